@@ -1,0 +1,48 @@
+/**
+ * Error codes shared by every realm. Each error that reaches the user carries one of these
+ * codes and a message that says what to do about it.
+ */
+export type ErrorCode =
+  | 'BAD_BENCODE' // the bytes are not valid bencode
+  | 'BAD_TORRENT' // valid bencode, but not a valid .torrent (missing or wrongly typed field)
+  | 'BAD_PIECES' // piece hashes do not match the total length, or an absurd piece length
+  | 'TOO_LARGE' // metadata or a field beyond a sane limit
+  | 'BAD_MAGNET' // not a usable magnet link
+  | 'BAD_INPUT' // text that is neither a magnet, an info hash nor a torrent URL
+  | 'FETCH_FAILED' // a torrent URL could not be fetched (network, CORS, HTTP status)
+  | 'DUPLICATE' // the torrent is already in the list
+  | 'STORAGE' // the browser's storage failed
+  | 'QUOTA' // the browser's storage is full
+  | 'ENGINE' // the torrent engine reported an error
+  | 'UNSUPPORTED' // the browser lacks a feature
+
+export interface ErrorInfo {
+  code: ErrorCode
+  message: string
+}
+
+/** An error with a code, thrown by pure code and serialised across realms as ErrorInfo. */
+export class AppError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string) {
+    super(message)
+    this.name = 'AppError'
+    this.code = code
+  }
+
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message }
+  }
+
+  static from(err: unknown, fallback: ErrorCode = 'ENGINE'): AppError {
+    if (err instanceof AppError) return err
+    if (isErrorInfo(err)) return new AppError(err.code, err.message)
+    const message = err instanceof Error ? err.message : String(err)
+    return new AppError(fallback, message)
+  }
+}
+
+export function isErrorInfo(value: unknown): value is ErrorInfo {
+  return typeof value === 'object' && value !== null &&
+    typeof (value as ErrorInfo).code === 'string' && typeof (value as ErrorInfo).message === 'string'
+}
