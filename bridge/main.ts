@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseOptions, USAGE } from './options'
+import { startServer } from './server'
+
+async function main(): Promise<void> {
+  let options
+  try {
+    options = parseOptions(process.argv.slice(2))
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  if (!existsSync(join(options.appDir, 'index.html'))) {
+    console.error(`No built app in ${options.appDir}: run "npm run build" first (npm start does it for you).`)
+    process.exit(2)
+  }
+  const running = await startServer(options)
+  console.log(`Torrent Web is running: open ${running.url}`)
+  const stop = () => void running.close().then(() => process.exit(0))
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+void main()

@@ -1,0 +1,97 @@
+/** The parts of webtorrent 3's prebuilt browser module that we use (it ships no types). */
+declare module 'webtorrent/dist/webtorrent.min.js' {
+  type Listener = (...args: any[]) => void
+
+  interface Emitter {
+    on(event: string, listener: Listener): this
+    once(event: string, listener: Listener): this
+    off(event: string, listener: Listener): this
+    removeListener(event: string, listener: Listener): this
+  }
+
+  export interface WebTorrentFile extends Emitter {
+    readonly name: string
+    readonly path: string
+    readonly length: number
+    readonly offset: number
+    readonly downloaded: number
+    readonly progress: number
+    readonly done: boolean
+    select(priority?: number): void
+    deselect(): void
+  }
+
+  export interface Wire extends Emitter {
+    readonly type: string
+    readonly remoteAddress?: string
+  }
+
+  export interface Torrent extends Emitter {
+    readonly infoHash: string
+    readonly magnetURI: string
+    readonly name?: string
+    readonly length: number
+    readonly pieceLength: number
+    readonly files: WebTorrentFile[]
+    readonly downloaded: number
+    readonly uploaded: number
+    readonly received: number
+    readonly downloadSpeed: number
+    readonly uploadSpeed: number
+    readonly progress: number
+    readonly timeRemaining: number
+    readonly numPeers: number
+    readonly ready: boolean
+    readonly done: boolean
+    readonly paused: boolean
+    readonly destroyed: boolean
+    readonly torrentFile?: Uint8Array
+    readonly wires: Wire[]
+    readonly bitfield?: { get(index: number): boolean }
+    pause(): void
+    resume(): void
+    addPeer(peer: unknown): boolean
+    critical(start: number, end: number): void
+    select(start: number, end: number, priority?: number): void
+    deselect(start: number, end: number): void
+  }
+
+  export interface AddOptions {
+    announce?: string[]
+    store?: unknown
+    storeCacheSlots?: number
+    destroyStoreOnDestroy?: boolean
+    skipVerify?: boolean
+    bitfield?: Uint8Array
+    maxWebConns?: number
+    strategy?: 'sequential' | 'rarest'
+  }
+
+  export interface ClientOptions {
+    tracker?: { rtcConfig?: RTCConfiguration; announce?: string[] } | false
+    dht?: boolean
+    lsd?: boolean
+    webSeeds?: boolean
+    maxConns?: number
+    downloadLimit?: number
+    uploadLimit?: number
+  }
+
+  export default class WebTorrent implements Emitter {
+    static readonly WEBRTC_SUPPORT: boolean
+    constructor(opts?: ClientOptions)
+    readonly torrents: Torrent[]
+    readonly downloadSpeed: number
+    readonly uploadSpeed: number
+    add(torrentId: string | Uint8Array | object, opts?: AddOptions, onTorrent?: (torrent: Torrent) => void): Torrent
+    get(torrentId: string | Uint8Array): Promise<Torrent | null>
+    remove(torrentId: string | Torrent, opts?: { destroyStore?: boolean }, cb?: (err?: Error) => void): Promise<void>
+    destroy(cb?: (err?: Error) => void): void
+    throttleDownload(rate: number): void
+    throttleUpload(rate: number): void
+    on(event: string, listener: Listener): this
+    once(event: string, listener: Listener): this
+    off(event: string, listener: Listener): this
+    removeListener(event: string, listener: Listener): this
+  }
+}

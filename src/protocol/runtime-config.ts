@@ -1,0 +1,24 @@
+/** What the server hands the app at load (`/runtime-config.json`), over the built-in defaults. */
+export interface RuntimeConfig {
+  type: 'runtime-config'
+  /** WebSocket tracker URLs announced to for every torrent. */
+  trackers: string[]
+  /** ICE servers for WebRTC; empty means host candidates only. */
+  iceServers: { urls: string | string[] }[]
+}
+
+export const RUNTIME_CONFIG_PATH = '/runtime-config.json'
+
+/** Public defaults a real user needs; tests always override them with loopback values. */
+export const DEFAULT_TRACKERS = [
+  'wss://tracker.openwebtorrent.com',
+  'wss://tracker.webtorrent.dev',
+  'wss://tracker.btorrent.xyz',
+]
+export const DEFAULT_ICE_SERVERS = [
+  { urls: ['stun:stun.l.google.com:19302', 'stun:global.stun.twilio.com:3478'] },
+]
+
+export function defaultRuntimeConfig(): RuntimeConfig {
+  return { type: 'runtime-config', trackers: [...DEFAULT_TRACKERS], iceServers: structuredClone(DEFAULT_ICE_SERVERS) }
+}

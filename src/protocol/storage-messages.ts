@@ -1,0 +1,28 @@
+import type { ErrorInfo } from './errors'
+
+/** Messages between the page's chunk store and the storage worker (OPFS). */
+export interface StorageLayout {
+  /** Byte length of each torrent file, in torrent order; the file offsets follow from them. */
+  fileLengths: number[]
+  pieceLength: number
+}
+
+export type StorageRequest =
+  | { type: 'open'; id: number; torrent: string; layout: StorageLayout }
+  | { type: 'put'; id: number; torrent: string; index: number; data: ArrayBuffer }
+  | { type: 'get'; id: number; torrent: string; index: number; offset: number; length: number }
+  /** Close the handle of one file so the window can read it as a disk-backed File. */
+  | { type: 'release'; id: number; torrent: string; fileIndex: number }
+  | { type: 'close'; id: number; torrent: string }
+  /** Close and delete every file of the torrent. */
+  | { type: 'destroy'; id: number; torrent: string }
+
+export type StorageResponse =
+  | { type: 'ok'; id: number; data?: ArrayBuffer }
+  | { type: 'fail'; id: number; error: ErrorInfo }
+
+/** OPFS layout: one folder per torrent, one file per torrent file, named by its index. */
+export const STORAGE_ROOT = 'torrents'
+export function opfsFileName(fileIndex: number): string {
+  return `file-${fileIndex}`
+}

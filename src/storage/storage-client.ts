@@ -1,0 +1,64 @@
+import { AppError } from '../protocol/errors'
+import type { StorageLayout, StorageRequest, StorageResponse } from '../protocol/storage-messages'
+
+type Pending = { resolve: (data: ArrayBuffer | undefined) => void; reject: (err: AppError) => void }
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
+
+/** The page's end of the storage worker: one promise per request. */
+export class StorageClient {
+  private readonly worker: Worker
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
+
+  constructor() {
+    this.worker = new Worker(new URL('../workers/storage.worker.ts', import.meta.url), { type: 'module', name: 'storage' })
+    this.worker.onmessage = (event: MessageEvent<StorageResponse>) => this.onResponse(event.data)
+    this.worker.onerror = (event) => {
+      const error = new AppError('STORAGE', `The storage worker stopped: ${event.message || 'unknown error'}. Reload the page.`)
+      for (const pending of this.pending.values()) pending.reject(error)
+      this.pending.clear()
+    }
+  }
+
+  open(torrent: string, layout: StorageLayout): Promise<void> {
+    return this.call({ type: 'open', torrent, layout }).then(() => undefined)
+  }
+
+  /** Takes ownership of `data`: it is transferred to the worker. */
+  put(torrent: string, index: number, data: ArrayBuffer): Promise<void> {
+    return this.call({ type: 'put', torrent, index, data }, [data]).then(() => undefined)
+  }
+
+  async get(torrent: string, index: number, offset: number, length: number): Promise<Uint8Array> {
+    const data = await this.call({ type: 'get', torrent, index, offset, length })
+    return new Uint8Array(data ?? new ArrayBuffer(0))
+  }
+
+  release(torrent: string, fileIndex: number): Promise<void> {
+    return this.call({ type: 'release', torrent, fileIndex }).then(() => undefined)
+  }
+
+  close(torrent: string): Promise<void> {
+    return this.call({ type: 'close', torrent }).then(() => undefined)
+  }
+
+  destroy(torrent: string): Promise<void> {
+    return this.call({ type: 'destroy', torrent }).then(() => undefined)
+  }
+
+  private call(request: WithoutId<StorageRequest>, transfer: Transferable[] = []): Promise<ArrayBuffer | undefined> {
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      this.worker.postMessage({ ...request, id } as StorageRequest, transfer)
+    })
+  }
+
+  private onResponse(response: StorageResponse): void {
+    const pending = this.pending.get(response.id)
+    if (!pending) return
+    this.pending.delete(response.id)
+    if (response.type === 'ok') pending.resolve(response.data)
+    else pending.reject(AppError.from(response.error, 'STORAGE'))
+  }
+}

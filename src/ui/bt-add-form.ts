@@ -1,0 +1,48 @@
+import { LitElement, css, html } from 'lit'
+import { buttonStyles } from './shared-styles'
+
+/** Emits `add-text` with the typed text and `add-files` with picked .torrent files. */
+export class BtAddForm extends LitElement {
+  static override styles = [buttonStyles, css`
+    form { display: flex; gap: 8px; flex-wrap: wrap; }
+    input[type=text] {
+      flex: 1 1 260px; min-width: 0; font: inherit; color: var(--text); background: var(--surface);
+      border: 1px solid var(--border); border-radius: 8px; padding: 8px 12px; min-height: 20px;
+    }
+    .actions { display: flex; gap: 8px; }
+    input[type=file] { position: absolute; opacity: 0; width: 1px; height: 1px; }
+  `]
+
+  override render() {
+    return html`
+      <form @submit=${this.onSubmit}>
+        <input type="text" name="source" aria-label="Magnet link, info hash or torrent URL"
+          placeholder="Magnet link, info hash or torrent URL" autocomplete="off" spellcheck="false">
+        <div class="actions">
+          <button class="primary" type="submit">Add</button>
+          <label class="button">
+            <input type="file" accept=".torrent,application/x-bittorrent" multiple aria-label="Open torrent file"
+              @change=${this.onFiles}>
+            <span aria-hidden="true">Open .torrent</span>
+          </label>
+        </div>
+      </form>`
+  }
+
+  private onSubmit(event: SubmitEvent): void {
+    event.preventDefault()
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input[type=text]')!
+    const text = input.value.trim()
+    if (!text) return input.focus()
+    this.dispatchEvent(new CustomEvent('add-text', { detail: text, bubbles: true, composed: true }))
+    input.value = ''
+  }
+
+  private onFiles(event: Event): void {
+    const input = event.target as HTMLInputElement
+    const files = [...(input.files ?? [])]
+    input.value = ''
+    if (files.length) this.dispatchEvent(new CustomEvent('add-files', { detail: files, bubbles: true, composed: true }))
+  }
+}
+customElements.define('bt-add-form', BtAddForm)

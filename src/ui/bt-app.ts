@@ -1,0 +1,240 @@
+import { LitElement, css, html } from 'lit'
+import { parseAddInput } from '../core/add-input'
+import type { AddSource, Engine } from '../engine/engine'
+import { AppError } from '../protocol/errors'
+import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
+import type { RuntimeConfig } from '../protocol/runtime-config'
+import { canPickFolder, downloadEach, downloadFile, saveToPickedFolder } from '../storage/save'
+import type { BtNotices, Notice } from './bt-notices'
+import type { BtRemoveDialog } from './bt-remove-dialog'
+import type { BtSettings } from './bt-settings'
+import { buttonStyles } from './shared-styles'
+import './bt-add-form'
+import './bt-notices'
+import './bt-remove-dialog'
+import './bt-settings'
+import './bt-torrent-list'
+
+const INFO_NOTICE_MS = 6000
+
+/** The app: add form, notices, the torrent list; wires UI events to the engine. */
+export class BtApp extends LitElement {
+  static override properties = {
+    engine: { attribute: false },
+    config: { attribute: false },
+    torrents: { state: true },
+    notices: { state: true },
+    dragging: { state: true },
+    removing: { state: true },
+    highlighted: { state: true },
+  }
+  declare engine: Engine | undefined
+  declare config: RuntimeConfig | undefined
+  declare torrents: TorrentSnapshot[]
+  declare notices: Notice[]
+  declare dragging: boolean
+  declare removing: TorrentSnapshot | undefined
+  declare highlighted: string | undefined
+  private nextNoticeId = 1
+  private unsubscribe: (() => void) | undefined
+
+  static override styles = [buttonStyles, css`
+    :host { display: block; max-width: 980px; margin: 0 auto; padding: 16px max(16px, env(safe-area-inset-left)) 40px; }
+    header { display: flex; align-items: center; justify-content: space-between; gap: 12px; margin-bottom: 14px; }
+    h1 { font-size: 1.3em; margin: 0; display: flex; align-items: center; gap: 10px; }
+    h1 img { width: 28px; height: 28px; }
+    bt-notices { margin: 12px 0; }
+    .reach { color: var(--muted); font-size: .85em; margin-top: 18px; text-align: center; }
+    .drop { position: fixed; inset: 0; display: grid; place-items: center; background: rgb(31 111 235 / .18);
+      border: 3px dashed var(--accent); font-size: 1.3em; font-weight: 600; pointer-events: none; z-index: 10; }
+  `]
+
+  constructor() {
+    super()
+    this.torrents = []
+    this.notices = []
+    this.dragging = false
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    document.addEventListener('paste', this.onPaste)
+    document.addEventListener('dragover', this.onDragOver)
+    document.addEventListener('dragleave', this.onDragLeave)
+    document.addEventListener('drop', this.onDrop)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    document.removeEventListener('paste', this.onPaste)
+    document.removeEventListener('dragover', this.onDragOver)
+    document.removeEventListener('dragleave', this.onDragLeave)
+    document.removeEventListener('drop', this.onDrop)
+    this.unsubscribe?.()
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('engine') && this.engine) {
+      this.unsubscribe?.()
+      this.unsubscribe = this.engine.on((event) => this.onEngineEvent(event))
+      this.torrents = this.engine.list()
+    }
+  }
+
+  override render() {
+    return html`
+      <header>
+        <h1><img src="/icon.svg" alt="">Torrent Web</h1>
+        <button @click=${() => this.renderRoot.querySelector<BtSettings>('bt-settings')?.open()}>Settings</button>
+      </header>
+      <bt-add-form @add-text=${(e: CustomEvent<string>) => this.addText(e.detail)}
+        @add-files=${(e: CustomEvent<File[]>) => this.addFiles(e.detail)}></bt-add-form>
+      <bt-notices .notices=${this.notices} @dismiss=${(e: CustomEvent<number>) => this.dismiss(e.detail)}></bt-notices>
+      <bt-torrent-list .torrents=${this.torrents} .highlighted=${this.highlighted} .ready=${Boolean(this.engine)}
+        @save-file=${(e: CustomEvent<{ infoHash: string; fileIndex: number }>) => this.saveFile(e.detail.infoHash, e.detail.fileIndex)}
+        @save-all=${(e: CustomEvent<{ infoHash: string }>) => this.saveAll(e.detail.infoHash)}
+        @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}></bt-torrent-list>
+      <p class="reach">WebRTC peers only: the bridge to TCP peers, HTTP/UDP trackers and the DHT is not connected.</p>
+      <bt-remove-dialog .torrentName=${this.removing?.name ?? ''} @confirm=${(e: CustomEvent<{ deleteData: boolean }>) => this.removeTorrent(e.detail.deleteData)}></bt-remove-dialog>
+      <bt-settings .config=${this.config}></bt-settings>
+      ${this.dragging ? html`<div class="drop" aria-hidden="true">Drop .torrent files to add them</div>` : ''}`
+  }
+
+  private onEngineEvent(event: EngineEvent): void {
+    switch (event.type) {
+      case 'progress': this.torrents = event.torrents; break
+      case 'added': case 'metadata': case 'done': case 'removed': this.torrents = this.engine?.list() ?? []; break
+      case 'error':
+        this.torrents = this.engine?.list() ?? []
+        if (!event.infoHash) this.notify('error', event.error.message)
+        break
+      case 'duplicate':
+        this.notify('info', `“${event.name}” is already in your list.`)
+        this.highlight(event.infoHash)
+        break
+      case 'warning': break // peer-level trouble: not the user's to act on
+    }
+  }
+
+  private async add(source: AddSource): Promise<void> {
+    if (!this.engine) return this.notify('error', 'The app is still starting; try again in a moment.')
+    try {
+      await this.engine.add(source)
+    } catch (err) {
+      this.notify('error', AppError.from(err).message)
+    }
+  }
+
+  private addText(text: string): void {
+    try {
+      const input = parseAddInput(text)
+      void this.add(input.kind === 'magnet' ? { kind: 'magnet', magnet: input.magnet } : { kind: 'url', url: input.url })
+    } catch (err) {
+      this.notify('error', AppError.from(err, 'BAD_INPUT').message)
+    }
+  }
+
+  private async addFiles(files: File[]): Promise<void> {
+    for (const file of files) {
+      if (file.size > 64 * 1024 * 1024) {
+        this.notify('error', `“${file.name}” is too large to be a .torrent file.`)
+        continue
+      }
+      try {
+        await this.engine?.add({ kind: 'file', bytes: new Uint8Array(await file.arrayBuffer()), fileName: file.name })
+      } catch (err) {
+        this.notify('error', `“${file.name}”: ${AppError.from(err, 'BAD_TORRENT').message}`)
+      }
+    }
+  }
+
+  private async saveFile(infoHash: string, fileIndex: number): Promise<void> {
+    const torrent = this.torrents.find((t) => t.infoHash === infoHash)
+    const name = torrent?.files.find((f) => f.index === fileIndex)?.name ?? 'file'
+    try {
+      downloadFile(await this.engine!.fileForSave(infoHash, fileIndex), name)
+    } catch (err) {
+      this.notify('error', `Could not save “${name}”: ${AppError.from(err, 'STORAGE').message}`)
+    }
+  }
+
+  private async saveAll(infoHash: string): Promise<void> {
+    try {
+      const { name, entries } = this.engine!.saveEntries(infoHash)
+      if (canPickFolder()) {
+        await saveToPickedFolder(name, entries)
+        this.notify('info', `Saved ${entries.length} files into the folder “${name}”.`)
+      } else {
+        await downloadEach(entries)
+      }
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'AbortError') return // the user closed the picker
+      this.notify('error', `Could not save the files: ${AppError.from(err, 'STORAGE').message}`)
+    }
+  }
+
+  private askRemove(infoHash: string): void {
+    this.removing = this.torrents.find((t) => t.infoHash === infoHash)
+    void this.updateComplete.then(() => this.renderRoot.querySelector<BtRemoveDialog>('bt-remove-dialog')?.open())
+  }
+
+  private async removeTorrent(deleteData: boolean): Promise<void> {
+    const torrent = this.removing
+    this.removing = undefined
+    if (!torrent || !this.engine) return
+    try {
+      await this.engine.remove(torrent.infoHash, deleteData)
+      this.notify('info', deleteData ? `Removed “${torrent.name}” and deleted its data.` : `Removed “${torrent.name}”; its data is kept.`)
+    } catch (err) {
+      this.notify('error', `Could not remove “${torrent.name}”: ${AppError.from(err, 'STORAGE').message}`)
+    }
+  }
+
+  private highlight(infoHash: string): void {
+    this.highlighted = infoHash
+    setTimeout(() => { if (this.highlighted === infoHash) this.highlighted = undefined }, 2500)
+  }
+
+  private notify(kind: Notice['kind'], text: string): void {
+    const notice = { id: this.nextNoticeId++, kind, text }
+    this.notices = [...this.notices, notice]
+    if (kind === 'info') setTimeout(() => this.dismiss(notice.id), INFO_NOTICE_MS)
+  }
+
+  private dismiss(id: number): void {
+    this.notices = this.notices.filter((notice) => notice.id !== id)
+  }
+
+  private readonly onPaste = (event: ClipboardEvent): void => {
+    const target = event.composedPath()[0]
+    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return // typing into a field
+    const files = [...(event.clipboardData?.files ?? [])].filter((file) => file.name.endsWith('.torrent'))
+    if (files.length) return void this.addFiles(files)
+    const text = event.clipboardData?.getData('text')?.trim()
+    if (text) this.addText(text)
+  }
+
+  private readonly onDragOver = (event: DragEvent): void => {
+    if (!event.dataTransfer?.types.includes('Files')) return
+    event.preventDefault()
+    this.dragging = true
+  }
+
+  private readonly onDragLeave = (event: DragEvent): void => {
+    if (event.relatedTarget === null) this.dragging = false
+  }
+
+  private readonly onDrop = (event: DragEvent): void => {
+    event.preventDefault()
+    this.dragging = false
+    const files = [...(event.dataTransfer?.files ?? [])]
+    const torrents = files.filter((file) => file.name.toLowerCase().endsWith('.torrent'))
+    if (torrents.length) void this.addFiles(torrents)
+    else if (files.length) this.notify('error', 'Only .torrent files can be dropped here.')
+    else {
+      const text = event.dataTransfer?.getData('text')?.trim()
+      if (text) this.addText(text)
+    }
+  }
+}
+customElements.define('bt-app', BtApp)

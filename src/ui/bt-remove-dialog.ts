@@ -1,0 +1,45 @@
+import { LitElement, css, html } from 'lit'
+import { buttonStyles } from './shared-styles'
+
+/** Asks whether to keep or delete a torrent's data. Emits `confirm` with `{ deleteData }`. */
+export class BtRemoveDialog extends LitElement {
+  static override properties = { torrentName: { attribute: false } }
+  declare torrentName: string
+
+  static override styles = [buttonStyles, css`
+    dialog { background: var(--surface); color: var(--text); border: 1px solid var(--border); border-radius: var(--radius);
+      max-width: min(440px, calc(100vw - 32px)); padding: 20px; }
+    dialog::backdrop { background: rgb(0 0 0 / .45); }
+    h2 { margin: 0 0 8px; font-size: 1.1em; overflow-wrap: anywhere; }
+    p { margin: 0 0 16px; color: var(--muted); }
+    .actions { display: flex; flex-wrap: wrap; gap: 8px; justify-content: flex-end; }
+  `]
+
+  constructor() {
+    super()
+    this.torrentName = ''
+  }
+
+  open(): void {
+    this.renderRoot.querySelector('dialog')?.showModal()
+  }
+
+  override render() {
+    return html`
+      <dialog aria-labelledby="title">
+        <h2 id="title">Remove “${this.torrentName}”?</h2>
+        <p>Keeping the data lets you add it again later without downloading it again.</p>
+        <div class="actions">
+          <button @click=${() => this.close()}>Cancel</button>
+          <button @click=${() => this.close(false)}>Remove, keep data</button>
+          <button class="danger" @click=${() => this.close(true)}>Remove and delete data</button>
+        </div>
+      </dialog>`
+  }
+
+  private close(deleteData?: boolean): void {
+    this.renderRoot.querySelector('dialog')?.close()
+    if (deleteData !== undefined) this.dispatchEvent(new CustomEvent('confirm', { detail: { deleteData } }))
+  }
+}
+customElements.define('bt-remove-dialog', BtRemoveDialog)

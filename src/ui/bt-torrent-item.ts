@@ -1,0 +1,83 @@
+import { LitElement, css, html, nothing } from 'lit'
+import { formatBytes, formatEta, formatSpeed } from '../core/format'
+import type { TorrentSnapshot } from '../protocol/engine-events'
+import { buttonStyles } from './shared-styles'
+import { stateLabel } from './state-label'
+import './bt-file-list'
+
+/** One torrent: name, size, progress, state in words, speeds, peers, ETA; files on demand. */
+export class BtTorrentItem extends LitElement {
+  static override properties = {
+    torrent: { attribute: false },
+    expanded: { type: Boolean, reflect: true },
+    highlighted: { type: Boolean, reflect: true },
+  }
+  declare torrent: TorrentSnapshot
+  declare expanded: boolean
+  declare highlighted: boolean
+
+  static override styles = [buttonStyles, css`
+    :host { display: block; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius);
+      padding: 14px 16px; transition: box-shadow .3s; }
+    :host([highlighted]) { box-shadow: 0 0 0 3px var(--accent); }
+    .top { display: flex; justify-content: space-between; gap: 12px; align-items: baseline; }
+    h3 { margin: 0; font-size: 1.02em; font-weight: 600; overflow-wrap: anywhere; }
+    .size { color: var(--muted); white-space: nowrap; font-variant-numeric: tabular-nums; }
+    .bar { height: 8px; background: var(--bar); border-radius: 4px; overflow: hidden; margin: 10px 0 8px; }
+    .bar > div { height: 100%; background: var(--accent); transition: width .25s linear; }
+    .state-seeding .bar > div, .state-done .bar > div { background: var(--ok); }
+    .state-error .bar > div { background: var(--danger); }
+    .stats { display: flex; flex-wrap: wrap; gap: 4px 14px; color: var(--muted); font-size: .9em;
+      font-variant-numeric: tabular-nums; }
+    .state { color: var(--text); font-weight: 600; }
+    .state-error .state { color: var(--danger); }
+    .state-seeding .state, .state-done .state { color: var(--ok); }
+    .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
+    bt-file-list { margin-top: 10px; }
+  `]
+
+  constructor() {
+    super()
+    this.expanded = false
+    this.highlighted = false
+  }
+
+  override render() {
+    const t = this.torrent
+    const percent = Math.floor(t.progress * 1000) / 10
+    const multiFile = t.files.length > 1
+    const allDone = t.files.length > 0 && t.files.every((file) => file.done)
+    return html`
+      <div class="state-${t.state}">
+        <div class="top">
+          <h3>${t.name}</h3>
+          <span class="size">${t.length ? `${formatBytes(t.downloaded)} of ${formatBytes(t.length)}` : ''}</span>
+        </div>
+        <div class="bar" role="progressbar" aria-label="Progress of ${t.name}" aria-valuemin="0" aria-valuemax="100"
+          aria-valuenow=${percent} aria-valuetext="${percent}%"><div style="width:${percent}%"></div></div>
+        <div class="stats">
+          <span class="state" data-testid="state">${stateLabel(t)}</span>
+          <span>${percent}%</span>
+          <span title="Download speed">↓ ${formatSpeed(t.downloadSpeed)}</span>
+          <span title="Upload speed">↑ ${formatSpeed(t.uploadSpeed)}</span>
+          <span>${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}</span>
+          ${t.state === 'downloading' ? html`<span title="Time left">${formatEta(t.eta)} left</span>` : nothing}
+        </div>
+        <div class="actions">
+          <button aria-expanded=${this.expanded} aria-label="Files of ${t.name}" ?disabled=${t.files.length === 0}
+            @click=${() => { this.expanded = !this.expanded }}>Files (${t.files.length})</button>
+          ${multiFile ? html`<button ?disabled=${!allDone} aria-label="Save all files of ${t.name}"
+            @click=${() => this.fire('save-all')}>Save all</button>` : nothing}
+          <button class="danger" aria-label="Remove ${t.name}" @click=${() => this.fire('remove')}>Remove</button>
+        </div>
+        ${this.expanded ? html`<bt-file-list .files=${t.files} .torrentName=${t.name}
+          @save-file=${(e: CustomEvent<number>) => { e.stopPropagation(); this.fire('save-file', e.detail) }}></bt-file-list>` : nothing}
+      </div>`
+  }
+
+  private fire(type: string, fileIndex?: number): void {
+    const detail = { infoHash: this.torrent.infoHash, fileIndex }
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }))
+  }
+}
+customElements.define('bt-torrent-item', BtTorrentItem)

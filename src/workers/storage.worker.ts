@@ -1,0 +1,168 @@
+/// <reference lib="webworker" />
+/**
+ * The storage worker: the only code that touches torrent data in OPFS. Each piece is written at
+ * its offset into one OPFS file per torrent file with sync access handles (workers only), so no
+ * piece stays in the page's memory longer than it takes to post it here.
+ */
+import { pieceSlices, type FileSpan } from '../core/pieces'
+import { AppError } from '../protocol/errors'
+import {
+  STORAGE_ROOT, opfsFileName,
+  type StorageLayout, type StorageRequest, type StorageResponse,
+} from '../protocol/storage-messages'
+
+declare const self: DedicatedWorkerGlobalScope
+
+interface OpenTorrent {
+  dir: FileSystemDirectoryHandle
+  files: FileSpan[]
+  pieceLength: number
+  totalLength: number
+}
+
+/** Sync access handles are exclusive and limited; keep the most recently used ones open. */
+const MAX_OPEN_HANDLES = 256
+
+const torrents = new Map<string, OpenTorrent>()
+const handles = new Map<string, FileSystemSyncAccessHandle>()
+let rootDir: Promise<FileSystemDirectoryHandle> | undefined
+
+function storageRoot(): Promise<FileSystemDirectoryHandle> {
+  rootDir ??= navigator.storage.getDirectory().then((root) => root.getDirectoryHandle(STORAGE_ROOT, { create: true }))
+  return rootDir
+}
+
+function layoutToFiles(layout: StorageLayout): { files: FileSpan[]; totalLength: number } {
+  let offset = 0
+  const files = layout.fileLengths.map((length) => {
+    const span = { length, offset }
+    offset += length
+    return span
+  })
+  return { files, totalLength: offset }
+}
+
+async function open(torrent: string, layout: StorageLayout): Promise<void> {
+  if (torrents.has(torrent)) return
+  const dir = await (await storageRoot()).getDirectoryHandle(torrent, { create: true })
+  const { files, totalLength } = layoutToFiles(layout)
+  // Zero-length files never receive a piece, yet the user can save them.
+  for (const [index, file] of files.entries()) {
+    if (file.length === 0) await dir.getFileHandle(opfsFileName(index), { create: true })
+  }
+  torrents.set(torrent, { dir, files, pieceLength: layout.pieceLength, totalLength })
+}
+
+function requireTorrent(torrent: string): OpenTorrent {
+  const open = torrents.get(torrent)
+  if (!open) throw new AppError('STORAGE', 'The torrent\'s storage is not open (it was removed or closed).')
+  return open
+}
+
+/** Returns the file's handle, or undefined when the file was never written and create is false. */
+async function fileHandle(torrent: string, fileIndex: number, create: boolean): Promise<FileSystemSyncAccessHandle | undefined> {
+  const key = `${torrent}/${fileIndex}`
+  const cached = handles.get(key)
+  if (cached) {
+    handles.delete(key) // re-insert: Map order is our LRU order
+    handles.set(key, cached)
+    return cached
+  }
+  const { dir } = requireTorrent(torrent)
+  let file: FileSystemFileHandle
+  try {
+    file = await dir.getFileHandle(opfsFileName(fileIndex), { create })
+  } catch (err) {
+    if (!create && err instanceof DOMException && err.name === 'NotFoundError') return undefined
+    throw err
+  }
+  const handle = await file.createSyncAccessHandle()
+  handles.set(key, handle)
+  if (handles.size > MAX_OPEN_HANDLES) {
+    const [oldestKey, oldest] = handles.entries().next().value as [string, FileSystemSyncAccessHandle]
+    oldest.flush()
+    oldest.close()
+    handles.delete(oldestKey)
+  }
+  return handle
+}
+
+function closeHandles(torrent: string, fileIndex?: number): void {
+  const prefix = fileIndex === undefined ? `${torrent}/` : `${torrent}/${fileIndex}`
+  for (const [key, handle] of handles) {
+    if (fileIndex === undefined ? key.startsWith(prefix) : key === prefix) {
+      handle.flush()
+      handle.close()
+      handles.delete(key)
+    }
+  }
+}
+
+async function put(torrent: string, index: number, data: ArrayBuffer): Promise<void> {
+  const { files, pieceLength, totalLength } = requireTorrent(torrent)
+  for (const slice of pieceSlices(files, pieceLength, index, totalLength, 0, data.byteLength)) {
+    const handle = (await fileHandle(torrent, slice.fileIndex, true))!
+    const written = handle.write(new Uint8Array(data, slice.pieceOffset, slice.length), { at: slice.fileOffset })
+    if (written !== slice.length) {
+      throw new AppError('QUOTA', 'The browser\'s storage for this site is full. Free space, then resume.')
+    }
+  }
+}
+
+async function get(torrent: string, index: number, offset: number, length: number): Promise<ArrayBuffer> {
+  const { files, pieceLength, totalLength } = requireTorrent(torrent)
+  const out = new ArrayBuffer(length)
+  for (const slice of pieceSlices(files, pieceLength, index, totalLength, offset, length)) {
+    const handle = await fileHandle(torrent, slice.fileIndex, false)
+    const read = handle ? handle.read(new Uint8Array(out, slice.pieceOffset - offset, slice.length), { at: slice.fileOffset }) : 0
+    if (read !== slice.length) throw new AppError('STORAGE', `Piece ${index} is not on disk yet.`)
+  }
+  return out
+}
+
+async function destroy(torrent: string): Promise<void> {
+  closeHandles(torrent)
+  torrents.delete(torrent)
+  try {
+    await (await storageRoot()).removeEntry(torrent, { recursive: true })
+  } catch (err) {
+    if (!(err instanceof DOMException && err.name === 'NotFoundError')) throw err
+  }
+}
+
+async function handle(request: StorageRequest): Promise<ArrayBuffer | undefined> {
+  switch (request.type) {
+    case 'open': return open(request.torrent, request.layout).then(() => undefined)
+    case 'put': return put(request.torrent, request.index, request.data).then(() => undefined)
+    case 'get': return get(request.torrent, request.index, request.offset, request.length)
+    case 'release': closeHandles(request.torrent, request.fileIndex); return undefined
+    case 'close': closeHandles(request.torrent); torrents.delete(request.torrent); return undefined
+    case 'destroy': return destroy(request.torrent).then(() => undefined)
+  }
+}
+
+function toError(err: unknown): AppError {
+  if (err instanceof AppError) return err
+  if (err instanceof DOMException && err.name === 'QuotaExceededError') {
+    return new AppError('QUOTA', 'The browser\'s storage for this site is full. Free space (remove finished torrents with their data), then resume.')
+  }
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+  return new AppError('STORAGE', `The browser's storage failed: ${message}`)
+}
+
+// One request at a time: a sync access handle could otherwise be evicted between another
+// request's await and its write. Each request is short (sync I/O at disk speed).
+let queue: Promise<unknown> = Promise.resolve()
+self.onmessage = (event: MessageEvent<StorageRequest>) => {
+  const request = event.data
+  queue = queue.then(async () => {
+    let response: StorageResponse
+    try {
+      const data = await handle(request)
+      response = data ? { type: 'ok', id: request.id, data } : { type: 'ok', id: request.id }
+    } catch (err) {
+      response = { type: 'fail', id: request.id, error: toError(err).toInfo() }
+    }
+    self.postMessage(response, response.type === 'ok' && response.data ? [response.data] : [])
+  })
+}
