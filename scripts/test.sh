@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# npm test: unit tests, then browser tests against real peers. As root, everything runs in a
+# network namespace that has only loopback, so no test can reach beyond this machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run() {
+  npx vitest run
+  npx playwright test "$@"
+}
+
+if [ "${TEST_NO_NETNS:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
+  export -f run
+  exec unshare -n bash -c 'ip link set lo up && run "$@"' bash "$@"
+fi
+run "$@"

@@ -1,0 +1,219 @@
+/**
+ * Bencode (BEP 3) decoder and encoder.
+ *
+ * We write our own decoder rather than use a library because we need (1) the raw byte span of
+ * the `info` dict to compute the info-hash exactly as the creator did, (2) strict limits so a
+ * hostile file cannot exhaust the stack or produce unsafe numbers, and (3) error messages with
+ * the byte offset of the problem.
+ */
+import { AppError } from '../protocol/errors'
+
+export type BDict = Map<string, BValue>
+export type BValue = number | Uint8Array | BValue[] | BDict
+
+/** Anything `bencode` accepts: decoded values plus JS-friendly strings, booleans and objects. */
+export type BEncodable =
+  | BValue
+  | string
+  | boolean
+  | readonly BEncodable[]
+  | Map<string, BEncodable>
+  | { readonly [key: string]: BEncodable | undefined }
+
+/** Default nesting limit: real torrents nest 4 deep; 64 leaves room without risking the stack. */
+export const DEFAULT_MAX_DEPTH = 64
+
+const utf8 = new TextDecoder('utf-8')
+const encoder = new TextEncoder()
+
+const C_0 = 0x30
+const C_9 = 0x39
+const C_COLON = 0x3a
+const C_MINUS = 0x2d
+const C_D = 0x64
+const C_E = 0x65
+const C_I = 0x69
+const C_L = 0x6c
+
+function fail(pos: number, what: string): never {
+  throw new AppError('BAD_BENCODE', `This file is not valid bencode (the .torrent format): ${what} at byte ${pos}.`)
+}
+
+class Decoder {
+  pos = 0
+  infoSpan: [number, number] | undefined
+
+  constructor(private readonly bytes: Uint8Array, private readonly maxDepth: number) {}
+
+  value(depth: number): BValue {
+    const c = this.bytes[this.pos]
+    if (c === undefined) fail(this.pos, 'the data ends too early')
+    if (c === C_I) return this.int()
+    if (c >= C_0 && c <= C_9) return this.str()
+    if (c === C_L || c === C_D) {
+      // depth counts containers, so maxDepth bounds recursion regardless of input
+      if (depth >= this.maxDepth) fail(this.pos, `lists and dictionaries are nested more than ${this.maxDepth} deep`)
+      return c === C_L ? this.list(depth + 1) : this.dict(depth + 1)
+    }
+    fail(this.pos, `unexpected character ${describe(c)}`)
+  }
+
+  /** Reads ASCII digits (with optional leading '-') up to `end`, rejecting leading zeros and -0. */
+  private digits(end: number, allowNegative: boolean, what: string): number {
+    const start = this.pos
+    let negative = false
+    if (allowNegative && this.bytes[this.pos] === C_MINUS) {
+      negative = true
+      this.pos++
+    }
+    const first = this.pos
+    let n = 0
+    for (;;) {
+      const c = this.bytes[this.pos]
+      if (c === undefined) fail(this.pos, `the data ends inside ${what}`)
+      if (c === end) break
+      if (c < C_0 || c > C_9) fail(this.pos, `unexpected character ${describe(c)} in ${what}`)
+      n = n * 10 + (c - C_0)
+      // checked per digit so a million-digit number fails fast instead of becoming Infinity
+      if (n > Number.MAX_SAFE_INTEGER) fail(start, `${what} is too large`)
+      this.pos++
+    }
+    const count = this.pos - first
+    if (count === 0) fail(first, `${what} has no digits`)
+    if (count > 1 && this.bytes[first] === C_0) fail(first, `${what} has a leading zero`)
+    if (negative && n === 0) fail(start, `${what} is "-0"`)
+    this.pos++ // skip the terminator
+    return negative ? -n : n
+  }
+
+  private int(): number {
+    this.pos++ // 'i'
+    return this.digits(C_E, true, 'an integer')
+  }
+
+  private str(): Uint8Array {
+    const lengthAt = this.pos
+    const length = this.digits(C_COLON, false, 'a string length')
+    if (length > this.bytes.length - this.pos) {
+      fail(lengthAt, `a string of ${length} bytes runs past the end of the data`)
+    }
+    // a view, not a copy: callers that keep bytes (metainfo) copy what they need
+    const out = this.bytes.subarray(this.pos, this.pos + length)
+    this.pos += length
+    return out
+  }
+
+  private list(depth: number): BValue[] {
+    this.pos++ // 'l'
+    const out: BValue[] = []
+    while (this.bytes[this.pos] !== C_E) out.push(this.value(depth))
+    this.pos++
+    return out
+  }
+
+  private dict(depth: number): BDict {
+    this.pos++ // 'd'
+    const out: BDict = new Map()
+    for (;;) {
+      const c = this.bytes[this.pos]
+      if (c === C_E) break
+      if (c === undefined) fail(this.pos, 'the data ends inside a dictionary')
+      const keyAt = this.pos
+      if (c < C_0 || c > C_9) fail(keyAt, 'a dictionary key is not a string')
+      const key = utf8.decode(this.str())
+      // duplicate keys make the meaning ambiguous; unsorted keys are merely sloppy and common
+      if (out.has(key)) fail(keyAt, `the dictionary key "${key}" appears twice`)
+      const valueAt = this.pos
+      out.set(key, this.value(depth))
+      if (depth === 1 && key === 'info') this.infoSpan = [valueAt, this.pos]
+    }
+    this.pos++
+    return out
+  }
+}
+
+function describe(c: number): string {
+  return c >= 0x20 && c < 0x7f ? `"${String.fromCharCode(c)}"` : `0x${c.toString(16).padStart(2, '0')}`
+}
+
+/** Decodes one bencoded value that must fill `bytes` exactly. Throws AppError('BAD_BENCODE'). */
+export function bdecode(bytes: Uint8Array, opts?: { maxDepth?: number }): BValue {
+  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH).value
+}
+
+/** Like `bdecode`, and also reports the byte span [start, end) of the top-level `info` value. */
+export function bdecodeWithInfoSpan(
+  bytes: Uint8Array,
+  opts?: { maxDepth?: number },
+): { value: BValue; infoSpan?: [number, number] } {
+  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH)
+}
+
+function decode(bytes: Uint8Array, maxDepth: number): { value: BValue; infoSpan?: [number, number] } {
+  if (bytes.length === 0) fail(0, 'the data is empty')
+  const d = new Decoder(bytes, maxDepth)
+  const value = d.value(0)
+  if (d.pos !== bytes.length) fail(d.pos, `${bytes.length - d.pos} unexpected bytes follow the end of the data`)
+  return d.infoSpan ? { value, infoSpan: d.infoSpan } : { value }
+}
+
+/** Encodes a value as bencode, with dictionary keys sorted by their raw bytes as BEP 3 requires. */
+export function bencode(value: BEncodable): Uint8Array {
+  const chunks: Uint8Array[] = []
+  encodeInto(value, chunks, 0)
+  let total = 0
+  for (const c of chunks) total += c.length
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}
+
+function encodeInto(value: BEncodable, out: Uint8Array[], depth: number): void {
+  if (depth > DEFAULT_MAX_DEPTH * 4) throw new AppError('BAD_BENCODE', 'Cannot bencode: the value is nested too deeply (is it circular?).')
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new AppError('BAD_BENCODE', `Cannot bencode ${value}: only whole numbers are allowed.`)
+    out.push(encoder.encode(`i${value}e`))
+  } else if (typeof value === 'boolean') {
+    out.push(encoder.encode(value ? 'i1e' : 'i0e'))
+  } else if (typeof value === 'string') {
+    pushString(encoder.encode(value), out)
+  } else if (value instanceof Uint8Array) {
+    pushString(value, out)
+  } else if (Array.isArray(value)) {
+    out.push(encoder.encode('l'))
+    for (const item of value as readonly BEncodable[]) encodeInto(item, out, depth + 1)
+    out.push(encoder.encode('e'))
+  } else if (typeof value === 'object' && value !== null) {
+    const entries: [Uint8Array, BEncodable][] = []
+    const source = value instanceof Map ? value.entries() : Object.entries(value)
+    for (const [k, v] of source as Iterable<[string, BEncodable | undefined]>) {
+      if (v !== undefined) entries.push([encoder.encode(k), v])
+    }
+    entries.sort((a, b) => compareBytes(a[0], b[0]))
+    out.push(encoder.encode('d'))
+    for (const [k, v] of entries) {
+      pushString(k, out)
+      encodeInto(v, out, depth + 1)
+    }
+    out.push(encoder.encode('e'))
+  } else {
+    throw new AppError('BAD_BENCODE', `Cannot bencode a value of type ${typeof value}.`)
+  }
+}
+
+function pushString(bytes: Uint8Array, out: Uint8Array[]): void {
+  out.push(encoder.encode(`${bytes.length}:`), bytes)
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number)
+    if (d !== 0) return d
+  }
+  return a.length - b.length
+}

@@ -1,0 +1,52 @@
+import { expect, test, type Browser } from '@playwright/test'
+import type { RunningServer } from '../../bridge/server'
+import { launchChromium } from '../support/browser'
+import { SCREENSHOTS, openApp, startApp } from './harness'
+
+let browser: Browser
+let app: RunningServer
+
+test.beforeAll(async () => {
+  app = await startApp(['ws://127.0.0.1:9']) // no tracker needed: nothing here downloads
+  browser = await launchChromium()
+})
+
+test.afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+})
+
+test('malformed input gets a clear message and the app keeps working', async () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 360, height: 740 } })
+    const page = await openApp(context, app.url)
+    const field = page.getByLabel('Magnet link, info hash or torrent URL')
+    const add = page.getByRole('button', { name: 'Add', exact: true })
+    const alerts = page.getByRole('alert')
+
+    await field.fill('hello world')
+    await add.click()
+    await expect(alerts.last()).toContainText('Paste a magnet link')
+
+    await field.fill('magnet:?xt=urn:btih:1234')
+    await add.click()
+    await expect(alerts.last()).toContainText(/info hash|magnet/i)
+
+    // Garbage bytes and a bencoded dict that is no torrent, as files.
+    await page.getByLabel('Open torrent file').setInputFiles([
+      { name: 'garbage.torrent', mimeType: 'application/x-bittorrent', buffer: Buffer.from('this is not bencode at all') },
+      { name: 'not-a-torrent.torrent', mimeType: 'application/x-bittorrent', buffer: Buffer.from('d3:foo3:bare') },
+    ])
+    await expect(alerts.filter({ hasText: 'garbage.torrent' })).toBeVisible()
+    await expect(alerts.filter({ hasText: 'not-a-torrent.torrent' })).toContainText(/info/i)
+    await page.screenshot({ path: `${SCREENSHOTS}/error-${scheme}.png` })
+
+    // Still working: a valid info hash is added and listed.
+    await field.fill('0123456789abcdef0123456789abcdef01234567')
+    await add.click()
+    await expect(page.getByRole('listitem')).toHaveCount(1)
+    await expect(page.getByTestId('state')).toHaveText('Getting metadata')
+    await page.screenshot({ path: `${SCREENSHOTS}/metadata-${scheme}.png` })
+    await context.close()
+  }
+})
