@@ -5,7 +5,7 @@ export default defineConfig({
   // Two cores: tests share one machine with their peers, so run them one at a time.
   workers: 1,
   fullyParallel: false,
-  timeout: 240_000,
+  timeout: 120_000,
   expect: { timeout: 15_000 },
   retries: 0,
   reporter: [['list']],

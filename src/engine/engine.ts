@@ -59,7 +59,7 @@ export class Engine {
     const existing = this.findDuplicate(metainfo.infoHash)
     if (existing) return existing
     const torrent = this.client.add(source.bytes, this.addOptions(metainfo.announce))
-    this.track(torrent, metainfo.name, metainfo)
+    this.track(torrent, metainfo.infoHash, metainfo.name, metainfo)
     return metainfo.infoHash
   }
 
@@ -100,7 +100,7 @@ export class Engine {
     if (existing) return existing
     const uri = magnetUri({ ...magnet, trackers: [] })
     const torrent = this.client.add(uri, this.addOptions(magnet.trackers))
-    this.track(torrent, magnet.name ?? magnet.infoHash)
+    this.track(torrent, magnet.infoHash, magnet.name ?? magnet.infoHash)
     return magnet.infoHash
   }
 
@@ -122,18 +122,19 @@ export class Engine {
     }
   }
 
-  private track(torrent: Torrent, displayName: string, metainfo?: Metainfo): void {
-    const record: TorrentRecord = { torrent, displayName, addedAt: Date.now() }
+  /** `infoHash` is ours: webtorrent parses its input asynchronously and knows it only later. */
+  private track(torrent: Torrent, infoHash: string, displayName: string, metainfo?: Metainfo): void {
+    const record: TorrentRecord = { torrent, infoHash, displayName, addedAt: Date.now() }
     if (metainfo) record.metainfo = metainfo
-    this.records.set(metainfo?.infoHash ?? torrent.infoHash, record)
+    this.records.set(infoHash, record)
     torrent.on('metadata', () => void this.onMetadata(record))
     torrent.on('done', () => this.emit({ type: 'done', torrent: snapshot(record) }))
     torrent.on('warning', (err: Error) => {
-      this.emit({ type: 'warning', infoHash: torrent.infoHash, message: err.message })
+      this.emit({ type: 'warning', infoHash, message: err.message })
     })
     torrent.on('error', (err: Error) => {
       record.error = AppError.from(err).toInfo()
-      this.emit({ type: 'error', infoHash: torrent.infoHash, error: record.error })
+      this.emit({ type: 'error', infoHash, error: record.error })
     })
     this.emit({ type: 'added', torrent: snapshot(record) })
     this.progressTimer ??= setInterval(() => this.emitProgress(), PROGRESS_INTERVAL_MS)
@@ -149,7 +150,7 @@ export class Engine {
       } catch (err) {
         record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
         record.torrent.pause()
-        this.emit({ type: 'error', infoHash: record.torrent.infoHash, error: record.error })
+        this.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
         return
       }
     }

@@ -7,6 +7,7 @@ import type { FileSnapshot, TorrentSnapshot, TorrentState } from '../protocol/en
 /** What the engine keeps of each torrent beside webtorrent's own object. */
 export interface TorrentRecord {
   torrent: Torrent
+  infoHash: string
   /** Our own parse of the metadata: sanitised names, validated fields. */
   metainfo?: Metainfo
   displayName: string
@@ -47,7 +48,7 @@ export function snapshot(record: TorrentRecord): TorrentSnapshot {
   const state = stateOf(record)
   const active = state === 'downloading'
   const snap: TorrentSnapshot = {
-    infoHash: torrent.infoHash,
+    infoHash: record.infoHash,
     name: metainfo?.name ?? record.displayName,
     magnetURI: torrent.magnetURI ?? '',
     length,

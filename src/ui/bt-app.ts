@@ -16,6 +16,7 @@ import './bt-settings'
 import './bt-torrent-list'
 
 const INFO_NOTICE_MS = 6000
+const MAX_NOTICES = 4
 
 /** The app: add form, notices, the torrent list; wires UI events to the engine. */
 export class BtApp extends LitElement {
@@ -197,7 +198,8 @@ export class BtApp extends LitElement {
 
   private notify(kind: Notice['kind'], text: string): void {
     const notice = { id: this.nextNoticeId++, kind, text }
-    this.notices = [...this.notices, notice]
+    // Newest last; a burst of errors (say, ten bad files dropped at once) shows the latest few.
+    this.notices = [...this.notices, notice].slice(-MAX_NOTICES)
     if (kind === 'info') setTimeout(() => this.dismiss(notice.id), INFO_NOTICE_MS)
   }
 

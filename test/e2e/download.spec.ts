@@ -43,15 +43,15 @@ test('downloads a multi-file torrent from a WebRTC seeder by magnet, and every s
 
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
   await expect(progress).toHaveAttribute('aria-valuenow', '100')
-  await item(page).getByRole('button', { name: `Files of ${swarm.name}` }).click()
+  await item(page).getByRole("button", { name: `Files of ${swarm.name}`, exact: true }).click()
   await page.screenshot({ path: `${SCREENSHOTS}/done.png`, fullPage: true })
 
   const paths = Object.keys(swarm.sha256)
   expect(paths.length).toBeGreaterThan(3)
   for (const path of paths) {
-    const name = path.split('/').pop()!
+    const name = path.split("/").pop()!
     const [download] = await Promise.all([
-      page.waitForEvent('download'),
+      page.waitForEvent('download', { timeout: 30_000 }),
       item(page).getByRole('button', { name: `Save ${name}`, exact: true }).click(),
     ])
     expect(download.suggestedFilename()).toBe(name)
