@@ -1,14 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import type { BrowserContext, Page } from '@playwright/test'
 import { startServer, type RunningServer } from '../../bridge/server'
 import { parseOptions } from '../../bridge/options'
 import { allowWebRtc } from '../support/browser'
+export { sha256File } from '../support/fixtures'
+import { spawnSeeder, type SeederProcessOptions } from '../support/seeder-process'
 
 export interface Swarm {
   magnetURI: string
@@ -25,40 +20,19 @@ export interface Swarm {
  * A local swarm in a child process (WebRTC in Node stays out of the test runner): a WebSocket
  * tracker and a webtorrent seeder on loopback, seeding generated files.
  */
-export async function startSwarm(opts: { name: string; sizeMiB: number; extra?: string[] }): Promise<Swarm> {
-  const dir = await mkdtemp(join(tmpdir(), 'swarm-'))
-  const child = spawn(process.execPath,
-    ['--import', 'tsx', 'test/support/seeder-cli.ts', '--dir', dir, '--name', opts.name, '--size-mib', String(opts.sizeMiB), ...(opts.extra ?? [])],
-    { stdio: ['pipe', 'pipe', 'inherit'] })
-  const line = await firstLine(child)
-  const info = JSON.parse(line) as Omit<Swarm, 'stop' | 'torrentFile' | 'name'> & { torrentFile: string; name?: string }
+export async function startSwarm(opts: SeederProcessOptions): Promise<Swarm> {
+  const seeder = await spawnSeeder(opts)
+  const { info } = seeder
+  if (!info.wsUrl) throw new Error('the swarm has no WebSocket tracker')
   return {
-    ...info,
-    name: info.name ?? opts.name,
-    torrentFile: Buffer.from(info.torrentFile, 'base64'),
-    async stop() {
-      await stopChild(child)
-      await rm(dir, { recursive: true, force: true })
-    },
+    magnetURI: info.magnetURI,
+    infoHash: info.infoHash,
+    wsUrl: info.wsUrl,
+    name: info.name,
+    sha256: info.sha256,
+    torrentFile: Buffer.from(seeder.torrentFile),
+    stop: () => seeder.stop(),
   }
-}
-
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! })
-    const timer = setTimeout(() => reject(new Error('the swarm did not start within 120 s')), 120_000)
-    lines.once('line', (line) => { clearTimeout(timer); resolve(line) })
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the swarm exited with code ${code}`)) })
-  })
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-  await exited
-  clearTimeout(timer)
 }
 
 /** The real server (`npm start`'s) on a free loopback port, pointed at local trackers only. */
@@ -74,13 +48,6 @@ export async function openApp(context: BrowserContext, url: string): Promise<Pag
   await page.goto(url)
   await page.getByText('No torrents yet').waitFor()
   return page
-}
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256')
-    createReadStream(path).on('data', (chunk) => hash.update(chunk)).on('end', () => resolve(hash.digest('hex'))).on('error', reject)
-  })
 }
 
 /** Names of the entries under the app's OPFS folder for one torrent (empty when deleted). */
