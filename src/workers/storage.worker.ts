@@ -15,6 +15,8 @@ declare const self: DedicatedWorkerGlobalScope
 
 interface OpenTorrent {
   dir: FileSystemDirectoryHandle
+  /** Indices of files that exist in OPFS: reads of the others fail without touching OPFS. */
+  existing: Set<number>
   files: FileSpan[]
   pieceLength: number
   totalLength: number
@@ -46,11 +48,17 @@ async function open(torrent: string, layout: StorageLayout): Promise<void> {
   if (torrents.has(torrent)) return
   const dir = await (await storageRoot()).getDirectoryHandle(torrent, { create: true })
   const { files, totalLength } = layoutToFiles(layout)
-  // Zero-length files never receive a piece, yet the user can save them.
+  // webtorrent checks every piece of a new torrent before it downloads: answering "not on disk"
+  // from this set, not from OPFS, makes that check instant.
+  const names = new Set<string>()
+  for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.add(name)
+  const existing = new Set<number>()
   for (const [index, file] of files.entries()) {
-    if (file.length === 0) await dir.getFileHandle(opfsFileName(index), { create: true })
+    // Zero-length files never receive a piece, yet the user can save them.
+    if (file.length === 0 && !names.has(opfsFileName(index))) await dir.getFileHandle(opfsFileName(index), { create: true })
+    if (file.length === 0 || names.has(opfsFileName(index))) existing.add(index)
   }
-  torrents.set(torrent, { dir, files, pieceLength: layout.pieceLength, totalLength })
+  torrents.set(torrent, { dir, existing, files, pieceLength: layout.pieceLength, totalLength })
 }
 
 function requireTorrent(torrent: string): OpenTorrent {
@@ -68,14 +76,10 @@ async function fileHandle(torrent: string, fileIndex: number, create: boolean): 
     handles.set(key, cached)
     return cached
   }
-  const { dir } = requireTorrent(torrent)
-  let file: FileSystemFileHandle
-  try {
-    file = await dir.getFileHandle(opfsFileName(fileIndex), { create })
-  } catch (err) {
-    if (!create && err instanceof DOMException && err.name === 'NotFoundError') return undefined
-    throw err
-  }
+  const { dir, existing } = requireTorrent(torrent)
+  if (!create && !existing.has(fileIndex)) return undefined
+  const file = await dir.getFileHandle(opfsFileName(fileIndex), { create })
+  existing.add(fileIndex)
   const handle = await file.createSyncAccessHandle()
   handles.set(key, handle)
   if (handles.size > MAX_OPEN_HANDLES) {

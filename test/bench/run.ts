@@ -15,7 +15,7 @@ import { startStockServer } from './stock-server'
 const MiB = 1024 * 1024
 const SPEED_MIB = Number(process.env.BENCH_SPEED_MIB ?? 256)
 const MEMORY_MIB = Number(process.env.BENCH_MEMORY_MIB ?? 1024)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const TIMEOUT_MS = 15 * 60_000
 
 interface AppRun { seconds: number; peakHeapMiB: number; longTasks: number; longTaskMs: number }
