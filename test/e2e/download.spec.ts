@@ -94,10 +94,11 @@ test('"Save all" writes the whole tree into a picked folder, byte-exact', async 
 })
 
 test('adding by .torrent file, then removing with its data deletes the OPFS files', async () => {
-  const context = await browser.newContext()
+  const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 360, height: 740 } })
   const page = await openApp(context, app.url)
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
   await expect(item(page).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
+  await page.screenshot({ path: `${SCREENSHOTS}/downloading-phone-dark.png` })
   expect((await opfsEntries(page, swarm.infoHash)).length).toBeGreaterThan(0)
 
   // The same torrent again, as a magnet: shown as the existing one, not added twice.
