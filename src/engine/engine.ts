@@ -85,6 +85,24 @@ export class Engine {
     return handle.getFile()
   }
 
+  /** What a stream route needs to answer range requests for one file. */
+  streamInfo(infoHash: string, fileIndex: number): { name: string; length: number } | undefined {
+    const file = this.records.get(infoHash)?.metainfo?.files[fileIndex]
+    if (!file || file.pad) return undefined
+    return { name: file.path[file.path.length - 1] ?? file.name, length: file.length }
+  }
+
+  /**
+   * Bytes [start, end] (inclusive) of a file as they become available. Pieces not yet verified
+   * get top priority (webtorrent's `critical`), so playback and seeks fetch what they need next.
+   */
+  fileStream(infoHash: string, fileIndex: number, start: number, end: number): ReadableStream<Uint8Array> {
+    const record = this.records.get(infoHash)
+    const file = record?.torrent.files?.[fileIndex]
+    if (!record || !file) throw new AppError('STORAGE', 'That file is no longer in the list.')
+    return file.stream({ start, end })
+  }
+
   /** Every real (non-padding) file of a torrent, for "Save all". */
   saveEntries(infoHash: string): { name: string; entries: SaveEntry[] } {
     const metainfo = this.records.get(infoHash)?.metainfo

@@ -19,6 +19,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     readonly done: boolean
     select(priority?: number): void
     deselect(): void
+    /** Bytes [start, end] inclusive; waits for missing pieces and makes them critical. */
+    stream(opts?: { start?: number; end?: number }): ReadableStream<Uint8Array>
   }
 
   export interface Wire extends Emitter {
