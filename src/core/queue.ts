@@ -1,0 +1,49 @@
+/** What the queue knows of a torrent, in queue order (first = next to start). */
+export interface QueueEntry {
+  infoHash: string
+  /** Paused by the user or by an error: never started by the queue. */
+  paused: boolean
+  /** All wanted pieces are verified: it would seed. */
+  complete: boolean
+  /** Its seeding goal is reached: it stops seeding. */
+  goalReached: boolean
+}
+
+export interface QueueLimits {
+  /** At most this many torrents download at once; 0 = no limit. */
+  maxActiveDownloads: number
+  /** At most this many complete torrents seed at once; 0 = no limit. */
+  maxActiveSeeds: number
+}
+
+/** Which torrents should run now: downloads and seeds each fill their slots in queue order. */
+export function planQueue(entries: readonly QueueEntry[], limits: QueueLimits): { active: Set<string>; queued: Set<string> } {
+  const active = new Set<string>()
+  const queued = new Set<string>()
+  let downloads = 0
+  let seeds = 0
+  for (const entry of entries) {
+    if (entry.paused || (entry.complete && entry.goalReached)) continue
+    if (entry.complete) {
+      if (limits.maxActiveSeeds === 0 || seeds < limits.maxActiveSeeds) { active.add(entry.infoHash); seeds++ } else queued.add(entry.infoHash)
+    } else if (limits.maxActiveDownloads === 0 || downloads < limits.maxActiveDownloads) {
+      active.add(entry.infoHash)
+      downloads++
+    } else {
+      queued.add(entry.infoHash)
+    }
+  }
+  return { active, queued }
+}
+
+export interface SeedingGoals {
+  /** Stop seeding at this upload/size ratio; 0 = never. */
+  ratio: number
+  /** Stop seeding after this many minutes; 0 = never. */
+  minutes: number
+}
+
+export function seedingGoalReached(uploaded: number, length: number, seededSeconds: number, goals: SeedingGoals): boolean {
+  if (goals.ratio > 0 && length > 0 && uploaded / length >= goals.ratio) return true
+  return goals.minutes > 0 && seededSeconds >= goals.minutes * 60
+}
