@@ -1,45 +1,68 @@
 import WebTorrent, { type Torrent } from 'webtorrent/dist/webtorrent.min.js'
-import type { MagnetLink } from '../core/magnet'
-import { magnetUri } from '../core/magnet'
+import { countPieces, emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
+import { magnetUri, type MagnetLink } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
+import { planQueue, seedingGoalReached } from '../core/queue'
+import { selectionRanges, type Priority } from '../core/selection'
+import type { FilePriority, StoredTorrent } from '../prefs/db'
+import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
 import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { RuntimeConfig } from '../protocol/runtime-config'
-import { STORAGE_ROOT, opfsFileName } from '../protocol/storage-messages'
+import { STORAGE_ROOT, opfsFileName, type StorageLayout } from '../protocol/storage-messages'
 import { opfsChunkStore } from '../storage/opfs-chunk-store'
 import type { SaveEntry } from '../storage/save'
 import type { StorageClient } from '../storage/storage-client'
 import { fetchTorrent } from './fetch-torrent'
 import { parseTorrentFile } from './parse-service'
-import { snapshot, type TorrentRecord } from './snapshot'
+import type { Persistence } from './persistence'
+import { isComplete, snapshot, type TorrentRecord } from './snapshot'
+import { QuotaWatch } from './quota-watch'
 
 export type AddSource =
   | { kind: 'magnet'; magnet: MagnetLink }
   | { kind: 'file'; bytes: Uint8Array; fileName?: string }
   | { kind: 'url'; url: string }
 
+export interface AddOptions {
+  /** Start paused (the add dialog's "Add paused"). */
+  paused?: boolean
+  priorities?: FilePriority[]
+}
+
 /** How often the UI hears of progress, whatever webtorrent's own event rate. */
 const PROGRESS_INTERVAL_MS = 250
 
 /**
- * The engine facade: webtorrent in the page, our storage under it, one typed event stream out.
- * The UI never touches webtorrent objects.
+ * The engine facade and download manager: webtorrent in the page, our storage under it, our
+ * persistence beside it, one typed event stream out. Torrents that are paused or queued are
+ * not in webtorrent at all; starting one adds it with its saved bitfield (fast resume).
  */
 export class Engine {
   private readonly client: WebTorrent
   private readonly records = new Map<string, TorrentRecord>()
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly store: ReturnType<typeof opfsChunkStore>
+  private readonly quotaWatch: QuotaWatch
+  private settings: Settings = { ...DEFAULT_SETTINGS }
   private progressTimer: ReturnType<typeof setInterval> | undefined
 
-  constructor(private readonly config: RuntimeConfig, private readonly storage: StorageClient) {
+  constructor(
+    private readonly config: RuntimeConfig,
+    private readonly storage: StorageClient,
+    private readonly persistence: Persistence,
+  ) {
     this.client = new WebTorrent({
       tracker: { rtcConfig: { iceServers: config.iceServers } },
       dht: false,
       lsd: false,
     })
     this.client.on('error', (err: Error) => this.emit({ type: 'error', error: AppError.from(err).toInfo() }))
-    this.store = opfsChunkStore(storage)
+    this.store = opfsChunkStore(storage, (infoHash) => {
+      const record = this.records.get(infoHash)
+      if (record) record.piecesChecked++
+    })
+    this.quotaWatch = new QuotaWatch(() => this.resumeQuotaPaused())
   }
 
   on(listener: (event: EngineEvent) => void): () => void {
@@ -48,29 +71,147 @@ export class Engine {
   }
 
   list(): TorrentSnapshot[] {
-    return [...this.records.values()].map(snapshot)
+    return [...this.records.values()].map((record) => snapshot(record, this.settings))
+  }
+
+  /** Loads every saved torrent and starts what the queue allows. */
+  async restore(): Promise<void> {
+    for (const { stored, bitfield } of await this.persistence.loadAll()) {
+      const record: TorrentRecord = { infoHash: stored.infoHash, stored, piecesChecked: 0, queued: false, uploadedNow: 0 }
+      if (bitfield) record.bitfield = bitfield
+      if (stored.torrentFile) {
+        try {
+          record.metainfo = await parseTorrentFile(stored.torrentFile)
+        } catch (err) {
+          record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
+        }
+      }
+      this.records.set(stored.infoHash, record)
+    }
+    this.applyQueue()
+    this.emitProgress()
+    this.startTicking()
+  }
+
+  applySettings(settings: Settings): void {
+    this.settings = settings
+    this.client.throttleDownload(settings.downloadLimit > 0 ? settings.downloadLimit : -1)
+    this.client.throttleUpload(settings.uploadLimit > 0 ? settings.uploadLimit : -1)
+    this.applyQueue()
   }
 
   /** Adds a torrent; resolves to its info hash. An already-listed torrent is not added twice. */
-  async add(source: AddSource): Promise<string> {
-    if (source.kind === 'url') return this.add({ kind: 'file', bytes: await fetchTorrent(source.url) })
-    if (source.kind === 'magnet') return this.addMagnet(source.magnet)
-    const metainfo = await parseTorrentFile(source.bytes)
-    const existing = this.findDuplicate(metainfo.infoHash)
-    if (existing) return existing
-    const torrent = this.client.add(source.bytes, this.addOptions(metainfo.announce))
-    this.track(torrent, metainfo.infoHash, metainfo.name, metainfo)
-    return metainfo.infoHash
+  async add(source: AddSource, options: AddOptions = {}): Promise<string> {
+    if (source.kind === 'url') return this.add({ kind: 'file', bytes: await fetchTorrent(source.url) }, options)
+    let stored: StoredTorrent
+    let metainfo: Metainfo | undefined
+    if (source.kind === 'magnet') {
+      if (this.isDuplicate(source.magnet.infoHash)) return source.magnet.infoHash
+      // The magnet's own trackers are kept; the server's are added when it starts.
+      stored = { infoHash: source.magnet.infoHash, name: source.magnet.name ?? source.magnet.infoHash, addedAt: Date.now(), magnetURI: magnetUri(source.magnet), paused: false }
+    } else {
+      metainfo = await parseTorrentFile(source.bytes)
+      if (this.isDuplicate(metainfo.infoHash)) return metainfo.infoHash
+      stored = { infoHash: metainfo.infoHash, name: metainfo.name, addedAt: Date.now(), torrentFile: source.bytes, paused: false }
+    }
+    if (options.paused) stored.paused = true
+    if (options.priorities) stored.priorities = options.priorities
+    const record: TorrentRecord = { infoHash: stored.infoHash, stored, piecesChecked: 0, queued: false, uploadedNow: 0 }
+    if (metainfo) record.metainfo = metainfo
+    this.records.set(stored.infoHash, record)
+    await this.persistence.saveTorrent(stored)
+    this.emit({ type: 'added', torrent: snapshot(record, this.settings) })
+    if (metainfo) void this.checkSpace(record)
+    this.applyQueue()
+    this.startTicking()
+    return stored.infoHash
   }
 
   async remove(infoHash: string, deleteData: boolean): Promise<void> {
     const record = this.records.get(infoHash)
     if (!record) return
     this.records.delete(infoHash)
-    await this.client.remove(record.torrent, { destroyStore: deleteData }).catch(() => {})
-    // The store may never have opened (magnet without metadata): delete by name as well.
+    await this.stop(record, { destroyStore: deleteData })
+    await this.persistence.delete(infoHash)
+    // The store may never have opened (paused, or a magnet without metadata): delete by name too.
     if (deleteData) await this.storage.destroy(infoHash)
     this.emit({ type: 'removed', infoHash, deletedData: deleteData })
+    this.applyQueue()
+  }
+
+  async pause(infoHash: string): Promise<void> {
+    const record = this.records.get(infoHash)
+    if (!record || record.stored.paused) return
+    record.stored.paused = true
+    delete record.stored.pausedBecause
+    await this.persistence.saveTorrent(record.stored)
+    await this.stop(record)
+    this.emitProgress()
+    this.applyQueue()
+  }
+
+  async resume(infoHash: string): Promise<void> {
+    const record = this.records.get(infoHash)
+    if (!record) return
+    record.stored.paused = false
+    delete record.stored.pausedBecause
+    delete record.error
+    await this.persistence.saveTorrent(record.stored)
+    this.applyQueue()
+    this.emitProgress()
+  }
+
+  /** Re-hashes every piece on disk (after the user changed files, or to be sure). */
+  async recheck(infoHash: string): Promise<void> {
+    const record = this.records.get(infoHash)
+    if (!record?.metainfo) return
+    await this.stop(record)
+    delete record.bitfield
+    record.forceFullCheck = true
+    this.applyQueue()
+    if (!record.torrent) void this.start(record)
+  }
+
+  async setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void> {
+    const record = this.records.get(infoHash)
+    if (!record?.metainfo) return
+    const priorities = record.stored.priorities ?? record.metainfo.files.map(() => 1 as FilePriority)
+    priorities[fileIndex] = priority
+    record.stored.priorities = priorities
+    await this.persistence.saveTorrent(record.stored)
+    if (record.torrent?.ready) this.applySelection(record, record.torrent)
+    this.applyQueue()
+    this.emitProgress()
+  }
+
+  async setSequential(infoHash: string, sequential: boolean): Promise<void> {
+    const record = this.records.get(infoHash)
+    if (!record) return
+    record.stored.sequential = sequential
+    if (record.torrent) record.torrent.strategy = sequential ? 'sequential' : 'rarest'
+    await this.persistence.saveTorrent(record.stored)
+    this.emitProgress()
+  }
+
+  /** Moves a torrent up (-1) or down (+1) in the queue. */
+  async move(infoHash: string, delta: -1 | 1): Promise<void> {
+    const order = this.queueOrder()
+    const index = order.findIndex((record) => record.infoHash === infoHash)
+    const other = order[index + delta]
+    const record = order[index]
+    if (!record || !other) return
+    const rank = (r: TorrentRecord) => r.stored.queueRank ?? r.stored.addedAt
+    const [a, b] = [rank(record), rank(other)]
+    record.stored.queueRank = b
+    other.stored.queueRank = a === b ? b - delta : a
+    await Promise.all([this.persistence.saveTorrent(record.stored), this.persistence.saveTorrent(other.stored)])
+    this.applyQueue()
+    this.emitProgress()
+  }
+
+  /** Writes pending resume data now (pagehide). */
+  flush(): Promise<void> {
+    return this.persistence.flush()
   }
 
   /** A disk-backed File of a complete torrent file, straight from OPFS. */
@@ -97,9 +238,8 @@ export class Engine {
    * get top priority (webtorrent's `critical`), so playback and seeks fetch what they need next.
    */
   fileStream(infoHash: string, fileIndex: number, start: number, end: number): ReadableStream<Uint8Array> {
-    const record = this.records.get(infoHash)
-    const file = record?.torrent.files?.[fileIndex]
-    if (!record || !file) throw new AppError('STORAGE', 'That file is no longer in the list.')
+    const file = this.records.get(infoHash)?.torrent?.files?.[fileIndex]
+    if (!file) throw new AppError('STORAGE', 'That file is not available: is its torrent paused?')
     return file.stream({ start, end })
   }
 
@@ -113,74 +253,227 @@ export class Engine {
     return { name: metainfo.name, entries }
   }
 
-  private addMagnet(magnet: MagnetLink): string {
-    const existing = this.findDuplicate(magnet.infoHash)
-    if (existing) return existing
-    const uri = magnetUri({ ...magnet, trackers: [] })
-    const torrent = this.client.add(uri, this.addOptions(magnet.trackers))
-    this.track(torrent, magnet.infoHash, magnet.name ?? magnet.infoHash)
-    return magnet.infoHash
-  }
-
-  private findDuplicate(infoHash: string): string | undefined {
+  private isDuplicate(infoHash: string): boolean {
     const record = this.records.get(infoHash)
-    if (!record) return undefined
-    this.emit({ type: 'duplicate', infoHash, name: snapshot(record).name })
-    return infoHash
+    if (record) this.emit({ type: 'duplicate', infoHash, name: snapshot(record, this.settings).name })
+    return Boolean(record)
   }
 
-  private addOptions(announce: string[]) {
-    // The browser can only reach WebSocket trackers; the others go to the bridge (later).
-    const browserTrackers = announce.filter((url) => /^wss?:\/\//i.test(url))
-    return {
-      announce: [...new Set([...this.config.trackers, ...browserTrackers])],
-      store: this.store,
-      storeCacheSlots: 0, // reads go to the worker; no pieces cached in page memory
-      destroyStoreOnDestroy: false,
+  private queueOrder(): TorrentRecord[] {
+    const rank = (r: TorrentRecord) => r.stored.queueRank ?? r.stored.addedAt
+    return [...this.records.values()].sort((a, b) => rank(a) - rank(b))
+  }
+
+  /** Starts and stops torrents so that what runs is what the queue and the goals allow. */
+  private applyQueue(): void {
+    const order = this.queueOrder()
+    const plan = planQueue(order.map((record) => ({
+      infoHash: record.infoHash,
+      paused: record.stored.paused || Boolean(record.error),
+      complete: isComplete(record),
+      goalReached: this.goalReached(record),
+    })), { maxActiveDownloads: this.settings.maxActiveDownloads, maxActiveSeeds: this.settings.maxActiveSeeds })
+    for (const record of order) {
+      record.queued = plan.queued.has(record.infoHash)
+      if (plan.active.has(record.infoHash)) void this.start(record)
+      else if (record.torrent) void this.stop(record)
     }
   }
 
-  /** `infoHash` is ours: webtorrent parses its input asynchronously and knows it only later. */
-  private track(torrent: Torrent, infoHash: string, displayName: string, metainfo?: Metainfo): void {
-    const record: TorrentRecord = { torrent, infoHash, displayName, addedAt: Date.now() }
-    if (metainfo) record.metainfo = metainfo
-    this.records.set(infoHash, record)
-    torrent.on('metadata', () => void this.onMetadata(record))
-    torrent.on('done', () => this.emit({ type: 'done', torrent: snapshot(record) }))
-    torrent.on('warning', (err: Error) => {
-      this.emit({ type: 'warning', infoHash, message: err.message })
-    })
-    torrent.on('error', (err: Error) => {
-      record.error = AppError.from(err).toInfo()
-      this.emit({ type: 'error', infoHash, error: record.error })
-    })
-    this.emit({ type: 'added', torrent: snapshot(record) })
-    this.progressTimer ??= setInterval(() => this.emitProgress(), PROGRESS_INTERVAL_MS)
+  /** The user's trackers replace the server's when set. */
+  private trackers(): string[] {
+    return this.settings.trackers.length ? this.settings.trackers : this.config.trackers
   }
 
-  /** Metadata from peers (magnets) goes through our own validation too. */
+  private goalReached(record: TorrentRecord): boolean {
+    const length = record.metainfo?.length ?? 0
+    const uploaded = (record.stored.uploadedBefore ?? 0) + record.uploadedNow
+    const seeded = (record.stored.seededSecondsBefore ?? 0) + (record.seedingSince ? (Date.now() - record.seedingSince) / 1000 : 0)
+    return seedingGoalReached(uploaded, length, seeded, { ratio: this.settings.seedRatio, minutes: this.settings.seedMinutes })
+  }
+
+  private layout(metainfo: Metainfo): StorageLayout {
+    return { fileLengths: metainfo.files.map((file) => file.length), pieceLength: metainfo.pieceLength }
+  }
+
+  /** The bitfield to hand webtorrent: trusted resume data, nothing for files that do not exist. */
+  private async startupBitfield(record: TorrentRecord): Promise<Uint8Array | undefined> {
+    const metainfo = record.metainfo
+    if (!metainfo || record.forceFullCheck) return undefined
+    const sizes = await this.storage.stat(record.infoHash, this.layout(metainfo))
+    if (record.bitfield) {
+      return trimToFileSizes(record.bitfield, metainfo.files, metainfo.pieceLength, metainfo.length, sizes).bitfield
+    }
+    // No resume data: if nothing is on disk there is nothing to check; otherwise hash it all.
+    const nothingOnDisk = metainfo.files.every((file, i) => file.length === 0 || (sizes[i] ?? -1) <= 0)
+    return nothingOnDisk ? emptyBitfield(metainfo.pieceCount) : undefined
+  }
+
+  private async start(record: TorrentRecord): Promise<void> {
+    if (record.torrent || record.starting) return
+    record.starting = true
+    try {
+      const bitfield = await this.startupBitfield(record)
+      if (!this.records.has(record.infoHash) || record.stored.paused) return
+      const trackers = record.metainfo?.announce ?? []
+      const browserTrackers = trackers.filter((url) => /^wss?:\/\//i.test(url))
+      const torrent = this.client.add(record.stored.torrentFile ?? record.stored.magnetURI!, {
+        announce: [...new Set([...this.trackers(), ...browserTrackers])],
+        store: this.store,
+        storeCacheSlots: 0, // reads go to the worker; no pieces cached in page memory
+        destroyStoreOnDestroy: false,
+        strategy: record.stored.sequential ? 'sequential' : 'rarest',
+        ...(bitfield ? { bitfield } : {}),
+      })
+      record.torrent = torrent
+      record.piecesChecked = 0
+      delete record.forceFullCheck
+      this.wire(record, torrent)
+    } catch (err) {
+      record.error = AppError.from(err).toInfo()
+      this.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
+    } finally {
+      record.starting = false
+    }
+  }
+
+  private async stop(record: TorrentRecord, opts: { destroyStore?: boolean } = {}): Promise<void> {
+    const torrent = record.torrent
+    if (!torrent) return
+    record.torrent = undefined
+    this.bankCounters(record, torrent)
+    await this.persistence.saveTorrent(record.stored)
+    await this.persistence.flush()
+    if (!torrent.destroyed) await this.client.remove(torrent, { destroyStore: Boolean(opts.destroyStore) }).catch(() => {})
+  }
+
+  /** Upload and seeding time of this run, banked into what persists. */
+  private bankCounters(record: TorrentRecord, torrent: Torrent): void {
+    record.stored.uploadedBefore = (record.stored.uploadedBefore ?? 0) + (torrent.uploaded ?? 0)
+    record.uploadedNow = 0
+    if (record.seedingSince) {
+      record.stored.seededSecondsBefore = (record.stored.seededSecondsBefore ?? 0) + (Date.now() - record.seedingSince) / 1000
+      delete record.seedingSince
+    }
+  }
+
+  private wire(record: TorrentRecord, torrent: Torrent): void {
+    const { infoHash } = record
+    const current = () => record.torrent === torrent
+    torrent.on('metadata', () => { if (current()) void this.onMetadata(record) })
+    torrent.on('ready', () => {
+      if (!current() || !torrent.bitfield) return
+      record.bitfield = new Uint8Array((torrent.bitfield as unknown as { buffer: Uint8Array }).buffer)
+      this.persistence.scheduleResume(infoHash, () => record.bitfield!)
+      this.applySelection(record, torrent)
+    })
+    torrent.on('verified', (index: number) => {
+      if (!current() || !record.bitfield) return
+      setPiece(record.bitfield, index, true)
+      this.persistence.scheduleResume(infoHash, () => record.bitfield!)
+    })
+    torrent.on('done', () => {
+      if (!current()) return
+      record.seedingSince ??= Date.now()
+      if (!record.stored.finishedAt) {
+        record.stored.finishedAt = Date.now()
+        void this.persistence.saveTorrent(record.stored)
+        void this.persistence.addHistory({ infoHash, name: record.stored.name, length: record.metainfo?.length ?? 0, finishedAt: record.stored.finishedAt })
+      }
+      void this.persistence.flush()
+      this.emit({ type: 'done', torrent: snapshot(record, this.settings) })
+      this.applyQueue()
+    })
+    torrent.on('upload', () => { if (current()) record.uploadedNow = torrent.uploaded })
+    torrent.on('warning', (err: Error) => this.emit({ type: 'warning', infoHash, message: err.message }))
+    torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, torrent, AppError.from(err)) })
+  }
+
+  /** webtorrent destroys a torrent on error; a full disk pauses it instead, keeping every verified piece. */
+  private async onTorrentError(record: TorrentRecord, torrent: Torrent, error: AppError): Promise<void> {
+    record.torrent = undefined
+    this.bankCounters(record, torrent)
+    if (error.code === 'QUOTA') {
+      record.stored.paused = true
+      record.stored.pausedBecause = error.toInfo()
+      this.quotaWatch.start()
+    } else {
+      record.error = error.toInfo()
+    }
+    await this.persistence.saveTorrent(record.stored)
+    await this.persistence.flush()
+    this.emit({ type: 'error', infoHash: record.infoHash, error: error.toInfo() })
+  }
+
+  /** Called by the quota watch when space was freed: restart what a full disk paused. */
+  private resumeQuotaPaused(): boolean {
+    const waiting = [...this.records.values()].filter((record) => record.stored.pausedBecause?.code === 'QUOTA')
+    for (const record of waiting) void this.resume(record.infoHash)
+    return waiting.length > 0
+  }
+
+  private applySelection(record: TorrentRecord, torrent: Torrent): void {
+    const metainfo = record.metainfo
+    const priorities = record.stored.priorities
+    if (!metainfo || !priorities || metainfo.pieceCount === 0) return
+    torrent.deselect(0, metainfo.pieceCount - 1)
+    for (const range of selectionRanges(metainfo.files, metainfo.pieceLength, priorities as Priority[])) {
+      torrent.select(range.from, range.to, range.priority)
+    }
+  }
+
+  /** Metadata from peers (magnets) goes through our own validation, and is kept for next time. */
   private async onMetadata(record: TorrentRecord): Promise<void> {
     if (!record.metainfo) {
-      const bytes = record.torrent.torrentFile
+      const bytes = record.torrent?.torrentFile
       try {
         if (!bytes) throw new AppError('BAD_TORRENT', 'The peers sent no usable metadata.')
         record.metainfo = await parseTorrentFile(bytes)
+        record.stored.torrentFile = new Uint8Array(bytes)
+        record.stored.name = record.metainfo.name
+        await this.persistence.saveTorrent(record.stored)
       } catch (err) {
         record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
-        record.torrent.pause()
+        if (record.torrent) await this.stop(record)
         this.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
         return
       }
+      void this.checkSpace(record)
     }
-    this.emit({ type: 'metadata', torrent: snapshot(record) })
+    this.emit({ type: 'metadata', torrent: snapshot(record, this.settings) })
   }
 
-  private emitProgress(): void {
+  /** Says so before starting when the browser's storage cannot hold what the torrent needs. */
+  private async checkSpace(record: TorrentRecord): Promise<void> {
+    const metainfo = record.metainfo
+    if (!metainfo || !navigator.storage?.estimate) return
+    const { quota = 0, usage = 0 } = await navigator.storage.estimate()
+    const done = record.bitfield ? countPieces(record.bitfield, metainfo.pieceCount) * metainfo.pieceLength : 0
+    const needed = Math.max(0, snapshot(record, this.settings).wantedLength - done)
+    if (quota && needed > quota - usage) {
+      this.emit({ type: 'notice', level: 'error', infoHash: record.infoHash,
+        message: `“${metainfo.name}” needs ${needed} bytes but the browser allows this site only ${Math.max(0, quota - usage)} more. Free space, skip some files, or the download will pause when storage is full.` })
+    }
+  }
+
+  private startTicking(): void {
+    this.progressTimer ??= setInterval(() => this.tick(), PROGRESS_INTERVAL_MS)
+  }
+
+  private tick(): void {
     if (this.records.size === 0) {
       clearInterval(this.progressTimer)
       this.progressTimer = undefined
-      return
     }
+    for (const record of this.records.values()) {
+      if (record.torrent && isComplete(record) && this.goalReached(record)) {
+        void this.stop(record).then(() => this.emitProgress())
+      }
+    }
+    this.emitProgress()
+  }
+
+  private emitProgress(): void {
     this.emit({ type: 'progress', torrents: this.list() })
   }
 

@@ -1,68 +1,117 @@
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import { countPieces, hasPiece, verifiedBytes } from '../core/bitfield'
 import type { Metainfo } from '../core/metainfo'
-import { sanitizePathComponent } from '../core/sanitize'
+import { fileProgress } from '../core/pieces'
+import { selectedBytes, selectionRanges, type Priority } from '../core/selection'
+import type { StoredTorrent } from '../prefs/db'
+import type { Settings } from '../prefs/settings'
 import type { ErrorInfo } from '../protocol/errors'
 import type { FileSnapshot, TorrentSnapshot, TorrentState } from '../protocol/engine-events'
 
 /** What the engine keeps of each torrent beside webtorrent's own object. */
 export interface TorrentRecord {
-  torrent: Torrent
   infoHash: string
+  /** The part that persists. */
+  stored: StoredTorrent
   /** Our own parse of the metadata: sanitised names, validated fields. */
   metainfo?: Metainfo
-  displayName: string
-  addedAt: number
+  /** Present while the torrent runs in webtorrent. */
+  torrent?: Torrent
+  /** Verified pieces as we last knew them (kept while the torrent is not running). */
+  bitfield?: Uint8Array
   error?: ErrorInfo
+  /** Pieces read back and hashed when the torrent last started. */
+  piecesChecked: number
+  /** Wants to run but the queue has no slot for it. */
+  queued: boolean
+  uploadedNow: number
+  seedingSince?: number
+  starting?: boolean
+  forceFullCheck?: boolean
+}
+
+function priorities(record: TorrentRecord): Priority[] {
+  return (record.stored.priorities ?? record.metainfo?.files.map(() => 1) ?? []) as Priority[]
+}
+
+/** All wanted pieces verified (from webtorrent while running, from our bitfield otherwise). */
+export function isComplete(record: TorrentRecord): boolean {
+  if (record.torrent?.ready) return record.torrent.done
+  const { metainfo, bitfield } = record
+  if (!metainfo || !bitfield) return false
+  return selectionRanges(metainfo.files, metainfo.pieceLength, priorities(record))
+    .every((range) => { for (let i = range.from; i <= range.to; i++) if (!hasPiece(bitfield, i)) return false; return true })
 }
 
 function stateOf(record: TorrentRecord): TorrentState {
   const { torrent } = record
   if (record.error) return 'error'
-  if (!record.metainfo && !torrent.ready) return 'metadata'
-  if (torrent.paused) return torrent.done ? 'done' : 'paused'
+  if (record.stored.paused) return isComplete(record) ? 'done' : 'paused'
+  if (!torrent) return record.queued ? 'queued' : (isComplete(record) ? 'done' : 'queued')
+  if (!record.metainfo) return 'metadata'
   if (!torrent.ready) return 'checking'
   return torrent.done ? 'seeding' : 'downloading'
 }
 
 function fileSnapshots(record: TorrentRecord): FileSnapshot[] {
-  const { torrent, metainfo } = record
-  if (!metainfo || !torrent.files?.length) return []
-  return metainfo.files.map((file, index) => {
-    const wtFile = torrent.files[index]
+  const { torrent, metainfo, bitfield } = record
+  if (!metainfo) return []
+  const prio = priorities(record)
+  const running = torrent?.ready ? torrent : undefined
+  const has = (piece: number) => (bitfield ? hasPiece(bitfield, piece) : false)
+  return metainfo.files.filter((file) => !file.pad).map((file) => {
+    const wtFile = running?.files[file.index]
+    const downloaded = wtFile
+      ? Math.min(wtFile.downloaded, file.length)
+      : fileProgress(file, metainfo.pieceLength, metainfo.length, has)
     return {
-      index,
+      index: file.index,
       path: file.name,
-      name: file.path[file.path.length - 1] ?? sanitizePathComponent(file.name),
+      name: file.path[file.path.length - 1] ?? file.name,
       length: file.length,
-      downloaded: wtFile ? Math.min(wtFile.downloaded, file.length) : 0,
-      done: file.length === 0 ? torrent.ready : Boolean(wtFile?.done),
-      pad: file.pad,
+      downloaded,
+      done: file.length === 0 ? Boolean(running || bitfield) : downloaded >= file.length,
+      priority: prio[file.index] ?? 1,
     }
-  }).filter((file) => !file.pad).map(({ pad: _pad, ...file }) => file)
+  })
 }
 
-export function snapshot(record: TorrentRecord): TorrentSnapshot {
-  const { torrent, metainfo } = record
+export function snapshot(record: TorrentRecord, settings: Settings): TorrentSnapshot {
+  const { torrent, metainfo, stored } = record
   const length = metainfo?.length ?? 0
-  const downloaded = length ? Math.min(torrent.downloaded ?? 0, length) : 0
+  const wantedLength = metainfo ? selectedBytes(metainfo.files, priorities(record)) : 0
+  const running = torrent?.ready ? torrent : undefined
+  const downloaded = running
+    ? Math.min(running.downloaded ?? 0, length)
+    : metainfo && record.bitfield ? verifiedBytes(record.bitfield, metainfo.pieceCount, metainfo.pieceLength, length) : 0
   const state = stateOf(record)
   const active = state === 'downloading'
+  const uploaded = (stored.uploadedBefore ?? 0) + record.uploadedNow
+  const downloadSpeed = active && torrent ? torrent.downloadSpeed : 0
   const snap: TorrentSnapshot = {
     infoHash: record.infoHash,
-    name: metainfo?.name ?? record.displayName,
-    magnetURI: torrent.magnetURI ?? '',
+    name: metainfo?.name ?? stored.name,
+    magnetURI: torrent?.magnetURI ?? stored.magnetURI ?? '',
     length,
+    wantedLength,
     downloaded,
-    uploaded: torrent.uploaded ?? 0,
-    progress: length ? downloaded / length : 0,
-    downloadSpeed: active ? torrent.downloadSpeed : 0,
-    uploadSpeed: torrent.uploadSpeed ?? 0,
-    peers: torrent.numPeers ?? 0,
-    eta: active && torrent.downloadSpeed > 0 ? (length - downloaded) / torrent.downloadSpeed : Infinity,
+    uploaded,
+    ratio: length ? uploaded / length : 0,
+    progress: wantedLength ? Math.min(1, downloaded / wantedLength) : (state === 'seeding' || state === 'done' ? 1 : 0),
+    downloadSpeed,
+    uploadSpeed: torrent ? torrent.uploadSpeed ?? 0 : 0,
+    peers: torrent?.numPeers ?? 0,
+    eta: downloadSpeed > 0 ? Math.max(0, wantedLength - downloaded) / downloadSpeed : Infinity,
     state,
     files: fileSnapshots(record),
-    addedAt: record.addedAt,
+    addedAt: stored.addedAt,
+    sequential: Boolean(stored.sequential),
+    piecesChecked: record.piecesChecked,
+    piecesVerified: metainfo && record.bitfield ? countPieces(record.bitfield, metainfo.pieceCount) : 0,
+    pieceCount: metainfo?.pieceCount ?? 0,
   }
-  if (record.error) snap.error = record.error
+  const error = record.error ?? stored.pausedBecause
+  if (error) snap.error = error
+  void settings
   return snap
 }

@@ -49,6 +49,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     readonly destroyed: boolean
     readonly torrentFile?: Uint8Array
     readonly wires: Wire[]
+    /** Read on every scheduling pass, so it can change while downloading. */
+    strategy: 'sequential' | 'rarest'
     readonly bitfield?: { get(index: number): boolean }
     pause(): void
     resume(): void

@@ -17,6 +17,8 @@ export interface StoredTorrent {
   paused: boolean
   pausedBecause?: ErrorInfo
   priorities?: FilePriority[]
+  /** Position in the queue (lower starts first); the time added until moved. */
+  queueRank?: number
   sequential?: boolean
   finishedAt?: number
   /** Bytes uploaded in earlier sessions, for the seeding ratio. */

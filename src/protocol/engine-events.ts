@@ -1,6 +1,7 @@
 import type { ErrorInfo } from './errors'
 
 export type TorrentState =
+  | 'queued' // waiting for a free slot in the queue
   | 'metadata' // waiting for metadata from peers (magnet)
   | 'checking' // verifying data already on disk
   | 'downloading'
@@ -18,6 +19,8 @@ export interface FileSnapshot {
   length: number
   downloaded: number
   done: boolean
+  /** 0 skip, 1 normal, 2 high. */
+  priority: 0 | 1 | 2
 }
 
 export interface TorrentSnapshot {
@@ -25,8 +28,11 @@ export interface TorrentSnapshot {
   name: string
   magnetURI: string
   length: number
+  /** Bytes of the files not skipped. */
+  wantedLength: number
   downloaded: number
   uploaded: number
+  ratio: number
   /** 0..1 */
   progress: number
   downloadSpeed: number
@@ -35,9 +41,15 @@ export interface TorrentSnapshot {
   /** Seconds; Infinity when unknown. */
   eta: number
   state: TorrentState
+  /** Why it errored, or why it was paused for the user (a full disk). */
   error?: ErrorInfo
   files: FileSnapshot[]
   addedAt: number
+  sequential: boolean
+  /** Pieces read back and hashed when it last started (fast resume keeps this small). */
+  piecesChecked: number
+  piecesVerified: number
+  pieceCount: number
 }
 
 /** The engine's one outbound event stream. */
@@ -49,4 +61,5 @@ export type EngineEvent =
   | { type: 'warning'; infoHash: string; message: string }
   | { type: 'error'; infoHash?: string; error: ErrorInfo }
   | { type: 'duplicate'; infoHash: string; name: string }
+  | { type: 'notice'; level: 'info' | 'error'; infoHash?: string; message: string }
   | { type: 'removed'; infoHash: string; deletedData: boolean }

@@ -14,11 +14,13 @@ export type StorageRequest =
   /** Close the handle of one file so the window can read it as a disk-backed File. */
   | { type: 'release'; id: number; torrent: string; fileIndex: number }
   | { type: 'close'; id: number; torrent: string }
+  /** Size on disk of each file (-1 when missing), for fast resume. Opens the torrent first. */
+  | { type: 'stat'; id: number; torrent: string; layout: StorageLayout }
   /** Close and delete every file of the torrent. */
   | { type: 'destroy'; id: number; torrent: string }
 
 export type StorageResponse =
-  | { type: 'ok'; id: number; data?: ArrayBuffer }
+  | { type: 'ok'; id: number; data?: ArrayBuffer; sizes?: number[] }
   | { type: 'fail'; id: number; error: ErrorInfo }
 
 /** OPFS layout: one folder per torrent, one file per torrent file, named by its index. */

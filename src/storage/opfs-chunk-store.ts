@@ -4,7 +4,7 @@ type Callback<T = void> = (err: Error | null, value?: T) => void
 
 /** What webtorrent passes a chunk store's constructor (the parts we use). */
 interface StoreOptions {
-  torrent: { infoHash: string }
+  torrent: { infoHash: string; ready: boolean }
   files: { length: number }[]
   length: number
 }
@@ -14,18 +14,20 @@ interface StoreOptions {
  * browser store (fsa-chunk-store) keeps every piece as its own OPFS file and writes on the main
  * thread; this one writes pieces at their offsets into the torrent's files, in a worker.
  */
-export function opfsChunkStore(storage: StorageClient) {
+export function opfsChunkStore(storage: StorageClient, onCheckRead: (infoHash: string) => void = () => {}) {
   return class OpfsChunkStore {
     readonly chunkLength: number
     private readonly torrent: string
     private readonly ready: Promise<void>
     private readonly totalLength: number
+    private readonly owner: { infoHash: string; ready: boolean }
     private closed = false
 
     constructor(chunkLength: number, opts: StoreOptions) {
       this.chunkLength = chunkLength
       this.torrent = opts.torrent.infoHash
       this.totalLength = opts.length
+      this.owner = opts.torrent
       this.ready = storage.open(this.torrent, {
         fileLengths: opts.files.map((file) => file.length),
         pieceLength: chunkLength,
@@ -43,6 +45,8 @@ export function opfsChunkStore(storage: StorageClient) {
     get(index: number, opts: { offset?: number; length?: number } | null | undefined, cb: Callback<Uint8Array>): void {
       if (typeof opts === 'function') [cb, opts] = [opts as Callback<Uint8Array>, undefined]
       if (this.closed) return queueMicrotask(() => cb(new Error('Storage is closed')))
+      // Reads before the torrent is ready are webtorrent's start-up check: count them.
+      if (!this.owner.ready) onCheckRead(this.torrent)
       const offset = opts?.offset ?? 0
       const pieceLength = Math.min(this.chunkLength, this.totalLength - index * this.chunkLength)
       const length = opts?.length ?? pieceLength - offset

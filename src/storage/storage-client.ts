@@ -1,7 +1,8 @@
 import { AppError } from '../protocol/errors'
 import type { StorageLayout, StorageRequest, StorageResponse } from '../protocol/storage-messages'
 
-type Pending = { resolve: (data: ArrayBuffer | undefined) => void; reject: (err: AppError) => void }
+type Reply = Extract<StorageResponse, { type: 'ok' }>
+type Pending = { resolve: (reply: Reply) => void; reject: (err: AppError) => void }
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
 
 /** The page's end of the storage worker: one promise per request. */
@@ -30,8 +31,13 @@ export class StorageClient {
   }
 
   async get(torrent: string, index: number, offset: number, length: number): Promise<Uint8Array> {
-    const data = await this.call({ type: 'get', torrent, index, offset, length })
+    const { data } = await this.call({ type: 'get', torrent, index, offset, length })
     return new Uint8Array(data ?? new ArrayBuffer(0))
+  }
+
+  /** Size on disk of each file, -1 when missing. */
+  async stat(torrent: string, layout: StorageLayout): Promise<number[]> {
+    return (await this.call({ type: 'stat', torrent, layout })).sizes ?? []
   }
 
   release(torrent: string, fileIndex: number): Promise<void> {
@@ -46,7 +52,7 @@ export class StorageClient {
     return this.call({ type: 'destroy', torrent }).then(() => undefined)
   }
 
-  private call(request: WithoutId<StorageRequest>, transfer: Transferable[] = []): Promise<ArrayBuffer | undefined> {
+  private call(request: WithoutId<StorageRequest>, transfer: Transferable[] = []): Promise<Reply> {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
@@ -58,7 +64,7 @@ export class StorageClient {
     const pending = this.pending.get(response.id)
     if (!pending) return
     this.pending.delete(response.id)
-    if (response.type === 'ok') pending.resolve(response.data)
+    if (response.type === 'ok') pending.resolve(response)
     else pending.reject(AppError.from(response.error, 'STORAGE'))
   }
 }

@@ -4,6 +4,8 @@ import type { AddSource, Engine } from '../engine/engine'
 import { AppError } from '../protocol/errors'
 import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { RuntimeConfig } from '../protocol/runtime-config'
+import type { TorrentDb } from '../prefs/db'
+import { saveSettings, type Settings } from '../prefs/settings'
 import { canPickFolder, downloadEach, downloadFile, saveToPickedFolder } from '../storage/save'
 import type { BtNotices, Notice } from './bt-notices'
 import type { BtRemoveDialog } from './bt-remove-dialog'
@@ -13,9 +15,21 @@ import './bt-add-form'
 import './bt-notices'
 import './bt-remove-dialog'
 import './bt-settings'
+import './bt-storage-bar'
+import { applyTheme } from './theme'
+import type { TorrentCommand } from './torrent-command'
 import './bt-torrent-list'
 
 const INFO_NOTICE_MS = 6000
+
+/**
+ * Asked when the user first adds a torrent (a moment when the reason is obvious), so the
+ * browser does not evict downloads under storage pressure. Chromium grants it silently to
+ * sites the user engages with, and asks nothing.
+ */
+async function askPersistentStorage(): Promise<void> {
+  if (navigator.storage?.persist && !(await navigator.storage.persisted())) await navigator.storage.persist()
+}
 const MAX_NOTICES = 4
 
 /** The app: add form, notices, the torrent list; wires UI events to the engine. */
@@ -23,6 +37,8 @@ export class BtApp extends LitElement {
   static override properties = {
     engine: { attribute: false },
     config: { attribute: false },
+    db: { attribute: false },
+    settings: { attribute: false },
     torrents: { state: true },
     notices: { state: true },
     dragging: { state: true },
@@ -31,6 +47,8 @@ export class BtApp extends LitElement {
   }
   declare engine: Engine | undefined
   declare config: RuntimeConfig | undefined
+  declare db: TorrentDb | undefined
+  declare settings: Settings | undefined
   declare torrents: TorrentSnapshot[]
   declare notices: Notice[]
   declare dragging: boolean
@@ -94,10 +112,13 @@ export class BtApp extends LitElement {
       <bt-torrent-list .torrents=${this.torrents} .highlighted=${this.highlighted} .ready=${Boolean(this.engine)}
         @save-file=${(e: CustomEvent<{ infoHash: string; fileIndex: number }>) => this.saveFile(e.detail.infoHash, e.detail.fileIndex)}
         @save-all=${(e: CustomEvent<{ infoHash: string }>) => this.saveAll(e.detail.infoHash)}
-        @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}></bt-torrent-list>
+        @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}
+        @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}></bt-torrent-list>
+      <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
       <p class="reach">WebRTC peers only: the bridge to TCP peers, HTTP/UDP trackers and the DHT is not connected.</p>
       <bt-remove-dialog .torrentName=${this.removing?.name ?? ''} @confirm=${(e: CustomEvent<{ deleteData: boolean }>) => this.removeTorrent(e.detail.deleteData)}></bt-remove-dialog>
-      <bt-settings .config=${this.config}></bt-settings>
+      <bt-settings .config=${this.config} .settings=${this.settings}
+        @settings-change=${(e: CustomEvent<Settings>) => this.changeSettings(e.detail)}></bt-settings>
       ${this.dragging ? html`<div class="drop" aria-hidden="true">Drop .torrent files to add them</div>` : ''}`
   }
 
@@ -113,6 +134,7 @@ export class BtApp extends LitElement {
         this.notify('info', `“${event.name}” is already in your list.`)
         this.highlight(event.infoHash)
         break
+      case 'notice': this.notify(event.level, event.message); break
       case 'warning': break // peer-level trouble: not the user's to act on
     }
   }
@@ -121,6 +143,7 @@ export class BtApp extends LitElement {
     if (!this.engine) return this.notify('error', 'The app is still starting; try again in a moment.')
     try {
       await this.engine.add(source)
+      void askPersistentStorage()
     } catch (err) {
       this.notify('error', AppError.from(err).message)
     }
@@ -189,6 +212,31 @@ export class BtApp extends LitElement {
     } catch (err) {
       this.notify('error', `Could not remove “${torrent.name}”: ${AppError.from(err, 'STORAGE').message}`)
     }
+  }
+
+  private async command(command: TorrentCommand): Promise<void> {
+    const engine = this.engine
+    if (!engine) return
+    try {
+      switch (command.action) {
+        case 'pause': await engine.pause(command.infoHash); break
+        case 'resume': await engine.resume(command.infoHash); break
+        case 'recheck': await engine.recheck(command.infoHash); break
+        case 'up': await engine.move(command.infoHash, -1); break
+        case 'down': await engine.move(command.infoHash, 1); break
+        case 'sequential': await engine.setSequential(command.infoHash, command.value === 1); break
+        case 'priority': await engine.setFilePriority(command.infoHash, command.fileIndex!, command.value as 0 | 1 | 2); break
+      }
+    } catch (err) {
+      this.notify('error', AppError.from(err).message)
+    }
+  }
+
+  private async changeSettings(settings: Settings): Promise<void> {
+    this.settings = settings
+    this.engine?.applySettings(settings)
+    if (this.db) await saveSettings(this.db, settings)
+    applyTheme(settings.theme)
   }
 
   private highlight(infoHash: string): void {

@@ -1,21 +1,30 @@
 import { LitElement, css, html } from 'lit'
+import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import type { RuntimeConfig } from '../protocol/runtime-config'
 import { buttonStyles } from './shared-styles'
 
-/** Settings: for now what the server configured (trackers, ICE servers); editable settings come with prefs. */
+const KB = 1024
+
+/** Settings, applied at once and kept in IndexedDB. Emits `settings-change` with the whole object. */
 export class BtSettings extends LitElement {
-  static override properties = { config: { attribute: false } }
+  static override properties = { config: { attribute: false }, settings: { attribute: false } }
   declare config: RuntimeConfig | undefined
+  declare settings: Settings | undefined
 
   static override styles = [buttonStyles, css`
     dialog { background: var(--surface); color: var(--text); border: 1px solid var(--border); border-radius: var(--radius);
-      width: min(520px, calc(100vw - 32px)); padding: 20px; }
+      width: min(560px, calc(100vw - 32px)); padding: 20px; }
     dialog::backdrop { background: rgb(0 0 0 / .45); }
     h2 { margin: 0 0 12px; font-size: 1.15em; }
-    h3 { margin: 14px 0 4px; font-size: .95em; }
-    ul { margin: 0; padding-left: 18px; color: var(--muted); overflow-wrap: anywhere; }
-    p { color: var(--muted); margin: 4px 0; }
-    .actions { display: flex; justify-content: flex-end; margin-top: 16px; }
+    fieldset { border: 1px solid var(--border); border-radius: 8px; margin: 0 0 12px; padding: 10px 12px; }
+    legend { font-weight: 600; padding: 0 4px; }
+    label { display: grid; grid-template-columns: 1fr 120px; align-items: center; gap: 8px; margin: 6px 0; }
+    label.wide { grid-template-columns: 1fr; }
+    input, select, textarea { font: inherit; color: var(--text); background: var(--bg); border: 1px solid var(--border);
+      border-radius: 6px; padding: 5px 8px; min-width: 0; }
+    textarea { min-height: 54px; resize: vertical; }
+    p { color: var(--muted); margin: 4px 0; font-size: .9em; }
+    .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 8px; }
   `]
 
   open(): void {
@@ -23,20 +32,57 @@ export class BtSettings extends LitElement {
   }
 
   override render() {
-    const config = this.config
+    const s = this.settings ?? DEFAULT_SETTINGS
+    const served = this.config
     return html`
       <dialog aria-labelledby="settings-title">
         <h2 id="settings-title">Settings</h2>
-        <h3>WebSocket trackers</h3>
-        ${config?.trackers.length ? html`<ul>${config.trackers.map((url) => html`<li>${url}</li>`)}</ul>` : html`<p>None</p>`}
-        <h3>ICE servers (WebRTC)</h3>
-        ${config?.iceServers.length
-          ? html`<ul>${config.iceServers.flatMap((server) => [server.urls].flat()).map((url) => html`<li>${url}</li>`)}</ul>`
-          : html`<p>None: direct connections only</p>`}
-        <h3>Reach</h3>
-        <p>This page reaches WebRTC peers through WebSocket trackers. Ordinary BitTorrent peers (TCP), HTTP/UDP trackers and the DHT need the bridge, which is not connected.</p>
+        <form @change=${this.onChange} @submit=${(e: Event) => e.preventDefault()}>
+          <fieldset><legend>Speed</legend>
+            <label>Download limit, KiB/s (0 = none)<input name="downloadLimit" type="number" min="0" .value=${String(s.downloadLimit / KB)}></label>
+            <label>Upload limit, KiB/s (0 = none)<input name="uploadLimit" type="number" min="0" .value=${String(s.uploadLimit / KB)}></label>
+          </fieldset>
+          <fieldset><legend>Queue</legend>
+            <label>Active downloads at most (0 = no limit)<input name="maxActiveDownloads" type="number" min="0" .value=${String(s.maxActiveDownloads)}></label>
+            <label>Active seeds at most (0 = no limit)<input name="maxActiveSeeds" type="number" min="0" .value=${String(s.maxActiveSeeds)}></label>
+            <label>Stop seeding at ratio (0 = never)<input name="seedRatio" type="number" min="0" step="0.1" .value=${String(s.seedRatio)}></label>
+            <label>Stop seeding after minutes (0 = never)<input name="seedMinutes" type="number" min="0" .value=${String(s.seedMinutes)}></label>
+          </fieldset>
+          <fieldset><legend>Network</legend>
+            <label class="wide">WebSocket trackers, one a line (empty: the server's)
+              <textarea name="trackers" placeholder=${served?.trackers.join('\n') ?? ''}>${s.trackers.join('\n')}</textarea></label>
+            <label class="wide">ICE servers (stun:/turn:), one a line (empty: the server's)
+              <textarea name="iceServers" placeholder=${served?.iceServers.flatMap((i) => [i.urls].flat()).join('\n') ?? ''}>${s.iceServers.join('\n')}</textarea></label>
+            <p>Tracker and ICE changes apply to torrents started from now on, and to all after a reload.
+              Ordinary BitTorrent peers (TCP), HTTP/UDP trackers and the DHT need the bridge, which is not connected.</p>
+          </fieldset>
+          <fieldset><legend>Appearance</legend>
+            <label>Theme<select name="theme" .value=${s.theme}>
+              <option value="system">Follow the system</option><option value="light">Light</option><option value="dark">Dark</option>
+            </select></label>
+          </fieldset>
+        </form>
         <div class="actions"><button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button></div>
       </dialog>`
+  }
+
+  private onChange(): void {
+    const form = this.renderRoot.querySelector('form')!
+    const data = new FormData(form)
+    const number = (name: string, scale = 1) => Math.max(0, Number(data.get(name)) || 0) * scale
+    const lines = (name: string) => String(data.get(name) ?? '').split('\n').map((line) => line.trim()).filter(Boolean)
+    const settings: Settings = {
+      downloadLimit: number('downloadLimit', KB),
+      uploadLimit: number('uploadLimit', KB),
+      maxActiveDownloads: Math.floor(number('maxActiveDownloads')),
+      maxActiveSeeds: Math.floor(number('maxActiveSeeds')),
+      seedRatio: number('seedRatio'),
+      seedMinutes: number('seedMinutes'),
+      trackers: lines('trackers').filter((url) => /^wss?:\/\//i.test(url)),
+      iceServers: lines('iceServers').filter((url) => /^(stun|stuns|turn|turns):/i.test(url)),
+      theme: (['system', 'light', 'dark'] as const).find((t) => t === data.get('theme')) ?? 'system',
+    }
+    this.dispatchEvent(new CustomEvent('settings-change', { detail: settings }))
   }
 }
 customElements.define('bt-settings', BtSettings)

@@ -4,6 +4,7 @@ import type { TorrentSnapshot } from '../protocol/engine-events'
 import { buttonStyles } from './shared-styles'
 import { stateLabel } from './state-label'
 import './bt-file-list'
+import type { TorrentCommand } from './torrent-command'
 
 /** One torrent: name, size, progress, state in words, speeds, peers, ETA; files on demand. */
 export class BtTorrentItem extends LitElement {
@@ -34,6 +35,13 @@ export class BtTorrentItem extends LitElement {
     .state-seeding .state, .state-done .state { color: var(--ok); }
     .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
     bt-file-list { margin-top: 10px; }
+    details { display: inline-block; }
+    summary { list-style: none; cursor: pointer; padding: 7px 14px; border: 1px solid var(--border); border-radius: 8px;
+      background: var(--surface-2); min-height: 20px; }
+    summary::-webkit-details-marker { display: none; }
+    summary:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; }
+    .more { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 8px; }
+    .more label { display: inline-flex; gap: 6px; align-items: center; color: var(--muted); }
   `]
 
   constructor() {
@@ -68,11 +76,38 @@ export class BtTorrentItem extends LitElement {
             @click=${() => { this.expanded = !this.expanded }}>Files (${t.files.length})</button>
           ${multiFile ? html`<button ?disabled=${!allDone} aria-label="Save all files of ${t.name}"
             @click=${() => this.fire('save-all')}>Save all</button>` : nothing}
+          ${this.renderPauseResume(t)}
           <button class="danger" aria-label="Remove ${t.name}" @click=${() => this.fire('remove')}>Remove</button>
+          <details>
+            <summary aria-label="More actions for ${t.name}">More</summary>
+            <div class="more">
+              <button aria-label="Re-check ${t.name}" ?disabled=${!t.pieceCount}
+                @click=${() => this.command('recheck')}>Re-check</button>
+              <button aria-label="Move ${t.name} up in the queue" @click=${() => this.command('up')}>Move up</button>
+              <button aria-label="Move ${t.name} down in the queue" @click=${() => this.command('down')}>Move down</button>
+              <label><input type="checkbox" .checked=${t.sequential}
+                @change=${(e: Event) => this.command('sequential', (e.target as HTMLInputElement).checked ? 1 : 0)}>
+                Download in order (sequential)</label>
+            </div>
+          </details>
         </div>
         ${this.expanded ? html`<bt-file-list .files=${t.files} .torrentName=${t.name}
           @save-file=${(e: CustomEvent<number>) => { e.stopPropagation(); this.fire('save-file', e.detail) }}></bt-file-list>` : nothing}
       </div>`
+  }
+
+  private renderPauseResume(t: TorrentSnapshot) {
+    switch (t.state) {
+      case 'paused': return html`<button aria-label="Resume ${t.name}" @click=${() => this.command('resume')}>Resume</button>`
+      case 'error': return html`<button aria-label="Retry ${t.name}" @click=${() => this.command('resume')}>Retry</button>`
+      case 'done': return html`<button aria-label="Seed ${t.name}" @click=${() => this.command('resume')}>Seed</button>`
+      default: return html`<button aria-label="Pause ${t.name}" @click=${() => this.command('pause')}>Pause</button>`
+    }
+  }
+
+  private command(action: TorrentCommand['action'], value?: number): void {
+    const detail: TorrentCommand = value === undefined ? { infoHash: this.torrent.infoHash, action } : { infoHash: this.torrent.infoHash, action, value }
+    this.dispatchEvent(new CustomEvent('torrent-command', { detail, bubbles: true, composed: true }))
   }
 
   private fire(type: string, fileIndex?: number): void {

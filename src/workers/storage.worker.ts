@@ -124,6 +124,19 @@ async function get(torrent: string, index: number, offset: number, length: numbe
   return out
 }
 
+async function stat(torrent: string, layout: StorageLayout): Promise<number[]> {
+  await open(torrent, layout)
+  const { dir, existing, files } = requireTorrent(torrent)
+  const sizes: number[] = []
+  for (const [index] of files.entries()) {
+    const cached = handles.get(`${torrent}/${index}`)
+    if (cached) sizes.push(cached.getSize())
+    else if (!existing.has(index)) sizes.push(-1)
+    else sizes.push((await (await dir.getFileHandle(opfsFileName(index))).getFile()).size)
+  }
+  return sizes
+}
+
 async function destroy(torrent: string): Promise<void> {
   closeHandles(torrent)
   torrents.delete(torrent)
@@ -134,8 +147,9 @@ async function destroy(torrent: string): Promise<void> {
   }
 }
 
-async function handle(request: StorageRequest): Promise<ArrayBuffer | undefined> {
+async function handle(request: StorageRequest): Promise<ArrayBuffer | number[] | undefined> {
   switch (request.type) {
+    case 'stat': return stat(request.torrent, request.layout)
     case 'open': return open(request.torrent, request.layout).then(() => undefined)
     case 'put': return put(request.torrent, request.index, request.data).then(() => undefined)
     case 'get': return get(request.torrent, request.index, request.offset, request.length)
@@ -162,8 +176,9 @@ self.onmessage = (event: MessageEvent<StorageRequest>) => {
   queue = queue.then(async () => {
     let response: StorageResponse
     try {
-      const data = await handle(request)
-      response = data ? { type: 'ok', id: request.id, data } : { type: 'ok', id: request.id }
+      const result = await handle(request)
+      if (Array.isArray(result)) response = { type: 'ok', id: request.id, sizes: result }
+      else response = result ? { type: 'ok', id: request.id, data: result } : { type: 'ok', id: request.id }
     } catch (err) {
       response = { type: 'fail', id: request.id, error: toError(err).toInfo() }
     }

@@ -1,0 +1,27 @@
+/** Free space that counts as "freed": enough for a few pieces of any sane size. */
+const ENOUGH_FREE_BYTES = 32 * 1024 * 1024
+const POLL_MS = 3000
+
+/**
+ * While a full disk keeps torrents paused, watches the browser's storage estimate and calls
+ * `onSpace` once space was freed (or the quota raised). `onSpace` returns whether any torrent
+ * still waits; when none does, the watch stops.
+ */
+export class QuotaWatch {
+  private timer: ReturnType<typeof setInterval> | undefined
+
+  constructor(private readonly onSpace: () => boolean) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.poll(), POLL_MS)
+  }
+
+  private async poll(): Promise<void> {
+    const { quota = 0, usage = 0 } = await navigator.storage.estimate()
+    if (quota - usage < ENOUGH_FREE_BYTES) return
+    if (!this.onSpace()) {
+      clearInterval(this.timer)
+      this.timer = undefined
+    }
+  }
+}
