@@ -17,6 +17,10 @@ async function main(): Promise<void> {
   }
   const running = await startServer(options)
   console.log(`Torrent Web is running: open ${running.url}`)
+  if (running.bridge) {
+    const dht = running.bridge.dht ? `, DHT on UDP ${running.bridge.dht.port}` : ', no DHT'
+    console.log(`Bridge: peers connect to TCP port ${running.bridge.peerPort}${dht}`)
+  }
   const stop = () => void running.close().then(() => process.exit(0))
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

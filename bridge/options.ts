@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util'
+import { DEFAULT_LIMITS, type BridgeLimits } from './limits'
+import { isLoopbackHost, parseCidr, type Cidr } from './policy'
 import {
   DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, type RuntimeConfig,
 } from '../src/protocol/runtime-config'
@@ -9,14 +11,46 @@ export interface ServerOptions {
   /** Folder of the built app. */
   appDir: string
   runtime: RuntimeConfig
+  /** The `/bridge` WebSocket and what it runs; null turns the bridge off (app only). */
+  bridge: BridgeSettings | null
 }
+
+export interface BridgeSettings {
+  /** Inbound TCP port for peers (0 = any free one) and the address it binds. */
+  peerPort: number
+  peerHost: string
+  /** Destinations allowed beyond the public internet. */
+  allowNet: Cidr[]
+  /** DHT routers; [] = a DHT of one's own ("none"); null = no DHT node. */
+  dhtBootstrap: string[] | null
+  dhtPort: number
+  /** Ports were left at their defaults: take free ones when those are busy. */
+  portFallback: boolean
+  token: string | null
+  /** Origins besides the server's own that may use the bridge. */
+  allowOrigins: string[]
+  limits: BridgeLimits
+}
+
+/** The public routers a real user's DHT starts from; tests always pass their own. */
+export const DEFAULT_DHT_BOOTSTRAP = ['router.bittorrent.com:6881', 'router.utorrent.com:6881', 'dht.transmissionbt.com:6881']
+export const DEFAULT_PEER_PORT = 6881
 
 export const USAGE = `Usage: npm start -- [options]
   --port N               port to serve on (0 = any free port; default 9339)
   --host H               address to bind (default 127.0.0.1)
   --trackers URL,URL     WebSocket trackers for every torrent (default: public ones)
   --ice-servers none|URL,URL   STUN/TURN servers for WebRTC ("none": host candidates only)
-  --app-dir DIR          built app to serve (default dist)`
+  --app-dir DIR          built app to serve (default dist)
+  --peer-port N          TCP port peers connect to (0 = any free one; default 6881)
+  --peer-host H          address the peer port and the DHT bind (default 0.0.0.0)
+  --allow-net CIDR,CIDR  destinations allowed beyond the public internet (e.g. 192.168.0.0/16)
+  --dht-bootstrap none|host:port,...   DHT routers ("none": a DHT of one's own; default: public routers)
+  --dht-port N           UDP port of the DHT node (default: the peer port)
+  --no-dht               run no DHT node
+  --token T              pages must present this token (required when --host is not loopback)
+  --allow-origin URL,URL other origins whose pages may use the bridge
+  --no-bridge            serve the app only`
 
 function list(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter(Boolean)
@@ -39,6 +73,34 @@ function parseIceServers(value: string): RuntimeConfig['iceServers'] {
   return urls.length ? [{ urls }] : []
 }
 
+function parsePort(flag: string, value: string): number {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new Error(`${flag}: "${value}" is not a port number`)
+  return port
+}
+
+function parseBootstrap(value: string | undefined): string[] {
+  if (value === undefined) return [...DEFAULT_DHT_BOOTSTRAP]
+  if (value === 'none') return []
+  const nodes = list(value)
+  for (const node of nodes) {
+    const m = /^(\[[^\]]+\]|[^:\s]+):(\d+)$/.exec(node)
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`--dht-bootstrap: "${node}" is not host:port`)
+  }
+  return nodes
+}
+
+function parseOrigin(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new Error(`--allow-origin: "${value}" is not an origin like http://localhost:5173`)
+  }
+  if (url.origin === 'null' || url.origin !== value.replace(/\/$/, '')) throw new Error(`--allow-origin: "${value}" is not an origin like http://localhost:5173`)
+  return url.origin
+}
+
 /** Pure: command-line arguments to server options; throws Error with a usable message. */
 export function parseOptions(argv: string[]): ServerOptions {
   const { values } = parseArgs({
@@ -49,12 +111,39 @@ export function parseOptions(argv: string[]): ServerOptions {
       trackers: { type: 'string' },
       'ice-servers': { type: 'string' },
       'app-dir': { type: 'string', default: 'dist' },
+      'peer-port': { type: 'string' },
+      'peer-host': { type: 'string', default: '0.0.0.0' },
+      'allow-net': { type: 'string' },
+      'dht-bootstrap': { type: 'string' },
+      'dht-port': { type: 'string' },
+      'no-dht': { type: 'boolean', default: false },
+      token: { type: 'string' },
+      'allow-origin': { type: 'string' },
+      'no-bridge': { type: 'boolean', default: false },
     },
     strict: true,
   })
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${values.port}" is not a port number`)
+  const token = values.token ?? null
+  if (token !== null && token.length < 8) throw new Error('--token: use at least 8 characters')
+  if (!values['no-bridge'] && !isLoopbackHost(values.host) && token === null) {
+    throw new Error(`--host ${values.host} is reachable from other machines: give the bridge a --token (or --no-bridge)`)
+  }
+  const peerPort = parsePort('--peer-port', values['peer-port'] ?? String(DEFAULT_PEER_PORT))
+  const bridge: BridgeSettings | null = values['no-bridge'] ? null : {
+    peerPort,
+    peerHost: values['peer-host'],
+    allowNet: list(values['allow-net'] ?? '').map(parseCidr),
+    dhtBootstrap: values['no-dht'] ? null : parseBootstrap(values['dht-bootstrap']),
+    dhtPort: values['dht-port'] !== undefined ? parsePort('--dht-port', values['dht-port']) : peerPort,
+    portFallback: values['peer-port'] === undefined,
+    token,
+    allowOrigins: list(values['allow-origin'] ?? '').map(parseOrigin),
+    limits: { ...DEFAULT_LIMITS },
+  }
   return {
+    bridge,
     port,
     host: values.host,
     appDir: values['app-dir'],

@@ -1,19 +1,28 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import sirv from 'sirv'
+import { BRIDGE_PATH } from '../src/protocol/bridge-frames'
 import { RUNTIME_CONFIG_PATH } from '../src/protocol/runtime-config'
+import { BridgeHub } from './bridge-hub'
 import type { ServerOptions } from './options'
 
 export interface RunningServer {
   server: Server
   url: string
+  /** The bridge (sessions, stats, peer port), or null when started with `--no-bridge`. */
+  bridge: BridgeHub | null
   close(): Promise<void>
 }
 
-/** Serves the built app and hands it its runtime configuration. The bridge joins here later. */
+/** Serves the built app, hands it its runtime configuration, and runs the bridge on `/bridge`. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const serveApp = sirv(options.appDir, { single: true, etag: true, gzip: false, brotli: false, dev: false })
-  const runtimeJson = JSON.stringify(options.runtime)
+  const bridge = options.bridge ? await BridgeHub.start({ ...options.bridge, dhtBootstrap: options.bridge.dhtBootstrap }) : null
+  const runtime = {
+    ...options.runtime,
+    bridge: bridge ? { path: BRIDGE_PATH, tokenRequired: options.bridge!.token !== null } : null,
+  }
+  const runtimeJson = JSON.stringify(runtime)
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
@@ -29,15 +38,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.end('Not found')
     })
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, options.host, () => resolve())
+  server.on('upgrade', (req, socket, head) => {
+    if (!bridge?.handleUpgrade(req, socket, head)) socket.destroy()
   })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port, options.host, () => resolve())
+    })
+  } catch (err) {
+    await bridge?.close()
+    throw err
+  }
   const { port } = server.address() as AddressInfo
   const host = options.host.includes(':') ? `[${options.host}]` : options.host
   return {
     server,
     url: `http://${host}:${port}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    bridge,
+    close: async () => {
+      await bridge?.close()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+    },
   }
 }

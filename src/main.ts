@@ -1,25 +1,54 @@
 import { Engine } from './engine/engine'
+import { hostEngine } from './engine/engine-host'
 import { Persistence } from './engine/persistence'
+import { RemoteEngine } from './engine/remote-engine'
 import { openTorrentDb } from './prefs/db'
-import { mountPwaElements, startPwa, startServiceWorker } from './pwa'
+import { loadSettings } from './prefs/settings'
+import { ENGINE_LOCK } from './protocol/tab-messages'
 import { loadRuntimeConfig } from './runtime-config'
 import { StorageClient } from './storage/storage-client'
 import './ui/bt-app'
-import { applyTheme } from './ui/theme'
 import type { BtApp } from './ui/bt-app'
+import { applyTheme } from './ui/theme'
 
-// The PWA's own elements live beside <bt-app>; the service worker starts before the engine.
-const toast = mountPwaElements()
-startServiceWorker(toast)
+const app = document.querySelector('bt-app') as unknown as BtApp
+
+/** This tab runs the engine: webtorrent, the storage worker, persistence. */
+async function runEngine(): Promise<void> {
+  const [config, db] = await Promise.all([loadRuntimeConfig(), openTorrentDb()])
+  const settings = await loadSettings(db)
+  applyTheme(settings.theme)
+  // The user's ICE servers replace the server's; WebRTC reads them when the client starts.
+  const engineConfig = settings.iceServers.length ? { ...config, iceServers: [{ urls: settings.iceServers }] } : config
+  const engine = new Engine(engineConfig, new StorageClient(), new Persistence(db))
+  engine.applySettings(settings)
+  // Resume data is written as pieces verify; pagehide writes what is still pending.
+  addEventListener('pagehide', () => void engine.flush())
+  hostEngine(engine)
+  document.documentElement.dataset.engine = 'here'
+  Object.assign(app, { config, db, settings, engine })
+  await engine.restore()
+}
+
+/** Another tab runs the engine: mirror it, and take over when that tab goes away. */
+async function mirrorEngine(): Promise<void> {
+  const [config, db] = await Promise.all([loadRuntimeConfig(), openTorrentDb()])
+  const settings = await loadSettings(db)
+  applyTheme(settings.theme)
+  Object.assign(app, { config, db, settings, engine: new RemoteEngine() })
+  document.documentElement.dataset.engine = 'other-tab'
+  // Queued behind the engine's tab: granted when it closes, and this tab then boots the engine.
+  void navigator.locks.request(ENGINE_LOCK, () => location.reload())
+}
 
 async function boot(): Promise<void> {
-  const config = await loadRuntimeConfig()
-  const engine = new Engine(config, new StorageClient(), new Persistence(await openTorrentDb()))
-  const app = document.querySelector('bt-app') as unknown as BtApp
-  app.config = config
-  app.engine = engine
-  await engine.restore()
-  startPwa(engine, toast)
+  // One engine per browser: two engines over the same OPFS files would corrupt them.
+  if (!navigator.locks) return runEngine()
+  await navigator.locks.request(ENGINE_LOCK, { ifAvailable: true }, async (lock) => {
+    if (!lock) return void mirrorEngine()
+    await runEngine()
+    await new Promise(() => {}) // hold the lock for the life of this tab
+  })
 }
 
 void boot()

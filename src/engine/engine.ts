@@ -1,4 +1,5 @@
 import WebTorrent, { type Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import { formatBytes } from '../core/format'
 import { countPieces, emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
 import { magnetUri, type MagnetLink } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
@@ -9,12 +10,14 @@ import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
 import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { RuntimeConfig } from '../protocol/runtime-config'
-import { STORAGE_ROOT, opfsFileName, type StorageLayout } from '../protocol/storage-messages'
+import type { StorageLayout } from '../protocol/storage-messages'
 import { opfsChunkStore } from '../storage/opfs-chunk-store'
 import type { SaveEntry } from '../storage/save'
 import type { StorageClient } from '../storage/storage-client'
 import { fetchTorrent } from './fetch-torrent'
 import { parseTorrentFile } from './parse-service'
+import type { EngineApi } from './engine-api'
+import { opfsFile } from './opfs-file'
 import type { Persistence } from './persistence'
 import { isComplete, snapshot, type TorrentRecord } from './snapshot'
 import { QuotaWatch } from './quota-watch'
@@ -32,13 +35,16 @@ export interface AddOptions {
 
 /** How often the UI hears of progress, whatever webtorrent's own event rate. */
 const PROGRESS_INTERVAL_MS = 250
+const STALL_FIRST_MS = 15_000
+const STALL_MAX_MS = 5 * 60_000
 
 /**
  * The engine facade and download manager: webtorrent in the page, our storage under it, our
  * persistence beside it, one typed event stream out. Torrents that are paused or queued are
  * not in webtorrent at all; starting one adds it with its saved bitfield (fast resume).
  */
-export class Engine {
+export class Engine implements EngineApi {
+  readonly local = true
   private readonly client: WebTorrent
   private readonly records = new Map<string, TorrentRecord>()
   private readonly listeners = new Set<(event: EngineEvent) => void>()
@@ -216,14 +222,14 @@ export class Engine {
 
   /** A disk-backed File of a complete torrent file, straight from OPFS. */
   async fileForSave(infoHash: string, fileIndex: number): Promise<File> {
-    const record = this.records.get(infoHash)
-    const file = record?.metainfo?.files[fileIndex]
-    if (!record || !file) throw new AppError('STORAGE', 'That file is no longer in the list.')
+    await this.releaseFile(infoHash, fileIndex)
+    return opfsFile(infoHash, fileIndex)
+  }
+
+  /** Lets go of a file's sync access handle, so any tab can read it. */
+  async releaseFile(infoHash: string, fileIndex: number): Promise<void> {
+    if (!this.records.get(infoHash)?.metainfo?.files[fileIndex]) throw new AppError('STORAGE', 'That file is no longer in the list.')
     await this.storage.release(infoHash, fileIndex)
-    const root = await navigator.storage.getDirectory()
-    const dir = await (await root.getDirectoryHandle(STORAGE_ROOT)).getDirectoryHandle(infoHash)
-    const handle = await dir.getFileHandle(opfsFileName(fileIndex))
-    return handle.getFile()
   }
 
   /** What a stream route needs to answer range requests for one file. */
@@ -244,13 +250,15 @@ export class Engine {
   }
 
   /** Every real (non-padding) file of a torrent, for "Save all". */
-  saveEntries(infoHash: string): { name: string; entries: SaveEntry[] } {
+  async saveEntries(infoHash: string): Promise<{ name: string; entries: SaveEntry[] }> {
+    const { name, files } = this.saveLayout(infoHash)
+    return { name, entries: files.map((file) => ({ path: file.path, open: () => this.fileForSave(infoHash, file.index) })) }
+  }
+
+  saveLayout(infoHash: string): { name: string; files: { path: string[]; index: number }[] } {
     const metainfo = this.records.get(infoHash)?.metainfo
     if (!metainfo) throw new AppError('STORAGE', 'That torrent has no files yet.')
-    const entries = metainfo.files
-      .filter((file) => !file.pad)
-      .map((file) => ({ path: file.path, open: () => this.fileForSave(infoHash, file.index) }))
-    return { name: metainfo.name, entries }
+    return { name: metainfo.name, files: metainfo.files.filter((file) => !file.pad).map(({ path, index }) => ({ path, index })) }
   }
 
   private isDuplicate(infoHash: string): boolean {
@@ -452,7 +460,7 @@ export class Engine {
     const needed = Math.max(0, snapshot(record, this.settings).wantedLength - done)
     if (quota && needed > quota - usage) {
       this.emit({ type: 'notice', level: 'error', infoHash: record.infoHash,
-        message: `“${metainfo.name}” needs ${needed} bytes but the browser allows this site only ${Math.max(0, quota - usage)} more. Free space, skip some files, or the download will pause when storage is full.` })
+        message: `“${metainfo.name}” needs ${formatBytes(needed)}, but the browser allows this site only ${formatBytes(Math.max(0, quota - usage))} more. Free space or skip some files; otherwise the download pauses when storage is full.` })
     }
   }
 
@@ -468,9 +476,33 @@ export class Engine {
     for (const record of this.records.values()) {
       if (record.torrent && isComplete(record) && this.goalReached(record)) {
         void this.stop(record).then(() => this.emitProgress())
+      } else {
+        this.restartIfStalled(record)
       }
     }
     this.emitProgress()
+  }
+
+  /**
+   * A WebSocket tracker whose connection fails is retried only minutes later (bittorrent-tracker
+   * waits 10 s to 5 min, at random), and a failed WebRTC offer only at the next announce. A
+   * torrent that wants peers and has none is restarted instead (fast resume makes that cheap),
+   * after 15 s, then 30 s, 60 s… up to 5 min.
+   */
+  private restartIfStalled(record: TorrentRecord): void {
+    const torrent = record.torrent
+    if (!torrent || record.starting || torrent.numPeers > 0 || isComplete(record)) {
+      delete record.noPeersSince
+      if (torrent && torrent.numPeers > 0) record.stallBackoffMs = STALL_FIRST_MS
+      return
+    }
+    const now = Date.now()
+    record.noPeersSince ??= now
+    record.stallBackoffMs ??= STALL_FIRST_MS
+    if (now - record.noPeersSince < record.stallBackoffMs) return
+    record.stallBackoffMs = Math.min(record.stallBackoffMs * 2, STALL_MAX_MS)
+    delete record.noPeersSince
+    void this.stop(record).then(() => this.applyQueue())
   }
 
   private emitProgress(): void {

@@ -27,6 +27,9 @@ export interface TorrentRecord {
   uploadedNow: number
   seedingSince?: number
   starting?: boolean
+  /** Since when a running torrent that wants peers has had none, and how long to wait next. */
+  noPeersSince?: number
+  stallBackoffMs?: number
   forceFullCheck?: boolean
 }
 

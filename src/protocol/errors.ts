@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'QUOTA' // the browser's storage is full
   | 'ENGINE' // the torrent engine reported an error
   | 'UNSUPPORTED' // the browser lacks a feature
+  | 'BRIDGE_UNAVAILABLE' // the bridge cannot be reached or refused this page (origin, token)
+  | 'BRIDGE_PROTOCOL' // a bridge frame broke the protocol (malformed, oversized, past its credit)
+  | 'BRIDGE_REFUSED' // the bridge refused a request by policy (destination, caps, rate)
+  | 'PEER_CONNECT' // a peer could not be reached through the bridge
 
 export interface ErrorInfo {
   code: ErrorCode

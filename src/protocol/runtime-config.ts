@@ -5,6 +5,11 @@ export interface RuntimeConfig {
   trackers: string[]
   /** ICE servers for WebRTC; empty means host candidates only. */
   iceServers: { urls: string | string[] }[]
+  /**
+   * The bridge to TCP peers, HTTP/UDP trackers and the DHT, on this server's origin; absent or
+   * null when there is none (the app then works over WebRTC only).
+   */
+  bridge?: { path: string; tokenRequired: boolean } | null
 }
 
 export const RUNTIME_CONFIG_PATH = '/runtime-config.json'

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { parseAddInput } from '../core/add-input'
-import type { AddSource, Engine } from '../engine/engine'
+import type { AddSource } from '../engine/engine'
+import type { EngineApi } from '../engine/engine-api'
 import { AppError } from '../protocol/errors'
 import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { RuntimeConfig } from '../protocol/runtime-config'
@@ -45,7 +46,7 @@ export class BtApp extends LitElement {
     removing: { state: true },
     highlighted: { state: true },
   }
-  declare engine: Engine | undefined
+  declare engine: EngineApi | undefined
   declare config: RuntimeConfig | undefined
   declare db: TorrentDb | undefined
   declare settings: Settings | undefined
@@ -63,6 +64,7 @@ export class BtApp extends LitElement {
     h1 { font-size: 1.3em; margin: 0; display: flex; align-items: center; gap: 10px; }
     h1 img { width: 28px; height: 28px; }
     bt-notices { margin: 12px 0; }
+    .mirror { background: var(--surface); border: 1px solid var(--accent); border-radius: 8px; padding: 10px 14px; }
     .reach { color: var(--muted); font-size: .85em; margin-top: 18px; text-align: center; }
     .drop { position: fixed; inset: 0; display: grid; place-items: center; background: rgb(31 111 235 / .18);
       border: 3px dashed var(--accent); font-size: 1.3em; font-weight: 600; pointer-events: none; z-index: 10; }
@@ -115,6 +117,7 @@ export class BtApp extends LitElement {
         @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}
         @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
+      ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">This app is running in another tab: this tab shows and controls it there. It takes over when that tab closes.</p>` : ''}
       <p class="reach">WebRTC peers only: the bridge to TCP peers, HTTP/UDP trackers and the DHT is not connected.</p>
       <bt-remove-dialog .torrentName=${this.removing?.name ?? ''} @confirm=${(e: CustomEvent<{ deleteData: boolean }>) => this.removeTorrent(e.detail.deleteData)}></bt-remove-dialog>
       <bt-settings .config=${this.config} .settings=${this.settings}
@@ -184,7 +187,7 @@ export class BtApp extends LitElement {
 
   private async saveAll(infoHash: string): Promise<void> {
     try {
-      const { name, entries } = this.engine!.saveEntries(infoHash)
+      const { name, entries } = await this.engine!.saveEntries(infoHash)
       if (canPickFolder()) {
         await saveToPickedFolder(name, entries)
         this.notify('info', `Saved ${entries.length} files into the folder “${name}”.`)

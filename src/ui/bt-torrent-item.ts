@@ -61,7 +61,7 @@ export class BtTorrentItem extends LitElement {
           <h3>${t.name}</h3>
           <span class="size">${t.length ? `${formatBytes(t.downloaded)} of ${formatBytes(t.length)}` : ''}</span>
         </div>
-        <div class="bar" role="progressbar" aria-label="Progress of ${t.name}" aria-valuemin="0" aria-valuemax="100"
+        <div class="bar" role="progressbar" aria-label="Progress of ${t.name}" data-pieces-checked=${t.piecesChecked} data-pieces-verified=${t.piecesVerified} aria-valuemin="0" aria-valuemax="100"
           aria-valuenow=${percent} aria-valuetext="${percent}%"><div style="width:${percent}%"></div></div>
         <div class="stats">
           <span class="state" data-testid="state">${stateLabel(t)}</span>

@@ -3,6 +3,7 @@ import { startServer, type RunningServer } from '../../bridge/server'
 import { parseOptions } from '../../bridge/options'
 import { allowWebRtc } from '../support/browser'
 export { sha256File } from '../support/fixtures'
+import type { FixtureFile } from '../support/fixtures'
 import { spawnSeeder, type SeederProcessOptions } from '../support/seeder-process'
 
 export interface Swarm {
@@ -13,6 +14,7 @@ export interface Swarm {
   name: string
   /** SHA-256 of every source file, keyed by its path inside the torrent. */
   sha256: Record<string, string>
+  files: FixtureFile[]
   stop(): Promise<void>
 }
 
@@ -30,6 +32,7 @@ export async function startSwarm(opts: SeederProcessOptions): Promise<Swarm> {
     wsUrl: info.wsUrl,
     name: info.name,
     sha256: info.sha256,
+    files: info.files,
     torrentFile: Buffer.from(seeder.torrentFile),
     stop: () => seeder.stop(),
   }
@@ -37,7 +40,8 @@ export async function startSwarm(opts: SeederProcessOptions): Promise<Swarm> {
 
 /** The real server (`npm start`'s) on a free loopback port, pointed at local trackers only. */
 export async function startApp(trackers: string[]): Promise<RunningServer> {
-  const options = parseOptions(['--port', '0', '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', trackers.join(',')])
+  const options = parseOptions(['--port', '0', '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', trackers.join(','),
+    '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8'])
   return startServer(options)
 }
 

@@ -37,7 +37,7 @@ export interface LocalTracker {
 export interface StartTrackerOptions {
   /** Fixed port (HTTP/WS TCP and UDP). Default: a free one. */
   port?: number
-  /** Announce interval the tracker tells clients (ms). Default: bittorrent-tracker's (10 min). */
+  /** Announce interval the tracker tells clients (ms). Default 5 s: a WebRTC offer that fails is retried at the next announce, and tests should not wait 10 min for it. */
   intervalMs?: number
 }
 
@@ -116,7 +116,7 @@ export async function startTracker(opts: StartTrackerOptions = {}): Promise<Loca
   for (let attempt = 0; !server; attempt++) {
     port = opts.port ?? (await findFreePort())
     try {
-      server = await listenOnce(port, opts.intervalMs)
+      server = await listenOnce(port, opts.intervalMs ?? 5000)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (opts.port !== undefined || code !== 'EADDRINUSE' || attempt >= 10) throw err

@@ -1,0 +1,183 @@
+/**
+ * The bridge: the `/bridge` WebSocket front (Origin, Host and token checks), every page's
+ * session, the bridge-wide caps, the inbound peer port and the DHT node.
+ */
+import type { IncomingMessage } from 'node:http'
+import type net from 'node:net'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES } from '../src/protocol/bridge-frames'
+import { DhtNode } from './dht-node'
+import { TokenBucket, type BridgeLimits } from './limits'
+import { PageSession, type SessionHost } from './page-session'
+import { PeerListener } from './peer-listener'
+import { checkHost, checkOrigin, checkToken, type Cidr, type FrontPolicy } from './policy'
+
+export interface BridgeConfig extends FrontPolicy {
+  limits: BridgeLimits
+  allowNet: Cidr[]
+  /** Inbound peers: TCP port (0 = any free one) and address. */
+  peerPort: number
+  peerHost: string
+  /** DHT routers (host:port); [] = a DHT of one's own; null = no DHT at all. */
+  dhtBootstrap: string[] | null
+  /** UDP port of the DHT node (0 = any free one). */
+  dhtPort: number
+  /** The ports are defaults, not asked for: take free ones when they are busy (another client runs). */
+  portFallback?: boolean
+}
+
+export interface BridgeStats {
+  sessions: number
+  streams: number
+  /** Bytes held for all pages (queued to TCP sockets or WebSockets). */
+  buffered: number
+  perSession: { remote: string; streams: number; buffered: number; registered: number }[]
+}
+
+export class BridgeHub implements SessionHost {
+  readonly limits: BridgeLimits
+  readonly allowNet: readonly Cidr[]
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+  private readonly sessions = new Set<PageSession>()
+  /** Which sessions registered each info-hash; inbound peers go to the latest. */
+  private readonly byInfoHash = new Map<string, PageSession[]>()
+  private readonly dhtWanted = new Map<string, Set<PageSession>>()
+  private readonly dials: TokenBucket
+  private streams = 0
+  private bufferedTotal = 0
+
+  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null) {
+    this.limits = config.limits
+    this.allowNet = config.allowNet
+    this.dials = new TokenBucket(config.limits.dialsPerSecondTotal, config.limits.dialsPerSecondTotal)
+  }
+
+  static async start(config: BridgeConfig): Promise<BridgeHub> {
+    let hub: BridgeHub | undefined
+    const listenerOptions = {
+      port: config.peerPort,
+      host: config.peerHost,
+      handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
+      maxPending: config.limits.maxPendingInbound,
+      route: (infoHash: string, socket: net.Socket, head: Uint8Array) => hub?.routeInbound(infoHash, socket, head) ?? false,
+    }
+    const listener = await PeerListener.start(listenerOptions).catch((err: NodeJS.ErrnoException) => {
+      if (config.portFallback && err.code === 'EADDRINUSE') return PeerListener.start({ ...listenerOptions, port: 0 })
+      throw new Error(`cannot listen for peers on ${config.peerHost}:${config.peerPort} (${err.code ?? err.message}); choose another --peer-port`)
+    })
+    let dht: DhtNode | null = null
+    try {
+      if (config.dhtBootstrap) {
+        dht = await DhtNode.start({
+          bootstrap: config.dhtBootstrap,
+          port: config.dhtPort,
+          host: config.peerHost,
+          peerPort: listener.port,
+          announceMs: config.limits.dhtAnnounceMs,
+          onPeer: (infoHash, peer) => hub?.dhtPeer(infoHash, peer),
+          onWarning: () => {}, // DHT warnings are routine (timeouts, bad nodes): not the page's business
+        }, config.portFallback)
+      }
+    } catch (err) {
+      await listener.close()
+      throw err
+    }
+    hub = new BridgeHub(config, listener, dht)
+    return hub
+  }
+
+  get peerPort(): number {
+    return this.listener.port
+  }
+
+  /** The HTTP server's `upgrade` handler. Returns false when the path is not the bridge's. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname !== BRIDGE_PATH) return false
+    const refuse = (status: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 503 ? 'Service Unavailable' : 'Forbidden'}\r\n` +
+        `content-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`)
+      socket.destroy()
+    }
+    const host = checkHost(req.headers.host, this.config)
+    if (!host.ok) return refuse(403, host.reason), true
+    const origin = checkOrigin(req.headers.origin, req.headers.host!, this.config)
+    if (!origin.ok) return refuse(403, origin.reason), true
+    const token = checkToken(url.searchParams.get('token'), this.config)
+    if (!token.ok) return refuse(401, token.reason), true
+    if (this.sessions.size >= this.limits.maxSessions) return refuse(503, 'the bridge serves as many pages as it allows'), true
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`
+      this.sessions.add(new PageSession(ws, this, remote))
+    })
+    return true
+  }
+
+  stats(): BridgeStats {
+    const perSession = [...this.sessions].map((s) => ({ remote: s.remote, streams: s.streamCount, buffered: s.buffered, registered: s.registrations.size }))
+    return { sessions: this.sessions.size, streams: this.streams, buffered: this.bufferedTotal, perSession }
+  }
+
+  // ---- SessionHost ----
+  reserveStream(): boolean {
+    if (this.streams >= this.limits.maxStreamsTotal) return false
+    this.streams++
+    return true
+  }
+  releaseStream(): void { this.streams-- }
+  takeDial(): boolean { return this.dials.take() }
+  accountTotal(delta: number): void { this.bufferedTotal += delta }
+  totalOverloaded(): boolean { return this.bufferedTotal > this.limits.maxBufferedTotal }
+  registered(session: PageSession, infoHash: string): void {
+    const list = this.byInfoHash.get(infoHash) ?? []
+    this.byInfoHash.set(infoHash, [...list.filter((s) => s !== session), session])
+  }
+  unregistered(session: PageSession, infoHash: string): void {
+    const list = (this.byInfoHash.get(infoHash) ?? []).filter((s) => s !== session)
+    if (list.length) this.byInfoHash.set(infoHash, list)
+    else this.byInfoHash.delete(infoHash)
+  }
+  wantDht(session: PageSession, infoHash: string, on: boolean): void {
+    if (!this.dht) {
+      if (on) session.send({ type: FrameType.Notice, infoHash, message: 'this bridge runs no DHT node' })
+      return
+    }
+    const set = this.dhtWanted.get(infoHash) ?? new Set()
+    if (on) set.add(session)
+    else set.delete(session)
+    if (set.size) {
+      this.dhtWanted.set(infoHash, set)
+      if (on) {
+        this.dht.want(infoHash)
+        this.dht.lookup(infoHash) // a page that joins later still gets peers now
+      }
+    } else {
+      this.dhtWanted.delete(infoHash)
+      this.dht.forget(infoHash)
+    }
+  }
+  sessionEnded(session: PageSession): void {
+    this.sessions.delete(session)
+  }
+
+  private dhtPeer(infoHash: string, peer: { host: string; port: number }): void {
+    for (const s of this.dhtWanted.get(infoHash) ?? []) s.sendPeer(infoHash, 'dht', peer)
+  }
+
+  private routeInbound(infoHash: string, socket: net.Socket, head: Uint8Array): boolean {
+    const list = this.byInfoHash.get(infoHash)
+    if (!list) return false
+    const peer = { host: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 }
+    if (!peer.host || !peer.port) return false
+    for (const session of [...list].reverse()) if (session.acceptInbound(infoHash, socket, head, peer)) return true
+    return false
+  }
+
+  async close(): Promise<void> {
+    for (const s of [...this.sessions]) s.close(CloseCode.ShuttingDown, 'the bridge is shutting down')
+    for (const ws of this.wss.clients) ws.terminate()
+    this.wss.close()
+    await Promise.all([this.listener.close(), this.dht?.destroy()])
+  }
+}

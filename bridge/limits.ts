@@ -1,0 +1,61 @@
+/** Caps and timeouts of the bridge, and the token bucket that enforces dial rates. */
+
+export interface BridgeLimits {
+  maxSessions: number
+  maxStreamsPerSession: number
+  maxStreamsTotal: number
+  /** Sustained TCP dials per second per page, and the burst above it. */
+  dialsPerSecond: number
+  dialBurst: number
+  dialsPerSecondTotal: number
+  /** Bytes the bridge holds for one page (queued to TCP or to the WebSocket), and for all pages. */
+  maxBufferedPerSession: number
+  maxBufferedTotal: number
+  /** Time for the page's (or an inbound peer's) handshake to arrive. */
+  handshakeTimeoutMs: number
+  connectTimeoutMs: number
+  /** A stream with no bytes either way for this long is closed (BitTorrent keep-alives are every 2 min). */
+  streamIdleMs: number
+  /** Inbound TCP connections still waiting for their handshake. */
+  maxPendingInbound: number
+  /** WebSocket ping interval; a page that misses a pong is dropped. */
+  heartbeatMs: number
+  /** Re-announce interval for the DHT (trackers use their own `interval`). */
+  dhtAnnounceMs: number
+}
+
+export const DEFAULT_LIMITS: BridgeLimits = {
+  maxSessions: 32,
+  maxStreamsPerSession: 300,
+  maxStreamsTotal: 2000,
+  dialsPerSecond: 20,
+  dialBurst: 40,
+  dialsPerSecondTotal: 100,
+  maxBufferedPerSession: 16 * 1024 * 1024,
+  maxBufferedTotal: 128 * 1024 * 1024,
+  handshakeTimeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
+  streamIdleMs: 5 * 60_000,
+  maxPendingInbound: 64,
+  heartbeatMs: 30_000,
+  dhtAnnounceMs: 15 * 60_000,
+}
+
+/** Classic token bucket; `now` is injectable so tests do not wait. */
+export class TokenBucket {
+  private tokens: number
+  private last: number
+  constructor(private readonly rate: number, private readonly burst: number, private readonly now: () => number = Date.now) {
+    this.tokens = burst
+    this.last = now()
+  }
+
+  take(): boolean {
+    const t = this.now()
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rate)
+    this.last = t
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * One TCP connection relayed to a page: credit-based flow control both ways, the handshake gate,
+ * and the stream's timeouts. The bridge's memory for a stream is bounded by the credit it gave the
+ * page (page -> TCP) and by one socket read (TCP -> page: the socket is paused while the page has
+ * no credit for us), so a slow page stalls its peer, not the bridge.
+ */
+import net from 'node:net'
+import { isHandshakeFor } from '../src/core/bridge-codec'
+import {
+  CloseCode, FrameType, HANDSHAKE_LENGTH, MAX_DATA_PAYLOAD, MAX_STREAM_CREDIT, STREAM_WINDOW,
+  type BridgeToPageFrame, type PeerAddress,
+} from '../src/protocol/bridge-frames'
+import type { BridgeLimits } from './limits'
+
+/** What a stream needs from its page's session. */
+export interface StreamOwner {
+  readonly limits: BridgeLimits
+  send(frame: BridgeToPageFrame): void
+  /** Bytes the bridge holds for this page went up (or down, when negative). */
+  account(delta: number): void
+  /** The WebSocket's send queue is full: stop reading sockets for now. */
+  congested(): boolean
+  /** Over the page's buffered-bytes cap: hold back credit until it drains. */
+  overloaded(): boolean
+  streamEnded(stream: RelayStream): void
+  protocolError(reason: string): void
+}
+
+type State = 'handshake' | 'connecting' | 'open' | 'closed'
+
+export class RelayStream {
+  private state: State = 'handshake'
+  private socket: net.Socket | null
+  /** Bytes the page may still send us (we granted), and bytes written to TCP not yet re-granted. */
+  private pageCredit = STREAM_WINDOW
+  private ungranted = 0
+  /** Bytes we may still send the page (it granted). */
+  private sendCredit = STREAM_WINDOW
+  /** The page's bytes before the handshake is checked and the socket is up. */
+  private head: Uint8Array[] = []
+  private headBytes = 0
+  /** TCP bytes waiting for the page's credit. */
+  private toPage: Uint8Array[] = []
+  private toPageBytes = 0
+  /** The page's bytes handed to the socket whose write has not completed. */
+  private inSocket = 0
+  private remoteEnded = false
+  private timer: NodeJS.Timeout | null = null
+
+  /**
+   * `socket` is null for an outbound stream (dialed once the page's handshake checks out) and
+   * the accepted connection for an inbound one, whose first bytes (`initial`) the page gets at once.
+   */
+  constructor(
+    readonly id: number,
+    readonly infoHash: string,
+    readonly peer: PeerAddress,
+    private readonly owner: StreamOwner,
+    socket: net.Socket | null = null,
+    initial?: Uint8Array,
+  ) {
+    this.socket = socket
+    this.timer = setTimeout(() => this.close(CloseCode.BadHandshake, 'the page sent no handshake in time', true), owner.limits.handshakeTimeoutMs)
+    if (socket) {
+      this.attach(socket)
+      socket.pause() // until the page's handshake is checked
+      if (initial?.length) this.fromPeer(initial)
+    }
+  }
+
+  get buffered(): number {
+    return this.headBytes + this.toPageBytes + this.inSocket
+  }
+
+  /** DATA from the page. */
+  onData(data: Uint8Array): void {
+    if (this.state === 'closed') return
+    if (data.length > this.pageCredit) {
+      this.owner.protocolError(`stream ${this.id}: the page sent ${data.length} bytes with ${this.pageCredit} credit`)
+      return
+    }
+    this.pageCredit -= data.length
+    if (this.state === 'open') {
+      this.toSocket(data)
+      return
+    }
+    // handshake or connecting: hold the bytes (bounded by the credit we gave)
+    this.head.push(data.slice())
+    this.headBytes += data.length
+    this.owner.account(data.length)
+    if (this.state === 'handshake' && this.headBytes >= HANDSHAKE_LENGTH) this.checkHandshake()
+  }
+
+  /** CREDIT from the page. */
+  onCredit(bytes: number): void {
+    if (this.state === 'closed') return
+    if (this.sendCredit + bytes > MAX_STREAM_CREDIT) {
+      this.owner.protocolError(`stream ${this.id}: credit beyond ${MAX_STREAM_CREDIT} bytes`)
+      return
+    }
+    this.sendCredit += bytes
+    this.pump()
+  }
+
+  /** Sends queued TCP bytes within the page's credit; pauses the socket while any remain. */
+  pump(): void {
+    if (this.state === 'closed') return
+    while (this.toPageBytes > 0 && this.sendCredit > 0 && !this.owner.congested()) {
+      const first = this.toPage[0]!
+      const n = Math.min(first.length, this.sendCredit, MAX_DATA_PAYLOAD)
+      const chunk = n === first.length ? first : first.subarray(0, n)
+      if (n === first.length) this.toPage.shift()
+      else this.toPage[0] = first.subarray(n)
+      this.toPageBytes -= n
+      this.sendCredit -= n
+      this.owner.account(-n)
+      this.owner.send({ type: FrameType.Data, stream: this.id, data: chunk })
+    }
+    if (this.toPageBytes > 0) this.socket?.pause()
+    else if (this.remoteEnded) this.close(CloseCode.PeerClosed, 'the peer closed the connection', true)
+    else if (this.state === 'open') this.socket?.resume()
+  }
+
+  /** Credit we owe the page for bytes already written to TCP; held while the page is over its cap. */
+  grant(): void {
+    if (this.state === 'closed' || this.ungranted === 0 || this.owner.overloaded()) return
+    this.pageCredit += this.ungranted
+    this.owner.send({ type: FrameType.Credit, stream: this.id, bytes: this.ungranted })
+    this.ungranted = 0
+  }
+
+  /** Ends the stream; tells the page unless it asked for it. */
+  close(code: CloseCode, reason: string, notifyPage: boolean): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    if (this.timer) clearTimeout(this.timer)
+    this.owner.account(-this.buffered)
+    this.head = []
+    this.toPage = []
+    this.headBytes = this.toPageBytes = this.inSocket = 0
+    this.socket?.destroy()
+    if (notifyPage) this.owner.send({ type: FrameType.Close, stream: this.id, code, reason })
+    this.owner.streamEnded(this)
+  }
+
+  private checkHandshake(): void {
+    const first = concat(this.head, HANDSHAKE_LENGTH)
+    if (!isHandshakeFor(first, this.infoHash)) {
+      this.close(CloseCode.BadHandshake, 'the first bytes were not a BitTorrent handshake for the registered torrent', true)
+      return
+    }
+    if (this.socket) this.opened() // inbound: the connection is already up
+    else this.dial()
+  }
+
+  private dial(): void {
+    this.state = 'connecting'
+    if (this.timer) clearTimeout(this.timer)
+    const socket = net.connect({ host: this.peer.host, port: this.peer.port, allowHalfOpen: false })
+    this.timer = setTimeout(() => this.close(CloseCode.ConnectFailed, `no answer from ${this.peer.host}:${this.peer.port}`, true), this.owner.limits.connectTimeoutMs)
+    this.socket = socket
+    this.attach(socket)
+    socket.once('connect', () => {
+      this.owner.send({ type: FrameType.Opened, stream: this.id })
+      this.opened()
+    })
+  }
+
+  private opened(): void {
+    if (this.state === 'closed') return
+    this.state = 'open'
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const socket = this.socket!
+    socket.setTimeout(this.owner.limits.streamIdleMs)
+    const held = this.head
+    this.owner.account(-this.headBytes)
+    this.head = []
+    this.headBytes = 0
+    for (const chunk of held) this.toSocket(chunk)
+    this.pump()
+  }
+
+  private attach(socket: net.Socket): void {
+    socket.setNoDelay(true)
+    socket.on('data', (chunk: Buffer) => this.fromPeer(chunk))
+    socket.on('end', () => {
+      this.remoteEnded = true
+      this.pump()
+    })
+    socket.on('timeout', () => this.close(CloseCode.Idle, 'no traffic for too long', true))
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      const connecting = this.state === 'connecting'
+      this.close(connecting ? CloseCode.ConnectFailed : CloseCode.PeerClosed,
+        connecting ? `cannot connect to ${this.peer.host}:${this.peer.port} (${err.code ?? err.message})` : `connection lost (${err.code ?? err.message})`, true)
+    })
+    socket.on('close', () => {
+      if (!this.remoteEnded || this.toPageBytes === 0) {
+        this.close(CloseCode.PeerClosed, 'the peer closed the connection', true)
+        return
+      }
+      // the peer said goodbye but the page has not taken its last bytes yet: pump() ends the
+      // stream once they are out; a page that never grants credit loses them after the idle time
+      if (this.timer) clearTimeout(this.timer)
+      this.timer = setTimeout(() => this.close(CloseCode.Idle, 'the page took no data for too long', true), this.owner.limits.streamIdleMs)
+    })
+  }
+
+  private fromPeer(chunk: Uint8Array): void {
+    if (this.state === 'closed') return
+    this.toPage.push(chunk)
+    this.toPageBytes += chunk.length
+    this.owner.account(chunk.length)
+    this.pump()
+  }
+
+  private toSocket(data: Uint8Array): void {
+    const socket = this.socket!
+    const n = data.length
+    this.inSocket += n
+    this.owner.account(n)
+    // Buffer.from copies: the frame's bytes are a view into the WebSocket message
+    socket.write(Buffer.from(data), (err) => {
+      if (this.state === 'closed') return // close() already released what was held
+      this.inSocket -= n
+      this.owner.account(-n)
+      if (err) return
+      this.ungranted += n
+      // grant in batches: one CREDIT frame per quarter window, not per DATA frame
+      if (this.ungranted >= STREAM_WINDOW / 4 || socket.writableLength === 0) this.grant()
+    })
+  }
+}
+
+function concat(chunks: Uint8Array[], max: number): Uint8Array {
+  const out = new Uint8Array(Math.min(max, chunks.reduce((n, c) => n + c.length, 0)))
+  let off = 0
+  for (const c of chunks) {
+    if (off >= out.length) break
+    const part = c.subarray(0, out.length - off)
+    out.set(part, off)
+    off += part.length
+  }
+  return out
+}

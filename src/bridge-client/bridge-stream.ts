@@ -1,0 +1,150 @@
+/**
+ * One TCP peer connection relayed by the bridge, as the Duplex stream webtorrent's
+ * `torrent.addPeer(stream)` takes: it has a unique `id`, `remoteAddress`/`remotePort`, and is
+ * `connected` at once, so webtorrent writes its handshake straight away; the bridge checks that
+ * handshake before it dials and says OPENED (our `open` event) when the TCP connection is up.
+ *
+ * Flow control: we send DATA only within the credit the bridge granted, and grant credit back
+ * only as our reader takes bytes, so neither end buffers more than a window per stream.
+ */
+import { Duplex } from 'streamx'
+import { MAX_DATA_PAYLOAD, STREAM_WINDOW, type CloseCode, type PeerAddress } from '../protocol/bridge-frames'
+import { AppError } from '../protocol/errors'
+
+/** How a stream talks to its BridgeClient (kept narrow so tests can drive a stream alone). */
+export interface StreamLink {
+  sendData(stream: number, data: Uint8Array): void
+  sendCredit(stream: number, bytes: number): void
+  sendClose(stream: number, reason: string): void
+  forget(stream: number): void
+}
+
+type Pending = { data: Uint8Array; offset: number; cb: (err: Error | null) => void }
+
+export class BridgeStream extends Duplex {
+  /** Unique per stream, as webtorrent requires (it de-duplicates peers by `id`). */
+  readonly id: string
+  readonly remoteAddress: string
+  readonly remotePort: number
+  /** True from the start: webtorrent may write its handshake at once (see above). */
+  readonly connected = true
+  /** The bridge reports the TCP connection up (always true for inbound streams). */
+  opened: boolean
+  private sendCredit = STREAM_WINDOW
+  private recvCredit = STREAM_WINDOW
+  private unacked = 0
+  private pending: Pending | null = null
+  private remoteClosed = false
+
+  constructor(
+    readonly streamId: number,
+    readonly infoHash: string,
+    peer: PeerAddress,
+    readonly direction: 'outbound' | 'inbound',
+    private readonly link: StreamLink,
+  ) {
+    super({ highWaterMark: 64 * 1024 })
+    this.id = `bridge:${peer.host}:${peer.port}#${streamId}`
+    this.remoteAddress = peer.host
+    this.remotePort = peer.port
+    this.opened = direction === 'inbound'
+    // a failed dial is routine: without a listener an 'error' would throw where nobody can catch
+    // it; every consumer (webtorrent, peers.ts) adds its own
+    this.on('error', () => {})
+    // for listeners that wait for `connect` rather than checking `connected`
+    queueMicrotask(() => {
+      if (!this.destroying) this.emit('connect')
+    })
+  }
+
+  // ---- from the BridgeClient ----
+
+  /** OPENED: the bridge's TCP connection is up. */
+  handleOpened(): void {
+    this.opened = true
+    this.emit('open')
+  }
+
+  /** DATA; returns false when the bridge sent past its credit (a protocol error). */
+  handleData(data: Uint8Array): boolean {
+    if (data.length > this.recvCredit) return false
+    this.recvCredit -= data.length
+    this.unacked += data.length
+    if (this.destroying) return true
+    // a copy: the frame is a view into the WebSocket message
+    if (this.push(data.slice())) this.grant()
+    return true
+  }
+
+  /** CREDIT; returns false past the protocol's limit. */
+  handleCredit(bytes: number): boolean {
+    this.sendCredit += bytes
+    this.flush()
+    return true
+  }
+
+  /** CLOSE from the bridge (or the session ended). */
+  handleClose(code: CloseCode | null, reason: string): void {
+    this.remoteClosed = true
+    if (this.pending) {
+      const { cb } = this.pending
+      this.pending = null
+      cb(new AppError('PEER_CONNECT', reason))
+    }
+    // before OPENED, a close is a failed dial; after it, the peer hanging up is the normal end
+    if (!this.opened || code === null) this.destroy(new AppError(code === null ? 'BRIDGE_UNAVAILABLE' : 'PEER_CONNECT', reason))
+    else {
+      this.push(null)
+      this.destroy()
+    }
+  }
+
+  // ---- streamx ----
+
+  override _write(data: unknown, cb: (err: Error | null) => void): void {
+    if (this.remoteClosed) return cb(new AppError('PEER_CONNECT', 'the connection is closed'))
+    this.pending = { data: data as Uint8Array, offset: 0, cb }
+    this.flush()
+  }
+
+  override _read(cb: (err: Error | null) => void): void {
+    this.grant()
+    cb(null)
+  }
+
+  override _destroy(cb: (err: Error | null) => void): void {
+    if (this.pending) {
+      this.pending.cb(new Error('stream destroyed'))
+      this.pending = null
+    }
+    if (!this.remoteClosed) this.link.sendClose(this.streamId, 'closed by the page')
+    this.remoteClosed = true
+    this.link.forget(this.streamId)
+    cb(null)
+  }
+
+  private flush(): void {
+    const p = this.pending
+    if (!p) return
+    while (p.offset < p.data.length && this.sendCredit > 0) {
+      const n = Math.min(p.data.length - p.offset, this.sendCredit, MAX_DATA_PAYLOAD)
+      this.link.sendData(this.streamId, p.data.subarray(p.offset, p.offset + n))
+      p.offset += n
+      this.sendCredit -= n
+    }
+    if (p.offset === p.data.length) {
+      this.pending = null
+      p.cb(null)
+    }
+  }
+
+  private grant(): void {
+    if (this.unacked === 0 || this.remoteClosed) return
+    // batch: a CREDIT frame per quarter window (the bridge never stalls: when its credit is out,
+    // `unacked` is a whole window)
+    if (this.unacked < STREAM_WINDOW / 4 && this.recvCredit > 0) return
+    this.recvCredit += this.unacked
+    this.link.sendCredit(this.streamId, this.unacked)
+    this.unacked = 0
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * Pure encode/decode of bridge frames (layout in src/protocol/bridge-frames.ts). Decoding never
+ * throws and never trusts a length it reads: a frame is checked against its type's exact shape
+ * and the protocol's limits, and anything else is rejected with a reason that ends up in the
+ * session's close message.
+ */
+import {
+  BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, HANDSHAKE_LENGTH, HANDSHAKE_PSTR, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME,
+  MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES,
+  type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame,
+  type PeerAddress,
+} from '../protocol/bridge-frames'
+import { bytesToIp, ipToBytes } from './ip-bytes'
+
+export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; reason: string }
+
+const EVENTS: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped']
+const SOURCES: BridgePeerSource[] = ['tracker', 'dht']
+const PAGE_TYPES = new Set([FrameType.Register, FrameType.Unregister, FrameType.Announce, FrameType.Open, FrameType.Data, FrameType.Credit, FrameType.Close])
+const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Data, FrameType.Credit, FrameType.Close])
+const MAX_CLOSE_CODE = CloseCode.ShuttingDown
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+// ---- encoding ----
+
+class Writer {
+  private buf: Uint8Array
+  private view: DataView
+  length = 0
+  constructor(size = 64) {
+    this.buf = new Uint8Array(size)
+    this.view = new DataView(this.buf.buffer)
+  }
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n))
+    next.set(this.buf.subarray(0, this.length))
+    this.buf = next
+    this.view = new DataView(next.buffer)
+  }
+  u8(n: number): this { this.room(1); this.view.setUint8(this.length, n); this.length += 1; return this }
+  u16(n: number): this { this.room(2); this.view.setUint16(this.length, n); this.length += 2; return this }
+  u32(n: number): this { this.room(4); this.view.setUint32(this.length, n); this.length += 4; return this }
+  f64(n: number): this { this.room(8); this.view.setFloat64(this.length, n); this.length += 8; return this }
+  bytes(b: Uint8Array): this { this.room(b.length); this.buf.set(b, this.length); this.length += b.length; return this }
+  text(s: string, max: number, cut: boolean): this {
+    let b = encoder.encode(s)
+    if (b.length > max) {
+      if (!cut) throw new RangeError(`text of ${b.length} bytes is over the limit of ${max}`)
+      b = encoder.encode(truncateUtf8(s, max))
+    }
+    return this.u16(b.length).bytes(b)
+  }
+  done(): Uint8Array { return this.buf.slice(0, this.length) }
+}
+
+/** The longest prefix of `s` whose UTF-8 fits in `max` bytes (never splits a character). */
+function truncateUtf8(s: string, max: number): string {
+  let out = ''
+  let size = 0
+  for (const ch of s) {
+    const n = encoder.encode(ch).length
+    if (size + n > max) break
+    out += ch
+    size += n
+  }
+  return out
+}
+
+function hashBytes(hex: string): Uint8Array {
+  if (!/^[0-9a-f]{40}$/.test(hex)) throw new RangeError(`not a lower-case 40-hex id: ${JSON.stringify(hex)}`)
+  const out = new Uint8Array(20)
+  for (let i = 0; i < 20; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return out
+}
+
+function streamId(w: Writer, id: number): Writer {
+  if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) throw new RangeError(`bad stream id ${id}`)
+  return w.u32(id)
+}
+
+function peer(w: Writer, p: PeerAddress): Writer {
+  const ip = ipToBytes(p.host)
+  if (!ip) throw new RangeError(`not an IP address: ${JSON.stringify(p.host)}`)
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new RangeError(`bad port ${p.port}`)
+  return w.u8(ip.length === 4 ? 4 : 6).bytes(ip).u16(p.port)
+}
+
+/** One frame to bytes. Throws RangeError on values no decoder would accept (a bug in the caller). */
+export function encodeFrame(frame: BridgeFrame): Uint8Array {
+  const w = new Writer(frame.type === FrameType.Data ? frame.data.length + 8 : 64)
+  w.u8(BRIDGE_PROTOCOL_VERSION).u8(frame.type)
+  switch (frame.type) {
+    case FrameType.Welcome:
+      w.u16(frame.peerPort).u16(frame.maxStreams).u16(frame.dialRate).u8(frame.dht ? 1 : 0)
+      break
+    case FrameType.Peers:
+      if (frame.peers.length > MAX_PEERS_PER_FRAME) throw new RangeError(`more than ${MAX_PEERS_PER_FRAME} peers in one frame`)
+      w.bytes(hashBytes(frame.infoHash)).u8(SOURCES.indexOf(frame.source) + 1).u16(frame.peers.length)
+      for (const p of frame.peers) peer(w, p)
+      break
+    case FrameType.Opened:
+      streamId(w, frame.stream)
+      break
+    case FrameType.Incoming:
+      streamId(w, frame.stream).bytes(hashBytes(frame.infoHash))
+      peer(w, frame.peer)
+      break
+    case FrameType.Notice:
+      if (frame.infoHash) w.u8(1).bytes(hashBytes(frame.infoHash))
+      else w.u8(0)
+      w.text(frame.message, MAX_REASON_BYTES, true)
+      break
+    case FrameType.Goodbye:
+      w.u8(frame.code).text(frame.reason, MAX_REASON_BYTES, true)
+      break
+    case FrameType.Register:
+      w.bytes(hashBytes(frame.infoHash)).bytes(hashBytes(frame.peerId))
+      break
+    case FrameType.Unregister:
+      w.bytes(hashBytes(frame.infoHash))
+      break
+    case FrameType.Announce:
+      if (frame.trackers.length > MAX_TRACKERS_PER_ANNOUNCE) throw new RangeError(`more than ${MAX_TRACKERS_PER_ANNOUNCE} trackers`)
+      w.bytes(hashBytes(frame.infoHash)).u8(EVENTS.indexOf(frame.event)).u8(frame.dht ? 1 : 0)
+      w.f64(frame.uploaded).f64(frame.downloaded).f64(frame.left).u8(frame.trackers.length)
+      for (const t of frame.trackers) w.text(t, MAX_URL_BYTES, false)
+      break
+    case FrameType.Open:
+      streamId(w, frame.stream).bytes(hashBytes(frame.infoHash))
+      peer(w, frame.peer)
+      break
+    case FrameType.Data:
+      if (frame.data.length < 1 || frame.data.length > MAX_DATA_PAYLOAD) throw new RangeError(`DATA payload of ${frame.data.length} bytes`)
+      streamId(w, frame.stream).bytes(frame.data)
+      break
+    case FrameType.Credit:
+      if (!Number.isInteger(frame.bytes) || frame.bytes < 1 || frame.bytes > MAX_STREAM_CREDIT) throw new RangeError(`credit of ${frame.bytes}`)
+      streamId(w, frame.stream).u32(frame.bytes)
+      break
+    case FrameType.Close:
+      streamId(w, frame.stream).u8(frame.code).text(frame.reason, MAX_REASON_BYTES, true)
+      break
+    default:
+      throw new RangeError(`unknown frame type ${(frame as { type: unknown }).type}`)
+  }
+  return w.done()
+}
+
+// ---- decoding ----
+
+/** Thrown inside the decoder only; decodeFrame turns it into `{ ok: false }`. */
+class Malformed extends Error {}
+
+class Reader {
+  private off = 2
+  private view: DataView
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  }
+  private need(n: number, what: string): void {
+    if (this.off + n > this.buf.length) throw new Malformed(`truncated ${what}`)
+  }
+  u8(what: string): number { this.need(1, what); return this.view.getUint8(this.off++) }
+  u16(what: string): number { this.need(2, what); const v = this.view.getUint16(this.off); this.off += 2; return v }
+  u32(what: string): number { this.need(4, what); const v = this.view.getUint32(this.off); this.off += 4; return v }
+  f64(what: string): number { this.need(8, what); const v = this.view.getFloat64(this.off); this.off += 8; return v }
+  bytes(n: number, what: string): Uint8Array { this.need(n, what); const b = this.buf.subarray(this.off, this.off + n); this.off += n; return b }
+  rest(): Uint8Array { const b = this.buf.subarray(this.off); this.off = this.buf.length; return b }
+  hex20(what: string): string {
+    return Array.from(this.bytes(20, what), (b) => b.toString(16).padStart(2, '0')).join('')
+  }
+  text(max: number, what: string): string {
+    const n = this.u16(`${what} length`)
+    if (n > max) throw new Malformed(`${what} of ${n} bytes is over the limit of ${max}`)
+    try {
+      return decoder.decode(this.bytes(n, what))
+    } catch {
+      throw new Malformed(`${what} is not valid UTF-8`)
+    }
+  }
+  stream(): number {
+    const id = this.u32('stream id')
+    if (id === 0) throw new Malformed('stream id 0')
+    return id
+  }
+  peer(): PeerAddress {
+    const family = this.u8('address family')
+    if (family !== 4 && family !== 6) throw new Malformed(`address family ${family}`)
+    const host = bytesToIp(this.bytes(family === 4 ? 4 : 16, 'address'))
+    const port = this.u16('port')
+    if (port === 0) throw new Malformed('port 0')
+    return { host, port }
+  }
+  end(): void {
+    if (this.off !== this.buf.length) throw new Malformed(`${this.buf.length - this.off} trailing bytes`)
+  }
+}
+
+function finite(n: number, what: string, min: number): number {
+  if (!Number.isFinite(n) || n < min || n > Number.MAX_SAFE_INTEGER) throw new Malformed(`${what} ${n}`)
+  return n
+}
+
+function closeCode(n: number): CloseCode {
+  if (n > MAX_CLOSE_CODE) throw new Malformed(`close code ${n}`)
+  return n as CloseCode
+}
+
+function decodeBody(type: FrameType, r: Reader): BridgeFrame {
+  switch (type) {
+    case FrameType.Welcome:
+      return { type, peerPort: r.u16('peer port'), maxStreams: r.u16('max streams'), dialRate: r.u16('dial rate'), dht: r.u8('dht') === 1 }
+    case FrameType.Peers: {
+      const infoHash = r.hex20('info-hash')
+      const source = SOURCES[r.u8('source') - 1]
+      if (!source) throw new Malformed('unknown peer source')
+      const count = r.u16('peer count')
+      if (count > MAX_PEERS_PER_FRAME) throw new Malformed(`${count} peers in one frame`)
+      const peers: PeerAddress[] = []
+      for (let i = 0; i < count; i++) peers.push(r.peer())
+      return { type, infoHash, source, peers }
+    }
+    case FrameType.Opened:
+      return { type, stream: r.stream() }
+    case FrameType.Incoming:
+      return { type, stream: r.stream(), infoHash: r.hex20('info-hash'), peer: r.peer() }
+    case FrameType.Notice: {
+      const has = r.u8('info-hash flag')
+      if (has > 1) throw new Malformed('info-hash flag')
+      const infoHash = has ? r.hex20('info-hash') : ''
+      return { type, infoHash, message: r.text(MAX_REASON_BYTES, 'message') }
+    }
+    case FrameType.Goodbye:
+      return { type, code: closeCode(r.u8('code')), reason: r.text(MAX_REASON_BYTES, 'reason') }
+    case FrameType.Register:
+      return { type, infoHash: r.hex20('info-hash'), peerId: r.hex20('peer id') }
+    case FrameType.Unregister:
+      return { type, infoHash: r.hex20('info-hash') }
+    case FrameType.Announce: {
+      const infoHash = r.hex20('info-hash')
+      const event = EVENTS[r.u8('event')]
+      if (!event) throw new Malformed('unknown announce event')
+      const dhtFlag = r.u8('dht flag')
+      if (dhtFlag > 1) throw new Malformed('dht flag')
+      const uploaded = finite(r.f64('uploaded'), 'uploaded', 0)
+      const downloaded = finite(r.f64('downloaded'), 'downloaded', 0)
+      const left = finite(r.f64('left'), 'left', -1)
+      const count = r.u8('tracker count')
+      if (count > MAX_TRACKERS_PER_ANNOUNCE) throw new Malformed(`${count} trackers`)
+      const trackers: string[] = []
+      for (let i = 0; i < count; i++) trackers.push(r.text(MAX_URL_BYTES, 'tracker URL'))
+      return { type, infoHash, event, trackers, dht: dhtFlag === 1, uploaded, downloaded, left }
+    }
+    case FrameType.Open:
+      return { type, stream: r.stream(), infoHash: r.hex20('info-hash'), peer: r.peer() }
+    case FrameType.Data: {
+      const stream = r.stream()
+      const data = r.rest()
+      if (data.length === 0) throw new Malformed('empty DATA')
+      if (data.length > MAX_DATA_PAYLOAD) throw new Malformed(`DATA of ${data.length} bytes`)
+      return { type, stream, data }
+    }
+    case FrameType.Credit: {
+      const stream = r.stream()
+      const bytes = r.u32('credit')
+      if (bytes === 0 || bytes > MAX_STREAM_CREDIT) throw new Malformed(`credit of ${bytes}`)
+      return { type, stream, bytes }
+    }
+    case FrameType.Close:
+      return { type, stream: r.stream(), code: closeCode(r.u8('code')), reason: r.text(MAX_REASON_BYTES, 'reason') }
+    default:
+      throw new Malformed(`unknown frame type ${type as number}`)
+  }
+}
+
+function decode(bytes: Uint8Array, allowed: Set<FrameType>, sender: string): DecodeResult<BridgeFrame> {
+  if (bytes.length > MAX_FRAME_BYTES) return { ok: false, reason: `frame of ${bytes.length} bytes is over the limit of ${MAX_FRAME_BYTES}` }
+  if (bytes.length < 2) return { ok: false, reason: 'frame shorter than its header' }
+  if (bytes[0] !== BRIDGE_PROTOCOL_VERSION) {
+    return { ok: false, reason: `protocol version ${bytes[0]}, expected ${BRIDGE_PROTOCOL_VERSION}: reload the page or update the bridge` }
+  }
+  const type = bytes[1]! as FrameType
+  if (!allowed.has(type)) return { ok: false, reason: `frame type ${type} may not be sent by the ${sender}` }
+  try {
+    const r = new Reader(bytes)
+    const frame = decodeBody(type, r)
+    r.end()
+    return { ok: true, frame }
+  } catch (err) {
+    if (err instanceof Malformed) return { ok: false, reason: `${FrameType[type]} frame: ${err.message}` }
+    throw err
+  }
+}
+
+/** Decodes what a page sent (the bridge's side). DATA payloads are views into `bytes`. */
+export function decodePageFrame(bytes: Uint8Array): DecodeResult<PageToBridgeFrame> {
+  return decode(bytes, PAGE_TYPES, 'page') as DecodeResult<PageToBridgeFrame>
+}
+
+/** Decodes what the bridge sent (the page's side). DATA payloads are views into `bytes`. */
+export function decodeBridgeFrame(bytes: Uint8Array): DecodeResult<BridgeToPageFrame> {
+  return decode(bytes, BRIDGE_TYPES, 'bridge') as DecodeResult<BridgeToPageFrame>
+}
+
+/** The info-hash (hex) of a BitTorrent handshake at the start of `b`, or null when it is not one. */
+export function handshakeInfoHash(b: Uint8Array): string | null {
+  if (b.length < HANDSHAKE_LENGTH || b[0] !== HANDSHAKE_PSTR.length) return null
+  for (let i = 0; i < 19; i++) if (b[1 + i] !== HANDSHAKE_PSTR.charCodeAt(i)) return null
+  return Array.from(b.subarray(28, 48), (x) => x.toString(16).padStart(2, '0')).join('')
+}
+
+/** True when `b` (68 bytes or more) starts with a BitTorrent handshake for `infoHash`. */
+export function isHandshakeFor(b: Uint8Array, infoHash: string): boolean {
+  return handshakeInfoHash(b) === infoHash
+}

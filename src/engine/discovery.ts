@@ -1,0 +1,123 @@
+/**
+ * Peer discovery through the bridge: registers each torrent with the bridge, asks it to announce
+ * to the torrent's HTTP/UDP trackers and the DHT, and feeds the peers it reports to the peer
+ * connection service. WebSocket trackers stay with webtorrent in the page.
+ *
+ * Intervals: the bridge re-announces on its own, at each tracker's `interval` and the DHT's
+ * re-announce period; this side only refreshes the stats those announces carry (every
+ * `statsIntervalMs`, which triggers no announce) and sends `completed`/`stopped` when they happen.
+ * After a bridge reconnect the BridgeClient registers and announces every torrent again.
+ *
+ * Usage (engine):
+ *   const discovery = new Discovery(bridgeClient, peers)
+ *   discovery.add({ infoHash, peerId, trackers: torrent.announce, private: false, stats })
+ *   discovery.completed(infoHash)          // on 'done'
+ *   discovery.addPexPeers(infoHash, list)  // from ut_pex on the page's wires
+ *   discovery.remove(infoHash)             // on remove
+ */
+import type { BridgeClient } from '../bridge-client/bridge-client'
+import type { PeerAddress } from '../protocol/bridge-frames'
+import { MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES } from '../protocol/bridge-frames'
+import type { PeerService } from './peers'
+
+export interface DiscoveryStats {
+  uploaded: number
+  downloaded: number
+  /** Bytes left; -1 when unknown (a magnet before its metadata). */
+  left: number
+}
+
+export interface DiscoveryTorrent {
+  infoHash: string
+  /** The page's peer id (40 hex), as webtorrent uses it: trackers see one peer. */
+  peerId: string
+  /** Every tracker of the torrent; only http(s):// and udp:// ones go to the bridge. */
+  trackers: readonly string[]
+  /** BEP 27: private torrents use their trackers only (no DHT, no PEX). */
+  private?: boolean
+  stats(): DiscoveryStats
+}
+
+export interface DiscoveryOptions {
+  /** Use the bridge's DHT for public torrents. Default true. */
+  dht?: boolean
+  /** Extra http/udp trackers for every public torrent (from runtime config or settings). */
+  extraTrackers?: readonly string[]
+  statsIntervalMs?: number
+}
+
+/** The trackers the bridge can use: http, https and udp, deduplicated, within the frame's limits. */
+export function bridgeTrackers(urls: readonly string[]): string[] {
+  const out = new Set<string>()
+  for (const url of urls) {
+    if (!/^(https?|udp):\/\/[^/\s]+/i.test(url) || new TextEncoder().encode(url).length > MAX_URL_BYTES) continue
+    out.add(url)
+    if (out.size >= MAX_TRACKERS_PER_ANNOUNCE) break
+  }
+  return [...out]
+}
+
+export class Discovery {
+  private readonly torrents = new Map<string, DiscoveryTorrent>()
+  private readonly timer: ReturnType<typeof setInterval>
+  private readonly off: () => void
+
+  constructor(private readonly client: BridgeClient, private readonly peers: PeerService, private readonly opts: DiscoveryOptions = {}) {
+    this.off = client.on('peers', (infoHash, source, list) => {
+      if (this.torrents.has(infoHash)) this.peers.addCandidates(infoHash, source, list)
+    })
+    this.timer = setInterval(() => this.refreshStats(), opts.statsIntervalMs ?? 60_000)
+  }
+
+  add(torrent: DiscoveryTorrent): void {
+    if (this.torrents.has(torrent.infoHash)) return
+    this.torrents.set(torrent.infoHash, torrent)
+    this.client.register(torrent.infoHash, torrent.peerId)
+    this.client.announce(torrent.infoHash, 'started', this.request(torrent))
+  }
+
+  /** The torrent's tracker list changed (a magnet got its metadata, the user edited it). */
+  update(infoHash: string, trackers: readonly string[]): void {
+    const t = this.torrents.get(infoHash)
+    if (!t) return
+    const next = { ...t, trackers }
+    this.torrents.set(infoHash, next)
+    this.client.announce(infoHash, 'started', this.request(next))
+  }
+
+  completed(infoHash: string): void {
+    const t = this.torrents.get(infoHash)
+    if (t) this.client.announce(infoHash, 'completed', this.request(t))
+  }
+
+  /** Peers learnt by PEX (BEP 11) on the page's own wires. Ignored for private torrents. */
+  addPexPeers(infoHash: string, peers: readonly PeerAddress[]): void {
+    const t = this.torrents.get(infoHash)
+    if (t && !t.private) this.peers.addCandidates(infoHash, 'pex', peers)
+  }
+
+  remove(infoHash: string): void {
+    const t = this.torrents.get(infoHash)
+    if (!t) return
+    this.torrents.delete(infoHash)
+    this.client.announce(infoHash, 'stopped', this.request(t))
+    this.client.unregister(infoHash)
+  }
+
+  destroy(): void {
+    clearInterval(this.timer)
+    this.off()
+    for (const infoHash of [...this.torrents.keys()]) this.remove(infoHash)
+  }
+
+  private request(t: DiscoveryTorrent) {
+    const extra = t.private ? [] : this.opts.extraTrackers ?? []
+    return { trackers: bridgeTrackers([...t.trackers, ...extra]), dht: !t.private && (this.opts.dht ?? true), ...t.stats() }
+  }
+
+  /** 'none' announces only update the stats the bridge's own re-announces carry. */
+  private refreshStats(): void {
+    if (this.client.state !== 'connected') return
+    for (const t of this.torrents.values()) this.client.announce(t.infoHash, 'none', this.request(t))
+  }
+}

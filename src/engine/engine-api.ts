@@ -1,0 +1,24 @@
+import type { FilePriority } from '../prefs/db'
+import type { Settings } from '../prefs/settings'
+import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
+import type { SaveEntry } from '../storage/save'
+import type { AddOptions, AddSource } from './engine'
+
+/** What the UI may ask of an engine: the one in this tab, or the one another tab runs. */
+export interface EngineApi {
+  /** False in a tab that mirrors another tab's engine. */
+  readonly local: boolean
+  on(listener: (event: EngineEvent) => void): () => void
+  list(): TorrentSnapshot[]
+  add(source: AddSource, options?: AddOptions): Promise<string>
+  remove(infoHash: string, deleteData: boolean): Promise<void>
+  pause(infoHash: string): Promise<void>
+  resume(infoHash: string): Promise<void>
+  recheck(infoHash: string): Promise<void>
+  setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void>
+  setSequential(infoHash: string, sequential: boolean): Promise<void>
+  move(infoHash: string, delta: -1 | 1): Promise<void>
+  fileForSave(infoHash: string, fileIndex: number): Promise<File>
+  saveEntries(infoHash: string): Promise<{ name: string; entries: SaveEntry[] }>
+  applySettings(settings: Settings): void
+}

@@ -1,0 +1,79 @@
+import type { FilePriority } from '../prefs/db'
+import type { Settings } from '../prefs/settings'
+import { AppError } from '../protocol/errors'
+import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
+import { TAB_CHANNEL, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
+import type { AddOptions, AddSource } from './engine'
+import type { EngineApi } from './engine-api'
+import { opfsFile } from './opfs-file'
+
+/** In every other tab: the same list and controls, carried out by the tab that runs the engine. */
+export class RemoteEngine implements EngineApi {
+  readonly local = false
+  private readonly channel = new BroadcastChannel(TAB_CHANNEL)
+  private readonly listeners = new Set<(event: EngineEvent) => void>()
+  private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (err: AppError) => void }>()
+  private torrents: TorrentSnapshot[] = []
+
+  constructor() {
+    this.channel.onmessage = (event: MessageEvent<TabMessage>) => this.onMessage(event.data)
+    this.channel.postMessage({ type: 'hello' } satisfies TabMessage)
+  }
+
+  close(): void {
+    this.channel.close()
+  }
+
+  on(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  list(): TorrentSnapshot[] {
+    return this.torrents
+  }
+
+  add(source: AddSource, options: AddOptions = {}): Promise<string> { return this.call('add', source, options) as Promise<string> }
+  remove(infoHash: string, deleteData: boolean): Promise<void> { return this.call('remove', infoHash, deleteData).then(() => undefined) }
+  pause(infoHash: string): Promise<void> { return this.call('pause', infoHash).then(() => undefined) }
+  resume(infoHash: string): Promise<void> { return this.call('resume', infoHash).then(() => undefined) }
+  recheck(infoHash: string): Promise<void> { return this.call('recheck', infoHash).then(() => undefined) }
+  setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void> {
+    return this.call('setFilePriority', infoHash, fileIndex, priority).then(() => undefined)
+  }
+  setSequential(infoHash: string, sequential: boolean): Promise<void> { return this.call('setSequential', infoHash, sequential).then(() => undefined) }
+  move(infoHash: string, delta: -1 | 1): Promise<void> { return this.call('move', infoHash, delta).then(() => undefined) }
+  applySettings(settings: Settings): void { void this.call('applySettings', settings) }
+
+  /** The engine's tab lets go of the file; this tab reads it from OPFS itself. */
+  async fileForSave(infoHash: string, fileIndex: number): Promise<File> {
+    await this.call('releaseFile', infoHash, fileIndex)
+    return opfsFile(infoHash, fileIndex)
+  }
+
+  async saveEntries(infoHash: string) {
+    const layout = await this.call('saveLayout', infoHash) as { name: string; files: { path: string[]; index: number }[] }
+    return { name: layout.name, entries: layout.files.map((file) => ({ path: file.path, open: () => this.fileForSave(infoHash, file.index) })) }
+  }
+
+  private call(method: RemoteMethod, ...args: unknown[]): Promise<unknown> {
+    const id = crypto.randomUUID()
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      this.channel.postMessage({ type: 'call', id, method, args } satisfies TabMessage)
+    })
+  }
+
+  private onMessage(message: TabMessage): void {
+    if (message.type === 'event') {
+      if (message.event.type === 'progress') this.torrents = message.event.torrents
+      for (const listener of this.listeners) listener(message.event)
+    } else if (message.type === 'reply') {
+      const pending = this.pending.get(message.id)
+      if (!pending) return // another tab's call
+      this.pending.delete(message.id)
+      if (message.ok) pending.resolve(message.result)
+      else pending.reject(AppError.from(message.error))
+    }
+  }
+}

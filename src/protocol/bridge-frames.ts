@@ -1,0 +1,180 @@
+/**
+ * Frames between a page and the bridge over its one WebSocket (`/bridge`). Types and constants
+ * only; the pure codec is `src/core/bridge-codec.ts`.
+ *
+ * Wire layout of every frame (one WebSocket binary message = one frame):
+ *   byte 0: BRIDGE_PROTOCOL_VERSION, byte 1: FrameType, then the type's body (big-endian).
+ *
+ * Streams: many TCP connections are multiplexed by a 32-bit stream id. The page opens odd ids,
+ * the bridge (inbound peers) even ids, so the two never collide. Flow control is credit-based in
+ * both directions: a side may send DATA on a stream only as far as the credit the other side
+ * granted (STREAM_WINDOW at open, then CREDIT frames); sending past it is a protocol error.
+ */
+
+export const BRIDGE_PROTOCOL_VERSION = 1
+/** Path of the WebSocket on the app's server. */
+export const BRIDGE_PATH = '/bridge'
+
+/** Credit each side starts with on every stream, in bytes. */
+export const STREAM_WINDOW = 256 * 1024
+/** Most credit a side may hold on one stream (grants beyond it are a protocol error). */
+export const MAX_STREAM_CREDIT = 1024 * 1024
+/** Largest DATA payload in one frame. */
+export const MAX_DATA_PAYLOAD = 64 * 1024
+/** Largest frame of any type (DATA payload plus header, or a long peer list). */
+export const MAX_FRAME_BYTES = MAX_DATA_PAYLOAD + 64
+/** Limits on variable parts, so a decoder never allocates from a length it was told. */
+export const MAX_REASON_BYTES = 200
+export const MAX_TRACKERS_PER_ANNOUNCE = 32
+export const MAX_URL_BYTES = 512
+export const MAX_PEERS_PER_FRAME = 500
+export const MAX_HOST_BYTES = 64
+
+/** The BitTorrent handshake the page must send first on every stream (BEP 3). */
+export const HANDSHAKE_LENGTH = 68
+export const HANDSHAKE_PSTR = 'BitTorrent protocol'
+
+export enum FrameType {
+  // bridge -> page
+  Welcome = 1,
+  Peers = 2,
+  Opened = 3,
+  Incoming = 4,
+  Notice = 5,
+  Goodbye = 6,
+  // page -> bridge
+  Register = 16,
+  Unregister = 17,
+  Announce = 18,
+  Open = 19,
+  // both ways
+  Data = 32,
+  Credit = 33,
+  Close = 34,
+}
+
+export type PeerSource = 'tracker' | 'dht' | 'pex' | 'incoming'
+/** Sources the bridge reports in PEERS frames (PEX and incoming are learnt in the page). */
+export type BridgePeerSource = 'tracker' | 'dht'
+
+export interface PeerAddress {
+  /** Dotted IPv4 or canonical IPv6 text. */
+  host: string
+  port: number
+}
+
+/** Info-hashes travel as 40 lower-case hex characters in frames' decoded form (20 bytes on the wire). */
+export type InfoHashHex = string
+
+export type AnnounceEvent = 'none' | 'started' | 'completed' | 'stopped'
+
+/** Why a stream or a session ended; the message beside it says what to do. */
+export enum CloseCode {
+  Normal = 0,
+  NotRegistered = 1, // the info-hash was not registered by this page
+  Refused = 2, // the destination is not allowed (private range, low port, …)
+  RateLimited = 3, // too many dials per second
+  TooManyStreams = 4, // the page's or the bridge's socket cap
+  BadHandshake = 5, // the first bytes were not a BitTorrent handshake for the info-hash
+  ConnectFailed = 6, // the TCP dial failed or timed out
+  Idle = 7, // no traffic for too long
+  PeerClosed = 8, // the remote peer hung up
+  ProtocolError = 9, // the other side broke the framing rules
+  Overloaded = 10, // buffered-bytes cap
+  ShuttingDown = 11,
+}
+
+export interface WelcomeFrame {
+  type: FrameType.Welcome
+  /** TCP port inbound peers reach this bridge on (announced to trackers and the DHT). */
+  peerPort: number
+  maxStreams: number
+  /** Dials per second this page may make. */
+  dialRate: number
+  dht: boolean
+}
+export interface PeersFrame {
+  type: FrameType.Peers
+  infoHash: InfoHashHex
+  source: BridgePeerSource
+  peers: PeerAddress[]
+}
+export interface OpenedFrame {
+  type: FrameType.Opened
+  stream: number
+}
+export interface IncomingFrame {
+  type: FrameType.Incoming
+  stream: number
+  infoHash: InfoHashHex
+  peer: PeerAddress
+}
+export interface NoticeFrame {
+  type: FrameType.Notice
+  /** Empty string when the notice is about no torrent in particular. */
+  infoHash: InfoHashHex | ''
+  message: string
+}
+export interface GoodbyeFrame {
+  type: FrameType.Goodbye
+  code: CloseCode
+  reason: string
+}
+export interface RegisterFrame {
+  type: FrameType.Register
+  infoHash: InfoHashHex
+  /** The page's BitTorrent peer id (20 bytes as 40 hex), used in announces. */
+  peerId: string
+}
+export interface UnregisterFrame {
+  type: FrameType.Unregister
+  infoHash: InfoHashHex
+}
+export interface AnnounceFrame {
+  type: FrameType.Announce
+  infoHash: InfoHashHex
+  event: AnnounceEvent
+  /** http(s):// and udp:// trackers only; WebSocket trackers stay in the page. */
+  trackers: string[]
+  dht: boolean
+  uploaded: number
+  downloaded: number
+  /** Bytes left; -1 when unknown (magnet without metadata). */
+  left: number
+}
+export interface OpenFrame {
+  type: FrameType.Open
+  stream: number
+  infoHash: InfoHashHex
+  peer: PeerAddress
+}
+export interface DataFrame {
+  type: FrameType.Data
+  stream: number
+  data: Uint8Array
+}
+export interface CreditFrame {
+  type: FrameType.Credit
+  stream: number
+  bytes: number
+}
+export interface CloseFrame {
+  type: FrameType.Close
+  stream: number
+  code: CloseCode
+  reason: string
+}
+
+export type BridgeToPageFrame =
+  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame
+  | DataFrame | CreditFrame | CloseFrame
+export type PageToBridgeFrame =
+  | RegisterFrame | UnregisterFrame | AnnounceFrame | OpenFrame
+  | DataFrame | CreditFrame | CloseFrame
+export type BridgeFrame = BridgeToPageFrame | PageToBridgeFrame
+
+/** WebSocket close codes the bridge uses (4000-4999 is the application range). */
+export const WS_CLOSE_PROTOCOL_ERROR = 4000
+export const WS_CLOSE_UNAUTHORIZED = 4001
+export const WS_CLOSE_OVERLOADED = 4002
+export const WS_CLOSE_SHUTTING_DOWN = 4003

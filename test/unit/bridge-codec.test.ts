@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest'
+import { decodeBridgeFrame, decodePageFrame, encodeFrame, handshakeInfoHash, isHandshakeFor } from '../../src/core/bridge-codec'
+import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
+import {
+  BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_STREAM_CREDIT,
+  type BridgeToPageFrame, type PageToBridgeFrame,
+} from '../../src/protocol/bridge-frames'
+
+const H = '0123456789abcdef0123456789abcdef01234567'
+const P = 'ffeeddccbbaa99887766554433221100ffeeddcc'
+
+const pageFrames: PageToBridgeFrame[] = [
+  { type: FrameType.Register, infoHash: H, peerId: P },
+  { type: FrameType.Unregister, infoHash: H },
+  { type: FrameType.Announce, infoHash: H, event: 'started', trackers: ['http://t.example/announce', 'udp://u.example:80'], dht: true, uploaded: 1, downloaded: 2 ** 40, left: -1 },
+  { type: FrameType.Announce, infoHash: H, event: 'stopped', trackers: [], dht: false, uploaded: 0, downloaded: 0, left: 0 },
+  { type: FrameType.Open, stream: 1, infoHash: H, peer: { host: '1.2.3.4', port: 6881 } },
+  { type: FrameType.Open, stream: 0xffffffff, infoHash: H, peer: { host: '2001:db8::1', port: 65535 } },
+  { type: FrameType.Data, stream: 3, data: new Uint8Array([1, 2, 3]) },
+  { type: FrameType.Data, stream: 3, data: new Uint8Array(MAX_DATA_PAYLOAD).fill(7) },
+  { type: FrameType.Credit, stream: 5, bytes: MAX_STREAM_CREDIT },
+  { type: FrameType.Close, stream: 7, code: CloseCode.Normal, reason: 'bye ✓' },
+]
+const bridgeFrames: BridgeToPageFrame[] = [
+  { type: FrameType.Welcome, peerPort: 6881, maxStreams: 300, dialRate: 20, dht: true },
+  { type: FrameType.Peers, infoHash: H, source: 'tracker', peers: [{ host: '1.2.3.4', port: 1 }, { host: '::ffff:1.2.3.4', port: 2 }, { host: 'fe80::1', port: 3 }] },
+  { type: FrameType.Peers, infoHash: H, source: 'dht', peers: [] },
+  { type: FrameType.Opened, stream: 9 },
+  { type: FrameType.Incoming, stream: 2, infoHash: H, peer: { host: '9.8.7.6', port: 51413 } },
+  { type: FrameType.Notice, infoHash: '', message: 'hello' },
+  { type: FrameType.Notice, infoHash: H, message: 'tracker: timed out' },
+  { type: FrameType.Goodbye, code: CloseCode.ProtocolError, reason: 'bad frame' },
+  { type: FrameType.Data, stream: 2, data: new Uint8Array([9]) },
+  { type: FrameType.Credit, stream: 2, bytes: 1 },
+  { type: FrameType.Close, stream: 2, code: CloseCode.ConnectFailed, reason: '' },
+]
+
+function plain(frame: unknown): unknown {
+  return JSON.parse(JSON.stringify(frame, (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v)))
+}
+
+describe('bridge frame codec', () => {
+  it('round-trips every page frame', () => {
+    for (const f of pageFrames) {
+      const r = decodePageFrame(encodeFrame(f))
+      expect(r.ok, JSON.stringify(r)).toBe(true)
+      if (r.ok) expect(plain(r.frame)).toEqual(plain(f))
+    }
+  })
+
+  it('round-trips every bridge frame', () => {
+    for (const f of bridgeFrames) {
+      const r = decodeBridgeFrame(encodeFrame(f))
+      expect(r.ok, JSON.stringify(r)).toBe(true)
+      if (r.ok) expect(plain(r.frame)).toEqual(plain(f))
+    }
+  })
+
+  it('puts the version and the type first', () => {
+    const bytes = encodeFrame({ type: FrameType.Opened, stream: 1 })
+    expect(bytes[0]).toBe(BRIDGE_PROTOCOL_VERSION)
+    expect(bytes[1]).toBe(FrameType.Opened)
+  })
+
+  it('rejects frames sent the wrong way', () => {
+    const r = decodePageFrame(encodeFrame(bridgeFrames[0]!))
+    expect(r).toEqual({ ok: false, reason: expect.stringMatching(/may not be sent by the page/) })
+    expect(decodeBridgeFrame(encodeFrame(pageFrames[0]!)).ok).toBe(false)
+  })
+
+  it('rejects another version, unknown types, short and oversized frames, with reasons', () => {
+    const good = encodeFrame(pageFrames[0]!)
+    const other = good.slice()
+    other[0] = 2
+    expect(decodePageFrame(other)).toEqual({ ok: false, reason: expect.stringMatching(/version 2/) })
+    expect(decodePageFrame(new Uint8Array([1, 99]))).toEqual({ ok: false, reason: expect.stringMatching(/type 99/) })
+    expect(decodePageFrame(new Uint8Array([1]))).toEqual({ ok: false, reason: expect.stringMatching(/shorter/) })
+    const big = new Uint8Array(MAX_FRAME_BYTES + 1)
+    big.set([1, FrameType.Data, 0, 0, 0, 1])
+    expect(decodePageFrame(big)).toEqual({ ok: false, reason: expect.stringMatching(/over the limit/) })
+  })
+
+  it('rejects every truncation and any trailing byte', () => {
+    for (const f of [...pageFrames.filter((f) => f.type !== FrameType.Data)]) {
+      const bytes = encodeFrame(f)
+      for (let n = 0; n < bytes.length; n++) expect(decodePageFrame(bytes.subarray(0, n)).ok, `${FrameType[f.type]} cut at ${n}`).toBe(false)
+      const longer = new Uint8Array(bytes.length + 1)
+      longer.set(bytes)
+      expect(decodePageFrame(longer).ok).toBe(false)
+    }
+  })
+
+  it('rejects out-of-range values', () => {
+    const bad = [
+      [1, FrameType.Credit, 0, 0, 0, 1, 0, 0, 0, 0], // zero credit
+      [1, FrameType.Credit, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff], // credit beyond the max
+      [1, FrameType.Credit, 0, 0, 0, 0, 0, 0, 0, 1], // stream 0
+      [1, FrameType.Data, 0, 0, 0, 1], // empty DATA
+      [1, FrameType.Close, 0, 0, 0, 1, 200, 0, 0], // unknown close code
+      [1, FrameType.Close, 0, 0, 0, 1, 0, 0, 2, 0xc3, 0x28], // invalid UTF-8
+      [1, FrameType.Close, 0, 0, 0, 1, 0, 0xff, 0xff], // reason length beyond the limit
+    ]
+    for (const b of bad) expect(decodePageFrame(new Uint8Array(b)).ok, b.join(',')).toBe(false)
+    const open = encodeFrame(pageFrames[4]!)
+    const zeroPort = open.slice()
+    zeroPort.set([0, 0], zeroPort.length - 2)
+    expect(decodePageFrame(zeroPort)).toEqual({ ok: false, reason: expect.stringMatching(/port 0/) })
+    const family = open.slice()
+    family[26] = 5
+    expect(decodePageFrame(family)).toEqual({ ok: false, reason: expect.stringMatching(/family/) })
+  })
+
+  it('refuses to encode what no decoder would accept', () => {
+    expect(() => encodeFrame({ type: FrameType.Open, stream: 1, infoHash: 'XYZ', peer: { host: '1.2.3.4', port: 1 } })).toThrow(RangeError)
+    expect(() => encodeFrame({ type: FrameType.Open, stream: 1, infoHash: H, peer: { host: 'example.com', port: 1 } })).toThrow(RangeError)
+    expect(() => encodeFrame({ type: FrameType.Data, stream: 1, data: new Uint8Array(MAX_DATA_PAYLOAD + 1) })).toThrow(RangeError)
+    expect(() => encodeFrame({ type: FrameType.Credit, stream: 1, bytes: 0 })).toThrow(RangeError)
+  })
+
+  it('cuts long reasons at a character boundary instead of failing', () => {
+    const r = decodeBridgeFrame(encodeFrame({ type: FrameType.Goodbye, code: CloseCode.Idle, reason: '✓'.repeat(1000) }))
+    expect(r.ok).toBe(true)
+    if (r.ok && r.frame.type === FrameType.Goodbye) expect(r.frame.reason).toMatch(/^✓+$/)
+  })
+
+  it('never throws on random or mutated input (fuzz)', () => {
+    let seed = 12345
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32)
+    const samples = [...pageFrames, ...bridgeFrames].map(encodeFrame)
+    for (let i = 0; i < 20_000; i++) {
+      let bytes: Uint8Array
+      if (i % 2 === 0) {
+        bytes = new Uint8Array(Math.floor(rnd() * 80))
+        for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(rnd() * 256)
+        if (bytes.length > 1 && rnd() < 0.7) bytes[0] = 1
+      } else {
+        bytes = samples[Math.floor(rnd() * samples.length)]!.slice(0, 200)
+        const flips = 1 + Math.floor(rnd() * 4)
+        for (let f = 0; f < flips; f++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256)
+      }
+      for (const decode of [decodePageFrame, decodeBridgeFrame]) {
+        const r = decode(bytes)
+        if (!r.ok) expect(r.reason.length).toBeGreaterThan(0)
+        else expect(() => encodeFrame(r.frame)).not.toThrow() // what decodes re-encodes
+      }
+    }
+  })
+})
+
+describe('handshake check', () => {
+  const hs = (hash: string) => {
+    const b = new Uint8Array(68)
+    b[0] = 19
+    b.set(new TextEncoder().encode('BitTorrent protocol'), 1)
+    b.set(Buffer.from(hash, 'hex'), 28)
+    return b
+  }
+  it('accepts a handshake for the info-hash only', () => {
+    expect(isHandshakeFor(hs(H), H)).toBe(true)
+    expect(isHandshakeFor(hs(P), H)).toBe(false)
+    expect(handshakeInfoHash(hs(P))).toBe(P)
+    expect(handshakeInfoHash(hs(H).subarray(0, 67))).toBeNull()
+    const garbage = hs(H)
+    garbage[5] = 0
+    expect(handshakeInfoHash(garbage)).toBeNull()
+  })
+})
+
+describe('IP bytes', () => {
+  it('parses and prints canonical forms', () => {
+    const cases: [string, string][] = [
+      ['1.2.3.4', '1.2.3.4'], ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'], ['::', '::'], ['::1', '::1'],
+      ['1::', '1::'], ['[fe80::1]', 'fe80::1'], ['::ffff:10.0.0.1', '::ffff:10.0.0.1'], ['1:0:0:1:0:0:0:1', '1:0:0:1::1'],
+    ]
+    for (const [text, canon] of cases) expect(bytesToIp(ipToBytes(text)!)).toBe(canon)
+  })
+  it('rejects non-addresses', () => {
+    for (const t of ['', '1.2.3', '1.2.3.256', '01.2.3.4', 'a::b::c', '1:2:3:4:5:6:7:8:9', 'example.com', 'fe80::1%eth0', '::g']) {
+      expect(ipToBytes(t), t).toBeNull()
+    }
+  })
+})

@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { BridgeClient } from '../../src/bridge-client/bridge-client'
+import { BridgeStream, type StreamLink } from '../../src/bridge-client/bridge-stream'
+import { PeerService, type PeerTorrent } from '../../src/engine/peers'
+import { CloseCode, type PeerAddress } from '../../src/protocol/bridge-frames'
+import { AppError } from '../../src/protocol/errors'
+
+const H1 = '1'.repeat(40)
+const H2 = '2'.repeat(40)
+const link: StreamLink = { sendData() {}, sendCredit() {}, sendClose() {}, forget() {} }
+
+/** A BridgeClient stand-in: records dials, lets the test open or fail each stream. */
+function fakeClient(maxStreams = 1000) {
+  const dials: BridgeStream[] = []
+  const listeners = new Map<string, ((...a: any[]) => void)[]>()
+  let next = 1
+  const client = {
+    state: 'connected',
+    welcome: { maxStreams },
+    on(event: string, fn: (...a: any[]) => void) {
+      listeners.set(event, [...(listeners.get(event) ?? []), fn])
+      return () => {}
+    },
+    open(infoHash: string, peer: PeerAddress) {
+      const s = new BridgeStream(next, infoHash, peer, 'outbound', link)
+      next += 2
+      dials.push(s)
+      return s
+    },
+    emit(event: string, ...args: any[]) { for (const fn of listeners.get(event) ?? []) fn(...args) },
+  }
+  return { client: client as unknown as BridgeClient & { emit(e: string, ...a: any[]): void }, dials }
+}
+
+function torrent(infoHash: string, over: Partial<PeerTorrent> = {}): PeerTorrent & { added: unknown[] } {
+  const added: unknown[] = []
+  return { infoHash, added, addPeer: (p) => (added.push(p), true), ...over }
+}
+
+const peers = (n: number, base = 1): PeerAddress[] => Array.from({ length: n }, (_, i) => ({ host: `8.8.${Math.floor((base + i) / 250)}.${(base + i) % 250}`, port: 6881 }))
+const tick = () => new Promise((r) => setTimeout(r, 0))
+
+let service: PeerService | undefined
+afterEach(() => service?.destroy())
+
+describe('peer connection service', () => {
+  it('dials within the per-torrent budget and hands each stream to the torrent', () => {
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { maxPerTorrent: 3, maxPendingDials: 100 })
+    const t = torrent(H1)
+    service.attach(t)
+    service.addCandidates(H1, 'tracker', peers(10))
+    expect(dials).toHaveLength(3)
+    expect(t.added).toEqual(dials)
+  })
+
+  it('keeps the total budget across torrents, and the bridge limit', () => {
+    const { client, dials } = fakeClient(4)
+    service = new PeerService(client, { maxPerTorrent: 10, maxTotal: 100, maxPendingDials: 100 })
+    service.attach(torrent(H1))
+    service.attach(torrent(H2))
+    service.addCandidates(H1, 'tracker', peers(10))
+    service.addCandidates(H2, 'dht', peers(10, 100))
+    expect(dials).toHaveLength(4)
+  })
+
+  it('limits dials in flight', () => {
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { maxPendingDials: 2 })
+    service.attach(torrent(H1))
+    service.addCandidates(H1, 'tracker', peers(5))
+    expect(dials).toHaveLength(2)
+    dials[0]!.handleOpened()
+    service.pump()
+    expect(dials).toHaveLength(3)
+  })
+
+  it('never dials one address twice, whatever the sources say', () => {
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { maxPendingDials: 100 })
+    service.attach(torrent(H1))
+    service.addCandidates(H1, 'tracker', peers(2))
+    service.addCandidates(H1, 'dht', peers(2))
+    service.addCandidates(H1, 'pex', [{ host: '8.8.0.1', port: 6881 }])
+    expect(dials.map((d) => d.remoteAddress)).toEqual(['8.8.0.1', '8.8.0.2'])
+  })
+
+  it('backs off from a peer that failed and forgets it after max failures', async () => {
+    let now = 1_000_000
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { backoff: { minMs: 1000, maxMs: 10_000, jitter: 0 }, maxFailures: 2, now: () => now })
+    service.attach(torrent(H1))
+    service.addCandidates(H1, 'tracker', peers(1))
+    expect(dials).toHaveLength(1)
+    dials[0]!.handleClose(CloseCode.ConnectFailed, 'refused')
+    await tick()
+    expect(dials).toHaveLength(1) // not before the backoff
+    now += 999
+    service.pump()
+    expect(dials).toHaveLength(1)
+    now += 1
+    service.pump()
+    expect(dials).toHaveLength(2)
+    dials[1]!.handleClose(CloseCode.ConnectFailed, 'refused')
+    await tick()
+    expect(service.candidateCount(H1)).toBe(0)
+  })
+
+  it('does not count a lost bridge against the peer', async () => {
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { backoff: { minMs: 60_000, maxMs: 60_000, jitter: 0 } })
+    service.attach(torrent(H1))
+    service.addCandidates(H1, 'tracker', peers(1))
+    dials[0]!.destroy(new AppError('BRIDGE_UNAVAILABLE', 'lost'))
+    await tick()
+    expect(dials).toHaveLength(2) // re-dialed at once
+  })
+
+  it('counts connected peers by source, incoming included', async () => {
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { maxPendingDials: 100 })
+    const t = torrent(H1)
+    service.attach(t)
+    service.addCandidates(H1, 'tracker', peers(2))
+    service.addCandidates(H1, 'dht', peers(1, 50))
+    for (const d of dials) d.handleOpened()
+    const inbound = new BridgeStream(2, H1, { host: '9.9.9.9', port: 5000 }, 'inbound', link)
+    client.emit('incoming', inbound)
+    expect(t.added).toContain(inbound)
+    expect(service.counts(H1)).toEqual({ tracker: 2, dht: 1, pex: 0, incoming: 1 })
+    dials[0]!.handleClose(CloseCode.PeerClosed, 'bye')
+    await tick()
+    expect(service.counts(H1).tracker).toBe(1)
+  })
+
+  it('closes inbound streams for torrents it does not know; does not dial paused or finished torrents', () => {
+    const { client, dials } = fakeClient()
+    service = new PeerService(client)
+    const inbound = new BridgeStream(2, H2, { host: '9.9.9.9', port: 5000 }, 'inbound', link)
+    client.emit('incoming', inbound)
+    expect(inbound.destroying).toBe(true)
+    service.attach(torrent(H1, { paused: true }))
+    service.attach(torrent(H2, { done: true }))
+    service.addCandidates(H1, 'tracker', peers(3))
+    service.addCandidates(H2, 'tracker', peers(3))
+    expect(dials).toHaveLength(0)
+  })
+})
