@@ -31,11 +31,14 @@ export interface AddOptions {
   /** Start paused (the add dialog's "Add paused"). */
   paused?: boolean
   priorities?: FilePriority[]
+  /** Every piece is on disk and verified (a torrent just created here from the user's files). */
+  complete?: boolean
 }
 
 /** How often the UI hears of progress, whatever webtorrent's own event rate. */
 const PROGRESS_INTERVAL_MS = 250
 const STALL_FIRST_MS = 15_000
+const STREAM_AHEAD_BYTES = 4 * 1024 * 1024
 const STALL_MAX_MS = 5 * 60_000
 
 /**
@@ -92,6 +95,8 @@ export class Engine implements EngineApi {
           record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
         }
       }
+      // Finished in an earlier session: no "finished" event again when it starts seeding.
+      record.completeHandled = isComplete(record)
       this.records.set(stored.infoHash, record)
     }
     this.applyQueue()
@@ -124,6 +129,12 @@ export class Engine implements EngineApi {
     if (options.priorities) stored.priorities = options.priorities
     const record: TorrentRecord = { infoHash: stored.infoHash, stored, piecesChecked: 0, queued: false, uploadedNow: 0 }
     if (metainfo) record.metainfo = metainfo
+    if (metainfo && options.complete) {
+      record.bitfield = emptyBitfield(metainfo.pieceCount).fill(0xff)
+      for (let i = metainfo.pieceCount; i < record.bitfield.length * 8; i++) setPiece(record.bitfield, i, false)
+      this.persistence.scheduleResume(record.infoHash, () => record.bitfield!)
+      record.completeHandled = true
+    }
     this.records.set(stored.infoHash, record)
     await this.persistence.saveTorrent(stored)
     this.emit({ type: 'added', torrent: snapshot(record, this.settings) })
@@ -186,6 +197,7 @@ export class Engine implements EngineApi {
     record.stored.priorities = priorities
     await this.persistence.saveTorrent(record.stored)
     if (record.torrent?.ready) this.applySelection(record, record.torrent)
+    this.checkComplete(record)
     this.applyQueue()
     this.emitProgress()
   }
@@ -244,12 +256,55 @@ export class Engine implements EngineApi {
    * get top priority (webtorrent's `critical`), so playback and seeks fetch what they need next.
    */
   fileStream(infoHash: string, fileIndex: number, start: number, end: number): ReadableStream<Uint8Array> {
-    const file = this.records.get(infoHash)?.torrent?.files?.[fileIndex]
-    if (!file) throw new AppError('STORAGE', 'That file is not available: is its torrent paused?')
-    return file.stream({ start, end })
+    const record = this.records.get(infoHash)
+    const torrent = record?.torrent
+    const file = torrent?.files?.[fileIndex]
+    if (!record || !torrent || !file) throw new AppError('STORAGE', 'That file is not available: is its torrent paused?')
+    // While a stream is open the torrent downloads in order (playback needs what comes next);
+    // the user's own choice returns when the last stream closes.
+    record.openStreams = (record.openStreams ?? 0) + 1
+    torrent.strategy = 'sequential'
+    const release = () => {
+      record.openStreams = Math.max(0, (record.openStreams ?? 1) - 1)
+      if (record.openStreams === 0 && record.torrent === torrent) torrent.strategy = record.stored.sequential ? 'sequential' : 'rarest'
+    }
+    // webtorrent marks at most two pieces ahead of a stream as critical; playback wants a few
+    // MiB ahead, so a seek or a bitrate peak does not stall on one slow piece.
+    const pieceLength = torrent.pieceLength
+    const lastPiece = Math.floor((file.offset + Math.max(0, file.length - 1)) / pieceLength)
+    const ahead = Math.max(2, Math.ceil(STREAM_AHEAD_BYTES / pieceLength))
+    let position = start
+    const markAhead = () => {
+      const piece = Math.floor((file.offset + position) / pieceLength)
+      if (!torrent.destroyed && piece <= lastPiece) torrent.critical(piece, Math.min(lastPiece, piece + ahead))
+    }
+    markAhead()
+    const reader = file.stream({ start, end }).getReader()
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { value, done } = await reader.read()
+          if (done) {
+            release()
+            controller.close()
+          } else {
+            position += value.byteLength
+            markAhead()
+            controller.enqueue(value)
+          }
+        } catch (err) {
+          release()
+          controller.error(err)
+        }
+      },
+      cancel(reason) {
+        release()
+        return reader.cancel(reason)
+      },
+    })
   }
 
-  /** Every real (non-padding) file of a torrent, for "Save all". */
+  /** Every real (non-padding, not skipped) file of a torrent, for "Save all". */
   async saveEntries(infoHash: string): Promise<{ name: string; entries: SaveEntry[] }> {
     const { name, files } = this.saveLayout(infoHash)
     return { name, entries: files.map((file) => ({ path: file.path, open: () => this.fileForSave(infoHash, file.index) })) }
@@ -258,7 +313,9 @@ export class Engine implements EngineApi {
   saveLayout(infoHash: string): { name: string; files: { path: string[]; index: number }[] } {
     const metainfo = this.records.get(infoHash)?.metainfo
     if (!metainfo) throw new AppError('STORAGE', 'That torrent has no files yet.')
-    return { name: metainfo.name, files: metainfo.files.filter((file) => !file.pad).map(({ path, index }) => ({ path, index })) }
+    const priorities = this.records.get(infoHash)?.stored.priorities
+    const wanted = metainfo.files.filter((file) => !file.pad && priorities?.[file.index] !== 0)
+    return { name: metainfo.name, files: wanted.map(({ path, index }) => ({ path, index })) }
   }
 
   private isDuplicate(infoHash: string): boolean {
@@ -372,29 +429,40 @@ export class Engine implements EngineApi {
     torrent.on('ready', () => {
       if (!current() || !torrent.bitfield) return
       record.bitfield = new Uint8Array((torrent.bitfield as unknown as { buffer: Uint8Array }).buffer)
+      record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
       this.persistence.scheduleResume(infoHash, () => record.bitfield!)
       this.applySelection(record, torrent)
+      this.checkComplete(record)
     })
     torrent.on('verified', (index: number) => {
       if (!current() || !record.bitfield) return
       setPiece(record.bitfield, index, true)
+      record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
       this.persistence.scheduleResume(infoHash, () => record.bitfield!)
-    })
-    torrent.on('done', () => {
-      if (!current()) return
-      record.seedingSince ??= Date.now()
-      if (!record.stored.finishedAt) {
-        record.stored.finishedAt = Date.now()
-        void this.persistence.saveTorrent(record.stored)
-        void this.persistence.addHistory({ infoHash, name: record.stored.name, length: record.metainfo?.length ?? 0, finishedAt: record.stored.finishedAt })
-      }
-      void this.persistence.flush()
-      this.emit({ type: 'done', torrent: snapshot(record, this.settings) })
-      this.applyQueue()
+      this.checkComplete(record)
     })
     torrent.on('upload', () => { if (current()) record.uploadedNow = torrent.uploaded })
     torrent.on('warning', (err: Error) => this.emit({ type: 'warning', infoHash, message: err.message }))
     torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, torrent, AppError.from(err)) })
+  }
+
+  /** Once every wanted piece is verified: history, notice, and the queue moves on to seeding. */
+  private checkComplete(record: TorrentRecord): void {
+    if (!isComplete(record)) {
+      record.completeHandled = false
+      return
+    }
+    if (record.completeHandled) return
+    record.completeHandled = true
+    record.seedingSince ??= Date.now()
+    if (!record.stored.finishedAt) {
+      record.stored.finishedAt = Date.now()
+      void this.persistence.saveTorrent(record.stored)
+      void this.persistence.addHistory({ infoHash: record.infoHash, name: record.stored.name, length: record.metainfo?.length ?? 0, finishedAt: record.stored.finishedAt })
+    }
+    void this.persistence.flush()
+    this.emit({ type: 'done', torrent: snapshot(record, this.settings) })
+    this.applyQueue()
   }
 
   /** webtorrent destroys a torrent on error; a full disk pauses it instead, keeping every verified piece. */

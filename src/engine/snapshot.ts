@@ -27,6 +27,13 @@ export interface TorrentRecord {
   uploadedNow: number
   seedingSince?: number
   starting?: boolean
+  /** Bumped whenever `bitfield` changes. */
+  bitfieldVersion?: number
+  completeMemo?: { key: string; value: boolean }
+  /** The completion of this run was handled (history, notice). */
+  completeHandled?: boolean
+  /** Streams open for playback: the torrent downloads in order meanwhile. */
+  openStreams?: number
   /** Since when a running torrent that wants peers has had none, and how long to wait next. */
   noPeersSince?: number
   stallBackoffMs?: number
@@ -37,13 +44,20 @@ function priorities(record: TorrentRecord): Priority[] {
   return (record.stored.priorities ?? record.metainfo?.files.map(() => 1) ?? []) as Priority[]
 }
 
-/** All wanted pieces verified (from webtorrent while running, from our bitfield otherwise). */
+/**
+ * All wanted pieces verified, from our own bitfield. (webtorrent's own `done` means every file
+ * is complete, so a torrent with skipped files would never finish by it.) Memoised on the
+ * bitfield's version: the UI asks four times a second.
+ */
 export function isComplete(record: TorrentRecord): boolean {
-  if (record.torrent?.ready) return record.torrent.done
   const { metainfo, bitfield } = record
   if (!metainfo || !bitfield) return false
-  return selectionRanges(metainfo.files, metainfo.pieceLength, priorities(record))
+  const key = `${record.bitfieldVersion ?? 0}:${(record.stored.priorities ?? []).join('')}`
+  if (record.completeMemo?.key === key) return record.completeMemo.value
+  const value = selectionRanges(metainfo.files, metainfo.pieceLength, priorities(record))
     .every((range) => { for (let i = range.from; i <= range.to; i++) if (!hasPiece(bitfield, i)) return false; return true })
+  record.completeMemo = { key, value }
+  return value
 }
 
 function stateOf(record: TorrentRecord): TorrentState {
@@ -53,7 +67,7 @@ function stateOf(record: TorrentRecord): TorrentState {
   if (!torrent) return record.queued ? 'queued' : (isComplete(record) ? 'done' : 'queued')
   if (!record.metainfo) return 'metadata'
   if (!torrent.ready) return 'checking'
-  return torrent.done ? 'seeding' : 'downloading'
+  return isComplete(record) ? 'seeding' : 'downloading'
 }
 
 function fileSnapshots(record: TorrentRecord): FileSnapshot[] {

@@ -54,12 +54,12 @@ export class BtTorrentItem extends LitElement {
     const t = this.torrent
     const percent = Math.floor(t.progress * 1000) / 10
     const multiFile = t.files.length > 1
-    const allDone = t.files.length > 0 && t.files.every((file) => file.done)
+    const allDone = t.files.length > 0 && t.files.every((file) => file.done || file.priority === 0)
     return html`
       <div class="state-${t.state}">
         <div class="top">
           <h3>${t.name}</h3>
-          <span class="size">${t.length ? `${formatBytes(t.downloaded)} of ${formatBytes(t.length)}` : ''}</span>
+          <span class="size">${this.sizeText(t)}</span>
         </div>
         <div class="bar" role="progressbar" aria-label="Progress of ${t.name}" data-pieces-checked=${t.piecesChecked} data-pieces-verified=${t.piecesVerified} aria-valuemin="0" aria-valuemax="100"
           aria-valuenow=${percent} aria-valuetext="${percent}%"><div style="width:${percent}%"></div></div>
@@ -91,9 +91,20 @@ export class BtTorrentItem extends LitElement {
             </div>
           </details>
         </div>
-        ${this.expanded ? html`<bt-file-list .files=${t.files} .torrentName=${t.name}
-          @save-file=${(e: CustomEvent<number>) => { e.stopPropagation(); this.fire('save-file', e.detail) }}></bt-file-list>` : nothing}
+        ${this.expanded ? html`<bt-file-list .files=${t.files} .torrentName=${t.name} .infoHash=${t.infoHash}
+          @save-file=${(e: CustomEvent<number>) => { e.stopPropagation(); this.fire('save-file', e.detail) }}
+          @file-priority=${(e: CustomEvent<{ fileIndex: number; priority: number }>) => {
+            e.stopPropagation()
+            this.dispatchEvent(new CustomEvent('torrent-command', { bubbles: true, composed: true,
+              detail: { infoHash: t.infoHash, action: 'priority', fileIndex: e.detail.fileIndex, value: e.detail.priority } }))
+          }}></bt-file-list>` : nothing}
       </div>`
+  }
+
+  private sizeText(t: TorrentSnapshot): string {
+    if (!t.length) return ''
+    const size = `${formatBytes(Math.min(t.downloaded, t.wantedLength))} of ${formatBytes(t.wantedLength)}`
+    return t.wantedLength < t.length ? `${size} · ${formatBytes(t.length - t.wantedLength)} skipped` : size
   }
 
   private renderPauseResume(t: TorrentSnapshot) {
