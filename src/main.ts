@@ -3,6 +3,7 @@ import { hostEngine } from './engine/engine-host'
 import { Persistence } from './engine/persistence'
 import { RemoteEngine } from './engine/remote-engine'
 import { openTorrentDb } from './prefs/db'
+import { mountPwaElements, startPwa, startServiceWorker } from './pwa'
 import { loadSettings } from './prefs/settings'
 import { ENGINE_LOCK } from './protocol/tab-messages'
 import { loadRuntimeConfig } from './runtime-config'
@@ -12,6 +13,9 @@ import type { BtApp } from './ui/bt-app'
 import { applyTheme } from './ui/theme'
 
 const app = document.querySelector('bt-app') as unknown as BtApp
+// PWA (issue 5): its own elements beside <bt-app>; the service worker starts before the engine.
+const pwa = mountPwaElements()
+startServiceWorker(pwa)
 
 /** This tab runs the engine: webtorrent, the storage worker, persistence. */
 async function runEngine(): Promise<void> {
@@ -28,6 +32,7 @@ async function runEngine(): Promise<void> {
   document.documentElement.dataset.engine = 'here'
   Object.assign(app, { config, db, settings, engine })
   await engine.restore()
+  startPwa(engine, engine, pwa)
 }
 
 /** Another tab runs the engine: mirror it, and take over when that tab goes away. */
@@ -35,7 +40,9 @@ async function mirrorEngine(): Promise<void> {
   const [config, db] = await Promise.all([loadRuntimeConfig(), openTorrentDb()])
   const settings = await loadSettings(db)
   applyTheme(settings.theme)
-  Object.assign(app, { config, db, settings, engine: new RemoteEngine() })
+  const remote = new RemoteEngine()
+  Object.assign(app, { config, db, settings, engine: remote })
+  startPwa(remote, undefined, pwa)
   document.documentElement.dataset.engine = 'other-tab'
   // Queued behind the engine's tab: granted when it closes, and this tab then boots the engine.
   void navigator.locks.request(ENGINE_LOCK, () => location.reload())

@@ -1,23 +1,34 @@
 import { LitElement, css, html } from 'lit'
 import { formatBytes } from '../core/format'
 import type { FileSnapshot } from '../protocol/engine-events'
+import { isPlayable } from '../pwa/media-types'
 import { buttonStyles } from './shared-styles'
 
-/** A torrent's files: size, progress, and "Save NAME" once complete. Emits `save-file` with the index. */
+/** The `play-file` event's detail; `infoHash` when the list was given it. */
+export interface PlayFileDetail { fileIndex: number; name: string; infoHash?: string }
+
+/**
+ * A torrent's files: size, progress, "Save NAME" once complete, and "Play NAME" for what the
+ * browser can play or show (while it downloads). Emits `save-file` with the index and a bubbling,
+ * composed `play-file` with PlayFileDetail.
+ */
 export class BtFileList extends LitElement {
-  static override properties = { files: { attribute: false }, torrentName: { attribute: false } }
+  static override properties = { files: { attribute: false }, torrentName: { attribute: false }, infoHash: { attribute: false } }
   declare files: FileSnapshot[]
   declare torrentName: string
+  declare infoHash: string | undefined
 
   static override styles = [buttonStyles, css`
     ul { list-style: none; margin: 0; padding: 0; }
-    li { display: grid; grid-template-columns: 1fr auto; gap: 4px 12px; align-items: center;
+    li { display: grid; grid-template-columns: 1fr auto auto; gap: 4px 8px; align-items: center;
       padding: 8px 0; border-top: 1px solid var(--border); }
     .path { overflow-wrap: anywhere; }
     .meta { color: var(--muted); font-size: .87em; font-variant-numeric: tabular-nums; }
     .bar { grid-column: 1 / -1; height: 4px; background: var(--bar); border-radius: 2px; overflow: hidden; }
     .bar > div { height: 100%; background: var(--accent); }
     .done .bar > div { background: var(--ok); }
+    select { font: inherit; font-size: .95em; color: var(--muted); background: transparent; border: 1px solid var(--border);
+      border-radius: 6px; margin-left: 6px; padding: 1px 4px; }
   `]
 
   constructor() {
@@ -36,12 +47,27 @@ export class BtFileList extends LitElement {
       <li class=${file.done ? 'done' : ''}>
         <div>
           <div class="path">${file.path}</div>
-          <div class="meta">${formatBytes(file.length)} · ${file.done ? 'complete' : `${percent}%`}</div>
+          <div class="meta">${formatBytes(file.length)} · ${file.done ? 'complete' : file.priority === 0 ? 'skipped' : `${percent}%`}
+            <select aria-label="Priority of ${file.name}" .value=${String(file.priority)}
+              @change=${(e: Event) => this.setPriority(file, Number((e.target as HTMLSelectElement).value))}>
+              <option value="0">Skip</option><option value="1">Normal</option><option value="2">High</option>
+            </select></div>
         </div>
+        ${isPlayable(file.name) ? html`<button aria-label="Play ${file.name}" title="Play or show ${file.name}, even while it downloads"
+          @click=${() => this.play(file)}>Play</button>` : html`<span></span>`}
         <button ?disabled=${!file.done} aria-label="Save ${file.name}" title=${file.done ? `Save ${file.name}` : 'Available when this file is complete'}
           @click=${() => this.dispatchEvent(new CustomEvent('save-file', { detail: file.index, bubbles: true, composed: true }))}>Save</button>
         <div class="bar" aria-hidden="true"><div style="width:${percent}%"></div></div>
       </li>`
+  }
+
+  private setPriority(file: FileSnapshot, priority: number): void {
+    this.dispatchEvent(new CustomEvent('file-priority', { detail: { fileIndex: file.index, priority }, bubbles: true, composed: true }))
+  }
+
+  private play(file: FileSnapshot): void {
+    const detail: PlayFileDetail = { fileIndex: file.index, name: file.name, ...(this.infoHash ? { infoHash: this.infoHash } : {}) }
+    this.dispatchEvent(new CustomEvent('play-file', { detail, bubbles: true, composed: true }))
   }
 }
 customElements.define('bt-file-list', BtFileList)

@@ -11,6 +11,7 @@ import { spawnSeeder, type SeederProcess } from '../support/seeder-process'
 import { startApp } from '../e2e/harness'
 import { measureDataChannel } from './datachannel'
 import { startStockServer } from './stock-server'
+import { benchStreaming } from './streaming'
 
 const MiB = 1024 * 1024
 const SPEED_MIB = Number(process.env.BENCH_SPEED_MIB ?? 256)
@@ -120,6 +121,8 @@ async function main(): Promise<void> {
   await bigApp.close()
   await bigSeeder.stop()
   await stock.close()
+  console.log('bench: streaming…')
+  const streaming = await benchStreaming(browser)
   await browser.close()
 
   const speedBytes = SPEED_MIB * MiB
@@ -151,6 +154,8 @@ Target: ratio at least 1.0, aim 1.5.
 | download speed | ${fmt(mbps(MEMORY_MIB * MiB, big.seconds))} MB/s | |
 | peak JS heap of the page (CDP \`Performance.getMetrics\`, sampled every 250 ms) | ${fmt(big.peakHeapMiB)} MiB | under 150 MB |
 | main-thread long tasks over 50 ms | ${big.longTasks} tasks, ${fmt(big.longTaskMs, 0)} ms in all over ${fmt(big.seconds, 0)} s | |
+
+${streaming.markdown}
 `
   await writeFile('docs/BENCHMARKS.md', report)
   console.log(report)

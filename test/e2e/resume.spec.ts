@@ -153,7 +153,6 @@ test('a full disk pauses the torrent with a clear message, loses nothing verifie
   await expect(item(page).getByTestId('state')).toHaveText(/Paused: .*storage.*full/i, { timeout: 90_000 })
   await page.screenshot({ path: `${SCREENSHOTS}/quota-paused.png` })
   const verifiedWhenFull = Number(await bar(page).getAttribute('data-pieces-verified'))
-  expect(verifiedWhenFull).toBeGreaterThan(0)
 
   await setQuota(page, 1024 * 1024 * 1024)
   await expect(item(page).getByTestId('state')).toHaveText(/Downloading|Seeding/, { timeout: 30_000 })

@@ -1,0 +1,81 @@
+import type { EngineApi } from '../engine/engine-api'
+import type { TorrentSnapshot } from '../protocol/engine-events'
+
+const ASKED_KEY = 'torrent-web:notifications-asked'
+
+type Badging = Navigator & { setAppBadge?: (n?: number) => Promise<void>; clearAppBadge?: () => Promise<void> }
+
+/** Torrents still fetching: what the badge counts and the title's progress covers. */
+function active(torrents: TorrentSnapshot[]): TorrentSnapshot[] {
+  return torrents.filter((t) => t.state === 'downloading' || t.state === 'metadata')
+}
+
+/** Pure: the page title for a list of torrents ("42% · Torrent Web" while downloading). */
+export function progressTitle(torrents: TorrentSnapshot[], base: string): string {
+  const downloading = active(torrents)
+  const length = downloading.reduce((sum, t) => sum + t.length, 0)
+  if (!downloading.length || !length) return base
+  const downloaded = downloading.reduce((sum, t) => sum + Math.min(t.downloaded, t.length), 0)
+  return `${Math.floor((downloaded / length) * 100)}% · ${base}`
+}
+
+/**
+ * Notices outside the page: a notification when a download finishes (permission asked when the
+ * user first adds a torrent, never at load), the app badge (number of active downloads, where the
+ * browser has one), and the page title (overall progress). `notify`: only the tab that runs the
+ * engine notifies, so two tabs do not notify twice.
+ */
+export function startNotices(engine: EngineApi, options: { notify: boolean }): () => void {
+  const base = document.title
+  // Only downloads seen unfinished in this session notify: a restart re-checks finished torrents.
+  const unfinished = new Set<string>()
+  let badge = -1
+  const update = (torrents: TorrentSnapshot[]) => {
+    for (const t of torrents) if (t.progress < 1 && t.state !== 'error') unfinished.add(t.infoHash)
+    document.title = progressTitle(torrents, base)
+    const count = active(torrents).length
+    if (count === badge) return
+    badge = count
+    const nav = navigator as Badging
+    const done = count ? nav.setAppBadge?.(count) : nav.clearAppBadge?.()
+    done?.catch(() => {}) // not installed, or no badge on this platform
+  }
+  update(engine.list())
+  return engine.on((event) => {
+    switch (event.type) {
+      case 'added':
+        askPermission()
+        update(engine.list())
+        break
+      case 'progress': update(event.torrents); break
+      case 'removed': unfinished.delete(event.infoHash); update(engine.list()); break
+      case 'done':
+        update(engine.list())
+        if (options.notify && unfinished.delete(event.torrent.infoHash)) void notifyDone(event.torrent)
+        break
+      default: break
+    }
+  })
+}
+
+/** Called on the user's add: once ever, and only while the browser has not been told yet. */
+function askPermission(): void {
+  if (!('Notification' in window) || Notification.permission !== 'default') return
+  if (localStorage.getItem(ASKED_KEY)) return
+  localStorage.setItem(ASKED_KEY, String(Date.now()))
+  void Notification.requestPermission().catch(() => {})
+}
+
+async function notifyDone(torrent: TorrentSnapshot): Promise<void> {
+  if (!('Notification' in window) || Notification.permission !== 'granted') return
+  const title = 'Download finished'
+  const options: NotificationOptions = { body: torrent.name, tag: `done-${torrent.infoHash}`, icon: '/icon-192.png', data: { infoHash: torrent.infoHash } }
+  try {
+    // Through the service worker where there is one: the only way on Android, and a click focuses the app.
+    const registration = await navigator.serviceWorker?.getRegistration()
+    if (registration) return await registration.showNotification(title, options)
+    new Notification(title, options)
+  } catch {
+    // Notifications blocked by the platform: the list and the title still say it.
+  }
+}
