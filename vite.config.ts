@@ -19,6 +19,9 @@ export default defineConfig({
   },
   define: { __APP_BUILD__: JSON.stringify(BUILD_ID) },
   worker: { format: 'es' },
+  // streamx (the bridge client's streams) imports Node's `events`: give the browser the npm
+  // package of the same API instead of Vite's empty stub for Node built-ins.
+  resolve: { alias: { events: 'events/' } },
   server: { host: '127.0.0.1' },
   plugins: [
     VitePWA({

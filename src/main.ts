@@ -24,7 +24,7 @@ async function runEngine(): Promise<void> {
   applyTheme(settings.theme)
   // The user's ICE servers replace the server's; WebRTC reads them when the client starts.
   const engineConfig = settings.iceServers.length ? { ...config, iceServers: [{ urls: settings.iceServers }] } : config
-  const engine = new Engine(engineConfig, new StorageClient(), new Persistence(db))
+  const engine = new Engine(engineConfig, new StorageClient(), new Persistence(db), settings.bridgeToken)
   engine.applySettings(settings)
   // Resume data is written as pieces verify; pagehide writes what is still pending.
   addEventListener('pagehide', () => void engine.flush())

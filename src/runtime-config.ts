@@ -11,6 +11,7 @@ export async function loadRuntimeConfig(): Promise<RuntimeConfig> {
       type: 'runtime-config',
       trackers: Array.isArray(served.trackers) ? served.trackers : defaults.trackers,
       iceServers: Array.isArray(served.iceServers) ? served.iceServers : defaults.iceServers,
+      bridge: typeof served.bridge?.path === 'string' ? { path: served.bridge.path, tokenRequired: Boolean(served.bridge.tokenRequired) } : null,
     }
   } catch {
     return defaults

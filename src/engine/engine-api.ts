@@ -1,6 +1,6 @@
 import type { FilePriority } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
-import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
+import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { SaveEntry } from '../storage/save'
 import type { AddOptions, AddSource } from './engine'
 
@@ -10,6 +10,7 @@ export interface EngineApi {
   readonly local: boolean
   on(listener: (event: EngineEvent) => void): () => void
   list(): TorrentSnapshot[]
+  bridgeStatus(): BridgeStatus
   add(source: AddSource, options?: AddOptions): Promise<string>
   remove(infoHash: string, deleteData: boolean): Promise<void>
   pause(infoHash: string): Promise<void>

@@ -24,7 +24,10 @@ export function hostEngine(engine: Engine): () => void {
   }
   channel.onmessage = async (event: MessageEvent<TabMessage>) => {
     const message = event.data
-    if (message.type === 'hello') return post({ type: 'event', event: { type: 'progress', torrents: engine.list() } })
+    if (message.type === 'hello') {
+      post({ type: 'event', event: { type: 'bridge', status: engine.bridgeStatus() } })
+      return post({ type: 'event', event: { type: 'progress', torrents: engine.list() } })
+    }
     if (message.type !== 'call') return
     try {
       const result = await (methods[message.method] as (...args: unknown[]) => unknown)(...message.args)

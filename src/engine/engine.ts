@@ -21,6 +21,8 @@ import { opfsFile } from './opfs-file'
 import type { Persistence } from './persistence'
 import { isComplete, snapshot, type TorrentRecord } from './snapshot'
 import { QuotaWatch } from './quota-watch'
+import { BridgeLink, type BridgeStatus } from './bridge-link'
+import { parseMagnet } from '../core/magnet'
 
 export type AddSource =
   | { kind: 'magnet'; magnet: MagnetLink }
@@ -55,11 +57,13 @@ export class Engine implements EngineApi {
   private readonly quotaWatch: QuotaWatch
   private settings: Settings = { ...DEFAULT_SETTINGS }
   private progressTimer: ReturnType<typeof setInterval> | undefined
+  private readonly bridge: BridgeLink | undefined
 
   constructor(
     private readonly config: RuntimeConfig,
     private readonly storage: StorageClient,
     private readonly persistence: Persistence,
+    bridgeToken = '',
   ) {
     this.client = new WebTorrent({
       tracker: { rtcConfig: { iceServers: config.iceServers } },
@@ -72,6 +76,16 @@ export class Engine implements EngineApi {
       if (record) record.piecesChecked++
     })
     this.quotaWatch = new QuotaWatch(() => this.resumeQuotaPaused())
+    if (config.bridge) {
+      this.bridge = new BridgeLink(config.bridge.path, bridgeToken || undefined,
+        () => this.emit({ type: 'bridge', status: this.bridgeStatus() }),
+        (infoHash, message) => this.emit({ type: 'warning', infoHash, message }))
+    }
+  }
+
+  /** Whether the page reaches the whole swarm through the bridge, or WebRTC peers only. */
+  bridgeStatus(): BridgeStatus {
+    return this.bridge?.status ?? { state: 'none', reason: null }
   }
 
   on(listener: (event: EngineEvent) => void): () => void {
@@ -80,7 +94,11 @@ export class Engine implements EngineApi {
   }
 
   list(): TorrentSnapshot[] {
-    return [...this.records.values()].map((record) => snapshot(record, this.settings))
+    return [...this.records.values()].map((record) => this.snapshotOf(record))
+  }
+
+  private snapshotOf(record: TorrentRecord): TorrentSnapshot {
+    return snapshot(record, this.settings, record.torrent && this.bridge ? this.bridge.counts(record.infoHash) : undefined)
   }
 
   /** Loads every saved torrent and starts what the queue allows. */
@@ -137,7 +155,7 @@ export class Engine implements EngineApi {
     }
     this.records.set(stored.infoHash, record)
     await this.persistence.saveTorrent(stored)
-    this.emit({ type: 'added', torrent: snapshot(record, this.settings) })
+    this.emit({ type: 'added', torrent: this.snapshotOf(record) })
     if (metainfo) void this.checkSpace(record)
     this.applyQueue()
     this.startTicking()
@@ -320,7 +338,7 @@ export class Engine implements EngineApi {
 
   private isDuplicate(infoHash: string): boolean {
     const record = this.records.get(infoHash)
-    if (record) this.emit({ type: 'duplicate', infoHash, name: snapshot(record, this.settings).name })
+    if (record) this.emit({ type: 'duplicate', infoHash, name: this.snapshotOf(record).name })
     return Boolean(record)
   }
 
@@ -342,6 +360,16 @@ export class Engine implements EngineApi {
       record.queued = plan.queued.has(record.infoHash)
       if (plan.active.has(record.infoHash)) void this.start(record)
       else if (record.torrent) void this.stop(record)
+    }
+  }
+
+  /** Every tracker the torrent names (metadata, or the magnet before it), for the bridge. */
+  private allTrackers(record: TorrentRecord): string[] {
+    if (record.metainfo) return record.metainfo.announce
+    try {
+      return record.stored.magnetURI ? parseMagnet(record.stored.magnetURI).trackers : []
+    } catch {
+      return []
     }
   }
 
@@ -394,6 +422,10 @@ export class Engine implements EngineApi {
       record.piecesChecked = 0
       delete record.forceFullCheck
       this.wire(record, torrent)
+      this.bridge?.attach(torrent, record.infoHash, this.client.peerId, this.allTrackers(record), record.metainfo?.private ?? false, () => {
+        const snap = this.snapshotOf(record)
+        return { uploaded: torrent.uploaded ?? 0, downloaded: torrent.downloaded ?? 0, left: record.metainfo ? Math.max(0, snap.wantedLength - snap.downloaded) : -1 }
+      })
     } catch (err) {
       record.error = AppError.from(err).toInfo()
       this.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
@@ -406,6 +438,7 @@ export class Engine implements EngineApi {
     const torrent = record.torrent
     if (!torrent) return
     record.torrent = undefined
+    this.bridge?.detach(record.infoHash)
     this.bankCounters(record, torrent)
     await this.persistence.saveTorrent(record.stored)
     await this.persistence.flush()
@@ -454,6 +487,7 @@ export class Engine implements EngineApi {
     }
     if (record.completeHandled) return
     record.completeHandled = true
+    this.bridge?.completed(record.infoHash)
     record.seedingSince ??= Date.now()
     if (!record.stored.finishedAt) {
       record.stored.finishedAt = Date.now()
@@ -461,7 +495,7 @@ export class Engine implements EngineApi {
       void this.persistence.addHistory({ infoHash: record.infoHash, name: record.stored.name, length: record.metainfo?.length ?? 0, finishedAt: record.stored.finishedAt })
     }
     void this.persistence.flush()
-    this.emit({ type: 'done', torrent: snapshot(record, this.settings) })
+    this.emit({ type: 'done', torrent: this.snapshotOf(record) })
     this.applyQueue()
   }
 
@@ -508,6 +542,7 @@ export class Engine implements EngineApi {
         record.stored.torrentFile = new Uint8Array(bytes)
         record.stored.name = record.metainfo.name
         await this.persistence.saveTorrent(record.stored)
+        this.bridge?.update(record.infoHash, this.allTrackers(record))
       } catch (err) {
         record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
         if (record.torrent) await this.stop(record)
@@ -516,7 +551,7 @@ export class Engine implements EngineApi {
       }
       void this.checkSpace(record)
     }
-    this.emit({ type: 'metadata', torrent: snapshot(record, this.settings) })
+    this.emit({ type: 'metadata', torrent: this.snapshotOf(record) })
   }
 
   /** Says so before starting when the browser's storage cannot hold what the torrent needs. */
@@ -525,7 +560,7 @@ export class Engine implements EngineApi {
     if (!metainfo || !navigator.storage?.estimate) return
     const { quota = 0, usage = 0 } = await navigator.storage.estimate()
     const done = record.bitfield ? countPieces(record.bitfield, metainfo.pieceCount) * metainfo.pieceLength : 0
-    const needed = Math.max(0, snapshot(record, this.settings).wantedLength - done)
+    const needed = Math.max(0, this.snapshotOf(record).wantedLength - done)
     if (quota && needed > quota - usage) {
       this.emit({ type: 'notice', level: 'error', infoHash: record.infoHash,
         message: `“${metainfo.name}” needs ${formatBytes(needed)}, but the browser allows this site only ${formatBytes(Math.max(0, quota - usage))} more. Free space or skip some files; otherwise the download pauses when storage is full.` })

@@ -1,7 +1,7 @@
 import type { FilePriority } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
-import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
+import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import { TAB_CHANNEL, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
 import type { AddOptions, AddSource } from './engine'
 import type { EngineApi } from './engine-api'
@@ -14,6 +14,7 @@ export class RemoteEngine implements EngineApi {
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (err: AppError) => void }>()
   private torrents: TorrentSnapshot[] = []
+  private bridge: BridgeStatus = { state: 'none', reason: null }
 
   constructor() {
     this.channel.onmessage = (event: MessageEvent<TabMessage>) => this.onMessage(event.data)
@@ -31,6 +32,10 @@ export class RemoteEngine implements EngineApi {
 
   list(): TorrentSnapshot[] {
     return this.torrents
+  }
+
+  bridgeStatus(): BridgeStatus {
+    return this.bridge
   }
 
   add(source: AddSource, options: AddOptions = {}): Promise<string> { return this.call('add', source, options) as Promise<string> }
@@ -67,6 +72,7 @@ export class RemoteEngine implements EngineApi {
   private onMessage(message: TabMessage): void {
     if (message.type === 'event') {
       if (message.event.type === 'progress') this.torrents = message.event.torrents
+      if (message.event.type === 'bridge') this.bridge = message.event.status
       for (const listener of this.listeners) listener(message.event)
     } else if (message.type === 'reply') {
       const pending = this.pending.get(message.id)

@@ -6,7 +6,7 @@ import { selectedBytes, selectionRanges, type Priority } from '../core/selection
 import type { StoredTorrent } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
 import type { ErrorInfo } from '../protocol/errors'
-import type { FileSnapshot, TorrentSnapshot, TorrentState } from '../protocol/engine-events'
+import type { FileSnapshot, PeerSources, TorrentSnapshot, TorrentState } from '../protocol/engine-events'
 
 /** What the engine keeps of each torrent beside webtorrent's own object. */
 export interface TorrentRecord {
@@ -93,7 +93,7 @@ function fileSnapshots(record: TorrentRecord): FileSnapshot[] {
   })
 }
 
-export function snapshot(record: TorrentRecord, settings: Settings): TorrentSnapshot {
+export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Omit<PeerSources, 'webrtc'>): TorrentSnapshot {
   const { torrent, metainfo, stored } = record
   const length = metainfo?.length ?? 0
   const wantedLength = metainfo ? selectedBytes(metainfo.files, priorities(record)) : 0
@@ -118,6 +118,12 @@ export function snapshot(record: TorrentRecord, settings: Settings): TorrentSnap
     downloadSpeed,
     uploadSpeed: torrent ? torrent.uploadSpeed ?? 0 : 0,
     peers: torrent?.numPeers ?? 0,
+    peerSources: {
+      // webtorrent files every stream handed to addPeer (bridged TCP ones too) under 'webrtc'.
+      webrtc: Math.max(0, (torrent?.wires?.filter((wire) => wire.type === 'webrtc').length ?? 0)
+        - (bridged ? bridged.tracker + bridged.dht + bridged.pex + bridged.incoming : 0)),
+      tracker: bridged?.tracker ?? 0, dht: bridged?.dht ?? 0, pex: bridged?.pex ?? 0, incoming: bridged?.incoming ?? 0,
+    },
     eta: downloadSpeed > 0 ? Math.max(0, wantedLength - downloaded) / downloadSpeed : Infinity,
     state,
     files: fileSnapshots(record),

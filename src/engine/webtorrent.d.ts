@@ -85,6 +85,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     static readonly WEBRTC_SUPPORT: boolean
     constructor(opts?: ClientOptions)
     readonly torrents: Torrent[]
+    /** 40 hex characters. */
+    readonly peerId: string
     readonly downloadSpeed: number
     readonly uploadSpeed: number
     add(torrentId: string | Uint8Array | object, opts?: AddOptions, onTorrent?: (torrent: Torrent) => void): Torrent

@@ -15,6 +15,8 @@ export interface Settings {
   trackers: string[]
   iceServers: string[]
   theme: 'system' | 'light' | 'dark'
+  /** Needed when the bridge is reached beyond loopback (the server's --token). */
+  bridgeToken: string
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: Settings = {
   trackers: [],
   iceServers: [],
   theme: 'system',
+  bridgeToken: '',
 }
 
 const KEY = 'settings'

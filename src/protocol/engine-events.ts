@@ -23,6 +23,12 @@ export interface FileSnapshot {
   priority: 0 | 1 | 2
 }
 
+/** Connected peers by how they were found: WebRTC in the page, the rest through the bridge. */
+export interface PeerSources { webrtc: number; tracker: number; dht: number; pex: number; incoming: number }
+
+/** 'none': this server has no bridge; the page reaches WebRTC peers only. */
+export interface BridgeStatus { state: 'none' | 'connecting' | 'connected' | 'disconnected' | 'closed'; reason: string | null }
+
 export interface TorrentSnapshot {
   infoHash: string
   name: string
@@ -38,6 +44,7 @@ export interface TorrentSnapshot {
   downloadSpeed: number
   uploadSpeed: number
   peers: number
+  peerSources: PeerSources
   /** Seconds; Infinity when unknown. */
   eta: number
   state: TorrentState
@@ -61,5 +68,6 @@ export type EngineEvent =
   | { type: 'warning'; infoHash: string; message: string }
   | { type: 'error'; infoHash?: string; error: ErrorInfo }
   | { type: 'duplicate'; infoHash: string; name: string }
+  | { type: 'bridge'; status: BridgeStatus }
   | { type: 'notice'; level: 'info' | 'error'; infoHash?: string; message: string }
   | { type: 'removed'; infoHash: string; deletedData: boolean }

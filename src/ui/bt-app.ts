@@ -3,7 +3,7 @@ import { parseAddInput } from '../core/add-input'
 import type { AddSource } from '../engine/engine'
 import type { EngineApi } from '../engine/engine-api'
 import { AppError } from '../protocol/errors'
-import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
+import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { RuntimeConfig } from '../protocol/runtime-config'
 import type { TorrentDb } from '../prefs/db'
 import { saveSettings, type Settings } from '../prefs/settings'
@@ -13,6 +13,8 @@ import type { BtRemoveDialog } from './bt-remove-dialog'
 import type { BtSettings } from './bt-settings'
 import { buttonStyles } from './shared-styles'
 import './bt-add-form'
+import './bt-create-dialog'
+import type { TorrentCreatedDetail } from './bt-create-dialog'
 import './bt-notices'
 import './bt-remove-dialog'
 import './bt-settings'
@@ -22,6 +24,16 @@ import type { TorrentCommand } from './torrent-command'
 import './bt-torrent-list'
 
 const INFO_NOTICE_MS = 6000
+
+/** What the page can reach, in words. */
+function reachText(bridge: BridgeStatus): string {
+  switch (bridge.state) {
+    case 'connected': return 'Connected to the whole swarm: TCP peers, HTTP/UDP trackers and the DHT through the bridge, and WebRTC peers.'
+    case 'connecting': return 'Connecting to the bridge… WebRTC peers meanwhile.'
+    case 'none': return 'WebRTC peers only: this server has no bridge to TCP peers, HTTP/UDP trackers and the DHT.'
+    default: return `Bridge not connected${bridge.reason ? ` (${bridge.reason})` : ''}: WebRTC peers only until it is back; retrying.`
+  }
+}
 
 /**
  * Asked when the user first adds a torrent (a moment when the reason is obvious), so the
@@ -44,6 +56,7 @@ export class BtApp extends LitElement {
     notices: { state: true },
     dragging: { state: true },
     removing: { state: true },
+    bridge: { state: true },
     highlighted: { state: true },
   }
   declare engine: EngineApi | undefined
@@ -54,6 +67,7 @@ export class BtApp extends LitElement {
   declare notices: Notice[]
   declare dragging: boolean
   declare removing: TorrentSnapshot | undefined
+  declare bridge: BridgeStatus
   declare highlighted: string | undefined
   private nextNoticeId = 1
   private unsubscribe: (() => void) | undefined
@@ -61,6 +75,7 @@ export class BtApp extends LitElement {
   static override styles = [buttonStyles, css`
     :host { display: block; max-width: 980px; margin: 0 auto; padding: 16px max(16px, env(safe-area-inset-left)) 40px; }
     header { display: flex; align-items: center; justify-content: space-between; gap: 12px; margin-bottom: 14px; }
+    .header-actions { display: flex; gap: 8px; flex-wrap: wrap; justify-content: flex-end; }
     h1 { font-size: 1.3em; margin: 0; display: flex; align-items: center; gap: 10px; }
     h1 img { width: 28px; height: 28px; }
     bt-notices { margin: 12px 0; }
@@ -75,6 +90,7 @@ export class BtApp extends LitElement {
     this.torrents = []
     this.notices = []
     this.dragging = false
+    this.bridge = { state: 'none', reason: null }
   }
 
   override connectedCallback(): void {
@@ -99,6 +115,7 @@ export class BtApp extends LitElement {
       this.unsubscribe?.()
       this.unsubscribe = this.engine.on((event) => this.onEngineEvent(event))
       this.torrents = this.engine.list()
+      this.bridge = this.engine.bridgeStatus()
     }
   }
 
@@ -106,7 +123,11 @@ export class BtApp extends LitElement {
     return html`
       <header>
         <h1><img src="/icon.svg" alt="">Torrent Web</h1>
-        <button @click=${() => this.renderRoot.querySelector<BtSettings>('bt-settings')?.open()}>Settings</button>
+        <span class="header-actions">
+          <bt-create-dialog .trackers=${this.settings?.trackers.length ? this.settings.trackers : this.config?.trackers ?? []}
+            @torrent-created=${(e: CustomEvent<TorrentCreatedDetail>) => void this.addCreated(e.detail.torrentFile)}></bt-create-dialog>
+          <button @click=${() => this.renderRoot.querySelector<BtSettings>('bt-settings')?.open()}>Settings</button>
+        </span>
       </header>
       <bt-add-form @add-text=${(e: CustomEvent<string>) => this.addText(e.detail)}
         @add-files=${(e: CustomEvent<File[]>) => this.addFiles(e.detail)}></bt-add-form>
@@ -118,7 +139,7 @@ export class BtApp extends LitElement {
         @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
       ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">This app is running in another tab: this tab shows and controls it there. It takes over when that tab closes.</p>` : ''}
-      <p class="reach">WebRTC peers only: the bridge to TCP peers, HTTP/UDP trackers and the DHT is not connected.</p>
+      <p class="reach" role="status" aria-label="Reach">${reachText(this.bridge)}</p>
       <bt-remove-dialog .torrentName=${this.removing?.name ?? ''} @confirm=${(e: CustomEvent<{ deleteData: boolean }>) => this.removeTorrent(e.detail.deleteData)}></bt-remove-dialog>
       <bt-settings .config=${this.config} .settings=${this.settings}
         @settings-change=${(e: CustomEvent<Settings>) => this.changeSettings(e.detail)}></bt-settings>
@@ -138,6 +159,7 @@ export class BtApp extends LitElement {
         this.highlight(event.infoHash)
         break
       case 'notice': this.notify(event.level, event.message); break
+      case 'bridge': this.bridge = event.status; break
       case 'warning': break // peer-level trouble: not the user's to act on
     }
   }
@@ -172,6 +194,15 @@ export class BtApp extends LitElement {
       } catch (err) {
         this.notify('error', `“${file.name}”: ${AppError.from(err, 'BAD_TORRENT').message}`)
       }
+    }
+  }
+
+  /** A torrent just created here from the user's files: every piece is on disk and verified. */
+  private async addCreated(bytes: Uint8Array): Promise<void> {
+    try {
+      await this.engine?.add({ kind: 'file', bytes }, { complete: true })
+    } catch (err) {
+      this.notify('error', AppError.from(err).message)
     }
   }
 

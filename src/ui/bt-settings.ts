@@ -53,8 +53,10 @@ export class BtSettings extends LitElement {
               <textarea name="trackers" placeholder=${served?.trackers.join('\n') ?? ''}>${s.trackers.join('\n')}</textarea></label>
             <label class="wide">ICE servers (stun:/turn:), one a line (empty: the server's)
               <textarea name="iceServers" placeholder=${served?.iceServers.flatMap((i) => [i.urls].flat()).join('\n') ?? ''}>${s.iceServers.join('\n')}</textarea></label>
-            <p>Tracker and ICE changes apply to torrents started from now on, and to all after a reload.
-              Ordinary BitTorrent peers (TCP), HTTP/UDP trackers and the DHT need the bridge, which is not connected.</p>
+            <label class="wide">Bridge token (only when the server asks for one)
+              <input name="bridgeToken" type="password" autocomplete="off" .value=${s.bridgeToken}></label>
+            <p>Tracker changes apply to torrents started from now on; ICE servers and the bridge token after a reload.
+              The bridge (part of the server) reaches ordinary BitTorrent peers over TCP, HTTP/UDP trackers and the DHT.</p>
           </fieldset>
           <fieldset><legend>Appearance</legend>
             <label>Theme<select name="theme" .value=${s.theme}>
@@ -81,6 +83,7 @@ export class BtSettings extends LitElement {
       trackers: lines('trackers').filter((url) => /^wss?:\/\//i.test(url)),
       iceServers: lines('iceServers').filter((url) => /^(stun|stuns|turn|turns):/i.test(url)),
       theme: (['system', 'light', 'dark'] as const).find((t) => t === data.get('theme')) ?? 'system',
+      bridgeToken: String(data.get('bridgeToken') ?? '').trim(),
     }
     this.dispatchEvent(new CustomEvent('settings-change', { detail: settings }))
   }

@@ -6,6 +6,13 @@ import { stateLabel } from './state-label'
 import './bt-file-list'
 import type { TorrentCommand } from './torrent-command'
 
+/** "WebRTC 2 · tracker 5 · DHT 1": where the connected peers came from. */
+function sourcesText(t: TorrentSnapshot): string {
+  const names = { webrtc: 'WebRTC', tracker: 'tracker', dht: 'DHT', pex: 'PEX', incoming: 'incoming' } as const
+  return (Object.keys(names) as (keyof typeof names)[])
+    .filter((key) => t.peerSources[key] > 0).map((key) => `${names[key]} ${t.peerSources[key]}`).join(' · ')
+}
+
 /** One torrent: name, size, progress, state in words, speeds, peers, ETA; files on demand. */
 export class BtTorrentItem extends LitElement {
   static override properties = {
@@ -68,7 +75,7 @@ export class BtTorrentItem extends LitElement {
           <span>${percent}%</span>
           <span title="Download speed">↓ ${formatSpeed(t.downloadSpeed)}</span>
           <span title="Upload speed">↑ ${formatSpeed(t.uploadSpeed)}</span>
-          <span>${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}</span>
+          <span title=${sourcesText(t)}>${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}${t.peers ? ` (${sourcesText(t)})` : ''}</span>
           ${t.state === 'downloading' ? html`<span title="Time left">${formatEta(t.eta)} left</span>` : nothing}
         </div>
         <div class="actions">

@@ -1,8 +1,10 @@
-import type { BrowserContext, Page } from '@playwright/test'
+import { join } from 'node:path'
+import { expect, type BrowserContext, type Page } from '@playwright/test'
 import { startServer, type RunningServer } from '../../bridge/server'
 import { parseOptions } from '../../bridge/options'
 import { allowWebRtc } from '../support/browser'
-export { sha256File } from '../support/fixtures'
+import { sha256File } from '../support/fixtures'
+export { sha256File }
 import type { FixtureFile } from '../support/fixtures'
 import { spawnSeeder, type SeederProcessOptions } from '../support/seeder-process'
 
@@ -38,11 +40,33 @@ export async function startSwarm(opts: SeederProcessOptions): Promise<Swarm> {
   }
 }
 
-/** The real server (`npm start`'s) on a free loopback port, pointed at local trackers only. */
-export async function startApp(trackers: string[]): Promise<RunningServer> {
-  const options = parseOptions(['--port', '0', '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', trackers.join(','),
+/**
+ * The real server (`npm start`'s) on a free loopback port, pointed at local trackers only, with
+ * its bridge kept on loopback: peer port on 127.0.0.1, no public DHT routers, loopback peers allowed.
+ */
+export async function startApp(trackers: string[], port = 0): Promise<RunningServer> {
+  const options = parseOptions(['--port', String(port), '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', trackers.join(','),
     '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8'])
   return startServer(options)
+}
+
+/** Saves every file of a complete torrent through its "Save NAME" buttons; checks each SHA-256. */
+export async function expectSavedFilesExact(page: Page, swarm: Pick<Swarm, 'name' | 'sha256'>, dir: string): Promise<void> {
+  const item = page.getByRole('listitem', { name: swarm.name })
+  await expect(item.getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
+  const files = item.getByRole('button', { name: `Files of ${swarm.name}`, exact: true })
+  if ((await files.getAttribute('aria-expanded')) !== 'true') await files.click()
+  for (const [path, sha] of Object.entries(swarm.sha256)) {
+    const name = path.split('/').pop()!
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      item.getByRole('button', { name: `Save ${name}`, exact: true }).click(),
+    ])
+    expect(download.suggestedFilename()).toBe(name)
+    const target = join(dir, `${Date.now()}-${path.replaceAll('/', '__')}`)
+    await download.saveAs(target)
+    expect(await sha256File(target), `SHA-256 of ${path}`).toBe(sha)
+  }
 }
 
 export async function openApp(context: BrowserContext, url: string): Promise<Page> {

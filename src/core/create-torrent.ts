@@ -1,0 +1,225 @@
+/**
+ * Building a .torrent (BEP 3, with BEP 12 announce-list and BEP 27 private) from files the user
+ * shares. Pure: the piece hashes come from the create worker, which streams the files; this
+ * module picks the piece length, orders and cleans the paths, and encodes the metainfo.
+ */
+import { AppError } from '../protocol/errors'
+import { bencode, type BEncodable } from './bencode'
+import { magnetUri } from './magnet'
+import { sanitizeFilePaths, sanitizePathComponent } from './sanitize'
+
+/** Smallest piece length we create: the wire protocol's 16 KiB block. */
+export const CREATE_MIN_PIECE_LENGTH = 16 * 1024
+/** Largest piece length we create: what mainstream clients still accept and hash comfortably. */
+export const CREATE_MAX_PIECE_LENGTH = 16 * 1024 * 1024
+/** The piece count we aim below: a ~40 KiB .torrent, with pieces small enough to swarm well. */
+export const TARGET_MAX_PIECES = 2000
+/** SHA-1 digest size. */
+export const PIECE_HASH_BYTES = 20
+
+/** One file of the torrent: its path below the torrent's folder, and its size in bytes. */
+export interface CreateFileEntry {
+  path: string[]
+  length: number
+}
+
+export interface CreateTorrentInput {
+  /** The torrent's name: its folder (multi-file) or its file's name (single file). */
+  name: string
+  /** In torrent order; their bytes, concatenated, are what the piece hashes cover. */
+  files: CreateFileEntry[]
+  pieceLength: number
+  /** 20 bytes per piece, in piece order. */
+  pieceHashes: Uint8Array
+  /**
+   * One file stored as `info.length` with the torrent's name as its file name. Default: true when
+   * there is exactly one file whose path is just the torrent's name.
+   */
+  singleFile?: boolean
+  /** Tracker URLs, each its own tier (BEP 12); the first is also `announce`. */
+  announce?: string[]
+  comment?: string
+  createdBy?: string
+  /** Seconds since the epoch; omitted when undefined (so output is reproducible in tests). */
+  creationDate?: number
+  /** BEP 27: peers only from the torrent's trackers (no DHT, PEX, LSD). */
+  private?: boolean
+}
+
+export interface CreatedTorrent {
+  torrentFile: Uint8Array
+  infoBytes: Uint8Array
+  /** 40 lowercase hex: SHA-1 of infoBytes. */
+  infoHash: string
+  name: string
+}
+
+/**
+ * A power of two between 16 KiB and 16 MiB giving at most TARGET_MAX_PIECES pieces, so about
+ * 1000 to 2000 pieces for anything between 16 MiB and 32 GiB; bigger totals get 16 MiB pieces.
+ */
+export function choosePieceLength(totalLength: number): number {
+  let pieceLength = CREATE_MIN_PIECE_LENGTH
+  while (pieceLength < CREATE_MAX_PIECE_LENGTH && Math.ceil(totalLength / pieceLength) > TARGET_MAX_PIECES) pieceLength *= 2
+  return pieceLength
+}
+
+export function pieceCountFor(totalLength: number, pieceLength: number): number {
+  return Math.ceil(totalLength / pieceLength)
+}
+
+const utf8 = new TextEncoder()
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
+  return a.length - b.length
+}
+
+/**
+ * Puts files in torrent order: component by component, by UTF-8 bytes (as libtorrent and
+ * create-torrent reading a folder from disk do), so the same folder always gives the same
+ * info-hash, whatever order the browser listed it in.
+ */
+export function sortFileEntries<T extends { path: string[] }>(files: readonly T[]): T[] {
+  const keys = new Map<T, Uint8Array[]>(files.map((f) => [f, f.path.map((c) => utf8.encode(c))]))
+  return [...files].sort((a, b) => {
+    const ka = keys.get(a) as Uint8Array[]
+    const kb = keys.get(b) as Uint8Array[]
+    for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+      const c = compareBytes(ka[i] as Uint8Array, kb[i] as Uint8Array)
+      if (c !== 0) return c
+    }
+    return ka.length - kb.length
+  })
+}
+
+/**
+ * The paths as they go into the torrent: each component made safe on every OS (see sanitize.ts)
+ * and duplicates numbered, so our own parser reads back exactly the names we wrote.
+ */
+export function cleanFilePaths(paths: string[][]): string[][] {
+  return sanitizeFilePaths(paths)
+}
+
+/** The torrent's name as it goes into the torrent; blank names are refused. */
+export function cleanTorrentName(name: string): string {
+  if (name.trim() === '') throw new AppError('BAD_INPUT', 'Give the torrent a name.')
+  return sanitizePathComponent(name)
+}
+
+/** Files that operating systems leave in folders; never worth sharing. */
+const JUNK = /^(\.ds_store|thumbs\.db|desktop\.ini|\._.*)$/i
+
+export interface FilePlan<T> {
+  /** In torrent order, with cleaned paths below the torrent's folder. */
+  files: (T & { path: string[] })[]
+  /** One file shared as itself (`info.length`), not inside a folder. */
+  singleFile: boolean
+  /** The folder's name, the single file's name, or the first file's name without its extension. */
+  suggestedName: string
+}
+
+/**
+ * Turns what the user picked into the torrent's file list. `path` is the file's path as picked:
+ * `[name]` for loose files, `[folder, ..., name]` for a folder (webkitRelativePath or a walk of a
+ * picked directory). A folder's own name becomes the suggested torrent name and is dropped from
+ * the paths; junk files (.DS_Store, Thumbs.db...) are left out.
+ */
+export function planFiles<T extends { path: string[] }>(picked: readonly T[]): FilePlan<T> {
+  const kept = picked.filter((f) => f.path.length > 0 && !JUNK.test(f.path[f.path.length - 1] as string))
+  if (kept.length === 0) throw new AppError('BAD_INPUT', 'Pick at least one file to share.')
+  const root = kept[0]?.path[0] as string
+  const inFolder = kept.every((f) => f.path.length >= 2 && f.path[0] === root)
+  if (!inFolder && kept.length === 1) {
+    const only = kept[0] as T
+    const name = cleanTorrentName(only.path[only.path.length - 1] as string)
+    return { files: [{ ...only, path: [name] }], singleFile: true, suggestedName: name }
+  }
+  const relative = kept.map((f) => ({ ...f, path: inFolder ? f.path.slice(1) : f.path.slice(-1) }))
+  const ordered = sortFileEntries(relative)
+  const clean = cleanFilePaths(ordered.map((f) => f.path))
+  const files = ordered.map((f, i) => ({ ...f, path: clean[i] as string[] }))
+  const first = (files[0] as { path: string[] }).path
+  const firstName = first[first.length - 1] as string
+  const suggestedName = inFolder ? root : firstName.replace(/(?<=.)\.[^.]*$/u, '')
+  return { files, singleFile: false, suggestedName: cleanTorrentName(suggestedName) }
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0
+}
+
+function validate(input: CreateTorrentInput): number {
+  if (input.files.length === 0) throw new AppError('BAD_INPUT', 'Pick at least one file to share.')
+  if (!isPowerOfTwo(input.pieceLength) || input.pieceLength < CREATE_MIN_PIECE_LENGTH || input.pieceLength > CREATE_MAX_PIECE_LENGTH) {
+    throw new AppError('BAD_INPUT', `The piece length ${input.pieceLength} is not a power of two between 16 KiB and 16 MiB.`)
+  }
+  let total = 0
+  for (const f of input.files) {
+    if (!Number.isSafeInteger(f.length) || f.length < 0) throw new AppError('BAD_INPUT', `The size of “${f.path.join('/')}” is not a byte count.`)
+    if (f.path.length === 0 || f.path.some((c) => c === '')) throw new AppError('BAD_INPUT', 'A file has an empty name.')
+    total += f.length
+  }
+  if (!Number.isSafeInteger(total)) throw new AppError('TOO_LARGE', 'These files are too large to share as one torrent.')
+  if (total === 0) throw new AppError('BAD_INPUT', 'These files are all empty: there is nothing to share.')
+  const pieces = pieceCountFor(total, input.pieceLength)
+  if (input.pieceHashes.length !== pieces * PIECE_HASH_BYTES) {
+    throw new AppError('BAD_PIECES', `There are ${input.pieceHashes.length / PIECE_HASH_BYTES} piece hashes for ${pieces} pieces.`)
+  }
+  return total
+}
+
+function isSingleFile(input: CreateTorrentInput): boolean {
+  if (input.singleFile !== undefined) return input.singleFile
+  const only = input.files.length === 1 ? input.files[0] : undefined
+  return only !== undefined && only.path.length === 1 && only.path[0] === input.name
+}
+
+/** The `info` dictionary (keys are sorted by the encoder). */
+export function buildInfo(input: CreateTorrentInput): { [key: string]: BEncodable } {
+  validate(input)
+  const info: { [key: string]: BEncodable } = {
+    name: input.name,
+    'piece length': input.pieceLength,
+    pieces: input.pieceHashes,
+  }
+  if (isSingleFile(input)) {
+    if (input.files.length !== 1) throw new AppError('BAD_INPUT', 'A single-file torrent holds exactly one file.')
+    info.length = (input.files[0] as CreateFileEntry).length
+  } else {
+    info.files = input.files.map((f) => ({ length: f.length, path: f.path }))
+  }
+  if (input.private) info.private = 1
+  return info
+}
+
+/** Encodes the .torrent and computes its info-hash. */
+export async function buildTorrent(input: CreateTorrentInput): Promise<CreatedTorrent> {
+  const info = buildInfo(input)
+  const infoBytes = bencode(info)
+  const trackers = [...new Set(input.announce ?? [])]
+  // bencode() is canonical (sorted keys), so the info dict inside the file is byte for byte infoBytes.
+  const torrent: { [key: string]: BEncodable | undefined } = { info }
+  if (trackers.length > 0) {
+    torrent.announce = trackers[0]
+    torrent['announce-list'] = trackers.map((url) => [url])
+  }
+  if (input.comment) torrent.comment = input.comment
+  if (input.createdBy) torrent['created by'] = input.createdBy
+  if (input.creationDate !== undefined) torrent['creation date'] = Math.floor(input.creationDate)
+  const torrentFile = bencode(torrent)
+  return { torrentFile, infoBytes, infoHash: await sha1Hex(infoBytes), name: input.name }
+}
+
+/** A magnet link for a torrent we created: info-hash, name and trackers. */
+export function createdMagnet(infoHash: string, name: string, trackers: readonly string[]): string {
+  return magnetUri({ infoHash, name, trackers: [...new Set(trackers)], webSeeds: [], peers: [] })
+}
+
+async function sha1Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', bytes as Uint8Array<ArrayBuffer>))
+  let hex = ''
+  for (const b of digest) hex += b.toString(16).padStart(2, '0')
+  return hex
+}

@@ -1,0 +1,58 @@
+import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import { BridgeClient, bridgeUrl, type WebSocketConstructor } from '../bridge-client/bridge-client'
+import type { BridgeStatus } from '../protocol/engine-events'
+import { Discovery, type DiscoveryStats } from './discovery'
+import { PeerService, type PeerCounts } from './peers'
+
+export type { BridgeStatus }
+
+/**
+ * The engine's link to the bridge: TCP peers dialed and accepted through it, HTTP/UDP trackers
+ * and the DHT announced by it. webtorrent sees each bridged connection as one more peer.
+ */
+export class BridgeLink {
+  private readonly client: BridgeClient
+  private readonly peers: PeerService
+  private readonly discovery: Discovery
+  status: BridgeStatus = { state: 'connecting', reason: null }
+
+  constructor(path: string, token: string | undefined, onChange: () => void, onNotice: (infoHash: string, message: string) => void) {
+    this.client = new BridgeClient({ url: bridgeUrl(location.href, path), WebSocket: WebSocket as unknown as WebSocketConstructor, ...(token ? { token } : {}) })
+    this.peers = new PeerService(this.client)
+    this.discovery = new Discovery(this.client, this.peers, { dht: true })
+    this.client.on('state', (state, reason) => {
+      this.status = { state, reason }
+      onChange()
+    })
+    this.client.on('notice', onNotice)
+    this.client.start()
+  }
+
+  attach(torrent: Torrent, infoHash: string, peerId: string, trackers: readonly string[], isPrivate: boolean, stats: () => DiscoveryStats): void {
+    const whenKnown = () => {
+      this.peers.attach(torrent)
+      this.discovery.add({ infoHash, peerId, trackers, private: isPrivate, stats })
+    }
+    // webtorrent refuses addPeer before it has parsed its input and knows the info hash.
+    if (torrent.infoHash) whenKnown()
+    else torrent.once('infoHash', whenKnown)
+  }
+
+  /** A magnet's metadata arrived: announce to the torrent's own trackers too. */
+  update(infoHash: string, trackers: readonly string[]): void {
+    this.discovery.update(infoHash, trackers)
+  }
+
+  completed(infoHash: string): void {
+    this.discovery.completed(infoHash)
+  }
+
+  detach(infoHash: string): void {
+    this.discovery.remove(infoHash)
+    this.peers.detach(infoHash)
+  }
+
+  counts(infoHash: string): PeerCounts {
+    return this.peers.counts(infoHash)
+  }
+}

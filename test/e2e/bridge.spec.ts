@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, test, type Browser, type Page } from '@playwright/test'
+import type { RunningServer } from '../../bridge/server'
+import { launchChromium } from '../support/browser'
+import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm } from './harness'
+
+let browser: Browser
+let tmp: string
+
+test.beforeAll(async () => {
+  browser = await launchChromium()
+  tmp = await mkdtemp(join(tmpdir(), 'bridge-e2e-'))
+})
+
+test.afterAll(async () => {
+  await browser?.close()
+  if (tmp) await rm(tmp, { recursive: true, force: true })
+})
+
+const item = (page: Page, swarm: Swarm) => page.getByRole('listitem', { name: swarm.name })
+
+async function addTorrentFile(page: Page, swarm: Swarm): Promise<void> {
+  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+}
+
+test('a TCP-only seeder found through an HTTP tracker: downloaded through the bridge, byte-exact', async () => {
+  // webtorrent in Node with WebRTC off: reachable over TCP only, as a desktop client is.
+  const swarm = await startSwarm({ name: 'Bridge Fixture', sizeMiB: 64, webrtc: false, tcpPort: 0, announce: ['http'], uploadLimit: 8_000_000 })
+  const app = await startApp([swarm.wsUrl])
+  try {
+    const page = await openApp(await browser.newContext({ acceptDownloads: true }), app.url)
+    await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
+    await addTorrentFile(page, swarm)
+    await expect(item(page, swarm).getByText(/peers? \(.*tracker [1-9]/)).toBeVisible({ timeout: 60_000 })
+    await page.screenshot({ path: `${SCREENSHOTS}/bridge-downloading.png` })
+    await expectSavedFilesExact(page, swarm, tmp)
+    await page.context().close()
+  } finally {
+    await app.close()
+    await swarm.stop()
+  }
+})
+
+test('the bridge restarted mid-download: the page reconnects and the download completes, byte-exact', async () => {
+  const swarm = await startSwarm({ name: 'Restart Fixture', sizeMiB: 64, webrtc: false, tcpPort: 0, announce: ['http'], uploadLimit: 6_000_000 })
+  let app: RunningServer = await startApp([swarm.wsUrl])
+  try {
+    const page = await openApp(await browser.newContext({ acceptDownloads: true }), app.url)
+    await addTorrentFile(page, swarm)
+    const bar = item(page, swarm).getByRole('progressbar')
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(20)
+    const port = Number(new URL(app.url).port)
+    await app.close()
+    await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Bridge not connected')
+    await page.screenshot({ path: `${SCREENSHOTS}/bridge-disconnected.png` })
+    app = await startApp([swarm.wsUrl], port)
+    await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm', { timeout: 60_000 })
+    await expectSavedFilesExact(page, swarm, tmp)
+    await page.context().close()
+  } finally {
+    await app.close()
+    await swarm.stop()
+  }
+})
