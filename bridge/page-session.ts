@@ -117,6 +117,11 @@ export class PageSession implements StreamOwner {
   /** An inbound peer for a torrent this page registered; false when the page is at a cap. */
   acceptInbound(infoHash: string, socket: import('node:net').Socket, head: Uint8Array, peer: PeerAddress): boolean {
     if (this.ended || this.streams.size >= this.limits.maxStreamsPerSession || this.overloaded()) return false
+    // Trackers and the DHT hand the page its own address (the bridge's peer port): the page then
+    // dials itself and this handshake carries its own peer id. Refuse it, so that no connection
+    // slot goes to a loop. (webtorrent's own self-check compares a property that does not exist.)
+    const ownPeerId = this.registrations.get(infoHash)?.peerId
+    if (ownPeerId && Buffer.from(head.subarray(48, 68)).toString('hex') === ownPeerId.toLowerCase()) return false
     if (!this.host.reserveStream()) return false
     const id = this.nextInboundId
     this.nextInboundId += 2

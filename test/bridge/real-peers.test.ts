@@ -1,0 +1,263 @@
+// Real BitTorrent clients through the bridge, all on loopback. The "page" is webtorrent in Node
+// with no TCP, trackers or DHT of its own: every peer reaches it through BridgeClient + PeerService
+// + Discovery and the bridge (see harness.ts). Torrents are made by mktorrent from a multi-file
+// fixture; every downloaded file is checked against the fixture's SHA-256.
+//   (a) qbittorrent-nox seeds, found through the bridge's HTTP tracker client;
+//   (b) transmission-daemon seeds, found through the bridge's UDP tracker client;
+//   (c) a bare magnet (info-hash only): aria2c seeds with its DHT on, the bridge's DHT finds it
+//       through a local bootstrap node, the page gets the metadata from aria2c (BEP 9);
+//   (d) aria2c downloads the whole torrent FROM the page, through the bridge's inbound peer port.
+// Each case also checks, on the real client's side, that it uploaded (or received) the bytes.
+//
+// Seen while writing these (not worked around in src/ or bridge/, which these tests do not edit):
+// - bittorrent-tracker's HTTP/UDP server leaves the announcing peer in its own peer list (it
+//   skips itself only for WebRTC), so the page is handed the bridge's own 127.0.0.1:peerPort and
+//   PeerService dials it: the bridge connects to its own listener and routes the stream back to
+//   the page as "incoming". webtorrent 3.0.21 does not notice (its self-check compares with
+//   `torrent.peerId`, which does not exist), so the page keeps two idle wires to itself and
+//   counts them as a 'tracker' and an 'incoming' peer. Hence the checks on the peers' own stats.
+// - real clients get their own address back the same way: qbittorrent-nox then banned 127.0.0.1
+//   and refused every loopback peer (worked around in qbittorrent.ts).
+import { cp } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BridgeClient } from '../../src/bridge-client/bridge-client'
+import { Discovery } from '../../src/engine/discovery'
+import { PeerService, type PeerCounts } from '../../src/engine/peers'
+import { createLoopbackClient, destroyClient } from '../support/client'
+import { multiFileFixture, sha256File, writeFixture } from '../support/fixtures'
+import { startAria2Leecher, startAria2Seeder, type Aria2 } from '../support/peers/aria2'
+import { startDhtBootstrap, type DhtBootstrap } from '../support/peers/dht-bootstrap'
+import { makeTorrent } from '../support/peers/mktorrent'
+import { pollUntil, stopAllDaemons } from '../support/peers/process'
+import { startQbittorrent, type Qbittorrent } from '../support/peers/qbittorrent'
+import { startTransmission, type Transmission } from '../support/peers/transmission'
+import { startTracker, type LocalTracker } from '../support/tracker'
+import type { Torrent, WebTorrent } from '../support/webtorrent-types'
+import { connectClient, startTestBridge, tempDir, waitFor, type TestBridge } from './harness'
+
+const SIZE_MIB = 64
+/**
+ * transmission-daemon 3.00 uploads to one loopback peer at only 1.3-2.3 MB/s here (direct or
+ * through the bridge alike, see transmission.ts): its case gets a smaller payload to stay < 60 s.
+ */
+const TRANSMISSION_MIB = 32
+const NAME = 'payload'
+
+interface Page {
+  page: WebTorrent
+  torrent: Torrent
+  client: BridgeClient
+  peers: PeerService
+  discovery: Discovery
+  /** The most connected peers seen at once, by source (PeerService 'counts' events). */
+  maxCounts: PeerCounts
+  close(): Promise<void>
+}
+
+/**
+ * A Node "page" on `bridge`: webtorrent with no discovery or TCP of its own, PeerService and
+ * Discovery wired to a BridgeClient. `source` is a .torrent (bytes) or a magnet; `path` the
+ * folder the torrent's root goes in (if the data is already there, it seeds after checking).
+ */
+async function startPage(bridge: TestBridge, source: Uint8Array | string, path: string, discovery: { trackers: string[]; dht: boolean }): Promise<Page> {
+  const page = await createLoopbackClient({ tcpPort: false, webrtc: false, extra: { tracker: false } })
+  let client: BridgeClient | undefined
+  try {
+    const torrent: Torrent = page.add(source as never, { path })
+    await new Promise<void>((resolve) => (torrent.infoHash ? resolve() : torrent.once('infoHash', () => resolve())))
+    client = await connectClient(bridge)
+    const peers = new PeerService(client)
+    const maxCounts: PeerCounts = { tracker: 0, dht: 0, pex: 0, incoming: 0 }
+    peers.on('counts', (_h, counts) => {
+      for (const k of Object.keys(maxCounts) as (keyof PeerCounts)[]) maxCounts[k] = Math.max(maxCounts[k], counts[k])
+    })
+    const disc = new Discovery(client, peers, { dht: discovery.dht, statsIntervalMs: 2000 })
+    peers.attach(torrent as never)
+    disc.add({
+      infoHash: torrent.infoHash,
+      peerId: (page as unknown as { peerId: string }).peerId,
+      trackers: discovery.trackers,
+      stats: () => ({
+        uploaded: torrent.uploaded,
+        downloaded: torrent.downloaded,
+        left: torrent.length ? Math.max(0, torrent.length - torrent.downloaded) : -1,
+      }),
+    })
+    const c = client
+    return {
+      page, torrent, client: c, peers, discovery: disc, maxCounts,
+      async close() {
+        disc.destroy()
+        peers.destroy()
+        c.close()
+        await destroyClient(page)
+      },
+    }
+  } catch (err) {
+    client?.close()
+    await destroyClient(page)
+    throw err
+  }
+}
+
+/** Waits for the page's torrent to complete; on timeout, says where it stood (and what the peer says). */
+async function waitDone(p: Page, timeoutMs: number, what: string, peerState?: () => Promise<unknown>): Promise<void> {
+  try {
+    await waitFor(() => p.torrent.done, timeoutMs, what)
+  } catch (err) {
+    const state = {
+      downloaded: p.torrent.downloaded,
+      length: p.torrent.length,
+      wires: p.torrent.wires.length,
+      counts: p.peers.counts(p.torrent.infoHash),
+      candidates: p.peers.candidateCount(p.torrent.infoHash),
+      bridge: p.client.state,
+      peer: peerState ? await peerState().catch((e: Error) => e.message) : undefined,
+    }
+    throw new Error(`${(err as Error).message}: ${JSON.stringify(state)}`)
+  }
+}
+
+async function expectSameFiles(sha256: Map<string, string>, dir: string): Promise<void> {
+  for (const [path, hash] of sha256) expect(await sha256File(join(dir, NAME, ...path.split('/'))), path).toBe(hash)
+}
+
+describe('real peers through the bridge', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>
+  let sha256: Map<string, string>
+  let sha256Small: Map<string, string>
+  let tracker: LocalTracker
+  let boot: DhtBootstrap
+  let bridge: TestBridge
+  /** The folder that holds `payload/`, the fixture every seeder reads. */
+  let dataDir: string
+  /** The same for the TRANSMISSION_MIB fixture. */
+  let smallDir: string
+
+  beforeAll(async () => {
+    tmp = await tempDir('real-peers-')
+    dataDir = join(tmp.dir, 'data')
+    const fixture = await writeFixture(dataDir, NAME, multiFileFixture(SIZE_MIB))
+    sha256 = fixture.sha256
+    smallDir = join(tmp.dir, 'data-small')
+    sha256Small = (await writeFixture(smallDir, NAME, multiFileFixture(TRANSMISSION_MIB), 2)).sha256
+    tracker = await startTracker()
+    boot = await startDhtBootstrap()
+    bridge = await startTestBridge(['--dht-bootstrap', boot.address])
+  }, 60_000)
+
+  afterAll(async () => {
+    // every real peer by its PID, even when a test failed before its own finally
+    await stopAllDaemons()
+    await bridge?.close()
+    await boot?.stop()
+    await tracker?.close()
+    await tmp?.remove()
+  }, 30_000)
+
+  it('(a) downloads from qbittorrent-nox found through the HTTP tracker', async () => {
+    const made = await makeTorrent({ path: join(dataDir, NAME), announce: [tracker.httpUrl], pieceLengthLog2: 18, source: 'qbittorrent' })
+    let qbt: Qbittorrent | undefined
+    let page: Page | undefined
+    try {
+      qbt = await startQbittorrent()
+      await qbt.seed(made.torrent, made.infoHash, dataDir, 30_000)
+      const out = join(tmp.dir, 'page-a')
+      const t0 = Date.now()
+      page = await startPage(bridge, made.torrent, out, { trackers: [tracker.httpUrl], dht: false })
+      const p = page
+      await waitDone(p, 40_000, 'download from qbittorrent-nox', () => qbt!.info(made.infoHash))
+      const secs = (Date.now() - t0) / 1000
+      console.log(`(a) qbittorrent-nox -> bridge -> page: ${SIZE_MIB} MiB in ${secs.toFixed(1)} s (${(made.meta.length / secs / 1e6).toFixed(1)} MB/s)`)
+      await expectSameFiles(sha256, out)
+      expect(p.maxCounts.tracker).toBeGreaterThanOrEqual(1)
+      // the bytes came from qBittorrent (its stats lag a second or two)
+      await pollUntil(async () => ((await qbt!.info(made.infoHash))[0]?.uploaded ?? 0) >= made.meta.length, { timeoutMs: 10_000, what: 'qBittorrent counting its upload' })
+    } finally {
+      await page?.close()
+      await qbt?.stop()
+    }
+  }, 60_000)
+
+  it('(b) downloads from transmission-daemon found through the UDP tracker', async () => {
+    const made = await makeTorrent({ path: join(smallDir, NAME), announce: [tracker.udpUrl], pieceLengthLog2: 18, source: 'transmission' })
+    let tr: Transmission | undefined
+    let page: Page | undefined
+    try {
+      tr = await startTransmission()
+      const id = await tr.addTorrent(made.torrent, smallDir)
+      await tr.waitSeeding(id, 30_000)
+      const out = join(tmp.dir, 'page-b')
+      const t0 = Date.now()
+      page = await startPage(bridge, made.torrent, out, { trackers: [tracker.udpUrl], dht: false })
+      const p = page
+      await waitDone(p, 45_000, 'download from transmission-daemon', async () => (await tr!.torrentInfo(id)).raw.slice(0, 1500))
+      const secs = (Date.now() - t0) / 1000
+      console.log(`(b) transmission-daemon -> bridge -> page: ${TRANSMISSION_MIB} MiB in ${secs.toFixed(1)} s (${(made.meta.length / secs / 1e6).toFixed(1)} MB/s)`)
+      await expectSameFiles(sha256Small, out)
+      expect(p.maxCounts.tracker).toBeGreaterThanOrEqual(1)
+      // the bytes came from transmission: "Uploaded: 32.00 MB" in its torrent info
+      await pollUntil(async () => {
+        const m = /Uploaded:\s*([\d.]+)\s*(MB|GB)/.exec((await tr!.torrentInfo(id)).raw)
+        return m !== null && Number(m[1]) * (m[2] === 'GB' ? 1e9 : 1e6) >= made.meta.length * 0.99
+      }, { timeoutMs: 10_000, what: 'transmission counting its upload' })
+    } finally {
+      await page?.close()
+      await tr?.stop()
+    }
+  }, 60_000)
+
+  it('(c) a bare magnet: aria2c found through a local DHT, metadata from the peer (BEP 9)', async () => {
+    const made = await makeTorrent({ path: join(dataDir, NAME), pieceLengthLog2: 18, source: 'dht' })
+    expect(made.meta.announce).toEqual([])
+    let seeder: Aria2 | undefined
+    let page: Page | undefined
+    try {
+      // aria2 gets its own copy of the data: it opens files read-write
+      const seedDir = join(tmp.dir, 'aria2-seed')
+      await cp(join(dataDir, NAME), join(seedDir, NAME), { recursive: true })
+      seeder = await startAria2Seeder({ torrent: made.torrent, dir: seedDir, dht: { entryPoint: boot.address } }, 30_000)
+      const announced = await boot.waitAnnounce(made.infoHash, 30_000)
+      expect(announced).toContainEqual({ host: '127.0.0.1', port: seeder.listenPort })
+      const out = join(tmp.dir, 'page-c')
+      page = await startPage(bridge, made.bareMagnet, out, { trackers: [], dht: true })
+      const p = page
+      await waitDone(p, 40_000, 'magnet download from aria2c via the DHT', () => seeder!.status())
+      expect(p.torrent.length).toBe(made.meta.length)
+      await expectSameFiles(sha256, out)
+      expect(p.maxCounts.dht).toBeGreaterThanOrEqual(1)
+      expect(p.maxCounts.tracker).toBe(0)
+      await pollUntil(async () => ((await seeder!.status())?.uploadLength ?? 0) >= made.meta.length, { timeoutMs: 10_000, what: 'aria2c counting its upload' })
+    } finally {
+      await page?.close()
+      await seeder?.stop()
+    }
+  }, 60_000)
+
+  it('(d) aria2c downloads the whole torrent from the page through the inbound peer port', async () => {
+    const made = await makeTorrent({ path: join(dataDir, NAME), announce: [tracker.httpUrl], pieceLengthLog2: 18, source: 'upload' })
+    let leecher: Aria2 | undefined
+    let page: Page | undefined
+    try {
+      // the page seeds the fixture: webtorrent checks the data already in dataDir
+      page = await startPage(bridge, made.torrent, dataDir, { trackers: [tracker.httpUrl], dht: false })
+      const p = page
+      await waitFor(() => p.torrent.done, 30_000, 'the page has checked its data')
+      // the bridge announced the page with its peer port
+      await waitFor(() => (tracker.server.torrents[made.infoHash]?.complete ?? 0) >= 1, 10_000, 'the page in the tracker swarm')
+      const out = join(tmp.dir, 'aria2-d')
+      const t0 = Date.now()
+      leecher = await startAria2Leecher({ torrent: made.torrent, dir: out })
+      await leecher.waitComplete(45_000)
+      const secs = (Date.now() - t0) / 1000
+      console.log(`(d) page -> bridge -> aria2c: ${SIZE_MIB} MiB in ${secs.toFixed(1)} s (${(made.meta.length / secs / 1e6).toFixed(1)} MB/s)`)
+      expect(p.maxCounts.incoming).toBeGreaterThanOrEqual(1)
+      expect(p.torrent.uploaded).toBeGreaterThanOrEqual(made.meta.length)
+      await expectSameFiles(sha256, out)
+    } finally {
+      await leecher?.stop()
+      await page?.close()
+    }
+  }, 60_000)
+})
