@@ -1,4 +1,4 @@
-import type { FilePriority } from '../prefs/db'
+import type { FilePriority, HistoryEntry } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
 import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { SaveEntry } from '../storage/save'
@@ -22,4 +22,7 @@ export interface EngineApi {
   fileForSave(infoHash: string, fileIndex: number): Promise<File>
   saveEntries(infoHash: string): Promise<{ name: string; entries: SaveEntry[] }>
   applySettings(settings: Settings): void
+  /** Finished downloads, newest first. */
+  history(): Promise<HistoryEntry[]>
+  clearHistory(): Promise<void>
 }

@@ -21,6 +21,8 @@ export function hostEngine(engine: Engine): () => void {
     releaseFile: (infoHash, fileIndex) => engine.releaseFile(infoHash, fileIndex),
     saveLayout: (infoHash) => engine.saveLayout(infoHash),
     applySettings: (settings) => engine.applySettings(settings),
+    history: () => engine.history(),
+    clearHistory: () => engine.clearHistory(),
   }
   channel.onmessage = async (event: MessageEvent<TabMessage>) => {
     const message = event.data

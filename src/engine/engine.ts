@@ -5,7 +5,7 @@ import { magnetUri, type MagnetLink } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
 import { planQueue, seedingGoalReached } from '../core/queue'
 import { selectionRanges, type Priority } from '../core/selection'
-import type { FilePriority, StoredTorrent } from '../prefs/db'
+import type { FilePriority, HistoryEntry, StoredTorrent } from '../prefs/db'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
 import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
@@ -243,6 +243,16 @@ export class Engine implements EngineApi {
     await Promise.all([this.persistence.saveTorrent(record.stored), this.persistence.saveTorrent(other.stored)])
     this.applyQueue()
     this.emitProgress()
+  }
+
+  /** Finished downloads, newest first. */
+  history(): Promise<HistoryEntry[]> {
+    return this.persistence.history()
+  }
+
+  async clearHistory(): Promise<void> {
+    await this.persistence.clearHistory()
+    this.emit({ type: 'history' })
   }
 
   /** Writes pending resume data now (pagehide). */
@@ -493,6 +503,7 @@ export class Engine implements EngineApi {
       record.stored.finishedAt = Date.now()
       void this.persistence.saveTorrent(record.stored)
       void this.persistence.addHistory({ infoHash: record.infoHash, name: record.stored.name, length: record.metainfo?.length ?? 0, finishedAt: record.stored.finishedAt })
+        .then(() => this.emit({ type: 'history' }))
     }
     void this.persistence.flush()
     this.emit({ type: 'done', torrent: this.snapshotOf(record) })
@@ -594,7 +605,9 @@ export class Engine implements EngineApi {
    */
   private restartIfStalled(record: TorrentRecord): void {
     const torrent = record.torrent
-    if (!torrent || record.starting || torrent.numPeers > 0 || isComplete(record)) {
+    // Checking local data (a re-check, or resume without resume data) needs no peers: a restart would hash it all again.
+    const checking = Boolean(record.metainfo) && !torrent?.ready
+    if (!torrent || record.starting || checking || torrent.numPeers > 0 || isComplete(record)) {
       delete record.noPeersSince
       if (torrent && torrent.numPeers > 0) record.stallBackoffMs = STALL_FIRST_MS
       return

@@ -52,6 +52,10 @@ export class Persistence {
     await this.db.add('history', entry)
   }
 
+  async clearHistory(): Promise<void> {
+    await this.db.clear('history')
+  }
+
   async history(): Promise<HistoryEntry[]> {
     return (await this.db.getAllFromIndex('history', 'finishedAt')).reverse()
   }

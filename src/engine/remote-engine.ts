@@ -1,4 +1,4 @@
-import type { FilePriority } from '../prefs/db'
+import type { FilePriority, HistoryEntry } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
 import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
@@ -49,6 +49,8 @@ export class RemoteEngine implements EngineApi {
   setSequential(infoHash: string, sequential: boolean): Promise<void> { return this.call('setSequential', infoHash, sequential).then(() => undefined) }
   move(infoHash: string, delta: -1 | 1): Promise<void> { return this.call('move', infoHash, delta).then(() => undefined) }
   applySettings(settings: Settings): void { void this.call('applySettings', settings) }
+  history(): Promise<HistoryEntry[]> { return this.call('history') as Promise<HistoryEntry[]> }
+  clearHistory(): Promise<void> { return this.call('clearHistory').then(() => undefined) }
 
   /** The engine's tab lets go of the file; this tab reads it from OPFS itself. */
   async fileForSave(infoHash: string, fileIndex: number): Promise<File> {

@@ -17,6 +17,8 @@ export interface Settings {
   theme: 'system' | 'light' | 'dark'
   /** Needed when the bridge is reached beyond loopback (the server's --token). */
   bridgeToken: string
+  /** Show the add dialog (file tree, choose files, start paused) for .torrent files with several files. */
+  askFilesOnAdd: boolean
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: Settings = {
   iceServers: [],
   theme: 'system',
   bridgeToken: '',
+  askFilesOnAdd: true,
 }
 
 const KEY = 'settings'

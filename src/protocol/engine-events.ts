@@ -71,3 +71,5 @@ export type EngineEvent =
   | { type: 'bridge'; status: BridgeStatus }
   | { type: 'notice'; level: 'info' | 'error'; infoHash?: string; message: string }
   | { type: 'removed'; infoHash: string; deletedData: boolean }
+  /** The history of finished downloads changed (a download finished, or it was cleared). */
+  | { type: 'history' }

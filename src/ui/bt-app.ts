@@ -1,6 +1,8 @@
 import { LitElement, css, html } from 'lit'
 import { parseAddInput } from '../core/add-input'
-import type { AddSource } from '../engine/engine'
+import type { AddOptions, AddSource } from '../engine/engine'
+import { fetchTorrent } from '../engine/fetch-torrent'
+import { parseTorrentFile } from '../engine/parse-service'
 import type { EngineApi } from '../engine/engine-api'
 import { AppError } from '../protocol/errors'
 import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
@@ -9,10 +11,14 @@ import type { TorrentDb } from '../prefs/db'
 import { saveSettings, type Settings } from '../prefs/settings'
 import { canPickFolder, downloadEach, downloadFile, saveToPickedFolder } from '../storage/save'
 import type { BtNotices, Notice } from './bt-notices'
+import { choosableFiles, type BtAddDialog } from './bt-add-dialog'
+import type { BtHistory } from './bt-history'
 import type { BtRemoveDialog } from './bt-remove-dialog'
 import type { BtSettings } from './bt-settings'
 import { buttonStyles } from './shared-styles'
+import './bt-add-dialog'
 import './bt-add-form'
+import './bt-history'
 import './bt-create-dialog'
 import type { TorrentCreatedDetail } from './bt-create-dialog'
 import './bt-notices'
@@ -70,6 +76,8 @@ export class BtApp extends LitElement {
   declare bridge: BridgeStatus
   declare highlighted: string | undefined
   private nextNoticeId = 1
+  /** The add dialog asks about one torrent at a time; several dropped files wait their turn. */
+  private addDialogTurn: Promise<unknown> = Promise.resolve()
   private unsubscribe: (() => void) | undefined
 
   static override styles = [buttonStyles, css`
@@ -126,6 +134,7 @@ export class BtApp extends LitElement {
         <span class="header-actions">
           <bt-create-dialog .trackers=${this.settings?.trackers.length ? this.settings.trackers : this.config?.trackers ?? []}
             @torrent-created=${(e: CustomEvent<TorrentCreatedDetail>) => void this.addCreated(e.detail.torrentFile)}></bt-create-dialog>
+          <button @click=${() => void this.renderRoot.querySelector<BtHistory>('bt-history')?.open()}>History</button>
           <button @click=${() => this.renderRoot.querySelector<BtSettings>('bt-settings')?.open()}>Settings</button>
         </span>
       </header>
@@ -143,6 +152,8 @@ export class BtApp extends LitElement {
       <bt-remove-dialog .torrentName=${this.removing?.name ?? ''} @confirm=${(e: CustomEvent<{ deleteData: boolean }>) => this.removeTorrent(e.detail.deleteData)}></bt-remove-dialog>
       <bt-settings .config=${this.config} .settings=${this.settings}
         @settings-change=${(e: CustomEvent<Settings>) => this.changeSettings(e.detail)}></bt-settings>
+      <bt-add-dialog></bt-add-dialog>
+      <bt-history .engine=${this.engine}></bt-history>
       ${this.dragging ? html`<div class="drop" aria-hidden="true">Drop .torrent files to add them</div>` : ''}`
   }
 
@@ -160,14 +171,19 @@ export class BtApp extends LitElement {
         break
       case 'notice': this.notify(event.level, event.message); break
       case 'bridge': this.bridge = event.status; break
+      case 'history': {
+        const history = this.renderRoot.querySelector<BtHistory>('bt-history')
+        if (history?.isOpen) void history.refresh()
+        break
+      }
       case 'warning': break // peer-level trouble: not the user's to act on
     }
   }
 
-  private async add(source: AddSource): Promise<void> {
+  private async add(source: AddSource, options?: AddOptions): Promise<void> {
     if (!this.engine) return this.notify('error', 'The app is still starting; try again in a moment.')
     try {
-      await this.engine.add(source)
+      await this.engine.add(source, options)
       void askPersistentStorage()
     } catch (err) {
       this.notify('error', AppError.from(err).message)
@@ -177,7 +193,8 @@ export class BtApp extends LitElement {
   private addText(text: string): void {
     try {
       const input = parseAddInput(text)
-      void this.add(input.kind === 'magnet' ? { kind: 'magnet', magnet: input.magnet } : { kind: 'url', url: input.url })
+      if (input.kind === 'magnet') void this.add({ kind: 'magnet', magnet: input.magnet })
+      else void this.addUrl(input.url)
     } catch (err) {
       this.notify('error', AppError.from(err, 'BAD_INPUT').message)
     }
@@ -190,11 +207,45 @@ export class BtApp extends LitElement {
         continue
       }
       try {
-        await this.engine?.add({ kind: 'file', bytes: new Uint8Array(await file.arrayBuffer()), fileName: file.name })
+        await this.addTorrentBytes(new Uint8Array(await file.arrayBuffer()), file.name)
       } catch (err) {
         this.notify('error', `“${file.name}”: ${AppError.from(err, 'BAD_TORRENT').message}`)
       }
     }
+  }
+
+  /** A torrent URL: fetched here, so the add dialog can show its files first. */
+  private async addUrl(url: string): Promise<void> {
+    if (!this.engine) return this.notify('error', 'The app is still starting; try again in a moment.')
+    try {
+      await this.addTorrentBytes(await fetchTorrent(url))
+    } catch (err) {
+      this.notify('error', AppError.from(err).message)
+    }
+  }
+
+  /**
+   * A .torrent's bytes: with several files (and the setting on), the add dialog shows the tree
+   * first and the engine gets the chosen priorities; otherwise it is added at once.
+   */
+  private async addTorrentBytes(bytes: Uint8Array, fileName?: string): Promise<void> {
+    const engine = this.engine
+    if (!engine) throw new AppError('BAD_INPUT', 'The app is still starting; try again in a moment.')
+    const source: AddSource = fileName ? { kind: 'file', bytes, fileName } : { kind: 'file', bytes }
+    let options: AddOptions | undefined
+    if (this.settings?.askFilesOnAdd ?? true) {
+      const metainfo = await parseTorrentFile(bytes)
+      const known = this.torrents.some((t) => t.infoHash === metainfo.infoHash) // the engine shows it, not twice
+      if (!known && choosableFiles(metainfo).length > 1) {
+        const turn = this.addDialogTurn.then(() => this.renderRoot.querySelector<BtAddDialog>('bt-add-dialog')!.ask(metainfo))
+        this.addDialogTurn = turn.catch(() => undefined)
+        const choice = await turn
+        if (!choice) return // cancelled
+        options = choice
+      }
+    }
+    await engine.add(source, options)
+    void askPersistentStorage()
   }
 
   /** A torrent just created here from the user's files: every piece is on disk and verified. */

@@ -20,6 +20,7 @@ export class BtSettings extends LitElement {
     legend { font-weight: 600; padding: 0 4px; }
     label { display: grid; grid-template-columns: 1fr 120px; align-items: center; gap: 8px; margin: 6px 0; }
     label.wide { grid-template-columns: 1fr; }
+    input[type=checkbox] { justify-self: end; width: 18px; height: 18px; accent-color: var(--accent); }
     input, select, textarea { font: inherit; color: var(--text); background: var(--bg); border: 1px solid var(--border);
       border-radius: 6px; padding: 5px 8px; min-width: 0; }
     textarea { min-height: 54px; resize: vertical; }
@@ -47,6 +48,10 @@ export class BtSettings extends LitElement {
             <label>Active seeds at most (0 = no limit)<input name="maxActiveSeeds" type="number" min="0" .value=${String(s.maxActiveSeeds)}></label>
             <label>Stop seeding at ratio (0 = never)<input name="seedRatio" type="number" min="0" step="0.1" .value=${String(s.seedRatio)}></label>
             <label>Stop seeding after minutes (0 = never)<input name="seedMinutes" type="number" min="0" .value=${String(s.seedMinutes)}></label>
+          </fieldset>
+          <fieldset><legend>Adding</legend>
+            <label>Ask which files to download when adding<input name="askFilesOnAdd" type="checkbox" .checked=${s.askFilesOnAdd}></label>
+            <p>For a .torrent with several files: show its files first, to choose some or start it paused.</p>
           </fieldset>
           <fieldset><legend>Network</legend>
             <label class="wide">WebSocket trackers, one a line (empty: the server's)
@@ -84,6 +89,7 @@ export class BtSettings extends LitElement {
       iceServers: lines('iceServers').filter((url) => /^(stun|stuns|turn|turns):/i.test(url)),
       theme: (['system', 'light', 'dark'] as const).find((t) => t === data.get('theme')) ?? 'system',
       bridgeToken: String(data.get('bridgeToken') ?? '').trim(),
+      askFilesOnAdd: data.get('askFilesOnAdd') === 'on',
     }
     this.dispatchEvent(new CustomEvent('settings-change', { detail: settings }))
   }

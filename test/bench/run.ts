@@ -12,6 +12,7 @@ import { startApp } from '../e2e/harness'
 import { measureDataChannel } from './datachannel'
 import { startStockServer } from './stock-server'
 import { benchStreaming } from './streaming'
+import { benchResume } from './resume'
 
 const MiB = 1024 * 1024
 const SPEED_MIB = Number(process.env.BENCH_SPEED_MIB ?? 256)
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
   await stock.close()
   console.log('bench: streaming…')
   const streaming = await benchStreaming(browser)
+  console.log('bench: resume of a half-done torrent…')
+  const resume = await benchResume(browser)
   await browser.close()
 
   const speedBytes = SPEED_MIB * MiB
@@ -156,7 +159,7 @@ Target: ratio at least 1.0, aim 1.5.
 | main-thread long tasks over 50 ms | ${big.longTasks} tasks, ${fmt(big.longTaskMs, 0)} ms in all over ${fmt(big.seconds, 0)} s | |
 
 ${streaming.markdown}
-`
+${resume.markdown}`
   await writeFile('docs/BENCHMARKS.md', report)
   console.log(report)
 }

@@ -4,7 +4,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test'
 import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { makeTorrent } from '../support/make-torrent'
-import { SCREENSHOTS, openApp, startApp } from './harness'
+import { SCREENSHOTS, openApp, startApp, confirmAddDialog } from './harness'
 
 let browser: Browser
 let app: RunningServer
@@ -40,6 +40,7 @@ async function addText(page: Page, text: string) {
 test('a torrent URL is fetched; a CORS refusal and a 404 say what to do', async () => {
   const page = await openApp(await browser.newContext(), app.url)
   await addText(page, `${filesUrl}/cors.torrent`)
+  await confirmAddDialog(page)
   await expect(page.getByRole('listitem', { name: 'From a URL' })).toBeVisible()
 
   await addText(page, `${filesUrl}/no-cors.torrent`)
@@ -69,6 +70,8 @@ test('paste anywhere (a magnet, a .torrent file) and drop anywhere add torrents'
     document.body.dispatchEvent(new DragEvent('dragover', { dataTransfer: drop, bubbles: true, cancelable: true }))
     document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: drop, bubbles: true, cancelable: true }))
   }, { torrent, pasted })
+  await confirmAddDialog(page) // the pasted file and the dropped one, each with two files, one dialog after the other
+  await confirmAddDialog(page)
   for (const name of ['Pasted magnet', 'Pasted file', 'Dropped']) {
     await expect(page.getByRole('listitem', { name })).toBeVisible()
   }
@@ -82,6 +85,7 @@ test('a large torrent with hostile paths parses in the worker and lists sanitise
   expect(bytes.byteLength).toBeGreaterThan(256 * 1024) // large enough for the parse worker
   const page = await openApp(await browser.newContext({ viewport: { width: 360, height: 740 } }), app.url)
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'big.torrent', mimeType: 'application/x-bittorrent', buffer: Buffer.from(bytes) })
+  await confirmAddDialog(page, 30_000)
   const item = page.getByRole('listitem', { name: 'Big and hostile' })
   await item.getByRole('button', { name: 'Files of Big and hostile', exact: true }).click()
   const list = item.getByRole('list', { name: 'Files of Big and hostile' })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
-import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm } from './harness'
+import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
 
 let browser: Browser
 let tmp: string
@@ -23,6 +23,7 @@ const item = (page: Page, swarm: Swarm) => page.getByRole('listitem', { name: sw
 
 async function addTorrentFile(page: Page, swarm: Swarm): Promise<void> {
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await confirmAddDialog(page)
 }
 
 test('a TCP-only seeder found through an HTTP tracker: downloaded through the bridge, byte-exact', async () => {

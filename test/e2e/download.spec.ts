@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
-import { SCREENSHOTS, openApp, opfsEntries, sha256File, startApp, startSwarm, type Swarm } from './harness'
+import { SCREENSHOTS, openApp, opfsEntries, sha256File, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
 
 let browser: Browser
 let swarm: Swarm
@@ -72,6 +72,7 @@ test('"Save all" writes the whole tree into a picked folder, byte-exact', async 
   })
   const page = await openApp(context, app.url)
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await confirmAddDialog(page)
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
   await item(page).getByRole('button', { name: `Save all files of ${swarm.name}` }).click()
   await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible()
@@ -97,6 +98,7 @@ test('adding by .torrent file, then removing with its data deletes the OPFS file
   const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 360, height: 740 } })
   const page = await openApp(context, app.url)
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await confirmAddDialog(page)
   await expect(item(page).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
   await page.screenshot({ path: `${SCREENSHOTS}/downloading-phone-dark.png` })
   expect((await opfsEntries(page, swarm.infoHash)).length).toBeGreaterThan(0)

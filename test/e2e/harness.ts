@@ -44,9 +44,10 @@ export async function startSwarm(opts: SeederProcessOptions): Promise<Swarm> {
  * The real server (`npm start`'s) on a free loopback port, pointed at local trackers only, with
  * its bridge kept on loopback: peer port on 127.0.0.1, no public DHT routers, loopback peers allowed.
  */
-export async function startApp(trackers: string[], port = 0): Promise<RunningServer> {
+export async function startApp(trackers: string[], port = 0, extraArgs: string[] = []): Promise<RunningServer> {
+  // extraArgs come last, so e.g. ['--dht-bootstrap', '127.0.0.1:P'] overrides the default 'none'
   const options = parseOptions(['--port', String(port), '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', trackers.join(','),
-    '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8'])
+    '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8', ...extraArgs])
   return startServer(options)
 }
 
@@ -94,3 +95,28 @@ export async function opfsEntries(page: Page, infoHash: string): Promise<string[
 }
 
 export const SCREENSHOTS = 'test-results/screenshots'
+
+/** The add dialog (file tree, choose files) shown before a .torrent with several files is added. */
+export function addDialog(page: Page) {
+  return page.getByRole('dialog', { name: 'Choose files to download' })
+}
+
+/**
+ * Clicks "Add" in the add dialog, keeping every file, when it appears within `timeoutMs` (it
+ * does for a .torrent with several files; single-file torrents are added at once).
+ * Returns whether it appeared.
+ */
+export async function confirmAddDialog(page: Page, timeoutMs = 10_000): Promise<boolean> {
+  const dialog = addDialog(page)
+  try {
+    await dialog.waitFor({ state: 'visible', timeout: timeoutMs })
+  } catch {
+    return false
+  }
+  const shown = async () => (await dialog.isVisible()) ? await dialog.locator('#add-name').textContent() : null
+  const name = await shown()
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click()
+  // The same dialog may open again at once for the next torrent (several dropped at a time).
+  await expect.poll(shown).not.toBe(name)
+  return true
+}

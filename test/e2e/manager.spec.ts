@@ -2,7 +2,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test'
 import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { torrentOrder } from '../support/fixtures'
-import { SCREENSHOTS, openApp, startApp, startSwarm, type Swarm } from './harness'
+import { SCREENSHOTS, openApp, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
 
 const PIECE = 256 * 1024
 let browser: Browser
@@ -27,6 +27,7 @@ const percent = async (page: Page) => Number(await bar(page).getAttribute('aria-
 
 async function addTorrentFile(page: Page): Promise<void> {
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await confirmAddDialog(page)
 }
 
 test('a skipped file is not downloaded; the others complete', async () => {

@@ -9,7 +9,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test'
 import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { makeVideo, spawnMediaSeeder, writeSrt, type MediaSeeder } from '../support/media'
-import { SCREENSHOTS, openApp, sha256File, startApp } from './harness'
+import { SCREENSHOTS, openApp, sha256File, startApp, confirmAddDialog } from './harness'
 import { waitForController } from './pwa-helpers'
 
 const FOLDER = 'Clip Folder'
@@ -117,6 +117,7 @@ test('text previews; a file the browser cannot play says so and offers Save (byt
   const page = await openApp(context, app.url)
   await waitForController(page)
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'clip.torrent', mimeType: 'application/x-bittorrent', buffer: seeder.torrentFile })
+  await confirmAddDialog(page)
   await item(page).getByRole('button', { name: `Files of ${FOLDER}`, exact: true }).click({ timeout: 60_000 })
 
   await item(page).getByRole('button', { name: 'Play notes.txt', exact: true }).click()

@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from '../../bridge/server'
 import { parseOptions } from '../../bridge/options'
 import { CHROMIUM_ARGS, CHROMIUM_PATH, allowWebRtc, launchChromium } from '../support/browser'
 import { buildApp, controllerBuild, waitForController } from './pwa-helpers'
-import { SCREENSHOTS, openApp, startApp, startSwarm, type Swarm } from './harness'
+import { SCREENSHOTS, openApp, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
 
 let browser: Browser
 let swarm: Swarm
@@ -77,6 +77,7 @@ test('offline: after a first visit, a reload without network shows the app and i
   const page = await openApp(context, app.url)
   await waitForController(page)
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'shared.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await confirmAddDialog(page)
   await expect(item(page)).toBeVisible()
   await context.setOffline(true)
   await page.reload()

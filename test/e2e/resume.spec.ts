@@ -6,7 +6,7 @@ import type { RunningServer } from '../../bridge/server'
 import { allowWebRtc, launchChromium } from '../support/browser'
 import { startChromium } from '../support/chromium-process'
 import { torrentOrder } from '../support/fixtures'
-import { SCREENSHOTS, openApp, sha256File, startApp, startSwarm, type Swarm } from './harness'
+import { SCREENSHOTS, openApp, sha256File, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
 
 const PIECE = 256 * 1024
 let browser: Browser
@@ -35,6 +35,7 @@ const percent = async (page: Page) => Number(await bar(page).getAttribute('aria-
 
 async function addTorrentFile(page: Page): Promise<void> {
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await confirmAddDialog(page)
 }
 
 /** Saves every file through the UI and compares its SHA-256 with the source. */

@@ -1,0 +1,203 @@
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
+import { formatBytes } from '../core/format'
+import type { Metainfo, TorrentFile } from '../core/metainfo'
+import type { FilePriority } from '../prefs/db'
+import { buttonStyles } from './shared-styles'
+
+/** What the user chose: a priority per file of the torrent (0 skip, 1 download) and whether to start paused. */
+export interface AddChoice { priorities: FilePriority[]; paused: boolean }
+
+interface Folder { name: string; path: string; folders: Folder[]; files: TorrentFile[] }
+
+/** Folders open at first when the torrent has at most this many files; larger trees start folded. */
+const EXPAND_UP_TO = 200
+
+function buildTree(files: TorrentFile[]): Folder {
+  const root: Folder = { name: '', path: '', folders: [], files: [] }
+  for (const file of files) {
+    let folder = root
+    for (const part of file.path.slice(0, -1)) {
+      const path = folder.path ? `${folder.path}/${part}` : part
+      let child = folder.folders.find((f) => f.name === part)
+      if (!child) folder.folders.push(child = { name: part, path, folders: [], files: [] })
+      folder = child
+    }
+    folder.files.push(file)
+  }
+  return root
+}
+
+function filesUnder(folder: Folder): TorrentFile[] {
+  return [...folder.files, ...folder.folders.flatMap(filesUnder)]
+}
+
+/** Files a user can choose: BEP 47 padding files are not shown. */
+export function choosableFiles(metainfo: Metainfo): TorrentFile[] {
+  return metainfo.files.filter((file) => !file.pad)
+}
+
+/**
+ * Before a torrent with several files is added: its file tree (folders fold), a checkbox per file
+ * and per folder, select all / none, the size chosen, and "Start paused". `ask` resolves to the
+ * choice, or undefined when the user cancels.
+ */
+export class BtAddDialog extends LitElement {
+  static override properties = {
+    metainfo: { state: true },
+    selected: { state: true },
+    collapsed: { state: true },
+    paused: { state: true },
+  }
+  declare metainfo: Metainfo | undefined
+  /** By file index. */
+  declare selected: boolean[]
+  declare collapsed: Set<string>
+  declare paused: boolean
+  private tree: Folder | undefined
+  private resolve: ((choice: AddChoice | undefined) => void) | undefined
+
+  static override styles = [buttonStyles, css`
+    dialog { background: var(--surface); color: var(--text); border: 1px solid var(--border); border-radius: var(--radius);
+      width: min(620px, calc(100vw - 32px)); max-height: calc(100vh - 48px); padding: 0; box-sizing: border-box; }
+    dialog[open] { display: flex; flex-direction: column; }
+    dialog::backdrop { background: rgb(0 0 0 / .45); }
+    .head { padding: 16px 16px 8px; }
+    h2 { margin: 0; font-size: 1.15em; }
+    .name { margin: 4px 0 0; color: var(--muted); overflow-wrap: anywhere; }
+    .tools { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 0 16px 8px; }
+    .tree { overflow: auto; flex: 1 1 auto; min-height: 80px; border-top: 1px solid var(--border); border-bottom: 1px solid var(--border);
+      padding: 6px 12px; }
+    ul { list-style: none; margin: 0; padding: 0; }
+    ul ul { padding-left: 18px; }
+    .row { display: grid; grid-template-columns: 24px 1fr auto; align-items: center; gap: 4px; min-height: 32px; }
+    .row label { display: flex; align-items: center; gap: 8px; min-width: 0; cursor: pointer; }
+    .row .label-text { overflow-wrap: anywhere; }
+    .folder > .row .label-text { font-weight: 600; }
+    input[type=checkbox] { width: 18px; height: 18px; margin: 0; flex: none; accent-color: var(--accent); }
+    .size { color: var(--muted); font-size: .87em; font-variant-numeric: tabular-nums; white-space: nowrap; }
+    button.twisty { background: none; border: none; min-height: 24px; width: 24px; padding: 0; justify-content: center; color: var(--muted); }
+    .foot { padding: 10px 16px 16px; display: grid; gap: 10px; }
+    .total { margin: 0; font-variant-numeric: tabular-nums; }
+    .paused { display: flex; align-items: center; gap: 8px; }
+    .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 8px; }
+  `]
+
+  constructor() {
+    super()
+    this.selected = []
+    this.collapsed = new Set()
+    this.paused = false
+  }
+
+  /** Shows the dialog for one torrent; resolves when the user adds (with the choice) or cancels. */
+  ask(metainfo: Metainfo, defaults: { paused?: boolean } = {}): Promise<AddChoice | undefined> {
+    this.resolve?.(undefined)
+    this.metainfo = metainfo
+    this.tree = buildTree(choosableFiles(metainfo))
+    this.selected = metainfo.files.map((file) => !file.pad)
+    const folders: string[] = []
+    const walk = (folder: Folder) => { for (const child of folder.folders) { folders.push(child.path); walk(child) } }
+    walk(this.tree)
+    this.collapsed = new Set(metainfo.files.length > EXPAND_UP_TO ? folders : [])
+    this.paused = Boolean(defaults.paused)
+    return new Promise((resolve) => {
+      this.resolve = resolve
+      void this.updateComplete.then(() => this.renderRoot.querySelector('dialog')?.showModal())
+    })
+  }
+
+  override render() {
+    const metainfo = this.metainfo
+    if (!metainfo || !this.tree) return html`<dialog aria-labelledby="add-title"><h2 id="add-title">Choose files to download</h2></dialog>`
+    const files = choosableFiles(metainfo)
+    const chosen = files.filter((file) => this.selected[file.index])
+    const chosenBytes = chosen.reduce((sum, file) => sum + file.length, 0)
+    const totalBytes = files.reduce((sum, file) => sum + file.length, 0)
+    return html`
+      <dialog aria-labelledby="add-title" aria-describedby="add-name" @cancel=${() => this.finish(false)}>
+        <div class="head">
+          <h2 id="add-title">Choose files to download</h2>
+          <p class="name" id="add-name">${metainfo.name}</p>
+        </div>
+        <div class="tools">
+          <button @click=${() => this.selectAll(true)}>Select all</button>
+          <button @click=${() => this.selectAll(false)}>Select none</button>
+        </div>
+        <div class="tree">
+          <ul role="list" aria-label="Files of ${metainfo.name}">${this.renderFolderContents(this.tree)}</ul>
+        </div>
+        <div class="foot">
+          <p class="total" role="status" aria-label="Selected size">${chosen.length} of ${files.length} files selected ·
+            ${formatBytes(chosenBytes)} of ${formatBytes(totalBytes)}</p>
+          <label class="paused"><input type="checkbox" .checked=${this.paused}
+            @change=${(e: Event) => { this.paused = (e.target as HTMLInputElement).checked }}>Start paused</label>
+          <div class="actions">
+            <button @click=${() => this.finish(false)}>Cancel</button>
+            <button class="primary" ?disabled=${chosen.length === 0} title=${chosen.length ? '' : 'Choose at least one file'}
+              @click=${() => this.finish(true)}>Add</button>
+          </div>
+        </div>
+      </dialog>`
+  }
+
+  private renderFolderContents(folder: Folder): TemplateResult {
+    return html`${folder.folders.map((child) => this.renderFolder(child))}${folder.files.map((file) => this.renderFile(file))}`
+  }
+
+  private renderFolder(folder: Folder): TemplateResult {
+    const files = filesUnder(folder)
+    const count = files.filter((file) => this.selected[file.index]).length
+    const open = !this.collapsed.has(folder.path)
+    const size = files.reduce((sum, file) => sum + file.length, 0)
+    return html`
+      <li class="folder">
+        <div class="row">
+          <button class="twisty" aria-expanded=${String(open)} aria-label="${open ? 'Fold' : 'Unfold'} folder ${folder.path}"
+            @click=${() => this.toggleFolder(folder.path)}>${open ? '▾' : '▸'}</button>
+          <label><input type="checkbox" aria-label="Folder ${folder.path}" .checked=${count === files.length}
+            .indeterminate=${count > 0 && count < files.length}
+            @change=${(e: Event) => this.setFiles(files, (e.target as HTMLInputElement).checked)}><span class="label-text">${folder.name}/</span></label>
+          <span class="size">${formatBytes(size)}</span>
+        </div>
+        ${open ? html`<ul role="list">${this.renderFolderContents(folder)}</ul>` : nothing}
+      </li>`
+  }
+
+  private renderFile(file: TorrentFile): TemplateResult {
+    const name = file.path[file.path.length - 1] ?? file.name
+    return html`
+      <li>
+        <div class="row">
+          <span></span>
+          <label><input type="checkbox" aria-label=${file.name} .checked=${Boolean(this.selected[file.index])}
+            @change=${(e: Event) => this.setFiles([file], (e.target as HTMLInputElement).checked)}><span class="label-text">${name}</span></label>
+          <span class="size">${formatBytes(file.length)}</span>
+        </div>
+      </li>`
+  }
+
+  private toggleFolder(path: string): void {
+    const collapsed = new Set(this.collapsed)
+    if (!collapsed.delete(path)) collapsed.add(path)
+    this.collapsed = collapsed
+  }
+
+  private setFiles(files: TorrentFile[], on: boolean): void {
+    const selected = [...this.selected]
+    for (const file of files) selected[file.index] = on
+    this.selected = selected
+  }
+
+  private selectAll(on: boolean): void {
+    if (this.metainfo) this.setFiles(choosableFiles(this.metainfo), on)
+  }
+
+  private finish(add: boolean): void {
+    const resolve = this.resolve
+    this.resolve = undefined
+    this.renderRoot.querySelector('dialog')?.close()
+    if (!resolve || !this.metainfo) return
+    resolve(add ? { priorities: this.metainfo.files.map((file) => (this.selected[file.index] ? 1 : 0)), paused: this.paused } : undefined)
+  }
+}
+customElements.define('bt-add-dialog', BtAddDialog)

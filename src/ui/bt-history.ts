@@ -1,0 +1,84 @@
+import { LitElement, css, html } from 'lit'
+import { formatBytes } from '../core/format'
+import type { EngineApi } from '../engine/engine-api'
+import type { HistoryEntry } from '../prefs/db'
+import { AppError } from '../protocol/errors'
+import { buttonStyles } from './shared-styles'
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** Finished downloads (name, size, when), newest first, kept in IndexedDB; "Clear history" empties it. */
+export class BtHistory extends LitElement {
+  static override properties = {
+    engine: { attribute: false },
+    entries: { state: true },
+    error: { state: true },
+  }
+  declare engine: EngineApi | undefined
+  declare entries: HistoryEntry[] | undefined
+  declare error: string | undefined
+
+  static override styles = [buttonStyles, css`
+    dialog { background: var(--surface); color: var(--text); border: 1px solid var(--border); border-radius: var(--radius);
+      width: min(560px, calc(100vw - 32px)); max-height: calc(100vh - 48px); padding: 20px; box-sizing: border-box; }
+    dialog::backdrop { background: rgb(0 0 0 / .45); }
+    h2 { margin: 0 0 12px; font-size: 1.15em; }
+    ol { list-style: none; margin: 0; padding: 0; }
+    li { padding: 8px 0; border-top: 1px solid var(--border); }
+    .name { overflow-wrap: anywhere; font-weight: 600; }
+    .meta { color: var(--muted); font-size: .87em; font-variant-numeric: tabular-nums; }
+    p.empty { color: var(--muted); margin: 8px 0; }
+    p.error { color: var(--danger); }
+    .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 8px; margin-top: 14px; }
+  `]
+
+  get isOpen(): boolean {
+    return Boolean(this.renderRoot.querySelector('dialog')?.open)
+  }
+
+  async open(): Promise<void> {
+    this.renderRoot.querySelector('dialog')?.showModal()
+    await this.refresh()
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.engine) return
+    try {
+      this.entries = await this.engine.history()
+      this.error = undefined
+    } catch (err) {
+      this.error = AppError.from(err).message
+    }
+  }
+
+  override render() {
+    const entries = this.entries
+    return html`
+      <dialog aria-labelledby="history-title">
+        <h2 id="history-title">History</h2>
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+        ${!entries ? html`<p class="empty">Loading…</p>`
+          : entries.length === 0 ? html`<p class="empty">No finished downloads yet.</p>`
+          : html`<ol aria-label="Finished downloads">${entries.map((entry) => html`
+              <li aria-label=${entry.name}>
+                <div class="name">${entry.name}</div>
+                <div class="meta">${formatBytes(entry.length)} · finished <time datetime=${new Date(entry.finishedAt).toISOString()}>${dateFormat.format(entry.finishedAt)}</time></div>
+              </li>`)}</ol>`}
+        <div class="actions">
+          <button class="danger" ?disabled=${!entries?.length} @click=${() => void this.clear()}>Clear history</button>
+          <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button>
+        </div>
+      </dialog>`
+  }
+
+  private async clear(): Promise<void> {
+    if (!this.engine) return
+    try {
+      await this.engine.clearHistory()
+      this.entries = []
+    } catch (err) {
+      this.error = AppError.from(err).message
+    }
+  }
+}
+customElements.define('bt-history', BtHistory)

@@ -1,0 +1,145 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, test, type Browser, type Page } from '@playwright/test'
+import type { RunningServer } from '../../bridge/server'
+import { launchChromium } from '../support/browser'
+import { torrentOrder } from '../support/fixtures'
+import { SCREENSHOTS, addDialog, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm } from './harness'
+
+const PIECE = 256 * 1024
+let browser: Browser
+let swarm: Swarm
+let app: RunningServer
+let page: Page
+let dir: string
+
+test.describe.configure({ mode: 'serial' })
+
+test.beforeAll(async () => {
+  swarm = await startSwarm({ name: 'Add Dialog Fixture', sizeMiB: 24, pieceLength: PIECE })
+  app = await startApp([swarm.wsUrl])
+  browser = await launchChromium()
+  dir = await mkdtemp(join(tmpdir(), 'add-dialog-'))
+})
+
+test.afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+  await swarm?.stop()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+const item = (p: Page) => p.getByRole('listitem', { name: swarm.name })
+
+/** Bytes other than zero in a file's OPFS copy, outside the pieces it shares with its neighbours. */
+async function writtenInside(p: Page, index: number): Promise<number> {
+  const files = torrentOrder(swarm.files)
+  const offset = files.slice(0, index).reduce((sum, f) => sum + f.length, 0)
+  const length = files[index]!.length
+  const headroom = { before: PIECE - (offset % PIECE), after: (offset + length) % PIECE || PIECE }
+  return p.evaluate(async ({ infoHash, index, headroom, length }) => {
+    const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('torrents')).getDirectoryHandle(infoHash)
+    let file: File
+    try { file = await (await dir.getFileHandle(`file-${index}`)).getFile() } catch { return 0 }
+    const inner = new Uint8Array(await file.slice(headroom.before, Math.max(headroom.before, length - headroom.after)).arrayBuffer())
+    return inner.reduce((count, byte) => count + (byte !== 0 ? 1 : 0), 0)
+  }, { infoHash: swarm.infoHash, index, headroom, length })
+}
+
+test('the add dialog shows the file tree; only the chosen files are downloaded, byte-exact', async () => {
+  page = await openApp(await browser.newContext({ acceptDownloads: true, viewport: { width: 360, height: 740 }, colorScheme: 'light' }), app.url)
+  const files = torrentOrder(swarm.files)
+  const skippedPaths = ['album/disc 1/02 - long track.bin', 'album/disc 2/01 - track.bin']
+  const skipped = skippedPaths.map((path) => files.findIndex((file) => file.path === path))
+  expect(skipped).not.toContain(-1)
+
+  // Cancel adds nothing.
+  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  const dialog = addDialog(page)
+  await expect(dialog).toBeVisible()
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await expect(dialog).toBeHidden()
+  await expect(page.getByText('No torrents yet')).toBeVisible()
+
+  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await expect(dialog).toBeVisible()
+  await expect(dialog.getByText(swarm.name)).toBeVisible()
+  const total = dialog.getByRole('status', { name: 'Selected size' })
+  await expect(total).toContainText(`${files.length} of ${files.length} files selected`)
+  // Select none disables Add; select all brings every file back.
+  await dialog.getByRole('button', { name: 'Select none' }).click()
+  await expect(total).toContainText(`0 of ${files.length} files selected`)
+  await expect(dialog.getByRole('button', { name: 'Add', exact: true })).toBeDisabled()
+  await dialog.getByRole('button', { name: 'Select all' }).click()
+  await expect(dialog.getByRole('button', { name: 'Add', exact: true })).toBeEnabled()
+  // A folder folds and unfolds; unchecking it unchecks what it holds.
+  await dialog.getByRole('button', { name: 'Fold folder album/disc 2' }).click()
+  await expect(dialog.getByRole('checkbox', { name: 'album/disc 2/01 - track.bin' })).toHaveCount(0)
+  await dialog.getByRole('checkbox', { name: 'Folder album/disc 2' }).uncheck()
+  await dialog.getByRole('button', { name: 'Unfold folder album/disc 2' }).click()
+  await expect(dialog.getByRole('checkbox', { name: 'album/disc 2/01 - track.bin' })).not.toBeChecked()
+  await dialog.getByRole('checkbox', { name: 'album/disc 1/02 - long track.bin' }).uncheck()
+  // The parent folder is now partly chosen.
+  expect(await dialog.getByRole('checkbox', { name: 'Folder album', exact: true }).evaluate((el) => (el as HTMLInputElement).indeterminate)).toBe(true)
+  await expect(total).toContainText(`${files.length - 2} of ${files.length} files selected`)
+  await page.screenshot({ path: `${SCREENSHOTS}/add-dialog-light-360.png` })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.screenshot({ path: `${SCREENSHOTS}/add-dialog-dark-360.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click()
+  await expect(dialog).toBeHidden()
+
+  await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
+  await item(page).getByRole('button', { name: `Files of ${swarm.name}`, exact: true }).click()
+  for (const index of skipped) {
+    const name = files[index]!.path.split('/').pop()!
+    await expect(item(page).getByLabel(`Priority of ${name}`)).toHaveValue('0')
+    await expect(item(page).getByRole('button', { name: `Save ${name}`, exact: true })).toBeDisabled()
+    expect(await writtenInside(page, index), `bytes written inside skipped ${files[index]!.path}`).toBe(0)
+  }
+  await item(page).getByRole('button', { name: `Files of ${swarm.name}`, exact: true }).click()
+  const chosen = Object.fromEntries(Object.entries(swarm.sha256).filter(([path]) => !skippedPaths.includes(path)))
+  expect(Object.keys(chosen)).toHaveLength(files.length - 2)
+  await expectSavedFilesExact(page, { name: swarm.name, sha256: chosen }, dir)
+})
+
+test('history lists the finished download after a reload; "Clear history" empties it', async () => {
+  await page.reload()
+  await expect(item(page)).toBeVisible()
+  await page.getByRole('button', { name: 'History' }).click()
+  const history = page.getByRole('dialog', { name: 'History' })
+  await expect(history).toBeVisible()
+  const entry = history.getByRole('listitem', { name: swarm.name })
+  await expect(entry).toBeVisible()
+  await expect(entry).toContainText('MiB')
+  await expect(entry).toContainText(String(new Date().getFullYear()))
+  await page.screenshot({ path: `${SCREENSHOTS}/history-light-360.png` })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.screenshot({ path: `${SCREENSHOTS}/history-dark-360.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
+  await history.getByRole('button', { name: 'Clear history' }).click()
+  await expect(history.getByText('No finished downloads yet.')).toBeVisible()
+  await history.getByRole('button', { name: 'Close' }).click()
+  await page.reload()
+  await page.getByRole('button', { name: 'History' }).click()
+  await expect(page.getByRole('dialog', { name: 'History' }).getByText('No finished downloads yet.')).toBeVisible()
+  // The torrent itself stays in the list: history is only the record.
+  await expect(item(page)).toBeVisible()
+})
+
+test('the setting "Ask which files to download when adding" off: a multi-file torrent starts at once', async () => {
+  const p = await openApp(await browser.newContext(), app.url)
+  await p.getByRole('button', { name: 'Settings' }).click()
+  const ask = p.getByLabel('Ask which files to download when adding')
+  await expect(ask).toBeChecked()
+  await ask.uncheck()
+  await p.getByRole('button', { name: 'Close' }).click()
+  await p.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await expect(item(p)).toBeVisible()
+  await expect(addDialog(p)).toBeHidden()
+  await p.reload()
+  await p.getByRole('button', { name: 'Settings' }).click()
+  await expect(p.getByLabel('Ask which files to download when adding')).not.toBeChecked()
+  await p.context().close()
+})
