@@ -12,6 +12,7 @@ import { startApp } from '../e2e/harness'
 import { measureDataChannel } from './datachannel'
 import { startStockServer } from './stock-server'
 import { benchStreaming } from './streaming'
+import { benchBridge } from './bridge'
 import { benchResume } from './resume'
 
 const MiB = 1024 * 1024
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
   const streaming = await benchStreaming(browser)
   console.log('bench: resume of a half-done torrent…')
   const resume = await benchResume(browser)
+  console.log('bench: the bridge against aria2c…')
+  const bridge = await benchBridge(browser)
   await browser.close()
 
   const speedBytes = SPEED_MIB * MiB
@@ -159,7 +162,8 @@ Target: ratio at least 1.0, aim 1.5.
 | main-thread long tasks over 50 ms | ${big.longTasks} tasks, ${fmt(big.longTaskMs, 0)} ms in all over ${fmt(big.seconds, 0)} s | |
 
 ${streaming.markdown}
-${resume.markdown}`
+${resume.markdown}
+${bridge.markdown}`
   await writeFile('docs/BENCHMARKS.md', report)
   console.log(report)
 }

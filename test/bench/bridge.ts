@@ -1,0 +1,217 @@
+/**
+ * The bridge bench (issue 3), on loopback, in one run: one qbittorrent-nox seeds a BENCH_BRIDGE_MIB
+ * (default 512) MiB multi-file torrent made by mktorrent (1 MiB pieces, local HTTP tracker); aria2c
+ * downloads it, then this app does (Chromium page + the server with its bridge as a child process,
+ * `node --import tsx bridge/main.ts`, so /proc/PID/status is the bridge's own). Reports MB/s of
+ * each and app/aria2c; the bridge's peak RSS (VmHWM) during the app's download; and its RSS with
+ * 200 idle inbound peer connections (Node sockets to the peer port, each with a valid handshake for
+ * the registered torrent, then silent).
+ */
+import { randomBytes } from 'node:crypto'
+import net from 'node:net'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from '@playwright/test'
+import { allowWebRtc } from '../support/browser'
+import { multiFileFixture, writeFixture } from '../support/fixtures'
+import { startAria2Leecher } from '../support/peers/aria2'
+import { makeTorrent } from '../support/peers/mktorrent'
+import { processMemory, spawnDaemon, type Daemon } from '../support/peers/process'
+import { startQbittorrent } from '../support/peers/qbittorrent'
+import { startTracker } from '../support/tracker'
+
+const MiB = 1024 * 1024
+const SIZE_MIB = Number(process.env.BENCH_BRIDGE_MIB ?? 512)
+const IDLE_PEERS = 200
+const IDLE_TORRENTS = 6
+const REPO = resolve(fileURLToPath(import.meta.url), '..', '..', '..')
+
+async function startServerProcess(trackers: string[]): Promise<{ daemon: Daemon; url: string; peerPort: number }> {
+  const daemon = spawnDaemon(process.execPath, [
+    '--import', 'tsx', 'bridge/main.ts',
+    '--port', '0', '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', trackers.join(','),
+    '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8',
+  ], { name: 'bridge', cwd: REPO })
+  const lines = createInterface({ input: daemon.child.stdout! })
+  let url = ''
+  let peerPort = 0
+  await new Promise<void>((resolveUp, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${daemon.output()}`)), 30_000)
+    lines.on('line', (line) => {
+      url ||= /open (http\S+)/.exec(line)?.[1] ?? ''
+      peerPort ||= Number(/TCP port (\d+)/.exec(line)?.[1] ?? 0)
+      if (url && peerPort) {
+        clearTimeout(timer)
+        resolveUp()
+      }
+    })
+  })
+  return { daemon, url, peerPort }
+}
+
+const idleFailures = { timeout: 0, closed: 0 }
+
+/** One inbound peer: connects, sends a handshake for `infoHash`, resolves once the page answers with its own; then stays silent. */
+function idlePeer(port: number, infoHash: string): Promise<net.Socket | null> {
+  return new Promise((resolveConn) => {
+    const socket = net.connect({ host: '127.0.0.1', port })
+    let got = 0
+    const timer = setTimeout(() => { idleFailures.timeout++; socket.destroy(); resolveConn(null) }, 15_000)
+    socket.on('error', () => { clearTimeout(timer); resolveConn(null) })
+    socket.on('close', () => { if (got < 68) { clearTimeout(timer); idleFailures.closed++; resolveConn(null) } })
+    socket.on('connect', () => {
+      const hs = Buffer.alloc(68)
+      hs[0] = 19
+      hs.write('BitTorrent protocol', 1, 'latin1')
+      Buffer.from(infoHash, 'hex').copy(hs, 28)
+      Buffer.concat([Buffer.from('-ID0001-'), randomBytes(12)]).copy(hs, 48)
+      socket.write(hs)
+    })
+    socket.on('data', (d) => {
+      // read (and drop) whatever the page sends: its handshake, bitfield, keep-alives
+      got += d.length
+      if (got >= 68) { clearTimeout(timer); resolveConn(socket) }
+    })
+  })
+}
+
+async function appDownload(browser: Browser, url: string, torrent: Uint8Array, name: string): Promise<{ page: Page; seconds: number }> {
+  const context = await browser.newContext()
+  await allowWebRtc(context, new URL(url).origin)
+  const page = await context.newPage()
+  await page.goto(url)
+  await page.getByText('No torrents yet').waitFor()
+  await page.getByRole('status', { name: 'Reach' }).getByText(/Connected to the whole swarm/).waitFor({ timeout: 30_000 })
+  const start = Date.now()
+  await page.getByLabel('Open torrent file').setInputFiles({ name: 'bench.torrent', mimeType: 'application/x-bittorrent', buffer: Buffer.from(torrent) })
+  const dialog = page.getByRole('dialog', { name: 'Choose files to download' })
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click({ timeout: 10_000 }).catch(() => {})
+  const state = page.getByRole('listitem', { name }).getByTestId('state')
+  const deadline = Date.now() + 10 * 60_000
+  while ((await state.textContent().catch(() => '')) !== 'Seeding') {
+    if (Date.now() > deadline) throw new Error('the app did not finish within 10 min')
+    await page.waitForTimeout(100)
+  }
+  return { page, seconds: (Date.now() - start) / 1000 }
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits)
+
+export async function benchBridge(browser: Browser): Promise<{ markdown: string }> {
+  const work = await mkdtemp(join(tmpdir(), 'bench-bridge-'))
+  const tracker = await startTracker()
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(work, { recursive: true, force: true }), () => tracker.close()]
+  try {
+    const dataDir = join(work, 'data')
+    const name = 'bench-payload'
+    console.log(`bench bridge: writing and hashing ${SIZE_MIB} MiB…`)
+    await writeFixture(dataDir, name, multiFileFixture(SIZE_MIB), 11)
+    const made = await makeTorrent({ path: join(dataDir, name), announce: [tracker.httpUrl], pieceLengthLog2: 20, source: 'bench' })
+    const length = made.meta.length
+    const qbt = await startQbittorrent()
+    cleanups.unshift(() => qbt.stop())
+    await qbt.seed(made.torrent, made.infoHash, dataDir, 120_000)
+
+    console.log('bench bridge: aria2c…')
+    const ariaOut = join(work, 'aria2')
+    const t0 = Date.now()
+    const aria = await startAria2Leecher({ torrent: made.torrent, dir: ariaOut })
+    await aria.waitComplete(10 * 60_000)
+    const ariaSeconds = (Date.now() - t0) / 1000
+    await aria.stop()
+    await rm(ariaOut, { recursive: true, force: true })
+
+    console.log('bench bridge: this app…')
+    const server = await startServerProcess([tracker.wsUrl])
+    cleanups.unshift(() => server.daemon.stop())
+    const idleRss = (await processMemory(server.daemon.pid)).rss
+    // what `node --import tsx` (how npm start runs the server) costs before any code of ours
+    const baseline = spawnDaemon(process.execPath, ['--import', 'tsx', '-e', 'setInterval(() => {}, 1000)'], { name: 'node+tsx', cwd: REPO })
+    await new Promise((r) => setTimeout(r, 3000))
+    const baselineRss = (await processMemory(baseline.pid)).rss
+    await baseline.stop()
+    let peakSampled = 0
+    const sampler = setInterval(() => {
+      processMemory(server.daemon.pid).then((m) => { peakSampled = Math.max(peakSampled, m.rss) }).catch(() => {})
+    }, 250)
+    const { page, seconds: appSeconds } = await appDownload(browser, server.url, made.torrent, name).finally(() => clearInterval(sampler))
+    const afterDownload = await processMemory(server.daemon.pid)
+
+    console.log(`bench bridge: ${IDLE_PEERS} idle peer connections…`)
+    // The page takes at most 40 peers per torrent (src/engine/peers.ts maxPerTorrent), so the
+    // idle peers are spread over IDLE_TORRENTS small trackerless torrents added to the page (no
+    // tracker: no peers of their own, not even the page's own address handed back by a tracker).
+    // torrents beyond "Active downloads at most" (default 3) wait Queued and take no peers: lift it
+    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    await page.getByLabel('Active downloads at most (0 = no limit)').fill('0')
+    await page.getByLabel('Active downloads at most (0 = no limit)').dispatchEvent('change')
+    await page.getByRole('button', { name: 'Close', exact: true }).click()
+    const idleTorrents: string[] = []
+    const smallDir = join(work, 'small')
+    await writeFixture(smallDir, 'idle', multiFileFixture(4), 12)
+    for (let k = 0; k < IDLE_TORRENTS; k++) {
+      const t = await makeTorrent({ path: join(smallDir, 'idle'), source: `idle ${k}` })
+      await page.getByLabel('Open torrent file').setInputFiles({ name: `idle-${k}.torrent`, mimeType: 'application/x-bittorrent', buffer: Buffer.from(t.torrent) })
+      await page.getByRole('dialog', { name: 'Choose files to download' }).getByRole('button', { name: 'Add', exact: true }).click({ timeout: 10_000 })
+      idleTorrents.push(t.infoHash)
+    }
+    await page.waitForTimeout(3000) // registered with the bridge
+    const beforePeers = await processMemory(server.daemon.pid)
+    const sockets: net.Socket[] = []
+    let refused = 0
+    // in batches: the bridge holds at most 64 inbound connections waiting for their handshake
+    for (let i = 0; i < IDLE_PEERS; i += 20) {
+      const batch = await Promise.all(Array.from({ length: Math.min(20, IDLE_PEERS - i) }, (_, j) => idlePeer(server.peerPort, idleTorrents[(i + j) % IDLE_TORRENTS]!)))
+      for (const s of batch) if (s) sockets.push(s); else refused++
+    }
+    await new Promise((r) => setTimeout(r, 5000))
+    const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open').length
+    const withPeers = await processMemory(server.daemon.pid)
+    for (const s of sockets) s.destroy()
+    await page.context().close()
+
+    const appMBps = length / appSeconds / 1e6
+    const ariaMBps = length / ariaSeconds / 1e6
+    const mb = (b: number) => fmt(b / 1e6)
+    const markdown = `## The bridge: this app against aria2c from qbittorrent-nox (${SIZE_MIB} MiB, 1 MiB pieces)
+
+One qbittorrent-nox (libtorrent 2.0) seeds a multi-file torrent made by mktorrent, found through a local HTTP tracker;
+aria2c downloads it first, then this app (the page in Chromium, the server with its bridge as its own Node process).
+Everything on loopback.
+
+| client | seconds | MB/s | ratio to aria2c |
+|---|---|---|---|
+| this app (page + bridge) | ${fmt(appSeconds)} | ${fmt(appMBps)} | ${fmt(appMBps / ariaMBps, 2)} |
+| aria2c | ${fmt(ariaSeconds)} | ${fmt(ariaMBps)} | 1.00 |
+
+Target: ratio at least 0.8, aim 1.0.
+
+| bridge process (server + bridge, \`/proc/PID/status\`) | RSS |
+|---|---|
+| \`node --import tsx\` doing nothing (how \`npm start\` runs the server: the floor under every figure below) | ${mb(baselineRss)} MB |
+| started, before the page connects | ${mb(idleRss)} MB |
+| peak during the app's download (VmHWM; highest 250 ms sample ${mb(peakSampled)} MB) | ${mb(afterDownload.peakRss)} MB |
+| after the download, page connected with ${IDLE_TORRENTS + 1} torrents registered, no peers | ${mb(beforePeers.rss)} MB |
+| with ${IDLE_PEERS} idle inbound peer connections (valid handshakes spread over ${IDLE_TORRENTS} torrents; ${open} answered and still open after 5 s, ${refused} refused or unanswered: ${idleFailures.closed} closed by the bridge or page, ${idleFailures.timeout} no answer in 15 s) | ${mb(withPeers.rss)} MB |
+
+Target: bridge RSS under 100 MB.
+`
+    console.log(markdown)
+    return { markdown }
+  } finally {
+    for (const fn of cleanups) await fn().catch((err: unknown) => console.error('[bench bridge cleanup]', err))
+  }
+}
+
+// npx tsx test/bench/bridge.ts: this section alone
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { launchChromium } = await import('../support/browser')
+  const browser = await launchChromium()
+  benchBridge(browser).then(() => browser.close()).then(() => process.exit(0), (err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  })
+}
