@@ -149,7 +149,7 @@ export async function startQbittorrent(opts: QbittorrentOptions = {}): Promise<Q
 
   const addTorrent = async (torrent: Uint8Array, savePath: string) => {
     const form = new FormData()
-    form.append('torrents', new Blob([torrent], { type: 'application/x-bittorrent' }), 'x.torrent')
+    form.append('torrents', new Blob([new Uint8Array(torrent)], { type: 'application/x-bittorrent' }), 'x.torrent')
     form.append('savepath', savePath)
     // the data is on disk already: libtorrent checks it (skip_checking=false) and then seeds
     form.append('skip_checking', 'false')
