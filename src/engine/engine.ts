@@ -15,6 +15,7 @@ import { opfsChunkStore } from '../storage/opfs-chunk-store'
 import type { SaveEntry } from '../storage/save'
 import type { StorageClient } from '../storage/storage-client'
 import { fetchTorrent } from './fetch-torrent'
+import { playbackStream } from './playback-stream'
 import { parseTorrentFile } from './parse-service'
 import type { EngineApi } from './engine-api'
 import { opfsFile } from './opfs-file'
@@ -40,7 +41,6 @@ export interface AddOptions {
 /** How often the UI hears of progress, whatever webtorrent's own event rate. */
 const PROGRESS_INTERVAL_MS = 250
 const STALL_FIRST_MS = 15_000
-const STREAM_AHEAD_BYTES = 4 * 1024 * 1024
 const STALL_MAX_MS = 5 * 60_000
 
 /**
@@ -286,50 +286,8 @@ export class Engine implements EngineApi {
   fileStream(infoHash: string, fileIndex: number, start: number, end: number): ReadableStream<Uint8Array> {
     const record = this.records.get(infoHash)
     const torrent = record?.torrent
-    const file = torrent?.files?.[fileIndex]
-    if (!record || !torrent || !file) throw new AppError('STORAGE', 'That file is not available: is its torrent paused?')
-    // While a stream is open the torrent downloads in order (playback needs what comes next);
-    // the user's own choice returns when the last stream closes.
-    record.openStreams = (record.openStreams ?? 0) + 1
-    torrent.strategy = 'sequential'
-    const release = () => {
-      record.openStreams = Math.max(0, (record.openStreams ?? 1) - 1)
-      if (record.openStreams === 0 && record.torrent === torrent) torrent.strategy = record.stored.sequential ? 'sequential' : 'rarest'
-    }
-    // webtorrent marks at most two pieces ahead of a stream as critical; playback wants a few
-    // MiB ahead, so a seek or a bitrate peak does not stall on one slow piece.
-    const pieceLength = torrent.pieceLength
-    const lastPiece = Math.floor((file.offset + Math.max(0, file.length - 1)) / pieceLength)
-    const ahead = Math.max(2, Math.ceil(STREAM_AHEAD_BYTES / pieceLength))
-    let position = start
-    const markAhead = () => {
-      const piece = Math.floor((file.offset + position) / pieceLength)
-      if (!torrent.destroyed && piece <= lastPiece) torrent.critical(piece, Math.min(lastPiece, piece + ahead))
-    }
-    markAhead()
-    const reader = file.stream({ start, end }).getReader()
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { value, done } = await reader.read()
-          if (done) {
-            release()
-            controller.close()
-          } else {
-            position += value.byteLength
-            markAhead()
-            controller.enqueue(value)
-          }
-        } catch (err) {
-          release()
-          controller.error(err)
-        }
-      },
-      cancel(reason) {
-        release()
-        return reader.cancel(reason)
-      },
-    })
+    if (!record || !torrent?.files?.[fileIndex]) throw new AppError('STORAGE', 'That file is not available: is its torrent paused?')
+    return playbackStream(record, torrent, fileIndex, start, end)
   }
 
   /** Every real (non-padding, not skipped) file of a torrent, for "Save all". */
