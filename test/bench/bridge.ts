@@ -12,7 +12,6 @@ import net from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from '@playwright/test'
 import { allowWebRtc } from '../support/browser'
@@ -20,6 +19,7 @@ import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { startAria2Leecher } from '../support/peers/aria2'
 import { makeTorrent } from '../support/peers/mktorrent'
 import { processMemory, spawnDaemon, type Daemon } from '../support/peers/process'
+import { spawnServerProcess } from '../support/server-process'
 import { startQbittorrent } from '../support/peers/qbittorrent'
 import { startTracker } from '../support/tracker'
 
@@ -29,27 +29,9 @@ const IDLE_PEERS = 200
 const IDLE_TORRENTS = 6
 const REPO = resolve(fileURLToPath(import.meta.url), '..', '..', '..')
 
-async function startServerProcess(trackers: string[]): Promise<{ daemon: Daemon; url: string; peerPort: number }> {
-  const daemon = spawnDaemon(process.execPath, [
-    '--import', 'tsx', 'bridge/main.ts',
-    '--port', '0', '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', trackers.join(','),
-    '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8',
-  ], { name: 'bridge', cwd: REPO })
-  const lines = createInterface({ input: daemon.child.stdout! })
-  let url = ''
-  let peerPort = 0
-  await new Promise<void>((resolveUp, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${daemon.output()}`)), 30_000)
-    lines.on('line', (line) => {
-      url ||= /open (http\S+)/.exec(line)?.[1] ?? ''
-      peerPort ||= Number(/TCP port (\d+)/.exec(line)?.[1] ?? 0)
-      if (url && peerPort) {
-        clearTimeout(timer)
-        resolveUp()
-      }
-    })
-  })
-  return { daemon, url, peerPort }
+function startServerProcess(trackers: string[]): Promise<{ daemon: Daemon; url: string; peerPort: number }> {
+  return spawnServerProcess(['--port', '0', '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', trackers.join(','),
+    '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8'])
 }
 
 const idleFailures = { timeout: 0, closed: 0 }

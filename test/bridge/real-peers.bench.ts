@@ -6,48 +6,31 @@
 //   npx tsx test/bridge/real-peers.bench.ts [SIZE_MIB]       (default 256)
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { Discovery } from '../../src/engine/discovery'
 import { PeerService } from '../../src/engine/peers'
 import { createLoopbackClient, destroyClient } from '../support/client'
 import { multiFileFixture, sha256File, writeFixture } from '../support/fixtures'
 import { startAria2Leecher } from '../support/peers/aria2'
 import { makeTorrent } from '../support/peers/mktorrent'
-import { processMemory, spawnDaemon, stopAllDaemons, type Daemon } from '../support/peers/process'
+import { processMemory, stopAllDaemons, type Daemon } from '../support/peers/process'
+import { spawnServerProcess } from '../support/server-process'
 import { startQbittorrent } from '../support/peers/qbittorrent'
 import { startTracker } from '../support/tracker'
 import type { TestBridge } from './harness'
 import { connectClient, tempDir, waitFor } from './harness'
 
 const SIZE_MIB = Number(process.argv[2] ?? 256)
-const REPO = resolve(fileURLToPath(import.meta.url), '..', '..', '..')
 
 /** The bridge as its own process, so its memory is its own. */
 async function startBridgeProcess(): Promise<{ daemon: Daemon; bridge: TestBridge }> {
   const appDir = await mkdtemp(join(tmpdir(), 'bench-app-'))
   await writeFile(join(appDir, 'index.html'), '<!doctype html><title>bench</title>')
-  const daemon = spawnDaemon(process.execPath, [
-    '--import', 'tsx', 'bridge/main.ts',
+  const { daemon, url, peerPort } = await spawnServerProcess([
     '--port', '0', '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', 'ws://127.0.0.1:9',
     '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-port', '0', '--no-dht',
     '--allow-net', '127.0.0.0/8', '--app-dir', appDir,
-  ], { name: 'bridge', cwd: REPO })
-  const lines = createInterface({ input: daemon.child.stdout! })
-  let url = ''
-  let peerPort = 0
-  await new Promise<void>((resolveUp, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the bridge did not start:\n${daemon.output()}`)), 20_000)
-    lines.on('line', (line) => {
-      url ||= /open (http\S+)/.exec(line)?.[1] ?? ''
-      peerPort ||= Number(/TCP port (\d+)/.exec(line)?.[1] ?? 0)
-      if (url && peerPort) {
-        clearTimeout(timer)
-        resolveUp()
-      }
-    })
-  })
+  ], 20_000)
   const origin = url.replace(/\/$/, '')
   const bridge = {
     origin,
