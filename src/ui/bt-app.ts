@@ -86,9 +86,12 @@ export class BtApp extends LitElement {
     .header-actions { display: flex; gap: 8px; flex-wrap: wrap; justify-content: flex-end; }
     h1 { font-size: 1.3em; margin: 0; display: flex; align-items: center; gap: 10px; }
     h1 img { width: 28px; height: 28px; }
+    @media (max-width: 480px) { h1 { font-size: 1.1em; white-space: nowrap; } h1 img { width: 24px; height: 24px; } }
     bt-notices { margin: 12px 0; }
     .mirror { background: var(--surface); border: 1px solid var(--accent); border-radius: 8px; padding: 10px 14px; }
     .reach { color: var(--muted); font-size: .85em; margin-top: 18px; text-align: center; }
+    /* Losing the bridge changes what the user gets: say it where it is seen. */
+    .reach.lost { color: var(--warn); border: 1px solid var(--warn); border-radius: 8px; padding: 8px 12px; font-size: .9em; }
     .drop { position: fixed; inset: 0; display: grid; place-items: center; background: rgb(31 111 235 / .18);
       border: 3px dashed var(--accent); font-size: 1.3em; font-weight: 600; pointer-events: none; z-index: 10; }
   `]
@@ -148,7 +151,7 @@ export class BtApp extends LitElement {
         @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
       ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">This app is running in another tab: this tab shows and controls it there. It takes over when that tab closes.</p>` : ''}
-      <p class="reach" role="status" aria-label="Reach">${reachText(this.bridge)}</p>
+      <p class="reach ${this.bridge.state === 'disconnected' || this.bridge.state === 'closed' ? 'lost' : ''}" role="status" aria-label="Reach">${reachText(this.bridge)}</p>
       <bt-remove-dialog .torrentName=${this.removing?.name ?? ''} @confirm=${(e: CustomEvent<{ deleteData: boolean }>) => this.removeTorrent(e.detail.deleteData)}></bt-remove-dialog>
       <bt-settings .config=${this.config} .settings=${this.settings}
         @settings-change=${(e: CustomEvent<Settings>) => this.changeSettings(e.detail)}></bt-settings>
