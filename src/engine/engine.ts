@@ -1,10 +1,10 @@
 import WebTorrent, { type Torrent } from 'webtorrent/dist/webtorrent.min.js'
-import { formatBytes } from '../core/format'
 import { countPieces, emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
 import { magnetUri, type MagnetLink } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
 import { planQueue, seedingGoalReached } from '../core/queue'
 import { selectionRanges, type Priority } from '../core/selection'
+import { stallStep } from '../core/stall'
 import type { FilePriority, HistoryEntry, StoredTorrent } from '../prefs/db'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
@@ -21,7 +21,7 @@ import type { EngineApi } from './engine-api'
 import { opfsFile } from './opfs-file'
 import type { Persistence } from './persistence'
 import { isComplete, snapshot, type TorrentRecord } from './snapshot'
-import { QuotaWatch } from './quota-watch'
+import { QuotaWatch, spaceShortfall } from './quota-watch'
 import { BridgeLink, type BridgeStatus } from './bridge-link'
 import { parseMagnet } from '../core/magnet'
 
@@ -40,8 +40,6 @@ export interface AddOptions {
 
 /** How often the UI hears of progress, whatever webtorrent's own event rate. */
 const PROGRESS_INTERVAL_MS = 250
-const STALL_FIRST_MS = 15_000
-const STALL_MAX_MS = 5 * 60_000
 
 /**
  * The engine facade and download manager: webtorrent in the page, our storage under it, our
@@ -526,14 +524,10 @@ export class Engine implements EngineApi {
   /** Says so before starting when the browser's storage cannot hold what the torrent needs. */
   private async checkSpace(record: TorrentRecord): Promise<void> {
     const metainfo = record.metainfo
-    if (!metainfo || !navigator.storage?.estimate) return
-    const { quota = 0, usage = 0 } = await navigator.storage.estimate()
+    if (!metainfo) return
     const done = record.bitfield ? countPieces(record.bitfield, metainfo.pieceCount) * metainfo.pieceLength : 0
-    const needed = Math.max(0, this.snapshotOf(record).wantedLength - done)
-    if (quota && needed > quota - usage) {
-      this.emit({ type: 'notice', level: 'error', infoHash: record.infoHash,
-        message: `“${metainfo.name}” needs ${formatBytes(needed)}, but the browser allows this site only ${formatBytes(Math.max(0, quota - usage))} more. Free space or skip some files; otherwise the download pauses when storage is full.` })
-    }
+    const message = await spaceShortfall(metainfo.name, this.snapshotOf(record).wantedLength - done)
+    if (message) this.emit({ type: 'notice', level: 'error', infoHash: record.infoHash, message })
   }
 
   private startTicking(): void {
@@ -555,28 +549,15 @@ export class Engine implements EngineApi {
     this.emitProgress()
   }
 
-  /**
-   * A WebSocket tracker whose connection fails is retried only minutes later (bittorrent-tracker
-   * waits 10 s to 5 min, at random), and a failed WebRTC offer only at the next announce. A
-   * torrent that wants peers and has none is restarted instead (fast resume makes that cheap),
-   * after 15 s, then 30 s, 60 s… up to 5 min.
-   */
+  /** A torrent that wants peers and has had none for a while is restarted (see core/stall). */
   private restartIfStalled(record: TorrentRecord): void {
     const torrent = record.torrent
-    // Checking local data (a re-check, or resume without resume data) needs no peers: a restart would hash it all again.
+    // Checking local data (a re-check, or resume without resume data) needs no peers.
     const checking = Boolean(record.metainfo) && !torrent?.ready
-    if (!torrent || record.starting || checking || torrent.numPeers > 0 || isComplete(record)) {
-      delete record.noPeersSince
-      if (torrent && torrent.numPeers > 0) record.stallBackoffMs = STALL_FIRST_MS
-      return
-    }
-    const now = Date.now()
-    record.noPeersSince ??= now
-    record.stallBackoffMs ??= STALL_FIRST_MS
-    if (now - record.noPeersSince < record.stallBackoffMs) return
-    record.stallBackoffMs = Math.min(record.stallBackoffMs * 2, STALL_MAX_MS)
-    delete record.noPeersSince
-    void this.stop(record).then(() => this.applyQueue())
+    const wantsPeers = Boolean(torrent) && !record.starting && !checking && !isComplete(record)
+    const step = stallStep(record.stall ?? {}, wantsPeers, torrent?.numPeers ?? 0, Date.now())
+    record.stall = step.state
+    if (step.restart) void this.stop(record).then(() => this.applyQueue())
   }
 
   private emitProgress(): void {

@@ -1,3 +1,5 @@
+import { formatBytes } from '../core/format'
+
 /** Free space that counts as "freed": enough for a few pieces of any sane size. */
 const ENOUGH_FREE_BYTES = 32 * 1024 * 1024
 const POLL_MS = 3000
@@ -24,4 +26,12 @@ export class QuotaWatch {
       this.timer = undefined
     }
   }
+}
+
+/** A message when the browser's storage cannot hold `needed` more bytes for `name`; else undefined. */
+export async function spaceShortfall(name: string, needed: number): Promise<string | undefined> {
+  if (!navigator.storage?.estimate || needed <= 0) return undefined
+  const { quota = 0, usage = 0 } = await navigator.storage.estimate()
+  if (!quota || needed <= quota - usage) return undefined
+  return `“${name}” needs ${formatBytes(needed)}, but the browser allows this site only ${formatBytes(Math.max(0, quota - usage))} more. Free space or skip some files; otherwise the download pauses when storage is full.`
 }

@@ -1,6 +1,7 @@
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import { countPieces, hasPiece, verifiedBytes } from '../core/bitfield'
 import type { Metainfo } from '../core/metainfo'
+import type { StallState } from '../core/stall'
 import { fileProgress } from '../core/pieces'
 import { selectedBytes, selectionRanges, type Priority } from '../core/selection'
 import type { StoredTorrent } from '../prefs/db'
@@ -34,9 +35,8 @@ export interface TorrentRecord {
   completeHandled?: boolean
   /** Streams open for playback: the torrent downloads in order meanwhile. */
   openStreams?: number
-  /** Since when a running torrent that wants peers has had none, and how long to wait next. */
-  noPeersSince?: number
-  stallBackoffMs?: number
+  /** Stall recovery: since when it has had no peers, and how long to wait next. */
+  stall?: StallState
   forceFullCheck?: boolean
 }
 

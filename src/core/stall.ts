@@ -1,0 +1,27 @@
+/** How long a torrent that wants peers may have none before it is restarted, and the cap. */
+export const STALL_FIRST_MS = 15_000
+export const STALL_MAX_MS = 5 * 60_000
+
+export interface StallState {
+  /** Since when it has had no peers while wanting some; undefined when it has peers. */
+  noPeersSince?: number
+  /** How long to wait next: doubles after each restart, back to the first wait once peers come. */
+  backoffMs?: number
+}
+
+/**
+ * A WebSocket tracker whose connection fails is retried only minutes later (bittorrent-tracker
+ * waits 10 s to 5 min, at random), and a failed WebRTC offer only at the next announce. A
+ * torrent that wants peers and has none is restarted instead: after 15 s, then 30 s, 60 s…
+ * up to 5 min. `wantsPeers` is false while it checks its own data (a restart would hash it all
+ * again), when it is complete, or starting.
+ */
+export function stallStep(state: StallState, wantsPeers: boolean, peers: number, now: number): { state: StallState; restart: boolean } {
+  if (!wantsPeers || peers > 0) {
+    return { state: peers > 0 ? { backoffMs: STALL_FIRST_MS } : { ...(state.backoffMs ? { backoffMs: state.backoffMs } : {}) }, restart: false }
+  }
+  const noPeersSince = state.noPeersSince ?? now
+  const backoffMs = state.backoffMs ?? STALL_FIRST_MS
+  if (now - noPeersSince < backoffMs) return { state: { noPeersSince, backoffMs }, restart: false }
+  return { state: { backoffMs: Math.min(backoffMs * 2, STALL_MAX_MS) }, restart: true }
+}
