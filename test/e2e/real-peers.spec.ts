@@ -198,6 +198,11 @@ test('4. a mixed swarm: a WebRTC seeder and a TCP seeder (qbittorrent-nox) of on
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-mixed-swarm.png` })
     await expectSavedFilesExact(page, { name: rtc.info.name, sha256: rtc.info.sha256 }, tmp)
     const length = rtc.info.length
+    // Both counters lag (the seeder reports every 250 ms, qBittorrent's WebUI refreshes on its own
+    // clock): wait until together they account for the whole torrent, then read them.
+    const [seeder, qbittorrent] = [rtc!, qbt!]
+    await expect.poll(async () => seeder.uploaded() + ((await qbittorrent.info(infoHash))[0]?.uploaded ?? 0), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(length * 0.99)
     const fromQbt = await expectQbtUploaded(qbt, { infoHash } as MadeTorrent, 1)
     const fromRtc = rtc.uploaded()
     console.log(`4. uploaded to the page: WebRTC seeder ${(fromRtc / 1e6).toFixed(1)} MB, qbittorrent-nox ${(fromQbt / 1e6).toFixed(1)} MB (torrent ${(length / 1e6).toFixed(1)} MB)`)
