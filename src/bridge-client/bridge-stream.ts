@@ -101,9 +101,15 @@ export class BridgeStream extends Duplex {
 
   // ---- streamx ----
 
-  override _write(data: unknown, cb: (err: Error | null) => void): void {
+  /**
+   * streamx hands us every queued write at once: bittorrent-protocol writes each message's header
+   * and its payload apart, and a DATA frame per write would double the frames (and the
+   * WebSocket sends, the page's costliest call while uploading).
+   */
+  override _writev(batch: unknown[], cb: (err: Error | null) => void): void {
     if (this.remoteClosed) return cb(new AppError('PEER_CONNECT', 'the connection is closed'))
-    this.pending = { data: data as Uint8Array, offset: 0, cb }
+    const chunks = batch as Uint8Array[]
+    this.pending = { data: chunks.length === 1 ? chunks[0]! : concat(chunks), offset: 0, cb }
     this.flush()
   }
 
@@ -147,4 +153,14 @@ export class BridgeStream extends Duplex {
     this.link.sendCredit(this.streamId, this.unacked)
     this.unacked = 0
   }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let offset = 0
+  for (const c of chunks) {
+    out.set(c, offset)
+    offset += c.length
+  }
+  return out
 }

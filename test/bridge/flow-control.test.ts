@@ -64,6 +64,47 @@ describe('flow control', () => {
     await peer.close()
   }, 20_000)
 
+  it('regression, upload to aria2c fell to 0.4 MB/s: credit to the page comes in quarter windows, not per write', async () => {
+    // silly window syndrome: when the bridge granted each completed socket write, a page that
+    // writes small messages got small credits back and sent ever smaller frames
+    let sunk = 0
+    const sink = net.createServer((s) => { s.on('error', () => {}); s.on('data', (d) => { sunk += d.length }) })
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()))
+    const p = await rawPage(bridge.wsUrl, { origin: bridge.origin })
+    p.send({ type: FrameType.Register, infoHash: H, peerId: randomPeerId() })
+    p.send({ type: FrameType.Open, stream: 1, infoHash: H, peer: { host: '127.0.0.1', port: (sink.address() as net.AddressInfo).port } })
+    const hs = handshakeBytes(H)
+    p.send({ type: FrameType.Data, stream: 1, data: hs })
+    await p.next((f): f is Extract<BridgeToPageFrame, { type: FrameType.Opened }> => f.type === FrameType.Opened)
+    // like bittorrent-protocol: a 13-byte header, then a 16 KiB block, each as far as credit allows
+    const total = 4 * STREAM_WINDOW
+    let credit = STREAM_WINDOW - hs.length
+    let sent = 0
+    let header = true
+    const send = () => {
+      while (sent < total && credit > 0) {
+        const n = Math.min(credit, header ? 13 : 16 * 1024, total - sent)
+        p.send({ type: FrameType.Data, stream: 1, data: new Uint8Array(n) })
+        header = !header
+        credit -= n
+        sent += n
+      }
+    }
+    const grants: number[] = []
+    p.onFrame((f) => {
+      if (f.type !== FrameType.Credit) return
+      grants.push(f.bytes)
+      credit += f.bytes
+      send()
+    })
+    send()
+    await waitFor(() => sunk === hs.length + total, 10_000, 'everything written to the peer')
+    expect(grants.length).toBeGreaterThan(0)
+    for (const g of grants) expect(g).toBeGreaterThanOrEqual(STREAM_WINDOW / 4)
+    p.close()
+    await new Promise<void>((r) => sink.close(() => r()))
+  }, 20_000)
+
   it('a peer that floods garbage costs only its own stream', async () => {
     const hostile = await floodingPeer()
     const quiet = net.createServer((s) => { s.on('error', () => {}); s.on('data', (d) => s.write(d)) }) // echoes

@@ -168,6 +168,8 @@ export interface RawPage {
   send(frame: BridgeFrame): void
   sendRaw(bytes: Uint8Array | string): void
   next<T extends BridgeToPageFrame>(match: (f: BridgeToPageFrame) => f is T, timeoutMs?: number): Promise<T>
+  /** Calls `listener` with every frame from now on. */
+  onFrame(listener: (frame: BridgeToPageFrame) => void): void
   close(): void
 }
 
@@ -175,11 +177,13 @@ export async function rawPage(url: string, opts: { origin?: string; headers?: Re
   const ws = new WebSocket(url, { ...(opts.origin ? { origin: opts.origin } : {}), ...(opts.headers ? { headers: opts.headers } : {}) })
   const frames: BridgeToPageFrame[] = []
   const waiters = new Set<() => void>()
+  const listeners: ((frame: BridgeToPageFrame) => void)[] = []
   ws.on('message', (data: Buffer) => {
     const r = decodeBridgeFrame(new Uint8Array(data))
     if (!r.ok) throw new Error(`the bridge sent a bad frame: ${r.reason}`)
     frames.push(r.frame)
     for (const w of [...waiters]) w()
+    for (const l of listeners) l(r.frame)
   })
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
   await new Promise<void>((resolve, reject) => {
@@ -215,6 +219,7 @@ export async function rawPage(url: string, opts: { origin?: string; headers?: Re
         check()
       })
     },
+    onFrame: (listener) => { listeners.push(listener) },
     close: () => ws.terminate(),
   }
 }
