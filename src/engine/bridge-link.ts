@@ -1,7 +1,8 @@
-import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { BridgeClient, bridgeUrl, type WebSocketConstructor } from '../bridge-client/bridge-client'
 import type { BridgeStatus } from '../protocol/engine-events'
 import { Discovery, type DiscoveryStats } from './discovery'
+import { PexSwarm } from './pex-swarm'
 import { PeerService, type PeerCounts } from './peers'
 
 export type { BridgeStatus }
@@ -14,6 +15,7 @@ export class BridgeLink {
   private readonly client: BridgeClient
   private readonly peers: PeerService
   private readonly discovery: Discovery
+  private readonly pex = new Map<string, PexSwarm>()
   status: BridgeStatus = { state: 'connecting', reason: null }
 
   constructor(path: string, token: string | undefined, onChange: () => void, onNotice: (infoHash: string, message: string) => void) {
@@ -38,6 +40,25 @@ export class BridgeLink {
     else torrent.once('infoHash', whenKnown)
   }
 
+  /**
+   * PEX (BEP 11) on a wire of a running torrent: peers it names are dialed through the bridge;
+   * it is told of the bridged peers we have. `isPrivate` is undefined until the metadata says.
+   */
+  usePex(infoHash: string, wire: Wire, isPrivate: () => boolean | undefined): void {
+    // BEP 27: a private torrent does not even offer ut_pex
+    if (isPrivate() === true) return
+    let swarm = this.pex.get(infoHash)
+    if (!swarm) {
+      swarm = new PexSwarm({
+        direction: (remote) => this.peers.direction(infoHash, remote),
+        onPeers: (peers) => this.discovery.addPexPeers(infoHash, peers),
+        isPrivate,
+      })
+      this.pex.set(infoHash, swarm)
+    }
+    wire.use(swarm.Extension)
+  }
+
   /** A magnet's metadata arrived: announce to the torrent's own trackers too. */
   update(infoHash: string, trackers: readonly string[]): void {
     this.discovery.update(infoHash, trackers)
@@ -48,6 +69,8 @@ export class BridgeLink {
   }
 
   detach(infoHash: string): void {
+    this.pex.get(infoHash)?.destroy()
+    this.pex.delete(infoHash)
     this.discovery.remove(infoHash)
     this.peers.detach(infoHash)
   }

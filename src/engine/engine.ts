@@ -1,4 +1,4 @@
-import WebTorrent, { type Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import WebTorrent, { type Torrent, type Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { countPieces, emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
 import { magnetUri, type MagnetLink } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
@@ -441,6 +441,8 @@ export class Engine implements EngineApi {
       this.checkComplete(record)
     })
     torrent.on('upload', () => { if (current()) record.uploadedNow = torrent.uploaded })
+    // PEX (BEP 11) on every wire, through the bridge; the private flag is unknown until the metadata
+    torrent.on('wire', (wire: Wire) => { if (current()) this.bridge?.usePex(infoHash, wire, () => record.metainfo?.private) })
     torrent.on('warning', (err: Error) => this.emit({ type: 'warning', infoHash, message: err.message }))
     torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, torrent, AppError.from(err)) })
   }

@@ -10,6 +10,7 @@
  *   peers.attach(torrent)                       // once webtorrent knows the info-hash
  *   discovery feeds peers.addCandidates(...)    // see discovery.ts
  *   peers.counts(infoHash)                      // { tracker, dht, pex, incoming }
+ *   peers.direction(infoHash, { host, port })   // 'outbound' | 'inbound' | undefined (for PEX)
  *   peers.detach(infoHash)                      // on remove
  */
 import { backoffDelay, type BackoffOptions } from '../core/backoff'
@@ -141,6 +142,12 @@ export class PeerService extends Emitter<PeerServiceEvents> {
     const counts: PeerCounts = { tracker: 0, dht: 0, pex: 0, incoming: 0 }
     for (const { source, stream } of this.torrents.get(infoHash)?.active.values() ?? []) if (stream.opened) counts[source]++
     return counts
+  }
+
+  /** Whether the page's connection to `remote` is a bridged one, open, and which way it was made. */
+  direction(infoHash: string, remote: PeerAddress): BridgeStream['direction'] | undefined {
+    const stream = this.torrents.get(infoHash)?.active.get(addressKey(remote))?.stream
+    return stream?.opened ? stream.direction : undefined
   }
 
   /** Candidates known for a torrent (for the UI or tests). */

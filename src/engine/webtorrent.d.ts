@@ -23,9 +23,18 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     stream(opts?: { start?: number; end?: number }): ReadableStream<Uint8Array>
   }
 
+  /** A bittorrent-protocol wire (webtorrent sets the address from the connection). */
   export interface Wire extends Emitter {
     readonly type: string
     readonly remoteAddress?: string
+    readonly remotePort?: number
+    /** The remote's BEP 10 extended handshake, once it came. */
+    readonly peerExtendedHandshake?: { readonly p?: unknown; readonly m?: Record<string, unknown> }
+    /** Registers a protocol extension: a class whose prototype has a `name`, made once per wire. */
+    use(Extension: new (wire: Wire) => object): void
+    /** Sends an extended message by the extension's name (the remote's id for it) or id. */
+    extended(ext: string | number, payload: Uint8Array): void
+    destroy(): void
   }
 
   export interface Torrent extends Emitter {

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'BRIDGE_PROTOCOL' // a bridge frame broke the protocol (malformed, oversized, past its credit)
   | 'BRIDGE_REFUSED' // the bridge refused a request by policy (destination, caps, rate)
   | 'PEER_CONNECT' // a peer could not be reached through the bridge
+  | 'BAD_PEER_MESSAGE' // a peer sent a malformed or oversized protocol message (never shown: the peer is ignored)
 
 export interface ErrorInfo {
   code: ErrorCode

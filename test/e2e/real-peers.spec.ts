@@ -8,8 +8,10 @@
 //      (bootstrap node + aria2c with DHT on), metadata from the peer (BEP 9);
 //   4. a mixed swarm: a throttled WebRTC seeder and a throttled qbittorrent-nox of the same torrent;
 //      both delivered data, and the UI showed peers by source;
-//   5. upload: aria2c downloads the whole torrent FROM the page, through the bridge's inbound port.
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+//   5. upload: aria2c downloads the whole torrent FROM the page, through the bridge's inbound port;
+//   6. PEX (BEP 11): the page learns a qbittorrent-nox seeder only from another qbittorrent-nox's
+//      ut_pex, dials it through the bridge and downloads everything from it.
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
@@ -246,5 +248,62 @@ test('3. a bare magnet typed into the Add field: aria2c found through a local DH
     await app?.close()
     await seeder?.stop()
     await boot?.stop()
+  }
+})
+
+test('6. PEX: a seeder the page hears of only through another peer\'s ut_pex is dialed and delivers; byte-exact', async () => {
+  // Seeder B and peer A meet on the shared tracker; the page's .torrent names only a second
+  // tracker, where only A announces. The announce list is outside the info dict: one info-hash.
+  // A has none of the data and downloads at 1 KiB/s, so it stays connected to B (two libtorrent
+  // seeds drop each other at once, and libtorrent names only connected peers in ut_pex). B is
+  // throttled so the page's connection to it lasts long enough to be seen in the UI, and for the
+  // page's own first ut_pex message to B (5 s after the handshake) to go out on it.
+  const pageTracker = await startTracker()
+  const path = join(smallDir, NAME)
+  const source = 'e2e pex'
+  const forPage = await makeTorrent({ path, announce: [pageTracker.httpUrl], source })
+  const forA = await makeTorrent({ path, announce: [tracker.httpUrl, pageTracker.httpUrl], source })
+  const forB = await makeTorrent({ path, announce: [tracker.httpUrl], source })
+  const infoHash = forPage.infoHash
+  expect([forA.infoHash, forB.infoHash]).toEqual([infoHash, infoHash])
+  let seederB: Qbittorrent | undefined
+  let peerA: Qbittorrent | undefined
+  let app: RunningServer | undefined
+  try {
+    seederB = await startQbittorrent({ pex: true, uploadLimit: 2_000_000 })
+    await seederB.seed(forB.torrent, infoHash, smallDir, 30_000)
+    peerA = await startQbittorrent({ pex: true, downloadLimit: 1024, extraSession: ['Session\\AnnounceToAllTiers=true'] })
+    const emptyDir = join(tmp, 'pex-peer-a')
+    await mkdir(emptyDir, { recursive: true })
+    await peerA.addTorrent(forA.torrent, emptyDir)
+    const a = peerA
+    await pollUntil(async () => ((await a.info(infoHash))[0]?.num_seeds ?? 0) >= 1, { timeoutMs: 30_000, what: 'qBittorrent A connected to seeder B' })
+    // the page's only way to B: its tracker has A alone (and the page, once it announces)
+    await pollUntil(() => (pageTracker.server.torrents[infoHash]?.peers.length ?? 0) >= 1, { timeoutMs: 15_000, what: 'A announcing to the page\'s tracker' })
+    expect(pageTracker.server.torrents[infoHash]?.peers.length).toBe(1)
+    app = await startApp([pageTracker.wsUrl])
+    const page = await newPage(app)
+    const t0 = Date.now()
+    await openTorrentFile(page, forPage.torrent)
+    const sources = item(page).getByText(/PEX [1-9]/)
+    await expect(sources).toBeVisible({ timeout: 90_000 })
+    console.log(`6. a peer learnt by PEX connected after ${secondsSince(t0).toFixed(1)} s; peers by source: ${await sources.textContent()}`)
+    await page.screenshot({ path: `${SCREENSHOTS}/bridge-pex.png` })
+    await expectSavedFilesExact(page, { name: NAME, sha256: sha256Small }, tmp)
+    // A had no whole piece to give (1 KiB/s): the bytes came from B, which the page knew only by PEX
+    const fromB = await expectQbtUploaded(seederB, forB, forB.meta.length * 0.99)
+    console.log(`6. seeder B uploaded ${(fromB / 1e6).toFixed(1)} MB (torrent ${(forB.meta.length / 1e6).toFixed(1)} MB)`)
+    // The other way: the page told B of A. libtorrent adds PEX to the sources of a peer it already
+    // knows, and qBittorrent shows that as flag X; only the page can have named A to B by PEX (A
+    // does not name itself, and names the page to no one: the page gives no listen port).
+    const b = seederB
+    const learnt = await pollUntil(async () => (await b.peers(infoHash)).find((p) => /\bX\b/.test(p.flags)), { timeoutMs: 15_000, what: 'seeder B showing a peer learnt by PEX' })
+    console.log(`6. seeder B's peer ${learnt.ip}:${learnt.port} (${learnt.client}) has flags "${learnt.flags}"`)
+    await page.context().close()
+  } finally {
+    await app?.close()
+    await peerA?.stop()
+    await seederB?.stop()
+    await pageTracker.close()
   }
 })

@@ -133,6 +133,24 @@ describe('peer connection service', () => {
     expect(service.counts(H1).tracker).toBe(1)
   })
 
+  it('says which way an open bridged connection was made, for PEX; nothing for one not open or not bridged', async () => {
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { maxPendingDials: 100 })
+    service.attach(torrent(H1))
+    const [a, b] = peers(2)
+    service.addCandidates(H1, 'pex', [a!, b!])
+    dials[0]!.handleOpened()
+    client.emit('incoming', new BridgeStream(2, H1, { host: '2001:DB8::9', port: 5000 }, 'inbound', link))
+    expect(service.direction(H1, a!)).toBe('outbound')
+    expect(service.direction(H1, b!)).toBeUndefined() // dialing, not yet open
+    expect(service.direction(H1, { host: '2001:db8::9', port: 5000 })).toBe('inbound')
+    expect(service.direction(H1, { host: '192.0.2.1', port: 6881 })).toBeUndefined()
+    expect(service.direction(H2, a!)).toBeUndefined()
+    dials[0]!.handleClose(CloseCode.PeerClosed, 'bye')
+    await tick()
+    expect(service.direction(H1, a!)).toBeUndefined()
+  })
+
   it('closes inbound streams for torrents it does not know; does not dial paused or finished torrents', () => {
     const { client, dials } = fakeClient()
     service = new PeerService(client)

@@ -25,6 +25,8 @@ export interface QbittorrentOptions {
   encryption?: 0 | 1 | 2
   /** Upload limit in bytes/s; 0 = unlimited (default). */
   uploadLimit?: number
+  /** Download limit in bytes/s (at least 1024); 0 = unlimited (default). */
+  downloadLimit?: number
   /** Extra lines for the [BitTorrent] section (`Session\Key=value`). */
   extraSession?: string[]
 }
@@ -42,6 +44,16 @@ export interface QbittorrentTorrentInfo {
   upspeed: number
 }
 
+/** One connected peer as the WebUI lists it; `flags` holds e.g. "X" for a peer learnt by PEX. */
+export interface QbittorrentPeer {
+  ip: string
+  port: number
+  flags: string
+  client: string
+  uploaded: number
+  downloaded: number
+}
+
 export interface Qbittorrent {
   daemon: Daemon
   pid: number
@@ -57,6 +69,8 @@ export interface Qbittorrent {
   /** `addTorrent` then `waitSeeding`. */
   seed(torrent: Uint8Array, infoHash: string, savePath: string, timeoutMs?: number): Promise<QbittorrentTorrentInfo>
   info(infoHash?: string): Promise<QbittorrentTorrentInfo[]>
+  /** The peers `infoHash` is connected to now. */
+  peers(infoHash: string): Promise<QbittorrentPeer[]>
   /** Stops the process by PID and removes the profile. */
   stop(): Promise<void>
 }
@@ -65,7 +79,7 @@ export interface Qbittorrent {
 const SEEDING_STATES = new Set(['uploading', 'stalledUP', 'forcedUP', 'queuedUP'])
 const ERROR_STATES = new Set(['error', 'missingFiles'])
 
-function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' | 'uploadLimit'>> & { listenPort: number; webUiPort: number; extraSession: string[] }): string {
+function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' | 'uploadLimit' | 'downloadLimit'>> & { listenPort: number; webUiPort: number; extraSession: string[] }): string {
   return [
     // without this qbittorrent-nox asks on stdin and waits forever
     '[LegalNotice]',
@@ -96,8 +110,9 @@ function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' 
     // local peer. Every peer here is 127.0.0.1: allow many connections per IP.
     'Session\\MultiConnectionsPerIp=true',
     `Session\\GlobalUPSpeedLimit=${Math.round(o.uploadLimit / 1024)}`,
+    `Session\\GlobalDLSpeedLimit=${Math.round(o.downloadLimit / 1024)}`,
     // libtorrent applies rate limits to LAN/loopback peers only if told so
-    `Session\\IgnoreLimitsOnLAN=${o.uploadLimit === 0}`,
+    `Session\\IgnoreLimitsOnLAN=${o.uploadLimit === 0 && o.downloadLimit === 0}`,
     ...o.extraSession,
     '',
     '[Preferences]',
@@ -122,7 +137,7 @@ export async function startQbittorrent(opts: QbittorrentOptions = {}): Promise<Q
   await mkdir(configDir, { recursive: true })
   await writeFile(join(configDir, 'qBittorrent.conf'), conf({
     listenPort, webUiPort, dht: opts.dht ?? false, pex: opts.pex ?? false, encryption: opts.encryption ?? 0,
-    uploadLimit: opts.uploadLimit ?? 0, extraSession: opts.extraSession ?? [],
+    uploadLimit: opts.uploadLimit ?? 0, downloadLimit: opts.downloadLimit ?? 0, extraSession: opts.extraSession ?? [],
   }))
   // qbittorrent-nox runs fine as root with no display; --profile keeps it away from ~/.config
   const daemon = spawnDaemon('qbittorrent-nox', [`--profile=${profile.dir}`, `--webui-port=${webUiPort}`], { name: 'qbittorrent-nox' })
@@ -135,6 +150,9 @@ export async function startQbittorrent(opts: QbittorrentOptions = {}): Promise<Q
   }
   const info = async (infoHash?: string): Promise<QbittorrentTorrentInfo[]> =>
     (await api(`torrents/info${infoHash ? `?hashes=${infoHash}` : ''}`)).json() as Promise<QbittorrentTorrentInfo[]>
+
+  const peers = async (infoHash: string): Promise<QbittorrentPeer[]> =>
+    Object.values(((await (await api(`sync/torrentPeers?hash=${infoHash}&rid=0`)).json()) as { peers?: Record<string, QbittorrentPeer> }).peers ?? {})
 
   const stop = async () => {
     await daemon.stop(10_000)
@@ -189,6 +207,7 @@ export async function startQbittorrent(opts: QbittorrentOptions = {}): Promise<Q
       return waitSeeding(infoHash, timeoutMs)
     },
     info,
+    peers,
     stop,
   }
 }
