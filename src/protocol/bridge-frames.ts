@@ -11,14 +11,19 @@
  * granted (STREAM_WINDOW at open, then CREDIT frames); sending past it is a protocol error.
  */
 
-export const BRIDGE_PROTOCOL_VERSION = 1
+/** 2: the stream window grew from 256 KiB to 1 MiB (a version-1 peer would see credit overrun). */
+export const BRIDGE_PROTOCOL_VERSION = 2
 /** Path of the WebSocket on the app's server. */
 export const BRIDGE_PATH = '/bridge'
 
-/** Credit each side starts with on every stream, in bytes. */
-export const STREAM_WINDOW = 256 * 1024
+/**
+ * Credit each side starts with on every stream, in bytes. A stream moves at most a window per
+ * round trip, and the round trip through a busy page is tens of milliseconds: 1 MiB keeps one
+ * fast seeder at tens of MB/s. The bridge's own memory stays capped per page (limits.ts).
+ */
+export const STREAM_WINDOW = 1024 * 1024
 /** Most credit a side may hold on one stream (grants beyond it are a protocol error). */
-export const MAX_STREAM_CREDIT = 1024 * 1024
+export const MAX_STREAM_CREDIT = 4 * 1024 * 1024
 /** Largest DATA payload in one frame. */
 export const MAX_DATA_PAYLOAD = 64 * 1024
 /** Largest frame of any type (DATA payload plus header, or a long peer list). */

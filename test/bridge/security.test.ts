@@ -1,7 +1,7 @@
 // The bridge's front door and its limits, against a running bridge on loopback.
 import net from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CloseCode, FrameType, WS_CLOSE_PROTOCOL_ERROR, type BridgeToPageFrame, type CloseFrame, type GoodbyeFrame } from '../../src/protocol/bridge-frames'
+import { BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, WS_CLOSE_PROTOCOL_ERROR, type BridgeToPageFrame, type CloseFrame, type GoodbyeFrame } from '../../src/protocol/bridge-frames'
 import { handshakeBytes, randomPeerId, rawPage, startTestBridge, waitFor, type RawPage, type TestBridge } from './harness'
 
 const H = 'aa'.repeat(20)
@@ -134,7 +134,7 @@ describe('destinations, caps and timeouts', () => {
   it('a malformed frame ends that page only, with a reason; other pages keep working', async () => {
     const bad = await open(bridge)
     const good = await open(bridge)
-    bad.sendRaw(new Uint8Array([1, FrameType.Credit, 0, 0]))
+    bad.sendRaw(new Uint8Array([BRIDGE_PROTOCOL_VERSION, FrameType.Credit, 0, 0]))
     const bye = await bad.next(isGoodbye)
     expect(bye.code).toBe(CloseCode.ProtocolError)
     expect(bye.reason).toMatch(/truncated/)

@@ -6,6 +6,8 @@ import {
   type BridgeToPageFrame, type PageToBridgeFrame,
 } from '../../src/protocol/bridge-frames'
 
+const V = BRIDGE_PROTOCOL_VERSION
+
 const H = '0123456789abcdef0123456789abcdef01234567'
 const P = 'ffeeddccbbaa99887766554433221100ffeeddcc'
 
@@ -71,12 +73,12 @@ describe('bridge frame codec', () => {
   it('rejects another version, unknown types, short and oversized frames, with reasons', () => {
     const good = encodeFrame(pageFrames[0]!)
     const other = good.slice()
-    other[0] = 2
-    expect(decodePageFrame(other)).toEqual({ ok: false, reason: expect.stringMatching(/version 2/) })
-    expect(decodePageFrame(new Uint8Array([1, 99]))).toEqual({ ok: false, reason: expect.stringMatching(/type 99/) })
-    expect(decodePageFrame(new Uint8Array([1]))).toEqual({ ok: false, reason: expect.stringMatching(/shorter/) })
+    other[0] = V + 1
+    expect(decodePageFrame(other)).toEqual({ ok: false, reason: expect.stringMatching(new RegExp(`version ${V + 1}`)) })
+    expect(decodePageFrame(new Uint8Array([V, 99]))).toEqual({ ok: false, reason: expect.stringMatching(/type 99/) })
+    expect(decodePageFrame(new Uint8Array([V]))).toEqual({ ok: false, reason: expect.stringMatching(/shorter/) })
     const big = new Uint8Array(MAX_FRAME_BYTES + 1)
-    big.set([1, FrameType.Data, 0, 0, 0, 1])
+    big.set([V, FrameType.Data, 0, 0, 0, 1])
     expect(decodePageFrame(big)).toEqual({ ok: false, reason: expect.stringMatching(/over the limit/) })
   })
 
@@ -92,13 +94,13 @@ describe('bridge frame codec', () => {
 
   it('rejects out-of-range values', () => {
     const bad = [
-      [1, FrameType.Credit, 0, 0, 0, 1, 0, 0, 0, 0], // zero credit
-      [1, FrameType.Credit, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff], // credit beyond the max
-      [1, FrameType.Credit, 0, 0, 0, 0, 0, 0, 0, 1], // stream 0
-      [1, FrameType.Data, 0, 0, 0, 1], // empty DATA
-      [1, FrameType.Close, 0, 0, 0, 1, 200, 0, 0], // unknown close code
-      [1, FrameType.Close, 0, 0, 0, 1, 0, 0, 2, 0xc3, 0x28], // invalid UTF-8
-      [1, FrameType.Close, 0, 0, 0, 1, 0, 0xff, 0xff], // reason length beyond the limit
+      [V, FrameType.Credit, 0, 0, 0, 1, 0, 0, 0, 0], // zero credit
+      [V, FrameType.Credit, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff], // credit beyond the max
+      [V, FrameType.Credit, 0, 0, 0, 0, 0, 0, 0, 1], // stream 0
+      [V, FrameType.Data, 0, 0, 0, 1], // empty DATA
+      [V, FrameType.Close, 0, 0, 0, 1, 200, 0, 0], // unknown close code
+      [V, FrameType.Close, 0, 0, 0, 1, 0, 0, 2, 0xc3, 0x28], // invalid UTF-8
+      [V, FrameType.Close, 0, 0, 0, 1, 0, 0xff, 0xff], // reason length beyond the limit
     ]
     for (const b of bad) expect(decodePageFrame(new Uint8Array(b)).ok, b.join(',')).toBe(false)
     const open = encodeFrame(pageFrames[4]!)
