@@ -34,3 +34,11 @@ export function selectionRanges(files: readonly FileSpan[], pieceLength: number,
 export function selectedBytes(files: readonly FileSpan[], priorities: readonly Priority[]): number {
   return files.reduce((sum, file, index) => sum + ((priorities[index] ?? 1) > 0 ? file.length : 0), 0)
 }
+
+/**
+ * The add dialog's choice as one priority per file of the torrent. Padding files are never
+ * wanted, and a file the choice does not name is skipped.
+ */
+export function chosenPriorities(files: readonly { pad: boolean }[], chosen: readonly Priority[]): Priority[] {
+  return files.map((file, index) => (file.pad ? 0 : chosen[index] ?? 0))
+}

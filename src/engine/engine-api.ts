@@ -3,6 +3,7 @@ import type { Settings } from '../prefs/settings'
 import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { SaveEntry } from '../storage/save'
 import type { AddOptions, AddSource } from './engine'
+import type { FileChoice } from './file-choice'
 
 /** What the UI may ask of an engine: the one in this tab, or the one another tab runs. */
 export interface EngineApi {
@@ -17,6 +18,8 @@ export interface EngineApi {
   resume(infoHash: string): Promise<void>
   recheck(infoHash: string): Promise<void>
   setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void>
+  /** The user's choice of files for a magnet added with `askFiles`, once its metadata is here. */
+  chooseFiles(infoHash: string, choice: FileChoice): Promise<void>
   setSequential(infoHash: string, sequential: boolean): Promise<void>
   move(infoHash: string, delta: -1 | 1): Promise<void>
   fileForSave(infoHash: string, fileIndex: number): Promise<File>

@@ -16,6 +16,7 @@ export function hostEngine(engine: Engine): () => void {
     resume: (infoHash) => engine.resume(infoHash),
     recheck: (infoHash) => engine.recheck(infoHash),
     setFilePriority: (infoHash, fileIndex, priority) => engine.setFilePriority(infoHash, fileIndex, priority),
+    chooseFiles: (infoHash, choice) => engine.chooseFiles(infoHash, choice),
     setSequential: (infoHash, sequential) => engine.setSequential(infoHash, sequential),
     move: (infoHash, delta) => engine.move(infoHash, delta),
     releaseFile: (infoHash, fileIndex) => engine.releaseFile(infoHash, fileIndex),

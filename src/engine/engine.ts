@@ -23,6 +23,7 @@ import type { Persistence } from './persistence'
 import { isComplete, snapshot, type TorrentRecord } from './snapshot'
 import { QuotaWatch, spaceShortfall } from './quota-watch'
 import { BridgeLink, type BridgeStatus } from './bridge-link'
+import { applyChoice, choiceAddOptions, settleIfNothingToChoose, type FileChoice } from './file-choice'
 import { parseMagnet } from '../core/magnet'
 
 export type AddSource =
@@ -36,6 +37,8 @@ export interface AddOptions {
   priorities?: FilePriority[]
   /** Every piece is on disk and verified (a torrent just created here from the user's files). */
   complete?: boolean
+  /** A magnet: fetch the metadata with nothing selected, then wait for `chooseFiles`. */
+  askFiles?: boolean
 }
 
 /** How often the UI hears of progress, whatever webtorrent's own event rate. */
@@ -143,6 +146,7 @@ export class Engine implements EngineApi {
     }
     if (options.paused) stored.paused = true
     if (options.priorities) stored.priorities = options.priorities
+    if (options.askFiles && source.kind === 'magnet') stored.awaitingFiles = true
     const record: TorrentRecord = { infoHash: stored.infoHash, stored, piecesChecked: 0, queued: false, uploadedNow: 0 }
     if (metainfo) record.metainfo = metainfo
     if (metainfo && options.complete) {
@@ -214,6 +218,19 @@ export class Engine implements EngineApi {
     await this.persistence.saveTorrent(record.stored)
     if (record.torrent?.ready) this.applySelection(record, record.torrent)
     this.checkComplete(record)
+    this.applyQueue()
+    this.emitProgress()
+  }
+
+  /** The files chosen for a magnet that waited for its metadata (AddOptions.askFiles): now it downloads. */
+  async chooseFiles(infoHash: string, choice: FileChoice): Promise<void> {
+    const record = this.records.get(infoHash)
+    if (!record?.metainfo || !record.stored.awaitingFiles) return
+    applyChoice(record.stored, record.metainfo, choice.priorities)
+    await this.persistence.saveTorrent(record.stored)
+    if (record.torrent?.ready) this.applySelection(record, record.torrent)
+    if (choice.paused) await this.pause(infoHash)
+    void this.checkSpace(record)
     this.applyQueue()
     this.emitProgress()
   }
@@ -383,6 +400,7 @@ export class Engine implements EngineApi {
         destroyStoreOnDestroy: false,
         strategy: record.stored.sequential ? 'sequential' : 'rarest',
         ...(bitfield ? { bitfield } : {}),
+        ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
       record.piecesChecked = 0
@@ -507,7 +525,9 @@ export class Engine implements EngineApi {
       const bytes = record.torrent?.torrentFile
       try {
         if (!bytes) throw new AppError('BAD_TORRENT', 'The peers sent no usable metadata.')
-        record.metainfo = await parseTorrentFile(bytes)
+        const metainfo = await parseTorrentFile(bytes)
+        settleIfNothingToChoose(record.stored, metainfo)
+        record.metainfo = metainfo
         record.stored.torrentFile = new Uint8Array(bytes)
         record.stored.name = record.metainfo.name
         await this.persistence.saveTorrent(record.stored)
@@ -518,7 +538,9 @@ export class Engine implements EngineApi {
         this.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
         return
       }
-      void this.checkSpace(record)
+      // Started `deselect`ed while it awaited a choice that the metadata settled: select now.
+      if (record.torrent?.ready) this.applySelection(record, record.torrent)
+      if (!record.stored.awaitingFiles) void this.checkSpace(record)
     }
     this.emit({ type: 'metadata', torrent: this.snapshotOf(record) })
   }

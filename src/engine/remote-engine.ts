@@ -5,6 +5,7 @@ import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/eng
 import { TAB_CHANNEL, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
 import type { AddOptions, AddSource } from './engine'
 import type { EngineApi } from './engine-api'
+import type { FileChoice } from './file-choice'
 import { opfsFile } from './opfs-file'
 
 /** In every other tab: the same list and controls, carried out by the tab that runs the engine. */
@@ -46,6 +47,7 @@ export class RemoteEngine implements EngineApi {
   setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void> {
     return this.call('setFilePriority', infoHash, fileIndex, priority).then(() => undefined)
   }
+  chooseFiles(infoHash: string, choice: FileChoice): Promise<void> { return this.call('chooseFiles', infoHash, choice).then(() => undefined) }
   setSequential(infoHash: string, sequential: boolean): Promise<void> { return this.call('setSequential', infoHash, sequential).then(() => undefined) }
   move(infoHash: string, delta: -1 | 1): Promise<void> { return this.call('move', infoHash, delta).then(() => undefined) }
   applySettings(settings: Settings): void { void this.call('applySettings', settings) }

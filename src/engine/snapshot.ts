@@ -51,7 +51,7 @@ function priorities(record: TorrentRecord): Priority[] {
  */
 export function isComplete(record: TorrentRecord): boolean {
   const { metainfo, bitfield } = record
-  if (!metainfo || !bitfield) return false
+  if (!metainfo || !bitfield || record.stored.awaitingFiles) return false
   const key = `${record.bitfieldVersion ?? 0}:${(record.stored.priorities ?? []).join('')}`
   if (record.completeMemo?.key === key) return record.completeMemo.value
   const value = selectionRanges(metainfo.files, metainfo.pieceLength, priorities(record))
@@ -63,6 +63,7 @@ export function isComplete(record: TorrentRecord): boolean {
 function stateOf(record: TorrentRecord): TorrentState {
   const { torrent } = record
   if (record.error) return 'error'
+  if (record.stored.awaitingFiles && record.metainfo) return 'choosing'
   if (record.stored.paused) return isComplete(record) ? 'done' : 'paused'
   if (!torrent) return record.queued ? 'queued' : (isComplete(record) ? 'done' : 'queued')
   if (!record.metainfo) return 'metadata'

@@ -78,6 +78,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     bitfield?: Uint8Array
     maxWebConns?: number
     strategy?: 'sequential' | 'rarest'
+    /** Select no piece when metadata arrives (by default every piece is selected then). */
+    deselect?: boolean
   }
 
   export interface ClientOptions {

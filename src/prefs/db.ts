@@ -17,6 +17,8 @@ export interface StoredTorrent {
   paused: boolean
   pausedBecause?: ErrorInfo
   priorities?: FilePriority[]
+  /** A magnet added with "ask which files": nothing is downloaded until the user chooses (engine/file-choice). */
+  awaitingFiles?: boolean
   /** Position in the queue (lower starts first); the time added until moved. */
   queueRank?: number
   sequential?: boolean

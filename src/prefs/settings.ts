@@ -17,7 +17,7 @@ export interface Settings {
   theme: 'system' | 'light' | 'dark'
   /** Needed when the bridge is reached beyond loopback (the server's --token). */
   bridgeToken: string
-  /** Show the add dialog (file tree, choose files, start paused) for .torrent files with several files. */
+  /** Show the add dialog (file tree, choose files, start paused) for torrents with several files (magnets: once their metadata is here). */
   askFilesOnAdd: boolean
 }
 

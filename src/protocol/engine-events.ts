@@ -3,6 +3,7 @@ import type { ErrorInfo } from './errors'
 export type TorrentState =
   | 'queued' // waiting for a free slot in the queue
   | 'metadata' // waiting for metadata from peers (magnet)
+  | 'choosing' // metadata is here; waiting for the user to choose files (a magnet added with "ask which files")
   | 'checking' // verifying data already on disk
   | 'downloading'
   | 'seeding'

@@ -1,18 +1,23 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
 import { formatBytes } from '../core/format'
-import type { Metainfo, TorrentFile } from '../core/metainfo'
-import type { FilePriority } from '../prefs/db'
+import type { TorrentFile } from '../core/metainfo'
+import type { FileChoice } from '../engine/file-choice'
 import { buttonStyles } from './shared-styles'
 
 /** What the user chose: a priority per file of the torrent (0 skip, 1 download) and whether to start paused. */
-export interface AddChoice { priorities: FilePriority[]; paused: boolean }
+export type AddChoice = FileChoice
 
-interface Folder { name: string; path: string; folders: Folder[]; files: TorrentFile[] }
+/** What the dialog shows of a file: a .torrent's metadata, or a magnet's once its metadata arrived. */
+export type ChoosableFile = Pick<TorrentFile, 'index' | 'path' | 'name' | 'length' | 'pad'>
+/** The torrent being asked about: its name and files (padding files are not shown). */
+export interface ChoosableTorrent { name: string; files: readonly ChoosableFile[] }
+
+interface Folder { name: string; path: string; folders: Folder[]; files: ChoosableFile[] }
 
 /** Folders open at first when the torrent has at most this many files; larger trees start folded. */
 const EXPAND_UP_TO = 200
 
-function buildTree(files: TorrentFile[]): Folder {
+function buildTree(files: ChoosableFile[]): Folder {
   const root: Folder = { name: '', path: '', folders: [], files: [] }
   for (const file of files) {
     let folder = root
@@ -27,32 +32,35 @@ function buildTree(files: TorrentFile[]): Folder {
   return root
 }
 
-function filesUnder(folder: Folder): TorrentFile[] {
+function filesUnder(folder: Folder): ChoosableFile[] {
   return [...folder.files, ...folder.folders.flatMap(filesUnder)]
 }
 
 /** Files a user can choose: BEP 47 padding files are not shown. */
-export function choosableFiles(metainfo: Metainfo): TorrentFile[] {
-  return metainfo.files.filter((file) => !file.pad)
+export function choosableFiles(torrent: ChoosableTorrent): ChoosableFile[] {
+  return torrent.files.filter((file) => !file.pad)
 }
 
 /**
- * Before a torrent with several files is added: its file tree (folders fold), a checkbox per file
- * and per folder, select all / none, the size chosen, and "Start paused". `ask` resolves to the
- * choice, or undefined when the user cancels.
+ * Before a torrent with several files is added (a magnet: once its metadata arrived): its file
+ * tree (folders fold), a checkbox per file and per folder, select all / none, the size chosen, and
+ * "Start paused". `ask` resolves to the choice, or undefined when the user cancels.
  */
 export class BtAddDialog extends LitElement {
   static override properties = {
-    metainfo: { state: true },
+    torrent: { state: true },
     selected: { state: true },
     collapsed: { state: true },
     paused: { state: true },
+    note: { state: true },
   }
-  declare metainfo: Metainfo | undefined
+  declare torrent: ChoosableTorrent | undefined
   /** By file index. */
   declare selected: boolean[]
   declare collapsed: Set<string>
   declare paused: boolean
+  /** A line under the name saying what Add and Cancel mean here (a magnet is in the list already). */
+  declare note: string
   private tree: Folder | undefined
   private resolve: ((choice: AddChoice | undefined) => void) | undefined
 
@@ -64,6 +72,7 @@ export class BtAddDialog extends LitElement {
     .head { padding: 16px 16px 8px; }
     h2 { margin: 0; font-size: 1.15em; }
     .name { margin: 4px 0 0; color: var(--muted); overflow-wrap: anywhere; }
+    .note { margin: 6px 0 0; font-size: .9em; }
     .tools { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 0 16px 8px; }
     .tree { overflow: auto; flex: 1 1 auto; min-height: 80px; border-top: 1px solid var(--border); border-bottom: 1px solid var(--border);
       padding: 6px 12px; }
@@ -87,29 +96,37 @@ export class BtAddDialog extends LitElement {
     this.selected = []
     this.collapsed = new Set()
     this.paused = false
+    this.note = ''
   }
 
   /** Shows the dialog for one torrent; resolves when the user adds (with the choice) or cancels. */
-  ask(metainfo: Metainfo, defaults: { paused?: boolean } = {}): Promise<AddChoice | undefined> {
+  ask(torrent: ChoosableTorrent, defaults: { paused?: boolean; note?: string } = {}): Promise<AddChoice | undefined> {
     this.resolve?.(undefined)
-    this.metainfo = metainfo
-    this.tree = buildTree(choosableFiles(metainfo))
-    this.selected = metainfo.files.map((file) => !file.pad)
+    this.torrent = torrent
+    this.tree = buildTree(choosableFiles(torrent))
+    this.selected = []
+    for (const file of torrent.files) this.selected[file.index] = !file.pad
     const folders: string[] = []
     const walk = (folder: Folder) => { for (const child of folder.folders) { folders.push(child.path); walk(child) } }
     walk(this.tree)
-    this.collapsed = new Set(metainfo.files.length > EXPAND_UP_TO ? folders : [])
+    this.collapsed = new Set(torrent.files.length > EXPAND_UP_TO ? folders : [])
     this.paused = Boolean(defaults.paused)
+    this.note = defaults.note ?? ''
     return new Promise((resolve) => {
       this.resolve = resolve
       void this.updateComplete.then(() => this.renderRoot.querySelector('dialog')?.showModal())
     })
   }
 
+  /** Closes the dialog as a cancel would: what it asked about was settled elsewhere (another tab). */
+  dismiss(): void {
+    this.finish(false)
+  }
+
   override render() {
-    const metainfo = this.metainfo
-    if (!metainfo || !this.tree) return html`<dialog aria-labelledby="add-title"><h2 id="add-title">Choose files to download</h2></dialog>`
-    const files = choosableFiles(metainfo)
+    const torrent = this.torrent
+    if (!torrent || !this.tree) return html`<dialog aria-labelledby="add-title"><h2 id="add-title">Choose files to download</h2></dialog>`
+    const files = choosableFiles(torrent)
     const chosen = files.filter((file) => this.selected[file.index])
     const chosenBytes = chosen.reduce((sum, file) => sum + file.length, 0)
     const totalBytes = files.reduce((sum, file) => sum + file.length, 0)
@@ -117,14 +134,15 @@ export class BtAddDialog extends LitElement {
       <dialog aria-labelledby="add-title" aria-describedby="add-name" @cancel=${() => this.finish(false)}>
         <div class="head">
           <h2 id="add-title">Choose files to download</h2>
-          <p class="name" id="add-name">${metainfo.name}</p>
+          <p class="name" id="add-name">${torrent.name}</p>
+          ${this.note ? html`<p class="note">${this.note}</p>` : nothing}
         </div>
         <div class="tools">
           <button @click=${() => this.selectAll(true)}>Select all</button>
           <button @click=${() => this.selectAll(false)}>Select none</button>
         </div>
         <div class="tree">
-          <ul role="list" aria-label="Files of ${metainfo.name}">${this.renderFolderContents(this.tree)}</ul>
+          <ul role="list" aria-label="Files of ${torrent.name}">${this.renderFolderContents(this.tree)}</ul>
         </div>
         <div class="foot">
           <p class="total" role="status" aria-label="Selected size">${chosen.length} of ${files.length} files selected ·
@@ -163,7 +181,7 @@ export class BtAddDialog extends LitElement {
       </li>`
   }
 
-  private renderFile(file: TorrentFile): TemplateResult {
+  private renderFile(file: ChoosableFile): TemplateResult {
     const name = file.path[file.path.length - 1] ?? file.name
     return html`
       <li>
@@ -182,22 +200,24 @@ export class BtAddDialog extends LitElement {
     this.collapsed = collapsed
   }
 
-  private setFiles(files: TorrentFile[], on: boolean): void {
+  private setFiles(files: ChoosableFile[], on: boolean): void {
     const selected = [...this.selected]
     for (const file of files) selected[file.index] = on
     this.selected = selected
   }
 
   private selectAll(on: boolean): void {
-    if (this.metainfo) this.setFiles(choosableFiles(this.metainfo), on)
+    if (this.torrent) this.setFiles(choosableFiles(this.torrent), on)
   }
 
   private finish(add: boolean): void {
     const resolve = this.resolve
     this.resolve = undefined
     this.renderRoot.querySelector('dialog')?.close()
-    if (!resolve || !this.metainfo) return
-    resolve(add ? { priorities: this.metainfo.files.map((file) => (this.selected[file.index] ? 1 : 0)), paused: this.paused } : undefined)
+    if (!resolve || !this.torrent) return
+    // One priority per file index, padding files (and any index not shown) skipped.
+    const count = this.torrent.files.reduce((max, file) => Math.max(max, file.index + 1), 0)
+    resolve(add ? { priorities: Array.from({ length: count }, (_, index) => (this.selected[index] ? 1 : 0)), paused: this.paused } : undefined)
   }
 }
 customElements.define('bt-add-dialog', BtAddDialog)

@@ -11,8 +11,9 @@ import type { TorrentDb } from '../prefs/db'
 import { saveSettings, type Settings } from '../prefs/settings'
 import { canPickFolder, downloadEach, downloadFile, saveToPickedFolder } from '../storage/save'
 import type { BtNotices, Notice } from './bt-notices'
-import { choosableFiles, type BtAddDialog } from './bt-add-dialog'
+import { choosableFiles, type AddChoice, type BtAddDialog } from './bt-add-dialog'
 import type { BtHistory } from './bt-history'
+import { MagnetChoices } from './magnet-choices'
 import type { BtRemoveDialog } from './bt-remove-dialog'
 import type { BtSettings } from './bt-settings'
 import { buttonStyles } from './shared-styles'
@@ -78,6 +79,12 @@ export class BtApp extends LitElement {
   private nextNoticeId = 1
   /** The add dialog asks about one torrent at a time; several dropped files wait their turn. */
   private addDialogTurn: Promise<unknown> = Promise.resolve()
+  private readonly magnetChoices = new MagnetChoices({
+    engine: () => this.engine,
+    dialog: () => this.addDialog(),
+    dialogTurn: (ask) => this.dialogTurn(ask),
+    notify: (text) => this.notify('error', text),
+  })
   private unsubscribe: (() => void) | undefined
 
   static override styles = [buttonStyles, css`
@@ -128,6 +135,10 @@ export class BtApp extends LitElement {
       this.torrents = this.engine.list()
       this.bridge = this.engine.bridgeStatus()
     }
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has('torrents')) this.magnetChoices.update(this.torrents)
   }
 
   override render() {
@@ -196,7 +207,7 @@ export class BtApp extends LitElement {
   private addText(text: string): void {
     try {
       const input = parseAddInput(text)
-      if (input.kind === 'magnet') void this.add({ kind: 'magnet', magnet: input.magnet })
+      if (input.kind === 'magnet') void this.add({ kind: 'magnet', magnet: input.magnet }, { askFiles: this.settings?.askFilesOnAdd ?? true })
       else void this.addUrl(input.url)
     } catch (err) {
       this.notify('error', AppError.from(err, 'BAD_INPUT').message)
@@ -240,15 +251,24 @@ export class BtApp extends LitElement {
       const metainfo = await parseTorrentFile(bytes)
       const known = this.torrents.some((t) => t.infoHash === metainfo.infoHash) // the engine shows it, not twice
       if (!known && choosableFiles(metainfo).length > 1) {
-        const turn = this.addDialogTurn.then(() => this.renderRoot.querySelector<BtAddDialog>('bt-add-dialog')!.ask(metainfo))
-        this.addDialogTurn = turn.catch(() => undefined)
-        const choice = await turn
+        const choice = await this.dialogTurn(() => this.addDialog().ask(metainfo))
         if (!choice) return // cancelled
         options = choice
       }
     }
     await engine.add(source, options)
     void askPersistentStorage()
+  }
+
+  private addDialog(): BtAddDialog {
+    return this.renderRoot.querySelector<BtAddDialog>('bt-add-dialog')!
+  }
+
+  /** The add dialog asks about one torrent at a time: `ask` runs once the ones before it are answered. */
+  private dialogTurn(ask: () => Promise<AddChoice | undefined>): Promise<AddChoice | undefined> {
+    const turn = this.addDialogTurn.then(ask)
+    this.addDialogTurn = turn.catch(() => undefined)
+    return turn
   }
 
   /** A torrent just created here from the user's files: every piece is on disk and verified. */

@@ -5,6 +5,7 @@ export function stateLabel(torrent: TorrentSnapshot): string {
   switch (torrent.state) {
     case 'queued': return 'Queued'
     case 'metadata': return 'Getting metadata'
+    case 'choosing': return 'Waiting for you to choose files'
     case 'checking': return 'Checking'
     case 'downloading': return torrent.peers === 0 ? 'Downloading (looking for peers)' : 'Downloading'
     case 'seeding': return 'Seeding'

@@ -4,8 +4,10 @@ import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
+import { spawnCountingSeeder, type CountingSeeder } from '../support/counting-seeder'
 import { torrentOrder } from '../support/fixtures'
-import { SCREENSHOTS, addDialog, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm } from './harness'
+import type { SeederProcessOptions } from '../support/seeder-process'
+import { SCREENSHOTS, addDialog, expectSavedFilesExact, openApp, opfsEntries, opfsSizes, startApp, startSwarm, type Swarm } from './harness'
 
 const PIECE = 256 * 1024
 let browser: Browser
@@ -142,4 +144,92 @@ test('the setting "Ask which files to download when adding" off: a multi-file to
   await p.getByRole('button', { name: 'Settings' }).click()
   await expect(p.getByLabel('Ask which files to download when adding')).not.toBeChecked()
   await p.context().close()
+})
+
+test('a magnet: once its metadata arrives the dialog asks; nothing is downloaded before; a reload asks again; one file chosen downloads only it, byte-exact', async () => {
+  test.setTimeout(240_000) // two seeder runs (each writes and hashes its files) and a reload
+  // The info hash depends on the files only: a first run of the seeder tells the magnet, and
+  // with no seeder yet the added magnet waits for its metadata.
+  const seederOptions: SeederProcessOptions = { name: 'Magnet Choice Fixture', sizeMiB: 8, seed: 7, pieceLength: PIECE, trackers: [swarm.wsUrl] }
+  const probe = await spawnCountingSeeder(seederOptions)
+  const { magnetURI, infoHash, name, sha256 } = probe.info
+  const files = torrentOrder(probe.info.files)
+  const metadataBytes = probe.torrentFile.length
+  await probe.stop()
+  expect(new URL(magnetURI).searchParams.getAll('tr')).toEqual([swarm.wsUrl])
+
+  const p = await openApp(await browser.newContext({ acceptDownloads: true, viewport: { width: 360, height: 740 }, colorScheme: 'light' }), app.url)
+  const magnetItem = p.getByRole('listitem', { name })
+  const dialog = addDialog(p)
+  const addMagnet = async () => {
+    await p.getByLabel('Magnet link, info hash or torrent URL').fill(magnetURI)
+    await p.getByRole('button', { name: 'Add', exact: true }).click()
+  }
+  await addMagnet()
+  await expect(magnetItem.getByTestId('state')).toHaveText('Getting metadata')
+  await expect(dialog).toBeHidden()
+  await p.screenshot({ path: `${SCREENSHOTS}/add-magnet-getting-metadata-360.png` })
+
+  let seeder: CountingSeeder | undefined
+  try {
+    seeder = await spawnCountingSeeder(seederOptions)
+    expect(seeder.info.infoHash).toBe(infoHash)
+    await expect(dialog).toBeVisible({ timeout: 60_000 })
+    await expect(dialog.getByText(name)).toBeVisible()
+    const total = dialog.getByRole('status', { name: 'Selected size' })
+    await expect(total).toContainText(`${files.length} of ${files.length} files selected`)
+    await expect(magnetItem.getByTestId('state')).toHaveText('Waiting for you to choose files')
+    await expect(magnetItem).toContainText('1 peer')
+    await p.screenshot({ path: `${SCREENSHOTS}/add-dialog-magnet-light-360.png` })
+
+    /** Nothing of the files downloaded: every OPFS file empty, the seeder sent the metadata and no 16 KiB block of data. */
+    const expectNothingDownloaded = async () => {
+      // Connected to the seeder with the metadata: time enough for a download that should not happen.
+      await p.waitForTimeout(3000)
+      const sizes = await opfsSizes(p, infoHash)
+      expect(Object.values(sizes).every((size) => size === 0), `OPFS sizes ${JSON.stringify(sizes)}`).toBe(true)
+      // ut_metadata messages count as uploaded, with their headers.
+      expect(seeder!.uploaded()).toBeLessThanOrEqual(metadataBytes + 1024)
+    }
+    await expectNothingDownloaded()
+
+    // Closed before choosing: after a reload it still waits, and the dialog asks again.
+    await p.reload()
+    await expect(dialog).toBeVisible({ timeout: 30_000 })
+    await expect(dialog.getByText(name)).toBeVisible()
+    await p.emulateMedia({ colorScheme: 'dark' })
+    await p.screenshot({ path: `${SCREENSHOTS}/add-dialog-magnet-dark-360.png` })
+    await p.emulateMedia({ colorScheme: 'light' })
+    await expectNothingDownloaded()
+
+    // Cancel removes the torrent and its folder.
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    await expect(dialog).toBeHidden()
+    await expect(p.getByText('No torrents yet')).toBeVisible()
+    await expect.poll(() => opfsEntries(p, infoHash)).toEqual([])
+
+    // Added again: one file chosen of several, and only it comes from the seeder.
+    await addMagnet()
+    await expect(dialog).toBeVisible({ timeout: 60_000 })
+    const chosenPath = 'album/disc 1/01 - intro.bin'
+    const chosenLength = files.find((file) => file.path === chosenPath)!.length
+    await dialog.getByRole('button', { name: 'Select none' }).click()
+    await expect(dialog.getByRole('button', { name: 'Add', exact: true })).toBeDisabled()
+    await dialog.getByRole('checkbox', { name: chosenPath }).check()
+    await expect(total).toContainText(`1 of ${files.length} files selected`)
+    const uploadedBefore = seeder.uploaded()
+    await dialog.getByRole('button', { name: 'Add', exact: true }).click()
+    await expect(dialog).toBeHidden()
+    await expectSavedFilesExact(p, { name, sha256: { [chosenPath]: sha256[chosenPath]! } }, dir)
+    // The seeder's counter lags by up to 250 ms; the pieces the file shares with its neighbours come too.
+    await expect.poll(() => seeder!.uploaded() - uploadedBefore).toBeGreaterThanOrEqual(chosenLength)
+    expect(seeder.uploaded() - uploadedBefore).toBeLessThanOrEqual(chosenLength + 2 * PIECE)
+    // expectSavedFilesExact left the file list open: every other file is skipped.
+    for (const file of files.filter((f) => f.path !== chosenPath)) {
+      await expect(magnetItem.getByLabel(`Priority of ${file.path.split('/').pop()!}`)).toHaveValue('0')
+    }
+  } finally {
+    await seeder?.stop()
+    await p.context().close()
+  }
 })

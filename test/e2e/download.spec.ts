@@ -36,6 +36,7 @@ test('downloads a multi-file torrent from a WebRTC seeder by magnet, and every s
 
   await page.getByLabel('Magnet link, info hash or torrent URL').fill(swarm.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
+  expect(await confirmAddDialog(page, 60_000), 'the add dialog once the metadata arrived').toBe(true)
   const progress = item(page).getByRole('progressbar')
   await expect(progress).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
   await expect(item(page).getByTestId('state')).toHaveText(/Downloading|Seeding/)

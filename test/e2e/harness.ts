@@ -94,16 +94,33 @@ export async function opfsEntries(page: Page, infoHash: string): Promise<string[
   }, infoHash)
 }
 
+/** Bytes in each file of the app's OPFS folder for one torrent, by entry name. */
+export async function opfsSizes(page: Page, infoHash: string): Promise<Record<string, number>> {
+  return page.evaluate(async (hash) => {
+    const sizes: Record<string, number> = {}
+    try {
+      const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('torrents')).getDirectoryHandle(hash)
+      for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) {
+        sizes[name] = (await handle.getFile()).size
+      }
+    } catch {
+      // no folder: nothing stored
+    }
+    return sizes
+  }, infoHash)
+}
+
 export const SCREENSHOTS = 'test-results/screenshots'
 
-/** The add dialog (file tree, choose files) shown before a .torrent with several files is added. */
+/** The add dialog (file tree, choose files) shown before a .torrent with several files is added, or a magnet's metadata arrived. */
 export function addDialog(page: Page) {
   return page.getByRole('dialog', { name: 'Choose files to download' })
 }
 
 /**
  * Clicks "Add" in the add dialog, keeping every file, when it appears within `timeoutMs` (it
- * does for a .torrent with several files; single-file torrents are added at once).
+ * does for a .torrent with several files, and for such a magnet once its metadata arrived;
+ * single-file torrents are added at once).
  * Returns whether it appeared.
  */
 export async function confirmAddDialog(page: Page, timeoutMs = 10_000): Promise<boolean> {

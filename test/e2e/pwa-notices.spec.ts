@@ -3,7 +3,7 @@
 import { expect, test, type Browser } from '@playwright/test'
 import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
-import { openApp, startApp, startSwarm, type Swarm } from './harness'
+import { confirmAddDialog, openApp, startApp, startSwarm, type Swarm } from './harness'
 import { waitForController } from './pwa-helpers'
 
 let browser: Browser
@@ -51,6 +51,7 @@ test('permission on first add, title progress, badge, and a notification when do
   await page.getByLabel('Magnet link, info hash or torrent URL').fill(swarm.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
   await expect.poll(async () => (await rec()).permissionAsks).toBe(1)
+  expect(await confirmAddDialog(page, 60_000), 'the add dialog once the metadata arrived').toBe(true)
 
   await expect.poll(() => page.title(), { timeout: 60_000 }).toMatch(/^([1-9]\d?)% · Torrent Web$/)
   expect((await rec()).badges).toContain(1)

@@ -75,6 +75,7 @@ test('a video plays while it downloads, seeks to 80%, shows subtitles; the saved
 
   await page.getByLabel('Magnet link, info hash or torrent URL').fill(seeder.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
+  expect(await confirmAddDialog(page, 60_000), 'the add dialog once the metadata arrived').toBe(true)
   await item(page).getByRole('button', { name: `Files of ${FOLDER}`, exact: true }).click({ timeout: 60_000 })
   await item(page).getByRole('button', { name: 'Play clip.mp4', exact: true }).click()
   await expect(player(page)).toBeVisible()

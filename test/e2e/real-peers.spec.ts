@@ -236,7 +236,8 @@ test('3. a bare magnet typed into the Add field: aria2c found through a local DH
     await page.getByLabel('Magnet link, info hash or torrent URL').fill(made.bareMagnet)
     const t0 = Date.now()
     await page.getByRole('button', { name: 'Add', exact: true }).click()
-    // the name comes with the metadata, which only aria2c (found through the DHT) has
+    // the name comes with the metadata, which only aria2c (found through the DHT) has; then the add dialog asks
+    expect(await confirmAddDialog(page, 45_000), 'the add dialog once the metadata arrived').toBe(true)
     await expect(item(page).getByText(/peers? \(.*DHT [1-9]/)).toBeVisible({ timeout: 45_000 })
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-dht-magnet.png` })
     await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
