@@ -1,5 +1,6 @@
 import type { FilePriority, HistoryEntry } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
+import type { SpeedLimits } from '../core/speed-limits'
 import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { SaveEntry } from '../storage/save'
 import type { AddOptions, AddSource } from './engine'
@@ -21,6 +22,8 @@ export interface EngineApi {
   /** The user's choice of files for a magnet added with `askFiles`, once its metadata is here. */
   chooseFiles(infoHash: string, choice: FileChoice): Promise<void>
   setSequential(infoHash: string, sequential: boolean): Promise<void>
+  /** A torrent's own speed limits, bytes/s (0 = none); the fields given change, the others stay. */
+  setSpeedLimits(infoHash: string, limits: Partial<SpeedLimits>): Promise<void>
   move(infoHash: string, delta: -1 | 1): Promise<void>
   fileForSave(infoHash: string, fileIndex: number): Promise<File>
   saveEntries(infoHash: string): Promise<{ name: string; entries: SaveEntry[] }>

@@ -18,6 +18,7 @@ export function hostEngine(engine: Engine): () => void {
     setFilePriority: (infoHash, fileIndex, priority) => engine.setFilePriority(infoHash, fileIndex, priority),
     chooseFiles: (infoHash, choice) => engine.chooseFiles(infoHash, choice),
     setSequential: (infoHash, sequential) => engine.setSequential(infoHash, sequential),
+    setSpeedLimits: (infoHash, limits) => engine.setSpeedLimits(infoHash, limits),
     move: (infoHash, delta) => engine.move(infoHash, delta),
     releaseFile: (infoHash, fileIndex) => engine.releaseFile(infoHash, fileIndex),
     saveLayout: (infoHash) => engine.saveLayout(infoHash),

@@ -4,6 +4,7 @@ import { magnetUri, type MagnetLink } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
 import { planQueue, seedingGoalReached } from '../core/queue'
 import { selectionRanges, type Priority } from '../core/selection'
+import { checkedLimits, limitsOf, type SpeedLimits } from '../core/speed-limits'
 import { stallStep } from '../core/stall'
 import type { FilePriority, HistoryEntry, StoredTorrent } from '../prefs/db'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
@@ -24,6 +25,7 @@ import { isComplete, snapshot, type TorrentRecord } from './snapshot'
 import { QuotaWatch, spaceShortfall } from './quota-watch'
 import { BridgeLink, type BridgeStatus } from './bridge-link'
 import { applyChoice, choiceAddOptions, settleIfNothingToChoose, type FileChoice } from './file-choice'
+import { TorrentLimits } from './torrent-limits'
 import { parseMagnet } from '../core/magnet'
 
 export type AddSource =
@@ -56,6 +58,7 @@ export class Engine implements EngineApi {
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly store: ReturnType<typeof opfsChunkStore>
   private readonly quotaWatch: QuotaWatch
+  private readonly limits: TorrentLimits
   private settings: Settings = { ...DEFAULT_SETTINGS }
   private progressTimer: ReturnType<typeof setInterval> | undefined
   private readonly bridge: BridgeLink | undefined
@@ -72,6 +75,7 @@ export class Engine implements EngineApi {
       lsd: false,
     })
     this.client.on('error', (err: Error) => this.emit({ type: 'error', error: AppError.from(err).toInfo() }))
+    this.limits = new TorrentLimits(this.client)
     this.store = opfsChunkStore(storage, (infoHash) => {
       const record = this.records.get(infoHash)
       if (record) record.piecesChecked++
@@ -125,8 +129,7 @@ export class Engine implements EngineApi {
 
   applySettings(settings: Settings): void {
     this.settings = settings
-    this.client.throttleDownload(settings.downloadLimit > 0 ? settings.downloadLimit : -1)
-    this.client.throttleUpload(settings.uploadLimit > 0 ? settings.uploadLimit : -1)
+    this.limits.setGlobal(settings)
     this.applyQueue()
   }
 
@@ -241,6 +244,16 @@ export class Engine implements EngineApi {
     record.stored.sequential = sequential
     if (record.torrent) record.torrent.strategy = sequential ? 'sequential' : 'rarest'
     await this.persistence.saveTorrent(record.stored)
+    this.emitProgress()
+  }
+
+  /** A torrent's own speed limits (bytes/s, 0 = none), under the global ones; kept, and applied at once. */
+  async setSpeedLimits(infoHash: string, limits: Partial<SpeedLimits>): Promise<void> {
+    const record = this.records.get(infoHash)
+    if (!record) return
+    Object.assign(record.stored, checkedLimits(limits))
+    await this.persistence.saveTorrent(record.stored)
+    if (record.torrent) this.limits.set(record.torrent, limitsOf(record.stored))
     this.emitProgress()
   }
 
@@ -403,6 +416,7 @@ export class Engine implements EngineApi {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
+      this.limits.attach(torrent, limitsOf(record.stored))
       record.piecesChecked = 0
       delete record.forceFullCheck
       this.wire(record, torrent)

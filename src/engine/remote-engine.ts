@@ -1,3 +1,4 @@
+import type { SpeedLimits } from '../core/speed-limits'
 import type { FilePriority, HistoryEntry } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
@@ -49,6 +50,9 @@ export class RemoteEngine implements EngineApi {
   }
   chooseFiles(infoHash: string, choice: FileChoice): Promise<void> { return this.call('chooseFiles', infoHash, choice).then(() => undefined) }
   setSequential(infoHash: string, sequential: boolean): Promise<void> { return this.call('setSequential', infoHash, sequential).then(() => undefined) }
+  setSpeedLimits(infoHash: string, limits: Partial<SpeedLimits>): Promise<void> {
+    return this.call('setSpeedLimits', infoHash, limits).then(() => undefined)
+  }
   move(infoHash: string, delta: -1 | 1): Promise<void> { return this.call('move', infoHash, delta).then(() => undefined) }
   applySettings(settings: Settings): void { void this.call('applySettings', settings) }
   history(): Promise<HistoryEntry[]> { return this.call('history') as Promise<HistoryEntry[]> }

@@ -4,6 +4,7 @@ import type { Metainfo } from '../core/metainfo'
 import type { StallState } from '../core/stall'
 import { fileProgress } from '../core/pieces'
 import { selectedBytes, selectionRanges, type Priority } from '../core/selection'
+import { limitsOf } from '../core/speed-limits'
 import type { StoredTorrent } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
 import type { ErrorInfo } from '../protocol/errors'
@@ -130,6 +131,7 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
     files: fileSnapshots(record),
     addedAt: stored.addedAt,
     sequential: Boolean(stored.sequential),
+    ...limitsOf(stored),
     piecesChecked: record.piecesChecked,
     piecesVerified: metainfo && record.bitfield ? countPieces(record.bitfield, metainfo.pieceCount) : 0,
     pieceCount: metainfo?.pieceCount ?? 0,

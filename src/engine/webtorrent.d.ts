@@ -37,6 +37,26 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     destroy(): void
   }
 
+  /** limiter's TokenBucket (bundled in webtorrent's build): a byte spends from it and from its parent. */
+  export interface TokenBucket {
+    readonly bucketSize: number
+    readonly tokensPerInterval: number
+    parentBucket: TokenBucket | null
+  }
+
+  /**
+   * speed-limiter's ThrottleGroup (bundled in webtorrent's build, not exported): a peer's pipeline
+   * holds one throttle of a group each way, which spends from the group's bucket.
+   */
+  export interface ThrottleGroup {
+    /** setRate makes one when there is none. */
+    bucket: TokenBucket | null
+    setEnabled(enabled: boolean): void
+    setRate(rate: number, chunksize?: number): void
+  }
+
+  export interface ThrottleGroups { down: ThrottleGroup; up: ThrottleGroup }
+
   export interface Torrent extends Emitter {
     readonly infoHash: string
     readonly magnetURI: string
@@ -64,6 +84,10 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     pause(): void
     resume(): void
     addPeer(peer: unknown): boolean
+    /** Internal: creates a Peer (WebRTC, or a stream given to addPeer) with `client.throttleGroups`. */
+    _addPeer(...args: unknown[]): unknown
+    /** Creates a web seed Peer with `client.throttleGroups` (the torrent's url-list). */
+    addWebSeed(...args: unknown[]): unknown
     critical(start: number, end: number): void
     select(start: number, end: number, priority?: number): void
     deselect(start: number, end: number): void
@@ -104,8 +128,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     get(torrentId: string | Uint8Array): Promise<Torrent | null>
     remove(torrentId: string | Torrent, opts?: { destroyStore?: boolean }, cb?: (err?: Error) => void): Promise<void>
     destroy(cb?: (err?: Error) => void): void
-    throttleDownload(rate: number): void
-    throttleUpload(rate: number): void
+    /** The groups a torrent hands each peer it creates; read at that moment, not kept by the torrent. */
+    throttleGroups: ThrottleGroups
     on(event: string, listener: Listener): this
     once(event: string, listener: Listener): this
     off(event: string, listener: Listener): this

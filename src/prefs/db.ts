@@ -27,6 +27,9 @@ export interface StoredTorrent {
   uploadedBefore?: number
   /** Seconds spent seeding in earlier sessions, for the seeding time goal. */
   seededSecondsBefore?: number
+  /** This torrent's own speed limits, bytes/s, under the global ones; absent or 0 = none. */
+  downloadLimit?: number
+  uploadLimit?: number
 }
 
 /** Verified pieces, saved as they verify and on pagehide: fast resume trusts these. */

@@ -54,6 +54,9 @@ export interface TorrentSnapshot {
   files: FileSnapshot[]
   addedAt: number
   sequential: boolean
+  /** This torrent's own speed limits, bytes/s; 0 = none (the global ones still hold). */
+  downloadLimit: number
+  uploadLimit: number
   /** Pieces read back and hashed when it last started (fast resume keeps this small). */
   piecesChecked: number
   piecesVerified: number

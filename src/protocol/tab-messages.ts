@@ -8,7 +8,7 @@ export const ENGINE_LOCK = 'torrent-web-engine'
 
 /** Engine methods another tab may call. */
 export type RemoteMethod =
-  | 'add' | 'remove' | 'pause' | 'resume' | 'recheck' | 'setFilePriority' | 'chooseFiles' | 'setSequential' | 'move'
+  | 'add' | 'remove' | 'pause' | 'resume' | 'recheck' | 'setFilePriority' | 'chooseFiles' | 'setSequential' | 'setSpeedLimits' | 'move'
   | 'releaseFile' | 'saveLayout' | 'applySettings' | 'history' | 'clearHistory'
 
 export type TabMessage =

@@ -334,6 +334,8 @@ export class BtApp extends LitElement {
         case 'down': await engine.move(command.infoHash, 1); break
         case 'sequential': await engine.setSequential(command.infoHash, command.value === 1); break
         case 'priority': await engine.setFilePriority(command.infoHash, command.fileIndex!, command.value as 0 | 1 | 2); break
+        case 'downloadLimit': await engine.setSpeedLimits(command.infoHash, { downloadLimit: command.value ?? 0 }); break
+        case 'uploadLimit': await engine.setSpeedLimits(command.infoHash, { uploadLimit: command.value ?? 0 }); break
       }
     } catch (err) {
       this.notify('error', AppError.from(err).message)

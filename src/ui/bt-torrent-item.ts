@@ -4,6 +4,7 @@ import type { TorrentSnapshot } from '../protocol/engine-events'
 import { buttonStyles } from './shared-styles'
 import { stateLabel } from './state-label'
 import './bt-file-list'
+import './bt-speed-limits'
 import type { TorrentCommand } from './torrent-command'
 
 /** "WebRTC 2 · tracker 5 · DHT 1": where the connected peers came from. */
@@ -49,6 +50,7 @@ export class BtTorrentItem extends LitElement {
     summary:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; }
     .more { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 8px; }
     .more label { display: inline-flex; gap: 6px; align-items: center; color: var(--muted); }
+    bt-speed-limits { flex-basis: 100%; margin-top: 4px; }
   `]
 
   constructor() {
@@ -95,6 +97,7 @@ export class BtTorrentItem extends LitElement {
               <label><input type="checkbox" .checked=${t.sequential}
                 @change=${(e: Event) => this.command('sequential', (e.target as HTMLInputElement).checked ? 1 : 0)}>
                 Download in order (sequential)</label>
+              <bt-speed-limits .torrent=${t}></bt-speed-limits>
             </div>
           </details>
         </div>

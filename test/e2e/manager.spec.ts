@@ -1,8 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { torrentOrder } from '../support/fixtures'
-import { SCREENSHOTS, openApp, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
+import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
 
 const PIECE = 256 * 1024
 let browser: Browser
@@ -88,4 +91,110 @@ test('a download limit holds the speed near the limit, and is kept', async () =>
   await expect(page.getByLabel('Download limit, KiB/s (0 = none)')).toHaveValue('1024')
   await page.screenshot({ path: `${SCREENSHOTS}/settings.png` })
   await page.context().close()
+})
+
+const percentOf = async (page: Page, t: Swarm) =>
+  Number(await page.getByRole('listitem', { name: t.name }).getByRole('progressbar').getAttribute('aria-valuenow'))
+
+/** Waits until every torrent's progress has moved on from where it is now. */
+async function allMoving(page: Page, torrents: Swarm[]): Promise<void> {
+  for (const t of torrents) {
+    const from = await percentOf(page, t)
+    await expect.poll(() => percentOf(page, t), { timeout: 60_000 }).toBeGreaterThan(from)
+  }
+}
+
+/** Bytes per second each torrent downloaded over `ms`, from its progress bar. */
+async function ratesOver(page: Page, torrents: Swarm[], ms: number): Promise<number[]> {
+  const lengthOf = (t: Swarm) => t.files.reduce((sum, file) => sum + file.length, 0)
+  const [before, t0] = [await Promise.all(torrents.map((t) => percentOf(page, t))), Date.now()]
+  await page.waitForTimeout(ms)
+  const [after, t1] = [await Promise.all(torrents.map((t) => percentOf(page, t))), Date.now()]
+  return torrents.map((t, i) => (((after[i]! - before[i]!) / 100) * lengthOf(t)) / ((t1 - t0) / 1000))
+}
+
+/** Types a torrent's own limit into its "More" panel and commits it as a person does (leaving the field). */
+async function setTorrentLimit(page: Page, t: Swarm, which: 'Download' | 'Upload', kib: string): Promise<void> {
+  const torrent = page.getByRole('listitem', { name: t.name })
+  const more = torrent.getByLabel(`More actions for ${t.name}`)
+  if ((await torrent.locator('details').getAttribute('open')) === null) await more.click()
+  const input = torrent.getByLabel(`${which} limit of ${t.name}, KiB/s`)
+  await input.fill(kib)
+  await input.blur()
+}
+
+test('a torrent\'s own download limit holds it near the limit, WebRTC and bridged TCP alike, leaves others alone, and is kept', async () => {
+  test.setTimeout(300_000)
+  const KiB = 1024
+  // A second torrent from a TCP-only seeder, reached through the bridge: the other kind of peer.
+  const other = await startSwarm({ name: 'Limits Other', sizeMiB: 128, seed: 3, webrtc: false, tcpPort: 0, announce: ['http'], uploadLimit: 3_000_000 })
+  const dir = await mkdtemp(join(tmpdir(), 'torrent-limits-'))
+  try {
+    const page = await openApp(await browser.newContext({ acceptDownloads: true }), app.url)
+    await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
+    await addTorrentFile(page)
+    await page.getByLabel('Open torrent file').setInputFiles({ name: 'other.torrent', mimeType: 'application/x-bittorrent', buffer: other.torrentFile })
+    await confirmAddDialog(page)
+    await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThan(1)
+
+    // Set while it downloads at full speed (about 5 MB/s): applied at once.
+    await setTorrentLimit(page, swarm, 'Download', '256')
+    // the bridged one may take a few seconds longer to find its peer
+    await expect.poll(() => percentOf(page, other), { timeout: 60_000 }).toBeGreaterThan(1)
+    await page.screenshot({ path: `${SCREENSHOTS}/torrent-limits-light.png` })
+    await page.waitForTimeout(2000)
+    const [limited, unlimited] = await ratesOver(page, [swarm, other], 8000)
+    // Behaviour, not a benchmark: generous bounds around 256 KiB/s; the other torrent (3 MB/s
+    // from its seeder) is not held to this torrent's limit.
+    expect(limited).toBeLessThan(1.6 * 256 * KiB)
+    expect(limited).toBeGreaterThan(0.3 * 256 * KiB)
+    expect(unlimited).toBeGreaterThan(3 * 256 * KiB)
+
+    await setTorrentLimit(page, other, 'Download', '512')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await page.setViewportSize({ width: 360, height: 740 })
+    await page.getByRole('listitem', { name: swarm.name }).getByLabel(`Download limit of ${swarm.name}, KiB/s`).scrollIntoViewIfNeeded()
+    await page.screenshot({ path: `${SCREENSHOTS}/torrent-limits-phone-dark.png` })
+    await page.emulateMedia({ colorScheme: 'light' })
+    await page.setViewportSize({ width: 1280, height: 720 })
+
+    // Kept with the torrent, and applied again when it starts after a reload.
+    await page.reload()
+    for (const [t, kib] of [[swarm, '256'], [other, '512']] as const) {
+      await page.getByRole('listitem', { name: t.name }).getByLabel(`More actions for ${t.name}`).click()
+      await expect(page.getByRole('listitem', { name: t.name }).getByLabel(`Download limit of ${t.name}, KiB/s`)).toHaveValue(kib)
+      await expect(page.getByRole('listitem', { name: t.name }).getByLabel(`Upload limit of ${t.name}, KiB/s`)).toHaveValue('')
+    }
+    await allMoving(page, [swarm, other])
+    await page.waitForTimeout(2000)
+    const [webrtc, bridged] = await ratesOver(page, [swarm, other], 8000)
+    expect(webrtc).toBeLessThan(1.6 * 256 * KiB)
+    expect(webrtc).toBeGreaterThan(0.3 * 256 * KiB)
+    expect(bridged).toBeLessThan(1.6 * 512 * KiB)
+    expect(bridged).toBeGreaterThan(0.3 * 512 * KiB)
+
+    // A global limit below both: it holds them together (the lower limit wins).
+    const setGlobalLimit = async (kib: string) => {
+      await page.getByRole('button', { name: 'Settings' }).click()
+      await page.getByLabel('Download limit, KiB/s (0 = none)').fill(kib)
+      await page.getByLabel('Download limit, KiB/s (0 = none)').dispatchEvent('change')
+      await page.getByRole('button', { name: 'Close' }).click()
+    }
+    await setGlobalLimit('128')
+    await page.waitForTimeout(2000)
+    const together = (await ratesOver(page, [swarm, other], 8000)).reduce((a, b) => a + b)
+    expect(together).toBeLessThan(1.6 * 128 * KiB)
+    expect(together).toBeGreaterThan(0.3 * 128 * KiB)
+    await setGlobalLimit('0')
+
+    // Empty is no limit: both finish at full speed, byte-exact.
+    await setTorrentLimit(page, swarm, 'Download', '')
+    await setTorrentLimit(page, other, 'Download', '')
+    await expectSavedFilesExact(page, swarm, dir)
+    await expectSavedFilesExact(page, other, dir)
+    await page.context().close()
+  } finally {
+    await other.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
 })
