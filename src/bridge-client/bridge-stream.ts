@@ -71,8 +71,8 @@ export class BridgeStream extends Duplex {
     this.recvCredit -= data.length
     this.unacked += data.length
     if (this.destroying) return true
-    // a copy: the frame is a view into the WebSocket message
-    if (this.push(data.slice())) this.grant()
+    // no copy: the payload is a view into this message's own ArrayBuffer, which nothing reuses
+    if (this.push(data)) this.grant()
     return true
   }
 
