@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import type { RunningServer } from '../../bridge/server'
-import { parseMagnet } from '../../src/core/magnet'
+import { magnetUri, parseMagnet } from '../../src/core/magnet'
 import { parseTorrent } from '../../src/core/metainfo'
 import { launchChromium } from '../support/browser'
-import { fixtureLength, multiFileFixture, torrentOrder, writeFixture, type FixtureFile } from '../support/fixtures'
+import { fixtureLength, multiFileFixture, sha256Tree, torrentOrder, writeFixture, type FixtureFile } from '../support/fixtures'
 import { spawnLeecher } from '../support/leecher-cli'
+import { startAria2Leecher, type Aria2 } from '../support/peers/aria2'
+import { stopAllDaemons } from '../support/peers/process'
 import { startTracker, type LocalTracker } from '../support/tracker'
 import { SCREENSHOTS, openApp, startApp } from './harness'
 
@@ -37,6 +39,7 @@ test.beforeAll(async () => {
 })
 
 test.afterAll(async () => {
+  await stopAllDaemons() // aria2c by its PID, even when a test failed before its own finally
   await browser?.close()
   await app?.close()
   await tracker?.close()
@@ -112,15 +115,20 @@ async function expectedPieceHashes(ordered: FixtureFile[], root: string, pieceLe
   return Buffer.concat(out)
 }
 
-/** Picks the fixture folder, creates the torrent and waits for the magnet link. */
-async function createShare(page: Page, screenshot?: string): Promise<{ magnet: string; seen: number[] }> {
+/**
+ * Picks the fixture folder, creates the torrent and waits for the magnet link. The Trackers field
+ * comes prefilled with the server's (`--trackers`, WebSocket only); `trackers`, when given, is
+ * typed over it, as a user adds an HTTP tracker.
+ */
+async function createShare(page: Page, opts: { screenshot?: string; trackers?: string[] } = {}): Promise<{ magnet: string; seen: number[] }> {
   await page.getByRole('button', { name: 'Create torrent', exact: true }).click()
   await expect(dialog(page)).toBeVisible()
   await dialog(page).getByLabel('Folder to share').setInputFiles(shareRoot)
   await expect(dialog(page).getByLabel('Torrent name')).toHaveValue(SHARE)
   await expect(dialog(page).getByText(`${files.length} files`)).toBeVisible()
   await expect(dialog(page).getByLabel(/^Trackers/)).toHaveValue(tracker.wsUrl)
-  if (screenshot) await page.screenshot({ path: `${SCREENSHOTS}/${screenshot}` })
+  if (opts.trackers) await dialog(page).getByLabel(/^Trackers/).fill(opts.trackers.join('\n'))
+  if (opts.screenshot) await page.screenshot({ path: `${SCREENSHOTS}/${opts.screenshot}` })
   const seen = await recordProgress(page)
   await dialog(page).getByRole('button', { name: 'Create', exact: true }).click()
   const magnetField = dialog(page).getByLabel('Magnet link')
@@ -128,9 +136,21 @@ async function createShare(page: Page, screenshot?: string): Promise<{ magnet: s
   return { magnet: await magnetField.inputValue(), seen: await seen() }
 }
 
+/** The .torrent the done dialog offers ("Download .torrent"), as the browser saves it. */
+async function downloadTorrentFile(page: Page, name: string): Promise<Uint8Array> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    dialog(page).getByRole('button', { name: 'Download .torrent' }).click(),
+  ])
+  expect(download.suggestedFilename()).toBe(`${SHARE}.torrent`)
+  const torrentPath = join(work, name)
+  await download.saveAs(torrentPath)
+  return new Uint8Array(await readFile(torrentPath))
+}
+
 test('creates a torrent from a folder: progress, magnet link, a .torrent that parses, the files copied into OPFS', async () => {
   const { context, page } = await open('light', true)
-  const { magnet, seen } = await createShare(page, 'create-form-phone-light.png')
+  const { magnet, seen } = await createShare(page, { screenshot: 'create-form-phone-light.png' })
   expect(seen.length, 'the progress bar was shown').toBeGreaterThan(0)
   expect(seen.every((v) => v >= 0 && v <= 100)).toBe(true)
   expect(seen).toEqual([...seen].sort((a, b) => a - b)) // it only moves forward
@@ -142,15 +162,7 @@ test('creates a torrent from a folder: progress, magnet link, a .torrent that pa
   await page.screenshot({ path: `${SCREENSHOTS}/create-done-phone-light.png` })
 
   // The .torrent, as the browser downloads it
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    dialog(page).getByRole('button', { name: 'Download .torrent' }).click(),
-  ])
-  expect(download.suggestedFilename()).toBe(`${SHARE}.torrent`)
-  const torrentPath = join(work, 'created.torrent')
-  await download.saveAs(torrentPath)
-  const bytes = new Uint8Array(await readFile(torrentPath))
-  const meta = await parseTorrent(bytes)
+  const meta = await parseTorrent(await downloadTorrentFile(page, 'created.torrent'))
   expect(createHash('sha1').update(meta.infoBytes).digest('hex')).toBe(link.infoHash)
   expect(meta.infoHash).toBe(link.infoHash)
   expect(meta.name).toBe(SHARE)
@@ -226,26 +238,46 @@ for (const scheme of ['light', 'dark'] as const) {
   })
 }
 
-// bt-app adds a created torrent with engine.add({ kind: 'file', bytes }, { complete: true }).
-test('a torrent created in the page seeds: a webtorrent client in Node downloads it by magnet, byte-exact', async () => {
-  const { context, page } = await open('light')
-  const { magnet } = await createShare(page)
+// bt-app adds a created torrent with engine.add({ kind: 'file', bytes }, { complete: true }); the
+// bridge announces it to the torrent's HTTP tracker with the bridge's inbound peer port.
+test('a torrent created in the page seeds: aria2c (HTTP tracker, .torrent, bridge inbound port) and webtorrent in Node (WebRTC) download it, byte-exact', async () => {
+  const { context, page } = await open('light', true)
+  const { magnet } = await createShare(page, { trackers: [tracker.wsUrl, tracker.httpUrl] })
+  const torrentFile = await downloadTorrentFile(page, 'created-seeding.torrent')
+  const meta = await parseTorrent(torrentFile)
+  expect(meta.announce).toEqual([tracker.wsUrl, tracker.httpUrl])
+  expect(parseMagnet(magnet).trackers).toEqual([tracker.wsUrl, tracker.httpUrl])
   await dialog(page).getByRole('button', { name: 'Close' }).click()
   const item = page.getByRole('listitem', { name: SHARE })
   await expect(item.getByTestId('state')).toHaveText('Seeding', { timeout: 30_000 })
   await page.screenshot({ path: `${SCREENSHOTS}/create-seeding-phone-light.png` })
 
-  const dir = await mkdtemp(join(work, 'leech-'))
-  const leecher = spawnLeecher({ magnet, dir, timeoutMs: 150_000 })
+  // aria2c gets no tracker of its own: it finds the page only through the torrent's HTTP tracker,
+  // and reaches it only through the bridge's peer port. It is throttled so that its connection
+  // lasts long enough to be seen in the UI.
+  const aria2Dir = await mkdtemp(join(work, 'aria2-'))
+  // The Node leecher gets the WebSocket tracker only: its bytes come over WebRTC, not TCP.
+  const rtcMagnet = magnetUri({ ...parseMagnet(magnet), trackers: [tracker.wsUrl] })
+  const rtcDir = await mkdtemp(join(work, 'leech-'))
+  let aria2: Aria2 | undefined
+  const leecher = spawnLeecher({ magnet: rtcMagnet, dir: rtcDir, timeoutMs: 150_000 })
   try {
+    const t0 = Date.now()
+    aria2 = await startAria2Leecher({ torrent: torrentFile, dir: aria2Dir, downloadLimit: 4_000_000 })
+    await expect(item.getByText(/peers? \(.*incoming [1-9]/)).toBeVisible({ timeout: 30_000 })
+    const done = await aria2.waitComplete(90_000)
+    console.log(`[create] aria2c downloaded ${SHARE} from the page through the bridge in ${((Date.now() - t0) / 1000).toFixed(1)} s (throttled to 4 MB/s)`)
+    expect(done.completedLength).toBe(meta.length)
+    // aria2c writes every file of the torrent, the zero-byte one included (as an empty file)
+    expect(await sha256Tree(join(aria2Dir, SHARE)), 'what aria2c wrote').toEqual(Object.fromEntries(shareSha256))
+
     const { sha256, seconds } = await leecher.result
-    console.log(`[create] Node leecher downloaded ${SHARE} from the page in ${seconds.toFixed(1)} s`)
-    // webtorrent writes no file for a zero-byte entry; every other file must be byte-exact.
-    const expected = Object.fromEntries([...shareSha256].filter(([path]) => files.find((f) => f.path === path)!.length > 0))
-    const got = Object.fromEntries(Object.entries(sha256).filter(([path]) => path in expected))
-    expect(got).toEqual(expected)
+    console.log(`[create] Node leecher downloaded ${SHARE} from the page over WebRTC in ${seconds.toFixed(1)} s`)
+    // webtorrent in Node writes every file too, the zero-byte one as an empty file
+    expect(sha256, 'what webtorrent in Node wrote').toEqual(Object.fromEntries(shareSha256))
   } finally {
     leecher.stop()
+    await aria2?.stop()
   }
   await context.close()
 })

@@ -1,8 +1,8 @@
 // Deterministic test payloads for torrents: a folder of pseudo-random files plus their SHA-256.
 import { createCipheriv, createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { mkdir, open, readdir } from 'node:fs/promises'
+import { dirname, join, relative, sep } from 'node:path'
 
 export interface FixtureFile {
   /** Relative to the torrent's root folder, '/'-separated. */
@@ -156,4 +156,18 @@ export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path, { highWaterMark: BLOCK })) hash.update(chunk as Buffer)
   return hash.digest('hex')
+}
+
+/** SHA-256 (hex) of every file under `root`, keyed by its path below it ('/'-separated). */
+export async function sha256Tree(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {}
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name)
+      if (entry.isDirectory()) await walk(full)
+      else out[relative(root, full).split(sep).join('/')] = await sha256File(full)
+    }
+  }
+  await walk(root)
+  return out
 }

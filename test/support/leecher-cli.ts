@@ -5,12 +5,12 @@
 //
 //   node --import tsx test/support/leecher-cli.ts --magnet URI --dir D [--timeout-ms N]
 import { spawn } from 'node:child_process'
-import { readdir, stat } from 'node:fs/promises'
-import { dirname, join, relative, resolve } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { realpathSync } from 'node:fs'
-import { sha256File } from './fixtures'
+import { sha256File, sha256Tree } from './fixtures'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 
@@ -18,14 +18,6 @@ export interface LeechResult {
   /** SHA-256 hex of every downloaded file, by its path inside the torrent's folder ('/'-separated). */
   sha256: Record<string, string>
   seconds: number
-}
-
-async function walk(dir: string, root: string, out: Record<string, string>): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name)
-    if (entry.isDirectory()) await walk(full, root, out)
-    else out[relative(root, full).split(/[\\/]/).join('/')] = await sha256File(full)
-  }
 }
 
 async function leech(magnet: string, dir: string, timeoutMs: number): Promise<LeechResult> {
@@ -51,7 +43,7 @@ async function leech(magnet: string, dir: string, timeoutMs: number): Promise<Le
     await destroyClient(client) // closes the store before the files are read back
     const sha256: Record<string, string> = {}
     if (single) sha256[torrent.name] = await sha256File(root)
-    else await walk(root, root, sha256)
+    else Object.assign(sha256, await sha256Tree(root))
     return { sha256, seconds }
   } finally {
     await destroyClient(client).catch(() => {})
