@@ -4,6 +4,7 @@
  * page (page -> TCP) and by one socket read (TCP -> page: the socket is paused while the page has
  * no credit for us), so a slow page stalls its peer, not the bridge.
  */
+import { concatBytes } from '../src/core/bytes'
 import net from 'node:net'
 import { isHandshakeFor } from '../src/core/bridge-codec'
 import {
@@ -144,7 +145,7 @@ export class RelayStream {
   }
 
   private checkHandshake(): void {
-    const first = concat(this.head, HANDSHAKE_LENGTH)
+    const first = concatBytes(this.head, HANDSHAKE_LENGTH)
     if (!isHandshakeFor(first, this.infoHash)) {
       this.close(CloseCode.BadHandshake, 'the first bytes were not a BitTorrent handshake for the registered torrent', true)
       return
@@ -234,16 +235,4 @@ export class RelayStream {
       if (this.ungranted >= STREAM_WINDOW / 4) this.grant()
     })
   }
-}
-
-function concat(chunks: Uint8Array[], max: number): Uint8Array {
-  const out = new Uint8Array(Math.min(max, chunks.reduce((n, c) => n + c.length, 0)))
-  let off = 0
-  for (const c of chunks) {
-    if (off >= out.length) break
-    const part = c.subarray(0, out.length - off)
-    out.set(part, off)
-    off += part.length
-  }
-  return out
 }

@@ -7,6 +7,7 @@
  * Flow control: we send DATA only within the credit the bridge granted, and grant credit back
  * only as our reader takes bytes, so neither end buffers more than a window per stream.
  */
+import { concatBytes } from '../core/bytes'
 import { Duplex } from 'streamx'
 import { MAX_DATA_PAYLOAD, STREAM_WINDOW, type CloseCode, type PeerAddress } from '../protocol/bridge-frames'
 import { AppError } from '../protocol/errors'
@@ -109,7 +110,7 @@ export class BridgeStream extends Duplex {
   override _writev(batch: unknown[], cb: (err: Error | null) => void): void {
     if (this.remoteClosed) return cb(new AppError('PEER_CONNECT', 'the connection is closed'))
     const chunks = batch as Uint8Array[]
-    this.pending = { data: chunks.length === 1 ? chunks[0]! : concat(chunks), offset: 0, cb }
+    this.pending = { data: chunks.length === 1 ? chunks[0]! : concatBytes(chunks), offset: 0, cb }
     this.flush()
   }
 
@@ -153,14 +154,4 @@ export class BridgeStream extends Duplex {
     this.link.sendCredit(this.streamId, this.unacked)
     this.unacked = 0
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.length
-  }
-  return out
 }

@@ -11,6 +11,7 @@
  * an unspecified, multicast or broadcast address) are skipped, as is a trailing partial entry.
  * Which ranges may be dialed at all is the bridge's policy, not decided here.
  */
+import { concatBytes } from './bytes'
 import { AppError } from '../protocol/errors'
 import type { PeerAddress } from '../protocol/bridge-frames'
 import { bdecode, bencode, type BValue } from './bencode'
@@ -103,12 +104,12 @@ export function encodePex(message: { added: readonly (PeerAddress & { flags?: nu
   }
   // every key always present, as libtorrent sends them: some clients look for `added` alone
   return bencode({
-    added: concat(out.added),
+    added: concatBytes(out.added),
     'added.f': Uint8Array.from(out['added.f']),
-    added6: concat(out.added6),
+    added6: concatBytes(out.added6),
     'added6.f': Uint8Array.from(out['added6.f']),
-    dropped: concat(out.dropped),
-    dropped6: concat(out.dropped6),
+    dropped: concatBytes(out.dropped),
+    dropped6: concatBytes(out.dropped6),
   })
 }
 
@@ -145,14 +146,4 @@ function dialable(ip: Uint8Array): boolean {
   }
   if (ip[0] === 0xff) return false
   return !ip.every((b) => b === 0)
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }
