@@ -4,6 +4,7 @@ import { isLoopbackHost, parseCidr, type Cidr } from './policy'
 import {
   DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, type RuntimeConfig,
 } from '../src/protocol/runtime-config'
+import { parseTrackerList } from '../src/core/tracker-list'
 
 export interface ServerOptions {
   port: number
@@ -39,7 +40,8 @@ export const DEFAULT_PEER_PORT = 6881
 export const USAGE = `Usage: npm start -- [options]
   --port N               port to serve on (0 = any free port; default 9339)
   --host H               address to bind (default 127.0.0.1)
-  --trackers URL,URL     WebSocket trackers for every torrent (default: public ones)
+  --trackers URL,URL     trackers for every torrent: ws:// and wss:// (WebRTC, in the page),
+                         http://, https:// and udp:// (through the bridge) (default: public WebSocket ones)
   --ice-servers none|URL,URL   STUN/TURN servers for WebRTC ("none": host candidates only)
   --app-dir DIR          built app to serve (default dist)
   --peer-port N          TCP port peers connect to (0 = any free one; default 6881)
@@ -57,10 +59,8 @@ function list(value: string): string[] {
 }
 
 function parseTrackers(value: string): string[] {
-  const trackers = list(value)
-  for (const url of trackers) {
-    if (!/^wss?:\/\/[^/\s]+/i.test(url)) throw new Error(`--trackers: "${url}" is not a ws:// or wss:// URL`)
-  }
+  const { trackers, bad } = parseTrackerList(list(value))
+  if (bad[0]) throw new Error(`--trackers: "${bad[0].url}" ${bad[0].reason}`)
   return trackers
 }
 

@@ -11,17 +11,32 @@ export const MAX_TRACKERS = 200
 /** Longest URL we keep; anything longer is junk or an attempt to bloat state. */
 export const MAX_URL_LENGTH = 2048
 
-function keepUrl(text: string, protocols: ReadonlySet<string>): string | null {
+/** Why `text` is not a usable URL of one of `protocols`, in words for the user; null when it is. */
+function urlProblem(text: string, protocols: ReadonlySet<string>): string | null {
   const t = text.trim()
-  if (t === '' || t.length > MAX_URL_LENGTH) return null
+  if (t === '') return 'is empty'
+  if (t.length > MAX_URL_LENGTH) return `is longer than ${MAX_URL_LENGTH} characters`
   let url: URL
   try {
     url = new URL(t)
   } catch {
-    return null
+    return 'is not a URL'
   }
-  if (!protocols.has(url.protocol) || url.hostname === '') return null
-  return t
+  if (!protocols.has(url.protocol)) {
+    const schemes = [...protocols].map((p) => `${p}//`)
+    return `needs ${schemes.length > 1 ? `${schemes.slice(0, -1).join(', ')} or ${schemes.at(-1)}` : schemes[0]}`
+  }
+  if (url.hostname === '') return 'names no host'
+  return null
+}
+
+function keepUrl(text: string, protocols: ReadonlySet<string>): string | null {
+  return urlProblem(text, protocols) === null ? text.trim() : null
+}
+
+/** Why `text` cannot be a tracker URL (ws, wss, http, https or udp, with a host); null when it can. */
+export function trackerUrlProblem(text: string): string | null {
+  return urlProblem(text, TRACKER_PROTOCOLS)
 }
 
 function filter(urls: Iterable<string>, protocols: ReadonlySet<string>, max: number): string[] {

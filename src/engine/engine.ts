@@ -359,13 +359,13 @@ export class Engine implements EngineApi {
     }
   }
 
-  /** Every tracker the torrent names (metadata, or the magnet before it), for the bridge. */
+  /** Every tracker the torrent names (metadata, or the magnet before it), then the default ones unless private (BEP 27); the bridge uses the http/udp ones. */
   private allTrackers(record: TorrentRecord): string[] {
-    if (record.metainfo) return record.metainfo.announce
+    if (record.metainfo) return record.metainfo.private ? record.metainfo.announce : [...record.metainfo.announce, ...this.trackers()]
     try {
-      return record.stored.magnetURI ? parseMagnet(record.stored.magnetURI).trackers : []
+      return [...(record.stored.magnetURI ? parseMagnet(record.stored.magnetURI).trackers : []), ...this.trackers()]
     } catch {
-      return []
+      return this.trackers()
     }
   }
 
@@ -404,10 +404,10 @@ export class Engine implements EngineApi {
     try {
       const bitfield = await this.startupBitfield(record)
       if (!this.records.has(record.infoHash) || record.stored.paused) return
-      const trackers = record.metainfo?.announce ?? []
-      const browserTrackers = trackers.filter((url) => /^wss?:\/\//i.test(url))
+      // webtorrent gets the WebSocket trackers; the bridge announces to the http/udp ones (allTrackers)
+      const browserTrackers = [...this.trackers(), ...(record.metainfo?.announce ?? [])].filter((url) => /^wss?:\/\//i.test(url))
       const torrent = this.client.add(record.stored.torrentFile ?? record.stored.magnetURI!, {
-        announce: [...new Set([...this.trackers(), ...browserTrackers])],
+        announce: [...new Set(browserTrackers)],
         store: this.store,
         storeCacheSlots: 0, // reads go to the worker; no pieces cached in page memory
         destroyStoreOnDestroy: false,

@@ -11,7 +11,7 @@ export interface Settings {
   /** Stop seeding at this ratio (0 = never) or after this many minutes (0 = never). */
   seedRatio: number
   seedMinutes: number
-  /** Replace the server's WebSocket trackers and ICE servers; empty = the server's. */
+  /** Replace the server's trackers (ws/wss in the page, http/https/udp through the bridge) and ICE servers; empty = the server's. */
   trackers: string[]
   iceServers: string[]
   theme: 'system' | 'light' | 'dark'

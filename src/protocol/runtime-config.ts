@@ -1,7 +1,7 @@
 /** What the server hands the app at load (`/runtime-config.json`), over the built-in defaults. */
 export interface RuntimeConfig {
   type: 'runtime-config'
-  /** WebSocket tracker URLs announced to for every torrent. */
+  /** Trackers announced to for every public torrent: ws/wss by webtorrent in the page, http/https/udp by the bridge. */
   trackers: string[]
   /** ICE servers for WebRTC; empty means host candidates only. */
   iceServers: { urls: string | string[] }[]

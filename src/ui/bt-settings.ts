@@ -1,4 +1,5 @@
-import { LitElement, css, html } from 'lit'
+import { LitElement, css, html, nothing } from 'lit'
+import { parseTrackerLines } from '../core/tracker-list'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import type { RuntimeConfig } from '../protocol/runtime-config'
 import { buttonStyles } from './shared-styles'
@@ -7,9 +8,16 @@ const KB = 1024
 
 /** Settings, applied at once and kept in IndexedDB. Emits `settings-change` with the whole object. */
 export class BtSettings extends LitElement {
-  static override properties = { config: { attribute: false }, settings: { attribute: false } }
+  static override properties = { config: { attribute: false }, settings: { attribute: false }, trackerError: { state: true } }
   declare config: RuntimeConfig | undefined
   declare settings: Settings | undefined
+  /** Names the bad lines of the trackers field; the trackers last valid stay in use meanwhile. */
+  declare trackerError: string | null
+
+  constructor() {
+    super()
+    this.trackerError = null
+  }
 
   static override styles = [buttonStyles, css`
     dialog { background: var(--surface); color: var(--text); border: 1px solid var(--border); border-radius: var(--radius);
@@ -25,6 +33,7 @@ export class BtSettings extends LitElement {
       border-radius: 6px; padding: 5px 8px; min-width: 0; }
     textarea { min-height: 54px; resize: vertical; }
     p { color: var(--muted); margin: 4px 0; font-size: .9em; }
+    p.error { color: var(--danger); }
     .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 8px; }
   `]
 
@@ -54,8 +63,12 @@ export class BtSettings extends LitElement {
             <p>For a .torrent with several files: show its files first, to choose some or start it paused.</p>
           </fieldset>
           <fieldset><legend>Network</legend>
-            <label class="wide">WebSocket trackers, one a line (empty: the server's)
-              <textarea name="trackers" placeholder=${served?.trackers.join('\n') ?? ''}>${s.trackers.join('\n')}</textarea></label>
+            <label class="wide">Trackers for every torrent, one a line (empty: the server's)
+              <textarea name="trackers" spellcheck="false" aria-invalid=${this.trackerError ? 'true' : 'false'} aria-describedby="trackers-hint"
+                placeholder=${served?.trackers.join('\n') ?? ''}>${s.trackers.join('\n')}</textarea></label>
+            ${this.trackerError ? html`<p class="error" role="alert">${this.trackerError} Still using: ${s.trackers.length ? s.trackers.join(', ') : 'the server\'s trackers'}.</p>` : nothing}
+            <p id="trackers-hint">ws:// and wss:// trackers find WebRTC peers from the page; http://, https:// and udp:// ones are
+              announced to by the bridge, so they are not used when there is none.</p>
             <label class="wide">ICE servers (stun:/turn:), one a line (empty: the server's)
               <textarea name="iceServers" placeholder=${served?.iceServers.flatMap((i) => [i.urls].flat()).join('\n') ?? ''}>${s.iceServers.join('\n')}</textarea></label>
             <label class="wide">Bridge token (only when the server asks for one)
@@ -78,6 +91,8 @@ export class BtSettings extends LitElement {
     const data = new FormData(form)
     const number = (name: string, scale = 1) => Math.max(0, Number(data.get(name)) || 0) * scale
     const lines = (name: string) => String(data.get(name) ?? '').split('\n').map((line) => line.trim()).filter(Boolean)
+    const trackers = parseTrackerLines(String(data.get('trackers') ?? ''))
+    this.trackerError = trackers.error
     const settings: Settings = {
       downloadLimit: number('downloadLimit', KB),
       uploadLimit: number('uploadLimit', KB),
@@ -85,7 +100,7 @@ export class BtSettings extends LitElement {
       maxActiveSeeds: Math.floor(number('maxActiveSeeds')),
       seedRatio: number('seedRatio'),
       seedMinutes: number('seedMinutes'),
-      trackers: lines('trackers').filter((url) => /^wss?:\/\//i.test(url)),
+      trackers: trackers.error ? (this.settings ?? DEFAULT_SETTINGS).trackers : trackers.trackers,
       iceServers: lines('iceServers').filter((url) => /^(stun|stuns|turn|turns):/i.test(url)),
       theme: (['system', 'light', 'dark'] as const).find((t) => t === data.get('theme')) ?? 'system',
       bridgeToken: String(data.get('bridgeToken') ?? '').trim(),

@@ -10,7 +10,9 @@
 //      both delivered data, and the UI showed peers by source;
 //   5. upload: aria2c downloads the whole torrent FROM the page, through the bridge's inbound port;
 //   6. PEX (BEP 11): the page learns a qbittorrent-nox seeder only from another qbittorrent-nox's
-//      ut_pex, dials it through the bridge and downloads everything from it.
+//      ut_pex, dials it through the bridge and downloads everything from it;
+//   7. a bare magnet whose only way to qbittorrent-nox is the HTTP tracker the user entered in
+//      Settings (trackers for every torrent); it also prefills "Trackers" in Create torrent.
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -306,5 +308,52 @@ test('6. PEX: a seeder the page hears of only through another peer\'s ut_pex is 
     await peerA?.stop()
     await seederB?.stop()
     await pageTracker.close()
+  }
+})
+
+test('7. a bare magnet finds qbittorrent-nox through the HTTP tracker entered in Settings (trackers for every torrent); byte-exact', async () => {
+  const made = await makeTorrent({ path: join(smallDir, NAME), announce: [tracker.httpUrl], source: 'e2e default trackers' })
+  let qbt: Qbittorrent | undefined
+  let app: RunningServer | undefined
+  try {
+    qbt = await startQbittorrent()
+    await qbt.seed(made.torrent, made.infoHash, smallDir, 30_000)
+    // the server names only the WebSocket tracker and runs a DHT of its own: no way to qbittorrent-nox but the user's tracker
+    app = await startApp([tracker.wsUrl])
+    const page = await newPage(app)
+    await page.getByRole('button', { name: 'Settings' }).click()
+    const settings = page.getByRole('dialog', { name: 'Settings' })
+    const trackers = settings.getByLabel(/^Trackers for every torrent/)
+    await trackers.fill(`${tracker.wsUrl}\n127.0.0.1 tracker`)
+    await trackers.dispatchEvent('change')
+    await expect(settings.getByRole('alert')).toContainText('Line 2: "127.0.0.1 tracker" is not a URL.')
+    await settings.getByRole('group', { name: 'Network' }).screenshot({ path: `${SCREENSHOTS}/settings-trackers-error.png` })
+    await trackers.fill(`${tracker.wsUrl}\n${tracker.httpUrl}`)
+    await trackers.dispatchEvent('change')
+    await expect(settings.getByRole('alert')).toBeHidden()
+    await settings.getByRole('button', { name: 'Close' }).click()
+    // a torrent created in the page would name the same trackers
+    await page.getByRole('button', { name: 'Create torrent', exact: true }).click()
+    const create = page.getByRole('dialog', { name: 'Create torrent' })
+    await expect(create.getByLabel(/^Trackers/)).toHaveValue(`${tracker.wsUrl}\n${tracker.httpUrl}`)
+    await create.getByRole('button', { name: 'Cancel' }).click()
+
+    expect(made.bareMagnet).toBe(`magnet:?xt=urn:btih:${made.infoHash}`)
+    await page.getByLabel('Magnet link, info hash or torrent URL').fill(made.bareMagnet)
+    const t0 = Date.now()
+    await page.getByRole('button', { name: 'Add', exact: true }).click()
+    expect(await confirmAddDialog(page, 45_000), 'the add dialog once the metadata arrived from qbittorrent-nox').toBe(true)
+    await expect(item(page).getByText(/peers? \(.*tracker [1-9]/)).toBeVisible({ timeout: 30_000 })
+    await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
+    console.log(`7. qbittorrent-nox (user's HTTP tracker) -> bridge -> Chromium: ${TRANSMISSION_MIB} MiB in ${secondsSince(t0).toFixed(1)} s from a bare magnet`)
+    await expectSavedFilesExact(page, { name: NAME, sha256: sha256Small }, tmp)
+    await expectQbtUploaded(qbt, made, made.meta.length)
+    // the bridge announced the page to that tracker over HTTP, with its peer port (HTTP peers are listed by address)
+    const swarm = tracker.server.torrents[made.infoHash] as unknown as { peers: { get(addr: string): { type: string } | undefined } }
+    expect(swarm.peers.get(`127.0.0.1:${app.bridge!.peerPort}`)?.type).toBe('http')
+    await page.context().close()
+  } finally {
+    await app?.close()
+    await qbt?.stop()
   }
 })

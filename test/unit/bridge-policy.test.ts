@@ -99,6 +99,16 @@ describe('options', () => {
     expect(() => parseOptions(['--allow-net', '10.0.0.0/40'])).toThrow(/address range/)
     expect(() => parseOptions(['--allow-origin', 'http://x.example/path'])).toThrow(/origin/)
   })
+  it('--trackers: ws, wss, http, https and udp for every torrent; a bad one named with its reason', () => {
+    const all = ['wss://tracker.example/', 'ws://127.0.0.1:8000', 'http://127.0.0.1:8000/announce', 'https://t.example/announce', 'udp://127.0.0.1:8000']
+    expect(parseOptions(['--trackers', all.join(',')]).runtime.trackers).toEqual(all)
+    expect(parseOptions(['--trackers', ' udp://a.example:1337 , udp://a.example:1337,,']).runtime.trackers).toEqual(['udp://a.example:1337'])
+    expect(parseOptions([]).runtime.trackers.every((url) => url.startsWith('wss://'))).toBe(true)
+    expect(() => parseOptions(['--trackers', 'wss://ok.example,ftp://t.example/announce'])).toThrow('--trackers: "ftp://t.example/announce" needs http://, https://, udp://, ws:// or wss://')
+    expect(() => parseOptions(['--trackers', 'tracker.example:80'])).toThrow(/--trackers: "tracker.example:80" needs/)
+    expect(() => parseOptions(['--trackers', 'http//tracker.example'])).toThrow('--trackers: "http//tracker.example" is not a URL')
+    expect(() => parseOptions(['--trackers', 'udp://'])).toThrow('--trackers: "udp://" names no host')
+  })
 })
 
 describe('rates and backoff', () => {
