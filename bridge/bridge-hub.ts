@@ -9,6 +9,8 @@ import { WebSocketServer } from 'ws'
 import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES } from '../src/protocol/bridge-frames'
 import { DhtNode } from './dht-node'
 import { TokenBucket, type BridgeLimits } from './limits'
+import { req2Hash } from './mse/mse-crypto'
+import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
 import { PageSession, type SessionHost } from './page-session'
 import { PeerListener } from './peer-listener'
 import { checkHost, checkOrigin, checkToken, type Cidr, type FrontPolicy } from './policy'
@@ -25,6 +27,8 @@ export interface BridgeConfig extends FrontPolicy {
   dhtPort: number
   /** The ports are defaults, not asked for: take free ones when they are busy (another client runs). */
   portFallback?: boolean
+  /** MSE/PE on the TCP side (default prefer). */
+  encryption?: EncryptionMode
 }
 
 export interface BridgeStats {
@@ -33,15 +37,21 @@ export interface BridgeStats {
   /** Bytes held for all pages (queued to TCP sockets or WebSockets). */
   buffered: number
   perSession: { remote: string; streams: number; buffered: number; registered: number }[]
+  /** TCP connections that came up since the start, by what they speak (RC4, MSE then plaintext, plaintext). */
+  opened: Record<PeerTransport, number>
 }
 
 export class BridgeHub implements SessionHost {
   readonly limits: BridgeLimits
   readonly allowNet: readonly Cidr[]
+  readonly encryption: EncryptionMode
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   private readonly sessions = new Set<PageSession>()
   /** Which sessions registered each info-hash; inbound peers go to the latest. */
   private readonly byInfoHash = new Map<string, PageSession[]>()
+  /** HASH('req2', info-hash) (hex) -> info-hash, for MSE peers, who name a torrent only so. */
+  private readonly byReq2 = new Map<string, string>()
+  private readonly opened: Record<PeerTransport, number> = { plaintext: 0, obfuscated: 0, rc4: 0 }
   private readonly dhtWanted = new Map<string, Set<PageSession>>()
   private readonly dials: TokenBucket
   private streams = 0
@@ -50,6 +60,7 @@ export class BridgeHub implements SessionHost {
   private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null) {
     this.limits = config.limits
     this.allowNet = config.allowNet
+    this.encryption = config.encryption ?? 'prefer'
     this.dials = new TokenBucket(config.limits.dialsPerSecondTotal, config.limits.dialsPerSecondTotal)
   }
 
@@ -60,7 +71,9 @@ export class BridgeHub implements SessionHost {
       host: config.peerHost,
       handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
       maxPending: config.limits.maxPendingInbound,
-      route: (infoHash: string, socket: net.Socket, head: Uint8Array) => hub?.routeInbound(infoHash, socket, head) ?? false,
+      encryption: config.encryption ?? 'prefer',
+      findTorrent: (req2: Uint8Array) => hub?.byReq2.get(Buffer.from(req2).toString('hex')) ?? null,
+      route: (infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto) => hub?.routeInbound(infoHash, socket, head, crypto) ?? false,
     }
     const listener = await PeerListener.start(listenerOptions).catch((err: NodeJS.ErrnoException) => {
       if (config.portFallback && err.code === 'EADDRINUSE') return PeerListener.start({ ...listenerOptions, port: 0 })
@@ -116,7 +129,7 @@ export class BridgeHub implements SessionHost {
 
   stats(): BridgeStats {
     const perSession = [...this.sessions].map((s) => ({ remote: s.remote, streams: s.streamCount, buffered: s.buffered, registered: s.registrations.size }))
-    return { sessions: this.sessions.size, streams: this.streams, buffered: this.bufferedTotal, perSession }
+    return { sessions: this.sessions.size, streams: this.streams, buffered: this.bufferedTotal, perSession, opened: { ...this.opened } }
   }
 
   // ---- SessionHost ----
@@ -126,17 +139,22 @@ export class BridgeHub implements SessionHost {
     return true
   }
   releaseStream(): void { this.streams-- }
+  streamOpened(transport: PeerTransport): void { this.opened[transport]++ }
   takeDial(): boolean { return this.dials.take() }
   accountTotal(delta: number): void { this.bufferedTotal += delta }
   totalOverloaded(): boolean { return this.bufferedTotal > this.limits.maxBufferedTotal }
   registered(session: PageSession, infoHash: string): void {
     const list = this.byInfoHash.get(infoHash) ?? []
     this.byInfoHash.set(infoHash, [...list.filter((s) => s !== session), session])
+    if (!list.length) this.byReq2.set(Buffer.from(req2Hash(Buffer.from(infoHash, 'hex'))).toString('hex'), infoHash)
   }
   unregistered(session: PageSession, infoHash: string): void {
     const list = (this.byInfoHash.get(infoHash) ?? []).filter((s) => s !== session)
     if (list.length) this.byInfoHash.set(infoHash, list)
-    else this.byInfoHash.delete(infoHash)
+    else {
+      this.byInfoHash.delete(infoHash)
+      this.byReq2.delete(Buffer.from(req2Hash(Buffer.from(infoHash, 'hex'))).toString('hex'))
+    }
   }
   wantDht(session: PageSession, infoHash: string, on: boolean): void {
     if (!this.dht) {
@@ -165,12 +183,12 @@ export class BridgeHub implements SessionHost {
     for (const s of this.dhtWanted.get(infoHash) ?? []) s.sendPeer(infoHash, 'dht', peer)
   }
 
-  private routeInbound(infoHash: string, socket: net.Socket, head: Uint8Array): boolean {
+  private routeInbound(infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto): boolean {
     const list = this.byInfoHash.get(infoHash)
     if (!list) return false
     const peer = { host: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 }
     if (!peer.host || !peer.port) return false
-    for (const session of [...list].reverse()) if (session.acceptInbound(infoHash, socket, head, peer)) return true
+    for (const session of [...list].reverse()) if (session.acceptInbound(infoHash, socket, head, peer, crypto)) return true
     return false
   }
 

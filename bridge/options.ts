@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { DEFAULT_LIMITS, type BridgeLimits } from './limits'
+import { ENCRYPTION_MODES, type EncryptionMode } from './mse/peer-crypto'
 import { isLoopbackHost, parseCidr, type Cidr } from './policy'
 import {
   DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, type RuntimeConfig,
@@ -30,6 +31,8 @@ export interface BridgeSettings {
   token: string | null
   /** Origins besides the server's own that may use the bridge. */
   allowOrigins: string[]
+  /** Message Stream Encryption with TCP peers (see mse/peer-crypto.ts). */
+  encryption: EncryptionMode
   limits: BridgeLimits
 }
 
@@ -50,6 +53,9 @@ export const USAGE = `Usage: npm start -- [options]
   --dht-bootstrap none|host:port,...   DHT routers ("none": a DHT of one's own; default: public routers)
   --dht-port N           UDP port of the DHT node (default: the peer port)
   --no-dht               run no DHT node
+  --encryption prefer|require|off   protocol encryption (MSE/PE) with TCP peers: prefer = encrypted
+                         (RC4) when the peer can, plaintext otherwise; require = encrypted only,
+                         both ways; off = plaintext only (default prefer)
   --token T              pages must present this token (required when --host is not loopback)
   --allow-origin URL,URL other origins whose pages may use the bridge
   --no-bridge            serve the app only`
@@ -117,6 +123,7 @@ export function parseOptions(argv: string[]): ServerOptions {
       'dht-bootstrap': { type: 'string' },
       'dht-port': { type: 'string' },
       'no-dht': { type: 'boolean', default: false },
+      encryption: { type: 'string', default: 'prefer' },
       token: { type: 'string' },
       'allow-origin': { type: 'string' },
       'no-bridge': { type: 'boolean', default: false },
@@ -130,6 +137,8 @@ export function parseOptions(argv: string[]): ServerOptions {
   if (!values['no-bridge'] && !isLoopbackHost(values.host) && token === null) {
     throw new Error(`--host ${values.host} is reachable from other machines: give the bridge a --token (or --no-bridge)`)
   }
+  const encryption = values.encryption as EncryptionMode
+  if (!ENCRYPTION_MODES.includes(encryption)) throw new Error(`--encryption: "${values.encryption}" is not one of ${ENCRYPTION_MODES.join(', ')}`)
   const peerPort = parsePort('--peer-port', values['peer-port'] ?? String(DEFAULT_PEER_PORT))
   const bridge: BridgeSettings | null = values['no-bridge'] ? null : {
     peerPort,
@@ -140,6 +149,7 @@ export function parseOptions(argv: string[]): ServerOptions {
     portFallback: values['peer-port'] === undefined,
     token,
     allowOrigins: list(values['allow-origin'] ?? '').map(parseOrigin),
+    encryption,
     limits: { ...DEFAULT_LIMITS },
   }
   return {

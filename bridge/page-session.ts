@@ -11,6 +11,7 @@ import {
 } from '../src/protocol/bridge-frames'
 import type { BridgeLimits } from './limits'
 import { TokenBucket } from './limits'
+import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
 import { checkPeerDestination, type Cidr } from './policy'
 import { RelayStream, type StreamOwner } from './relay-stream'
 import { TrackerAnnouncer, type AnnounceStats } from './tracker-announcer'
@@ -20,9 +21,12 @@ export interface SessionHost {
   readonly limits: BridgeLimits
   readonly allowNet: readonly Cidr[]
   readonly peerPort: number
+  readonly encryption: EncryptionMode
   /** Counts against the bridge-wide caps; false when a cap is reached. */
   reserveStream(): boolean
   releaseStream(): void
+  /** A stream's TCP side came up with this transport (counted for stats). */
+  streamOpened(transport: PeerTransport): void
   takeDial(): boolean
   accountTotal(delta: number): void
   totalOverloaded(): boolean
@@ -44,6 +48,7 @@ const WS_HIGH_WATER = 2 * 1024 * 1024
 
 export class PageSession implements StreamOwner {
   readonly limits: BridgeLimits
+  readonly encryption: EncryptionMode
   readonly registrations = new Map<string, Registration>()
   private readonly streams = new Map<number, RelayStream>()
   private readonly dials: TokenBucket
@@ -56,6 +61,7 @@ export class PageSession implements StreamOwner {
 
   constructor(private readonly ws: WebSocket, private readonly host: SessionHost, readonly remote: string) {
     this.limits = host.limits
+    this.encryption = host.encryption
     this.dials = new TokenBucket(host.limits.dialsPerSecond, host.limits.dialBurst)
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary))
     ws.on('close', () => this.end())
@@ -101,6 +107,9 @@ export class PageSession implements StreamOwner {
       this.host.releaseStream()
     }
   }
+  streamOpened(transport: PeerTransport): void {
+    this.host.streamOpened(transport)
+  }
   protocolError(reason: string): void {
     this.close(CloseCode.ProtocolError, reason, WS_CLOSE_PROTOCOL_ERROR)
   }
@@ -114,8 +123,11 @@ export class PageSession implements StreamOwner {
     this.end()
   }
 
-  /** An inbound peer for a torrent this page registered; false when the page is at a cap. */
-  acceptInbound(infoHash: string, socket: import('node:net').Socket, head: Uint8Array, peer: PeerAddress): boolean {
+  /**
+   * An inbound peer for a torrent this page registered, `head` its first plaintext bytes (its
+   * handshake); false when the page is at a cap.
+   */
+  acceptInbound(infoHash: string, socket: import('node:net').Socket, head: Uint8Array, peer: PeerAddress, crypto: PeerCrypto): boolean {
     if (this.ended || this.streams.size >= this.limits.maxStreamsPerSession || this.overloaded()) return false
     // Trackers and the DHT hand the page its own address (the bridge's peer port): the page then
     // dials itself and this handshake carries its own peer id. Refuse it, so that no connection
@@ -126,7 +138,7 @@ export class PageSession implements StreamOwner {
     const id = this.nextInboundId
     this.nextInboundId += 2
     this.send({ type: FrameType.Incoming, stream: id, infoHash, peer })
-    this.streams.set(id, new RelayStream(id, infoHash, peer, this, socket, head))
+    this.streams.set(id, new RelayStream(id, infoHash, peer, this, socket, head, crypto))
     return true
   }
 

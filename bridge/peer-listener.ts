@@ -1,19 +1,26 @@
 /**
- * The bridge's inbound BitTorrent port: reads each connection's handshake and hands the
- * connection to whoever registered its info-hash; anything else is closed. A peer that sends
- * garbage or nothing costs one socket for at most the handshake timeout.
+ * The bridge's inbound BitTorrent port: reads each connection's handshake, plaintext or MSE (see
+ * mse/inbound-handshake.ts), and hands the connection to whoever registered its info-hash;
+ * anything else is closed. A peer that sends garbage, a truncated key, endless padding or nothing
+ * costs one socket, a few KiB and one key exchange for at most the handshake timeout.
  */
 import net from 'node:net'
-import { handshakeInfoHash } from '../src/core/bridge-codec'
-import { HANDSHAKE_LENGTH } from '../src/protocol/bridge-frames'
+import { InboundHandshake } from './mse/inbound-handshake'
+import type { EncryptionMode, PeerCrypto } from './mse/peer-crypto'
 
 export interface PeerListenerOptions {
   port: number
   host: string
   handshakeTimeoutMs: number
   maxPending: number
-  /** Takes the socket (and the bytes read so far) or returns false to have it closed. */
-  route(infoHash: string, socket: net.Socket, head: Uint8Array): boolean
+  encryption: EncryptionMode
+  /** The registered info-hash whose HASH('req2', info-hash) this is, or null (MSE names torrents so). */
+  findTorrent(req2: Uint8Array): string | null
+  /**
+   * Takes the socket, paused, with the peer's plaintext bytes read so far (its handshake first)
+   * and the cipher for what follows; or returns false to have it closed.
+   */
+  route(infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto): boolean
 }
 
 export class PeerListener {
@@ -48,7 +55,7 @@ export class PeerListener {
     }
     this.pending++
     this.sockets.add(socket)
-    let head = Buffer.alloc(0)
+    const handshake = new InboundHandshake({ encryption: this.opts.encryption, findTorrent: this.opts.findTorrent })
     let settled = false
     const settle = () => {
       if (settled) return false
@@ -63,15 +70,13 @@ export class PeerListener {
     }
     const timer = setTimeout(drop, this.opts.handshakeTimeoutMs)
     const onData = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk])
-      if (head.length < HANDSHAKE_LENGTH) {
-        if (head[0] !== undefined && head[0] !== 19) drop() // not BitTorrent (or encrypted, which we do not speak)
-        return
-      }
-      const infoHash = handshakeInfoHash(head)
+      const step = handshake.push(chunk)
+      if (step.type === 'failed') return drop()
+      if (step.send) socket.write(step.send)
+      if (step.type === 'pending') return
       if (!settle()) return
       socket.pause()
-      if (!infoHash || !this.opts.route(infoHash, socket, new Uint8Array(head))) socket.destroy()
+      if (!this.opts.route(step.infoHash, socket, step.head, step.crypto)) socket.destroy()
     }
     socket.on('data', onData)
     socket.on('error', drop)

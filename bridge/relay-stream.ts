@@ -5,17 +5,21 @@
  * no credit for us), so a slow page stalls its peer, not the bridge.
  */
 import { concatBytes } from '../src/core/bytes'
-import net from 'node:net'
+import type net from 'node:net'
 import { isHandshakeFor } from '../src/core/bridge-codec'
 import {
   CloseCode, FrameType, HANDSHAKE_LENGTH, MAX_DATA_PAYLOAD, MAX_STREAM_CREDIT, STREAM_WINDOW,
   type BridgeToPageFrame, type PeerAddress,
 } from '../src/protocol/bridge-frames'
 import type { BridgeLimits } from './limits'
+import { PLAINTEXT, type EncryptionMode, type PeerCrypto, type PeerTransport } from './mse/peer-crypto'
+import { dialPeer, type PeerDial } from './peer-dialer'
 
 /** What a stream needs from its page's session. */
 export interface StreamOwner {
   readonly limits: BridgeLimits
+  /** MSE policy for the streams this owner dials. */
+  readonly encryption: EncryptionMode
   send(frame: BridgeToPageFrame): void
   /** Bytes the bridge holds for this page went up (or down, when negative). */
   account(delta: number): void
@@ -24,6 +28,8 @@ export interface StreamOwner {
   /** Over the page's buffered-bytes cap: hold back credit until it drains. */
   overloaded(): boolean
   streamEnded(stream: RelayStream): void
+  /** The stream's TCP side is ready to carry the page's bytes, with this transport. */
+  streamOpened(transport: PeerTransport): void
   protocolError(reason: string): void
 }
 
@@ -32,6 +38,9 @@ type State = 'handshake' | 'connecting' | 'open' | 'closed'
 export class RelayStream {
   private state: State = 'handshake'
   private socket: net.Socket | null
+  private dialing: PeerDial | null = null
+  /** MSE's RC4 on the TCP side (the page always speaks plaintext), or none. */
+  private crypto: PeerCrypto
   /** Bytes the page may still send us (we granted), and bytes written to TCP not yet re-granted. */
   private pageCredit = STREAM_WINDOW
   private ungranted = 0
@@ -50,7 +59,8 @@ export class RelayStream {
 
   /**
    * `socket` is null for an outbound stream (dialed once the page's handshake checks out) and
-   * the accepted connection for an inbound one, whose first bytes (`initial`) the page gets at once.
+   * the accepted connection for an inbound one, whose first plaintext bytes (`initial`, decrypted
+   * already when `crypto` says MSE) the page gets at once.
    */
   constructor(
     readonly id: number,
@@ -59,8 +69,10 @@ export class RelayStream {
     private readonly owner: StreamOwner,
     socket: net.Socket | null = null,
     initial?: Uint8Array,
+    crypto: PeerCrypto = PLAINTEXT,
   ) {
     this.socket = socket
+    this.crypto = crypto
     this.timer = setTimeout(() => this.close(CloseCode.BadHandshake, 'the page sent no handshake in time', true), owner.limits.handshakeTimeoutMs)
     if (socket) {
       this.attach(socket)
@@ -139,6 +151,8 @@ export class RelayStream {
     this.head = []
     this.toPage = []
     this.headBytes = this.toPageBytes = this.inSocket = 0
+    this.dialing?.abort()
+    this.dialing = null
     this.socket?.destroy()
     if (notifyPage) this.owner.send({ type: FrameType.Close, stream: this.id, code, reason })
     this.owner.streamEnded(this)
@@ -150,51 +164,67 @@ export class RelayStream {
       this.close(CloseCode.BadHandshake, 'the first bytes were not a BitTorrent handshake for the registered torrent', true)
       return
     }
-    if (this.socket) this.opened() // inbound: the connection is already up
+    if (this.socket) this.opened(0) // inbound: the connection is already up
     else this.dial()
   }
 
+  /** Connects (with MSE as the policy says, see peer-dialer.ts); OPENED once bytes can flow. */
   private dial(): void {
     this.state = 'connecting'
     if (this.timer) clearTimeout(this.timer)
-    const socket = net.connect({ host: this.peer.host, port: this.peer.port, allowHalfOpen: false })
-    this.timer = setTimeout(() => this.close(CloseCode.ConnectFailed, `no answer from ${this.peer.host}:${this.peer.port}`, true), this.owner.limits.connectTimeoutMs)
-    this.socket = socket
-    this.attach(socket)
-    socket.once('connect', () => {
+    this.timer = null
+    this.dialing = dialPeer({
+      host: this.peer.host,
+      port: this.peer.port,
+      infoHash: this.infoHash,
+      handshake: concatBytes(this.head, HANDSHAKE_LENGTH),
+      encryption: this.owner.encryption,
+      timeoutMs: this.owner.limits.connectTimeoutMs,
+    }, (result) => {
+      this.dialing = null
+      if (this.state === 'closed') return
+      if (!result.ok) return this.close(CloseCode.ConnectFailed, result.reason, true)
+      this.socket = result.socket
+      this.crypto = result.crypto
+      this.attach(result.socket)
       this.owner.send({ type: FrameType.Opened, stream: this.id })
-      this.opened()
+      if (result.payload.length) this.fromPeer(result.payload)
+      this.opened(result.handshakeSent ? HANDSHAKE_LENGTH : 0)
     })
   }
 
-  private opened(): void {
+  /** Sends what the page sent so far, but its first `sent` bytes (gone with MSE already). */
+  private opened(sent: number): void {
     if (this.state === 'closed') return
     this.state = 'open'
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     const socket = this.socket!
     socket.setTimeout(this.owner.limits.streamIdleMs)
+    this.owner.streamOpened(this.crypto.transport)
     const held = this.head
     this.owner.account(-this.headBytes)
     this.head = []
     this.headBytes = 0
-    for (const chunk of held) this.toSocket(chunk)
+    let skip = sent
+    for (const chunk of held) {
+      const n = Math.min(skip, chunk.length)
+      skip -= n
+      if (n < chunk.length) this.toSocket(chunk.subarray(n))
+    }
     this.pump()
   }
 
   private attach(socket: net.Socket): void {
     socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.fromPeer(chunk))
+    // socket chunks are ours alone: decrypted in place
+    socket.on('data', (chunk: Buffer) => this.fromPeer(this.crypto.cipher ? this.crypto.cipher.decrypt.crypt(chunk) : chunk))
     socket.on('end', () => {
       this.remoteEnded = true
       this.pump()
     })
     socket.on('timeout', () => this.close(CloseCode.Idle, 'no traffic for too long', true))
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      const connecting = this.state === 'connecting'
-      this.close(connecting ? CloseCode.ConnectFailed : CloseCode.PeerClosed,
-        connecting ? `cannot connect to ${this.peer.host}:${this.peer.port} (${err.code ?? err.message})` : `connection lost (${err.code ?? err.message})`, true)
-    })
+    socket.on('error', (err: NodeJS.ErrnoException) => this.close(CloseCode.PeerClosed, `connection lost (${err.code ?? err.message})`, true))
     socket.on('close', () => {
       if (!this.remoteEnded || this.toPageBytes === 0) {
         this.close(CloseCode.PeerClosed, 'the peer closed the connection', true)
@@ -220,8 +250,10 @@ export class RelayStream {
     const n = data.length
     this.inSocket += n
     this.owner.account(n)
-    // Buffer.from copies: the frame's bytes are a view into the WebSocket message
-    socket.write(Buffer.from(data), (err) => {
+    // Buffer.from copies: the frame's bytes are a view into the WebSocket message (and RC4 works in place)
+    const bytes = Buffer.from(data)
+    this.crypto.cipher?.encrypt.crypt(bytes)
+    socket.write(bytes, (err) => {
       if (this.state === 'closed') return // close() already released what was held
       this.inSocket -= n
       this.owner.account(-n)

@@ -2,7 +2,8 @@
  * One TCP peer connection relayed by the bridge, as the Duplex stream webtorrent's
  * `torrent.addPeer(stream)` takes: it has a unique `id`, `remoteAddress`/`remotePort`, and is
  * `connected` at once, so webtorrent writes its handshake straight away; the bridge checks that
- * handshake before it dials and says OPENED (our `open` event) when the TCP connection is up.
+ * handshake before it dials and says OPENED (our `open` event) when the TCP connection is up
+ * (the bridge's side of protocol encryption included: the page always speaks plaintext).
  *
  * Flow control: we send DATA only within the credit the bridge granted, and grant credit back
  * only as our reader takes bytes, so neither end buffers more than a window per stream.

@@ -104,6 +104,7 @@ export interface PeersFrame {
   source: BridgePeerSource
   peers: PeerAddress[]
 }
+/** The stream's TCP connection is up (and its protocol encryption, if any, negotiated). */
 export interface OpenedFrame {
   type: FrameType.Opened
   stream: number

@@ -32,7 +32,8 @@ async function floodingPeer(): Promise<{ port: number; written(): number; close(
 
 describe('flow control', () => {
   let bridge: TestBridge
-  beforeAll(async () => { bridge = await startTestBridge() })
+  // the "peers" here are raw TCP stand-ins that speak no MSE: plaintext relays only
+  beforeAll(async () => { bridge = await startTestBridge(['--encryption', 'off']) })
   afterAll(async () => { await bridge.close() })
 
   it('a page that grants no credit pauses the peer; bridge memory stays bounded', async () => {

@@ -1,6 +1,6 @@
 // Seeding back: a real peer (webtorrent in Node, TCP) connects to the bridge's peer port with the
-// info-hash the page registered; the bridge routes it to the page (here a webtorrent seeder fed
-// through PeerService), and the peer downloads the whole torrent, byte-exact.
+// info-hash the page registered, in plaintext or with MSE; the bridge routes it to the page (here a
+// webtorrent seeder fed through PeerService), and the peer downloads the whole torrent, byte-exact.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
@@ -40,20 +40,34 @@ describe('inbound peers through the bridge', () => {
     await tmp?.remove()
   })
 
-  it('a TCP peer downloads everything from the page via the peer port', async () => {
+  /** A webtorrent leecher (TCP) that dials the bridge's peer port; resolves once it has everything. */
+  async function leech(secure: 0 | 1, dir: string): Promise<void> {
     let leecher: WebTorrent | undefined
     try {
-      // secure: 0 -- webtorrent dials with protocol encryption (MSE) first by default; the bridge
-      // reads plaintext handshakes only and closes the rest (see the report's traps)
-      leecher = await createLoopbackClient({ tcpPort: 0, webrtc: false, extra: { tracker: false, secure: 0 } })
-      const torrent = leecher.add(seeder.torrentFile, { path: join(tmp.dir, 'leecher') })
+      leecher = await createLoopbackClient({ tcpPort: 0, webrtc: false, extra: { tracker: false, secure } })
+      const torrent = leecher.add(seeder.torrentFile, { path: join(tmp.dir, dir) })
       await new Promise<void>((resolve) => (torrent.infoHash ? resolve() : torrent.once('infoHash', () => resolve())))
       ;(torrent as unknown as { addPeer(addr: string): boolean }).addPeer(`127.0.0.1:${bridge.peerPort}`)
       await waitFor(() => peers.counts(seeder.infoHash).incoming === 1, 10_000, 'inbound peer routed to the page')
       await waitFor(() => torrent.done, 30_000, 'leecher complete')
-      for (const [path, hash] of sha256) expect(await sha256File(join(tmp.dir, 'leecher', 'payload', ...path.split('/'))), path).toBe(hash)
+      for (const [path, hash] of sha256) expect(await sha256File(join(tmp.dir, dir, 'payload', ...path.split('/'))), path).toBe(hash)
     } finally {
       if (leecher) await destroyClient(leecher)
     }
+    await waitFor(() => peers.counts(seeder.infoHash).incoming === 0, 10_000, 'the leecher gone')
+  }
+
+  it('a TCP peer downloads everything from the page via the peer port (plaintext)', async () => {
+    const before = bridge.running.bridge!.stats().opened
+    await leech(0, 'leecher-plain') // secure: 0, no MSE
+    expect(bridge.running.bridge!.stats().opened.plaintext).toBe(before.plaintext + 1)
+  }, 45_000)
+
+  it('a TCP peer that dials with MSE (webtorrent\'s default) downloads everything, RC4 on the wire', async () => {
+    const before = bridge.running.bridge!.stats().opened
+    await leech(1, 'leecher-mse') // secure: 1, MSE first; it offers RC4 and plaintext, the bridge picks RC4
+    const after = bridge.running.bridge!.stats().opened
+    expect(after.rc4).toBe(before.rc4 + 1)
+    expect(after.plaintext).toBe(before.plaintext)
   }, 45_000)
 })

@@ -1,6 +1,6 @@
 // Real BitTorrent clients through the bridge, all on loopback. The "page" is webtorrent in Node
 // with no TCP, trackers or DHT of its own: every peer reaches it through BridgeClient + PeerService
-// + Discovery and the bridge (see harness.ts). Torrents are made by mktorrent from a multi-file
+// + Discovery and the bridge (see node-page.ts). Torrents are made by mktorrent from a multi-file
 // fixture; every downloaded file is checked against the fixture's SHA-256.
 //   (a) qbittorrent-nox seeds, found through the bridge's HTTP tracker client;
 //   (b) transmission-daemon seeds, found through the bridge's UDP tracker client;
@@ -21,10 +21,6 @@
 import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { BridgeClient } from '../../src/bridge-client/bridge-client'
-import { Discovery } from '../../src/engine/discovery'
-import { PeerService, type PeerCounts } from '../../src/engine/peers'
-import { createLoopbackClient, destroyClient } from '../support/client'
 import { multiFileFixture, sha256File, writeFixture } from '../support/fixtures'
 import { startAria2Leecher, startAria2Seeder, type Aria2 } from '../support/peers/aria2'
 import { startDhtBootstrap, type DhtBootstrap } from '../support/peers/dht-bootstrap'
@@ -33,8 +29,8 @@ import { pollUntil, stopAllDaemons } from '../support/peers/process'
 import { startQbittorrent, type Qbittorrent } from '../support/peers/qbittorrent'
 import { startTransmission, type Transmission } from '../support/peers/transmission'
 import { startTracker, type LocalTracker } from '../support/tracker'
-import type { Torrent, WebTorrent } from '../support/webtorrent-types'
-import { connectClient, startTestBridge, tempDir, waitFor, type TestBridge } from './harness'
+import { startTestBridge, tempDir, waitFor, type TestBridge } from './harness'
+import { startPage, waitDone, type Page } from './node-page'
 
 const SIZE_MIB = 64
 /**
@@ -43,81 +39,6 @@ const SIZE_MIB = 64
  */
 const TRANSMISSION_MIB = 32
 const NAME = 'payload'
-
-interface Page {
-  page: WebTorrent
-  torrent: Torrent
-  client: BridgeClient
-  peers: PeerService
-  discovery: Discovery
-  /** The most connected peers seen at once, by source (PeerService 'counts' events). */
-  maxCounts: PeerCounts
-  close(): Promise<void>
-}
-
-/**
- * A Node "page" on `bridge`: webtorrent with no discovery or TCP of its own, PeerService and
- * Discovery wired to a BridgeClient. `source` is a .torrent (bytes) or a magnet; `path` the
- * folder the torrent's root goes in (if the data is already there, it seeds after checking).
- */
-async function startPage(bridge: TestBridge, source: Uint8Array | string, path: string, discovery: { trackers: string[]; dht: boolean }): Promise<Page> {
-  const page = await createLoopbackClient({ tcpPort: false, webrtc: false, extra: { tracker: false } })
-  let client: BridgeClient | undefined
-  try {
-    const torrent: Torrent = page.add(source as never, { path })
-    await new Promise<void>((resolve) => (torrent.infoHash ? resolve() : torrent.once('infoHash', () => resolve())))
-    client = await connectClient(bridge)
-    const peers = new PeerService(client)
-    const maxCounts: PeerCounts = { tracker: 0, dht: 0, pex: 0, incoming: 0 }
-    peers.on('counts', (_h, counts) => {
-      for (const k of Object.keys(maxCounts) as (keyof PeerCounts)[]) maxCounts[k] = Math.max(maxCounts[k], counts[k])
-    })
-    const disc = new Discovery(client, peers, { dht: discovery.dht, statsIntervalMs: 2000 })
-    peers.attach(torrent as never)
-    disc.add({
-      infoHash: torrent.infoHash,
-      peerId: (page as unknown as { peerId: string }).peerId,
-      trackers: discovery.trackers,
-      stats: () => ({
-        uploaded: torrent.uploaded,
-        downloaded: torrent.downloaded,
-        left: torrent.length ? Math.max(0, torrent.length - torrent.downloaded) : -1,
-      }),
-    })
-    const c = client
-    return {
-      page, torrent, client: c, peers, discovery: disc, maxCounts,
-      async close() {
-        disc.destroy()
-        peers.destroy()
-        c.close()
-        await destroyClient(page)
-      },
-    }
-  } catch (err) {
-    client?.close()
-    await destroyClient(page)
-    throw err
-  }
-}
-
-/** Waits for the page's torrent to complete; on timeout, says where it stood (and what the peer says). */
-async function waitDone(p: Page, timeoutMs: number, what: string, peerState?: () => Promise<unknown>): Promise<void> {
-  try {
-    await waitFor(() => p.torrent.done, timeoutMs, what)
-  } catch (err) {
-    const state = {
-      downloaded: p.torrent.downloaded,
-      length: p.torrent.length,
-      wires: p.torrent.wires.length,
-      counts: p.peers.counts(p.torrent.infoHash),
-      candidates: p.peers.candidateCount(p.torrent.infoHash),
-      bridge: p.client.state,
-      peer: peerState ? await peerState().catch((e: Error) => e.message) : undefined,
-    }
-    throw new Error(`${(err as Error).message}: ${JSON.stringify(state)}`)
-  }
-}
 
 async function expectSameFiles(sha256: Map<string, string>, dir: string): Promise<void> {
   for (const [path, hash] of sha256) expect(await sha256File(join(dir, NAME, ...path.split('/'))), path).toBe(hash)

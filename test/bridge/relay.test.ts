@@ -1,5 +1,6 @@
 // Outbound: the page dials a real TCP peer (webtorrent in Node) through the bridge and downloads
-// pieces over the relayed stream, every piece checked against the torrent's SHA-1.
+// pieces over the relayed stream, every piece checked against the torrent's SHA-1; the bridge
+// speaks MSE with RC4 to the peer, the page plaintext.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseTorrent, type Metainfo } from '../../src/core/metainfo'
 import { multiFileFixture, writeFixture } from '../support/fixtures'
@@ -39,6 +40,8 @@ describe('bridge relay to a real TCP peer', () => {
     const bytes = await downloadPieces(stream, meta, pieces)
     expect(opened).toBe(true)
     expect(bytes).toBe(meta.length)
+    // --encryption prefer (the default): webtorrent's own MSE (bittorrent-protocol) took RC4
+    expect(bridge.running.bridge!.stats().opened).toEqual({ rc4: 1, obfuscated: 0, plaintext: 0 })
     await waitFor(() => bridge.running.bridge!.stats().streams === 0, 5000, 'stream closed on the bridge')
     expect(bridge.running.bridge!.stats().buffered).toBe(0)
   }, 30_000)

@@ -77,7 +77,8 @@ describe('destinations, caps and timeouts', () => {
   }
   beforeAll(async () => {
     strict = await startTestBridge(['--allow-net', '10.255.255.255/32'])
-    bridge = await startTestBridge([], { maxStreamsPerSession: 3, dialsPerSecond: 1, dialBurst: 4, handshakeTimeoutMs: 400, streamIdleMs: 400 })
+    // the "peers" here are raw TCP stand-ins that speak no MSE: plaintext relays only
+    bridge = await startTestBridge(['--encryption', 'off'], { maxStreamsPerSession: 3, dialsPerSecond: 1, dialBurst: 4, handshakeTimeoutMs: 400, streamIdleMs: 400 })
   })
   afterEach(() => { for (const p of pages) p.close(); pages = [] })
   afterAll(async () => { await Promise.all([strict.close(), bridge.close()]) })

@@ -12,7 +12,9 @@
 //   6. PEX (BEP 11): the page learns a qbittorrent-nox seeder only from another qbittorrent-nox's
 //      ut_pex, dials it through the bridge and downloads everything from it;
 //   7. a bare magnet whose only way to qbittorrent-nox is the HTTP tracker the user entered in
-//      Settings (trackers for every torrent); it also prefills "Trackers" in Create torrent.
+//      Settings (trackers for every torrent); it also prefills "Trackers" in Create torrent;
+//   8. protocol encryption: a qbittorrent-nox set to "Require encryption" seeds; the bridge speaks
+//      MSE (RC4) with it, the page plaintext with the bridge.
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -354,6 +356,42 @@ test('7. a bare magnet finds qbittorrent-nox through the HTTP tracker entered in
     await page.context().close()
   } finally {
     await app?.close()
+    await qbt?.stop()
+  }
+})
+
+test('8. from qbittorrent-nox that requires encryption: the bridge speaks MSE with RC4 to it; byte-exact', async () => {
+  const made = await makeTorrent({ path: join(smallDir, NAME), announce: [tracker.httpUrl], source: 'e2e mse' })
+  let qbt: Qbittorrent | undefined
+  const app = await startApp([tracker.wsUrl]) // --encryption prefer, the default
+  let watching = true
+  try {
+    qbt = await startQbittorrent({ encryption: 1 })
+    await qbt.seed(made.torrent, made.infoHash, smallDir, 30_000)
+    const q = qbt
+    // qBittorrent's own view of the page's connection: flag E = RC4-encrypted traffic
+    const flags = new Set<string>()
+    const watch = (async () => {
+      while (watching) {
+        for (const peer of await q.peers(made.infoHash).catch(() => [])) for (const f of peer.flags.split(/\s+/)) flags.add(f)
+        await new Promise((r) => setTimeout(r, 300))
+      }
+    })()
+    const page = await newPage(app)
+    const t0 = Date.now()
+    await openTorrentFile(page, made.torrent)
+    await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
+    console.log(`7. qbittorrent-nox (require encryption) -> bridge (MSE, RC4) -> Chromium: ${TRANSMISSION_MIB} MiB in ${secondsSince(t0).toFixed(1)} s (${(made.meta.length / secondsSince(t0) / 1e6).toFixed(1)} MB/s)`)
+    watching = false
+    await watch
+    expect(flags.has('E')).toBe(true)
+    expect(app.bridge!.stats().opened.rc4).toBeGreaterThanOrEqual(1)
+    await expectSavedFilesExact(page, { name: NAME, sha256: sha256Small }, tmp)
+    await expectQbtUploaded(qbt, made, made.meta.length)
+    await page.context().close()
+  } finally {
+    watching = false
+    await app.close()
     await qbt?.stop()
   }
 })

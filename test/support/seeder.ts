@@ -29,6 +29,8 @@ export interface SeederOptions {
   initiate?: boolean
   /** How long to wait for hashing plus the first tracker announce. Default 120 s. */
   timeoutMs?: number
+  /** webtorrent's protocol encryption (MSE): 0 = none, 1 = MSE or plaintext (its default), 2 = RC4 only. */
+  secure?: 0 | 1 | 2
 }
 
 export interface Seeder {
@@ -72,6 +74,7 @@ export async function startSeeder(opts: SeederOptions): Promise<Seeder> {
     webrtc,
     uploadLimit: opts.uploadLimit ?? -1,
     ...(opts.initiate ? {} : { numwant: 0 }),
+    ...(opts.secure !== undefined ? { extra: { secure: opts.secure } } : {}),
   })
   try {
     // TRAP: create-torrent adds its list of public trackers unless `announce` or `announceList`

@@ -98,6 +98,12 @@ describe('options', () => {
     expect(() => parseOptions(['--dht-bootstrap', 'router.example'])).toThrow(/host:port/)
     expect(() => parseOptions(['--allow-net', '10.0.0.0/40'])).toThrow(/address range/)
     expect(() => parseOptions(['--allow-origin', 'http://x.example/path'])).toThrow(/origin/)
+    expect(() => parseOptions(['--encryption', 'always'])).toThrow(/--encryption: "always" is not one of prefer, require, off/)
+  })
+  it('protocol encryption: prefer by default, require or off on request', () => {
+    expect(parseOptions([]).bridge!.encryption).toBe('prefer')
+    expect(parseOptions(['--encryption', 'require']).bridge!.encryption).toBe('require')
+    expect(parseOptions(['--encryption', 'off']).bridge!.encryption).toBe('off')
   })
   it('--trackers: ws, wss, http, https and udp for every torrent; a bad one named with its reason', () => {
     const all = ['wss://tracker.example/', 'ws://127.0.0.1:8000', 'http://127.0.0.1:8000/announce', 'https://t.example/announce', 'udp://127.0.0.1:8000']

@@ -36,6 +36,11 @@ export interface Aria2Options {
   /** Max overall upload / download in bytes/s; 0 = unlimited (default). */
   uploadLimit?: number
   downloadLimit?: number
+  /**
+   * Protocol encryption: 'allow-plain' (default) takes MSE or plaintext; 'require-arc4' takes only
+   * MSE with RC4 (--bt-require-crypto --bt-min-crypto-level=arc4), both ways.
+   */
+  crypto?: 'allow-plain' | 'require-arc4'
   /** Extra command-line flags. */
   extraArgs?: string[]
 }
@@ -111,12 +116,12 @@ export async function startAria2(opts: Aria2Options): Promise<Aria2> {
     '--summary-interval=0',
     '--console-log-level=warn',
     '--enable-dht6=false',
-    // Plaintext allowed both ways. TRAP (seen in aria2's info log): on outgoing connections aria2
-    // always starts with an MSE (encrypted) handshake; the bridge's peer port reads plaintext
-    // handshakes only and hangs up, and aria2 logs "Retry using legacy BitTorrent handshake" and
-    // redials ~1 s later. It works, at the cost of one second per new connection to the page. No
-    // aria2 option turns the MSE attempt off (--bt-require-crypto=false only allows the fallback).
-    '--bt-require-crypto=false', '--bt-min-crypto-level=plain',
+    // On outgoing connections aria2 always starts with an MSE (encrypted) handshake; with plaintext
+    // allowed it retries with a legacy handshake ~1 s later when the peer hangs up (as the bridge's
+    // peer port did before it spoke MSE). No aria2 option turns the MSE attempt off.
+    ...(opts.crypto === 'require-arc4'
+      ? ['--bt-require-crypto=true', '--bt-min-crypto-level=arc4']
+      : ['--bt-require-crypto=false', '--bt-min-crypto-level=plain']),
     `--max-overall-upload-limit=${opts.uploadLimit ?? 0}`,
     `--max-overall-download-limit=${opts.downloadLimit ?? 0}`,
     ...(opts.interface ? [`--interface=${opts.interface}`] : []),

@@ -172,12 +172,15 @@ export async function processMemory(pid: number): Promise<{ rss: number; peakRss
 }
 
 /**
- * Connects to a BitTorrent peer, sends a plaintext handshake for `infoHash` and resolves true if
- * the peer answers with a handshake for the same info-hash (then hangs up), false otherwise.
+ * Connects to a BitTorrent peer, sends a handshake for `infoHash` (plaintext, or inside MSE with
+ * RC4 when `encrypted`, for a peer that requires encryption) and resolves true if the peer answers
+ * with a handshake for the same info-hash (then hangs up), false otherwise.
  */
-export async function probeHandshake(port: number, infoHash: string, host = '127.0.0.1', timeoutMs = 2000): Promise<boolean> {
+export async function probeHandshake(port: number, infoHash: string, host = '127.0.0.1', timeoutMs = 2000, encrypted = false): Promise<boolean> {
   const net = await import('node:net')
   const { randomBytes } = await import('node:crypto')
+  const { MseInitiator } = await import('../../../bridge/mse/mse-handshake')
+  const { CRYPTO_RC4 } = await import('../../../bridge/mse/mse-crypto')
   return new Promise<boolean>((resolve) => {
     const socket = net.connect({ host, port })
     let got = Buffer.alloc(0)
@@ -186,21 +189,31 @@ export async function probeHandshake(port: number, infoHash: string, host = '127
       socket.destroy()
       resolve(ok)
     }
+    const hs = Buffer.alloc(68)
+    hs[0] = 19
+    hs.write('BitTorrent protocol', 1, 'latin1')
+    hs[25] = 0x10 // extension protocol, as every real client sends
+    Buffer.from(infoHash, 'hex').copy(hs, 28)
+    Buffer.concat([Buffer.from('-PR0001-'), randomBytes(12)]).copy(hs, 48)
+    const mse = encrypted ? new MseInitiator(Buffer.from(infoHash, 'hex'), CRYPTO_RC4, hs) : null
+    let decrypt: ((b: Uint8Array) => Uint8Array) | null = null
     const timer = setTimeout(() => done(false), timeoutMs)
     socket.on('error', () => done(false))
     socket.on('close', () => done(false))
-    socket.on('connect', () => {
-      const hs = Buffer.alloc(68)
-      hs[0] = 19
-      hs.write('BitTorrent protocol', 1, 'latin1')
-      hs[25] = 0x10 // extension protocol, as every real client sends
-      Buffer.from(infoHash, 'hex').copy(hs, 28)
-      Buffer.concat([Buffer.from('-PR0001-'), randomBytes(12)]).copy(hs, 48)
-      socket.write(hs)
-    })
-    socket.on('data', (chunk: Buffer) => {
-      got = Buffer.concat([got, chunk])
+    socket.on('connect', () => socket.write(mse ? mse.start() : hs))
+    const received = (plain: Uint8Array) => {
+      got = Buffer.concat([got, plain])
       if (got.length >= 48) done(got[0] === 19 && got.subarray(28, 48).toString('hex') === infoHash)
+    }
+    socket.on('data', (chunk: Buffer) => {
+      if (!mse || decrypt) return received(decrypt ? decrypt(chunk) : chunk)
+      const step = mse.push(chunk)
+      if (step.type === 'failed') return done(false)
+      if (step.send) socket.write(step.send)
+      if (step.type !== 'done') return
+      const cipher = step.cipher
+      decrypt = (b) => (cipher ? cipher.decrypt.crypt(b) : b)
+      received(step.payload)
     })
   })
 }

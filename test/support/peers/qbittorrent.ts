@@ -19,8 +19,8 @@ export interface QbittorrentOptions {
   /** PeX (ut_pex). Default false. */
   pex?: boolean
   /**
-   * Protocol encryption: 0 = allow both (prefer encrypted), 1 = require, 2 = disable. Default 0:
-   * accepts the plaintext handshakes the bridge sends and answers in plaintext.
+   * Protocol encryption: 0 = allow both (prefer encrypted), 1 = require (MSE only, both ways;
+   * waitSeeding then probes with MSE), 2 = disable (plaintext only). Default 0.
    */
   encryption?: 0 | 1 | 2
   /** Upload limit in bytes/s; 0 = unlimited (default). */
@@ -187,7 +187,7 @@ export async function startQbittorrent(opts: QbittorrentOptions = {}): Promise<Q
     // TRAP (seen here): for a moment after the state turns stalledUP, libtorrent closes incoming
     // connections for the torrent without a word (0 bytes), and a page that dialed then backs off
     // for 15 s or more. Seeding means "answers a handshake": probe until it does.
-    await pollUntil(() => probeHandshake(listenPort, infoHash), {
+    await pollUntil(() => probeHandshake(listenPort, infoHash, '127.0.0.1', 2000, opts.encryption === 1), {
       timeoutMs: Math.max(5000, timeoutMs - (Date.now() - start)), intervalMs: 250, what: `qBittorrent answering handshakes for ${infoHash}`, daemon,
     })
     return t

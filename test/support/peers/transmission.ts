@@ -19,7 +19,7 @@ export interface TransmissionOptions {
   pex?: boolean
   /**
    * 0 = prefer plaintext (accepts both), 1 = prefer encrypted (transmission's default),
-   * 2 = require encrypted. Default 0: the bridge speaks plaintext handshakes only.
+   * 2 = require encrypted. Default 0 (the bridge dials with MSE and RC4 even so: transmission takes it).
    */
   encryption?: 0 | 1 | 2
   /**

@@ -1,0 +1,119 @@
+/**
+ * Dials a peer for a relayed stream and gets its TCP connection ready for the page's bytes: with
+ * MSE (RC4) and, under `prefer`, a plaintext retry on a fresh connection when the peer will not
+ * speak MSE. The page's BitTorrent handshake goes inside MSE's step 3 (as IA), so the peer answers
+ * it at once, as libtorrent does.
+ *
+ * Why encrypted first, not plaintext first: "prefer" means every peer that can encrypt does, and
+ * a plaintext-first dial would end up plaintext with almost all of them (they accept both). Against
+ * the common peer the cost is one round trip more per connection (the key exchange) and ~0.2 ms of
+ * CPU; against the rare peer with MSE turned off, a second connection; whereas plaintext-first
+ * costs a second connection against every peer that requires encryption. libtorrent (pe_enabled),
+ * Transmission and aria2 all dial encrypted first too.
+ */
+import net from 'node:net'
+import { MseInitiator } from './mse/mse-handshake'
+import { OUTBOUND_PROVIDE, PLAINTEXT, type EncryptionMode, type PeerCrypto } from './mse/peer-crypto'
+
+export interface DialRequest {
+  host: string
+  port: number
+  infoHash: string
+  /** The page's 68-byte BitTorrent handshake. */
+  handshake: Uint8Array
+  encryption: EncryptionMode
+  /** For each attempt: the TCP connect and the MSE exchange together. */
+  timeoutMs: number
+}
+
+export type DialResult =
+  | {
+    ok: true
+    /** Paused, with no listeners of ours: the caller attaches its own and resumes. */
+    socket: net.Socket
+    crypto: PeerCrypto
+    /** True when the page's handshake went with MSE: the caller must not send it again. */
+    handshakeSent: boolean
+    /** The peer's plaintext bytes read during the handshake (its BitTorrent handshake, perhaps). */
+    payload: Uint8Array
+  }
+  | { ok: false; reason: string }
+
+export interface PeerDial {
+  abort(): void
+}
+
+export function dialPeer(req: DialRequest, done: (result: DialResult) => void): PeerDial {
+  const where = `${req.host}:${req.port}`
+  let current: Attempt | null = null
+  let finished = false
+  const finish = (result: DialResult) => {
+    if (finished) return
+    finished = true
+    done(result)
+  }
+
+  const attempt = (encrypted: boolean) => {
+    const socket = net.connect({ host: req.host, port: req.port, allowHalfOpen: false })
+    socket.setNoDelay(true)
+    let connected = false
+    let mse: MseInitiator | null = null
+    const failed = (reason: string) => {
+      current?.release(true)
+      // the peer took the connection but not MSE: under `prefer`, plaintext on a fresh one
+      if (encrypted && connected && req.encryption === 'prefer') attempt(false)
+      else if (encrypted && connected) finish({ ok: false, reason: `${where} did not complete an encrypted handshake (${reason}); this bridge requires encryption (--encryption require)` })
+      else finish({ ok: false, reason })
+    }
+    const handlers = {
+      error: (err: NodeJS.ErrnoException) => failed(connected ? `connection lost (${err.code ?? err.message})` : `cannot connect to ${where} (${err.code ?? err.message})`),
+      close: () => failed(`${where} closed the connection`),
+      connect: () => {
+        connected = true
+        if (!encrypted) {
+          current?.release(false)
+          finish({ ok: true, socket, crypto: PLAINTEXT, handshakeSent: false, payload: new Uint8Array(0) })
+          return
+        }
+        mse = new MseInitiator(Buffer.from(req.infoHash, 'hex'), OUTBOUND_PROVIDE, req.handshake)
+        socket.write(mse.start())
+      },
+      data: (chunk: Buffer) => {
+        const step = mse!.push(chunk)
+        if (step.type === 'failed') return failed(step.reason)
+        if (step.send) socket.write(step.send)
+        if (step.type === 'done') {
+          current?.release(false)
+          finish({ ok: true, socket, crypto: { transport: step.transport, cipher: step.cipher }, handshakeSent: true, payload: step.payload })
+        }
+      },
+    }
+    for (const [event, fn] of Object.entries(handlers)) socket.on(event, fn)
+    const timer = setTimeout(() => failed(`no answer from ${where}`), req.timeoutMs)
+    current = {
+      release(destroy) {
+        current = null
+        clearTimeout(timer)
+        socket.pause()
+        for (const [event, fn] of Object.entries(handlers)) socket.off(event, fn)
+        if (destroy) {
+          socket.on('error', () => {}) // a late error on a socket we dropped must not throw
+          socket.destroy()
+        }
+      },
+    }
+  }
+
+  attempt(req.encryption !== 'off')
+  return {
+    abort() {
+      finished = true
+      current?.release(true)
+    },
+  }
+}
+
+interface Attempt {
+  /** Stops listening (and closes the socket when `destroy`). */
+  release(destroy: boolean): void
+}
