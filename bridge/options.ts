@@ -53,9 +53,10 @@ export const USAGE = `Usage: npm start -- [options]
   --dht-bootstrap none|host:port,...   DHT routers ("none": a DHT of one's own; default: public routers)
   --dht-port N           UDP port of the DHT node (default: the peer port)
   --no-dht               run no DHT node
-  --encryption prefer|require|off   protocol encryption (MSE/PE) with TCP peers: prefer = encrypted
-                         (RC4) when the peer can, plaintext otherwise; require = encrypted only,
-                         both ways; off = plaintext only (default prefer)
+  --encryption prefer|require|off   protocol encryption (MSE/PE) with TCP peers: prefer = an
+                         encrypted handshake when the peer can (payload RC4 or plaintext, as the
+                         peer picks), plain BitTorrent otherwise; require = RC4 only, both ways;
+                         off = plaintext only (default prefer)
   --token T              pages must present this token (required when --host is not loopback)
   --allow-origin URL,URL other origins whose pages may use the bridge
   --no-bridge            serve the app only`

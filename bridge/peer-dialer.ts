@@ -1,6 +1,6 @@
 /**
  * Dials a peer for a relayed stream and gets its TCP connection ready for the page's bytes: with
- * MSE (RC4) and, under `prefer`, a plaintext retry on a fresh connection when the peer will not
+ * an MSE handshake (the payload RC4 or plaintext: see outboundProvide) and, under `prefer`, a plaintext retry on a fresh connection when the peer will not
  * speak MSE. The page's BitTorrent handshake goes inside MSE's step 3 (as IA), so the peer answers
  * it at once, as libtorrent does.
  *
@@ -13,7 +13,7 @@
  */
 import net from 'node:net'
 import { MseInitiator } from './mse/mse-handshake'
-import { OUTBOUND_PROVIDE, PLAINTEXT, type EncryptionMode, type PeerCrypto } from './mse/peer-crypto'
+import { outboundProvide, PLAINTEXT, type EncryptionMode, type PeerCrypto } from './mse/peer-crypto'
 
 export interface DialRequest {
   host: string
@@ -75,7 +75,7 @@ export function dialPeer(req: DialRequest, done: (result: DialResult) => void): 
           finish({ ok: true, socket, crypto: PLAINTEXT, handshakeSent: false, payload: new Uint8Array(0) })
           return
         }
-        mse = new MseInitiator(Buffer.from(req.infoHash, 'hex'), OUTBOUND_PROVIDE, req.handshake)
+        mse = new MseInitiator(Buffer.from(req.infoHash, 'hex'), outboundProvide(req.encryption), req.handshake)
         socket.write(mse.start())
       },
       data: (chunk: Buffer) => {

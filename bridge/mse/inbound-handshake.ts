@@ -7,7 +7,7 @@ import { handshakeInfoHash } from '../../src/core/bridge-codec'
 import { HANDSHAKE_LENGTH } from '../../src/protocol/bridge-frames'
 import { ByteQueue } from './byte-queue'
 import { MseResponder } from './mse-handshake'
-import { inboundAccept, PLAINTEXT, type EncryptionMode, type PeerCrypto } from './peer-crypto'
+import { inboundAccept, inboundPreferred, PLAINTEXT, type EncryptionMode, type PeerCrypto } from './peer-crypto'
 
 /** 19, "BitTorrent protocol": how every plaintext handshake starts. */
 const PROTOCOL_HEADER = new Uint8Array([19, ...Buffer.from('BitTorrent protocol', 'latin1')])
@@ -47,7 +47,7 @@ export class InboundHandshake {
         }
         if (this.opts.encryption === 'off') return this.fail('not a BitTorrent handshake (and encryption is off)')
         this.kind = 'mse'
-        this.responder = new MseResponder({ findTorrent: this.opts.findTorrent, accept: inboundAccept(this.opts.encryption) })
+        this.responder = new MseResponder({ findTorrent: this.opts.findTorrent, accept: inboundAccept(this.opts.encryption), preferred: inboundPreferred(this.opts.encryption) })
         return this.mse(this.queue.takeAll())
       }
       case 'plaintext':

@@ -136,8 +136,10 @@ export class MseInitiator {
 export interface ResponderOptions {
   /** The registered info-hash (hex) whose HASH('req2', info-hash) this is, or null. */
   findTorrent(req2: Uint8Array): string | null
-  /** crypto methods we take (CRYPTO_RC4 | CRYPTO_PLAINTEXT); RC4 is picked when both are offered. */
+  /** crypto methods we take (CRYPTO_RC4 | CRYPTO_PLAINTEXT). */
   accept: number
+  /** The one we pick when the peer offers both we take. Default RC4. */
+  preferred?: number
 }
 
 /** Our side of a connection a peer made to us (B). */
@@ -222,7 +224,8 @@ export class MseResponder {
           if (!ia) return pending()
           this.cipher!.decrypt.crypt(ia) // IA is always RC4, whatever is selected next
           const offered = this.provided & this.opts.accept
-          const selected = offered & CRYPTO_RC4 ? CRYPTO_RC4 : offered & CRYPTO_PLAINTEXT ? CRYPTO_PLAINTEXT : 0
+          const preferred = this.opts.preferred ?? CRYPTO_RC4
+          const selected = offered & preferred ? preferred : offered & CRYPTO_RC4 ? CRYPTO_RC4 : offered & CRYPTO_PLAINTEXT ? CRYPTO_PLAINTEXT : 0
           if (!selected) return this.fail(`the peer offers crypto methods ${this.provided}, none of which we accept (${this.opts.accept})`)
           send.push(this.step4(selected))
           this.state = 'over'

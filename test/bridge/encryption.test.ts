@@ -7,7 +7,7 @@ import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dhKeyPair } from '../../bridge/mse/mse-crypto'
 import { MseInitiator, type MseStep } from '../../bridge/mse/mse-handshake'
-import { OUTBOUND_PROVIDE } from '../../bridge/mse/peer-crypto'
+import { CRYPTO_RC4 } from '../../bridge/mse/mse-crypto'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
 import { parseTorrent, type Metainfo } from '../../src/core/metainfo'
 import { FrameType, type BridgeToPageFrame, type DataFrame, type IncomingFrame } from '../../src/protocol/bridge-frames'
@@ -28,7 +28,7 @@ const closedWithin = (s: net.Socket, ms: number) => new Promise<boolean>((resolv
 /** A peer dialing the bridge's port with MSE (our initiator, RC4), `ia` inside step 3. */
 async function msePeer(port: number, infoHash: string, ia: Uint8Array): Promise<{ socket: net.Socket; done: Extract<MseStep, { type: 'done' }> }> {
   const socket = await connect(port)
-  const mse = new MseInitiator(Buffer.from(infoHash, 'hex'), OUTBOUND_PROVIDE, ia)
+  const mse = new MseInitiator(Buffer.from(infoHash, 'hex'), CRYPTO_RC4, ia)
   socket.write(mse.start())
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
