@@ -32,7 +32,7 @@ async function runEngine(): Promise<void> {
   document.documentElement.dataset.engine = 'here'
   Object.assign(app, { config, db, settings, engine })
   await engine.restore()
-  startPwa(engine, engine, pwa)
+  startPwa(engine, engine, pwa, app)
 }
 
 /** Another tab runs the engine: mirror it, and take over when that tab goes away. */
@@ -42,7 +42,7 @@ async function mirrorEngine(): Promise<void> {
   applyTheme(settings.theme)
   const remote = new RemoteEngine()
   Object.assign(app, { config, db, settings, engine: remote })
-  startPwa(remote, undefined, pwa)
+  startPwa(remote, undefined, pwa, app)
   document.documentElement.dataset.engine = 'other-tab'
   // Queued behind the engine's tab: granted when it closes, and this tab then boots the engine.
   void navigator.locks.request(ENGINE_LOCK, () => location.reload())

@@ -1,5 +1,6 @@
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { BridgeClient, bridgeUrl, type WebSocketConstructor } from '../bridge-client/bridge-client'
+import type { PeerAddress } from '../protocol/bridge-frames'
 import type { BridgeStatus } from '../protocol/engine-events'
 import { Discovery, type DiscoveryStats } from './discovery'
 import { PexSwarm } from './pex-swarm'
@@ -30,10 +31,13 @@ export class BridgeLink {
     this.client.start()
   }
 
-  attach(torrent: Torrent, infoHash: string, peerId: string, trackers: readonly string[], isPrivate: boolean, stats: () => DiscoveryStats): void {
+  /** `magnetPeers`: the link's own peers (x.pe), dialed like any other candidate, even for a private torrent (the user named them). */
+  attach(torrent: Torrent, infoHash: string, peerId: string, trackers: readonly string[], isPrivate: boolean, stats: () => DiscoveryStats,
+    magnetPeers: readonly PeerAddress[] = []): void {
     const whenKnown = () => {
       this.peers.attach(torrent)
       this.discovery.add({ infoHash, peerId, trackers, private: isPrivate, stats })
+      if (magnetPeers.length) this.peers.addCandidates(infoHash, 'magnet', magnetPeers)
     }
     // webtorrent refuses addPeer before it has parsed its input and knows the info hash.
     if (torrent.infoHash) whenKnown()
@@ -53,10 +57,17 @@ export class BridgeLink {
         direction: (remote) => this.peers.direction(infoHash, remote),
         onPeers: (peers) => this.discovery.addPexPeers(infoHash, peers),
         isPrivate,
+        listenPort: () => this.listenPort(),
       })
       this.pex.set(infoHash, swarm)
     }
     wire.use(swarm.Extension)
+  }
+
+  /** Where other peers reach this page: the bridge's inbound peer port, while connected. */
+  private listenPort(): number | undefined {
+    const port = this.client.state === 'connected' ? this.client.welcome?.peerPort : undefined
+    return port ? port : undefined
   }
 
   /** A magnet's metadata arrived: announce to the torrent's own trackers too. */

@@ -27,6 +27,7 @@ import { BridgeLink, type BridgeStatus } from './bridge-link'
 import { applyChoice, choiceAddOptions, settleIfNothingToChoose, type FileChoice } from './file-choice'
 import { TorrentLimits } from './torrent-limits'
 import { parseMagnet } from '../core/magnet'
+import { magnetPeers } from '../core/magnet-peers'
 
 export type AddSource =
   | { kind: 'magnet'; magnet: MagnetLink }
@@ -423,7 +424,7 @@ export class Engine implements EngineApi {
       this.bridge?.attach(torrent, record.infoHash, this.client.peerId, this.allTrackers(record), record.metainfo?.private ?? false, () => {
         const snap = this.snapshotOf(record)
         return { uploaded: torrent.uploaded ?? 0, downloaded: torrent.downloaded ?? 0, left: record.metainfo ? Math.max(0, snap.wantedLength - snap.downloaded) : -1 }
-      })
+      }, magnetPeers(record.stored.magnetURI))
     } catch (err) {
       record.error = AppError.from(err).toInfo()
       this.emit({ type: 'error', infoHash: record.infoHash, error: record.error })

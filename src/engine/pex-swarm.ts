@@ -9,9 +9,11 @@
  * Only peers someone else can dial are named: a bridged connection we dialed (its address), or a
  * bridged one that came in and gave its listen port in its extended handshake (its host and that
  * port). WebRTC wires have no such address and are left out, as are inbound peers with no port.
+ * The page gives its own listen port (the bridge's inbound one) in the extended handshake of its
+ * bridged wires, so that the remotes can name it in theirs.
  *
  * Usage (bridge link, per torrent):
- *   const swarm = new PexSwarm({ direction, onPeers, isPrivate })
+ *   const swarm = new PexSwarm({ direction, onPeers, isPrivate, listenPort })
  *   torrent.on('wire', (wire) => wire.use(swarm.Extension))
  *   swarm.destroy()   // when the torrent stops
  */
@@ -29,6 +31,8 @@ export interface PexSwarmOptions {
   onPeers(peers: PeerAddress[]): void
   /** The torrent's BEP 27 private flag; undefined while unknown. */
   isPrivate(): boolean | undefined
+  /** Where peers can dial this page (the bridge's inbound port), if anywhere now. */
+  listenPort?(): number | undefined
   /** Least time between two messages to one remote. Default 60 s (BEP 11). */
   intervalMs?: number
   /** The first message goes this long after the remote's extended handshake, so the dials of a torrent's first seconds make it in. Default 5 s. */
@@ -72,6 +76,12 @@ export class PexSwarm implements PexHost {
 
   closed(ext: UtPex): void {
     this.wires.delete(ext)
+  }
+
+  /** Only on bridged wires: a remote reaches the bridge's port at the address it sees, not at a WebRTC peer's. */
+  listenPortFor(ext: UtPex): number | undefined {
+    const remote = ext.remote
+    return remote && this.opts.direction(remote) ? this.opts.listenPort?.() : undefined
   }
 
   learnt(peers: readonly PexPeer[]): void {

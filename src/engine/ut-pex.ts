@@ -14,6 +14,8 @@ export interface PexWire {
   readonly remotePort?: number
   /** The remote's extended handshake (BEP 10); `p` is the port it listens on. */
   readonly peerExtendedHandshake?: { readonly p?: unknown }
+  /** Ours, sent after the 'wire' event (when this extension is made); bittorrent-protocol makes it `{}`. */
+  readonly extendedHandshake?: Record<string, unknown>
   extended(ext: string, payload: Uint8Array): void
   once(event: 'close', listener: () => void): unknown
 }
@@ -23,6 +25,8 @@ export interface PexHost {
   opened(ext: UtPex): void
   closed(ext: UtPex): void
   learnt(peers: readonly PexPeer[], from: UtPex): void
+  /** The port to give the remote as ours (BEP 10 `p`), if it can reach us there. */
+  listenPortFor(ext: UtPex): number | undefined
   now(): number
 }
 
@@ -46,6 +50,9 @@ export class UtPex {
   constructor(readonly wire: PexWire, private readonly host: PexHost) {
     host.opened(this)
     wire.once('close', () => host.closed(this))
+    // Without `p` a remote that we dialed cannot name us in its own PEX messages.
+    const port = host.listenPortFor(this)
+    if (port && wire.extendedHandshake) wire.extendedHandshake['p'] = port
   }
 
   /** bittorrent-protocol reads the name from the prototype. */

@@ -58,8 +58,9 @@ export enum FrameType {
   Close = 34,
 }
 
-export type PeerSource = 'tracker' | 'dht' | 'pex' | 'incoming'
-/** Sources the bridge reports in PEERS frames (PEX and incoming are learnt in the page). */
+/** Where a bridged peer was learnt; 'magnet': the link's own `x.pe` peers (BEP 9). */
+export type PeerSource = 'tracker' | 'dht' | 'pex' | 'magnet' | 'incoming'
+/** Sources the bridge reports in PEERS frames (PEX, magnet and incoming are learnt in the page). */
 export type BridgePeerSource = 'tracker' | 'dht'
 
 export interface PeerAddress {

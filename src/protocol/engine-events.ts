@@ -25,7 +25,7 @@ export interface FileSnapshot {
 }
 
 /** Connected peers by how they were found: WebRTC in the page, the rest through the bridge. */
-export interface PeerSources { webrtc: number; tracker: number; dht: number; pex: number; incoming: number }
+export interface PeerSources { webrtc: number; tracker: number; dht: number; pex: number; magnet: number; incoming: number }
 
 /** 'none': this server has no bridge; the page reaches WebRTC peers only. */
 export interface BridgeStatus { state: 'none' | 'connecting' | 'connected' | 'disconnected' | 'closed'; reason: string | null }

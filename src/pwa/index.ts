@@ -7,7 +7,7 @@ import type { BtToast } from '../ui/bt-toast'
 import '../ui/bt-magnet-handler'
 import '../ui/bt-player'
 import '../ui/bt-toast'
-import { handleLaunches } from './launch'
+import { handleLaunches, type AddChooser } from './launch'
 import { startNotices } from './notices'
 import { registerServiceWorker } from './register-sw'
 import { serveStreams } from './stream-host'
@@ -29,10 +29,11 @@ export function startServiceWorker(elements: PwaElements): void {
 
 /**
  * Once the engine exists: the stream route's page side, the player, notices, then whatever the
- * app was opened with. `local` is the engine when this tab runs it, undefined in a tab that
- * mirrors another tab's (that tab then answers the stream route; adds go through `engine`).
+ * app was opened with, added the way `chooser` (<bt-app>) adds. `local` is the engine when this
+ * tab runs it, undefined in a tab that mirrors another tab's (that tab then answers the stream
+ * route; adds go through `engine`).
  */
-export function startPwa(engine: EngineApi, local: Engine | undefined, elements: PwaElements): void {
+export function startPwa(engine: EngineApi, local: Engine | undefined, elements: PwaElements, chooser: AddChooser): void {
   const { toast, player } = elements
   const report = (kind: 'error' | 'info', text: string) => toast.report(kind, text)
   serveStreams(local)
@@ -48,5 +49,5 @@ export function startPwa(engine: EngineApi, local: Engine | undefined, elements:
     )
   })
   startNotices(engine, { notify: local !== undefined })
-  void handleLaunches(engine, report)
+  void handleLaunches(engine, chooser, report)
 }

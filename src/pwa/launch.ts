@@ -1,5 +1,7 @@
 import { parseAddInput } from '../core/add-input'
+import type { AddOptions } from '../engine/engine'
 import type { EngineApi as Engine } from '../engine/engine-api'
+import { fetchTorrent } from '../engine/fetch-torrent'
 import { AppError } from '../protocol/errors'
 import {
   MAGNET_QUERY, SHARE_INBOX_CACHE, SHARE_INBOX_PREFIX, SHARE_KIND_HEADER, SHARE_NAME_HEADER, SHARE_PATH, SHARE_QUERY,
@@ -11,13 +13,23 @@ interface LaunchParams { targetURL?: string; files: FileSystemFileHandle[] }
 interface LaunchQueue { setConsumer(consumer: (params: LaunchParams) => void): void }
 
 /**
+ * How the app adds what the user typed or dropped (<bt-app>), so a launch adds it the same way:
+ * per the setting "ask which files", a magnet waits for a choice once its metadata is here and a
+ * .torrent with several files shows the add dialog first (null: the user cancelled it).
+ */
+export interface AddChooser {
+  magnetOptions(): AddOptions
+  torrentOptions(bytes: Uint8Array): Promise<AddOptions | null>
+}
+
+/**
  * Everything that opens the app with something to add: `/?magnet=` (protocol handler),
  * `/?share=<id>` (the service worker's share target inbox), `/share?text=` reached without the
  * service worker (first visit), and launchQueue (.torrent file handler; with
  * `launch_handler: focus-existing` also the URLs of launches into an already open window).
  */
-export async function handleLaunches(engine: Engine, report: Report): Promise<void> {
-  const adder = new Adder(engine, report)
+export async function handleLaunches(engine: Engine, chooser: AddChooser, report: Report): Promise<void> {
+  const adder = new Adder(engine, chooser, report)
   const launchQueue = (window as { launchQueue?: LaunchQueue }).launchQueue
   launchQueue?.setConsumer((params) => {
     for (const handle of params.files ?? []) void adder.addHandle(handle)
@@ -28,7 +40,7 @@ export async function handleLaunches(engine: Engine, report: Report): Promise<vo
 }
 
 class Adder {
-  constructor(private readonly engine: Engine, private readonly report: Report) {}
+  constructor(private readonly engine: Engine, private readonly chooser: AddChooser, private readonly report: Report) {}
 
   async addFromUrl(url: URL): Promise<void> {
     const magnet = url.searchParams.get(MAGNET_QUERY)
@@ -83,7 +95,8 @@ class Adder {
     const candidate = /magnet:\?\S+/i.exec(text)?.[0] ?? /https?:\/\/\S+/i.exec(text)?.[0] ?? text.trim()
     try {
       const input = parseAddInput(candidate)
-      await this.engine.add(input.kind === 'magnet' ? { kind: 'magnet', magnet: input.magnet } : { kind: 'url', url: input.url })
+      if (input.kind === 'magnet') await this.engine.add({ kind: 'magnet', magnet: input.magnet }, this.chooser.magnetOptions())
+      else await this.addTorrent(await fetchTorrent(input.url))
     } catch (err) {
       this.report('error', AppError.from(err, 'BAD_INPUT').message)
     }
@@ -91,9 +104,14 @@ class Adder {
 
   private async addFile(name: string, bytes: Uint8Array): Promise<void> {
     try {
-      await this.engine.add({ kind: 'file', bytes, fileName: name })
+      await this.addTorrent(bytes, name)
     } catch (err) {
       this.report('error', `“${name}”: ${AppError.from(err, 'BAD_TORRENT').message}`)
     }
+  }
+
+  private async addTorrent(bytes: Uint8Array, fileName?: string): Promise<void> {
+    const options = await this.chooser.torrentOptions(bytes)
+    if (options) await this.engine.add(fileName ? { kind: 'file', bytes, fileName } : { kind: 'file', bytes }, options)
   }
 }

@@ -207,7 +207,7 @@ export class BtApp extends LitElement {
   private addText(text: string): void {
     try {
       const input = parseAddInput(text)
-      if (input.kind === 'magnet') void this.add({ kind: 'magnet', magnet: input.magnet }, { askFiles: this.settings?.askFilesOnAdd ?? true })
+      if (input.kind === 'magnet') void this.add({ kind: 'magnet', magnet: input.magnet }, this.magnetOptions())
       else void this.addUrl(input.url)
     } catch (err) {
       this.notify('error', AppError.from(err, 'BAD_INPUT').message)
@@ -246,18 +246,27 @@ export class BtApp extends LitElement {
     const engine = this.engine
     if (!engine) throw new AppError('BAD_INPUT', 'The app is still starting; try again in a moment.')
     const source: AddSource = fileName ? { kind: 'file', bytes, fileName } : { kind: 'file', bytes }
-    let options: AddOptions | undefined
-    if (this.settings?.askFilesOnAdd ?? true) {
-      const metainfo = await parseTorrentFile(bytes)
-      const known = this.torrents.some((t) => t.infoHash === metainfo.infoHash) // the engine shows it, not twice
-      if (!known && choosableFiles(metainfo).length > 1) {
-        const choice = await this.dialogTurn(() => this.addDialog().ask(metainfo))
-        if (!choice) return // cancelled
-        options = choice
-      }
-    }
+    const options = await this.torrentOptions(bytes)
+    if (!options) return // cancelled
     await engine.add(source, options)
     void askPersistentStorage()
+  }
+
+  /** How a magnet is added: asking which files once its metadata is here, if the setting says so. Launches use it too. */
+  magnetOptions(): AddOptions {
+    return { askFiles: this.settings?.askFilesOnAdd ?? true }
+  }
+
+  /**
+   * How a .torrent is added: with several files (and the setting on), as the add dialog's choice
+   * after it showed the tree; null when the user cancelled. Launches use it too.
+   */
+  async torrentOptions(bytes: Uint8Array): Promise<AddOptions | null> {
+    if (!(this.settings?.askFilesOnAdd ?? true)) return {}
+    const metainfo = await parseTorrentFile(bytes)
+    const known = this.torrents.some((t) => t.infoHash === metainfo.infoHash) // the engine shows it, not twice
+    if (known || choosableFiles(metainfo).length <= 1) return {}
+    return (await this.dialogTurn(() => this.addDialog().ask(metainfo))) ?? null
   }
 
   private addDialog(): BtAddDialog {

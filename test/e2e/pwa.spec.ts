@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from '../../bridge/server'
 import { parseOptions } from '../../bridge/options'
 import { CHROMIUM_ARGS, CHROMIUM_PATH, allowWebRtc, launchChromium } from '../support/browser'
 import { buildApp, controllerBuild, waitForController } from './pwa-helpers'
-import { SCREENSHOTS, openApp, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
+import { SCREENSHOTS, addDialog, confirmAddDialog, openApp, startApp, startSwarm, type Swarm } from './harness'
 
 let browser: Browser
 let swarm: Swarm
@@ -96,6 +96,8 @@ test('share target GET: a magnet in `text` is added', async () => {
   await page.goto(new URL(`/share?title=Look&text=${encodeURIComponent(`Have a look: ${swarm.magnetURI}`)}`, app.url).href)
   await expect(page).toHaveURL(new URL('/', app.url).href)
   await expect(item(page)).toBeVisible()
+  // added as a typed magnet is: its files are asked for once its metadata is here
+  expect(await confirmAddDialog(page, 30_000), 'the add dialog once the metadata arrived').toBe(true)
   await expect(item(page).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
   await context.close()
 })
@@ -129,6 +131,8 @@ test('share target POST: a multipart .torrent is added', async () => {
     form.submit()
   }, [...swarm.torrentFile])
   await expect(page).toHaveURL(new URL('/', app.url).href)
+  // several files: the add dialog first, as for a .torrent opened in the app
+  expect(await confirmAddDialog(page), 'the add dialog for a shared .torrent').toBe(true)
   await expect(item(page)).toBeVisible()
   await expect(item(page).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
   // The inbox entry is consumed.
@@ -152,6 +156,12 @@ test('magnet links: the button registers the handler, and /?magnet= adds the tor
   await page.goto(new URL(`/?magnet=${encodeURIComponent(swarm.magnetURI)}`, app.url).href)
   await expect(item(page)).toBeVisible()
   await expect(page).toHaveURL(new URL('/', app.url).href)
+  // a magnet of several files, launched: once its metadata is here the add dialog asks, as for a typed one
+  await expect(addDialog(page)).toBeVisible({ timeout: 30_000 })
+  await expect(addDialog(page).locator('#add-name')).toHaveText(swarm.name)
+  await expect(item(page).getByTestId('state')).toHaveText('Waiting for you to choose files')
+  expect(await confirmAddDialog(page)).toBe(true)
+  await expect(item(page).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
   // A broken one says what is wrong.
   await page.goto(new URL(`/?magnet=${encodeURIComponent('magnet:?xt=urn:btih:nope')}`, app.url).href)
   await expect(page.getByRole('alert')).toBeVisible()
@@ -180,6 +190,8 @@ test('file handler: a .torrent handed over by launchQueue is added', async () =>
   const page = await context.newPage()
   await allowWebRtc(context, new URL(app.url).origin)
   await page.goto(app.url)
+  // several files: the add dialog first, as for a .torrent opened in the app
+  expect(await confirmAddDialog(page), 'the add dialog for a launched .torrent').toBe(true)
   await expect(item(page)).toBeVisible()
   await context.close()
 })

@@ -14,7 +14,11 @@
 //   7. a bare magnet whose only way to qbittorrent-nox is the HTTP tracker the user entered in
 //      Settings (trackers for every torrent); it also prefills "Trackers" in Create torrent;
 //   8. protocol encryption: a qbittorrent-nox set to "Require encryption" seeds; the bridge speaks
-//      MSE (RC4) with it, the page plaintext with the bridge.
+//      MSE (RC4) with it, the page plaintext with the bridge;
+//   9. a magnet with no tracker whose only peer is its `x.pe` (BEP 9): qbittorrent-nox, dialed
+//      through the bridge;
+//   10. PEX the other way: the page's ut_pex names its peers to qbittorrent-nox, and with the
+//      listen port in the page's extended handshake (BEP 10 `p`) other clients name the page.
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -256,13 +260,13 @@ test('3. a bare magnet typed into the Add field: aria2c found through a local DH
   }
 })
 
-test('6. PEX: a seeder the page hears of only through another peer\'s ut_pex is dialed and delivers; byte-exact', async () => {
-  // Seeder B and peer A meet on the shared tracker; the page's .torrent names only a second
-  // tracker, where only A announces. The announce list is outside the info dict: one info-hash.
-  // A has none of the data and downloads at 1 KiB/s, so it stays connected to B (two libtorrent
-  // seeds drop each other at once, and libtorrent names only connected peers in ut_pex). B is
-  // throttled so the page's connection to it lasts long enough to be seen in the UI, and for the
-  // page's own first ut_pex message to B (5 s after the handshake) to go out on it.
+/**
+ * Seeder B and peer A meet on the shared tracker; the page's .torrent names only a second
+ * tracker, where only A announces. The announce list is outside the info dict: one info-hash.
+ * A has none of the data and downloads at 1 KiB/s, so it stays connected to B (two libtorrent
+ * seeds drop each other at once, and libtorrent names only connected peers in ut_pex).
+ */
+async function startPexSwarm(b: { pex: boolean; uploadLimit: number }) {
   const pageTracker = await startTracker()
   const path = join(smallDir, NAME)
   const source = 'e2e pex'
@@ -271,45 +275,115 @@ test('6. PEX: a seeder the page hears of only through another peer\'s ut_pex is 
   const forB = await makeTorrent({ path, announce: [tracker.httpUrl], source })
   const infoHash = forPage.infoHash
   expect([forA.infoHash, forB.infoHash]).toEqual([infoHash, infoHash])
-  let seederB: Qbittorrent | undefined
-  let peerA: Qbittorrent | undefined
-  let app: RunningServer | undefined
+  const peers: Qbittorrent[] = []
+  const stop = async () => {
+    for (const peer of peers) await peer.stop()
+    await pageTracker.close()
+  }
   try {
-    seederB = await startQbittorrent({ pex: true, uploadLimit: 2_000_000 })
+    const seederB = await startQbittorrent(b)
+    peers.push(seederB)
     await seederB.seed(forB.torrent, infoHash, smallDir, 30_000)
-    peerA = await startQbittorrent({ pex: true, downloadLimit: 1024, extraSession: ['Session\\AnnounceToAllTiers=true'] })
-    const emptyDir = join(tmp, 'pex-peer-a')
+    const peerA = await startQbittorrent({ pex: true, downloadLimit: 1024, extraSession: ['Session\\AnnounceToAllTiers=true'] })
+    peers.push(peerA)
+    const emptyDir = join(tmp, `pex-peer-a-${Date.now()}`)
     await mkdir(emptyDir, { recursive: true })
     await peerA.addTorrent(forA.torrent, emptyDir)
-    const a = peerA
-    await pollUntil(async () => ((await a.info(infoHash))[0]?.num_seeds ?? 0) >= 1, { timeoutMs: 30_000, what: 'qBittorrent A connected to seeder B' })
+    await pollUntil(async () => ((await peerA.info(infoHash))[0]?.num_seeds ?? 0) >= 1, { timeoutMs: 30_000, what: 'qBittorrent A connected to seeder B' })
     // the page's only way to B: its tracker has A alone (and the page, once it announces)
     await pollUntil(() => (pageTracker.server.torrents[infoHash]?.peers.length ?? 0) >= 1, { timeoutMs: 15_000, what: 'A announcing to the page\'s tracker' })
     expect(pageTracker.server.torrents[infoHash]?.peers.length).toBe(1)
-    app = await startApp([pageTracker.wsUrl])
+    return { pageTracker, forPage, forB, infoHash, seederB, peerA, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+test('6. PEX: a seeder the page hears of only through another peer\'s ut_pex is dialed and delivers; byte-exact', async () => {
+  // B without PEX: it cannot hear of the page from A (A would name it: the page gives its listen
+  // port) and dial it first, so the page's own dial of a peer learnt by PEX is what is tested.
+  // B is throttled so the page's connection to it lasts long enough to be seen in the UI.
+  const swarm = await startPexSwarm({ pex: false, uploadLimit: 2_000_000 })
+  let app: RunningServer | undefined
+  try {
+    app = await startApp([swarm.pageTracker.wsUrl])
     const page = await newPage(app)
     const t0 = Date.now()
-    await openTorrentFile(page, forPage.torrent)
+    await openTorrentFile(page, swarm.forPage.torrent)
     const sources = item(page).getByText(/PEX [1-9]/)
     await expect(sources).toBeVisible({ timeout: 90_000 })
     console.log(`6. a peer learnt by PEX connected after ${secondsSince(t0).toFixed(1)} s; peers by source: ${await sources.textContent()}`)
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-pex.png` })
     await expectSavedFilesExact(page, { name: NAME, sha256: sha256Small }, tmp)
     // A had no whole piece to give (1 KiB/s): the bytes came from B, which the page knew only by PEX
-    const fromB = await expectQbtUploaded(seederB, forB, forB.meta.length * 0.99)
-    console.log(`6. seeder B uploaded ${(fromB / 1e6).toFixed(1)} MB (torrent ${(forB.meta.length / 1e6).toFixed(1)} MB)`)
-    // The other way: the page told B of A. libtorrent adds PEX to the sources of a peer it already
-    // knows, and qBittorrent shows that as flag X; only the page can have named A to B by PEX (A
-    // does not name itself, and names the page to no one: the page gives no listen port).
-    const b = seederB
-    const learnt = await pollUntil(async () => (await b.peers(infoHash)).find((p) => /\bX\b/.test(p.flags)), { timeoutMs: 15_000, what: 'seeder B showing a peer learnt by PEX' })
-    console.log(`6. seeder B's peer ${learnt.ip}:${learnt.port} (${learnt.client}) has flags "${learnt.flags}"`)
+    const fromB = await expectQbtUploaded(swarm.seederB, swarm.forB, swarm.forB.meta.length * 0.99)
+    console.log(`6. seeder B uploaded ${(fromB / 1e6).toFixed(1)} MB (torrent ${(swarm.forB.meta.length / 1e6).toFixed(1)} MB)`)
     await page.context().close()
   } finally {
     await app?.close()
-    await peerA?.stop()
-    await seederB?.stop()
-    await pageTracker.close()
+    await swarm.stop()
+  }
+})
+
+test('10. PEX the other way: the page names A to seeder B, and A names the page to B (it gives its listen port, BEP 10 `p`)', async () => {
+  test.setTimeout(240_000) // up to two of libtorrent's ut_pex minutes, below
+  // B with PEX, uploading slowly: the page stays a leecher, connected to both, for the whole test.
+  const swarm = await startPexSwarm({ pex: true, uploadLimit: 100_000 })
+  let app: RunningServer | undefined
+  try {
+    app = await startApp([swarm.pageTracker.wsUrl])
+    const page = await newPage(app)
+    await openTorrentFile(page, swarm.forPage.torrent)
+    // libtorrent adds PEX to the sources of a peer it already knows, and qBittorrent shows that as
+    // flag X. Only the page can have named A to B (A does not name itself): its first ut_pex
+    // message goes 5 s after the handshake.
+    const b = swarm.seederB
+    const learntA = await pollUntil(async () => (await b.peers(swarm.infoHash)).find((p) => /\bX\b/.test(p.flags) && /qBittorrent/i.test(p.client)),
+      { timeoutMs: 30_000, what: 'seeder B showing qBittorrent A as a peer learnt by PEX' })
+    console.log(`8. seeder B's peer ${learntA.ip}:${learntA.port} (${learntA.client}) has flags "${learntA.flags}"`)
+    // A knows the page only from the page's own connection to it (A announced before the page
+    // existed, and libtorrent re-announces at most every 5 minutes): A can name it only by the
+    // port the page gave. libtorrent collects a torrent's new peers once a minute and sends them to
+    // each peer on that peer's own minute: up to two minutes.
+    const learntPage = await pollUntil(async () => (await b.peers(swarm.infoHash)).find((p) => /\bX\b/.test(p.flags) && /^WW\b|WebTorrent/i.test(p.client)),
+      { timeoutMs: 150_000, intervalMs: 1000, what: 'seeder B showing the page as a peer learnt by PEX' })
+    console.log(`8. seeder B's peer ${learntPage.ip}:${learntPage.port} (${learntPage.client}) has flags "${learntPage.flags}"; the bridge's peer port is ${app.bridge?.peerPort}`)
+    await page.context().close()
+  } finally {
+    await app?.close()
+    await swarm.stop()
+  }
+})
+
+test('9. a magnet with no tracker, only `x.pe` naming qbittorrent-nox: the page dials it through the bridge; byte-exact', async () => {
+  const made = await makeTorrent({ path: join(smallDir, NAME), source: 'e2e x.pe' })
+  expect(made.meta.announce).toEqual([])
+  let qbt: Qbittorrent | undefined
+  // no DHT, and the torrent names no tracker: the link's x.pe is the page's only way to the seeder
+  const app = await startApp([tracker.wsUrl])
+  try {
+    // throttled, so the connection lasts long enough to be seen in the UI
+    qbt = await startQbittorrent({ uploadLimit: 4_000_000 })
+    await qbt.seed(made.torrent, made.infoHash, smallDir, 30_000)
+    const page = await newPage(app)
+    const magnet = `${made.bareMagnet}&x.pe=127.0.0.1:${qbt.listenPort}`
+    await page.getByLabel('Magnet link, info hash or torrent URL').fill(magnet)
+    const t0 = Date.now()
+    await page.getByRole('button', { name: 'Add', exact: true }).click()
+    // the metadata can only come from qbittorrent-nox: then the add dialog asks
+    expect(await confirmAddDialog(page, 30_000), 'the add dialog once the metadata arrived').toBe(true)
+    const sources = item(page).getByText(/peers? \(.*magnet link [1-9]/)
+    await expect(sources).toBeVisible({ timeout: 30_000 })
+    console.log(`7. peers by source in the UI: ${await sources.textContent()}`)
+    await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
+    console.log(`7. qbittorrent-nox (x.pe) -> bridge -> Chromium: ${TRANSMISSION_MIB} MiB in ${secondsSince(t0).toFixed(1)} s`)
+    await expectSavedFilesExact(page, { name: NAME, sha256: sha256Small }, tmp)
+    await expectQbtUploaded(qbt, made, made.meta.length * 0.99)
+    await page.context().close()
+  } finally {
+    await app.close()
+    await qbt?.stop()
   }
 })
 

@@ -15,6 +15,8 @@ interface Wire {
   remoteAddress?: string
   remotePort?: number
   extendedHandshake: Record<string, unknown>
+  /** What the other end sent in its extended handshake (BEP 10), once it came. */
+  peerExtendedHandshake: Record<string, unknown>
   ut_pex?: RemotePex
   use(ext: unknown): void
   handshake(infoHash: string, peerId: string, extensions?: object): void
@@ -67,12 +69,13 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function newSwarm(directions: Record<string, BridgedDirection>, isPrivate: () => boolean | undefined = () => false) {
+function newSwarm(directions: Record<string, BridgedDirection>, isPrivate: () => boolean | undefined = () => false, listenPort?: () => number | undefined) {
   const learnt: PeerAddress[] = []
   swarm = new PexSwarm({
     direction: (remote) => directions[`${remote.host}:${remote.port}`],
     onPeers: (peers) => learnt.push(...peers),
     isPrivate,
+    ...(listenPort ? { listenPort } : {}),
     firstDelayMs: 0,
     tickMs: 60_000, // stepped by hand
   })
@@ -172,5 +175,27 @@ describe('ut_pex between the page and webtorrent\'s ut_pex', () => {
     await settle()
     expect(learnt).toEqual([{ host: '10.9.9.9', port: 1234 }])
     expect(remote.heard).toEqual(['10.0.0.5:6881'])
+  })
+})
+
+describe('the page\'s listen port in its extended handshake (BEP 10 `p`)', () => {
+  it('reaches the far end of every bridged wire, while the bridge gives one, so that peer can name the page in its PEX', async () => {
+    let bridgePort: number | undefined = 51413
+    const { swarm } = newSwarm({ '10.0.0.1:6881': 'outbound', '10.0.0.6:40000': 'inbound', '10.0.0.2:6881': 'outbound' }, () => false, () => bridgePort)
+    const dialed = await connect(swarm, { host: '10.0.0.1', port: 6881 }, { remotePex: true })
+    const came = await connect(swarm, { host: '10.0.0.6', port: 40000 })
+    const webrtc = await connect(swarm, { host: '192.0.2.9', port: 50000 })
+    expect(dialed.far.peerExtendedHandshake['p']).toBe(51413)
+    expect(came.far.peerExtendedHandshake['p']).toBe(51413)
+    // a WebRTC peer would look for the bridge's port at the WebRTC address: not told
+    expect(webrtc.far.peerExtendedHandshake).toBeDefined()
+    expect(webrtc.far.peerExtendedHandshake['p']).toBeUndefined()
+    // the ut_pex mapping still goes with it
+    expect(dialed.far.peerExtendedHandshake['m']).toMatchObject({ ut_pex: expect.any(Number) })
+    // the bridge gone (no peer port): new wires are not told a port nobody listens on
+    bridgePort = undefined
+    const later = await connect(swarm, { host: '10.0.0.2', port: 6881 })
+    expect(later.far.peerExtendedHandshake).toBeDefined()
+    expect(later.far.peerExtendedHandshake['p']).toBeUndefined()
   })
 })
