@@ -39,3 +39,10 @@ export function formatEta(seconds: number): string {
   const h = Math.floor((s % 86400) / 3600)
   return h === 0 ? `${d} d` : `${d} d ${h} h`
 }
+
+/** '1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st': a place in line. */
+export function formatOrdinal(n: number): string {
+  const tens = n % 100
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th'
+  return `${n}${suffix}`
+}

@@ -43,7 +43,10 @@ export interface SeedingGoals {
   minutes: number
 }
 
-export function seedingGoalReached(uploaded: number, length: number, seededSeconds: number, goals: SeedingGoals): boolean {
-  if (goals.ratio > 0 && length > 0 && uploaded / length >= goals.ratio) return true
-  return goals.minutes > 0 && seededSeconds >= goals.minutes * 60
+export type SeedingGoal = 'ratio' | 'time'
+
+/** The seeding goal that is met (the ratio first), or null: the list shows which one stopped it. */
+export function seedingGoalMet(uploaded: number, length: number, seededSeconds: number, goals: SeedingGoals): SeedingGoal | null {
+  if (goals.ratio > 0 && length > 0 && uploaded / length >= goals.ratio) return 'ratio'
+  return goals.minutes > 0 && seededSeconds >= goals.minutes * 60 ? 'time' : null
 }

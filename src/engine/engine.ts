@@ -2,7 +2,7 @@ import WebTorrent, { type Torrent, type Wire } from 'webtorrent/dist/webtorrent.
 import { countPieces, emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
 import { magnetUri, type MagnetLink } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
-import { planQueue, seedingGoalReached } from '../core/queue'
+import { planQueue } from '../core/queue'
 import { selectionRanges, type Priority } from '../core/selection'
 import { checkedLimits, limitsOf, type SpeedLimits } from '../core/speed-limits'
 import { stallStep } from '../core/stall'
@@ -21,7 +21,7 @@ import { parseTorrentFile } from './parse-service'
 import type { EngineApi } from './engine-api'
 import { opfsFile } from './opfs-file'
 import type { Persistence } from './persistence'
-import { isComplete, snapshot, type TorrentRecord } from './snapshot'
+import { isComplete, metSeedingGoal, seedingTotals, snapshot, type TorrentRecord } from './snapshot'
 import { QuotaWatch, spaceShortfall } from './quota-watch'
 import { BridgeLink, type BridgeStatus } from './bridge-link'
 import { applyChoice, choiceAddOptions, settleIfNothingToChoose, type FileChoice } from './file-choice'
@@ -197,6 +197,8 @@ export class Engine implements EngineApi {
     record.stored.paused = false
     delete record.stored.pausedBecause
     delete record.error
+    // Seed, pressed after a goal stopped it, seeds on past the goals (as Transmission does).
+    if (isComplete(record) && this.goalReached(record)) record.stored.seedPastGoal = true
     await this.persistence.saveTorrent(record.stored)
     this.applyQueue()
     this.emitProgress()
@@ -284,9 +286,14 @@ export class Engine implements EngineApi {
     this.emit({ type: 'history' })
   }
 
-  /** Writes pending resume data now (pagehide). */
-  flush(): Promise<void> {
-    return this.persistence.flush()
+  /** Writes pending resume data now, and what running torrents uploaded and seeded so far (pagehide). */
+  async flush(): Promise<void> {
+    // Saved as totals without banking them here: the torrents run on if the page stays.
+    const running = [...this.records.values()].filter((record) => record.torrent)
+    await Promise.all([this.persistence.flush(), this.persistence.saveTorrentsNow(running.map((record) => {
+      const { uploaded, seededSeconds } = seedingTotals(record)
+      return { ...record.stored, uploadedBefore: uploaded, seededSecondsBefore: seededSeconds }
+    }))])
   }
 
   /** A disk-backed File of a complete torrent file, straight from OPFS. */
@@ -353,8 +360,10 @@ export class Engine implements EngineApi {
       complete: isComplete(record),
       goalReached: this.goalReached(record),
     })), { maxActiveDownloads: this.settings.maxActiveDownloads, maxActiveSeeds: this.settings.maxActiveSeeds })
+    const waiting = { download: 0, seed: 0 }
     for (const record of order) {
       record.queued = plan.queued.has(record.infoHash)
+      record.queuePosition = record.queued ? ++waiting[isComplete(record) ? 'seed' : 'download'] : 0
       if (plan.active.has(record.infoHash)) void this.start(record)
       else if (record.torrent) void this.stop(record)
     }
@@ -376,10 +385,7 @@ export class Engine implements EngineApi {
   }
 
   private goalReached(record: TorrentRecord): boolean {
-    const length = record.metainfo?.length ?? 0
-    const uploaded = (record.stored.uploadedBefore ?? 0) + record.uploadedNow
-    const seeded = (record.stored.seededSecondsBefore ?? 0) + (record.seedingSince ? (Date.now() - record.seedingSince) / 1000 : 0)
-    return seedingGoalReached(uploaded, length, seeded, { ratio: this.settings.seedRatio, minutes: this.settings.seedMinutes })
+    return metSeedingGoal(record, this.settings) !== null
   }
 
   private layout(metainfo: Metainfo): StorageLayout {
@@ -486,10 +492,11 @@ export class Engine implements EngineApi {
       record.completeHandled = false
       return
     }
+    // Seeding time counts in every run that seeds: after a restore or a wait in the queue too.
+    if (record.torrent) record.seedingSince ??= Date.now()
     if (record.completeHandled) return
     record.completeHandled = true
     this.bridge?.completed(record.infoHash)
-    record.seedingSince ??= Date.now()
     if (!record.stored.finishedAt) {
       record.stored.finishedAt = Date.now()
       void this.persistence.saveTorrent(record.stored)

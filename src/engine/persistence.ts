@@ -23,6 +23,15 @@ export class Persistence {
     return this.db.put('torrents', stored).then(() => undefined)
   }
 
+  /** Several at once, committed at once: in pagehide a transaction left to auto-commit is lost. */
+  async saveTorrentsNow(list: StoredTorrent[]): Promise<void> {
+    if (!list.length) return
+    const tx = this.db.transaction('torrents', 'readwrite')
+    for (const stored of list) void tx.store.put(stored)
+    tx.commit()
+    await tx.done
+  }
+
   /** `read` is called when the write happens, so the freshest bitfield is saved. */
   scheduleResume(infoHash: string, read: () => Uint8Array): void {
     this.pendingResume.set(infoHash, read)

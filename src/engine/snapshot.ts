@@ -3,6 +3,7 @@ import { countPieces, hasPiece, verifiedBytes } from '../core/bitfield'
 import type { Metainfo } from '../core/metainfo'
 import type { StallState } from '../core/stall'
 import { fileProgress } from '../core/pieces'
+import { seedingGoalMet, type SeedingGoal } from '../core/queue'
 import { selectedBytes, selectionRanges, type Priority } from '../core/selection'
 import { limitsOf } from '../core/speed-limits'
 import type { StoredTorrent } from '../prefs/db'
@@ -26,6 +27,8 @@ export interface TorrentRecord {
   piecesChecked: number
   /** Wants to run but the queue has no slot for it. */
   queued: boolean
+  /** While queued: its place in line among those waiting to download, or to seed (1 = next). */
+  queuePosition?: number
   uploadedNow: number
   seedingSince?: number
   starting?: boolean
@@ -59,6 +62,21 @@ export function isComplete(record: TorrentRecord): boolean {
     .every((range) => { for (let i = range.from; i <= range.to; i++) if (!hasPiece(bitfield, i)) return false; return true })
   record.completeMemo = { key, value }
   return value
+}
+
+/** Bytes uploaded and seconds spent seeding, over every session. */
+export function seedingTotals(record: TorrentRecord): { uploaded: number; seededSeconds: number } {
+  return {
+    uploaded: (record.stored.uploadedBefore ?? 0) + record.uploadedNow,
+    seededSeconds: (record.stored.seededSecondsBefore ?? 0) + (record.seedingSince ? (Date.now() - record.seedingSince) / 1000 : 0),
+  }
+}
+
+/** The seeding goal this torrent has met, unless the user chose to seed on past the goals. */
+export function metSeedingGoal(record: TorrentRecord, settings: Settings): SeedingGoal | null {
+  if (record.stored.seedPastGoal) return null
+  const { uploaded, seededSeconds } = seedingTotals(record)
+  return seedingGoalMet(uploaded, record.metainfo?.length ?? 0, seededSeconds, { ratio: settings.seedRatio, minutes: settings.seedMinutes })
 }
 
 function stateOf(record: TorrentRecord): TorrentState {
@@ -105,7 +123,7 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
     : metainfo && record.bitfield ? verifiedBytes(record.bitfield, metainfo.pieceCount, metainfo.pieceLength, length) : 0
   const state = stateOf(record)
   const active = state === 'downloading'
-  const uploaded = (stored.uploadedBefore ?? 0) + record.uploadedNow
+  const { uploaded } = seedingTotals(record)
   const downloadSpeed = active && torrent ? torrent.downloadSpeed : 0
   const snap: TorrentSnapshot = {
     infoHash: record.infoHash,
@@ -138,6 +156,8 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
   }
   const error = record.error ?? stored.pausedBecause
   if (error) snap.error = error
-  void settings
+  if (state === 'queued' && record.queuePosition) snap.queue = { position: record.queuePosition, toSeed: isComplete(record) }
+  const goal = state === 'done' && !stored.paused ? metSeedingGoal(record, settings) : null
+  if (goal) snap.seedingGoal = goal
   return snap
 }

@@ -30,6 +30,8 @@ export interface StoredTorrent {
   /** This torrent's own speed limits, bytes/s, under the global ones; absent or 0 = none. */
   downloadLimit?: number
   uploadLimit?: number
+  /** The user pressed Seed after a seeding goal had stopped it: the goals no longer stop it. */
+  seedPastGoal?: boolean
 }
 
 /** Verified pieces, saved as they verify and on pagehide: fast resume trusts these. */

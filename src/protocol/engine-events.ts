@@ -51,6 +51,10 @@ export interface TorrentSnapshot {
   state: TorrentState
   /** Why it errored, or why it was paused for the user (a full disk). */
   error?: ErrorInfo
+  /** While queued: its place in line (1 = starts next) among those waiting to download, or to seed. */
+  queue?: { position: number; toSeed: boolean }
+  /** Done because this seeding goal was met (not paused by the user). */
+  seedingGoal?: 'ratio' | 'time'
   files: FileSnapshot[]
   addedAt: number
   sequential: boolean

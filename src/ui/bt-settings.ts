@@ -56,7 +56,7 @@ export class BtSettings extends LitElement {
             <label>Active downloads at most (0 = no limit)<input name="maxActiveDownloads" type="number" min="0" .value=${String(s.maxActiveDownloads)}></label>
             <label>Active seeds at most (0 = no limit)<input name="maxActiveSeeds" type="number" min="0" .value=${String(s.maxActiveSeeds)}></label>
             <label>Stop seeding at ratio (0 = never)<input name="seedRatio" type="number" min="0" step="0.1" .value=${String(s.seedRatio)}></label>
-            <label>Stop seeding after minutes (0 = never)<input name="seedMinutes" type="number" min="0" .value=${String(s.seedMinutes)}></label>
+            <label>Stop seeding after minutes (0 = never)<input name="seedMinutes" type="number" min="0" step="any" .value=${String(s.seedMinutes)}></label>
           </fieldset>
           <fieldset><legend>Adding</legend>
             <label>Ask which files to download when adding<input name="askFilesOnAdd" type="checkbox" .checked=${s.askFilesOnAdd}></label>

@@ -79,6 +79,7 @@ export class BtTorrentItem extends LitElement {
           <span title="Upload speed">↑ ${formatSpeed(t.uploadSpeed)}</span>
           <span title=${sourcesText(t)}>${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}${t.peers ? ` (${sourcesText(t)})` : ''}</span>
           ${t.state === 'downloading' ? html`<span title="Time left">${formatEta(t.eta)} left</span>` : nothing}
+          ${t.uploaded > 0 || t.progress === 1 ? html`<span title="Uploaded ${formatBytes(t.uploaded)}: the ratio is uploaded ÷ size">Ratio ${t.ratio.toFixed(2)}</span>` : nothing}
         </div>
         <div class="actions">
           <button aria-expanded=${this.expanded} aria-label="Files of ${t.name}" ?disabled=${t.files.length === 0}

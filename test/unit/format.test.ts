@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { formatBytes, formatEta, formatSpeed } from '../../src/core/format'
+import { formatBytes, formatEta, formatOrdinal, formatSpeed } from '../../src/core/format'
 
 describe('formatBytes', () => {
   it('uses binary units with one decimal', () => {
@@ -51,5 +51,12 @@ describe('formatEta', () => {
     expect(formatEta(Infinity)).toBe('—')
     expect(formatEta(Number.NaN)).toBe('—')
     expect(formatEta(-1)).toBe('—')
+  })
+})
+
+describe('formatOrdinal', () => {
+  it('says a place in line in English', () => {
+    expect([1, 2, 3, 4, 10, 11, 12, 13, 21, 22, 23, 101, 111, 112].map(formatOrdinal))
+      .toEqual(['1st', '2nd', '3rd', '4th', '10th', '11th', '12th', '13th', '21st', '22nd', '23rd', '101st', '111th', '112th'])
   })
 })

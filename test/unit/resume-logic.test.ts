@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { countPieces, emptyBitfield, hasPiece, setPiece, trimToFileSizes, verifiedBytes } from '../../src/core/bitfield'
-import { planQueue, seedingGoalReached } from '../../src/core/queue'
+import { planQueue, seedingGoalMet } from '../../src/core/queue'
 import { selectedBytes, selectionRanges } from '../../src/core/selection'
 
 const spans = (lengths: number[]) => {
@@ -64,9 +64,11 @@ describe('queue', () => {
   })
 
   it('seeding goals: ratio or time, 0 = never', () => {
-    expect(seedingGoalReached(200, 100, 0, { ratio: 2, minutes: 0 })).toBe(true)
-    expect(seedingGoalReached(199, 100, 0, { ratio: 2, minutes: 0 })).toBe(false)
-    expect(seedingGoalReached(0, 100, 600, { ratio: 0, minutes: 10 })).toBe(true)
-    expect(seedingGoalReached(1e9, 100, 1e9, { ratio: 0, minutes: 0 })).toBe(false)
+    expect(seedingGoalMet(200, 100, 0, { ratio: 2, minutes: 0 })).toBe('ratio')
+    expect(seedingGoalMet(199, 100, 0, { ratio: 2, minutes: 0 })).toBe(null)
+    expect(seedingGoalMet(0, 100, 600, { ratio: 0, minutes: 10 })).toBe('time')
+    expect(seedingGoalMet(0, 100, 6, { ratio: 0, minutes: 0.1 })).toBe('time')
+    expect(seedingGoalMet(200, 100, 600, { ratio: 2, minutes: 10 })).toBe('ratio')
+    expect(seedingGoalMet(1e9, 100, 1e9, { ratio: 0, minutes: 0 })).toBe(null)
   })
 })
