@@ -46,6 +46,7 @@ export class Persistence {
     if (!pending.length) return
     const tx = this.db.transaction('resume', 'readwrite')
     for (const [infoHash, read] of pending) void tx.store.put({ infoHash, bitfield: read().slice(), savedAt: Date.now() })
+    tx.commit() // at once, not on auto-commit: flush() runs in pagehide too (see saveTorrentsNow)
     await tx.done
   }
 
