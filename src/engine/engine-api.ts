@@ -3,7 +3,7 @@ import type { Settings } from '../prefs/settings'
 import type { SpeedLimits } from '../core/speed-limits'
 import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { SaveEntry } from '../storage/save'
-import type { AddOptions, AddSource } from './engine'
+import type { AddOptions, AddSource } from './add-source'
 import type { FileChoice } from './file-choice'
 
 /** What the UI may ask of an engine: the one in this tab, or the one another tab runs. */

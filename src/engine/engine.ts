@@ -1,92 +1,67 @@
-import WebTorrent, { type Torrent, type Wire } from 'webtorrent/dist/webtorrent.min.js'
-import { countPieces, emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
-import { magnetUri, type MagnetLink } from '../core/magnet'
+import { countPieces, emptyBitfield, setPiece } from '../core/bitfield'
+import { magnetUri } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
-import { planQueue } from '../core/queue'
-import { selectionRanges, type Priority } from '../core/selection'
 import { checkedLimits, limitsOf, type SpeedLimits } from '../core/speed-limits'
-import { stallStep } from '../core/stall'
 import type { FilePriority, HistoryEntry, StoredTorrent } from '../prefs/db'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
 import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { RuntimeConfig } from '../protocol/runtime-config'
-import type { StorageLayout } from '../protocol/storage-messages'
-import { opfsChunkStore } from '../storage/opfs-chunk-store'
 import type { SaveEntry } from '../storage/save'
 import type { StorageClient } from '../storage/storage-client'
 import { fetchTorrent } from './fetch-torrent'
 import { playbackStream } from './playback-stream'
 import { parseTorrentFile } from './parse-service'
+import type { AddOptions, AddSource } from './add-source'
 import type { EngineApi } from './engine-api'
 import { opfsFile } from './opfs-file'
 import type { Persistence } from './persistence'
-import { isComplete, metSeedingGoal, seedingTotals, snapshot, type TorrentRecord } from './snapshot'
+import { isComplete, seedingTotals, snapshot, type TorrentRecord } from './snapshot'
 import { QuotaWatch, spaceShortfall } from './quota-watch'
 import { BridgeLink, type BridgeStatus } from './bridge-link'
-import { applyChoice, choiceAddOptions, settleIfNothingToChoose, type FileChoice } from './file-choice'
-import { TorrentLimits } from './torrent-limits'
-import { parseMagnet } from '../core/magnet'
-import { magnetPeers } from '../core/magnet-peers'
+import { applyChoice, type FileChoice } from './file-choice'
+import { DownloadManager } from './manager'
+import { TorrentRunner } from './torrent-runner'
 
-export type AddSource =
-  | { kind: 'magnet'; magnet: MagnetLink }
-  | { kind: 'file'; bytes: Uint8Array; fileName?: string }
-  | { kind: 'url'; url: string }
-
-export interface AddOptions {
-  /** Start paused (the add dialog's "Add paused"). */
-  paused?: boolean
-  priorities?: FilePriority[]
-  /** Every piece is on disk and verified (a torrent just created here from the user's files). */
-  complete?: boolean
-  /** A magnet: fetch the metadata with nothing selected, then wait for `chooseFiles`. */
-  askFiles?: boolean
-}
-
-/** How often the UI hears of progress, whatever webtorrent's own event rate. */
-const PROGRESS_INTERVAL_MS = 250
+// The add dialog's types, still importable from the engine.
+export type { AddOptions, AddSource } from './add-source'
 
 /**
- * The engine facade and download manager: webtorrent in the page, our storage under it, our
- * persistence beside it, one typed event stream out. Torrents that are paused or queued are
- * not in webtorrent at all; starting one adds it with its saved bitfield (fast resume).
+ * The engine facade: what the UI and other tabs call, the torrents it lists, one typed event
+ * stream out. What runs is up to the download manager (manager.ts), how a torrent runs in
+ * webtorrent up to the torrent runner (torrent-runner.ts).
  */
 export class Engine implements EngineApi {
   readonly local = true
-  private readonly client: WebTorrent
   private readonly records = new Map<string, TorrentRecord>()
   private readonly listeners = new Set<(event: EngineEvent) => void>()
-  private readonly store: ReturnType<typeof opfsChunkStore>
   private readonly quotaWatch: QuotaWatch
-  private readonly limits: TorrentLimits
+  private readonly runner: TorrentRunner
+  private readonly manager: DownloadManager
   private settings: Settings = { ...DEFAULT_SETTINGS }
-  private progressTimer: ReturnType<typeof setInterval> | undefined
   private readonly bridge: BridgeLink | undefined
 
   constructor(
-    private readonly config: RuntimeConfig,
+    config: RuntimeConfig,
     private readonly storage: StorageClient,
     private readonly persistence: Persistence,
     bridgeToken = '',
   ) {
-    this.client = new WebTorrent({
-      tracker: { rtcConfig: { iceServers: config.iceServers } },
-      dht: false,
-      lsd: false,
-    })
-    this.client.on('error', (err: Error) => this.emit({ type: 'error', error: AppError.from(err).toInfo() }))
-    this.limits = new TorrentLimits(this.client)
-    this.store = opfsChunkStore(storage, (infoHash) => {
-      const record = this.records.get(infoHash)
-      if (record) record.piecesChecked++
-    })
     this.quotaWatch = new QuotaWatch(() => this.resumeQuotaPaused())
     if (config.bridge) {
       this.bridge = new BridgeLink(config.bridge.path, bridgeToken || undefined,
         () => this.emit({ type: 'bridge', status: this.bridgeStatus() }),
         (infoHash, message) => this.emit({ type: 'warning', infoHash, message }))
     }
+    this.runner = new TorrentRunner(config, this.records, storage, persistence, this.bridge, {
+      settings: () => this.settings,
+      emit: (event) => this.emit(event),
+      snapshotOf: (record) => this.snapshotOf(record),
+      checkSpace: (record) => void this.checkSpace(record),
+      applyQueue: () => this.manager.applyQueue(),
+      diskFull: () => this.quotaWatch.start(),
+    })
+    this.manager = new DownloadManager(this.records, this.runner, persistence, () => this.settings, () => this.emitProgress())
   }
 
   /** Whether the page reaches the whole swarm through the bridge, or WebRTC peers only. */
@@ -123,15 +98,15 @@ export class Engine implements EngineApi {
       record.completeHandled = isComplete(record)
       this.records.set(stored.infoHash, record)
     }
-    this.applyQueue()
+    this.manager.applyQueue()
     this.emitProgress()
-    this.startTicking()
+    this.manager.startTicking()
   }
 
   applySettings(settings: Settings): void {
     this.settings = settings
-    this.limits.setGlobal(settings)
-    this.applyQueue()
+    this.runner.limits.setGlobal(settings)
+    this.manager.applyQueue()
   }
 
   /** Adds a torrent; resolves to its info hash. An already-listed torrent is not added twice. */
@@ -163,8 +138,8 @@ export class Engine implements EngineApi {
     await this.persistence.saveTorrent(stored)
     this.emit({ type: 'added', torrent: this.snapshotOf(record) })
     if (metainfo) void this.checkSpace(record)
-    this.applyQueue()
-    this.startTicking()
+    this.manager.applyQueue()
+    this.manager.startTicking()
     return stored.infoHash
   }
 
@@ -172,12 +147,12 @@ export class Engine implements EngineApi {
     const record = this.records.get(infoHash)
     if (!record) return
     this.records.delete(infoHash)
-    await this.stop(record, { destroyStore: deleteData })
+    await this.runner.stop(record, { destroyStore: deleteData })
     await this.persistence.delete(infoHash)
     // The store may never have opened (paused, or a magnet without metadata): delete by name too.
     if (deleteData) await this.storage.destroy(infoHash)
     this.emit({ type: 'removed', infoHash, deletedData: deleteData })
-    this.applyQueue()
+    this.manager.applyQueue()
   }
 
   async pause(infoHash: string): Promise<void> {
@@ -186,9 +161,9 @@ export class Engine implements EngineApi {
     record.stored.paused = true
     delete record.stored.pausedBecause
     await this.persistence.saveTorrent(record.stored)
-    await this.stop(record)
+    await this.runner.stop(record)
     this.emitProgress()
-    this.applyQueue()
+    this.manager.applyQueue()
   }
 
   async resume(infoHash: string): Promise<void> {
@@ -198,9 +173,9 @@ export class Engine implements EngineApi {
     delete record.stored.pausedBecause
     delete record.error
     // Seed, pressed after a goal stopped it, seeds on past the goals (as Transmission does).
-    if (isComplete(record) && this.goalReached(record)) record.stored.seedPastGoal = true
+    if (isComplete(record) && this.manager.goalReached(record)) record.stored.seedPastGoal = true
     await this.persistence.saveTorrent(record.stored)
-    this.applyQueue()
+    this.manager.applyQueue()
     this.emitProgress()
   }
 
@@ -208,11 +183,11 @@ export class Engine implements EngineApi {
   async recheck(infoHash: string): Promise<void> {
     const record = this.records.get(infoHash)
     if (!record?.metainfo) return
-    await this.stop(record)
+    await this.runner.stop(record)
     delete record.bitfield
     record.forceFullCheck = true
-    this.applyQueue()
-    if (!record.torrent) void this.start(record)
+    this.manager.applyQueue()
+    if (!record.torrent) void this.runner.start(record)
   }
 
   async setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void> {
@@ -222,9 +197,9 @@ export class Engine implements EngineApi {
     priorities[fileIndex] = priority
     record.stored.priorities = priorities
     await this.persistence.saveTorrent(record.stored)
-    if (record.torrent?.ready) this.applySelection(record, record.torrent)
-    this.checkComplete(record)
-    this.applyQueue()
+    if (record.torrent?.ready) this.runner.applySelection(record, record.torrent)
+    this.runner.checkComplete(record)
+    this.manager.applyQueue()
     this.emitProgress()
   }
 
@@ -234,10 +209,10 @@ export class Engine implements EngineApi {
     if (!record?.metainfo || !record.stored.awaitingFiles) return
     applyChoice(record.stored, record.metainfo, choice.priorities)
     await this.persistence.saveTorrent(record.stored)
-    if (record.torrent?.ready) this.applySelection(record, record.torrent)
+    if (record.torrent?.ready) this.runner.applySelection(record, record.torrent)
     if (choice.paused) await this.pause(infoHash)
     void this.checkSpace(record)
-    this.applyQueue()
+    this.manager.applyQueue()
     this.emitProgress()
   }
 
@@ -256,24 +231,13 @@ export class Engine implements EngineApi {
     if (!record) return
     Object.assign(record.stored, checkedLimits(limits))
     await this.persistence.saveTorrent(record.stored)
-    if (record.torrent) this.limits.set(record.torrent, limitsOf(record.stored))
+    if (record.torrent) this.runner.limits.set(record.torrent, limitsOf(record.stored))
     this.emitProgress()
   }
 
   /** Moves a torrent up (-1) or down (+1) in the queue. */
-  async move(infoHash: string, delta: -1 | 1): Promise<void> {
-    const order = this.queueOrder()
-    const index = order.findIndex((record) => record.infoHash === infoHash)
-    const other = order[index + delta]
-    const record = order[index]
-    if (!record || !other) return
-    const rank = (r: TorrentRecord) => r.stored.queueRank ?? r.stored.addedAt
-    const [a, b] = [rank(record), rank(other)]
-    record.stored.queueRank = b
-    other.stored.queueRank = a === b ? b - delta : a
-    await Promise.all([this.persistence.saveTorrent(record.stored), this.persistence.saveTorrent(other.stored)])
-    this.applyQueue()
-    this.emitProgress()
+  move(infoHash: string, delta: -1 | 1): Promise<void> {
+    return this.manager.move(infoHash, delta)
   }
 
   /** Finished downloads, newest first. */
@@ -346,227 +310,6 @@ export class Engine implements EngineApi {
     return Boolean(record)
   }
 
-  private queueOrder(): TorrentRecord[] {
-    const rank = (r: TorrentRecord) => r.stored.queueRank ?? r.stored.addedAt
-    return [...this.records.values()].sort((a, b) => rank(a) - rank(b))
-  }
-
-  /** Starts and stops torrents so that what runs is what the queue and the goals allow. */
-  private applyQueue(): void {
-    const order = this.queueOrder()
-    const plan = planQueue(order.map((record) => ({
-      infoHash: record.infoHash,
-      paused: record.stored.paused || Boolean(record.error),
-      complete: isComplete(record),
-      goalReached: this.goalReached(record),
-    })), { maxActiveDownloads: this.settings.maxActiveDownloads, maxActiveSeeds: this.settings.maxActiveSeeds })
-    const waiting = { download: 0, seed: 0 }
-    for (const record of order) {
-      record.queued = plan.queued.has(record.infoHash)
-      record.queuePosition = record.queued ? ++waiting[isComplete(record) ? 'seed' : 'download'] : 0
-      if (plan.active.has(record.infoHash)) void this.start(record)
-      else if (record.torrent) void this.stop(record)
-    }
-  }
-
-  /** Every tracker the torrent names (metadata, or the magnet before it), then the default ones unless private (BEP 27); the bridge uses the http/udp ones. */
-  private allTrackers(record: TorrentRecord): string[] {
-    if (record.metainfo) return record.metainfo.private ? record.metainfo.announce : [...record.metainfo.announce, ...this.trackers()]
-    try {
-      return [...(record.stored.magnetURI ? parseMagnet(record.stored.magnetURI).trackers : []), ...this.trackers()]
-    } catch {
-      return this.trackers()
-    }
-  }
-
-  /** The user's trackers replace the server's when set. */
-  private trackers(): string[] {
-    return this.settings.trackers.length ? this.settings.trackers : this.config.trackers
-  }
-
-  private goalReached(record: TorrentRecord): boolean {
-    return metSeedingGoal(record, this.settings) !== null
-  }
-
-  private layout(metainfo: Metainfo): StorageLayout {
-    return { fileLengths: metainfo.files.map((file) => file.length), pieceLength: metainfo.pieceLength }
-  }
-
-  /** The bitfield to hand webtorrent: trusted resume data, nothing for files that do not exist. */
-  private async startupBitfield(record: TorrentRecord): Promise<Uint8Array | undefined> {
-    const metainfo = record.metainfo
-    if (!metainfo || record.forceFullCheck) return undefined
-    const sizes = await this.storage.stat(record.infoHash, this.layout(metainfo))
-    if (record.bitfield) {
-      return trimToFileSizes(record.bitfield, metainfo.files, metainfo.pieceLength, metainfo.length, sizes).bitfield
-    }
-    // No resume data: if nothing is on disk there is nothing to check; otherwise hash it all.
-    const nothingOnDisk = metainfo.files.every((file, i) => file.length === 0 || (sizes[i] ?? -1) <= 0)
-    return nothingOnDisk ? emptyBitfield(metainfo.pieceCount) : undefined
-  }
-
-  private async start(record: TorrentRecord): Promise<void> {
-    if (record.torrent || record.starting) return
-    record.starting = true
-    try {
-      const bitfield = await this.startupBitfield(record)
-      if (!this.records.has(record.infoHash) || record.stored.paused) return
-      // webtorrent gets the WebSocket trackers; the bridge announces to the http/udp ones (allTrackers)
-      const browserTrackers = [...this.trackers(), ...(record.metainfo?.announce ?? [])].filter((url) => /^wss?:\/\//i.test(url))
-      const torrent = this.client.add(record.stored.torrentFile ?? record.stored.magnetURI!, {
-        announce: [...new Set(browserTrackers)],
-        store: this.store,
-        storeCacheSlots: 0, // reads go to the worker; no pieces cached in page memory
-        destroyStoreOnDestroy: false,
-        strategy: record.stored.sequential ? 'sequential' : 'rarest',
-        ...(bitfield ? { bitfield } : {}),
-        ...choiceAddOptions(record.stored),
-      })
-      record.torrent = torrent
-      this.limits.attach(torrent, limitsOf(record.stored))
-      record.piecesChecked = 0
-      delete record.forceFullCheck
-      this.wire(record, torrent)
-      this.bridge?.attach(torrent, record.infoHash, this.client.peerId, this.allTrackers(record), record.metainfo?.private ?? false, () => {
-        const snap = this.snapshotOf(record)
-        return { uploaded: torrent.uploaded ?? 0, downloaded: torrent.downloaded ?? 0, left: record.metainfo ? Math.max(0, snap.wantedLength - snap.downloaded) : -1 }
-      }, magnetPeers(record.stored.magnetURI))
-    } catch (err) {
-      record.error = AppError.from(err).toInfo()
-      this.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
-    } finally {
-      record.starting = false
-    }
-  }
-
-  private async stop(record: TorrentRecord, opts: { destroyStore?: boolean } = {}): Promise<void> {
-    const torrent = record.torrent
-    if (!torrent) return
-    record.torrent = undefined
-    this.bridge?.detach(record.infoHash)
-    this.bankCounters(record, torrent)
-    await this.persistence.saveTorrent(record.stored)
-    await this.persistence.flush()
-    if (!torrent.destroyed) await this.client.remove(torrent, { destroyStore: Boolean(opts.destroyStore) }).catch(() => {})
-  }
-
-  /** Upload and seeding time of this run, banked into what persists. */
-  private bankCounters(record: TorrentRecord, torrent: Torrent): void {
-    record.stored.uploadedBefore = (record.stored.uploadedBefore ?? 0) + (torrent.uploaded ?? 0)
-    record.uploadedNow = 0
-    if (record.seedingSince) {
-      record.stored.seededSecondsBefore = (record.stored.seededSecondsBefore ?? 0) + (Date.now() - record.seedingSince) / 1000
-      delete record.seedingSince
-    }
-  }
-
-  private wire(record: TorrentRecord, torrent: Torrent): void {
-    const { infoHash } = record
-    const current = () => record.torrent === torrent
-    torrent.on('metadata', () => { if (current()) void this.onMetadata(record) })
-    torrent.on('ready', () => {
-      if (!current() || !torrent.bitfield) return
-      record.bitfield = new Uint8Array((torrent.bitfield as unknown as { buffer: Uint8Array }).buffer)
-      record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
-      this.persistence.scheduleResume(infoHash, () => record.bitfield!)
-      this.applySelection(record, torrent)
-      this.checkComplete(record)
-    })
-    torrent.on('verified', (index: number) => {
-      if (!current() || !record.bitfield) return
-      setPiece(record.bitfield, index, true)
-      record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
-      this.persistence.scheduleResume(infoHash, () => record.bitfield!)
-      this.checkComplete(record)
-    })
-    torrent.on('upload', () => { if (current()) record.uploadedNow = torrent.uploaded })
-    // PEX (BEP 11) on every wire, through the bridge; the private flag is unknown until the metadata
-    torrent.on('wire', (wire: Wire) => { if (current()) this.bridge?.usePex(infoHash, wire, () => record.metainfo?.private) })
-    torrent.on('warning', (err: Error) => this.emit({ type: 'warning', infoHash, message: err.message }))
-    torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, torrent, AppError.from(err)) })
-  }
-
-  /** Once every wanted piece is verified: history, notice, and the queue moves on to seeding. */
-  private checkComplete(record: TorrentRecord): void {
-    if (!isComplete(record)) {
-      record.completeHandled = false
-      return
-    }
-    // Seeding time counts in every run that seeds: after a restore or a wait in the queue too.
-    if (record.torrent) record.seedingSince ??= Date.now()
-    if (record.completeHandled) return
-    record.completeHandled = true
-    this.bridge?.completed(record.infoHash)
-    if (!record.stored.finishedAt) {
-      record.stored.finishedAt = Date.now()
-      void this.persistence.saveTorrent(record.stored)
-      void this.persistence.addHistory({ infoHash: record.infoHash, name: record.stored.name, length: record.metainfo?.length ?? 0, finishedAt: record.stored.finishedAt })
-        .then(() => this.emit({ type: 'history' }))
-    }
-    void this.persistence.flush()
-    this.emit({ type: 'done', torrent: this.snapshotOf(record) })
-    this.applyQueue()
-  }
-
-  /** webtorrent destroys a torrent on error; a full disk pauses it instead, keeping every verified piece. */
-  private async onTorrentError(record: TorrentRecord, torrent: Torrent, error: AppError): Promise<void> {
-    record.torrent = undefined
-    this.bankCounters(record, torrent)
-    if (error.code === 'QUOTA') {
-      record.stored.paused = true
-      record.stored.pausedBecause = error.toInfo()
-      this.quotaWatch.start()
-    } else {
-      record.error = error.toInfo()
-    }
-    await this.persistence.saveTorrent(record.stored)
-    await this.persistence.flush()
-    this.emit({ type: 'error', infoHash: record.infoHash, error: error.toInfo() })
-  }
-
-  /** Called by the quota watch when space was freed: restart what a full disk paused. */
-  private resumeQuotaPaused(): boolean {
-    const waiting = [...this.records.values()].filter((record) => record.stored.pausedBecause?.code === 'QUOTA')
-    for (const record of waiting) void this.resume(record.infoHash)
-    return waiting.length > 0
-  }
-
-  private applySelection(record: TorrentRecord, torrent: Torrent): void {
-    const metainfo = record.metainfo
-    const priorities = record.stored.priorities
-    if (!metainfo || !priorities || metainfo.pieceCount === 0) return
-    torrent.deselect(0, metainfo.pieceCount - 1)
-    for (const range of selectionRanges(metainfo.files, metainfo.pieceLength, priorities as Priority[])) {
-      torrent.select(range.from, range.to, range.priority)
-    }
-  }
-
-  /** Metadata from peers (magnets) goes through our own validation, and is kept for next time. */
-  private async onMetadata(record: TorrentRecord): Promise<void> {
-    if (!record.metainfo) {
-      const bytes = record.torrent?.torrentFile
-      try {
-        if (!bytes) throw new AppError('BAD_TORRENT', 'The peers sent no usable metadata.')
-        const metainfo = await parseTorrentFile(bytes)
-        settleIfNothingToChoose(record.stored, metainfo)
-        record.metainfo = metainfo
-        record.stored.torrentFile = new Uint8Array(bytes)
-        record.stored.name = record.metainfo.name
-        await this.persistence.saveTorrent(record.stored)
-        this.bridge?.update(record.infoHash, this.allTrackers(record))
-      } catch (err) {
-        record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
-        if (record.torrent) await this.stop(record)
-        this.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
-        return
-      }
-      // Started `deselect`ed while it awaited a choice that the metadata settled: select now.
-      if (record.torrent?.ready) this.applySelection(record, record.torrent)
-      if (!record.stored.awaitingFiles) void this.checkSpace(record)
-    }
-    this.emit({ type: 'metadata', torrent: this.snapshotOf(record) })
-  }
-
   /** Says so before starting when the browser's storage cannot hold what the torrent needs. */
   private async checkSpace(record: TorrentRecord): Promise<void> {
     const metainfo = record.metainfo
@@ -576,34 +319,11 @@ export class Engine implements EngineApi {
     if (message) this.emit({ type: 'notice', level: 'error', infoHash: record.infoHash, message })
   }
 
-  private startTicking(): void {
-    this.progressTimer ??= setInterval(() => this.tick(), PROGRESS_INTERVAL_MS)
-  }
-
-  private tick(): void {
-    if (this.records.size === 0) {
-      clearInterval(this.progressTimer)
-      this.progressTimer = undefined
-    }
-    for (const record of this.records.values()) {
-      if (record.torrent && isComplete(record) && this.goalReached(record)) {
-        void this.stop(record).then(() => this.emitProgress())
-      } else {
-        this.restartIfStalled(record)
-      }
-    }
-    this.emitProgress()
-  }
-
-  /** A torrent that wants peers and has had none for a while is restarted (see core/stall). */
-  private restartIfStalled(record: TorrentRecord): void {
-    const torrent = record.torrent
-    // Checking local data (a re-check, or resume without resume data) needs no peers.
-    const checking = Boolean(record.metainfo) && !torrent?.ready
-    const wantsPeers = Boolean(torrent) && !record.starting && !checking && !isComplete(record)
-    const step = stallStep(record.stall ?? {}, wantsPeers, torrent?.numPeers ?? 0, Date.now())
-    record.stall = step.state
-    if (step.restart) void this.stop(record).then(() => this.applyQueue())
+  /** Called by the quota watch when space was freed: restart what a full disk paused. */
+  private resumeQuotaPaused(): boolean {
+    const waiting = [...this.records.values()].filter((record) => record.stored.pausedBecause?.code === 'QUOTA')
+    for (const record of waiting) void this.resume(record.infoHash)
+    return waiting.length > 0
   }
 
   private emitProgress(): void {

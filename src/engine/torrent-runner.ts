@@ -1,0 +1,254 @@
+import WebTorrent, { type Torrent, type Wire } from 'webtorrent/dist/webtorrent.min.js'
+import { emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
+import { parseMagnet } from '../core/magnet'
+import { magnetPeers } from '../core/magnet-peers'
+import type { Metainfo } from '../core/metainfo'
+import { selectionRanges, type Priority } from '../core/selection'
+import { limitsOf } from '../core/speed-limits'
+import type { Settings } from '../prefs/settings'
+import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
+import { AppError } from '../protocol/errors'
+import type { RuntimeConfig } from '../protocol/runtime-config'
+import type { StorageLayout } from '../protocol/storage-messages'
+import { opfsChunkStore } from '../storage/opfs-chunk-store'
+import type { StorageClient } from '../storage/storage-client'
+import type { BridgeLink } from './bridge-link'
+import { choiceAddOptions, settleIfNothingToChoose } from './file-choice'
+import { parseTorrentFile } from './parse-service'
+import type { Persistence } from './persistence'
+import { isComplete, type TorrentRecord } from './snapshot'
+import { TorrentLimits } from './torrent-limits'
+
+/** What the runner needs of the engine around it. */
+export interface RunnerHost {
+  settings(): Settings
+  emit(event: EngineEvent): void
+  snapshotOf(record: TorrentRecord): TorrentSnapshot
+  /** Warns when the browser's storage cannot hold what a torrent needs. */
+  checkSpace(record: TorrentRecord): void
+  /** A torrent finished: the queue may now seed it, or start the next one. */
+  applyQueue(): void
+  /** A full disk paused a torrent: watch for freed space. */
+  diskFull(): void
+}
+
+/**
+ * One torrent's life in webtorrent: added with its saved bitfield (fast resume), its events kept
+ * in its record, removed again with its upload and seeding time banked. Torrents that are paused
+ * or queued are not in webtorrent at all.
+ */
+export class TorrentRunner {
+  readonly limits: TorrentLimits
+  private readonly client: WebTorrent
+  private readonly store: ReturnType<typeof opfsChunkStore>
+
+  constructor(
+    private readonly config: RuntimeConfig,
+    private readonly records: ReadonlyMap<string, TorrentRecord>,
+    private readonly storage: StorageClient,
+    private readonly persistence: Persistence,
+    private readonly bridge: BridgeLink | undefined,
+    private readonly host: RunnerHost,
+  ) {
+    this.client = new WebTorrent({
+      tracker: { rtcConfig: { iceServers: config.iceServers } },
+      dht: false,
+      lsd: false,
+    })
+    this.client.on('error', (err: Error) => this.host.emit({ type: 'error', error: AppError.from(err).toInfo() }))
+    this.limits = new TorrentLimits(this.client)
+    this.store = opfsChunkStore(storage, (infoHash) => {
+      const record = this.records.get(infoHash)
+      if (record) record.piecesChecked++
+    })
+  }
+
+  async start(record: TorrentRecord): Promise<void> {
+    if (record.torrent || record.starting) return
+    record.starting = true
+    try {
+      const bitfield = await this.startupBitfield(record)
+      if (!this.records.has(record.infoHash) || record.stored.paused) return
+      // webtorrent gets the WebSocket trackers; the bridge announces to the http/udp ones (allTrackers)
+      const browserTrackers = [...this.trackers(), ...(record.metainfo?.announce ?? [])].filter((url) => /^wss?:\/\//i.test(url))
+      const torrent = this.client.add(record.stored.torrentFile ?? record.stored.magnetURI!, {
+        announce: [...new Set(browserTrackers)],
+        store: this.store,
+        storeCacheSlots: 0, // reads go to the worker; no pieces cached in page memory
+        destroyStoreOnDestroy: false,
+        strategy: record.stored.sequential ? 'sequential' : 'rarest',
+        ...(bitfield ? { bitfield } : {}),
+        ...choiceAddOptions(record.stored),
+      })
+      record.torrent = torrent
+      this.limits.attach(torrent, limitsOf(record.stored))
+      record.piecesChecked = 0
+      delete record.forceFullCheck
+      this.wire(record, torrent)
+      this.bridge?.attach(torrent, record.infoHash, this.client.peerId, this.allTrackers(record), record.metainfo?.private ?? false, () => {
+        const snap = this.host.snapshotOf(record)
+        return { uploaded: torrent.uploaded ?? 0, downloaded: torrent.downloaded ?? 0, left: record.metainfo ? Math.max(0, snap.wantedLength - snap.downloaded) : -1 }
+      }, magnetPeers(record.stored.magnetURI))
+    } catch (err) {
+      record.error = AppError.from(err).toInfo()
+      this.host.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
+    } finally {
+      record.starting = false
+    }
+  }
+
+  async stop(record: TorrentRecord, opts: { destroyStore?: boolean } = {}): Promise<void> {
+    const torrent = record.torrent
+    if (!torrent) return
+    record.torrent = undefined
+    this.bridge?.detach(record.infoHash)
+    this.bankCounters(record, torrent)
+    await this.persistence.saveTorrent(record.stored)
+    await this.persistence.flush()
+    if (!torrent.destroyed) await this.client.remove(torrent, { destroyStore: Boolean(opts.destroyStore) }).catch(() => {})
+  }
+
+  /** The user's file priorities, as webtorrent's piece selection. */
+  applySelection(record: TorrentRecord, torrent: Torrent): void {
+    const metainfo = record.metainfo
+    const priorities = record.stored.priorities
+    if (!metainfo || !priorities || metainfo.pieceCount === 0) return
+    torrent.deselect(0, metainfo.pieceCount - 1)
+    for (const range of selectionRanges(metainfo.files, metainfo.pieceLength, priorities as Priority[])) {
+      torrent.select(range.from, range.to, range.priority)
+    }
+  }
+
+  /** Once every wanted piece is verified: history, notice, and the queue moves on to seeding. */
+  checkComplete(record: TorrentRecord): void {
+    if (!isComplete(record)) {
+      record.completeHandled = false
+      return
+    }
+    // Seeding time counts in every run that seeds: after a restore or a wait in the queue too.
+    if (record.torrent) record.seedingSince ??= Date.now()
+    if (record.completeHandled) return
+    record.completeHandled = true
+    this.bridge?.completed(record.infoHash)
+    if (!record.stored.finishedAt) {
+      record.stored.finishedAt = Date.now()
+      void this.persistence.saveTorrent(record.stored)
+      void this.persistence.addHistory({ infoHash: record.infoHash, name: record.stored.name, length: record.metainfo?.length ?? 0, finishedAt: record.stored.finishedAt })
+        .then(() => this.host.emit({ type: 'history' }))
+    }
+    void this.persistence.flush()
+    this.host.emit({ type: 'done', torrent: this.host.snapshotOf(record) })
+    this.host.applyQueue()
+  }
+
+  /** Every tracker the torrent names (metadata, or the magnet before it), then the default ones unless private (BEP 27); the bridge uses the http/udp ones. */
+  private allTrackers(record: TorrentRecord): string[] {
+    if (record.metainfo) return record.metainfo.private ? record.metainfo.announce : [...record.metainfo.announce, ...this.trackers()]
+    try {
+      return [...(record.stored.magnetURI ? parseMagnet(record.stored.magnetURI).trackers : []), ...this.trackers()]
+    } catch {
+      return this.trackers()
+    }
+  }
+
+  /** The user's trackers replace the server's when set. */
+  private trackers(): string[] {
+    const { trackers } = this.host.settings()
+    return trackers.length ? trackers : this.config.trackers
+  }
+
+  private layout(metainfo: Metainfo): StorageLayout {
+    return { fileLengths: metainfo.files.map((file) => file.length), pieceLength: metainfo.pieceLength }
+  }
+
+  /** The bitfield to hand webtorrent: trusted resume data, nothing for files that do not exist. */
+  private async startupBitfield(record: TorrentRecord): Promise<Uint8Array | undefined> {
+    const metainfo = record.metainfo
+    if (!metainfo || record.forceFullCheck) return undefined
+    const sizes = await this.storage.stat(record.infoHash, this.layout(metainfo))
+    if (record.bitfield) {
+      return trimToFileSizes(record.bitfield, metainfo.files, metainfo.pieceLength, metainfo.length, sizes).bitfield
+    }
+    // No resume data: if nothing is on disk there is nothing to check; otherwise hash it all.
+    const nothingOnDisk = metainfo.files.every((file, i) => file.length === 0 || (sizes[i] ?? -1) <= 0)
+    return nothingOnDisk ? emptyBitfield(metainfo.pieceCount) : undefined
+  }
+
+  /** Upload and seeding time of this run, banked into what persists. */
+  private bankCounters(record: TorrentRecord, torrent: Torrent): void {
+    record.stored.uploadedBefore = (record.stored.uploadedBefore ?? 0) + (torrent.uploaded ?? 0)
+    record.uploadedNow = 0
+    if (record.seedingSince) {
+      record.stored.seededSecondsBefore = (record.stored.seededSecondsBefore ?? 0) + (Date.now() - record.seedingSince) / 1000
+      delete record.seedingSince
+    }
+  }
+
+  private wire(record: TorrentRecord, torrent: Torrent): void {
+    const { infoHash } = record
+    const current = () => record.torrent === torrent
+    torrent.on('metadata', () => { if (current()) void this.onMetadata(record) })
+    torrent.on('ready', () => {
+      if (!current() || !torrent.bitfield) return
+      record.bitfield = new Uint8Array((torrent.bitfield as unknown as { buffer: Uint8Array }).buffer)
+      record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
+      this.persistence.scheduleResume(infoHash, () => record.bitfield!)
+      this.applySelection(record, torrent)
+      this.checkComplete(record)
+    })
+    torrent.on('verified', (index: number) => {
+      if (!current() || !record.bitfield) return
+      setPiece(record.bitfield, index, true)
+      record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
+      this.persistence.scheduleResume(infoHash, () => record.bitfield!)
+      this.checkComplete(record)
+    })
+    torrent.on('upload', () => { if (current()) record.uploadedNow = torrent.uploaded })
+    // PEX (BEP 11) on every wire, through the bridge; the private flag is unknown until the metadata
+    torrent.on('wire', (wire: Wire) => { if (current()) this.bridge?.usePex(infoHash, wire, () => record.metainfo?.private) })
+    torrent.on('warning', (err: Error) => this.host.emit({ type: 'warning', infoHash, message: err.message }))
+    torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, torrent, AppError.from(err)) })
+  }
+
+  /** webtorrent destroys a torrent on error; a full disk pauses it instead, keeping every verified piece. */
+  private async onTorrentError(record: TorrentRecord, torrent: Torrent, error: AppError): Promise<void> {
+    record.torrent = undefined
+    this.bankCounters(record, torrent)
+    if (error.code === 'QUOTA') {
+      record.stored.paused = true
+      record.stored.pausedBecause = error.toInfo()
+      this.host.diskFull()
+    } else {
+      record.error = error.toInfo()
+    }
+    await this.persistence.saveTorrent(record.stored)
+    await this.persistence.flush()
+    this.host.emit({ type: 'error', infoHash: record.infoHash, error: error.toInfo() })
+  }
+
+  /** Metadata from peers (magnets) goes through our own validation, and is kept for next time. */
+  private async onMetadata(record: TorrentRecord): Promise<void> {
+    if (!record.metainfo) {
+      const bytes = record.torrent?.torrentFile
+      try {
+        if (!bytes) throw new AppError('BAD_TORRENT', 'The peers sent no usable metadata.')
+        const metainfo = await parseTorrentFile(bytes)
+        settleIfNothingToChoose(record.stored, metainfo)
+        record.metainfo = metainfo
+        record.stored.torrentFile = new Uint8Array(bytes)
+        record.stored.name = record.metainfo.name
+        await this.persistence.saveTorrent(record.stored)
+        this.bridge?.update(record.infoHash, this.allTrackers(record))
+      } catch (err) {
+        record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
+        if (record.torrent) await this.stop(record)
+        this.host.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
+        return
+      }
+      // Started `deselect`ed while it awaited a choice that the metadata settled: select now.
+      if (record.torrent?.ready) this.applySelection(record, record.torrent)
+      if (!record.stored.awaitingFiles) this.host.checkSpace(record)
+    }
+    this.host.emit({ type: 'metadata', torrent: this.host.snapshotOf(record) })
+  }
+}
