@@ -4,11 +4,12 @@
  * (with the reason, in a GOODBYE frame and the close message) and nothing else.
  */
 import type { WebSocket } from 'ws'
-import { decodePageFrame, encodeFrame } from '../src/core/bridge-codec'
+import { decodePageFrame, encodeFrame, encodeFrameInto } from '../src/core/bridge-codec'
 import {
-  CloseCode, FrameType, WS_CLOSE_OVERLOADED, WS_CLOSE_PROTOCOL_ERROR, WS_CLOSE_SHUTTING_DOWN,
+  CloseCode, FrameType, MAX_DATA_PAYLOAD, WS_CLOSE_OVERLOADED, WS_CLOSE_PROTOCOL_ERROR, WS_CLOSE_SHUTTING_DOWN,
   type AnnounceFrame, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress,
 } from '../src/protocol/bridge-frames'
+import { FramePool } from './frame-pool'
 import type { BridgeLimits } from './limits'
 import { TokenBucket } from './limits'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
@@ -45,6 +46,8 @@ interface Registration {
 
 /** Bytes queued in the WebSocket beyond which the session stops reading its TCP sockets. */
 const WS_HIGH_WATER = 2 * 1024 * 1024
+/** DATA frame buffers shared by every session: as many as one full WebSocket queue holds. */
+const dataFrames = new FramePool(WS_HIGH_WATER / MAX_DATA_PAYLOAD)
 
 export class PageSession implements StreamOwner {
   readonly limits: BridgeLimits
@@ -82,10 +85,12 @@ export class PageSession implements StreamOwner {
   // ---- StreamOwner ----
   send(frame: BridgeToPageFrame): void {
     if (this.ended) return
-    const bytes = encodeFrame(frame)
+    const pooled = frame.type === FrameType.Data ? dataFrames.take() : undefined
+    const bytes = pooled ? encodeFrameInto(frame, pooled) : encodeFrame(frame)
     this.wsQueued += bytes.length
     this.host.accountTotal(bytes.length)
     this.ws.send(bytes, { binary: true }, () => {
+      if (pooled) dataFrames.give(pooled) // written (or failed): nothing reads it any more
       if (this.ended) return // end() released the whole queue at once
       this.wsQueued -= bytes.length
       this.host.accountTotal(-bytes.length)

@@ -129,8 +129,8 @@ export class RelayStream {
       this.owner.account(-n)
       this.owner.send({ type: FrameType.Data, stream: this.id, data: chunk })
     }
-    if (this.toPageBytes > 0) this.socket?.pause()
-    else if (this.remoteEnded) this.close(CloseCode.PeerClosed, 'the peer closed the connection', true)
+    if (this.toPageBytes === 0 && this.remoteEnded) this.close(CloseCode.PeerClosed, 'the peer closed the connection', true)
+    else if (this.toPageBytes > 0 || this.sendCredit === 0) this.socket?.pause()
     else if (this.state === 'open') this.socket?.resume()
   }
 
@@ -237,6 +237,10 @@ export class RelayStream {
     })
   }
 
+  /**
+   * Bytes from the peer. (A shared `onread` buffer for dialed sockets, which cut the bridge's
+   * download peak further, does not fit MSE's dialer, which hands over a connected socket.)
+   */
   private fromPeer(chunk: Uint8Array): void {
     if (this.state === 'closed') return
     this.toPage.push(chunk)

@@ -28,10 +28,13 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 class Writer {
   private buf: Uint8Array
   private view: DataView
+  private borrowed: boolean
   length = 0
-  constructor(size = 64) {
-    this.buf = new Uint8Array(size)
-    this.view = new DataView(this.buf.buffer)
+  /** `into`: the caller's buffer to write in, if at least `size` long (done() then gives a view of it). */
+  constructor(size = 64, into?: Uint8Array) {
+    this.borrowed = into !== undefined && into.length >= size
+    this.buf = this.borrowed ? into! : new Uint8Array(size)
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
   }
   private room(n: number): void {
     if (this.length + n <= this.buf.length) return
@@ -39,6 +42,7 @@ class Writer {
     next.set(this.buf.subarray(0, this.length))
     this.buf = next
     this.view = new DataView(next.buffer)
+    this.borrowed = false
   }
   u8(n: number): this { this.room(1); this.view.setUint8(this.length, n); this.length += 1; return this }
   u16(n: number): this { this.room(2); this.view.setUint16(this.length, n); this.length += 2; return this }
@@ -53,7 +57,11 @@ class Writer {
     }
     return this.u16(b.length).bytes(b)
   }
-  done(): Uint8Array { return this.buf.slice(0, this.length) }
+  // a full buffer is returned as is: a DATA frame (sized exactly) is not copied a second time
+  done(): Uint8Array {
+    if (this.borrowed) return this.buf.subarray(0, this.length)
+    return this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length)
+  }
 }
 
 /** The longest prefix of `s` whose UTF-8 fits in `max` bytes (never splits a character). */
@@ -88,9 +96,24 @@ function peer(w: Writer, p: PeerAddress): Writer {
   return w.u8(ip.length === 4 ? 4 : 6).bytes(ip).u16(p.port)
 }
 
+/** Version, type and stream id in front of a DATA frame's payload. */
+export const DATA_HEADER_BYTES = 6
+
 /** One frame to bytes. Throws RangeError on values no decoder would accept (a bug in the caller). */
 export function encodeFrame(frame: BridgeFrame): Uint8Array {
-  const w = new Writer(frame.type === FrameType.Data ? frame.data.length + 8 : 64)
+  return encode(frame)
+}
+
+/**
+ * As encodeFrame, but a DATA frame is written in `into` when it fits and the result is a view of
+ * it: for callers that reuse buffers instead of leaving one to the GC per frame.
+ */
+export function encodeFrameInto(frame: BridgeFrame, into: Uint8Array): Uint8Array {
+  return encode(frame, into)
+}
+
+function encode(frame: BridgeFrame, into?: Uint8Array): Uint8Array {
+  const w = frame.type === FrameType.Data ? new Writer(DATA_HEADER_BYTES + frame.data.length, into) : new Writer(64)
   w.u8(BRIDGE_PROTOCOL_VERSION).u8(frame.type)
   switch (frame.type) {
     case FrameType.Welcome:

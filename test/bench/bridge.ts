@@ -2,10 +2,10 @@
  * The bridge bench (issue 3), on loopback, in one run: one qbittorrent-nox seeds a BENCH_BRIDGE_MIB
  * (default 512) MiB multi-file torrent made by mktorrent (1 MiB pieces, local HTTP tracker); aria2c
  * downloads it, then this app does (Chromium page + the server with its bridge as a child process,
- * `node --import tsx bridge/main.ts`, so /proc/PID/status is the bridge's own). Reports MB/s of
- * each and app/aria2c; the bridge's peak RSS (VmHWM) during the app's download; and its RSS with
- * 200 idle inbound peer connections (Node sockets to the peer port, each with a valid handshake for
- * the registered torrent, then silent).
+ * the compiled `node dist-server/main.js` that `npm start` runs, so /proc/PID/status is the
+ * bridge's own). Reports MB/s of each and app/aria2c; the bridge's RSS started, its peak (VmHWM)
+ * during the app's download, after it; and its RSS with 200 idle inbound peer connections (Node
+ * sockets to the peer port, each with a valid handshake for the registered torrent, then silent).
  */
 import { randomBytes } from 'node:crypto'
 import net from 'node:net'
@@ -19,7 +19,7 @@ import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { startAria2Leecher } from '../support/peers/aria2'
 import { makeTorrent } from '../support/peers/mktorrent'
 import { processMemory, spawnDaemon, type Daemon } from '../support/peers/process'
-import { spawnServerProcess } from '../support/server-process'
+import { SERVER_COMMAND, spawnServerProcess } from '../support/server-process'
 import { startQbittorrent } from '../support/peers/qbittorrent'
 import { startTracker } from '../support/tracker'
 
@@ -110,8 +110,8 @@ export async function benchBridge(browser: Browser): Promise<{ markdown: string 
     const server = await startServerProcess([tracker.wsUrl])
     cleanups.unshift(() => server.daemon.stop())
     const idleRss = (await processMemory(server.daemon.pid)).rss
-    // what `node --import tsx` (how npm start runs the server) costs before any code of ours
-    const baseline = spawnDaemon(process.execPath, ['--import', 'tsx', '-e', 'setInterval(() => {}, 1000)'], { name: 'node+tsx', cwd: REPO })
+    // what plain `node` costs before any code of ours: the floor under every figure
+    const baseline = spawnDaemon(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { name: 'node', cwd: REPO })
     await new Promise((r) => setTimeout(r, 3000))
     const baselineRss = (await processMemory(baseline.pid)).rss
     await baseline.stop()
@@ -173,8 +173,8 @@ Target: ratio at least 0.8, aim 1.0.
 
 | bridge process (server + bridge, \`/proc/PID/status\`) | RSS |
 |---|---|
-| \`node --import tsx\` doing nothing (how \`npm start\` runs the server: the floor under every figure below) | ${mb(baselineRss)} MB |
-| started, before the page connects | ${mb(idleRss)} MB |
+| plain \`node\` doing nothing (the floor under every figure below) | ${mb(baselineRss)} MB |
+| the server started (\`node ${SERVER_COMMAND.join(' ')}\`: the compiled server \`npm start\` runs), before the page connects | ${mb(idleRss)} MB |
 | peak during the app's download (VmHWM; highest 250 ms sample ${mb(peakSampled)} MB) | ${mb(afterDownload.peakRss)} MB |
 | after the download, page connected with ${IDLE_TORRENTS + 1} torrents registered, no peers | ${mb(beforePeers.rss)} MB |
 | with ${IDLE_PEERS} idle inbound peer connections (valid handshakes spread over ${IDLE_TORRENTS} torrents; ${open} answered and still open after 5 s, ${refused} refused or unanswered: ${idleFailures.closed} closed by the bridge or page, ${idleFailures.timeout} no answer in 15 s) | ${mb(withPeers.rss)} MB |

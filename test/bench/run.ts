@@ -5,10 +5,9 @@
 import { writeFile } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
 import type { Browser, Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { CHROMIUM_PATH, allowWebRtc, launchChromium } from '../support/browser'
 import { spawnSeeder, type SeederProcess } from '../support/seeder-process'
-import { startApp } from '../e2e/harness'
+import { startApp, type RunningApp } from '../e2e/harness'
 import { measureDataChannel } from './datachannel'
 import { startStockServer } from './stock-server'
 import { benchStreaming } from './streaming'
@@ -32,7 +31,7 @@ async function waitFor(page: Page, what: string, predicate: () => Promise<boolea
 }
 
 /** This app, driven as a user drives it; samples the page's JS heap and long tasks meanwhile. */
-async function appDownload(browser: Browser, app: RunningServer, seeder: SeederProcess): Promise<AppRun> {
+async function appDownload(browser: Browser, app: RunningApp, seeder: SeederProcess): Promise<AppRun> {
   const context = await browser.newContext()
   await allowWebRtc(context, new URL(app.url).origin)
   await context.addInitScript(() => {

@@ -1,7 +1,7 @@
 // The bench anchor for issue 3, on loopback: one qbittorrent-nox seeds a SIZE MiB multi-file
 // torrent (mktorrent, HTTP tracker); first aria2c downloads it straight from qbittorrent-nox, then
 // the Node "page" (webtorrent + BridgeClient + PeerService + Discovery) downloads it through a
-// bridge running as its own process (`node --import tsx bridge/main.ts`), whose RSS is sampled.
+// bridge running as its own process (the compiled `node dist-server/main.js`), whose RSS is sampled.
 // Both results are checked byte-exact. Not a vitest file: run it with
 //   npx tsx test/bridge/real-peers.bench.ts [SIZE_MIB]       (default 256)
 import { mkdtemp, writeFile } from 'node:fs/promises'

@@ -2,17 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { spawnCountingSeeder, type CountingSeeder } from '../support/counting-seeder'
 import { torrentOrder } from '../support/fixtures'
 import type { SeederProcessOptions } from '../support/seeder-process'
-import { SCREENSHOTS, addDialog, expectSavedFilesExact, openApp, opfsEntries, opfsSizes, startApp, startSwarm, type Swarm } from './harness'
+import { SCREENSHOTS, addDialog, expectSavedFilesExact, openApp, opfsEntries, opfsSizes, startApp, startSwarm, type Swarm, type RunningApp } from './harness'
 
 const PIECE = 256 * 1024
 let browser: Browser
 let swarm: Swarm
-let app: RunningServer
+let app: RunningApp
 let page: Page
 let dir: string
 

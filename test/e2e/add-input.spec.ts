@@ -1,13 +1,12 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { makeTorrent } from '../support/make-torrent'
-import { SCREENSHOTS, openApp, startApp, confirmAddDialog } from './harness'
+import { SCREENSHOTS, openApp, startApp, confirmAddDialog, type RunningApp } from './harness'
 
 let browser: Browser
-let app: RunningServer
+let app: RunningApp
 let files: Server
 let filesUrl: string
 

@@ -1,10 +1,9 @@
 import { expect, test, type Browser } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
-import { SCREENSHOTS, openApp, startApp } from './harness'
+import { SCREENSHOTS, openApp, startApp, type RunningApp } from './harness'
 
 let browser: Browser
-let app: RunningServer
+let app: RunningApp
 
 test.beforeAll(async () => {
   app = await startApp(['ws://127.0.0.1:9']) // no tracker needed: nothing here downloads

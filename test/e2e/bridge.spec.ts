@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
-import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
+import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, confirmAddDialog, type RunningApp } from './harness'
 
 let browser: Browser
 let tmp: string
@@ -46,7 +45,7 @@ test('a TCP-only seeder found through an HTTP tracker: downloaded through the br
 
 test('the bridge restarted mid-download: the page reconnects and the download completes, byte-exact', async () => {
   const swarm = await startSwarm({ name: 'Restart Fixture', sizeMiB: 64, webrtc: false, tcpPort: 0, announce: ['http'], uploadLimit: 6_000_000 })
-  let app: RunningServer = await startApp([swarm.wsUrl])
+  let app: RunningApp = await startApp([swarm.wsUrl])
   try {
     const page = await openApp(await browser.newContext({ acceptDownloads: true }), app.url)
     await addTorrentFile(page, swarm)

@@ -3,7 +3,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { magnetUri, parseMagnet } from '../../src/core/magnet'
 import { parseTorrent } from '../../src/core/metainfo'
 import { launchChromium } from '../support/browser'
@@ -12,7 +11,7 @@ import { spawnLeecher } from '../support/leecher-cli'
 import { startAria2Leecher, type Aria2 } from '../support/peers/aria2'
 import { stopAllDaemons } from '../support/peers/process'
 import { startTracker, type LocalTracker } from '../support/tracker'
-import { SCREENSHOTS, openApp, startApp } from './harness'
+import { SCREENSHOTS, openApp, startApp, type RunningApp } from './harness'
 
 const MiB = 1024 * 1024
 const SHARE = 'Created Share'
@@ -20,7 +19,7 @@ const BIG = 'big-256MiB.bin'
 
 let browser: Browser
 let tracker: LocalTracker
-let app: RunningServer
+let app: RunningApp
 let work: string
 /** ~20 MiB: nested folders, a zero-byte file, a non-ASCII name, every size odd (short last piece). */
 let files: FixtureFile[]

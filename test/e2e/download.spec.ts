@@ -2,13 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
-import { SCREENSHOTS, openApp, opfsEntries, sha256File, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
+import { SCREENSHOTS, openApp, opfsEntries, sha256File, startApp, startSwarm, type Swarm, confirmAddDialog, type RunningApp } from './harness'
 
 let browser: Browser
 let swarm: Swarm
-let app: RunningServer
+let app: RunningApp
 let saveDir: string
 
 test.beforeAll(async () => {

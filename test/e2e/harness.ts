@@ -1,12 +1,11 @@
 import { join } from 'node:path'
 import { expect, type BrowserContext, type Page } from '@playwright/test'
-import { startServer, type RunningServer } from '../../bridge/server'
-import { parseOptions } from '../../bridge/options'
 import { allowWebRtc } from '../support/browser'
 import { sha256File } from '../support/fixtures'
 export { sha256File }
 import type { FixtureFile } from '../support/fixtures'
 import { spawnSeeder, type SeederProcessOptions } from '../support/seeder-process'
+import { spawnServerProcess } from '../support/server-process'
 
 export interface Swarm {
   magnetURI: string
@@ -40,15 +39,26 @@ export async function startSwarm(opts: SeederProcessOptions): Promise<Swarm> {
   }
 }
 
+/** The server as its own process: where it serves the app, its bridge's peer port, its PID. */
+export interface RunningApp {
+  url: string
+  peerPort: number
+  pid: number
+  /** SIGTERM, as Ctrl-C would; resolves once it has exited (its ports are free again). */
+  close(): Promise<void>
+}
+
 /**
- * The real server (`npm start`'s) on a free loopback port, pointed at local trackers only, with
- * its bridge kept on loopback: peer port on 127.0.0.1, no public DHT routers, loopback peers allowed.
+ * The real server, compiled and run as `npm start` runs it, on a free loopback port, pointed at
+ * local trackers only, with its bridge kept on loopback: peer port on 127.0.0.1, no public DHT
+ * routers, loopback peers allowed.
  */
-export async function startApp(trackers: string[], port = 0, extraArgs: string[] = []): Promise<RunningServer> {
+export async function startApp(trackers: string[], port = 0, extraArgs: string[] = []): Promise<RunningApp> {
   // extraArgs come last, so e.g. ['--dht-bootstrap', '127.0.0.1:P'] overrides the default 'none'
-  const options = parseOptions(['--port', String(port), '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', trackers.join(','),
-    '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8', ...extraArgs])
-  return startServer(options)
+  const { daemon, url, peerPort } = await spawnServerProcess(['--port', String(port), '--host', '127.0.0.1', '--ice-servers', 'none',
+    '--trackers', trackers.join(','), '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8',
+    ...extraArgs])
+  return { url, peerPort, pid: daemon.pid, close: () => daemon.stop() }
 }
 
 /** Saves every file of a complete torrent through its "Save NAME" buttons; checks each SHA-256. */

@@ -2,15 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { torrentOrder } from '../support/fixtures'
-import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
+import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, confirmAddDialog, type RunningApp } from './harness'
 
 const PIECE = 256 * 1024
 let browser: Browser
 let swarm: Swarm
-let app: RunningServer
+let app: RunningApp
 
 test.beforeAll(async () => {
   swarm = await startSwarm({ name: 'Manager Fixture', sizeMiB: 64, uploadLimit: 5_000_000 })

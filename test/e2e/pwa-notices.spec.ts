@@ -1,14 +1,13 @@
 // Notices: permission asked on the first add (not at load), a notification when the download
 // finishes, the app badge counts active downloads, the title shows overall progress.
 import { expect, test, type Browser } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
-import { confirmAddDialog, openApp, startApp, startSwarm, type Swarm } from './harness'
+import { confirmAddDialog, openApp, startApp, startSwarm, type Swarm, type RunningApp } from './harness'
 import { waitForController } from './pwa-helpers'
 
 let browser: Browser
 let swarm: Swarm
-let app: RunningServer
+let app: RunningApp
 
 test.beforeAll(async () => {
   swarm = await startSwarm({ name: 'Notice Fixture', sizeMiB: 8, uploadLimit: 1_000_000 })

@@ -6,16 +6,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { makeVideo, spawnMediaSeeder, writeSrt, type MediaSeeder } from '../support/media'
-import { SCREENSHOTS, openApp, sha256File, startApp, confirmAddDialog } from './harness'
+import { SCREENSHOTS, openApp, sha256File, startApp, confirmAddDialog, type RunningApp } from './harness'
 import { waitForController } from './pwa-helpers'
 
 const FOLDER = 'Clip Folder'
 let browser: Browser
 let seeder: MediaSeeder
-let app: RunningServer
+let app: RunningApp
 let dir: string
 const sha256: Record<string, string> = {}
 

@@ -4,15 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
-import { startServer, type RunningServer } from '../../bridge/server'
-import { parseOptions } from '../../bridge/options'
 import { CHROMIUM_ARGS, CHROMIUM_PATH, allowWebRtc, launchChromium } from '../support/browser'
 import { buildApp, controllerBuild, waitForController } from './pwa-helpers'
-import { SCREENSHOTS, addDialog, confirmAddDialog, openApp, startApp, startSwarm, type Swarm } from './harness'
+import { SCREENSHOTS, addDialog, confirmAddDialog, openApp, startApp, startSwarm, type Swarm, type RunningApp } from './harness'
 
 let browser: Browser
 let swarm: Swarm
-let app: RunningServer
+let app: RunningApp
 
 test.beforeAll(async () => {
   swarm = await startSwarm({ name: 'Shared Fixture', sizeMiB: 4 })
@@ -200,9 +198,8 @@ test('a new service worker build shows "Reload to update", and taking it switche
   const dirB = await mkdtemp(join(tmpdir(), 'app-b-'))
   buildApp(dirB, 'release-b')
   // One origin, two releases: serve the first build, then the second on the same port.
-  const serve = (port: string, appDir: string) =>
-    startServer(parseOptions(['--port', port, '--host', '127.0.0.1', '--ice-servers', 'none', '--trackers', swarm.wsUrl, '--app-dir', appDir]))
-  let server: RunningServer | undefined
+  const serve = (port: string, appDir: string) => startApp([swarm.wsUrl], Number(port), ['--app-dir', appDir])
+  let server: RunningApp | undefined
   try {
     for (const [scheme, viewport] of [['light', { width: 1000, height: 700 }], ['dark', { width: 360, height: 740 }]] as const) {
       server = await serve(server ? new URL(server.url).port : '0', 'dist')

@@ -23,7 +23,6 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { spawnCountingSeeder, type CountingSeeder } from '../support/counting-seeder'
 import { multiFileFixture, sha256File, writeFixture } from '../support/fixtures'
@@ -34,7 +33,7 @@ import { pollUntil, stopAllDaemons } from '../support/peers/process'
 import { startQbittorrent, type Qbittorrent } from '../support/peers/qbittorrent'
 import { startTransmission, type Transmission } from '../support/peers/transmission'
 import { startTracker, type LocalTracker } from '../support/tracker'
-import { SCREENSHOTS, confirmAddDialog, expectSavedFilesExact, openApp, startApp } from './harness'
+import { SCREENSHOTS, confirmAddDialog, expectSavedFilesExact, openApp, startApp, type RunningApp } from './harness'
 
 const SIZE_MIB = 64
 /**
@@ -81,7 +80,7 @@ async function openTorrentFile(page: Page, torrent: Uint8Array): Promise<void> {
   await confirmAddDialog(page, 3_000)
 }
 
-async function newPage(app: RunningServer): Promise<Page> {
+async function newPage(app: RunningApp): Promise<Page> {
   const page = await openApp(await browser.newContext({ acceptDownloads: true }), app.url)
   await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
   return page
@@ -168,7 +167,7 @@ test('5. upload: aria2c downloads the whole torrent from the page through the br
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-uploading.png` })
     const l = leecher
     const log = setInterval(() => {
-      void l.status().then((st) => console.log(`5. aria2c: ${JSON.stringify(st)} bridge: ${JSON.stringify(app.bridge?.stats())}`)).catch(() => {})
+      void l.status().then((st) => console.log(`5. aria2c: ${JSON.stringify(st)}`)).catch(() => {})
     }, 5000)
     const done = await leecher.waitComplete(60_000).finally(() => clearInterval(log))
     console.log(`5. Chromium -> bridge -> aria2c: ${SIZE_MIB} MiB in ${secondsSince(t0).toFixed(1)} s (${(made.meta.length / secondsSince(t0) / 1e6).toFixed(1)} MB/s)`)
@@ -190,7 +189,7 @@ test('4. a mixed swarm: a WebRTC seeder and a TCP seeder (qbittorrent-nox) of on
   const dir = join(tmp, 'mixed')
   let rtc: CountingSeeder | undefined
   let qbt: Qbittorrent | undefined
-  let app: RunningServer | undefined
+  let app: RunningApp | undefined
   try {
     rtc = await spawnCountingSeeder({ dir, name: 'Mixed Swarm', sizeMiB: SIZE_MIB, seed: 3, webrtc: true, trackers: [tracker.wsUrl, tracker.httpUrl], uploadLimit: 3_000_000 })
     const infoHash = rtc.info.infoHash
@@ -230,7 +229,7 @@ test('3. a bare magnet typed into the Add field: aria2c found through a local DH
   expect(made.meta.announce).toEqual([])
   let boot: DhtBootstrap | undefined
   let seeder: Aria2 | undefined
-  let app: RunningServer | undefined
+  let app: RunningApp | undefined
   try {
     boot = await startDhtBootstrap()
     // aria2 gets its own copy of the data: it opens files read-write

@@ -2,16 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { allowWebRtc, launchChromium } from '../support/browser'
 import { startChromium } from '../support/chromium-process'
 import { torrentOrder } from '../support/fixtures'
-import { SCREENSHOTS, openApp, sha256File, startApp, startSwarm, type Swarm, confirmAddDialog } from './harness'
+import { SCREENSHOTS, openApp, sha256File, startApp, startSwarm, type Swarm, confirmAddDialog, type RunningApp } from './harness'
 
 const PIECE = 256 * 1024
 let browser: Browser
 let swarm: Swarm
-let app: RunningServer
+let app: RunningApp
 let tmp: string
 
 test.beforeAll(async () => {

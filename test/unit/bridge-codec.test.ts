@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBridgeFrame, decodePageFrame, encodeFrame, handshakeInfoHash, isHandshakeFor } from '../../src/core/bridge-codec'
+import { decodeBridgeFrame, decodePageFrame, encodeFrame, encodeFrameInto, handshakeInfoHash, isHandshakeFor } from '../../src/core/bridge-codec'
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
 import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_STREAM_CREDIT,
@@ -56,6 +56,21 @@ describe('bridge frame codec', () => {
       expect(r.ok, JSON.stringify(r)).toBe(true)
       if (r.ok) expect(plain(r.frame)).toEqual(plain(f))
     }
+  })
+
+  it('writes a DATA frame into the buffer it is given, and what it gives back decodes the same', () => {
+    const frame = { type: FrameType.Data, stream: 2, data: new Uint8Array(MAX_DATA_PAYLOAD).fill(5) } as const
+    const into = new Uint8Array(MAX_DATA_PAYLOAD + 64).fill(0xee)
+    const bytes = encodeFrameInto(frame, into)
+    expect(bytes.buffer).toBe(into.buffer)
+    expect(bytes).toEqual(encodeFrame(frame))
+    const r = decodeBridgeFrame(bytes)
+    expect(r.ok && plain(r.frame)).toEqual(plain(frame))
+    // too small a buffer, or another type: a buffer of its own, untouched caller's bytes
+    const small = new Uint8Array(8).fill(0xee)
+    expect(encodeFrameInto(frame, small).buffer).not.toBe(small.buffer)
+    expect(encodeFrameInto({ type: FrameType.Credit, stream: 2, bytes: 1 }, into).buffer).not.toBe(into.buffer)
+    expect([...small]).toEqual(new Array(8).fill(0xee))
   })
 
   it('puts the version and the type first', () => {
