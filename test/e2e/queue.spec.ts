@@ -2,19 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import type { RunningServer } from '../../bridge/server'
 import { launchChromium } from '../support/browser'
 import { spawnLeecher } from '../support/leecher-cli'
 import { spawnSeeder, type SeederProcess } from '../support/seeder-process'
 import { startTracker, type LocalTracker } from '../support/tracker'
-import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp } from './harness'
+import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, type RunningApp } from './harness'
 
 // The download manager's queue and seeding goals, seen from the list: what runs, what waits,
 // what stops, and that every torrent still ends byte-exact.
 
 let browser: Browser
 let tracker: LocalTracker
-let app: RunningServer
+let app: RunningApp
 let work: string
 const seeders: SeederProcess[] = []
 
