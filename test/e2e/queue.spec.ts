@@ -142,6 +142,8 @@ test('one download at a time: the others wait Queued and start in queue order; m
 
   await setSettings(page, { 'Download limit, KiB/s (0 = none)': '0' })
   for (const source of [one, three, two]) await expect(state(page, source.name)).toHaveText('Seeding', { timeout: 180_000 })
+  // the recorder samples every 100 ms: let it see the last change too before reading its story
+  await expect.poll(async () => (await seen()).changes.some(([, name, text]) => name === two.name && text === 'Seeding')).toBe(true)
 
   const { changes, overlaps } = await seen()
   expect(overlaps, 'moments two torrents downloaded at once').toEqual([])
