@@ -4,6 +4,7 @@ import type { BridgeClient } from '../../src/bridge-client/bridge-client'
 import { Discovery } from '../../src/engine/discovery'
 import { PeerService, type PeerCounts } from '../../src/engine/peers'
 import { createLoopbackClient, destroyClient } from '../support/client'
+import type { LocalTracker } from '../support/tracker'
 import type { Torrent, WebTorrent } from '../support/webtorrent-types'
 import { connectClient, waitFor, type TestBridge } from './harness'
 
@@ -79,5 +80,22 @@ export async function waitDone(p: Page, timeoutMs: number, what: string, peerSta
       peer: peerState ? await peerState().catch((e: Error) => e.message) : undefined,
     }
     throw new Error(`${(err as Error).message}: ${JSON.stringify(state)}`)
+  }
+}
+
+/**
+ * A page that seeds `made` from the data already in `dataDir`, announced to `tracker` over HTTP:
+ * resolves once it has checked its data and the tracker counts it complete (the bridge announced
+ * it with its peer port).
+ */
+export async function startSeedingPage(bridge: TestBridge, made: { torrent: Uint8Array; infoHash: string }, dataDir: string, tracker: LocalTracker): Promise<Page> {
+  const p = await startPage(bridge, made.torrent, dataDir, { trackers: [tracker.httpUrl], dht: false })
+  try {
+    await waitFor(() => p.torrent.done, 30_000, 'the page has checked its data')
+    await waitFor(() => (tracker.server.torrents[made.infoHash]?.complete ?? 0) >= 1, 10_000, 'the page in the tracker swarm')
+    return p
+  } catch (err) {
+    await p.close()
+    throw err
   }
 }

@@ -10,14 +10,15 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseTorrent } from '../../src/core/metainfo'
-import { multiFileFixture, sha256File, writeFixture } from '../support/fixtures'
+import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { startAria2Leecher, type Aria2 } from '../support/peers/aria2'
 import { makeTorrent } from '../support/peers/mktorrent'
 import { pollUntil, stopAllDaemons } from '../support/peers/process'
 import { startQbittorrent, type Qbittorrent } from '../support/peers/qbittorrent'
 import { startTracker, type LocalTracker } from '../support/tracker'
-import { connectClient, downloadPieces, randomPeerId, startTestBridge, tempDir, waitFor, type TestBridge } from './harness'
-import { startPage, waitDone, type Page } from './node-page'
+import { connectClient, downloadPieces, randomPeerId, startTestBridge, tempDir, type TestBridge } from './harness'
+import { startPage, startSeedingPage, waitDone, type Page } from './node-page'
+import { expectSameFiles, logThroughput } from './real-peers-checks'
 
 const SIZE_MIB = 24
 const NAME = 'payload'
@@ -45,9 +46,6 @@ describe('real peers that require encryption, through the bridge', () => {
   }, 30_000)
 
   const opened = () => bridge.running.bridge!.stats().opened
-  async function expectSameFiles(dir: string): Promise<void> {
-    for (const [path, hash] of sha256) expect(await sha256File(join(dir, NAME, ...path.split('/'))), path).toBe(hash)
-  }
 
   it('(a) downloads from qbittorrent-nox that requires encryption', async () => {
     const made = await makeTorrent({ path: join(dataDir, NAME), announce: [tracker.httpUrl], pieceLengthLog2: 18, source: 'mse-a' })
@@ -71,9 +69,8 @@ describe('real peers that require encryption, through the bridge', () => {
         }
       })()
       await waitDone(page, 40_000, 'download from qbittorrent-nox (encryption required)', () => q.info(made.infoHash))
-      const secs = (Date.now() - t0) / 1000
-      console.log(`(a) qbittorrent-nox (require encryption) -> bridge (MSE, RC4) -> page: ${SIZE_MIB} MiB in ${secs.toFixed(1)} s (${(made.meta.length / secs / 1e6).toFixed(1)} MB/s)`)
-      await expectSameFiles(out)
+      logThroughput('(a) qbittorrent-nox (require encryption) -> bridge (MSE, RC4) -> page', SIZE_MIB, made.meta.length, t0)
+      await expectSameFiles(sha256, join(out, NAME))
       expect(opened().rc4).toBeGreaterThan(before.rc4)
       expect(flags.has('E')).toBe(true) // and a plaintext connection it would have closed
       await pollUntil(async () => ((await q.info(made.infoHash))[0]?.uploaded ?? 0) >= made.meta.length, { timeoutMs: 10_000, what: 'qBittorrent counting its upload' })
@@ -89,21 +86,18 @@ describe('real peers that require encryption, through the bridge', () => {
     let leecher: Aria2 | undefined
     let page: Page | undefined
     try {
-      page = await startPage(bridge, made.torrent, dataDir, { trackers: [tracker.httpUrl], dht: false })
+      page = await startSeedingPage(bridge, made, dataDir, tracker)
       const p = page
-      await waitFor(() => p.torrent.done, 30_000, 'the page has checked its data')
-      await waitFor(() => (tracker.server.torrents[made.infoHash]?.complete ?? 0) >= 1, 10_000, 'the page in the tracker swarm')
       const before = opened()
       const out = join(tmp.dir, 'aria2-b')
       const t0 = Date.now()
       leecher = await startAria2Leecher({ torrent: made.torrent, dir: out, crypto: 'require-arc4' })
       await leecher.waitComplete(45_000)
-      const secs = (Date.now() - t0) / 1000
-      console.log(`(b) page -> bridge (MSE, RC4) -> aria2c (require arc4): ${SIZE_MIB} MiB in ${secs.toFixed(1)} s (${(made.meta.length / secs / 1e6).toFixed(1)} MB/s)`)
+      logThroughput('(b) page -> bridge (MSE, RC4) -> aria2c (require arc4)', SIZE_MIB, made.meta.length, t0)
       expect(p.maxCounts.incoming + p.maxCounts.tracker).toBeGreaterThanOrEqual(1)
       expect(p.torrent.uploaded).toBeGreaterThanOrEqual(made.meta.length)
       expect(opened().rc4).toBeGreaterThan(before.rc4)
-      await expectSameFiles(out)
+      await expectSameFiles(sha256, join(out, NAME))
     } finally {
       await leecher?.stop()
       await page?.close()
@@ -139,7 +133,7 @@ describe('real peers that require encryption, through the bridge', () => {
       const out = join(tmp.dir, 'page-c')
       page = await startPage(bridge, made.torrent, out, { trackers: [tracker.httpUrl], dht: false })
       await waitDone(page, 40_000, 'download from qbittorrent-nox (encryption disabled)', () => q.info(made.infoHash))
-      await expectSameFiles(out)
+      await expectSameFiles(sha256, join(out, NAME))
       expect(opened().plaintext).toBeGreaterThan(before.plaintext)
     } finally {
       await page?.close()

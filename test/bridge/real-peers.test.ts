@@ -21,7 +21,7 @@
 import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { multiFileFixture, sha256File, writeFixture } from '../support/fixtures'
+import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { startAria2Leecher, startAria2Seeder, type Aria2 } from '../support/peers/aria2'
 import { startDhtBootstrap, type DhtBootstrap } from '../support/peers/dht-bootstrap'
 import { makeTorrent } from '../support/peers/mktorrent'
@@ -29,8 +29,9 @@ import { pollUntil, stopAllDaemons } from '../support/peers/process'
 import { startQbittorrent, type Qbittorrent } from '../support/peers/qbittorrent'
 import { startTransmission, type Transmission } from '../support/peers/transmission'
 import { startTracker, type LocalTracker } from '../support/tracker'
-import { startTestBridge, tempDir, waitFor, type TestBridge } from './harness'
-import { startPage, waitDone, type Page } from './node-page'
+import { startTestBridge, tempDir, type TestBridge } from './harness'
+import { startPage, startSeedingPage, waitDone, type Page } from './node-page'
+import { expectSameFiles, logThroughput } from './real-peers-checks'
 
 const SIZE_MIB = 64
 /**
@@ -39,10 +40,6 @@ const SIZE_MIB = 64
  */
 const TRANSMISSION_MIB = 32
 const NAME = 'payload'
-
-async function expectSameFiles(sha256: Map<string, string>, dir: string): Promise<void> {
-  for (const [path, hash] of sha256) expect(await sha256File(join(dir, NAME, ...path.split('/'))), path).toBe(hash)
-}
 
 describe('real peers through the bridge', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>
@@ -89,9 +86,8 @@ describe('real peers through the bridge', () => {
       page = await startPage(bridge, made.torrent, out, { trackers: [tracker.httpUrl], dht: false })
       const p = page
       await waitDone(p, 40_000, 'download from qbittorrent-nox', () => qbt!.info(made.infoHash))
-      const secs = (Date.now() - t0) / 1000
-      console.log(`(a) qbittorrent-nox -> bridge -> page: ${SIZE_MIB} MiB in ${secs.toFixed(1)} s (${(made.meta.length / secs / 1e6).toFixed(1)} MB/s)`)
-      await expectSameFiles(sha256, out)
+      logThroughput('(a) qbittorrent-nox -> bridge -> page', SIZE_MIB, made.meta.length, t0)
+      await expectSameFiles(sha256, join(out, NAME))
       expect(p.maxCounts.tracker).toBeGreaterThanOrEqual(1)
       // the bytes came from qBittorrent (its stats lag a second or two)
       await pollUntil(async () => ((await qbt!.info(made.infoHash))[0]?.uploaded ?? 0) >= made.meta.length, { timeoutMs: 10_000, what: 'qBittorrent counting its upload' })
@@ -114,9 +110,8 @@ describe('real peers through the bridge', () => {
       page = await startPage(bridge, made.torrent, out, { trackers: [tracker.udpUrl], dht: false })
       const p = page
       await waitDone(p, 45_000, 'download from transmission-daemon', async () => (await tr!.torrentInfo(id)).raw.slice(0, 1500))
-      const secs = (Date.now() - t0) / 1000
-      console.log(`(b) transmission-daemon -> bridge -> page: ${TRANSMISSION_MIB} MiB in ${secs.toFixed(1)} s (${(made.meta.length / secs / 1e6).toFixed(1)} MB/s)`)
-      await expectSameFiles(sha256Small, out)
+      logThroughput('(b) transmission-daemon -> bridge -> page', TRANSMISSION_MIB, made.meta.length, t0)
+      await expectSameFiles(sha256Small, join(out, NAME))
       expect(p.maxCounts.tracker).toBeGreaterThanOrEqual(1)
       // the bytes came from transmission: "Uploaded: 32.00 MB" in its torrent info
       await pollUntil(async () => {
@@ -146,7 +141,7 @@ describe('real peers through the bridge', () => {
       const p = page
       await waitDone(p, 40_000, 'magnet download from aria2c via the DHT', () => seeder!.status())
       expect(p.torrent.length).toBe(made.meta.length)
-      await expectSameFiles(sha256, out)
+      await expectSameFiles(sha256, join(out, NAME))
       expect(p.maxCounts.dht).toBeGreaterThanOrEqual(1)
       expect(p.maxCounts.tracker).toBe(0)
       await pollUntil(async () => ((await seeder!.status())?.uploadLength ?? 0) >= made.meta.length, { timeoutMs: 10_000, what: 'aria2c counting its upload' })
@@ -162,20 +157,16 @@ describe('real peers through the bridge', () => {
     let page: Page | undefined
     try {
       // the page seeds the fixture: webtorrent checks the data already in dataDir
-      page = await startPage(bridge, made.torrent, dataDir, { trackers: [tracker.httpUrl], dht: false })
+      page = await startSeedingPage(bridge, made, dataDir, tracker)
       const p = page
-      await waitFor(() => p.torrent.done, 30_000, 'the page has checked its data')
-      // the bridge announced the page with its peer port
-      await waitFor(() => (tracker.server.torrents[made.infoHash]?.complete ?? 0) >= 1, 10_000, 'the page in the tracker swarm')
       const out = join(tmp.dir, 'aria2-d')
       const t0 = Date.now()
       leecher = await startAria2Leecher({ torrent: made.torrent, dir: out })
       await leecher.waitComplete(45_000)
-      const secs = (Date.now() - t0) / 1000
-      console.log(`(d) page -> bridge -> aria2c: ${SIZE_MIB} MiB in ${secs.toFixed(1)} s (${(made.meta.length / secs / 1e6).toFixed(1)} MB/s)`)
+      logThroughput('(d) page -> bridge -> aria2c', SIZE_MIB, made.meta.length, t0)
       expect(p.maxCounts.incoming).toBeGreaterThanOrEqual(1)
       expect(p.torrent.uploaded).toBeGreaterThanOrEqual(made.meta.length)
-      await expectSameFiles(sha256, out)
+      await expectSameFiles(sha256, join(out, NAME))
     } finally {
       await leecher?.stop()
       await page?.close()

@@ -1,41 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { launchChromium } from '../support/browser'
+import { expect, test, type Page } from '@playwright/test'
 import { spawnCountingSeeder, type CountingSeeder } from '../support/counting-seeder'
 import { torrentOrder } from '../support/fixtures'
 import type { SeederProcessOptions } from '../support/seeder-process'
-import { SCREENSHOTS, addDialog, expectSavedFilesExact, openApp, opfsEntries, opfsSizes, startApp, startSwarm, type Swarm, type RunningApp } from './harness'
+import { SCREENSHOTS, addDialog, expectSavedFilesExact, openApp, opfsEntries, opfsSizes, useSwarmApp } from './harness'
 
 const PIECE = 256 * 1024
-let browser: Browser
-let swarm: Swarm
-let app: RunningApp
 let page: Page
-let dir: string
 
 test.describe.configure({ mode: 'serial' })
 
-test.beforeAll(async () => {
-  swarm = await startSwarm({ name: 'Add Dialog Fixture', sizeMiB: 24, pieceLength: PIECE })
-  app = await startApp([swarm.wsUrl])
-  browser = await launchChromium()
-  dir = await mkdtemp(join(tmpdir(), 'add-dialog-'))
-})
+const env = useSwarmApp({ swarm: { name: 'Add Dialog Fixture', sizeMiB: 24, pieceLength: PIECE }, tmpPrefix: 'add-dialog-' })
 
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await swarm?.stop()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
-
-const item = (p: Page) => p.getByRole('listitem', { name: swarm.name })
+const item = (p: Page) => p.getByRole('listitem', { name: env.swarm.name })
 
 /** Bytes other than zero in a file's OPFS copy, outside the pieces it shares with its neighbours. */
 async function writtenInside(p: Page, index: number): Promise<number> {
-  const files = torrentOrder(swarm.files)
+  const files = torrentOrder(env.swarm.files)
   const offset = files.slice(0, index).reduce((sum, f) => sum + f.length, 0)
   const length = files[index]!.length
   const headroom = { before: PIECE - (offset % PIECE), after: (offset + length) % PIECE || PIECE }
@@ -45,27 +25,27 @@ async function writtenInside(p: Page, index: number): Promise<number> {
     try { file = await (await dir.getFileHandle(`file-${index}`)).getFile() } catch { return 0 }
     const inner = new Uint8Array(await file.slice(headroom.before, Math.max(headroom.before, length - headroom.after)).arrayBuffer())
     return inner.reduce((count, byte) => count + (byte !== 0 ? 1 : 0), 0)
-  }, { infoHash: swarm.infoHash, index, headroom, length })
+  }, { infoHash: env.swarm.infoHash, index, headroom, length })
 }
 
 test('the add dialog shows the file tree; only the chosen files are downloaded, byte-exact', async () => {
-  page = await openApp(await browser.newContext({ acceptDownloads: true, viewport: { width: 360, height: 740 }, colorScheme: 'light' }), app.url)
-  const files = torrentOrder(swarm.files)
+  page = await openApp(await env.browser.newContext({ acceptDownloads: true, viewport: { width: 360, height: 740 }, colorScheme: 'light' }), env.app.url)
+  const files = torrentOrder(env.swarm.files)
   const skippedPaths = ['album/disc 1/02 - long track.bin', 'album/disc 2/01 - track.bin']
   const skipped = skippedPaths.map((path) => files.findIndex((file) => file.path === path))
   expect(skipped).not.toContain(-1)
 
   // Cancel adds nothing.
-  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: env.swarm.torrentFile })
   const dialog = addDialog(page)
   await expect(dialog).toBeVisible()
   await dialog.getByRole('button', { name: 'Cancel' }).click()
   await expect(dialog).toBeHidden()
   await expect(page.getByText('No torrents yet')).toBeVisible()
 
-  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: env.swarm.torrentFile })
   await expect(dialog).toBeVisible()
-  await expect(dialog.getByText(swarm.name)).toBeVisible()
+  await expect(dialog.getByText(env.swarm.name)).toBeVisible()
   const total = dialog.getByRole('status', { name: 'Selected size' })
   await expect(total).toContainText(`${files.length} of ${files.length} files selected`)
   // Select none disables Add; select all brings every file back.
@@ -92,17 +72,17 @@ test('the add dialog shows the file tree; only the chosen files are downloaded, 
   await expect(dialog).toBeHidden()
 
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
-  await item(page).getByRole('button', { name: `Files of ${swarm.name}`, exact: true }).click()
+  await item(page).getByRole('button', { name: `Files of ${env.swarm.name}`, exact: true }).click()
   for (const index of skipped) {
     const name = files[index]!.path.split('/').pop()!
     await expect(item(page).getByLabel(`Priority of ${name}`)).toHaveValue('0')
     await expect(item(page).getByRole('button', { name: `Save ${name}`, exact: true })).toBeDisabled()
     expect(await writtenInside(page, index), `bytes written inside skipped ${files[index]!.path}`).toBe(0)
   }
-  await item(page).getByRole('button', { name: `Files of ${swarm.name}`, exact: true }).click()
-  const chosen = Object.fromEntries(Object.entries(swarm.sha256).filter(([path]) => !skippedPaths.includes(path)))
+  await item(page).getByRole('button', { name: `Files of ${env.swarm.name}`, exact: true }).click()
+  const chosen = Object.fromEntries(Object.entries(env.swarm.sha256).filter(([path]) => !skippedPaths.includes(path)))
   expect(Object.keys(chosen)).toHaveLength(files.length - 2)
-  await expectSavedFilesExact(page, { name: swarm.name, sha256: chosen }, dir)
+  await expectSavedFilesExact(page, { name: env.swarm.name, sha256: chosen }, env.tmp)
 })
 
 test('history lists the finished download after a reload; "Clear history" empties it', async () => {
@@ -111,7 +91,7 @@ test('history lists the finished download after a reload; "Clear history" emptie
   await page.getByRole('button', { name: 'History' }).click()
   const history = page.getByRole('dialog', { name: 'History' })
   await expect(history).toBeVisible()
-  const entry = history.getByRole('listitem', { name: swarm.name })
+  const entry = history.getByRole('listitem', { name: env.swarm.name })
   await expect(entry).toBeVisible()
   await expect(entry).toContainText('MiB')
   await expect(entry).toContainText(String(new Date().getFullYear()))
@@ -130,13 +110,13 @@ test('history lists the finished download after a reload; "Clear history" emptie
 })
 
 test('the setting "Ask which files to download when adding" off: a multi-file torrent starts at once', async () => {
-  const p = await openApp(await browser.newContext(), app.url)
+  const p = await openApp(await env.browser.newContext(), env.app.url)
   await p.getByRole('button', { name: 'Settings' }).click()
   const ask = p.getByLabel('Ask which files to download when adding')
   await expect(ask).toBeChecked()
   await ask.uncheck()
   await p.getByRole('button', { name: 'Close' }).click()
-  await p.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await p.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: env.swarm.torrentFile })
   await expect(item(p)).toBeVisible()
   await expect(addDialog(p)).toBeHidden()
   await p.reload()
@@ -149,15 +129,15 @@ test('a magnet: once its metadata arrives the dialog asks; nothing is downloaded
   test.setTimeout(240_000) // two seeder runs (each writes and hashes its files) and a reload
   // The info hash depends on the files only: a first run of the seeder tells the magnet, and
   // with no seeder yet the added magnet waits for its metadata.
-  const seederOptions: SeederProcessOptions = { name: 'Magnet Choice Fixture', sizeMiB: 8, seed: 7, pieceLength: PIECE, trackers: [swarm.wsUrl] }
+  const seederOptions: SeederProcessOptions = { name: 'Magnet Choice Fixture', sizeMiB: 8, seed: 7, pieceLength: PIECE, trackers: [env.swarm.wsUrl] }
   const probe = await spawnCountingSeeder(seederOptions)
   const { magnetURI, infoHash, name, sha256 } = probe.info
   const files = torrentOrder(probe.info.files)
   const metadataBytes = probe.torrentFile.length
   await probe.stop()
-  expect(new URL(magnetURI).searchParams.getAll('tr')).toEqual([swarm.wsUrl])
+  expect(new URL(magnetURI).searchParams.getAll('tr')).toEqual([env.swarm.wsUrl])
 
-  const p = await openApp(await browser.newContext({ acceptDownloads: true, viewport: { width: 360, height: 740 }, colorScheme: 'light' }), app.url)
+  const p = await openApp(await env.browser.newContext({ acceptDownloads: true, viewport: { width: 360, height: 740 }, colorScheme: 'light' }), env.app.url)
   const magnetItem = p.getByRole('listitem', { name })
   const dialog = addDialog(p)
   const addMagnet = async () => {
@@ -219,7 +199,7 @@ test('a magnet: once its metadata arrives the dialog asks; nothing is downloaded
     const uploadedBefore = seeder.uploaded()
     await dialog.getByRole('button', { name: 'Add', exact: true }).click()
     await expect(dialog).toBeHidden()
-    await expectSavedFilesExact(p, { name, sha256: { [chosenPath]: sha256[chosenPath]! } }, dir)
+    await expectSavedFilesExact(p, { name, sha256: { [chosenPath]: sha256[chosenPath]! } }, env.tmp)
     // The seeder's counter lags by up to 250 ms; the pieces the file shares with its neighbours come too.
     await expect.poll(() => seeder!.uploaded() - uploadedBefore).toBeGreaterThanOrEqual(chosenLength)
     expect(seeder.uploaded() - uploadedBefore).toBeLessThanOrEqual(chosenLength + 2 * PIECE)

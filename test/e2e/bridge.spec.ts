@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import { launchChromium } from '../support/browser'
-import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, confirmAddDialog, type RunningApp } from './harness'
+import { SCREENSHOTS, addTorrentFile, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, type RunningApp } from './harness'
 
 let browser: Browser
 let tmp: string
@@ -19,11 +19,6 @@ test.afterAll(async () => {
 })
 
 const item = (page: Page, swarm: Swarm) => page.getByRole('listitem', { name: swarm.name })
-
-async function addTorrentFile(page: Page, swarm: Swarm): Promise<void> {
-  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
-  await confirmAddDialog(page)
-}
 
 test('a TCP-only seeder found through an HTTP tracker: downloaded through the bridge, byte-exact', async () => {
   // webtorrent in Node with WebRTC off: reachable over TCP only, as a desktop client is.

@@ -1,39 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { launchChromium } from '../support/browser'
-import { SCREENSHOTS, openApp, opfsEntries, sha256File, startApp, startSwarm, type Swarm, confirmAddDialog, type RunningApp } from './harness'
+import { expect, test, type Page } from '@playwright/test'
+import { SCREENSHOTS, addTorrentFile, confirmAddDialog, openApp, opfsEntries, sha256File, useSwarmApp } from './harness'
 
-let browser: Browser
-let swarm: Swarm
-let app: RunningApp
-let saveDir: string
-
-test.beforeAll(async () => {
-  swarm = await startSwarm({ name: 'Fixture Album', sizeMiB: 64 })
-  app = await startApp([swarm.wsUrl])
-  browser = await launchChromium()
-  saveDir = await mkdtemp(join(tmpdir(), 'saved-'))
-})
-
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await swarm?.stop()
-  if (saveDir) await rm(saveDir, { recursive: true, force: true })
-})
+const env = useSwarmApp({ swarm: { name: 'Fixture Album', sizeMiB: 64 }, tmpPrefix: 'saved-' })
 
 function item(page: Page) {
-  return page.getByRole('listitem', { name: swarm.name })
+  return page.getByRole('listitem', { name: env.swarm.name })
 }
 
 test('downloads a multi-file torrent from a WebRTC seeder by magnet, and every saved file is byte-exact', async () => {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 800 } })
-  const page = await openApp(context, app.url)
+  const context = await env.browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 800 } })
+  const page = await openApp(context, env.app.url)
   await page.screenshot({ path: `${SCREENSHOTS}/empty.png` })
 
-  await page.getByLabel('Magnet link, info hash or torrent URL').fill(swarm.magnetURI)
+  await page.getByLabel('Magnet link, info hash or torrent URL').fill(env.swarm.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
   expect(await confirmAddDialog(page, 60_000), 'the add dialog once the metadata arrived').toBe(true)
   const progress = item(page).getByRole('progressbar')
@@ -43,10 +23,10 @@ test('downloads a multi-file torrent from a WebRTC seeder by magnet, and every s
 
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
   await expect(progress).toHaveAttribute('aria-valuenow', '100')
-  await item(page).getByRole("button", { name: `Files of ${swarm.name}`, exact: true }).click()
+  await item(page).getByRole("button", { name: `Files of ${env.swarm.name}`, exact: true }).click()
   await page.screenshot({ path: `${SCREENSHOTS}/done.png`, fullPage: true })
 
-  const paths = Object.keys(swarm.sha256)
+  const paths = Object.keys(env.swarm.sha256)
   expect(paths.length).toBeGreaterThan(3)
   for (const path of paths) {
     const name = path.split("/").pop()!
@@ -55,26 +35,25 @@ test('downloads a multi-file torrent from a WebRTC seeder by magnet, and every s
       item(page).getByRole('button', { name: `Save ${name}`, exact: true }).click(),
     ])
     expect(download.suggestedFilename()).toBe(name)
-    const target = join(saveDir, path.replaceAll('/', '__'))
+    const target = join(env.tmp, path.replaceAll('/', '__'))
     await download.saveAs(target)
-    expect(await sha256File(target), `SHA-256 of ${path}`).toBe(swarm.sha256[path])
+    expect(await sha256File(target), `SHA-256 of ${path}`).toBe(env.swarm.sha256[path])
   }
   await context.close()
 })
 
 test('"Save all" writes the whole tree into a picked folder, byte-exact', async () => {
-  const context = await browser.newContext({ acceptDownloads: true })
+  const context = await env.browser.newContext({ acceptDownloads: true })
   // The folder picker is a native dialog that a headless browser cannot answer: give the app
   // a real directory handle (a folder in OPFS) as if the user had picked it.
   await context.addInitScript(() => {
     (window as unknown as { showDirectoryPicker: unknown }).showDirectoryPicker = async () =>
       (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true })
   })
-  const page = await openApp(context, app.url)
-  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
-  await confirmAddDialog(page)
+  const page = await openApp(context, env.app.url)
+  await addTorrentFile(page, env.swarm)
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
-  await item(page).getByRole('button', { name: `Save all files of ${swarm.name}` }).click()
+  await item(page).getByRole('button', { name: `Save all files of ${env.swarm.name}` }).click()
   await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible()
 
   const saved = await page.evaluate(async (folder) => {
@@ -89,30 +68,29 @@ test('"Save all" writes the whole tree into a picked folder, byte-exact', async 
     const root = await navigator.storage.getDirectory()
     await walk(await (await root.getDirectoryHandle('picked')).getDirectoryHandle(folder), '')
     return out
-  }, swarm.name)
-  expect(saved).toEqual(swarm.sha256)
+  }, env.swarm.name)
+  expect(saved).toEqual(env.swarm.sha256)
   await context.close()
 })
 
 test('adding by .torrent file, then removing with its data deletes the OPFS files', async () => {
-  const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 360, height: 740 } })
-  const page = await openApp(context, app.url)
-  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
-  await confirmAddDialog(page)
+  const context = await env.browser.newContext({ colorScheme: 'dark', viewport: { width: 360, height: 740 } })
+  const page = await openApp(context, env.app.url)
+  await addTorrentFile(page, env.swarm)
   await expect(item(page).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
   await page.screenshot({ path: `${SCREENSHOTS}/downloading-phone-dark.png` })
-  expect((await opfsEntries(page, swarm.infoHash)).length).toBeGreaterThan(0)
+  expect((await opfsEntries(page, env.swarm.infoHash)).length).toBeGreaterThan(0)
 
   // The same torrent again, as a magnet: shown as the existing one, not added twice.
-  await page.getByLabel('Magnet link, info hash or torrent URL').fill(swarm.magnetURI)
+  await page.getByLabel('Magnet link, info hash or torrent URL').fill(env.swarm.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
   await expect(page.getByRole('status').filter({ hasText: 'already in your list' })).toBeVisible()
-  await expect(page.getByRole('listitem', { name: swarm.name })).toHaveCount(1)
+  await expect(page.getByRole('listitem', { name: env.swarm.name })).toHaveCount(1)
 
-  await item(page).getByRole('button', { name: `Remove ${swarm.name}` }).click()
+  await item(page).getByRole('button', { name: `Remove ${env.swarm.name}` }).click()
   await page.getByRole('button', { name: 'Remove and delete data' }).click()
   await expect(item(page)).toHaveCount(0)
   await expect(page.getByText('No torrents yet')).toBeVisible()
-  await expect.poll(() => opfsEntries(page, swarm.infoHash)).toEqual([])
+  await expect.poll(() => opfsEntries(page, env.swarm.infoHash)).toEqual([])
   await context.close()
 })

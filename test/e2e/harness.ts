@@ -1,6 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, type BrowserContext, type Page } from '@playwright/test'
-import { allowWebRtc } from '../support/browser'
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { allowWebRtc, launchChromium } from '../support/browser'
 import { sha256File } from '../support/fixtures'
 export { sha256File }
 import type { FixtureFile } from '../support/fixtures'
@@ -59,6 +61,43 @@ export async function startApp(trackers: string[], port = 0, extraArgs: string[]
     '--trackers', trackers.join(','), '--peer-port', '0', '--peer-host', '127.0.0.1', '--dht-bootstrap', 'none', '--allow-net', '127.0.0.0/8',
     ...extraArgs])
   return { url, peerPort, pid: daemon.pid, close: () => daemon.stop() }
+}
+
+/** What a spec's tests share: one swarm, the server pointed at its tracker, Chromium, a temporary folder. */
+export interface SwarmApp {
+  swarm: Swarm
+  app: RunningApp
+  browser: Browser
+  /** Empty unless `tmpPrefix` was given. */
+  tmp: string
+}
+
+/**
+ * Registers the spec's beforeAll (swarm, then server, then Chromium, then the temporary folder)
+ * and afterAll (the same, closed in reverse, each only if it started); the returned object's
+ * fields are filled when beforeAll runs, so read them inside tests and hooks, not at load.
+ */
+export function useSwarmApp(options: { swarm: SeederProcessOptions; tmpPrefix?: string }): SwarmApp {
+  const env = { tmp: '' } as SwarmApp
+  test.beforeAll(async () => {
+    env.swarm = await startSwarm(options.swarm)
+    env.app = await startApp([env.swarm.wsUrl])
+    env.browser = await launchChromium()
+    if (options.tmpPrefix) env.tmp = await mkdtemp(join(tmpdir(), options.tmpPrefix))
+  })
+  test.afterAll(async () => {
+    await env.browser?.close()
+    await env.app?.close()
+    await env.swarm?.stop()
+    if (env.tmp) await rm(env.tmp, { recursive: true, force: true })
+  })
+  return env
+}
+
+/** Opens a swarm's .torrent with "Open torrent file", keeping every file if the add dialog asks. */
+export async function addTorrentFile(page: Page, swarm: Pick<Swarm, 'torrentFile'>): Promise<void> {
+  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await confirmAddDialog(page)
 }
 
 /** Saves every file of a complete torrent through its "Save NAME" buttons; checks each SHA-256. */

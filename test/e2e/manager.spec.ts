@@ -1,48 +1,29 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { launchChromium } from '../support/browser'
+import { expect, test, type Page } from '@playwright/test'
 import { torrentOrder } from '../support/fixtures'
-import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, confirmAddDialog, type RunningApp } from './harness'
+import { SCREENSHOTS, addTorrentFile, confirmAddDialog, expectSavedFilesExact, openApp, startSwarm, useSwarmApp, type Swarm } from './harness'
 
 const PIECE = 256 * 1024
-let browser: Browser
-let swarm: Swarm
-let app: RunningApp
 
-test.beforeAll(async () => {
-  swarm = await startSwarm({ name: 'Manager Fixture', sizeMiB: 64, uploadLimit: 5_000_000 })
-  app = await startApp([swarm.wsUrl])
-  browser = await launchChromium()
-})
+const env = useSwarmApp({ swarm: { name: 'Manager Fixture', sizeMiB: 64, uploadLimit: 5_000_000 } })
 
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await swarm?.stop()
-})
-
-const item = (page: Page) => page.getByRole('listitem', { name: swarm.name })
+const item = (page: Page) => page.getByRole('listitem', { name: env.swarm.name })
 const bar = (page: Page) => item(page).getByRole('progressbar')
 const percent = async (page: Page) => Number(await bar(page).getAttribute('aria-valuenow'))
 
-async function addTorrentFile(page: Page): Promise<void> {
-  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
-  await confirmAddDialog(page)
-}
-
 test('a skipped file is not downloaded; the others complete', async () => {
-  const page = await openApp(await browser.newContext(), app.url)
-  await addTorrentFile(page)
-  await item(page).getByRole('button', { name: `Pause ${swarm.name}` }).click()
+  const page = await openApp(await env.browser.newContext(), env.app.url)
+  await addTorrentFile(page, env.swarm)
+  await item(page).getByRole('button', { name: `Pause ${env.swarm.name}` }).click()
   await expect(item(page).getByTestId('state')).toHaveText('Paused')
-  const files = torrentOrder(swarm.files)
+  const files = torrentOrder(env.swarm.files)
   const skipped = files.reduce((best, file, index) => (file.length > files[best]!.length ? index : best), 0)
   const skippedName = files[skipped]!.path.split('/').pop()!
-  await item(page).getByRole('button', { name: `Files of ${swarm.name}`, exact: true }).click()
+  await item(page).getByRole('button', { name: `Files of ${env.swarm.name}`, exact: true }).click()
   await item(page).getByLabel(`Priority of ${skippedName}`).selectOption('0')
-  await item(page).getByRole('button', { name: `Resume ${swarm.name}` }).click()
+  await item(page).getByRole('button', { name: `Resume ${env.swarm.name}` }).click()
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
   await page.screenshot({ path: `${SCREENSHOTS}/file-skipped.png`, fullPage: true })
   await expect(item(page).getByRole('button', { name: `Save ${skippedName}`, exact: true })).toBeDisabled()
@@ -57,7 +38,7 @@ test('a skipped file is not downloaded; the others complete', async () => {
     try { file = await (await dir.getFileHandle(`file-${index}`)).getFile() } catch { return 0 }
     const inner = new Uint8Array(await file.slice(headroom.before, Math.max(headroom.before, length - headroom.after)).arrayBuffer())
     return inner.reduce((count, byte) => count + (byte !== 0 ? 1 : 0), 0)
-  }, { infoHash: swarm.infoHash, index: skipped, headroom, length })
+  }, { infoHash: env.swarm.infoHash, index: skipped, headroom, length })
   expect(written).toBe(0)
   // The files that were wanted are complete.
   for (const [index, file] of files.entries()) {
@@ -69,12 +50,12 @@ test('a skipped file is not downloaded; the others complete', async () => {
 })
 
 test('a download limit holds the speed near the limit, and is kept', async () => {
-  const page = await openApp(await browser.newContext(), app.url)
+  const page = await openApp(await env.browser.newContext(), env.app.url)
   await page.getByRole('button', { name: 'Settings' }).click()
   await page.getByLabel('Download limit, KiB/s (0 = none)').fill('1024')
   await page.getByLabel('Download limit, KiB/s (0 = none)').dispatchEvent('change')
   await page.getByRole('button', { name: 'Close' }).click()
-  await addTorrentFile(page)
+  await addTorrentFile(page, env.swarm)
   await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThan(1)
   await page.waitForTimeout(2000)
   const [p0, t0] = [await percent(page), Date.now()]
@@ -129,20 +110,20 @@ test('a torrent\'s own download limit holds it near the limit, WebRTC and bridge
   const other = await startSwarm({ name: 'Limits Other', sizeMiB: 128, seed: 3, webrtc: false, tcpPort: 0, announce: ['http'], uploadLimit: 3_000_000 })
   const dir = await mkdtemp(join(tmpdir(), 'torrent-limits-'))
   try {
-    const page = await openApp(await browser.newContext({ acceptDownloads: true }), app.url)
+    const page = await openApp(await env.browser.newContext({ acceptDownloads: true }), env.app.url)
     await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
-    await addTorrentFile(page)
+    await addTorrentFile(page, env.swarm)
     await page.getByLabel('Open torrent file').setInputFiles({ name: 'other.torrent', mimeType: 'application/x-bittorrent', buffer: other.torrentFile })
     await confirmAddDialog(page)
     await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThan(1)
 
     // Set while it downloads at full speed (about 5 MB/s): applied at once.
-    await setTorrentLimit(page, swarm, 'Download', '256')
+    await setTorrentLimit(page, env.swarm, 'Download', '256')
     // the bridged one may take a few seconds longer to find its peer
     await expect.poll(() => percentOf(page, other), { timeout: 60_000 }).toBeGreaterThan(1)
     await page.screenshot({ path: `${SCREENSHOTS}/torrent-limits-light.png` })
     await page.waitForTimeout(2000)
-    const [limited, unlimited] = await ratesOver(page, [swarm, other], 8000)
+    const [limited, unlimited] = await ratesOver(page, [env.swarm, other], 8000)
     // Behaviour, not a benchmark: generous bounds around 256 KiB/s; the other torrent (3 MB/s
     // from its seeder) is not held to this torrent's limit.
     expect(limited).toBeLessThan(1.6 * 256 * KiB)
@@ -152,21 +133,21 @@ test('a torrent\'s own download limit holds it near the limit, WebRTC and bridge
     await setTorrentLimit(page, other, 'Download', '512')
     await page.emulateMedia({ colorScheme: 'dark' })
     await page.setViewportSize({ width: 360, height: 740 })
-    await page.getByRole('listitem', { name: swarm.name }).getByLabel(`Download limit of ${swarm.name}, KiB/s`).scrollIntoViewIfNeeded()
+    await page.getByRole('listitem', { name: env.swarm.name }).getByLabel(`Download limit of ${env.swarm.name}, KiB/s`).scrollIntoViewIfNeeded()
     await page.screenshot({ path: `${SCREENSHOTS}/torrent-limits-phone-dark.png` })
     await page.emulateMedia({ colorScheme: 'light' })
     await page.setViewportSize({ width: 1280, height: 720 })
 
     // Kept with the torrent, and applied again when it starts after a reload.
     await page.reload()
-    for (const [t, kib] of [[swarm, '256'], [other, '512']] as const) {
+    for (const [t, kib] of [[env.swarm, '256'], [other, '512']] as const) {
       await page.getByRole('listitem', { name: t.name }).getByLabel(`More actions for ${t.name}`).click()
       await expect(page.getByRole('listitem', { name: t.name }).getByLabel(`Download limit of ${t.name}, KiB/s`)).toHaveValue(kib)
       await expect(page.getByRole('listitem', { name: t.name }).getByLabel(`Upload limit of ${t.name}, KiB/s`)).toHaveValue('')
     }
-    await allMoving(page, [swarm, other])
+    await allMoving(page, [env.swarm, other])
     await page.waitForTimeout(2000)
-    const [webrtc, bridged] = await ratesOver(page, [swarm, other], 8000)
+    const [webrtc, bridged] = await ratesOver(page, [env.swarm, other], 8000)
     expect(webrtc).toBeLessThan(1.6 * 256 * KiB)
     expect(webrtc).toBeGreaterThan(0.3 * 256 * KiB)
     expect(bridged).toBeLessThan(1.6 * 512 * KiB)
@@ -181,15 +162,15 @@ test('a torrent\'s own download limit holds it near the limit, WebRTC and bridge
     }
     await setGlobalLimit('128')
     await page.waitForTimeout(2000)
-    const together = (await ratesOver(page, [swarm, other], 8000)).reduce((a, b) => a + b)
+    const together = (await ratesOver(page, [env.swarm, other], 8000)).reduce((a, b) => a + b)
     expect(together).toBeLessThan(1.6 * 128 * KiB)
     expect(together).toBeGreaterThan(0.3 * 128 * KiB)
     await setGlobalLimit('0')
 
     // Empty is no limit: both finish at full speed, byte-exact.
-    await setTorrentLimit(page, swarm, 'Download', '')
+    await setTorrentLimit(page, env.swarm, 'Download', '')
     await setTorrentLimit(page, other, 'Download', '')
-    await expectSavedFilesExact(page, swarm, dir)
+    await expectSavedFilesExact(page, env.swarm, dir)
     await expectSavedFilesExact(page, other, dir)
     await page.context().close()
   } finally {

@@ -1,30 +1,15 @@
 // Notices: permission asked on the first add (not at load), a notification when the download
 // finishes, the app badge counts active downloads, the title shows overall progress.
-import { expect, test, type Browser } from '@playwright/test'
-import { launchChromium } from '../support/browser'
-import { confirmAddDialog, openApp, startApp, startSwarm, type Swarm, type RunningApp } from './harness'
+import { expect, test } from '@playwright/test'
+import { confirmAddDialog, openApp, useSwarmApp } from './harness'
 import { waitForController } from './pwa-helpers'
 
-let browser: Browser
-let swarm: Swarm
-let app: RunningApp
-
-test.beforeAll(async () => {
-  swarm = await startSwarm({ name: 'Notice Fixture', sizeMiB: 8, uploadLimit: 1_000_000 })
-  app = await startApp([swarm.wsUrl])
-  browser = await launchChromium()
-})
-
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await swarm?.stop()
-})
+const env = useSwarmApp({ swarm: { name: 'Notice Fixture', sizeMiB: 8, uploadLimit: 1_000_000 } })
 
 interface Recorded { permissionAsks: number; badges: (number | 'clear')[]; notifications: { title: string; body?: string }[] }
 
 test('permission on first add, title progress, badge, and a notification when done', async () => {
-  const context = await browser.newContext()
+  const context = await env.browser.newContext()
   // Record what the app asks of the platform (headless Chromium has no badge or notification UI).
   await context.addInitScript(() => {
     const rec: Recorded = { permissionAsks: 0, badges: [], notifications: [] }
@@ -41,13 +26,13 @@ test('permission on first add, title progress, badge, and a notification when do
       rec.notifications.push({ title, ...(options?.body ? { body: options.body } : {}) })
     }
   })
-  const page = await openApp(context, app.url)
+  const page = await openApp(context, env.app.url)
   await waitForController(page)
   const rec = () => page.evaluate(() => (window as unknown as { rec: Recorded }).rec)
   expect((await rec()).permissionAsks).toBe(0) // not at load
   expect(await page.title()).toBe('Torrent Web')
 
-  await page.getByLabel('Magnet link, info hash or torrent URL').fill(swarm.magnetURI)
+  await page.getByLabel('Magnet link, info hash or torrent URL').fill(env.swarm.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
   await expect.poll(async () => (await rec()).permissionAsks).toBe(1)
   expect(await confirmAddDialog(page, 60_000), 'the add dialog once the metadata arrived').toBe(true)
@@ -55,9 +40,9 @@ test('permission on first add, title progress, badge, and a notification when do
   await expect.poll(() => page.title(), { timeout: 60_000 }).toMatch(/^([1-9]\d?)% · Torrent Web$/)
   expect((await rec()).badges).toContain(1)
 
-  const item = page.getByRole('listitem', { name: swarm.name })
+  const item = page.getByRole('listitem', { name: env.swarm.name })
   await expect(item.getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
-  await expect.poll(async () => (await rec()).notifications).toEqual([{ title: 'Download finished', body: swarm.name }])
+  await expect.poll(async () => (await rec()).notifications).toEqual([{ title: 'Download finished', body: env.swarm.name }])
   await expect.poll(() => page.title()).toBe('Torrent Web')
   expect((await rec()).badges.at(-1)).toBe('clear')
 

@@ -3,28 +3,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
-import { CHROMIUM_ARGS, CHROMIUM_PATH, allowWebRtc, launchChromium } from '../support/browser'
+import { chromium, expect, test, type Page } from '@playwright/test'
+import { CHROMIUM_ARGS, CHROMIUM_PATH, allowWebRtc } from '../support/browser'
 import { buildApp, controllerBuild, waitForController } from './pwa-helpers'
-import { SCREENSHOTS, addDialog, confirmAddDialog, openApp, startApp, startSwarm, type Swarm, type RunningApp } from './harness'
+import { SCREENSHOTS, addDialog, confirmAddDialog, openApp, startApp, useSwarmApp, type RunningApp } from './harness'
 
-let browser: Browser
-let swarm: Swarm
-let app: RunningApp
+const env = useSwarmApp({ swarm: { name: 'Shared Fixture', sizeMiB: 4 } })
 
-test.beforeAll(async () => {
-  swarm = await startSwarm({ name: 'Shared Fixture', sizeMiB: 4 })
-  app = await startApp([swarm.wsUrl])
-  browser = await launchChromium()
-})
-
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await swarm?.stop()
-})
-
-const item = (page: Page, name = swarm.name) => page.getByRole('listitem', { name })
+const item = (page: Page, name = env.swarm.name) => page.getByRole('listitem', { name })
 
 test('installable: no installability errors, and the manifest has share target, protocol and file handlers', async () => {
   // An ordinary (not incognito) profile: Chromium never offers to install from incognito.
@@ -32,7 +18,7 @@ test('installable: no installability errors, and the manifest has share target, 
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
   // TRAP: a second page (context.newPage()) of a persistent context hung here; use the first.
   const page = context.pages()[0] ?? await context.newPage()
-  await page.goto(app.url)
+  await page.goto(env.app.url)
   await page.getByText('No torrents yet').waitFor()
   await waitForController(page)
   const cdp = await context.newCDPSession(page)
@@ -40,7 +26,7 @@ test('installable: no installability errors, and the manifest has share target, 
   expect(installabilityErrors).toEqual([])
 
   const { url, errors, data } = await cdp.send('Page.getAppManifest')
-  expect(url).toBe(new URL('/manifest.webmanifest', app.url).href)
+  expect(url).toBe(new URL('/manifest.webmanifest', env.app.url).href)
   expect(errors).toEqual([])
   const manifest = JSON.parse(data!) as Record<string, unknown>
   expect(manifest).toMatchObject({
@@ -62,8 +48,8 @@ test('installable: no installability errors, and the manifest has share target, 
   const parsed = await cdp.send('Page.getAppManifest') as unknown as { manifest?: Record<string, unknown> }
   expect(parsed.manifest).toMatchObject({
     display: 'kStandalone',
-    shareTarget: expect.objectContaining({ action: new URL('/share', app.url).href, method: 'kPost' }),
-    protocolHandlers: [{ protocol: 'magnet', url: new URL('/?magnet=%s', app.url).href }],
+    shareTarget: expect.objectContaining({ action: new URL('/share', env.app.url).href, method: 'kPost' }),
+    protocolHandlers: [{ protocol: 'magnet', url: new URL('/?magnet=%s', env.app.url).href }],
     launchHandler: { clientMode: 'kFocusExisting' },
   })
   await context.close()
@@ -71,10 +57,10 @@ test('installable: no installability errors, and the manifest has share target, 
 })
 
 test('offline: after a first visit, a reload without network shows the app and its list', async () => {
-  const context = await browser.newContext()
-  const page = await openApp(context, app.url)
+  const context = await env.browser.newContext()
+  const page = await openApp(context, env.app.url)
   await waitForController(page)
-  await page.getByLabel('Open torrent file').setInputFiles({ name: 'shared.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
+  await page.getByLabel('Open torrent file').setInputFiles({ name: 'shared.torrent', mimeType: 'application/x-bittorrent', buffer: env.swarm.torrentFile })
   await confirmAddDialog(page)
   await expect(item(page)).toBeVisible()
   await context.setOffline(true)
@@ -88,11 +74,11 @@ test('offline: after a first visit, a reload without network shows the app and i
 })
 
 test('share target GET: a magnet in `text` is added', async () => {
-  const context = await browser.newContext()
-  const page = await openApp(context, app.url)
+  const context = await env.browser.newContext()
+  const page = await openApp(context, env.app.url)
   await waitForController(page)
-  await page.goto(new URL(`/share?title=Look&text=${encodeURIComponent(`Have a look: ${swarm.magnetURI}`)}`, app.url).href)
-  await expect(page).toHaveURL(new URL('/', app.url).href)
+  await page.goto(new URL(`/share?title=Look&text=${encodeURIComponent(`Have a look: ${env.swarm.magnetURI}`)}`, env.app.url).href)
+  await expect(page).toHaveURL(new URL('/', env.app.url).href)
   await expect(item(page)).toBeVisible()
   // added as a typed magnet is: its files are asked for once its metadata is here
   expect(await confirmAddDialog(page, 30_000), 'the add dialog once the metadata arrived').toBe(true)
@@ -101,16 +87,16 @@ test('share target GET: a magnet in `text` is added', async () => {
 })
 
 test('share target GET before any service worker (first visit) still adds the magnet in `url`', async () => {
-  const context = await browser.newContext({ serviceWorkers: 'block' })
+  const context = await env.browser.newContext({ serviceWorkers: 'block' })
   const page = await context.newPage()
-  await page.goto(new URL(`/share?url=${encodeURIComponent(swarm.magnetURI)}`, app.url).href)
+  await page.goto(new URL(`/share?url=${encodeURIComponent(env.swarm.magnetURI)}`, env.app.url).href)
   await expect(item(page)).toBeVisible()
   await context.close()
 })
 
 test('share target POST: a multipart .torrent is added', async () => {
-  const context = await browser.newContext()
-  const page = await openApp(context, app.url)
+  const context = await env.browser.newContext()
+  const page = await openApp(context, env.app.url)
   await waitForController(page)
   // What the OS share sheet does: a multipart POST of the form the manifest describes.
   await page.evaluate((bytes) => {
@@ -127,8 +113,8 @@ test('share target POST: a multipart .torrent is added', async () => {
     form.append(input)
     document.body.append(form)
     form.submit()
-  }, [...swarm.torrentFile])
-  await expect(page).toHaveURL(new URL('/', app.url).href)
+  }, [...env.swarm.torrentFile])
+  await expect(page).toHaveURL(new URL('/', env.app.url).href)
   // several files: the add dialog first, as for a .torrent opened in the app
   expect(await confirmAddDialog(page), 'the add dialog for a shared .torrent').toBe(true)
   await expect(item(page)).toBeVisible()
@@ -139,35 +125,35 @@ test('share target POST: a multipart .torrent is added', async () => {
 })
 
 test('magnet links: the button registers the handler, and /?magnet= adds the torrent', async () => {
-  const context = await browser.newContext()
+  const context = await env.browser.newContext()
   await context.addInitScript(() => {
     const calls: unknown[][] = []
     ;(window as unknown as { protocolCalls: unknown[][] }).protocolCalls = calls
     navigator.registerProtocolHandler = (...args: unknown[]) => { calls.push(args) }
   })
-  const page = await openApp(context, app.url)
+  const page = await openApp(context, env.app.url)
   await page.getByRole('button', { name: 'Open magnet links with Torrent Web' }).click()
   await expect(page.getByText('Confirm in the browser’s prompt')).toBeVisible()
   const calls = await page.evaluate(() => (window as unknown as { protocolCalls: unknown[][] }).protocolCalls)
-  expect(calls).toEqual([['magnet', `${new URL(app.url).origin}/?magnet=%s`]])
+  expect(calls).toEqual([['magnet', `${new URL(env.app.url).origin}/?magnet=%s`]])
 
-  await page.goto(new URL(`/?magnet=${encodeURIComponent(swarm.magnetURI)}`, app.url).href)
+  await page.goto(new URL(`/?magnet=${encodeURIComponent(env.swarm.magnetURI)}`, env.app.url).href)
   await expect(item(page)).toBeVisible()
-  await expect(page).toHaveURL(new URL('/', app.url).href)
+  await expect(page).toHaveURL(new URL('/', env.app.url).href)
   // a magnet of several files, launched: once its metadata is here the add dialog asks, as for a typed one
   await expect(addDialog(page)).toBeVisible({ timeout: 30_000 })
-  await expect(addDialog(page).locator('#add-name')).toHaveText(swarm.name)
+  await expect(addDialog(page).locator('#add-name')).toHaveText(env.swarm.name)
   await expect(item(page).getByTestId('state')).toHaveText('Waiting for you to choose files')
   expect(await confirmAddDialog(page)).toBe(true)
   await expect(item(page).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
   // A broken one says what is wrong.
-  await page.goto(new URL(`/?magnet=${encodeURIComponent('magnet:?xt=urn:btih:nope')}`, app.url).href)
+  await page.goto(new URL(`/?magnet=${encodeURIComponent('magnet:?xt=urn:btih:nope')}`, env.app.url).href)
   await expect(page.getByRole('alert')).toBeVisible()
   await context.close()
 })
 
 test('file handler: a .torrent handed over by launchQueue is added', async () => {
-  const context = await browser.newContext()
+  const context = await env.browser.newContext()
   // What the OS does when the installed app opens a .torrent: a launch with a file handle.
   // (A tab has no launch; the consumer gets a real FileSystemFileHandle, from OPFS.)
   await context.addInitScript((bytes) => {
@@ -184,10 +170,10 @@ test('file handler: a .torrent handed over by launchQueue is added', async () =>
         })()
       },
     } })
-  }, [...swarm.torrentFile])
+  }, [...env.swarm.torrentFile])
   const page = await context.newPage()
-  await allowWebRtc(context, new URL(app.url).origin)
-  await page.goto(app.url)
+  await allowWebRtc(context, new URL(env.app.url).origin)
+  await page.goto(env.app.url)
   // several files: the add dialog first, as for a .torrent opened in the app
   expect(await confirmAddDialog(page), 'the add dialog for a launched .torrent').toBe(true)
   await expect(item(page)).toBeVisible()
@@ -198,12 +184,12 @@ test('a new service worker build shows "Reload to update", and taking it switche
   const dirB = await mkdtemp(join(tmpdir(), 'app-b-'))
   buildApp(dirB, 'release-b')
   // One origin, two releases: serve the first build, then the second on the same port.
-  const serve = (port: string, appDir: string) => startApp([swarm.wsUrl], Number(port), ['--app-dir', appDir])
+  const serve = (port: string, appDir: string) => startApp([env.swarm.wsUrl], Number(port), ['--app-dir', appDir])
   let server: RunningApp | undefined
   try {
     for (const [scheme, viewport] of [['light', { width: 1000, height: 700 }], ['dark', { width: 360, height: 740 }]] as const) {
       server = await serve(server ? new URL(server.url).port : '0', 'dist')
-      const context = await browser.newContext({ colorScheme: scheme, viewport })
+      const context = await env.browser.newContext({ colorScheme: scheme, viewport })
       const page = await openApp(context, server.url)
       await waitForController(page)
       const before = await controllerBuild(page)

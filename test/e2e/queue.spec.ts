@@ -62,6 +62,13 @@ async function setSettings(page: Page, fields: Record<string, string | boolean>)
   await page.getByRole('button', { name: 'Close' }).click()
 }
 
+/** Opens the app in a new context with `fields` set, after "Ask which files" turned off (the tests add whole torrents). */
+async function openWithSettings(fields: Record<string, string | boolean> = {}): Promise<Page> {
+  const page = await openApp(await browser.newContext(), app.url)
+  await setSettings(page, { 'Ask which files to download when adding': false, ...fields })
+  return page
+}
+
 async function addTorrent(page: Page, source: Source): Promise<void> {
   await page.getByLabel('Open torrent file').setInputFiles({ name: `${source.name}.torrent`, mimeType: 'application/x-bittorrent', buffer: source.torrentFile })
   await expect(item(page, source.name)).toBeVisible()
@@ -80,6 +87,18 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 /** Hashes without zero-byte files: webtorrent in Node writes none, so a leecher reports none. */
 function nonEmpty(sha256: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(sha256).filter(([, hex]) => hex !== EMPTY_SHA256))
+}
+
+/** Stops `source`'s own seeder, leaving the page alone in its swarm; then a leecher takes it all from the page, byte-exact. */
+async function leechFromPage(source: Source): Promise<void> {
+  await source.seeder.stop()
+  await expect.poll(() => swarmPeers(source.infoHash), { timeout: 30_000 }).toBe(1)
+  const leecher = spawnLeecher({ magnet: source.magnetURI, dir: await mkdtemp(join(work, 'leech-')), timeoutMs: 240_000 })
+  try {
+    expect(nonEmpty((await leecher.result).sha256)).toEqual(nonEmpty(source.sha256))
+  } finally {
+    leecher.stop()
+  }
 }
 
 /** A torrent's state text as the list showed it, and the number of the sample that saw it first. */
@@ -164,8 +183,7 @@ test('one download at a time: the others wait Queued and start in queue order; m
 test('one seed at a time: the second finished torrent waits and is not in the swarm until the limit is raised', async () => {
   test.setTimeout(420_000)
   const [first, second] = await Promise.all([seed('Seed First', 21, 5), seed('Seed Second', 22, 5)])
-  const page = await openApp(await browser.newContext(), app.url)
-  await setSettings(page, { 'Ask which files to download when adding': false, 'Active seeds at most (0 = no limit)': '1' })
+  const page = await openWithSettings({ 'Active seeds at most (0 = no limit)': '1' })
   await addTorrent(page, first)
   await addTorrent(page, second)
   await expect(state(page, first.name)).toHaveText('Seeding', { timeout: 180_000 })
@@ -203,21 +221,11 @@ test('one seed at a time: the second finished torrent waits and is not in the sw
 test('a ratio goal: seeding stops once a leecher has taken the whole torrent, and the list says why; Seed starts it again', async () => {
   test.setTimeout(420_000)
   const source = await seed('Ratio Goal', 31, 5)
-  const page = await openApp(await browser.newContext(), app.url)
-  await setSettings(page, { 'Ask which files to download when adding': false, 'Stop seeding at ratio (0 = never)': '1' })
+  const page = await openWithSettings({ 'Stop seeding at ratio (0 = never)': '1' })
   await addTorrent(page, source)
   await expect(state(page, source.name)).toHaveText('Seeding', { timeout: 180_000 })
-  await source.seeder.stop()
-  await expect.poll(() => swarmPeers(source.infoHash), { timeout: 30_000 }).toBe(1)
-
   // The page is the only seeder: the leecher's whole download is the page's upload, ratio 1.
-  const leecher = spawnLeecher({ magnet: source.magnetURI, dir: await mkdtemp(join(work, 'leech-')), timeoutMs: 240_000 })
-  try {
-    const { sha256 } = await leecher.result
-    expect(nonEmpty(sha256)).toEqual(nonEmpty(source.sha256))
-  } finally {
-    leecher.stop()
-  }
+  await leechFromPage(source)
   await expect(state(page, source.name)).toHaveText(/^Done: /, { timeout: 30_000 })
   console.log(`[queue] after its ratio goal: "${await state(page, source.name).textContent()}"`)
   await expect(state(page, source.name)).toHaveText(/^Done: ratio goal reached \(1\.\d\d\)$/)
@@ -235,18 +243,10 @@ test('a ratio goal: seeding stops once a leecher has taken the whole torrent, an
 test('what a torrent uploaded survives a reload, and a ratio goal set later counts it', async () => {
   test.setTimeout(420_000)
   const source = await seed('Ratio Kept', 51, 5)
-  const page = await openApp(await browser.newContext(), app.url)
-  await setSettings(page, { 'Ask which files to download when adding': false })
+  const page = await openWithSettings()
   await addTorrent(page, source)
   await expect(state(page, source.name)).toHaveText('Seeding', { timeout: 180_000 })
-  await source.seeder.stop()
-  await expect.poll(() => swarmPeers(source.infoHash), { timeout: 30_000 }).toBe(1)
-  const leecher = spawnLeecher({ magnet: source.magnetURI, dir: await mkdtemp(join(work, 'leech-')), timeoutMs: 240_000 })
-  try {
-    expect(nonEmpty((await leecher.result).sha256)).toEqual(nonEmpty(source.sha256))
-  } finally {
-    leecher.stop()
-  }
+  await leechFromPage(source)
   await expect(item(page, source.name)).toContainText(/Ratio 1\.\d\d/)
 
   // Still seeding after the reload (no goal), with the ratio it had.
@@ -261,8 +261,7 @@ test('what a torrent uploaded survives a reload, and a ratio goal set later coun
 test('a seeding-time goal stops a torrent that seeds after a reload', async () => {
   test.setTimeout(300_000)
   const source = await seed('Time Goal', 41, 4)
-  const page = await openApp(await browser.newContext(), app.url)
-  await setSettings(page, { 'Ask which files to download when adding': false })
+  const page = await openWithSettings()
   await addTorrent(page, source)
   await expectSavedFilesExact(page, source, work)
 

@@ -1,62 +1,39 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { allowWebRtc, launchChromium } from '../support/browser'
+import { expect, test, type Page } from '@playwright/test'
+import { allowWebRtc } from '../support/browser'
 import { startChromium } from '../support/chromium-process'
 import { torrentOrder } from '../support/fixtures'
-import { SCREENSHOTS, openApp, sha256File, startApp, startSwarm, type Swarm, confirmAddDialog, type RunningApp } from './harness'
+import { SCREENSHOTS, addTorrentFile, openApp, sha256File, useSwarmApp } from './harness'
 
 const PIECE = 256 * 1024
-let browser: Browser
-let swarm: Swarm
-let app: RunningApp
-let tmp: string
 
-test.beforeAll(async () => {
-  // Throttled, so that a test can act while the download is under way.
-  swarm = await startSwarm({ name: 'Resume Fixture', sizeMiB: 64, uploadLimit: 5_000_000 })
-  app = await startApp([swarm.wsUrl])
-  browser = await launchChromium()
-  tmp = await mkdtemp(join(tmpdir(), 'resume-'))
-})
+// Throttled, so that a test can act while the download is under way.
+const env = useSwarmApp({ swarm: { name: 'Resume Fixture', sizeMiB: 64, uploadLimit: 5_000_000 }, tmpPrefix: 'resume-' })
 
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await swarm?.stop()
-  if (tmp) await rm(tmp, { recursive: true, force: true })
-})
-
-const item = (page: Page) => page.getByRole('listitem', { name: swarm.name })
+const item = (page: Page) => page.getByRole('listitem', { name: env.swarm.name })
 const bar = (page: Page) => item(page).getByRole('progressbar')
 const percent = async (page: Page) => Number(await bar(page).getAttribute('aria-valuenow'))
-
-async function addTorrentFile(page: Page): Promise<void> {
-  await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
-  await confirmAddDialog(page)
-}
 
 /** Saves every file through the UI and compares its SHA-256 with the source. */
 async function expectSavedFilesExact(page: Page, label: string): Promise<void> {
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
-  await item(page).getByRole('button', { name: `Files of ${swarm.name}`, exact: true }).click()
-  for (const [path, sha] of Object.entries(swarm.sha256)) {
+  await item(page).getByRole('button', { name: `Files of ${env.swarm.name}`, exact: true }).click()
+  for (const [path, sha] of Object.entries(env.swarm.sha256)) {
     const name = path.split('/').pop()!
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       item(page).getByRole('button', { name: `Save ${name}`, exact: true }).click(),
     ])
-    const target = join(tmp, `${label}-${path.replaceAll('/', '__')}`)
+    const target = join(env.tmp, `${label}-${path.replaceAll('/', '__')}`)
     await download.saveAs(target)
     expect(await sha256File(target), `SHA-256 of ${path}`).toBe(sha)
   }
 }
 
 test('a reload mid-download continues from the verified pieces, without re-hashing them', async () => {
-  const context = await browser.newContext({ acceptDownloads: true })
-  const page = await openApp(context, app.url)
-  await addTorrentFile(page)
+  const context = await env.browser.newContext({ acceptDownloads: true })
+  const page = await openApp(context, env.app.url)
+  await addTorrentFile(page, env.swarm)
   await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(25)
   await page.reload()
   await expect(item(page).getByTestId('state')).toHaveText(/Downloading|Seeding/, { timeout: 30_000 })
@@ -64,17 +41,17 @@ test('a reload mid-download continues from the verified pieces, without re-hashi
   const checked = Number(await bar(page).getAttribute('data-pieces-checked'))
   // Fast resume reads back a sample (at most two pieces a file), not every verified piece.
   expect(verifiedAtStart).toBeGreaterThan(30)
-  expect(checked).toBeLessThanOrEqual(2 * Object.keys(swarm.sha256).length)
+  expect(checked).toBeLessThanOrEqual(2 * Object.keys(env.swarm.sha256).length)
   await expectSavedFilesExact(page, 'reload')
   await context.close()
 })
 
 test('a killed browser resumes on the same profile; bytes on disk that were never verified are not trusted', async () => {
-  const profile = join(tmp, 'profile')
+  const profile = join(env.tmp, 'profile')
   let chromium = await startChromium(profile)
   let context = chromium.browser.contexts()[0]!
-  let page = await openApp(context, app.url)
-  await addTorrentFile(page)
+  let page = await openApp(context, env.app.url)
+  await addTorrentFile(page, env.swarm)
   await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(30)
   await chromium.kill()
 
@@ -82,11 +59,11 @@ test('a killed browser resumes on the same profile; bytes on disk that were neve
   // never verified belongs (as if the tab died between writing and verifying it).
   chromium = await startChromium(profile)
   context = chromium.browser.contexts()[0]!
-  await allowWebRtc(context, new URL(app.url).origin)
+  await allowWebRtc(context, new URL(env.app.url).origin)
   page = await context.newPage()
   await page.route('**/blank-for-test', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }))
-  await page.goto(new URL('/blank-for-test', app.url).href)
-  const files = torrentOrder(swarm.files)
+  await page.goto(new URL('/blank-for-test', env.app.url).href)
+  const files = torrentOrder(env.swarm.files)
   const planted = await page.evaluate(async ({ infoHash, files, pieceLength }) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open('torrent-web')
@@ -114,13 +91,13 @@ test('a killed browser resumes on the same profile; bytes on disk that were neve
     await writable.write({ type: 'write', position: start - offset, data: new Uint8Array(length).fill(0xab) })
     await writable.close()
     return { piece, verified, length }
-  }, { infoHash: swarm.infoHash, files, pieceLength: PIECE })
+  }, { infoHash: env.swarm.infoHash, files, pieceLength: PIECE })
   expect(planted.verified).toBeGreaterThan(30)
   expect(planted.length).toBeGreaterThan(0)
 
-  await page.goto(app.url)
+  await page.goto(env.app.url)
   await expect(item(page).getByTestId('state')).toHaveText(/Downloading|Seeding/, { timeout: 30_000 })
-  expect(Number(await bar(page).getAttribute('data-pieces-checked'))).toBeLessThanOrEqual(2 * Object.keys(swarm.sha256).length)
+  expect(Number(await bar(page).getAttribute('data-pieces-checked'))).toBeLessThanOrEqual(2 * Object.keys(env.swarm.sha256).length)
   await expectSavedFilesExact(page, 'killed')
   await chromium.browser.close()
   await chromium.kill().catch(() => {})
@@ -130,7 +107,7 @@ test('a full disk pauses the torrent with a clear message, loses nothing verifie
   // Chromium applies a quota override only to a real profile (not to Playwright's incognito
   // contexts), and navigator.storage.estimate() does not reflect it: the estimate is replaced
   // by one that reports the overridden quota, the only mock here.
-  const chromium = await startChromium(join(tmp, 'quota-profile'))
+  const chromium = await startChromium(join(env.tmp, 'quota-profile'))
   const context = chromium.browser.contexts()[0]!
   await context.addInitScript(() => {
     const real = navigator.storage.estimate.bind(navigator.storage)
@@ -140,14 +117,14 @@ test('a full disk pauses the torrent with a clear message, loses nothing verifie
       return { ...estimate, quota }
     }
   })
-  const origin = new URL(app.url).origin
+  const origin = new URL(env.app.url).origin
   const setQuota = async (page: Page, bytes: number) => {
     await (await context.newCDPSession(page)).send('Storage.overrideQuotaForOrigin', { origin, quotaSize: bytes })
     await page.evaluate((q) => localStorage.setItem('test-quota', String(q)), bytes)
   }
-  const page = await openApp(context, app.url)
+  const page = await openApp(context, env.app.url)
   await setQuota(page, 24 * 1024 * 1024)
-  await addTorrentFile(page)
+  await addTorrentFile(page, env.swarm)
   // Said before starting, then again when storage is full.
   await expect(page.getByRole('alert').filter({ hasText: 'needs' })).toBeVisible()
   await expect(item(page).getByTestId('state')).toHaveText(/Paused: .*storage.*full/i, { timeout: 90_000 })
@@ -163,19 +140,19 @@ test('a full disk pauses the torrent with a clear message, loses nothing verifie
 })
 
 test('two tabs: one engine; the second tab shows progress and controls it, and takes over when the first closes', async () => {
-  const context = await browser.newContext()
-  const first = await openApp(context, app.url)
+  const context = await env.browser.newContext()
+  const first = await openApp(context, env.app.url)
   const second = await context.newPage()
-  await second.goto(app.url)
+  await second.goto(env.app.url)
   await expect(second.getByText('This app is running in another tab')).toBeVisible()
   expect(await first.evaluate(() => document.documentElement.dataset.engine)).toBe('here')
   expect(await second.evaluate(() => document.documentElement.dataset.engine)).toBe('other-tab')
 
-  await addTorrentFile(second) // added through the second tab, run by the first
+  await addTorrentFile(second, env.swarm) // added through the second tab, run by the first
   await expect(item(first)).toBeVisible()
   await expect.poll(() => percent(second), { timeout: 60_000 }).toBeGreaterThan(5)
   await second.screenshot({ path: `${SCREENSHOTS}/second-tab.png` })
-  await item(second).getByRole('button', { name: `Pause ${swarm.name}` }).click()
+  await item(second).getByRole('button', { name: `Pause ${env.swarm.name}` }).click()
   await expect(item(first).getByTestId('state')).toHaveText('Paused')
 
   await first.close()

@@ -5,9 +5,10 @@
 //
 //   node --import tsx test/support/counting-seeder.ts [seeder-cli's flags]
 import { spawn } from 'node:child_process'
-import { realpathSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
+import { childStopper } from './child-stopper'
+import { isMain } from './is-main'
 import { REPO_ROOT, seederCliArgs, type SeederProcessOptions } from './seeder-process'
 import type { SwarmInfo } from './swarm'
 
@@ -24,15 +25,7 @@ export interface CountingSeeder {
 
 export function spawnCountingSeeder(opts: SeederProcessOptions): Promise<CountingSeeder> {
   const child = spawn(process.execPath, ['--import', 'tsx', SELF, ...seederCliArgs(opts)], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = new Promise<void>((res) => child.once('exit', () => res()))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(t)
-    }
-  }
+  const stop = childStopper(child)
   let uploaded = 0
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
@@ -79,7 +72,7 @@ async function main(): Promise<void> {
   process.stdin.resume()
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+if (isMain(import.meta.url)) {
   main().catch((err: unknown) => {
     console.error('[counting-seeder] failed:', err)
     process.exit(1)

@@ -7,10 +7,10 @@
 import { spawn } from 'node:child_process'
 import { stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { realpathSync } from 'node:fs'
 import { sha256File, sha256Tree } from './fixtures'
+import { isMain } from './is-main'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 
@@ -68,15 +68,7 @@ export function spawnLeecher(opts: { magnet: string; dir: string; timeoutMs?: nu
   return { result, stop: () => { if (child.exitCode === null) child.kill('SIGKILL') } }
 }
 
-const invokedDirectly = (() => {
-  try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
-  } catch {
-    return false
-  }
-})()
-
-if (invokedDirectly) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({ options: { magnet: { type: 'string' }, dir: { type: 'string' }, 'timeout-ms': { type: 'string' } } })
   if (!values.magnet || !values.dir) {
     console.error('usage: leecher-cli.ts --magnet URI --dir D [--timeout-ms N]')

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { childStopper } from './child-stopper'
 import { REPO_ROOT } from './seeder-process'
 
 export interface VideoOptions {
@@ -57,15 +58,7 @@ export function spawnMediaSeeder(root: string, opts: { uploadLimit?: number; pie
   if (opts.uploadLimit) args.push('--upload-limit', String(opts.uploadLimit))
   if (opts.pieceLength) args.push('--piece-length', String(opts.pieceLength))
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(timer)
-    }
-  }
+  const stop = childStopper(child)
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { void stop(); reject(new Error('media seeder printed nothing in 180 s')) }, 180_000)
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`media seeder exited early (${code})`)) })

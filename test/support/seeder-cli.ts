@@ -10,9 +10,9 @@
 // (see SwarmInfo in swarm.ts). Everything else goes to stderr.
 // Playwright tests: spawnSeeder() in seeder-process.ts runs this and parses the line (keeping
 // wrtc out of the Playwright process); or import startSwarm from here (or swarm.ts) directly.
-import { fstatSync, realpathSync } from 'node:fs'
-import { pathToFileURL } from 'node:url'
+import { fstatSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { isMain } from './is-main'
 import { startSwarm, swarmInfoJson, type SwarmOptions, type TrackerKind } from './swarm'
 
 export { startSwarm, swarmInfoJson } from './swarm'
@@ -111,15 +111,7 @@ export async function runCli(argv: string[]): Promise<void> {
   }
 }
 
-const invokedDirectly = (() => {
-  try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
-  } catch {
-    return false
-  }
-})()
-
-if (invokedDirectly) {
+if (isMain(import.meta.url)) {
   runCli(process.argv.slice(2)).catch((err: unknown) => {
     console.error('[seeder-cli] failed:', err)
     process.exit(1)

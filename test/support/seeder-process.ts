@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { childStopper } from './child-stopper'
 import type { SwarmInfo } from './swarm'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -65,15 +66,7 @@ export function spawnSeeder(opts: SeederProcessOptions = {}): Promise<SeederProc
   const command = [...(opts.wrapper ?? []), process.execPath, '--import', 'tsx', SEEDER_CLI, ...seederCliArgs(opts)]
   // stdin is a pipe on purpose: if this process dies, the child sees EOF and exits.
   const child = spawn(command[0]!, command.slice(1), { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = new Promise<void>((res) => child.once('exit', () => res()))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(t)
-    }
-  }
+  const stop = childStopper(child)
   return new Promise((resolvePromise, reject) => {
     const timeoutMs = opts.timeoutMs ?? 180_000
     const timer = setTimeout(() => {

@@ -145,8 +145,9 @@ describe('ut_pex between the page and webtorrent\'s ut_pex', () => {
     expect(learnt).toEqual([{ host: '10.9.9.9', port: 1234 }, { host: '10.9.9.11', port: 1234 }])
   })
 
-  it('neither tells nor hears anything for a private torrent', async () => {
-    const { swarm, learnt } = newSwarm({ '10.0.0.5:6881': 'outbound' }, () => true)
+  /** A remote with PEX names 10.9.9.9:1234 and the page has 10.0.0.5:6881 (dialed) to tell of: one round each way. */
+  async function onePexRound(isPrivate: () => boolean | undefined) {
+    const { swarm, learnt } = newSwarm({ '10.0.0.5:6881': 'outbound' }, isPrivate)
     const remote = await connect(swarm, { host: '10.0.0.1', port: 6881 }, { remotePex: true })
     await connect(swarm, { host: '10.0.0.5', port: 6881 })
     remote.far.ut_pex!.addPeer('10.9.9.9:1234')
@@ -154,20 +155,18 @@ describe('ut_pex between the page and webtorrent\'s ut_pex', () => {
     await settle()
     swarm.tick()
     await settle()
+    return { swarm, learnt, remote }
+  }
+
+  it('neither tells nor hears anything for a private torrent', async () => {
+    const { learnt, remote } = await onePexRound(() => true)
     expect(learnt).toEqual([])
     expect(remote.heard).toEqual([])
   })
 
   it('keeps what it hears, and says nothing, until the metadata says the torrent is public', async () => {
     let isPrivate: boolean | undefined
-    const { swarm, learnt } = newSwarm({ '10.0.0.5:6881': 'outbound' }, () => isPrivate)
-    const remote = await connect(swarm, { host: '10.0.0.1', port: 6881 }, { remotePex: true })
-    await connect(swarm, { host: '10.0.0.5', port: 6881 })
-    remote.far.ut_pex!.addPeer('10.9.9.9:1234')
-    remote.far.ut_pex!._sendMessage()
-    await settle()
-    swarm.tick()
-    await settle()
+    const { swarm, learnt, remote } = await onePexRound(() => isPrivate)
     expect(learnt).toEqual([])
     expect(remote.heard).toEqual([])
     isPrivate = false
