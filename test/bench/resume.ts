@@ -12,6 +12,7 @@ import type { Browser, Page } from '@playwright/test'
 import { allowWebRtc, launchChromium } from '../support/browser'
 import { spawnSeeder } from '../support/seeder-process'
 import { startApp } from '../e2e/harness'
+import { askFilesOff } from './app-page'
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
@@ -52,6 +53,7 @@ export async function measureResume(browser: Browser, sizeGiB: number, log: (lin
     await page.getByText('No torrents yet').waitFor()
     // A fresh context's quota is a share of the disk; make sure the whole torrent fits.
     await (await context.newCDPSession(page)).send('Storage.overrideQuotaForOrigin', { origin: new URL(app.url).origin, quotaSize: (sizeGiB + 2) * GiB })
+    await askFilesOff(page)
     await page.getByLabel('Magnet link, info hash or torrent URL').fill(seeder.info.magnetURI)
     await page.getByRole('button', { name: 'Add', exact: true }).click()
     const started = Date.now()

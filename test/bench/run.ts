@@ -13,6 +13,7 @@ import { startStockServer } from './stock-server'
 import { benchStreaming } from './streaming'
 import { benchBridge } from './bridge'
 import { benchResume } from './resume'
+import { askFilesOff } from './app-page'
 
 const MiB = 1024 * 1024
 const SPEED_MIB = Number(process.env.BENCH_SPEED_MIB ?? 256)
@@ -52,6 +53,7 @@ async function appDownload(browser: Browser, app: RunningApp, seeder: SeederProc
       peakHeap = Math.max(peakHeap, used)
     }).catch(() => {})
   }, 250)
+  await askFilesOff(page)
   await page.evaluate(() => { (window as unknown as { longTasks: number[] }).longTasks.length = 0 })
   await page.getByLabel('Magnet link, info hash or torrent URL').fill(seeder.info.magnetURI)
   const start = Date.now()

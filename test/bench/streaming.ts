@@ -14,6 +14,7 @@ import type { Browser, Page } from '@playwright/test'
 import { allowWebRtc, launchChromium } from '../support/browser'
 import { makeVideo, spawnMediaSeeder } from '../support/media'
 import { startApp } from '../e2e/harness'
+import { askFilesOff } from './app-page'
 
 const MiB = 1024 * 1024
 const FOLDER = 'Bench Movie'
@@ -67,6 +68,7 @@ async function openPage(browser: Browser, url: string): Promise<{ page: Page; cl
 }
 
 async function add(page: Page, magnet: string): Promise<number> {
+  await askFilesOff(page)
   await page.getByLabel('Magnet link, info hash or torrent URL').fill(magnet)
   const start = Date.now()
   await page.getByRole('button', { name: 'Add', exact: true }).click()
