@@ -29,6 +29,7 @@ import './bt-storage-bar'
 import { applyTheme } from './theme'
 import type { TorrentCommand } from './torrent-command'
 import './bt-torrent-list'
+import { PasteDropController } from './paste-drop'
 
 const INFO_NOTICE_MS = 6000
 
@@ -61,7 +62,6 @@ export class BtApp extends LitElement {
     settings: { attribute: false },
     torrents: { state: true },
     notices: { state: true },
-    dragging: { state: true },
     removing: { state: true },
     bridge: { state: true },
     highlighted: { state: true },
@@ -72,7 +72,6 @@ export class BtApp extends LitElement {
   declare settings: Settings | undefined
   declare torrents: TorrentSnapshot[]
   declare notices: Notice[]
-  declare dragging: boolean
   declare removing: TorrentSnapshot | undefined
   declare bridge: BridgeStatus
   declare highlighted: string | undefined
@@ -86,6 +85,11 @@ export class BtApp extends LitElement {
     notify: (text) => this.notify('error', text),
   })
   private unsubscribe: (() => void) | undefined
+  private readonly pasteDrop = new PasteDropController(this, {
+    files: (files) => void this.addFiles(files),
+    text: (text) => this.addText(text),
+    refused: () => this.notify('error', 'Only .torrent files can be dropped here.'),
+  })
 
   static override styles = [buttonStyles, css`
     :host { display: block; max-width: 980px; margin: 0 auto; padding: 16px max(16px, env(safe-area-inset-left)) 40px; }
@@ -107,24 +111,11 @@ export class BtApp extends LitElement {
     super()
     this.torrents = []
     this.notices = []
-    this.dragging = false
     this.bridge = { state: 'none', reason: null }
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback()
-    document.addEventListener('paste', this.onPaste)
-    document.addEventListener('dragover', this.onDragOver)
-    document.addEventListener('dragleave', this.onDragLeave)
-    document.addEventListener('drop', this.onDrop)
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
-    document.removeEventListener('paste', this.onPaste)
-    document.removeEventListener('dragover', this.onDragOver)
-    document.removeEventListener('dragleave', this.onDragLeave)
-    document.removeEventListener('drop', this.onDrop)
     this.unsubscribe?.()
   }
 
@@ -168,7 +159,7 @@ export class BtApp extends LitElement {
         @settings-change=${(e: CustomEvent<Settings>) => this.changeSettings(e.detail)}></bt-settings>
       <bt-add-dialog></bt-add-dialog>
       <bt-history .engine=${this.engine}></bt-history>
-      ${this.dragging ? html`<div class="drop" aria-hidden="true">Drop .torrent files to add them</div>` : ''}`
+      ${this.pasteDrop.dragging ? html`<div class="drop" aria-hidden="true">Drop .torrent files to add them</div>` : ''}`
   }
 
   private onEngineEvent(event: EngineEvent): void {
@@ -372,38 +363,6 @@ export class BtApp extends LitElement {
 
   private dismiss(id: number): void {
     this.notices = this.notices.filter((notice) => notice.id !== id)
-  }
-
-  private readonly onPaste = (event: ClipboardEvent): void => {
-    const target = event.composedPath()[0]
-    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return // typing into a field
-    const files = [...(event.clipboardData?.files ?? [])].filter((file) => file.name.endsWith('.torrent'))
-    if (files.length) return void this.addFiles(files)
-    const text = event.clipboardData?.getData('text')?.trim()
-    if (text) this.addText(text)
-  }
-
-  private readonly onDragOver = (event: DragEvent): void => {
-    if (!event.dataTransfer?.types.includes('Files')) return
-    event.preventDefault()
-    this.dragging = true
-  }
-
-  private readonly onDragLeave = (event: DragEvent): void => {
-    if (event.relatedTarget === null) this.dragging = false
-  }
-
-  private readonly onDrop = (event: DragEvent): void => {
-    event.preventDefault()
-    this.dragging = false
-    const files = [...(event.dataTransfer?.files ?? [])]
-    const torrents = files.filter((file) => file.name.toLowerCase().endsWith('.torrent'))
-    if (torrents.length) void this.addFiles(torrents)
-    else if (files.length) this.notify('error', 'Only .torrent files can be dropped here.')
-    else {
-      const text = event.dataTransfer?.getData('text')?.trim()
-      if (text) this.addText(text)
-    }
   }
 }
 customElements.define('bt-app', BtApp)
