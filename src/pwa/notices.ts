@@ -32,7 +32,9 @@ export function startNotices(engine: EngineApi, options: { notify: boolean }): (
   let badge = -1
   const update = (torrents: TorrentSnapshot[]) => {
     for (const t of torrents) if (t.progress < 1 && t.state !== 'error') unfinished.add(t.infoHash)
-    document.title = progressTitle(torrents, base)
+    // Only when it changes: each assignment costs the browser a title update, four times a second.
+    const title = progressTitle(torrents, base)
+    if (document.title !== title) document.title = title
     const count = active(torrents).length
     if (count === badge) return
     badge = count

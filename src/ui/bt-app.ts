@@ -10,7 +10,7 @@ import type { RuntimeConfig } from '../protocol/runtime-config'
 import type { TorrentDb } from '../prefs/db'
 import { saveSettings, type Settings } from '../prefs/settings'
 import { canPickFolder, downloadEach, downloadFile, saveToPickedFolder } from '../storage/save'
-import type { BtNotices, Notice } from './bt-notices'
+import type { Notice } from './bt-notices'
 import { choosableFiles, type AddChoice, type BtAddDialog } from './bt-add-dialog'
 import type { BtHistory } from './bt-history'
 import { MagnetChoices } from './magnet-choices'
@@ -97,7 +97,11 @@ export class BtApp extends LitElement {
     .header-actions { display: flex; gap: 8px; flex-wrap: wrap; justify-content: flex-end; }
     h1 { font-size: 1.3em; margin: 0; display: flex; align-items: center; gap: 10px; }
     h1 img { width: 28px; height: 28px; }
-    @media (max-width: 480px) { h1 { font-size: 1.1em; white-space: nowrap; } h1 img { width: 24px; height: 24px; } }
+    @media (max-width: 480px) {
+      h1 { font-size: 1.1em; white-space: nowrap; } h1 img { width: 24px; height: 24px; }
+      /* a phone: the title on its own line, the three buttons in one row under it (not a column beside it) */
+      header { flex-wrap: wrap; gap: 10px; } .header-actions { width: 100%; justify-content: flex-start; }
+    }
     bt-notices { margin: 12px 0; }
     .mirror { background: var(--surface); border: 1px solid var(--accent); border-radius: 8px; padding: 10px 14px; }
     .reach { color: var(--muted); font-size: .85em; margin-top: 18px; text-align: center; }

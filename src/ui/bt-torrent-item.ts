@@ -33,7 +33,8 @@ export class BtTorrentItem extends LitElement {
     h3 { margin: 0; font-size: 1.02em; font-weight: 600; overflow-wrap: anywhere; }
     .size { color: var(--muted); white-space: nowrap; font-variant-numeric: tabular-nums; }
     .bar { height: 8px; background: var(--bar); border-radius: 4px; overflow: hidden; margin: 10px 0 8px; }
-    .bar > div { height: 100%; background: var(--accent); transition: width .25s linear; }
+    /* No width transition: it would lay the page out every frame for as long as a download runs. */
+    .bar > div { height: 100%; background: var(--accent); }
     .state-seeding .bar > div, .state-done .bar > div { background: var(--ok); }
     .state-error .bar > div { background: var(--danger); }
     .stats { display: flex; flex-wrap: wrap; gap: 4px 14px; color: var(--muted); font-size: .9em;

@@ -9,6 +9,9 @@ export interface PasteDropTarget {
   refused(): void
 }
 
+/** By name, in any case ("Ubuntu.TORRENT" from some sites): browsers give .torrent files no reliable MIME type. */
+const isTorrentFile = (file: File): boolean => file.name.toLowerCase().endsWith('.torrent')
+
 /**
  * Paste and drop anywhere on the page add torrents; `dragging` is true while files hover over it
  * (the host shows its drop hint then).
@@ -43,7 +46,7 @@ export class PasteDropController implements ReactiveController {
   private readonly onPaste = (event: ClipboardEvent): void => {
     const target = event.composedPath()[0]
     if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return // typing into a field
-    const files = [...(event.clipboardData?.files ?? [])].filter((file) => file.name.endsWith('.torrent'))
+    const files = [...(event.clipboardData?.files ?? [])].filter(isTorrentFile)
     if (files.length) return this.target.files(files)
     const text = event.clipboardData?.getData('text')?.trim()
     if (text) this.target.text(text)
@@ -63,7 +66,7 @@ export class PasteDropController implements ReactiveController {
     event.preventDefault()
     this.setDragging(false)
     const files = [...(event.dataTransfer?.files ?? [])]
-    const torrents = files.filter((file) => file.name.toLowerCase().endsWith('.torrent'))
+    const torrents = files.filter(isTorrentFile)
     if (torrents.length) this.target.files(torrents)
     else if (files.length) this.target.refused()
     else {

@@ -47,7 +47,7 @@ test('a torrent URL is fetched; a CORS refusal and a 404 say what to do', async 
   await expect(page.getByRole('alert')).toContainText('Open torrent file')
 
   await addText(page, `${filesUrl}/missing.torrent`)
-  await expect(page.getByRole('alert').filter({ hasText: '404' })).toBeVisible()
+  await expect(page.getByRole('alert').filter({ hasText: 'The site answered 404' })).toBeVisible()
   await expect(page.getByRole('listitem')).toHaveCount(1)
   await page.context().close()
 })
@@ -62,7 +62,7 @@ test('paste anywhere (a magnet, a .torrent file) and drop anywhere add torrents'
     text.setData('text/plain', 'magnet:?xt=urn:btih:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&dn=Pasted%20magnet')
     paste(text)
     const file = new DataTransfer()
-    file.items.add(new File([new Uint8Array(pasted)], 'pasted.torrent'))
+    file.items.add(new File([new Uint8Array(pasted)], 'Pasted.TORRENT'))
     paste(file)
     const drop = new DataTransfer()
     drop.items.add(new File([new Uint8Array(torrent)], 'dropped.torrent'))
