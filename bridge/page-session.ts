@@ -4,9 +4,9 @@
  * (with the reason, in a GOODBYE frame and the close message) and nothing else.
  */
 import type { WebSocket } from 'ws'
-import { decodePageFrame, encodeFrame, encodeFrameInto } from '../src/core/bridge-codec'
+import { DATA_HEADER_BYTES, decodePageFrame, encodeDataFrameInto, encodeFrame, encodeFrameInto } from '../src/core/bridge-codec'
 import {
-  CloseCode, FrameType, MAX_DATA_PAYLOAD, WS_CLOSE_OVERLOADED, WS_CLOSE_PROTOCOL_ERROR, WS_CLOSE_SHUTTING_DOWN,
+  CloseCode, FrameType, WS_CLOSE_OVERLOADED, WS_CLOSE_PROTOCOL_ERROR, WS_CLOSE_SHUTTING_DOWN,
   type AnnounceFrame, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress,
 } from '../src/protocol/bridge-frames'
 import { FramePool } from './frame-pool'
@@ -47,7 +47,7 @@ interface Registration {
 /** Bytes queued in the WebSocket beyond which the session stops reading its TCP sockets. */
 const WS_HIGH_WATER = 2 * 1024 * 1024
 /** DATA frame buffers shared by every session: as many as one full WebSocket queue holds. */
-const dataFrames = new FramePool(WS_HIGH_WATER / MAX_DATA_PAYLOAD)
+const dataFrames = new FramePool(WS_HIGH_WATER)
 
 export class PageSession implements StreamOwner {
   readonly limits: BridgeLimits
@@ -85,8 +85,17 @@ export class PageSession implements StreamOwner {
   // ---- StreamOwner ----
   send(frame: BridgeToPageFrame): void {
     if (this.ended) return
-    const pooled = frame.type === FrameType.Data ? dataFrames.take() : undefined
-    const bytes = pooled ? encodeFrameInto(frame, pooled) : encodeFrame(frame)
+    const pooled = frame.type === FrameType.Data ? dataFrames.take(DATA_HEADER_BYTES + frame.data.length) : undefined
+    this.queue(pooled ? encodeFrameInto(frame, pooled) : encodeFrame(frame), pooled)
+  }
+  sendData(stream: number, parts: Uint8Array[], length: number): void {
+    if (this.ended) return
+    const pooled = dataFrames.take(DATA_HEADER_BYTES + length)
+    this.queue(encodeDataFrameInto(stream, parts, length, pooled), pooled)
+  }
+
+  /** Hands a frame to the WebSocket; `pooled`, its buffer, goes back to the pool once written. */
+  private queue(bytes: Uint8Array, pooled: Buffer | undefined): void {
     this.wsQueued += bytes.length
     this.host.accountTotal(bytes.length)
     this.ws.send(bytes, { binary: true }, () => {

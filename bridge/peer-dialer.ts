@@ -11,9 +11,10 @@
  * costs a second connection against every peer that requires encryption. libtorrent (pe_enabled),
  * Transmission and aria2 all dial encrypted first too.
  */
-import net from 'node:net'
+import type net from 'node:net'
 import { MseInitiator } from './mse/mse-handshake'
 import { outboundProvide, PLAINTEXT, type EncryptionMode, type PeerCrypto } from './mse/peer-crypto'
+import { connectShared, setReader } from './shared-reads'
 
 export interface DialRequest {
   host: string
@@ -29,7 +30,7 @@ export interface DialRequest {
 export type DialResult =
   | {
     ok: true
-    /** Paused, with no listeners of ours: the caller attaches its own and resumes. */
+    /** Paused, with no listeners or reader of ours (shared reads: see shared-reads.ts): the caller attaches its own and resumes. */
     socket: net.Socket
     crypto: PeerCrypto
     /** True when the page's handshake went with MSE: the caller must not send it again. */
@@ -54,7 +55,7 @@ export function dialPeer(req: DialRequest, done: (result: DialResult) => void): 
   }
 
   const attempt = (encrypted: boolean) => {
-    const socket = net.connect({ host: req.host, port: req.port, allowHalfOpen: false })
+    const socket = connectShared(req.host, req.port)
     socket.setNoDelay(true)
     let connected = false
     let mse: MseInitiator | null = null
@@ -76,17 +77,19 @@ export function dialPeer(req: DialRequest, done: (result: DialResult) => void): 
           return
         }
         mse = new MseInitiator(Buffer.from(req.infoHash, 'hex'), outboundProvide(req.encryption), req.handshake)
+        setReader(socket, read) // before the first read: reads start once this handler returns
         socket.write(mse.start())
       },
-      data: (chunk: Buffer) => {
-        const step = mse!.push(chunk)
-        if (step.type === 'failed') return failed(step.reason)
-        if (step.send) socket.write(step.send)
-        if (step.type === 'done') {
-          current?.release(false)
-          finish({ ok: true, socket, crypto: { transport: step.transport, cipher: step.cipher }, handshakeSent: true, payload: step.payload })
-        }
-      },
+    }
+    const read = (bytes: Buffer) => {
+      // a copy: the MSE state machine keeps bytes across reads, and the read buffer is shared
+      const step = mse!.push(Buffer.from(bytes))
+      if (step.type === 'failed') return failed(step.reason)
+      if (step.send) socket.write(step.send)
+      if (step.type === 'done') {
+        current?.release(false)
+        finish({ ok: true, socket, crypto: { transport: step.transport, cipher: step.cipher }, handshakeSent: true, payload: step.payload })
+      }
     }
     for (const [event, fn] of Object.entries(handlers)) socket.on(event, fn)
     const timer = setTimeout(() => failed(`no answer from ${where}`), req.timeoutMs)
@@ -95,6 +98,7 @@ export function dialPeer(req: DialRequest, done: (result: DialResult) => void): 
         current = null
         clearTimeout(timer)
         socket.pause()
+        setReader(socket, null)
         for (const [event, fn] of Object.entries(handlers)) socket.off(event, fn)
         if (destroy) {
           socket.on('error', () => {}) // a late error on a socket we dropped must not throw

@@ -7,6 +7,7 @@
 import net from 'node:net'
 import { InboundHandshake } from './mse/inbound-handshake'
 import type { EncryptionMode, PeerCrypto } from './mse/peer-crypto'
+import { adoptShared, setReader } from './shared-reads'
 
 export interface PeerListenerOptions {
   port: number
@@ -17,8 +18,9 @@ export interface PeerListenerOptions {
   /** The registered info-hash whose HASH('req2', info-hash) this is, or null (MSE names torrents so). */
   findTorrent(req2: Uint8Array): string | null
   /**
-   * Takes the socket, paused, with the peer's plaintext bytes read so far (its handshake first)
-   * and the cipher for what follows; or returns false to have it closed.
+   * Takes the socket, paused, with no reader (shared reads: see shared-reads.ts), with the peer's
+   * plaintext bytes read so far (its handshake first) and the cipher for what follows; or returns
+   * false to have it closed.
    */
   route(infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto): boolean
 }
@@ -28,11 +30,15 @@ export class PeerListener {
   private readonly sockets = new Set<net.Socket>()
 
   private constructor(private readonly server: net.Server, private readonly opts: PeerListenerOptions) {
-    server.on('connection', (socket) => this.accept(socket))
+    server.on('connection', (accepted) => {
+      const socket = adoptShared(accepted)
+      if (socket) this.accept(socket)
+    })
   }
 
   static async start(opts: PeerListenerOptions): Promise<PeerListener> {
-    const server = net.createServer({ pauseOnConnect: false })
+    // paused: nothing is read before the connection moves to shared reads
+    const server = net.createServer({ pauseOnConnect: true })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(opts.port, opts.host, () => {
@@ -62,15 +68,16 @@ export class PeerListener {
       settled = true
       this.pending--
       clearTimeout(timer)
-      socket.off('data', onData)
+      setReader(socket, null)
       return true
     }
     const drop = () => {
       if (settle()) socket.destroy()
     }
     const timer = setTimeout(drop, this.opts.handshakeTimeoutMs)
-    const onData = (chunk: Buffer) => {
-      const step = handshake.push(chunk)
+    const onData = (bytes: Buffer) => {
+      // a copy: the handshake keeps bytes across reads, and the read buffer is shared
+      const step = handshake.push(Buffer.from(bytes))
       if (step.type === 'failed') return drop()
       if (step.send) socket.write(step.send)
       if (step.type === 'pending') return
@@ -78,7 +85,7 @@ export class PeerListener {
       socket.pause()
       if (!this.opts.route(step.infoHash, socket, step.head, step.crypto)) socket.destroy()
     }
-    socket.on('data', onData)
+    setReader(socket, onData)
     socket.on('error', drop)
     socket.on('close', () => {
       this.sockets.delete(socket)

@@ -1,12 +1,17 @@
 /**
  * One TCP connection relayed to a page: credit-based flow control both ways, the handshake gate,
  * and the stream's timeouts. The bridge's memory for a stream is bounded by the credit it gave the
- * page (page -> TCP) and by one socket read (TCP -> page: the socket is paused while the page has
- * no credit for us), so a slow page stalls its peer, not the bridge.
+ * page (page -> TCP) and by a frame plus one socket read (TCP -> page: the socket is paused while
+ * the page has no credit for us), so a slow page stalls its peer, not the bridge.
+ *
+ * TCP -> page, DATA frames hold whole BitTorrent messages where they can (core/message-boundaries.ts),
+ * up to a read as large as the stream can pass on (shared-reads.ts) plus what waited for credit or
+ * a draining WebSocket: fewer, fuller frames that the page parses without copying.
  */
 import { concatBytes } from '../src/core/bytes'
 import type net from 'node:net'
 import { isHandshakeFor } from '../src/core/bridge-codec'
+import { MessageBoundaries } from '../src/core/message-boundaries'
 import {
   CloseCode, FrameType, HANDSHAKE_LENGTH, MAX_DATA_PAYLOAD, MAX_STREAM_CREDIT, STREAM_WINDOW,
   type BridgeToPageFrame, type PeerAddress,
@@ -14,6 +19,7 @@ import {
 import type { BridgeLimits } from './limits'
 import { PLAINTEXT, type EncryptionMode, type PeerCrypto, type PeerTransport } from './mse/peer-crypto'
 import { dialPeer, type PeerDial } from './peer-dialer'
+import { setReadSize, setReader } from './shared-reads'
 
 /** What a stream needs from its page's session. */
 export interface StreamOwner {
@@ -21,6 +27,8 @@ export interface StreamOwner {
   /** MSE policy for the streams this owner dials. */
   readonly encryption: EncryptionMode
   send(frame: BridgeToPageFrame): void
+  /** A DATA frame whose payload is `parts` (`length` bytes in all), gathered into one frame. */
+  sendData(stream: number, parts: Uint8Array[], length: number): void
   /** Bytes the bridge holds for this page went up (or down, when negative). */
   account(delta: number): void
   /** The WebSocket's send queue is full: stop reading sockets for now. */
@@ -49,9 +57,12 @@ export class RelayStream {
   /** The page's bytes before the handshake is checked and the socket is up. */
   private head: Uint8Array[] = []
   private headBytes = 0
-  /** TCP bytes waiting for the page's credit. */
+  /** TCP bytes waiting for the page's credit (or for the rest of a message). */
   private toPage: Uint8Array[] = []
   private toPageBytes = 0
+  /** TCP bytes sent on to the page so far, and where the peer's messages end. */
+  private sentToPage = 0
+  private readonly messages = new MessageBoundaries()
   /** The page's bytes handed to the socket whose write has not completed. */
   private inSocket = 0
   private remoteEnded = false
@@ -115,23 +126,52 @@ export class RelayStream {
     this.pump()
   }
 
-  /** Sends queued TCP bytes within the page's credit; pauses the socket while any remain. */
+  /**
+   * Sends queued TCP bytes within the page's credit, cut after whole messages; reads on while
+   * less than a frame waits (the rest of a message, or a fuller frame once the WebSocket drains).
+   */
   pump(): void {
     if (this.state === 'closed') return
     while (this.toPageBytes > 0 && this.sendCredit > 0 && !this.owner.congested()) {
-      const first = this.toPage[0]!
-      const n = Math.min(first.length, this.sendCredit, MAX_DATA_PAYLOAD)
-      const chunk = n === first.length ? first : first.subarray(0, n)
-      if (n === first.length) this.toPage.shift()
-      else this.toPage[0] = first.subarray(n)
-      this.toPageBytes -= n
-      this.sendCredit -= n
-      this.owner.account(-n)
-      this.owner.send({ type: FrameType.Data, stream: this.id, data: chunk })
+      const limit = Math.min(this.sendCredit, this.toPageBytes, MAX_DATA_PAYLOAD)
+      // the peer hung up: no more of a message will come, so the tail goes as it is
+      const n = this.remoteEnded ? limit : this.messages.cut(this.sentToPage, limit, MAX_DATA_PAYLOAD)
+      if (n === 0) break
+      this.sendToPage(n)
     }
     if (this.toPageBytes === 0 && this.remoteEnded) this.close(CloseCode.PeerClosed, 'the peer closed the connection', true)
-    else if (this.toPageBytes > 0 || this.sendCredit === 0) this.socket?.pause()
+    else if (this.toPageBytes >= this.holdLimit()) this.socket?.pause()
     else if (this.state === 'open') this.socket?.resume()
+    // the next read takes no more than can go on at once: what waits past it is a copy (see fromPeer)
+    if (this.socket) setReadSize(this.socket, this.holdLimit() - this.toPageBytes)
+  }
+
+  /** TCP bytes held at most before the socket pauses: a frame, or as much as the page's credit lets out. */
+  private holdLimit(): number {
+    return Math.min(MAX_DATA_PAYLOAD, this.sendCredit)
+  }
+
+  /** The first `n` queued TCP bytes, as one DATA frame. */
+  private sendToPage(n: number): void {
+    const parts: Uint8Array[] = []
+    let left = n
+    while (left > 0) {
+      const first = this.toPage[0]!
+      if (first.length <= left) {
+        parts.push(first)
+        this.toPage.shift()
+        left -= first.length
+      } else {
+        parts.push(first.subarray(0, left))
+        this.toPage[0] = first.subarray(left)
+        left = 0
+      }
+    }
+    this.toPageBytes -= n
+    this.sentToPage += n
+    this.sendCredit -= n
+    this.owner.account(-n)
+    this.owner.sendData(this.id, parts, n)
   }
 
   /** Credit we owe the page for bytes already written to TCP; held while the page is over its cap. */
@@ -217,8 +257,8 @@ export class RelayStream {
 
   private attach(socket: net.Socket): void {
     socket.setNoDelay(true)
-    // socket chunks are ours alone: decrypted in place
-    socket.on('data', (chunk: Buffer) => this.fromPeer(this.crypto.cipher ? this.crypto.cipher.decrypt.crypt(chunk) : chunk))
+    // a read is in the shared buffer (see shared-reads.ts) until we return: decrypted in place
+    setReader(socket, (bytes) => this.fromPeer(this.crypto.cipher ? this.crypto.cipher.decrypt.crypt(bytes) : bytes, true))
     socket.on('end', () => {
       this.remoteEnded = true
       this.pump()
@@ -238,15 +278,23 @@ export class RelayStream {
   }
 
   /**
-   * Bytes from the peer. (A shared `onread` buffer for dialed sockets, which cut the bridge's
-   * download peak further, does not fit MSE's dialer, which hands over a connected socket.)
+   * Bytes from the peer; `shared` when they are a read in the shared buffer, which the next read
+   * overwrites: DATA frames copy what goes now, and what waits for credit is copied here.
    */
-  private fromPeer(chunk: Uint8Array): void {
+  private fromPeer(chunk: Uint8Array, shared = false): void {
     if (this.state === 'closed') return
+    this.messages.push(chunk)
     this.toPage.push(chunk)
     this.toPageBytes += chunk.length
     this.owner.account(chunk.length)
+    // At once, not gathered over the event loop's turn: a read holds up to a full frame already
+    // (shared-reads.ts), and anything kept past this call is a copy of the shared buffer, garbage
+    // per read that the bridge's memory target cannot afford.
     this.pump()
+    // pump() sends from the front: what is left of `chunk` is the queue's last entry, and must
+    // outlive the shared read buffer (it waits for credit, a draining WebSocket, or the rest of a message)
+    const last = this.toPage.length - 1
+    if (shared && last >= 0 && this.toPage[last]!.buffer === chunk.buffer) this.toPage[last] = Buffer.from(this.toPage[last]!)
   }
 
   private toSocket(data: Uint8Array): void {

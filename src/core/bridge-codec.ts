@@ -112,6 +112,19 @@ export function encodeFrameInto(frame: BridgeFrame, into: Uint8Array): Uint8Arra
   return encode(frame, into)
 }
 
+/**
+ * A DATA frame whose payload is `parts` (`length` bytes in all), written in `into` when it fits
+ * (as encodeFrameInto): the bridge gathers several socket reads into one frame this way.
+ */
+export function encodeDataFrameInto(stream: number, parts: readonly Uint8Array[], length: number, into?: Uint8Array): Uint8Array {
+  if (length < 1 || length > MAX_DATA_PAYLOAD) throw new RangeError(`DATA payload of ${length} bytes`)
+  const w = new Writer(DATA_HEADER_BYTES + length, into)
+  streamId(w.u8(BRIDGE_PROTOCOL_VERSION).u8(FrameType.Data), stream)
+  for (const part of parts) w.bytes(part)
+  if (w.length !== DATA_HEADER_BYTES + length) throw new RangeError(`DATA parts of ${w.length - DATA_HEADER_BYTES} bytes, not ${length}`)
+  return w.done()
+}
+
 function encode(frame: BridgeFrame, into?: Uint8Array): Uint8Array {
   const w = frame.type === FrameType.Data ? new Writer(DATA_HEADER_BYTES + frame.data.length, into) : new Writer(64)
   w.u8(BRIDGE_PROTOCOL_VERSION).u8(frame.type)

@@ -11,8 +11,11 @@
  * granted (STREAM_WINDOW at open, then CREDIT frames); sending past it is a protocol error.
  */
 
-/** 2: the stream window grew from 256 KiB to 1 MiB (a version-1 peer would see credit overrun). */
-export const BRIDGE_PROTOCOL_VERSION = 2
+/**
+ * 2: the stream window grew from 256 KiB to 1 MiB (a version-1 peer would see credit overrun).
+ * 3: DATA payloads of up to 256 KiB, not 64 KiB (a version-2 decoder would refuse them).
+ */
+export const BRIDGE_PROTOCOL_VERSION = 3
 /** Path of the WebSocket on the app's server. */
 export const BRIDGE_PATH = '/bridge'
 
@@ -24,8 +27,12 @@ export const BRIDGE_PATH = '/bridge'
 export const STREAM_WINDOW = 1024 * 1024
 /** Most credit a side may hold on one stream (grants beyond it are a protocol error). */
 export const MAX_STREAM_CREDIT = 4 * 1024 * 1024
-/** Largest DATA payload in one frame. */
-export const MAX_DATA_PAYLOAD = 64 * 1024
+/**
+ * Largest DATA payload in one frame. The page pays per WebSocket message as well as per byte, so
+ * the bridge gathers socket reads (64 KiB each) into frames up to this size while the page is
+ * behind; a stream's whole window is still only four of them.
+ */
+export const MAX_DATA_PAYLOAD = 256 * 1024
 /** Largest frame of any type (DATA payload plus header, or a long peer list). */
 export const MAX_FRAME_BYTES = MAX_DATA_PAYLOAD + 64
 /** Limits on variable parts, so a decoder never allocates from a length it was told. */

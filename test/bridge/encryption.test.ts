@@ -6,43 +6,20 @@ import { createHash, randomBytes } from 'node:crypto'
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dhKeyPair } from '../../bridge/mse/mse-crypto'
-import { MseInitiator, type MseStep } from '../../bridge/mse/mse-handshake'
-import { CRYPTO_RC4 } from '../../bridge/mse/mse-crypto'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
 import { parseTorrent, type Metainfo } from '../../src/core/metainfo'
 import { FrameType, type BridgeToPageFrame, type DataFrame, type IncomingFrame } from '../../src/protocol/bridge-frames'
 import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { startSeeder, type Seeder } from '../support/seeder'
+import { mseDial, connectTcp } from './mse-peer'
 import { connectClient, downloadPieces, handshakeBytes, randomPeerId, rawPage, startTestBridge, tempDir, waitFor, type TestBridge } from './harness'
 
-const connect = (port: number) => new Promise<net.Socket>((resolve, reject) => {
-  const s = net.connect(port, '127.0.0.1', () => resolve(s))
-  s.on('error', reject)
-})
+const connect = connectTcp
 const closedWithin = (s: net.Socket, ms: number) => new Promise<boolean>((resolve) => {
   if (s.destroyed) return resolve(true)
   const t = setTimeout(() => resolve(false), ms)
   s.once('close', () => { clearTimeout(t); resolve(true) })
 })
-
-/** A peer dialing the bridge's port with MSE (our initiator, RC4), `ia` inside step 3. */
-async function msePeer(port: number, infoHash: string, ia: Uint8Array): Promise<{ socket: net.Socket; done: Extract<MseStep, { type: 'done' }> }> {
-  const socket = await connect(port)
-  const mse = new MseInitiator(Buffer.from(infoHash, 'hex'), CRYPTO_RC4, ia)
-  socket.write(mse.start())
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      const step = mse.push(chunk)
-      if (step.type === 'failed') return reject(new Error(step.reason))
-      if (step.send) socket.write(step.send)
-      if (step.type !== 'done') return
-      socket.off('data', onData)
-      resolve({ socket, done: step })
-    }
-    socket.on('data', onData)
-    socket.once('close', () => reject(new Error('the bridge closed the connection during MSE')))
-  })
-}
 
 const isIncoming = (f: BridgeToPageFrame): f is IncomingFrame => f.type === FrameType.Incoming
 
@@ -58,7 +35,7 @@ describe('MSE on the inbound peer port', () => {
     await new Promise((r) => setTimeout(r, 50))
     const before = bridge.running.bridge!.stats().opened.rc4
     const hs = handshakeBytes(H)
-    const { socket, done } = await msePeer(bridge.peerPort, H, hs)
+    const { socket, done } = await mseDial(bridge.peerPort, H, hs)
     expect(done.transport).toBe('rc4')
     const inc = await p.next(isIncoming)
     expect(inc.infoHash).toBe(H)
@@ -106,7 +83,7 @@ describe('MSE on the inbound peer port', () => {
     clearInterval(trickle)
     expect(padded).toBeLessThanOrEqual(532 + 32 * 20) // closed at the limit, give or take the packets in flight
     // a well-formed MSE handshake for a torrent nobody registered
-    await expect(msePeer(bridge.peerPort, 'dd'.repeat(20), handshakeBytes('dd'.repeat(20)))).rejects.toThrow(/closed/)
+    await expect(mseDial(bridge.peerPort, 'dd'.repeat(20), handshakeBytes('dd'.repeat(20)))).rejects.toThrow(/closed/)
     // half a key, then silence: only the handshake timeout ends it
     const truncated = await connect(bridge.peerPort)
     truncated.on('error', () => {})
@@ -115,7 +92,7 @@ describe('MSE on the inbound peer port', () => {
     expect(await closedWithin(truncated, 3000)).toBe(true)
     // nothing was routed to the page, and an honest peer still gets through
     expect(p.frames.some(isIncoming)).toBe(false)
-    const { socket } = await msePeer(bridge.peerPort, H, handshakeBytes(H))
+    const { socket } = await mseDial(bridge.peerPort, H, handshakeBytes(H))
     expect((await p.next(isIncoming)).infoHash).toBe(H)
     socket.destroy()
     p.close()
@@ -200,6 +177,6 @@ describe('encryption policies against a webtorrent peer', () => {
     const client = await page(off)
     expect(await downloadPieces(client.open(meta.infoHash, { host: '127.0.0.1', port: either.tcpPort! }), meta, pieces())).toBe(meta.length)
     expect(off.running.bridge!.stats().opened).toEqual({ rc4: 0, obfuscated: 0, plaintext: 1 })
-    await expect(msePeer(off.peerPort, meta.infoHash, handshakeBytes(meta.infoHash))).rejects.toThrow(/closed/)
+    await expect(mseDial(off.peerPort, meta.infoHash, handshakeBytes(meta.infoHash))).rejects.toThrow(/closed/)
   }, 30_000)
 })

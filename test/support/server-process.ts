@@ -22,9 +22,9 @@ export function buildServerIfStale(): void {
  * The server (app + bridge) as its own process, run the way `npm start` runs it, so that
  * /proc/PID/status is the bridge's own. Resolves once it printed its URL and its peer port.
  */
-export async function spawnServerProcess(args: string[], timeoutMs = 30_000): Promise<{ daemon: Daemon; url: string; peerPort: number }> {
+export async function spawnServerProcess(args: string[], timeoutMs = 30_000, nodeFlags: string[] = []): Promise<{ daemon: Daemon; url: string; peerPort: number }> {
   buildServerIfStale()
-  const daemon = spawnDaemon(process.execPath, [...SERVER_COMMAND, ...args], { name: 'bridge', cwd: REPO })
+  const daemon = spawnDaemon(process.execPath, [...nodeFlags, ...SERVER_COMMAND, ...args], { name: 'bridge', cwd: REPO })
   const lines = createInterface({ input: daemon.child.stdout! })
   let url = ''
   let peerPort = 0

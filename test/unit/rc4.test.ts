@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { Rc4, createRc4 } from '../../bridge/mse/rc4'
+import { rc4Kernel } from '../../bridge/mse/rc4-wasm'
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')
 
@@ -49,6 +50,27 @@ describe('RC4', () => {
     for (const allowNative of [false, true]) {
       const out = createRc4(hex('0102030405'), 1024, allowNative).crypt(new Uint8Array(16))
       expect(Buffer.from(out).toString('hex')).toBe(hex(RFC6229[0]!.at[1024]!).toString('hex'))
+    }
+  })
+
+  it('runs its loop in WebAssembly, with the same bytes as the JavaScript loop, for every cut and across chunk ends', () => {
+    expect(rc4Kernel()).not.toBeNull()
+    for (const size of [64, 1000, 65_536 + 17, 256 * 1024 * 2 + 5]) {
+      const key = randomBytes(20)
+      const data = randomBytes(size)
+      const js = new Rc4(key, null)
+      const wasm = new Rc4(key)
+      const a = Uint8Array.from(data)
+      const b = Uint8Array.from(data)
+      // the same cuts on both, some under the 64 bytes below which the JavaScript loop runs anyway
+      for (let off = 0, k = 0; off < size; k++) {
+        const n = Math.min([3, 64, 700, 65_536, 300_000][k % 5]!, size - off)
+        js.crypt(a.subarray(off, off + n))
+        wasm.crypt(b.subarray(off, off + n))
+        off += n
+      }
+      expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true)
+      expect(Buffer.from(b).equals(data)).toBe(false)
     }
   })
 
