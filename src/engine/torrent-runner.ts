@@ -17,7 +17,10 @@ import { choiceAddOptions, settleIfNothingToChoose } from './file-choice'
 import { parseTorrentFile } from './parse-service'
 import type { Persistence } from './persistence'
 import { isComplete, type TorrentRecord } from './snapshot'
+import { skipVerifiedPieces } from './rarest-first'
 import { TorrentLimits } from './torrent-limits'
+import { hashPiecesInWorker, markAssembledPieces } from './piece-hashing'
+import { coalesceUpdateRounds } from './update-rounds'
 
 /** What the runner needs of the engine around it. */
 export interface RunnerHost {
@@ -57,6 +60,7 @@ export class TorrentRunner {
     })
     this.client.on('error', (err: Error) => this.host.emit({ type: 'error', error: AppError.from(err).toInfo() }))
     this.limits = new TorrentLimits(this.client)
+    hashPiecesInWorker(storage)
     this.store = opfsChunkStore(storage, (infoHash) => {
       const record = this.records.get(infoHash)
       if (record) record.piecesChecked++
@@ -81,6 +85,8 @@ export class TorrentRunner {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
+      coalesceUpdateRounds(torrent)
+      markAssembledPieces(torrent)
       this.limits.attach(torrent, limitsOf(record.stored))
       record.piecesChecked = 0
       delete record.forceFullCheck
@@ -187,7 +193,10 @@ export class TorrentRunner {
   private wire(record: TorrentRecord, torrent: Torrent): void {
     const { infoHash } = record
     const current = () => record.torrent === torrent
-    torrent.on('metadata', () => { if (current()) void this.onMetadata(record) })
+    torrent.on('metadata', () => {
+      skipVerifiedPieces(torrent)
+      if (current()) void this.onMetadata(record)
+    })
     torrent.on('ready', () => {
       if (!current() || !torrent.bitfield) return
       record.bitfield = new Uint8Array((torrent.bitfield as unknown as { buffer: Uint8Array }).buffer)

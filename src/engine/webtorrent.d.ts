@@ -88,6 +88,12 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     _addPeer(...args: unknown[]): unknown
     /** Creates a web seed Peer with `client.throttleGroups` (the torrent's url-list). */
     addWebSeed(...args: unknown[]): unknown
+    /** Internal: webtorrent's Piece of each piece still to download (null once verified), after 'metadata'. */
+    readonly pieces?: readonly (object | null)[]
+    /** Internal: schedules a request round (in an idle callback where the page has them). */
+    _update(): void
+    /** Internal: the request round itself, over every wire. */
+    _updateWireWrapper(): void
     critical(start: number, end: number): void
     select(start: number, end: number, priority?: number): void
     deselect(start: number, end: number): void

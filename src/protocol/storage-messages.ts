@@ -18,6 +18,15 @@ export type StorageRequest =
   | { type: 'stat'; id: number; torrent: string; layout: StorageLayout }
   /** Close and delete every file of the torrent. */
   | { type: 'destroy'; id: number; torrent: string }
+  /**
+   * The SHA-1 of a piece the page just downloaded (answered as `data`); the worker keeps the
+   * bytes under `held` for the 'put-held' that follows when the hash is right (engine/piece-hashing.ts).
+   */
+  | { type: 'hash'; id: number; held: number; data: ArrayBuffer }
+  /** Write the bytes kept under `held` as piece `index`, and forget them. */
+  | { type: 'put-held'; id: number; torrent: string; index: number; held: number }
+  /** Forget the bytes kept under `held` (the piece failed its hash check, or its torrent stopped). */
+  | { type: 'drop'; id: number; held: number }
 
 export type StorageResponse =
   | { type: 'ok'; id: number; data?: ArrayBuffer; sizes?: number[] }

@@ -1,3 +1,4 @@
+import { takeHeld } from '../engine/piece-hashing'
 import type { StorageClient } from './storage-client'
 
 type Callback<T = void> = (err: Error | null, value?: T) => void
@@ -37,8 +38,18 @@ export function opfsChunkStore(storage: StorageClient, onCheckRead: (infoHash: s
 
     put(index: number, buf: Uint8Array, cb: Callback = () => {}): void {
       if (this.closed) return queueMicrotask(() => cb(new Error('Storage is closed')))
-      // A copy we can transfer: webtorrent may still serve reads from `buf` until we call back.
-      const data = buf.slice().buffer
+      // the piece's bytes went to the worker with its hash (engine/piece-hashing.ts)
+      const heldId = takeHeld(buf)
+      if (heldId !== undefined) {
+        this.ready.then(() => storage.putHeld(this.torrent, index, heldId)).then(() => cb(null), (err: Error) => cb(err))
+        return
+      }
+      // A verified piece (a buffer of its own, made by webtorrent's Piece.flush) is transferred as
+      // is: webtorrent keeps it only to answer reads of this piece until we call back, and it
+      // reads only pieces it has marked verified, which it does in our callback. Anything else
+      // (a view into a larger buffer) is copied, so a caller's buffer is never detached under it.
+      const whole = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && buf.buffer instanceof ArrayBuffer
+      const data = whole ? (buf.buffer as ArrayBuffer) : buf.slice().buffer
       this.ready.then(() => storage.put(this.torrent, index, data)).then(() => cb(null), (err: Error) => cb(err))
     }
 

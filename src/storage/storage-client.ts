@@ -30,6 +30,22 @@ export class StorageClient {
     return this.call({ type: 'put', torrent, index, data }, [data]).then(() => undefined)
   }
 
+  /** SHA-1 of `data`, which is transferred and kept in the worker under `held` for putHeld or drop. */
+  async hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer> {
+    const { data: digest } = await this.call({ type: 'hash', held, data }, [data])
+    return digest ?? new ArrayBuffer(0)
+  }
+
+  /** Writes the bytes kept under `held` as piece `index`. */
+  putHeld(torrent: string, index: number, held: number): Promise<void> {
+    return this.call({ type: 'put-held', torrent, index, held }).then(() => undefined)
+  }
+
+  /** Forgets the bytes kept under `held`. */
+  drop(held: number): void {
+    void this.call({ type: 'drop', held }).catch(() => {})
+  }
+
   async get(torrent: string, index: number, offset: number, length: number): Promise<Uint8Array> {
     const { data } = await this.call({ type: 'get', torrent, index, offset, length })
     return new Uint8Array(data ?? new ArrayBuffer(0))

@@ -147,8 +147,26 @@ async function destroy(torrent: string): Promise<void> {
   }
 }
 
+/** Downloaded pieces hashed here, kept until the page writes or drops them (at most a few at once). */
+const heldPieces = new Map<number, ArrayBuffer>()
+
+async function hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer> {
+  heldPieces.set(held, data)
+  return crypto.subtle.digest('SHA-1', data)
+}
+
+async function putHeld(torrent: string, index: number, held: number): Promise<void> {
+  const data = heldPieces.get(held)
+  heldPieces.delete(held)
+  if (!data) throw new AppError('STORAGE', `Piece ${index} was not kept for writing (a bug): recheck the torrent.`)
+  await put(torrent, index, data)
+}
+
 async function handle(request: StorageRequest): Promise<ArrayBuffer | number[] | undefined> {
   switch (request.type) {
+    case 'hash': return hashHeld(request.held, request.data)
+    case 'put-held': return putHeld(request.torrent, request.index, request.held).then(() => undefined)
+    case 'drop': heldPieces.delete(request.held); return undefined
     case 'stat': return stat(request.torrent, request.layout)
     case 'open': return open(request.torrent, request.layout).then(() => undefined)
     case 'put': return put(request.torrent, request.index, request.data).then(() => undefined)
