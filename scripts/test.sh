@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# npm test: unit tests, then browser tests against real peers. As root, everything runs in a
+# npm test: the type check (strict, no unused code), unit tests, then browser tests against real peers. As root, everything runs in a
 # network namespace that has only loopback, so no test can reach beyond this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run() {
+  npm run --silent typecheck
   npx vitest run
   npx playwright test "$@"
 }
