@@ -57,6 +57,11 @@ export type BridgeClientEvents = {
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { minMs: 1000, maxMs: 30_000, jitter: 0.3 }
+/**
+ * Window beyond STREAM_WINDOW the page lets busy streams take, all together (bridge-stream.ts):
+ * four streams at the protocol's most. It bounds what the page may have to buffer for them.
+ */
+const WIDE_WINDOW_BUDGET = 12 * 1024 * 1024
 
 /** The bridge's WebSocket URL on the page's own origin. */
 export function bridgeUrl(pageUrl: string, path = BRIDGE_PATH): string {
@@ -73,6 +78,8 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   private timer: ReturnType<typeof setTimeout> | null = null
   private nextStream = 1
   private readonly streams = new Map<number, BridgeStream>()
+  /** Window taken beyond STREAM_WINDOW by busy streams (WIDE_WINDOW_BUDGET at most). */
+  private widened = 0
   /** What to tell the bridge again after a reconnect. */
   private readonly registered = new Map<string, string>()
   private readonly announced = new Map<string, AnnounceRequest>()
@@ -137,6 +144,12 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   sendCredit(stream: number, bytes: number): void { this.sendFrame({ type: FrameType.Credit, stream, bytes }) }
   sendClose(stream: number, reason: string): void { this.sendFrame({ type: FrameType.Close, stream, code: CloseCode.Normal, reason }) }
   forget(stream: number): void { this.streams.delete(stream) }
+  widen(bytes: number): number {
+    const n = Math.max(0, Math.min(bytes, WIDE_WINDOW_BUDGET - this.widened))
+    this.widened += n
+    return n
+  }
+  narrow(bytes: number): void { this.widened = Math.max(0, this.widened - bytes) }
 
   private sendFrame(frame: BridgeFrame): void {
     // frames for a connection that is not up are dropped: the state is re-sent on reconnect

@@ -6,11 +6,14 @@
  * (the bridge's side of protocol encryption included: the page always speaks plaintext).
  *
  * Flow control: we send DATA only within the credit the bridge granted, and grant credit back
- * only as our reader takes bytes, so neither end buffers more than a window per stream.
+ * only as our reader takes bytes, so neither end buffers more than a window per stream. A stream
+ * that carries a download widens its window from STREAM_WINDOW up to the protocol's most
+ * (MAX_STREAM_CREDIT), as far as the page's budget for wide windows allows (StreamLink.widen):
+ * at 100 MB/s one window is 10 ms of data, less than a busy main thread can be away.
  */
 import { concatBytes } from '../core/bytes'
 import { Duplex } from 'streamx'
-import { MAX_DATA_PAYLOAD, STREAM_WINDOW, type CloseCode, type PeerAddress } from '../protocol/bridge-frames'
+import { MAX_DATA_PAYLOAD, MAX_STREAM_CREDIT, STREAM_WINDOW, type CloseCode, type PeerAddress } from '../protocol/bridge-frames'
 import { AppError } from '../protocol/errors'
 
 /** How a stream talks to its BridgeClient (kept narrow so tests can drive a stream alone). */
@@ -19,6 +22,10 @@ export interface StreamLink {
   sendCredit(stream: number, bytes: number): void
   sendClose(stream: number, reason: string): void
   forget(stream: number): void
+  /** Up to `bytes` more window for a busy stream, as the page's budget allows (0: none; absent: never widen). */
+  widen?(bytes: number): number
+  /** Gives back window taken with `widen`. */
+  narrow?(bytes: number): void
 }
 
 type Pending = { data: Uint8Array; offset: number; cb: (err: Error | null) => void }
@@ -35,6 +42,9 @@ export class BridgeStream extends Duplex {
   private sendCredit = STREAM_WINDOW
   private recvCredit = STREAM_WINDOW
   private unacked = 0
+  /** The credit this stream lets the bridge hold: STREAM_WINDOW, widened once it carries a download. */
+  private window = STREAM_WINDOW
+  private received = 0
   private pending: Pending | null = null
   private remoteClosed = false
 
@@ -72,6 +82,7 @@ export class BridgeStream extends Duplex {
     if (data.length > this.recvCredit) return false
     this.recvCredit -= data.length
     this.unacked += data.length
+    this.received += data.length
     if (this.destroying) return true
     // no copy: the payload is a view into this message's own ArrayBuffer, which nothing reuses
     if (this.push(data)) this.grant()
@@ -125,6 +136,8 @@ export class BridgeStream extends Duplex {
       this.pending.cb(new Error('stream destroyed'))
       this.pending = null
     }
+    if (this.window > STREAM_WINDOW) this.link.narrow?.(this.window - STREAM_WINDOW)
+    this.window = STREAM_WINDOW
     if (!this.remoteClosed) this.link.sendClose(this.streamId, 'closed by the page')
     this.remoteClosed = true
     this.link.forget(this.streamId)
@@ -150,9 +163,15 @@ export class BridgeStream extends Duplex {
     if (this.unacked === 0 || this.remoteClosed) return
     // batch: a CREDIT frame per quarter window (the bridge never stalls: when its credit is out,
     // `unacked` is a whole window)
-    if (this.unacked < STREAM_WINDOW / 4 && this.recvCredit > 0) return
-    this.recvCredit += this.unacked
-    this.link.sendCredit(this.streamId, this.unacked)
+    if (this.unacked < this.window / 4 && this.recvCredit > 0) return
+    // a download: two windows through already, widen it once (what the budget gives)
+    let wider = 0
+    if (this.window < MAX_STREAM_CREDIT && this.received >= 2 * this.window) {
+      wider = this.link.widen?.(MAX_STREAM_CREDIT - this.window) ?? 0
+      this.window += wider
+    }
+    this.recvCredit += this.unacked + wider
+    this.link.sendCredit(this.streamId, this.unacked + wider)
     this.unacked = 0
   }
 }

@@ -9,14 +9,19 @@
  * the worker, which hashes it and keeps it; the store's put of that (now detached) buffer writes
  * the kept bytes (takeHeld). A piece that failed its check is never put: the worker drops it once
  * webtorrent has had its chance. Any other digest goes to the browser's own, untouched.
+ *
+ * The buffers themselves come back: the worker returns each one once it has written (or dropped)
+ * it, and the next piece is assembled into it (see flushInto). A new 1 MiB buffer per piece cost
+ * more than the copy into it: zeroing and a page fault per 4 KiB page.
  */
+import { BufferPool } from '../core/buffer-pool'
 
 /** What this needs of the storage worker's client (storage/storage-client.ts). */
 export interface PieceHasher {
   /** SHA-1 of `data`, which is transferred to the worker and kept there under `held`. */
   hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer>
-  /** Forgets what is kept under `held`. */
-  drop(held: number): void
+  /** Forgets what is kept under `held`; resolves with its buffer, given back. */
+  drop(held: number): Promise<ArrayBuffer | undefined>
 }
 
 /** The part of a webtorrent Torrent used here. */
@@ -33,6 +38,8 @@ const assembled = new WeakSet<ArrayBuffer>()
 /** Buffers transferred to the worker with their hash, by the id the worker keeps them under. */
 const held = new WeakMap<ArrayBuffer, number>()
 let nextHeld = 1
+/** Buffers the worker gave back, to assemble the next pieces into (a few are in flight at once). */
+const spareBuffers = new BufferPool(32 * 1024 * 1024)
 let hooked = false
 let flushPatched = false
 
@@ -59,7 +66,7 @@ export function hashPiecesInWorker(storage: PieceHasher): void {
     const forget = () => {
       if (held.get(buffer) !== id) return
       held.delete(buffer)
-      storage.drop(id)
+      storage.drop(id).then(reusePieceBuffer, () => {})
     }
     result.then(() => setTimeout(forget), forget)
     return result
@@ -76,6 +83,45 @@ export function markAssembledPieces(torrent: PieceSource): void {
   torrent.once('ready', patch)
 }
 
+/** The fields of torrent-piece's Piece that its flush reads and clears (webtorrent 3.0.x). */
+interface PieceInternals {
+  length: number
+  _chunks: number
+  _buffered: number
+  _buffer: Uint8Array[] | null
+  _cancellations: unknown
+  sources: unknown
+  _flushed: boolean
+}
+
+function hasPieceShape(piece: object): piece is PieceInternals {
+  const p = piece as Partial<PieceInternals>
+  return typeof p.length === 'number' && typeof p._chunks === 'number' && typeof p._buffered === 'number' &&
+    typeof p._flushed === 'boolean' && '_buffer' in p && 'sources' in p && '_cancellations' in p
+}
+
+/**
+ * torrent-piece's flush, assembling into a spare buffer rather than a new one. Its own (a
+ * `concat` of the blocks) is kept for a piece of any other shape, so an upgrade of webtorrent
+ * that changes Piece costs speed, not correctness.
+ */
+function flushInto(piece: PieceInternals): Uint8Array | null {
+  const blocks = piece._buffer
+  if (!blocks || piece._chunks !== piece._buffered) return null
+  const out = new Uint8Array(spareBuffers.take(piece.length))
+  let at = 0
+  for (const block of blocks) {
+    out.set(block, at)
+    at += block.length
+  }
+  if (at !== piece.length) return null // never: the blocks of a whole piece fill it
+  piece._buffer = null
+  piece._cancellations = null
+  piece.sources = null
+  piece._flushed = true
+  return out
+}
+
 function patchFlush(torrent: PieceSource): void {
   if (flushPatched || !hooked) return
   const piece = torrent.pieces?.find((p) => p !== null)
@@ -85,11 +131,16 @@ function patchFlush(torrent: PieceSource): void {
   if (typeof flush !== 'function') return
   flushPatched = true
   proto.flush = function (this: object) {
-    const buf = flush.call(this)
-    // a buffer of its own (webtorrent concatenates the blocks): safe to transfer
+    const buf = (hasPieceShape(this) && flushInto(this)) || flush.call(this)
+    // a buffer of its own (ours, or webtorrent's concatenation of the blocks): safe to transfer
     if (buf && buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && buf.buffer instanceof ArrayBuffer) assembled.add(buf.buffer)
     return buf
   }
+}
+
+/** Takes back a piece's buffer the worker has written or dropped, for the next piece. */
+export function reusePieceBuffer(buffer: ArrayBuffer | undefined): void {
+  if (buffer) spareBuffers.give(buffer)
 }
 
 /** For the store's put: the id the worker keeps this piece's bytes under, when they went there with its hash. */

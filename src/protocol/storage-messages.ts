@@ -23,9 +23,9 @@ export type StorageRequest =
    * bytes under `held` for the 'put-held' that follows when the hash is right (engine/piece-hashing.ts).
    */
   | { type: 'hash'; id: number; held: number; data: ArrayBuffer }
-  /** Write the bytes kept under `held` as piece `index`, and forget them. */
+  /** Write the bytes kept under `held` as piece `index`, and forget them (their buffer is answered as `data`). */
   | { type: 'put-held'; id: number; torrent: string; index: number; held: number }
-  /** Forget the bytes kept under `held` (the piece failed its hash check, or its torrent stopped). */
+  /** Forget the bytes kept under `held` (the piece failed its hash check, or its torrent stopped); answered with their buffer. */
   | { type: 'drop'; id: number; held: number }
 
 export type StorageResponse =

@@ -1,4 +1,4 @@
-import { takeHeld } from '../engine/piece-hashing'
+import { reusePieceBuffer, takeHeld } from '../engine/piece-hashing'
 import type { StorageClient } from './storage-client'
 
 type Callback<T = void> = (err: Error | null, value?: T) => void
@@ -41,7 +41,10 @@ export function opfsChunkStore(storage: StorageClient, onCheckRead: (infoHash: s
       // the piece's bytes went to the worker with its hash (engine/piece-hashing.ts)
       const heldId = takeHeld(buf)
       if (heldId !== undefined) {
-        this.ready.then(() => storage.putHeld(this.torrent, index, heldId)).then(() => cb(null), (err: Error) => cb(err))
+        this.ready.then(() => storage.putHeld(this.torrent, index, heldId)).then((spare) => {
+          reusePieceBuffer(spare)
+          cb(null)
+        }, (err: Error) => cb(err))
         return
       }
       // A verified piece (a buffer of its own, made by webtorrent's Piece.flush) is transferred as

@@ -36,14 +36,14 @@ export class StorageClient {
     return digest ?? new ArrayBuffer(0)
   }
 
-  /** Writes the bytes kept under `held` as piece `index`. */
-  putHeld(torrent: string, index: number, held: number): Promise<void> {
-    return this.call({ type: 'put-held', torrent, index, held }).then(() => undefined)
+  /** Writes the bytes kept under `held` as piece `index`; resolves with their buffer, given back. */
+  async putHeld(torrent: string, index: number, held: number): Promise<ArrayBuffer | undefined> {
+    return (await this.call({ type: 'put-held', torrent, index, held })).data
   }
 
-  /** Forgets the bytes kept under `held`. */
-  drop(held: number): void {
-    void this.call({ type: 'drop', held }).catch(() => {})
+  /** Forgets the bytes kept under `held`; resolves with their buffer, given back. */
+  async drop(held: number): Promise<ArrayBuffer | undefined> {
+    return (await this.call({ type: 'drop', held })).data
   }
 
   async get(torrent: string, index: number, offset: number, length: number): Promise<Uint8Array> {

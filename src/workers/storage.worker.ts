@@ -155,18 +155,26 @@ async function hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer> {
   return crypto.subtle.digest('SHA-1', data)
 }
 
-async function putHeld(torrent: string, index: number, held: number): Promise<void> {
+/** Writes the bytes kept under `held`; their buffer goes back to the page for the next piece. */
+async function putHeld(torrent: string, index: number, held: number): Promise<ArrayBuffer> {
   const data = heldPieces.get(held)
   heldPieces.delete(held)
   if (!data) throw new AppError('STORAGE', `Piece ${index} was not kept for writing (a bug): recheck the torrent.`)
   await put(torrent, index, data)
+  return data
+}
+
+function dropHeld(held: number): ArrayBuffer | undefined {
+  const data = heldPieces.get(held)
+  heldPieces.delete(held)
+  return data
 }
 
 async function handle(request: StorageRequest): Promise<ArrayBuffer | number[] | undefined> {
   switch (request.type) {
     case 'hash': return hashHeld(request.held, request.data)
-    case 'put-held': return putHeld(request.torrent, request.index, request.held).then(() => undefined)
-    case 'drop': heldPieces.delete(request.held); return undefined
+    case 'put-held': return putHeld(request.torrent, request.index, request.held)
+    case 'drop': return dropHeld(request.held)
     case 'stat': return stat(request.torrent, request.layout)
     case 'open': return open(request.torrent, request.layout).then(() => undefined)
     case 'put': return put(request.torrent, request.index, request.data).then(() => undefined)

@@ -1,7 +1,8 @@
 /**
  * The bridge bench (issue 3), on loopback, in one run: one qbittorrent-nox seeds a BENCH_BRIDGE_MIB
  * (default 512) MiB multi-file torrent made by mktorrent (1 MiB pieces, local HTTP tracker); aria2c
- * downloads it, then this app does (Chromium page + the server with its bridge as a child process,
+ * and this app take turns downloading it, BENCH_BRIDGE_ROUNDS (default 3) times each, medians compared
+ * (Chromium page + the server with its bridge as a child process,
  * the compiled `node dist-server/main.js` that `npm start` runs, so /proc/PID/status is the
  * bridge's own). Reports MB/s of each and app/aria2c; the bridge's RSS started, its peak (VmHWM)
  * during the app's download, after it; and its RSS with 200 idle inbound peer connections (Node
@@ -26,6 +27,8 @@ import { rawAppDownload } from './raw-app-download'
 import { startTracker } from '../support/tracker'
 
 const SIZE_MIB = Number(process.env.BENCH_BRIDGE_MIB ?? 512)
+/** aria2c and this app take turns, this many downloads each (BENCH_BRIDGE_ROUNDS); their medians are compared. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_BRIDGE_ROUNDS ?? 3))
 const IDLE_PEERS = 200
 const IDLE_TORRENTS = 6
 const REPO = resolve(fileURLToPath(import.meta.url), '..', '..', '..')
@@ -77,6 +80,11 @@ async function appDownload(browser: Browser, url: string, torrent: Uint8Array, n
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits)
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
 
 export async function benchBridge(browser: Browser): Promise<{ markdown: string }> {
   const work = await mkdtemp(join(tmpdir(), 'bench-bridge-'))
@@ -89,16 +97,8 @@ export async function benchBridge(browser: Browser): Promise<{ markdown: string 
     cleanups.unshift(stop)
     const length = made.meta.length
 
-    console.log('bench bridge: aria2c…')
-    const ariaOut = join(work, 'aria2')
-    const t0 = Date.now()
-    const aria = await startAria2Leecher({ torrent: made.torrent, dir: ariaOut })
-    await aria.waitComplete(10 * 60_000)
-    const ariaSeconds = (Date.now() - t0) / 1000
-    await aria.stop()
-    await rm(ariaOut, { recursive: true, force: true })
-
-    console.log('bench bridge: this app…')
+    // Alternate rounds, the median of each: this machine's speed drifts over a run by more than
+    // the difference being measured, so one download of each would compare two moments.
     const server = await startBenchServer([tracker.wsUrl], (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean))
     cleanups.unshift(() => server.daemon.stop())
     const idleRss = (await processMemory(server.daemon.pid)).rss
@@ -111,8 +111,24 @@ export async function benchBridge(browser: Browser): Promise<{ markdown: string 
     const sampler = setInterval(() => {
       processMemory(server.daemon.pid).then((m) => { peakSampled = Math.max(peakSampled, m.rss) }).catch(() => {})
     }, 250)
-    // first as a user's browser runs it (no DevTools domain on), then driven by Playwright
-    const rawSeconds = await rawAppDownload(server.url, made.torrent, work)
+    const ariaRounds: number[] = []
+    const rawRounds: number[] = []
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`bench bridge: round ${round} of ${ROUNDS}: aria2c…`)
+      const ariaOut = join(work, 'aria2')
+      const t0 = Date.now()
+      const aria = await startAria2Leecher({ torrent: made.torrent, dir: ariaOut })
+      await aria.waitComplete(10 * 60_000)
+      ariaRounds.push((Date.now() - t0) / 1000)
+      await aria.stop()
+      await rm(ariaOut, { recursive: true, force: true })
+      // as a user's browser runs it: a fresh Chromium profile each round, no DevTools domain on
+      console.log(`bench bridge: round ${round} of ${ROUNDS}: this app…`)
+      rawRounds.push(await rawAppDownload(server.url, made.torrent, work))
+    }
+    const ariaSeconds = median(ariaRounds)
+    const rawSeconds = median(rawRounds)
+    // then once driven by Playwright, whose page stays for the idle-peer measure below
     const { page, seconds: appSeconds } = await appDownload(browser, server.url, made.torrent, name).finally(() => clearInterval(sampler))
     const afterDownload = await processMemory(server.daemon.pid)
 
@@ -159,16 +175,17 @@ export async function benchBridge(browser: Browser): Promise<{ markdown: string 
     const markdown = `## The bridge: this app against aria2c from qbittorrent-nox (${SIZE_MIB} MiB, 1 MiB pieces)
 
 One qbittorrent-nox (libtorrent 2.0) seeds a multi-file torrent made by mktorrent, found through a local HTTP tracker;
-aria2c downloads it first, then this app (the page in Chromium, the server with its bridge as its own Node process).
-Everything on loopback.
+aria2c and this app (the page in Chromium, the server with its bridge as its own Node process) take turns, ${ROUNDS} downloads
+each, and their medians are compared: this machine's speed drifts within a run by more than the gap being measured. Each
+time is from adding the torrent to done (aria2c: from starting the process). Everything on loopback.
 
-| client | seconds | MB/s | ratio to aria2c |
-|---|---|---|---|
-| this app (page + bridge), the page as a user's browser runs it (driven over bare CDP, no DevTools domain on) | ${fmt(rawSeconds)} | ${fmt(appMBps)} | **${fmt(appMBps / ariaMBps, 2)}** |
-| aria2c | ${fmt(ariaSeconds)} | ${fmt(ariaMBps)} | 1.00 |
-| this app, the page driven by Playwright (as the tests drive it) | ${fmt(appSeconds)} | ${fmt(appPlaywrightMBps)} | ${fmt(appPlaywrightMBps / ariaMBps, 2)} |
-| the transport's ceiling: bare 256 KiB messages from a Node WebSocket into a page that only counts them (bare CDP) | ${fmt(length / 1e6 / ceilingMBps)} | ${fmt(ceilingMBps)} | ${fmt(ceilingMBps / ariaMBps, 2)} |
-| the same ceiling in a page driven by Playwright | ${fmt(length / 1e6 / ceilingPlaywrightMBps)} | ${fmt(ceilingPlaywrightMBps)} | ${fmt(ceilingPlaywrightMBps / ariaMBps, 2)} |
+| client | seconds (median) | MB/s | ratio to aria2c | each round, MB/s |
+|---|---|---|---|---|
+| this app (page + bridge), the page as a user's browser runs it (driven over bare CDP, no DevTools domain on; a fresh browser profile each round) | ${fmt(rawSeconds)} | ${fmt(appMBps)} | **${fmt(appMBps / ariaMBps, 2)}** | ${rawRounds.map((t) => fmt(length / t / 1e6)).join(', ')} |
+| aria2c | ${fmt(ariaSeconds)} | ${fmt(ariaMBps)} | 1.00 | ${ariaRounds.map((t) => fmt(length / t / 1e6)).join(', ')} |
+| this app, the page driven by Playwright (as the tests drive it), once | ${fmt(appSeconds)} | ${fmt(appPlaywrightMBps)} | ${fmt(appPlaywrightMBps / ariaMBps, 2)} | |
+| the transport's ceiling: bare 256 KiB messages from a Node WebSocket into a page that only counts them (bare CDP), once | ${fmt(length / 1e6 / ceilingMBps)} | ${fmt(ceilingMBps)} | ${fmt(ceilingMBps / ariaMBps, 2)} | |
+| the same ceiling in a page driven by Playwright, once | ${fmt(length / 1e6 / ceilingPlaywrightMBps)} | ${fmt(ceilingPlaywrightMBps)} | ${fmt(ceilingPlaywrightMBps / ariaMBps, 2)} | |
 
 Target: ratio at least 0.8, aim 1.0. The first row is the one that counts. Playwright turns on
 the DevTools Network domain in every page it drives, and Chromium then base64-encodes every
@@ -179,7 +196,7 @@ the page gets from TCP peers crosses one WebSocket; the app reached ${fmt(appMBp
 |---|---|
 | plain \`node\` doing nothing (the floor under every figure below) | ${mb(baselineRss)} MB |
 | the server started (\`node ${SERVER_COMMAND.join(' ')}\`: the compiled server \`npm start\` runs), before the page connects | ${mb(idleRss)} MB |
-| peak during the app's two downloads (VmHWM; highest 250 ms sample ${mb(peakSampled)} MB) | ${mb(afterDownload.peakRss)} MB |
+| peak during the app's downloads (VmHWM; highest 250 ms sample ${mb(peakSampled)} MB) | ${mb(afterDownload.peakRss)} MB |
 | after the download, page connected with ${IDLE_TORRENTS + 1} torrents registered, no peers | ${mb(beforePeers.rss)} MB |
 | with ${IDLE_PEERS} idle inbound peer connections (valid handshakes spread over ${IDLE_TORRENTS} torrents; ${open} answered and still open after 5 s, ${refused} refused or unanswered: ${idleFailures.closed} closed by the bridge or page, ${idleFailures.timeout} no answer in 15 s) | ${mb(withPeers.rss)} MB |
 

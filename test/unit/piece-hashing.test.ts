@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 // @ts-ignore -- torrent-piece ships no types
 import Piece from 'torrent-piece'
-import { hashPiecesInWorker, markAssembledPieces, takeHeld } from '../../src/engine/piece-hashing'
+import { hashPiecesInWorker, markAssembledPieces, reusePieceBuffer, takeHeld } from '../../src/engine/piece-hashing'
 
 interface TorrentPiece { set(i: number, data: Uint8Array, source: unknown): boolean; flush(): Uint8Array }
 const BLOCK = 16 * 1024
@@ -23,13 +23,18 @@ const worker = {
     this.kept.set(held, moved)
     return browserDigest('SHA-1', moved)
   },
-  async putHeld(_torrent: string, index: number, held: number): Promise<void> {
-    this.written.push({ index, bytes: new Uint8Array(this.kept.get(held)!) })
+  /** Writes (here: copies out) the kept bytes; their buffer goes back, as the worker's reply transfers it. */
+  async putHeld(_torrent: string, index: number, held: number): Promise<ArrayBuffer> {
+    const data = this.kept.get(held)!
+    this.written.push({ index, bytes: new Uint8Array(data).slice() })
     this.kept.delete(held)
+    return structuredClone(data, { transfer: [data] })
   },
-  drop(held: number): void {
+  async drop(held: number): Promise<ArrayBuffer | undefined> {
     this.dropped.push(held)
+    const data = this.kept.get(held)
     this.kept.delete(held)
+    return data && structuredClone(data, { transfer: [data] })
   },
 }
 hashPiecesInWorker(worker)
@@ -64,6 +69,23 @@ describe('piece hashing in the storage worker', () => {
     expect(sha1(worker.written.at(-1)!.bytes)).toBe(sha1(copy))
     await new Promise((r) => setTimeout(r, 10))
     expect(worker.dropped).not.toContain(held)
+  })
+
+  it('assembles the next piece into a buffer the worker gave back, and its bytes are the new ones', async () => {
+    const first = assembled(4, 20)
+    await crypto.subtle.digest('SHA-1', first)
+    const spare = await worker.putHeld('t', 1, takeHeld(first)!)
+    reusePieceBuffer(spare)
+    const second = assembled(4, 40)
+    expect(second.buffer).toBe(spare) // no new buffer
+    const expected = new Uint8Array(4 * BLOCK)
+    for (let i = 0; i < 4; i++) expected.fill((40 + i) & 0xff, i * BLOCK, (i + 1) * BLOCK)
+    expect(sha1(second)).toBe(sha1(expected))
+    expect(hex(await crypto.subtle.digest('SHA-1', second))).toBe(sha1(expected))
+    await worker.putHeld('t', 2, takeHeld(second)!)
+    expect(sha1(worker.written.at(-1)!.bytes)).toBe(sha1(expected))
+    // another length is assembled into a buffer of its own
+    expect(assembled(3, 1).buffer).not.toBe(spare)
   })
 
   it('drops a piece that is never put (its hash was wrong)', async () => {
