@@ -199,7 +199,7 @@ the DevTools Network domain in every page it drives, and Chromium then base64-en
 WebSocket message for it: a cost per byte that no user pays, measured by the last rows. Everything
 the page gets from TCP peers crosses one WebSocket; the app reached ${fmt(appMBps / ceilingMBps * 100, 0)}% of the bare ceiling.
 The last column is the whole machine's busy CPU during each download (${os.cpus().length} cores here; the seeder's share included):
-the app's path (Chromium's processes and threads, the bridge, with RC4 on both ends since qBittorrent picks it) costs
+the app's path (Chromium's processes and threads, and the bridge; both clients decrypt RC4, which qBittorrent picks) costs
 ${fmt(median(rawCpu) / median(ariaCpu), 1)} times aria2c's CPU per byte, so where the cores are few the ratio follows the CPU.
 
 | bridge process (server + bridge, \`/proc/PID/status\`) | RSS |
