@@ -2,7 +2,7 @@
  * RC4, the stream cipher of BitTorrent's Message Stream Encryption. OpenSSL 3 (Node 17+) keeps RC4
  * in its legacy provider, which Node loads only when started with `--openssl-legacy-provider`, so
  * `crypto.getCiphers()` usually lists no rc4: the bridge carries this small one of its own and
- * uses OpenSSL's when the process has it (about twice as fast).
+ * uses OpenSSL's when the process has it (about as fast as ours, rc4-wasm.ts).
  */
 import { createCipheriv, getCiphers, type Cipher } from 'node:crypto'
 import { rc4Kernel, type Rc4Kernel } from './rc4-wasm'
