@@ -8,6 +8,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser } from '@playwright/test'
 import { WebSocketServer } from 'ws'
+import { machineBusySeconds } from './machine-cpu'
 import { openRawPage } from './raw-page'
 
 const MESSAGE = 256 * 1024
@@ -32,9 +33,10 @@ const receive = `(({ port, totalBytes }) => new Promise((resolve, reject) => {
 
 /**
  * MB/s into a page driven by Playwright (`browser`: its DevTools Network domain copies every
- * message, as for the app's Playwright row) or, with `browser` null, over bare CDP (raw-page.ts).
+ * message, as for the app's Playwright row) or, with `browser` null, over bare CDP (raw-page.ts);
+ * and the machine's busy core-seconds over the transfer (all processes: the server, Chromium's).
  */
-export async function websocketCeiling(browser: Browser | null, totalBytes: number): Promise<number> {
+export async function websocketCeiling(browser: Browser | null, totalBytes: number): Promise<{ mbps: number; busy: number }> {
   const server = http.createServer((_req, res) => { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><title>ws</title>') })
   const wss = new WebSocketServer({ server, perMessageDeflate: false })
   wss.on('connection', (ws) => {
@@ -56,19 +58,24 @@ export async function websocketCeiling(browser: Browser | null, totalBytes: numb
   let close = async () => {}
   try {
     let ms: number
+    let busy: number
     if (browser) {
       const context = await browser.newContext()
       close = () => context.close()
       const page = await context.newPage()
       await page.goto(url)
+      const before = machineBusySeconds()
       ms = await page.evaluate(`${receive}(${JSON.stringify(args)})`) as number
+      busy = machineBusySeconds() - before
     } else {
       const page = await openRawPage(url)
       close = () => page.close()
       await new Promise((r) => setTimeout(r, 500)) // the blank page loaded
+      const before = machineBusySeconds()
       ms = await page.evaluate<number>(`${receive}(${JSON.stringify(args)})`)
+      busy = machineBusySeconds() - before
     }
-    return totalBytes / (ms / 1000) / 1e6
+    return { mbps: totalBytes / (ms / 1000) / 1e6, busy }
   } finally {
     await close()
     for (const c of wss.clients) c.terminate()
