@@ -1,10 +1,9 @@
 /**
  * RC4, the stream cipher of BitTorrent's Message Stream Encryption. OpenSSL 3 (Node 17+) keeps RC4
  * in its legacy provider, which Node loads only when started with `--openssl-legacy-provider`, so
- * `crypto.getCiphers()` usually lists no rc4: the bridge carries this small one of its own and
- * uses OpenSSL's when the process has it (about as fast as ours, rc4-wasm.ts).
+ * `crypto.getCiphers()` usually lists no rc4: the bridge carries this small one of its own, which is
+ * faster than OpenSSL's through Node's API anyway (rc4-wasm.ts).
  */
-import { createCipheriv, getCiphers, type Cipher } from 'node:crypto'
 import { rc4Kernel, type Rc4Kernel } from './rc4-wasm'
 
 export interface StreamCipher {
@@ -14,7 +13,7 @@ export interface StreamCipher {
 
 /**
  * RC4 of our own: 256 bytes of state per direction, its loop in WebAssembly (rc4-wasm.ts) for
- * all but tiny inputs, or in plain JavaScript (~230 MB/s on one core here) with `kernel` null.
+ * all but tiny inputs, or in plain JavaScript (about half as fast) with `kernel` null.
  */
 export class Rc4 implements StreamCipher {
   private readonly s = new Uint8Array(256)
@@ -60,33 +59,12 @@ export class Rc4 implements StreamCipher {
   }
 }
 
-/** OpenSSL's RC4, when the legacy provider is loaded. */
-class NativeRc4 implements StreamCipher {
-  constructor(private readonly cipher: Cipher) {}
-  crypt(data: Uint8Array): Uint8Array {
-    data.set(this.cipher.update(data))
-    return data
-  }
-}
-
-let native: boolean | undefined
-function hasNativeRc4(): boolean {
-  if (native === undefined) {
-    try {
-      native = getCiphers().includes('rc4') && Boolean(createCipheriv('rc4', Buffer.alloc(16), null))
-    } catch {
-      native = false // listed but not loadable
-    }
-  }
-  return native
-}
-
 /**
  * An RC4 key stream with its first `discard` bytes thrown away (MSE discards 1024: the start of
  * RC4's key stream is biased and leaks the key).
  */
-export function createRc4(key: Uint8Array, discard = 0, allowNative = true): StreamCipher {
-  const cipher: StreamCipher = allowNative && hasNativeRc4() ? new NativeRc4(createCipheriv('rc4', key, null)) : new Rc4(key)
+export function createRc4(key: Uint8Array, discard = 0): StreamCipher {
+  const cipher = new Rc4(key)
   if (discard > 0) cipher.crypt(new Uint8Array(discard))
   return cipher
 }

@@ -144,6 +144,8 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   sendCredit(stream: number, bytes: number): void { this.sendFrame({ type: FrameType.Credit, stream, bytes }) }
   sendClose(stream: number, reason: string): void { this.sendFrame({ type: FrameType.Close, stream, code: CloseCode.Normal, reason }) }
   forget(stream: number): void { this.streams.delete(stream) }
+  /** Window busy streams hold beyond STREAM_WINDOW, all together (for diagnostics and tests). */
+  get wideWindowBytes(): number { return this.widened }
   widen(bytes: number): number {
     const n = Math.max(0, Math.min(bytes, WIDE_WINDOW_BUDGET - this.widened))
     this.widened += n

@@ -42,7 +42,7 @@ export class BridgeStream extends Duplex {
   private sendCredit = STREAM_WINDOW
   private recvCredit = STREAM_WINDOW
   private unacked = 0
-  /** The credit this stream lets the bridge hold: STREAM_WINDOW, widened once it carries a download. */
+  /** The credit this stream lets the bridge hold: STREAM_WINDOW, wider once it carries a download (until it closes). */
   private window = STREAM_WINDOW
   private received = 0
   private pending: Pending | null = null
@@ -164,7 +164,8 @@ export class BridgeStream extends Duplex {
     // batch: a CREDIT frame per quarter window (the bridge never stalls: when its credit is out,
     // `unacked` is a whole window)
     if (this.unacked < this.window / 4 && this.recvCredit > 0) return
-    // a download: two windows through already, widen it once (what the budget gives)
+    // a download (two windows through already): widen, as far as the budget gives, now or at a
+    // later grant once other streams have given theirs back; a stream keeps its width until it closes
     let wider = 0
     if (this.window < MAX_STREAM_CREDIT && this.received >= 2 * this.window) {
       wider = this.link.widen?.(MAX_STREAM_CREDIT - this.window) ?? 0

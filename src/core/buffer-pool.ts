@@ -27,6 +27,12 @@ export class BufferPool {
     return buffer
   }
 
+  /** Lets every spare buffer go (the garbage collector frees them). */
+  clear(): void {
+    this.spare.clear()
+    this.held = 0
+  }
+
   /** Keeps `buffer` for a later `take`, unless it is empty (detached) or larger than the pool. */
   give(buffer: ArrayBuffer): void {
     const length = buffer.byteLength

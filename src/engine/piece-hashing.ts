@@ -40,6 +40,9 @@ const held = new WeakMap<ArrayBuffer, number>()
 let nextHeld = 1
 /** Buffers the worker gave back, to assemble the next pieces into (a few are in flight at once). */
 const spareBuffers = new BufferPool(32 * 1024 * 1024)
+/** Spare buffers go once no piece has come back for this long: nothing is downloading. */
+const SPARE_IDLE_MS = 10_000
+let spareTimer: ReturnType<typeof setTimeout> | undefined
 let hooked = false
 let flushPatched = false
 
@@ -140,7 +143,10 @@ function patchFlush(torrent: PieceSource): void {
 
 /** Takes back a piece's buffer the worker has written or dropped, for the next piece. */
 export function reusePieceBuffer(buffer: ArrayBuffer | undefined): void {
-  if (buffer) spareBuffers.give(buffer)
+  if (!buffer) return
+  spareBuffers.give(buffer)
+  clearTimeout(spareTimer)
+  spareTimer = setTimeout(() => spareBuffers.clear(), SPARE_IDLE_MS)
 }
 
 /** For the store's put: the id the worker keeps this piece's bytes under, when they went there with its hash. */

@@ -1,8 +1,31 @@
 import { readFileSync } from 'node:fs'
 
-/** Core-seconds this machine has spent busy so far, all processes together (/proc/stat: all but idle and iowait). */
+/**
+ * Core-seconds this machine has spent busy so far, all processes together: /proc/stat's user,
+ * nice, system, irq and softirq (guest time is inside user already; steal is the host's).
+ */
 export function machineBusySeconds(): number {
-  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
-  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0)
-  return (ticks.reduce((a, b) => a + b, 0) - idle) / 100 // USER_HZ
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+  return (user + nice + system + irq + softirq) / 100 // USER_HZ
+}
+
+/** Core-seconds process `pid` has spent so far (utime + stime). */
+export function processBusySeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+export interface CpuSpent {
+  /** The whole machine's busy core-seconds. */
+  machine: number
+  /** Those of the one process watched (0 without one). */
+  process: number
+}
+
+/** Starts measuring: the function returned gives the core-seconds spent since, by the machine and by process `pid`. */
+export function cpuMeter(pid?: number): () => CpuSpent {
+  const machine = machineBusySeconds()
+  const process = pid ? processBusySeconds(pid) : 0
+  return () => ({ machine: machineBusySeconds() - machine, process: pid ? processBusySeconds(pid) - process : 0 })
 }

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping'
 import { allowWebRtc, launchChromium } from '../support/browser'
 import { startTracker } from '../support/tracker'
+import { processBusySeconds as cpuOf } from './machine-cpu'
 import { deep, openRawPage } from './raw-page'
 import { PAYLOAD_NAME, qbittorrentSwarm, startBenchServer } from './qbittorrent-swarm'
 
@@ -306,12 +307,6 @@ async function main(): Promise<void> {
   } finally {
     for (const fn of cleanups) await fn().catch((err: unknown) => console.error('[cleanup]', err))
   }
-}
-
-function cpuOf(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ')
-  return (Number(rest[11]) + Number(rest[12])) / TICK
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

@@ -10,7 +10,7 @@ import type { LocalTracker } from '../support/tracker'
 
 export const PAYLOAD_NAME = 'bench-payload'
 
-/** Writes `sizeMiB` of files under `work/data`, makes the torrent, has qbittorrent-nox seed it; `stop` ends the seeder. */
+/** Writes `sizeMiB` of files under `work/data`, makes the torrent, has qbittorrent-nox (process `seederPid`) seed it; `stop` ends the seeder. */
 export async function qbittorrentSwarm(work: string, tracker: LocalTracker, sizeMiB: number) {
   const dataDir = join(work, 'data')
   await writeFixture(dataDir, PAYLOAD_NAME, multiFileFixture(sizeMiB), 11)
@@ -22,7 +22,7 @@ export async function qbittorrentSwarm(work: string, tracker: LocalTracker, size
     await qbt.stop()
     throw err
   }
-  return { made, stop: () => qbt.stop() }
+  return { made, seederPid: qbt.pid, stop: () => qbt.stop() }
 }
 
 /** The compiled server as the bench runs it: loopback only, no DHT, peers on 127.0.0.0/8. */

@@ -5,11 +5,11 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { machineBusySeconds } from './machine-cpu'
+import { cpuMeter, type CpuSpent } from './machine-cpu'
 import { deep, openRawPage } from './raw-page'
 
-/** Seconds from opening the file to "Seeding", and the machine's busy core-seconds over them (all processes). */
-export async function rawAppDownload(url: string, torrent: Uint8Array, workDir: string): Promise<{ seconds: number; busy: number }> {
+/** Seconds from opening the file to "Seeding", and the CPU spent meanwhile (the machine's; the seeder's, process `seederPid`). */
+export async function rawAppDownload(url: string, torrent: Uint8Array, workDir: string, seederPid?: number): Promise<{ seconds: number; cpu: CpuSpent }> {
   const torrentPath = join(workDir, 'raw-bench.torrent')
   await writeFile(torrentPath, torrent)
   const page = await openRawPage(url)
@@ -17,12 +17,12 @@ export async function rawAppDownload(url: string, torrent: Uint8Array, workDir: 
     const until = (what: string, expr: string, ms: number) => page.until(what, expr, ms)
     await until('bridge', `deepText().includes('Connected to the whole swarm')`, 30_000)
     const start = Date.now()
-    const busyAtStart = machineBusySeconds()
+    const spent = cpuMeter(seederPid)
     const input = await page.evaluate<string>(deep(`deepAll('input[type=file]').find((i) => i.getAttribute('aria-label') === 'Open torrent file')`), false)
     await page.send('DOM.setFileInputFiles', { files: [torrentPath], objectId: input })
     await until('add dialog', `(() => { const b = deepAll('dialog[open] button').find((b) => b.textContent.trim() === 'Add'); if (b) b.click(); return !!b })()`, 10_000).catch(() => {})
     await until('Seeding', `deepAll('[data-testid=state]').some((s) => s.textContent === 'Seeding')`, 10 * 60_000)
-    return { seconds: (Date.now() - start) / 1000, busy: machineBusySeconds() - busyAtStart }
+    return { seconds: (Date.now() - start) / 1000, cpu: spent() }
   } finally {
     await page.close()
   }

@@ -57,11 +57,13 @@ describe('bridge restart', () => {
         trackers: [tracker.httpUrl],
         stats: () => ({ uploaded: torrent.uploaded, downloaded: torrent.downloaded, left: meta.length - torrent.downloaded }),
       })
-      await waitFor(() => torrent.downloaded > 1024 * 1024, 20_000, 'the download under way')
+      // the download's stream widens its window past STREAM_WINDOW (credit the real bridge accepts)
+      await waitFor(() => client.wideWindowBytes > 0, 20_000, 'the download under way, its window widened')
       expect(torrent.done).toBe(false)
       await bridge.close()
       bridge = undefined
       await waitFor(() => client.state === 'disconnected', 5000, 'the page sees the bridge gone')
+      expect(client.wideWindowBytes).toBe(0) // the closed streams gave their width back
       const before = torrent.downloaded
       bridge = await startTestBridge(['--port', port])
       await waitFor(() => client.state === 'connected', 10_000, 'reconnected')

@@ -42,4 +42,13 @@ describe('BufferPool', () => {
     expect(pool.take(100)).not.toBe(old1)
     expect(pool.take(150)).toBe(now)
   })
+
+  it('lets everything go on clear', () => {
+    const pool = new BufferPool(1024)
+    const a = new ArrayBuffer(100)
+    pool.give(a)
+    pool.clear()
+    expect(pool.bytes).toBe(0)
+    expect(pool.take(100)).not.toBe(a)
+  })
 })
