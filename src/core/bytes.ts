@@ -10,3 +10,11 @@ export function concatBytes(chunks: readonly Uint8Array[], max = Infinity): Uint
   }
   return out
 }
+
+/**
+ * True when `view` covers the whole of its own ArrayBuffer (not a SharedArrayBuffer): transferring
+ * that buffer then takes nothing from anyone else's bytes.
+ */
+export function ownsWholeBuffer(view: Uint8Array): view is Uint8Array<ArrayBuffer> {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer
+}

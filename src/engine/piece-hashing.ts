@@ -15,6 +15,7 @@
  * more than the copy into it: zeroing and a page fault per 4 KiB page.
  */
 import { BufferPool } from '../core/buffer-pool'
+import { ownsWholeBuffer } from '../core/bytes'
 
 /** What this needs of the storage worker's client (storage/storage-client.ts). */
 export interface PieceHasher {
@@ -136,7 +137,7 @@ function patchFlush(torrent: PieceSource): void {
   proto.flush = function (this: object) {
     const buf = (hasPieceShape(this) && flushInto(this)) || flush.call(this)
     // a buffer of its own (ours, or webtorrent's concatenation of the blocks): safe to transfer
-    if (buf && buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && buf.buffer instanceof ArrayBuffer) assembled.add(buf.buffer)
+    if (buf && ownsWholeBuffer(buf)) assembled.add(buf.buffer)
     return buf
   }
 }

@@ -29,8 +29,8 @@ export const STREAM_WINDOW = 1024 * 1024
 export const MAX_STREAM_CREDIT = 4 * 1024 * 1024
 /**
  * Largest DATA payload in one frame. The page pays per WebSocket message as well as per byte, so
- * the bridge gathers socket reads (64 KiB each) into frames up to this size while the page is
- * behind; a stream's whole window is still only four of them.
+ * one socket read may fill a whole frame (bridge/shared-reads.ts), and what waited for credit or
+ * a draining WebSocket goes with it; a stream's window at open is still only four of them.
  */
 export const MAX_DATA_PAYLOAD = 256 * 1024
 /** Largest frame of any type (DATA payload plus header, or a long peer list). */

@@ -1,3 +1,4 @@
+import { ownsWholeBuffer } from '../core/bytes'
 import { reusePieceBuffer, takeHeld } from '../engine/piece-hashing'
 import type { StorageClient } from './storage-client'
 
@@ -51,8 +52,7 @@ export function opfsChunkStore(storage: StorageClient, onCheckRead: (infoHash: s
       // is: webtorrent keeps it only to answer reads of this piece until we call back, and it
       // reads only pieces it has marked verified, which it does in our callback. Anything else
       // (a view into a larger buffer) is copied, so a caller's buffer is never detached under it.
-      const whole = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && buf.buffer instanceof ArrayBuffer
-      const data = whole ? (buf.buffer as ArrayBuffer) : buf.slice().buffer
+      const data = ownsWholeBuffer(buf) ? buf.buffer : buf.slice().buffer
       this.ready.then(() => storage.put(this.torrent, index, data)).then(() => cb(null), (err: Error) => cb(err))
     }
 

@@ -105,7 +105,7 @@ async function stallThenDrain(bridge: TestBridge, p: RawPage, relayed: Relayed[]
   }
   const writtenWhilePaused = relayed.map((r) => r.flood.written())
   for (const r of relayed) expect(got(r)).toBe(STREAM_WINDOW - r.skip) // not a byte past the credit
-  expect(peakBuffered).toBeLessThanOrEqual(relayed.length * 128 * 1024) // a 64 KiB read per stream
+  expect(peakBuffered).toBeLessThanOrEqual(relayed.length * 128 * 1024) // a socket read per stream
   await sleep(300)
   expect(relayed.map((r) => r.flood.written())).toEqual(writtenWhilePaused) // no reads: the peers are blocked
 
