@@ -45,6 +45,20 @@ export interface SeedingGoals {
 
 export type SeedingGoal = 'ratio' | 'time'
 
+/**
+ * A met seeding goal stops its torrent this long after it is first seen met. Bytes count as
+ * uploaded once written to a peer's connection, but a WebRTC data channel drops what it still
+ * buffers when it closes: stopping at once cost a leecher the last blocks it had been sent.
+ */
+export const GOAL_GRACE_MS = 2000
+
+/** `since`: when the goal was first seen met (undefined while it is not); `stop`: time to stop the torrent. */
+export function goalStep(met: boolean, since: number | undefined, now: number): { since: number | undefined; stop: boolean } {
+  if (!met) return { since: undefined, stop: false }
+  const first = since ?? now
+  return { since: first, stop: now - first >= GOAL_GRACE_MS }
+}
+
 /** The seeding goal that is met (the ratio first), or null: the list shows which one stopped it. */
 export function seedingGoalMet(uploaded: number, length: number, seededSeconds: number, goals: SeedingGoals): SeedingGoal | null {
   if (goals.ratio > 0 && length > 0 && uploaded / length >= goals.ratio) return 'ratio'

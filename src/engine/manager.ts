@@ -1,4 +1,4 @@
-import { planQueue } from '../core/queue'
+import { goalStep, planQueue } from '../core/queue'
 import { stallStep } from '../core/stall'
 import type { Settings } from '../prefs/settings'
 import type { Persistence } from './persistence'
@@ -76,9 +76,12 @@ export class DownloadManager {
       this.progressTimer = undefined
     }
     for (const record of this.records.values()) {
-      if (record.torrent && isComplete(record) && this.goalReached(record)) {
+      const goal = goalStep(Boolean(record.torrent) && isComplete(record) && this.goalReached(record), record.goalMetSince, Date.now())
+      record.goalMetSince = goal.since
+      if (goal.stop) {
+        record.goalMetSince = undefined
         void this.runner.stop(record).then(() => this.onProgress())
-      } else {
+      } else if (goal.since === undefined) {
         this.restartIfStalled(record)
       }
     }

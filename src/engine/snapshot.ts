@@ -31,6 +31,8 @@ export interface TorrentRecord {
   queuePosition?: number
   uploadedNow: number
   seedingSince?: number
+  /** When its seeding goal was first seen met; it stops GOAL_GRACE_MS later (core/queue.ts). */
+  goalMetSince?: number
   starting?: boolean
   /** Bumped whenever `bitfield` changes. */
   bitfieldVersion?: number

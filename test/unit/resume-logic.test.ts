@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { countPieces, emptyBitfield, hasPiece, setPiece, trimToFileSizes, verifiedBytes } from '../../src/core/bitfield'
-import { planQueue, seedingGoalMet } from '../../src/core/queue'
+import { GOAL_GRACE_MS, goalStep, planQueue, seedingGoalMet } from '../../src/core/queue'
 import { selectedBytes, selectionRanges } from '../../src/core/selection'
 
 const spans = (lengths: number[]) => {
@@ -70,5 +70,15 @@ describe('queue', () => {
     expect(seedingGoalMet(0, 100, 6, { ratio: 0, minutes: 0.1 })).toBe('time')
     expect(seedingGoalMet(200, 100, 600, { ratio: 2, minutes: 10 })).toBe('ratio')
     expect(seedingGoalMet(1e9, 100, 1e9, { ratio: 0, minutes: 0 })).toBe(null)
+  })
+
+  it('a met goal stops its torrent only after the grace period (what was sent reaches the peer first)', () => {
+    expect(goalStep(false, undefined, 1000)).toEqual({ since: undefined, stop: false })
+    const first = goalStep(true, undefined, 1000)
+    expect(first).toEqual({ since: 1000, stop: false })
+    expect(goalStep(true, first.since, 1000 + GOAL_GRACE_MS - 1)).toEqual({ since: 1000, stop: false })
+    expect(goalStep(true, first.since, 1000 + GOAL_GRACE_MS)).toEqual({ since: 1000, stop: true })
+    // no longer met (the user chose to seed on): the wait starts over
+    expect(goalStep(false, first.since, 1000 + GOAL_GRACE_MS)).toEqual({ since: undefined, stop: false })
   })
 })
