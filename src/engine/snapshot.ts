@@ -5,6 +5,7 @@ import type { StallState } from '../core/stall'
 import { fileProgress } from '../core/pieces'
 import { seedingGoalMet, type SeedingGoal } from '../core/queue'
 import { selectedBytes, selectionRanges, type Priority } from '../core/selection'
+import { estimateEta, etaStartStep, type EtaStart } from '../core/eta'
 import { limitsOf } from '../core/speed-limits'
 import type { StoredTorrent } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
@@ -41,6 +42,8 @@ export interface TorrentRecord {
   completeHandled?: boolean
   /** Streams open for playback: the torrent downloads in order meanwhile. */
   openStreams?: number
+  /** Where this run of downloading began, for the time-left estimate (core/eta.ts). */
+  etaStart?: EtaStart
   /** Stall recovery: since when it has had no peers, and how long to wait next. */
   stall?: StallState
   forceFullCheck?: boolean
@@ -115,7 +118,7 @@ function fileSnapshots(record: TorrentRecord): FileSnapshot[] {
   })
 }
 
-export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Omit<PeerSources, 'webrtc'>): TorrentSnapshot {
+export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Omit<PeerSources, 'webrtc'>, now = Date.now()): TorrentSnapshot {
   const { torrent, metainfo, stored } = record
   const length = metainfo?.length ?? 0
   const wantedLength = metainfo ? selectedBytes(metainfo.files, priorities(record)) : 0
@@ -127,6 +130,7 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
   const active = state === 'downloading'
   const { uploaded } = seedingTotals(record)
   const downloadSpeed = active && torrent ? torrent.downloadSpeed : 0
+  record.etaStart = etaStartStep(record.etaStart, active && Boolean(running), downloaded, now)
   const snap: TorrentSnapshot = {
     infoHash: record.infoHash,
     name: metainfo?.name ?? stored.name,
@@ -146,7 +150,7 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
         - (bridged ? bridged.tracker + bridged.dht + bridged.pex + bridged.magnet + bridged.incoming : 0)),
       tracker: bridged?.tracker ?? 0, dht: bridged?.dht ?? 0, pex: bridged?.pex ?? 0, magnet: bridged?.magnet ?? 0, incoming: bridged?.incoming ?? 0,
     },
-    eta: downloadSpeed > 0 ? Math.max(0, wantedLength - downloaded) / downloadSpeed : Infinity,
+    eta: estimateEta(Math.max(0, wantedLength - downloaded), downloadSpeed, record.etaStart, downloaded, now),
     state,
     files: fileSnapshots(record),
     addedAt: stored.addedAt,

@@ -79,7 +79,7 @@ export class BtTorrentItem extends LitElement {
           <span title="Download speed">↓ ${formatSpeed(t.downloadSpeed)}</span>
           <span title="Upload speed">↑ ${formatSpeed(t.uploadSpeed)}</span>
           <span title=${sourcesText(t)}>${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}${t.peers ? ` (${sourcesText(t)})` : ''}</span>
-          ${t.state === 'downloading' ? html`<span title="Time left">${formatEta(t.eta)} left</span>` : nothing}
+          ${t.state === 'downloading' ? this.renderEta(t) : nothing}
           ${t.uploaded > 0 || t.progress === 1 ? html`<span title="Uploaded ${formatBytes(t.uploaded)}: the ratio is uploaded ÷ size">Ratio ${t.ratio.toFixed(2)}</span>` : nothing}
         </div>
         <div class="actions">
@@ -112,6 +112,12 @@ export class BtTorrentItem extends LitElement {
           }}></bt-file-list>` : nothing}
       </div>`
   }
+  /** Time left; "estimating…" while bytes flow but the engine withholds a guess (core/eta.ts), nothing while none flow. */
+  private renderEta(t: TorrentSnapshot) {
+    if (Number.isFinite(t.eta)) return html`<span title="Time left">${formatEta(t.eta)} left</span>`
+    return t.downloadSpeed > 0 ? html`<span title="Time left: known after a few seconds of downloading">estimating…</span>` : nothing
+  }
+
 
   private sizeText(t: TorrentSnapshot): string {
     if (!t.length) return ''
