@@ -124,9 +124,22 @@ function summarize(profile: Profile, top = 30): string {
     const file = key.includes(' ') ? key.slice(key.lastIndexOf(' ') + 1).replace(/:\d+$/, '') : key
     byFile.set(file, (byFile.get(file) ?? 0) + us / 1000)
   }
+  // inclusive: each sample counted once for every distinct function on its stack
+  const parent = new Map<number, number>()
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  const inclusive = new Map<string, number>()
+  for (const [id, us] of self) {
+    const seen = new Set<string>()
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const key = where(byId.get(at)!.callFrame)
+      if (seen.has(key)) continue
+      seen.add(key)
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us / 1000)
+    }
+  }
   const rows = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n)
     .map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms ${(ms / total * 100).toFixed(1).padStart(5)}%  ${k}`).join('\n')
-  return `main thread, ${total.toFixed(0)} ms profiled\n-- self time by function --\n${rows(byFn, top)}\n-- by file --\n${rows(byFile, 20)}`
+  return `main thread, ${total.toFixed(0)} ms profiled\n-- self time by function --\n${rows(byFn, top)}\n-- by file --\n${rows(byFile, 20)}\n-- inclusive --\n${rows(inclusive, top)}`
 }
 
 const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8', 'mojom', 'ipc', 'net', 'loading']
@@ -227,7 +240,33 @@ async function main(): Promise<void> {
       const until = (what: string, expr: string, ms: number) => page.until(what, expr, ms)
       await until('bridge', `deepText().includes('Connected to the whole swarm')`, 30_000)
       const profiling = process.env.PROFILE_OFF !== '1'
-      if (profiling) {
+      // PROFILE_WORKER=1: the storage worker sampled as well (attached through Target.setAutoAttach)
+      let workerSession: string | undefined
+      if (process.env.PROFILE_WORKER === '1') {
+        page.onEvent((method, params) => {
+          const info = params['targetInfo'] as { type?: string } | undefined
+          if (method === 'Target.attachedToTarget' && info?.type === 'worker') workerSession ??= params['sessionId'] as string
+        })
+        await page.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true })
+        const end = Date.now() + 5000
+        while (!workerSession && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
+        if (!workerSession) throw new Error('no worker target attached')
+        await page.sendTo(workerSession, 'Profiler.enable')
+        await page.sendTo(workerSession, 'Profiler.setSamplingInterval', { interval: Number(process.env.PROFILE_INTERVAL_US ?? 500) })
+        await page.sendTo(workerSession, 'Profiler.start')
+      }
+      // PROFILE_TRACE=1 here: a Chromium trace of every process, collected over CDP
+      const traceEvents: TraceEvent[] = []
+      const tracing = process.env.PROFILE_TRACE === '1'
+      let traceDone: Promise<void> | undefined
+      if (tracing) {
+        traceDone = new Promise((done) => page.onEvent((method, params) => {
+          if (method === 'Tracing.dataCollected') traceEvents.push(...(params['value'] as TraceEvent[]))
+          if (method === 'Tracing.tracingComplete') done()
+        }))
+        await page.sendBrowser('Tracing.start', { transferMode: 'ReportEvents', traceConfig: { includedCategories: TRACE_CATEGORIES } })
+      }
+      if (profiling && !tracing) {
         await page.send('Profiler.enable')
         await page.send('Profiler.setSamplingInterval', { interval: Number(process.env.PROFILE_INTERVAL_US ?? 500) })
         await page.send('Profiler.start')
@@ -238,6 +277,17 @@ async function main(): Promise<void> {
       const input = await page.evaluate<string>(deep(`deepAll('input[type=file]').find((i) => i.getAttribute('aria-label') === 'Open torrent file')`), false)
       await page.send('DOM.setFileInputFiles', { files: [torrentPath], objectId: input })
       await until('add dialog', `(() => { const b = deepAll('dialog[open] button').find((b) => b.textContent.trim() === 'Add'); if (b) b.click(); return !!b })()`, 10_000).catch(() => {})
+      // PROFILE_TIMELINE=1: the progress bar's value every 100 ms, to see where the time goes
+      const timeline: string[] = []
+      if (process.env.PROFILE_TIMELINE === '1') {
+        while (true) {
+          const v = await page.evaluate<string>(deep(`(deepAll('[role=progressbar]')[0]?.getAttribute('aria-valuenow') ?? '-') + ' ' + (deepAll('[data-testid=state]')[0]?.textContent ?? '-')`))
+          timeline.push(`${((Date.now() - start) / 1000).toFixed(2)} ${v}`)
+          if (v.endsWith('Seeding')) break
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        console.log(timeline.join('\n'))
+      }
       await until('Seeding', `deepAll('[data-testid=state]').some((s) => s.textContent === 'Seeding')`, 10 * 60_000)
       const seconds = (Date.now() - start) / 1000
       const after = threadTimes(process.pid)
@@ -246,10 +296,19 @@ async function main(): Promise<void> {
       console.log(`this process ${((self.user + self.system) / 1e6).toFixed(2)} s`)
       console.log('-- CPU seconds by process / thread (Chromium under this process, qbittorrent, bridge) --')
       for (const [k, s] of diffTimes(before, after)) console.log(`${s.toFixed(2).padStart(7)}  ${k}`)
-      if (profiling) {
+      if (profiling && !tracing) {
         const profile = (await page.send('Profiler.stop')).profile as unknown as Profile
         if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile))
         console.log(summarize(profile, Number(process.env.PROFILE_TOP ?? 30)))
+      }
+      if (tracing) {
+        await page.sendBrowser('Tracing.end')
+        await traceDone
+        console.log(summarizeTrace({ traceEvents }, Number(process.env.PROFILE_TOP ?? 12)))
+      }
+      if (workerSession) {
+        const profile = (await page.sendTo(workerSession, 'Profiler.stop')).profile as unknown as Profile
+        console.log(`== storage worker ==\n${summarize(profile, Number(process.env.PROFILE_TOP ?? 30))}`)
       }
       return
     }

@@ -15,6 +15,12 @@ export interface RawPage {
   /** Runs `expression` in the page; the value, or an object id when `byValue` is false. */
   evaluate<T>(expression: string, byValue?: boolean): Promise<T>
   send(method: string, params?: Record<string, unknown>): Promise<Record<string, unknown>>
+  /** A command to the browser target (Tracing, say). */
+  sendBrowser(method: string, params?: Record<string, unknown>): Promise<Record<string, unknown>>
+  /** A command to another attached session (a worker's, from Target.attachedToTarget). */
+  sendTo(sessionId: string, method: string, params?: Record<string, unknown>): Promise<Record<string, unknown>>
+  /** Every CDP event, of any session. */
+  onEvent(listener: (method: string, params: Record<string, unknown>, sessionId?: string) => void): void
   /** Polls `expr` (run through `deep`, so it may use deepAll and deepText) until it is true; throws after `ms`. */
   until(what: string, expr: string, ms: number): Promise<void>
   process: ChildProcess
@@ -37,8 +43,10 @@ export async function openRawPage(url: string): Promise<RawPage> {
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) })
   let nextId = 1
   const pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>()
+  const listeners: ((method: string, params: Record<string, unknown>, sessionId?: string) => void)[] = []
   ws.on('message', (data: Buffer) => {
-    const msg = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown>; error?: { message: string } }
+    const msg = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown>; error?: { message: string }; method?: string; params?: Record<string, unknown>; sessionId?: string }
+    if (msg.method) for (const l of listeners) l(msg.method, msg.params ?? {}, msg.sessionId)
     const p = msg.id === undefined ? undefined : pending.get(msg.id)
     if (!p) return
     pending.delete(msg.id!)
@@ -61,6 +69,9 @@ export async function openRawPage(url: string): Promise<RawPage> {
   }
   return {
     send,
+    sendTo: (id, method, params) => raw(method, params, id),
+    sendBrowser: (method, params) => raw(method, params),
+    onEvent: (listener) => { listeners.push(listener) },
     evaluate,
     process: child,
     async until(what, expr, ms) {
