@@ -4,7 +4,7 @@
  * (with the reason, in a GOODBYE frame and the close message) and nothing else.
  */
 import type { WebSocket } from 'ws'
-import { DATA_HEADER_BYTES, decodePageFrame, encodeDataFrameInto, encodeFrame, encodeFrameInto } from '../src/core/bridge-codec'
+import { DATA_HEADER_BYTES, decodePageFrame, encodeDataFrameInto, encodeFrame } from '../src/core/bridge-codec'
 import {
   CloseCode, FrameType, WS_CLOSE_OVERLOADED, WS_CLOSE_PROTOCOL_ERROR, WS_CLOSE_SHUTTING_DOWN,
   type AnnounceFrame, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress,
@@ -83,10 +83,10 @@ export class PageSession implements StreamOwner {
   get streamCount(): number { return this.streams.size }
 
   // ---- StreamOwner ----
+  /** Control frames (DATA goes through sendData, into pooled buffers). */
   send(frame: BridgeToPageFrame): void {
     if (this.ended) return
-    const pooled = frame.type === FrameType.Data ? dataFrames.take(DATA_HEADER_BYTES + frame.data.length) : undefined
-    this.queue(pooled ? encodeFrameInto(frame, pooled) : encodeFrame(frame), pooled)
+    this.queue(encodeFrame(frame), undefined)
   }
   sendData(stream: number, parts: Uint8Array[], length: number): void {
     if (this.ended) return

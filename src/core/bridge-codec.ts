@@ -105,16 +105,9 @@ export function encodeFrame(frame: BridgeFrame): Uint8Array {
 }
 
 /**
- * As encodeFrame, but a DATA frame is written in `into` when it fits and the result is a view of
- * it: for callers that reuse buffers instead of leaving one to the GC per frame.
- */
-export function encodeFrameInto(frame: BridgeFrame, into: Uint8Array): Uint8Array {
-  return encode(frame, into)
-}
-
-/**
- * A DATA frame whose payload is `parts` (`length` bytes in all), written in `into` when it fits
- * (as encodeFrameInto): the bridge gathers several socket reads into one frame this way.
+ * A DATA frame whose payload is `parts` (`length` bytes in all), written in `into` when it fits,
+ * the result then a view of it (for callers that reuse buffers instead of leaving one to the GC
+ * per frame): the bridge gathers several socket reads into one frame this way.
  */
 export function encodeDataFrameInto(stream: number, parts: readonly Uint8Array[], length: number, into?: Uint8Array): Uint8Array {
   if (length < 1 || length > MAX_DATA_PAYLOAD) throw new RangeError(`DATA payload of ${length} bytes`)
@@ -125,8 +118,8 @@ export function encodeDataFrameInto(stream: number, parts: readonly Uint8Array[]
   return w.done()
 }
 
-function encode(frame: BridgeFrame, into?: Uint8Array): Uint8Array {
-  const w = frame.type === FrameType.Data ? new Writer(DATA_HEADER_BYTES + frame.data.length, into) : new Writer(64)
+function encode(frame: BridgeFrame): Uint8Array {
+  const w = frame.type === FrameType.Data ? new Writer(DATA_HEADER_BYTES + frame.data.length) : new Writer(64)
   w.u8(BRIDGE_PROTOCOL_VERSION).u8(frame.type)
   switch (frame.type) {
     case FrameType.Welcome:
