@@ -30,6 +30,7 @@ export interface TorrentRecord {
   queued: boolean
   /** While queued: its place in line among those waiting to download, or to seed (1 = next). */
   queuePosition?: number
+  /** Piece data sent in this run (since the torrent last started); banked into stored.uploadedBefore when it stops. */
   uploadedNow: number
   seedingSince?: number
   /** When its seeding goal was first seen met; it stops GOAL_GRACE_MS later (core/queue.ts). */
@@ -118,6 +119,13 @@ function fileSnapshots(record: TorrentRecord): FileSnapshot[] {
   })
 }
 
+/** Piece data sent per second, over the wires open now (each wire meters its own, 5 s window). */
+function payloadUploadSpeed(torrent: Torrent): number {
+  let speed = 0
+  for (const wire of torrent.wires ?? []) speed += wire.uploadSpeed?.() ?? 0
+  return speed
+}
+
 export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Omit<PeerSources, 'webrtc'>, now = Date.now()): TorrentSnapshot {
   const { torrent, metainfo, stored } = record
   const length = metainfo?.length ?? 0
@@ -142,7 +150,7 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
     ratio: length ? uploaded / length : 0,
     progress: wantedLength ? Math.min(1, downloaded / wantedLength) : (state === 'seeding' || state === 'done' ? 1 : 0),
     downloadSpeed,
-    uploadSpeed: torrent ? torrent.uploadSpeed ?? 0 : 0,
+    uploadSpeed: torrent ? payloadUploadSpeed(torrent) : 0,
     peers: torrent?.numPeers ?? 0,
     peerSources: {
       // webtorrent files every stream handed to addPeer (bridged TCP ones too) under 'webrtc'.

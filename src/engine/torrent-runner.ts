@@ -93,7 +93,7 @@ export class TorrentRunner {
       this.wire(record, torrent)
       this.bridge?.attach(torrent, record.infoHash, this.client.peerId, this.allTrackers(record), record.metainfo?.private ?? false, () => {
         const snap = this.host.snapshotOf(record)
-        return { uploaded: torrent.uploaded ?? 0, downloaded: torrent.downloaded ?? 0, left: record.metainfo ? Math.max(0, snap.wantedLength - snap.downloaded) : -1 }
+        return { uploaded: record.uploadedNow, downloaded: torrent.downloaded ?? 0, left: record.metainfo ? Math.max(0, snap.wantedLength - snap.downloaded) : -1 }
       }, magnetPeers(record.stored.magnetURI))
     } catch (err) {
       record.error = AppError.from(err).toInfo()
@@ -108,7 +108,7 @@ export class TorrentRunner {
     if (!torrent) return
     record.torrent = undefined
     this.bridge?.detach(record.infoHash)
-    this.bankCounters(record, torrent)
+    this.bankCounters(record)
     await this.persistence.saveTorrent(record.stored)
     await this.persistence.flush()
     if (!torrent.destroyed) await this.client.remove(torrent, { destroyStore: Boolean(opts.destroyStore) }).catch(() => {})
@@ -181,8 +181,8 @@ export class TorrentRunner {
   }
 
   /** Upload and seeding time of this run, banked into what persists. */
-  private bankCounters(record: TorrentRecord, torrent: Torrent): void {
-    record.stored.uploadedBefore = (record.stored.uploadedBefore ?? 0) + (torrent.uploaded ?? 0)
+  private bankCounters(record: TorrentRecord): void {
+    record.stored.uploadedBefore = (record.stored.uploadedBefore ?? 0) + record.uploadedNow
     record.uploadedNow = 0
     if (record.seedingSince) {
       record.stored.seededSecondsBefore = (record.stored.seededSecondsBefore ?? 0) + (Date.now() - record.seedingSince) / 1000
@@ -212,17 +212,22 @@ export class TorrentRunner {
       this.persistence.scheduleResume(infoHash, () => record.bitfield!)
       this.checkComplete(record)
     })
-    torrent.on('upload', () => { if (current()) record.uploadedNow = torrent.uploaded })
-    // PEX (BEP 11) on every wire, through the bridge; the private flag is unknown until the metadata
-    torrent.on('wire', (wire: Wire) => { if (current()) this.bridge?.usePex(infoHash, wire, () => record.metainfo?.private) })
+    torrent.on('wire', (wire: Wire) => {
+      // Uploaded counts piece data sent (the wire's own 'upload'), as qBittorrent's ratio does:
+      // webtorrent's torrent.uploaded counts every byte written, so a pure download showed an
+      // upload (its requests and haves) and a ratio above 0.
+      wire.on('upload', (bytes: number) => { if (current()) record.uploadedNow += bytes })
+      // PEX (BEP 11) on every wire, through the bridge; the private flag is unknown until the metadata
+      if (current()) this.bridge?.usePex(infoHash, wire, () => record.metainfo?.private)
+    })
     torrent.on('warning', (err: Error) => this.host.emit({ type: 'warning', infoHash, message: err.message }))
-    torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, torrent, AppError.from(err)) })
+    torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, AppError.from(err)) })
   }
 
   /** webtorrent destroys a torrent on error; a full disk pauses it instead, keeping every verified piece. */
-  private async onTorrentError(record: TorrentRecord, torrent: Torrent, error: AppError): Promise<void> {
+  private async onTorrentError(record: TorrentRecord, error: AppError): Promise<void> {
     record.torrent = undefined
-    this.bankCounters(record, torrent)
+    this.bankCounters(record)
     if (error.code === 'QUOTA') {
       record.stored.paused = true
       record.stored.pausedBecause = error.toInfo()

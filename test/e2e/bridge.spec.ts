@@ -20,17 +20,20 @@ test.afterAll(async () => {
 
 const item = (page: Page, swarm: Swarm) => page.getByRole('listitem', { name: swarm.name })
 
-/** Every distinct time-left text the row shows until it is Seeding, sampled every 100 ms. */
-async function sampleEtas(page: Page, swarm: Swarm): Promise<string[]> {
-  const seen = new Set<string>()
+/** Every distinct time-left and upload-speed text the row shows until it is Seeding, sampled every 100 ms. */
+async function sampleStats(page: Page, swarm: Swarm): Promise<{ etas: string[]; uploads: string[] }> {
+  const etas = new Set<string>()
+  const uploads = new Set<string>()
   const row = item(page, swarm)
   const deadline = Date.now() + 180_000
   while (Date.now() < deadline && (await row.getByTestId('state').textContent().catch(() => null)) !== 'Seeding') {
-    const text = await row.getByTitle(/^Time left/).textContent({ timeout: 100 }).catch(() => null)
-    if (text) seen.add(text.trim())
+    const eta = await row.getByTitle(/^Time left/).textContent({ timeout: 100 }).catch(() => null)
+    if (eta) etas.add(eta.trim())
+    const up = await row.getByTitle('Upload speed').textContent({ timeout: 100 }).catch(() => null)
+    if (up) uploads.add(up.trim())
     await page.waitForTimeout(100)
   }
-  return [...seen]
+  return { etas: [...etas], uploads: [...uploads] }
 }
 
 test('a TCP-only seeder found through an HTTP tracker: downloaded through the bridge, byte-exact', async () => {
@@ -41,15 +44,19 @@ test('a TCP-only seeder found through an HTTP tracker: downloaded through the br
     const page = await openApp(await browser.newContext({ acceptDownloads: true }), app.url)
     await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
     await addTorrentFile(page, swarm)
-    const etas = sampleEtas(page, swarm)
+    const stats = sampleStats(page, swarm)
     await expect(item(page, swarm).getByText(/peers? \(.*tracker [1-9]/)).toBeVisible({ timeout: 60_000 })
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-downloading.png` })
     await expectSavedFilesExact(page, swarm, tmp)
     // 64 MiB at 8 MB/s: every time-left shown was "estimating…" or under a minute (the first
     // speed figures of a run once promised days), and an estimate did show
-    const seen = await etas
-    expect(seen.filter((t) => t !== 'estimating…' && !/^\d+ s left$/.test(t)), `time left shown: ${seen.join(', ')}`).toEqual([])
-    expect(seen.some((t) => t.endsWith(' left'))).toBe(true)
+    const { etas, uploads } = await stats
+    expect(etas.filter((t) => t !== 'estimating…' && !/^\d+ s left$/.test(t)), `time left shown: ${etas.join(', ')}`).toEqual([])
+    expect(etas.some((t) => t.endsWith(' left'))).toBe(true)
+    // the seeder asks for nothing: no piece went up, so no upload speed (requests and haves are
+    // not an upload; they once showed as a few hundred B/s)
+    expect(uploads).toEqual(['↑ 0 B/s'])
+    await expect(item(page, swarm)).toContainText('Ratio 0.00')
     await page.context().close()
   } finally {
     await app.close()

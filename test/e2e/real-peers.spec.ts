@@ -173,6 +173,8 @@ test('5. upload: aria2c downloads the whole torrent from the page through the br
     console.log(`5. Chromium -> bridge -> aria2c: ${SIZE_MIB} MiB in ${secondsSince(t0).toFixed(1)} s (${(made.meta.length / secondsSince(t0) / 1e6).toFixed(1)} MB/s)`)
     expect(done.completedLength).toBe(made.meta.length)
     for (const [path, sha] of Object.entries(sha256)) expect(await sha256File(join(out, NAME, ...path.split('/'))), `aria2c's ${path}`).toBe(sha)
+    // the page counts the piece data it sent: the whole torrent once (a block sent twice at the end at most)
+    await expect(item(page)).toContainText(/Ratio 1\.0\d/, { timeout: 10_000 })
     await page.context().close()
   } finally {
     await leecher?.stop()
