@@ -1,27 +1,55 @@
-import { LitElement, css, html } from 'lit'
+import { LitElement, css, html, nothing } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
+import { formatSpeed } from '../core/format'
+import { FILTER_LABELS, LIST_FILTERS, filterCounts, matchesFilter, matchesSearch, totalSpeeds, type ListFilter } from '../core/list-filter'
 import type { TorrentSnapshot } from '../protocol/engine-events'
+import { buttonStyles } from './shared-styles'
 import './bt-torrent-item'
+
+/** The list only gets its toolbar (filters, name search, total speeds) from this many torrents on. */
+const TOOLBAR_FROM = 2
 
 /** The list of torrents, newest first, or an empty state that tells a newcomer what to do. */
 export class BtTorrentList extends LitElement {
-  static override properties = { torrents: { attribute: false }, highlighted: { attribute: false }, ready: { attribute: false } }
+  static override properties = {
+    torrents: { attribute: false }, highlighted: { attribute: false }, ready: { attribute: false },
+    filter: { state: true }, query: { state: true },
+  }
   declare torrents: TorrentSnapshot[]
   declare highlighted: string | undefined
   declare ready: boolean
+  declare filter: ListFilter
+  declare query: string
 
-  static override styles = css`
+  static override styles = [buttonStyles, css`
     ul { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--gap); }
     .empty { text-align: center; padding: 48px 20px; border: 2px dashed var(--border); border-radius: var(--radius);
       color: var(--muted); }
     .empty h2 { color: var(--text); font-size: 1.15em; margin: 0 0 8px; }
     .empty p { margin: 4px 0; }
-  `
+    .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; margin-bottom: var(--gap); }
+    .filters { display: flex; flex-wrap: wrap; gap: 6px; }
+    .filters button { min-height: 32px; padding: 4px 12px; border-radius: 16px; font-size: .92em; }
+    .filters button[aria-pressed=true] { background: var(--accent); color: var(--accent-text); border-color: var(--accent); }
+    .count { opacity: .8; font-variant-numeric: tabular-nums; }
+    input[type=search] { font: inherit; color: var(--text); background: var(--surface); border: 1px solid var(--border);
+      border-radius: 8px; padding: 6px 10px; min-height: 32px; flex: 1 1 140px; min-width: 0; max-width: 260px; }
+    .totals { margin-left: auto; color: var(--muted); font-size: .92em; white-space: nowrap; font-variant-numeric: tabular-nums; }
+    .none { text-align: center; color: var(--muted); padding: 24px 12px; }
+    @media (max-width: 480px) { input[type=search] { max-width: none; flex-basis: 100%; } .totals { margin-left: 0; } }
+  `]
 
   constructor() {
     super()
     this.torrents = []
     this.ready = false
+    this.filter = 'all'
+    this.query = ''
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    // a torrent the app points at (just added, or added twice) is never hidden by a filter
+    if (changed.has('highlighted') && this.highlighted && !this.visible().some((t) => t.infoHash === this.highlighted)) this.showAll()
   }
 
   override render() {
@@ -32,9 +60,37 @@ export class BtTorrentList extends LitElement {
         <p>Files download into your browser's storage; save them when they are complete.</p>
       </div>`
     }
-    const sorted = [...this.torrents].sort((a, b) => b.addedAt - a.addedAt)
-    return html`<ul aria-label="Torrents">${repeat(sorted, (t) => t.infoHash, (t) => html`
-      <li aria-label=${t.name}><bt-torrent-item .torrent=${t} ?highlighted=${t.infoHash === this.highlighted}></bt-torrent-item></li>`)}</ul>`
+    const shown = this.visible().sort((a, b) => b.addedAt - a.addedAt)
+    return html`${this.torrents.length >= TOOLBAR_FROM ? this.renderToolbar() : nothing}
+      ${shown.length === 0
+        ? html`<p class="none" role="status">No torrent matches. <button class="link" @click=${() => this.showAll()}>Show all</button></p>`
+        : html`<ul aria-label="Torrents">${repeat(shown, (t) => t.infoHash, (t) => html`
+      <li aria-label=${t.name}><bt-torrent-item .torrent=${t} ?highlighted=${t.infoHash === this.highlighted}></bt-torrent-item></li>`)}</ul>`}`
+  }
+
+  private renderToolbar() {
+    const counts = filterCounts(this.torrents)
+    const { down, up } = totalSpeeds(this.torrents)
+    // "All" always; another filter only when something is under it (or it is the one chosen)
+    const filters = LIST_FILTERS.filter((f) => f === 'all' || counts[f] > 0 || f === this.filter)
+    return html`<div class="toolbar">
+      <div class="filters" role="group" aria-label="Show">
+        ${filters.map((f) => html`<button aria-pressed=${f === this.filter}
+          @click=${() => { this.filter = f }}>${FILTER_LABELS[f]} <span class="count">${counts[f]}</span></button>`)}
+      </div>
+      <input type="search" placeholder="Filter by name" aria-label="Filter torrents by name" .value=${this.query}
+        @input=${(e: Event) => { this.query = (e.target as HTMLInputElement).value }}>
+      <span class="totals" role="status" aria-label="Total speeds" title="All torrents together">↓ ${formatSpeed(down)} · ↑ ${formatSpeed(up)}</span>
+    </div>`
+  }
+
+  private visible(): TorrentSnapshot[] {
+    return this.torrents.filter((t) => matchesFilter(t, this.filter) && matchesSearch(t.name, this.query))
+  }
+
+  private showAll(): void {
+    this.filter = 'all'
+    this.query = ''
   }
 }
 customElements.define('bt-torrent-list', BtTorrentList)
