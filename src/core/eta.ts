@@ -15,17 +15,21 @@ export const SPEED_WINDOW_MS = 5000
 export interface EtaStart {
   at: number
   downloaded: number
+  /** Bytes have come since `at`: the start is fixed from then on. */
+  flowing: boolean
 }
 
 /**
- * The run to keep for the next tick: none unless downloading; while no byte has come yet its start
- * moves along (a run begins when bytes flow, not when the peers are still being found).
+ * The run to keep for the next tick: none unless downloading. Until the first bytes come its
+ * start moves along with the ticks (a run begins when bytes flow, not while peers are still being
+ * found); from then on it stays, through ticks that bring nothing (a slow peer's blocks are far apart).
  */
 export function etaStartStep(start: EtaStart | undefined, downloading: boolean, downloaded: number, now: number): EtaStart | undefined {
   if (!downloading) return undefined
-  // nothing yet, or downloaded went backwards (a piece failed its hash, a recheck): (re)start here
-  if (!start || downloaded <= start.downloaded) return { at: now, downloaded }
-  return start
+  // none yet, or downloaded went backwards (a piece failed its hash, a recheck): (re)start here
+  if (!start || downloaded < start.downloaded) return { at: now, downloaded, flowing: false }
+  if (start.flowing) return start
+  return downloaded > start.downloaded ? { ...start, flowing: true } : { at: now, downloaded, flowing: false }
 }
 
 /**

@@ -112,12 +112,12 @@ export class BtTorrentItem extends LitElement {
           }}></bt-file-list>` : nothing}
       </div>`
   }
+
   /** Time left; "estimating…" while bytes flow but the engine withholds a guess (core/eta.ts), nothing while none flow. */
   private renderEta(t: TorrentSnapshot) {
     if (Number.isFinite(t.eta)) return html`<span title="Time left">${formatEta(t.eta)} left</span>`
     return t.downloadSpeed > 0 ? html`<span title="Time left: known after a few seconds of downloading">estimating…</span>` : nothing
   }
-
 
   private sizeText(t: TorrentSnapshot): string {
     if (!t.length) return ''

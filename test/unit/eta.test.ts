@@ -6,22 +6,29 @@ const MiB = 2 ** 20
 describe('etaStartStep', () => {
   it('begins a run when bytes begin to flow, keeps it, drops it when downloading stops', () => {
     let start = etaStartStep(undefined, true, 500, 1000)
-    expect(start).toEqual({ at: 1000, downloaded: 500 })
+    expect(start).toEqual({ at: 1000, downloaded: 500, flowing: false })
     // still nothing new: the start moves along with the ticks
     start = etaStartStep(start, true, 500, 4000)
-    expect(start).toEqual({ at: 4000, downloaded: 500 })
-    // bytes came: the run is kept from the last tick without them
-    expect(etaStartStep(start, true, 9000, 5000)).toBe(start)
+    expect(start).toEqual({ at: 4000, downloaded: 500, flowing: false })
+    // bytes came: the run is fixed from the last tick without them
+    start = etaStartStep(start, true, 9000, 4250)
+    expect(start).toEqual({ at: 4000, downloaded: 500, flowing: true })
     expect(etaStartStep(start, false, 9000, 5000)).toBeUndefined()
   })
 
+  it('keeps a flowing run through ticks that bring nothing (a slow peer)', () => {
+    const start = { at: 0, downloaded: 0, flowing: true }
+    expect(etaStartStep(start, true, 16384, 5000)).toBe(start)
+    expect(etaStartStep(start, true, 16384, 5250)).toBe(start)
+  })
+
   it('begins a new run when downloaded goes backwards (a piece failed its hash)', () => {
-    expect(etaStartStep({ at: 1000, downloaded: 5000 }, true, 4000, 2000)).toEqual({ at: 2000, downloaded: 4000 })
+    expect(etaStartStep({ at: 1000, downloaded: 5000, flowing: true }, true, 4000, 2000)).toEqual({ at: 2000, downloaded: 4000, flowing: false })
   })
 })
 
 describe('estimateEta', () => {
-  const start = { at: 0, downloaded: 0 }
+  const start = { at: 0, downloaded: 0, flowing: true }
 
   it('is withheld (Infinity) for the first seconds of a run, whatever the speed says', () => {
     // the bug it fixes: 147 B/s at the first tick promised "5 d 6 h left"
