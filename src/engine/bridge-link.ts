@@ -1,6 +1,6 @@
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { BridgeClient, bridgeUrl, type WebSocketConstructor } from '../bridge-client/bridge-client'
-import type { PeerAddress } from '../protocol/bridge-frames'
+import type { PeerAddress, PeerSource } from '../protocol/bridge-frames'
 import type { BridgeStatus } from '../protocol/engine-events'
 import { Discovery, type DiscoveryStats } from './discovery'
 import { PexSwarm } from './pex-swarm'
@@ -84,6 +84,10 @@ export class BridgeLink {
     this.pex.delete(infoHash)
     this.discovery.remove(infoHash)
     this.peers.detach(infoHash)
+  }
+
+  sourceOf(infoHash: string, remote: PeerAddress): PeerSource | undefined {
+    return this.peers.sourceOf(infoHash, remote)
   }
 
   counts(infoHash: string): PeerCounts {

@@ -23,6 +23,7 @@ export function hostEngine(engine: Engine): () => void {
     releaseFile: (infoHash, fileIndex) => engine.releaseFile(infoHash, fileIndex),
     saveLayout: (infoHash) => engine.saveLayout(infoHash),
     applySettings: (settings) => engine.applySettings(settings),
+    peers: (infoHash) => engine.peers(infoHash),
     history: () => engine.history(),
     clearHistory: () => engine.clearHistory(),
   }

@@ -5,7 +5,8 @@ import { checkedLimits, limitsOf, type SpeedLimits } from '../core/speed-limits'
 import type { FilePriority, HistoryEntry, StoredTorrent } from '../prefs/db'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
-import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
+import type { EngineEvent, PeerSnapshot, TorrentSnapshot } from '../protocol/engine-events'
+import { peerSnapshots } from './peer-list'
 import type { RuntimeConfig } from '../protocol/runtime-config'
 import type { SaveEntry } from '../storage/save'
 import type { StorageClient } from '../storage/storage-client'
@@ -241,6 +242,13 @@ export class Engine implements EngineApi {
   }
 
   /** Finished downloads, newest first. */
+  /** The connected peers of a running torrent (none when it is not running). */
+  async peers(infoHash: string): Promise<PeerSnapshot[]> {
+    const record = this.records.get(infoHash)
+    if (!record?.torrent) return []
+    return peerSnapshots(record.torrent, record.metainfo?.pieceCount ?? 0, (remote) => this.bridge?.sourceOf(infoHash, remote))
+  }
+
   history(): Promise<HistoryEntry[]> {
     return this.persistence.history()
   }

@@ -144,6 +144,12 @@ export class PeerService extends Emitter<PeerServiceEvents> {
     return counts
   }
 
+  /** Where the page heard of `remote`, if its connection to it is a bridged one and open. */
+  sourceOf(infoHash: string, remote: PeerAddress): PeerSource | undefined {
+    const active = this.torrents.get(infoHash)?.active.get(addressKey(remote))
+    return active?.stream.opened ? active.source : undefined
+  }
+
   /** Whether the page's connection to `remote` is a bridged one, open, and which way it was made. */
   direction(infoHash: string, remote: PeerAddress): BridgeStream['direction'] | undefined {
     const stream = this.torrents.get(infoHash)?.active.get(addressKey(remote))?.stream

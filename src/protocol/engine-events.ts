@@ -27,6 +27,21 @@ export interface FileSnapshot {
 /** Connected peers by how they were found: WebRTC in the page, the rest through the bridge. */
 export interface PeerSources { webrtc: number; tracker: number; dht: number; pex: number; magnet: number; incoming: number }
 
+/** One connected peer, for a torrent's peers list. */
+export interface PeerSnapshot {
+  /** "ip:port", or '' where the browser tells none (some WebRTC peers). */
+  address: string
+  /** How the page found it: WebRTC (a WebSocket tracker), or through the bridge. */
+  source: keyof PeerSources
+  /** Its client in words ("qBittorrent 4.6.5"); '' when it says nothing readable. */
+  client: string
+  /** Share of the torrent it has, 0-1. */
+  progress: number
+  /** Piece data from it and to it, bytes/s. */
+  downloadSpeed: number
+  uploadSpeed: number
+}
+
 /** 'none': this server has no bridge; the page reaches WebRTC peers only. */
 export interface BridgeStatus { state: 'none' | 'connecting' | 'connected' | 'disconnected' | 'closed'; reason: string | null }
 

@@ -150,7 +150,7 @@ export class BtApp extends LitElement {
       <bt-add-form @add-text=${(e: CustomEvent<string>) => this.addText(e.detail)}
         @add-files=${(e: CustomEvent<File[]>) => this.addFiles(e.detail)}></bt-add-form>
       <bt-notices .notices=${this.notices} @dismiss=${(e: CustomEvent<number>) => this.dismiss(e.detail)}></bt-notices>
-      <bt-torrent-list .torrents=${this.torrents} .highlighted=${this.highlighted} .ready=${Boolean(this.engine)}
+      <bt-torrent-list .torrents=${this.torrents} .highlighted=${this.highlighted} .ready=${Boolean(this.engine)} .engine=${this.engine}
         @save-file=${(e: CustomEvent<{ infoHash: string; fileIndex: number }>) => this.saveFile(e.detail.infoHash, e.detail.fileIndex)}
         @save-all=${(e: CustomEvent<{ infoHash: string }>) => this.saveAll(e.detail.infoHash)}
         @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}

@@ -1,9 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { formatBytes, formatEta, formatSpeed } from '../core/format'
+import type { EngineApi } from '../engine/engine-api'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 import { buttonStyles } from './shared-styles'
 import { stateLabel } from './state-label'
 import './bt-file-list'
+import './bt-peer-list'
 import './bt-speed-limits'
 import type { TorrentCommand } from './torrent-command'
 
@@ -18,11 +20,16 @@ function sourcesText(t: TorrentSnapshot): string {
 export class BtTorrentItem extends LitElement {
   static override properties = {
     torrent: { attribute: false },
+    engine: { attribute: false },
     expanded: { type: Boolean, reflect: true },
+    peersOpen: { state: true },
     highlighted: { type: Boolean, reflect: true },
   }
   declare torrent: TorrentSnapshot
+  /** For the peers list, which asks the engine itself. */
+  declare engine: EngineApi | undefined
   declare expanded: boolean
+  declare peersOpen: boolean
   declare highlighted: boolean
 
   static override styles = [buttonStyles, css`
@@ -43,7 +50,9 @@ export class BtTorrentItem extends LitElement {
     .state-error .state { color: var(--danger); }
     .state-seeding .state, .state-done .state { color: var(--ok); }
     .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
-    bt-file-list { margin-top: 10px; }
+    bt-file-list, bt-peer-list { margin-top: 10px; }
+    button.peers { padding: 0; min-height: 0; font-size: inherit; color: var(--accent); text-decoration: underline dotted;
+      text-underline-offset: 3px; }
     details { display: inline-block; }
     summary { list-style: none; cursor: pointer; padding: 7px 14px; border: 1px solid var(--border); border-radius: 8px;
       background: var(--surface-2); min-height: 20px; }
@@ -78,7 +87,7 @@ export class BtTorrentItem extends LitElement {
           <span>${percent}%</span>
           <span title="Download speed">↓ ${formatSpeed(t.downloadSpeed)}</span>
           <span title="Upload speed">↑ ${formatSpeed(t.uploadSpeed)}</span>
-          <span title=${sourcesText(t)}>${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}${t.peers ? ` (${sourcesText(t)})` : ''}</span>
+          ${this.renderPeers(t)}
           ${t.state === 'downloading' ? this.renderEta(t) : nothing}
           ${t.uploaded > 0 || t.progress === 1 ? html`<span title="Uploaded ${formatBytes(t.uploaded)}: the ratio is uploaded ÷ size">Ratio ${t.ratio.toFixed(2)}</span>` : nothing}
         </div>
@@ -103,6 +112,7 @@ export class BtTorrentItem extends LitElement {
             </div>
           </details>
         </div>
+        ${this.peersOpen && t.peers > 0 ? html`<bt-peer-list .engine=${this.engine} .infoHash=${t.infoHash}></bt-peer-list>` : nothing}
         ${this.expanded ? html`<bt-file-list .files=${t.files} .torrentName=${t.name} .infoHash=${t.infoHash}
           @save-file=${(e: CustomEvent<number>) => { e.stopPropagation(); this.fire('save-file', e.detail) }}
           @file-priority=${(e: CustomEvent<{ fileIndex: number; priority: number }>) => {
@@ -111,6 +121,14 @@ export class BtTorrentItem extends LitElement {
               detail: { infoHash: t.infoHash, action: 'priority', fileIndex: e.detail.fileIndex, value: e.detail.priority } }))
           }}></bt-file-list>` : nothing}
       </div>`
+  }
+
+  /** "3 peers (tracker 2 · DHT 1)": a button that shows them, when there are any. */
+  private renderPeers(t: TorrentSnapshot) {
+    const text = `${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}${t.peers ? ` (${sourcesText(t)})` : ''}`
+    if (!t.peers || !this.engine) return html`<span>${text}</span>`
+    return html`<button class="link peers" aria-expanded=${Boolean(this.peersOpen)} aria-label="Peers of ${t.name}: ${text}"
+      @click=${() => { this.peersOpen = !this.peersOpen }}>${text}</button>`
   }
 
   /** Time left; "estimating…" while bytes flow but the engine withholds a guess (core/eta.ts), nothing while none flow. */

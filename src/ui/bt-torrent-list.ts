@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { formatSpeed } from '../core/format'
 import { FILTER_LABELS, LIST_FILTERS, filterCounts, matchesFilter, matchesSearch, totalSpeeds, type ListFilter } from '../core/list-filter'
+import type { EngineApi } from '../engine/engine-api'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 import { buttonStyles } from './shared-styles'
 import './bt-torrent-item'
@@ -12,12 +13,13 @@ const TOOLBAR_FROM = 2
 /** The list of torrents, newest first, or an empty state that tells a newcomer what to do. */
 export class BtTorrentList extends LitElement {
   static override properties = {
-    torrents: { attribute: false }, highlighted: { attribute: false }, ready: { attribute: false },
+    torrents: { attribute: false }, highlighted: { attribute: false }, ready: { attribute: false }, engine: { attribute: false },
     filter: { state: true }, query: { state: true },
   }
   declare torrents: TorrentSnapshot[]
   declare highlighted: string | undefined
   declare ready: boolean
+  declare engine: EngineApi | undefined
   declare filter: ListFilter
   declare query: string
 
@@ -65,7 +67,7 @@ export class BtTorrentList extends LitElement {
       ${shown.length === 0
         ? html`<p class="none" role="status">No torrent matches. <button class="link" @click=${() => this.showAll()}>Show all</button></p>`
         : html`<ul aria-label="Torrents">${repeat(shown, (t) => t.infoHash, (t) => html`
-      <li aria-label=${t.name}><bt-torrent-item .torrent=${t} ?highlighted=${t.infoHash === this.highlighted}></bt-torrent-item></li>`)}</ul>`}`
+      <li aria-label=${t.name}><bt-torrent-item .torrent=${t} .engine=${this.engine} ?highlighted=${t.infoHash === this.highlighted}></bt-torrent-item></li>`)}</ul>`}`
   }
 
   private renderToolbar() {

@@ -47,6 +47,15 @@ test('a TCP-only seeder found through an HTTP tracker: downloaded through the br
     const stats = sampleStats(page, swarm)
     await expect(item(page, swarm).getByText(/peers? \(.*tracker [1-9]/)).toBeVisible({ timeout: 60_000 })
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-downloading.png` })
+    // the peers count opens the list of peers: the seeder, its client read from its peer ID, found by the tracker
+    await item(page, swarm).getByRole('button', { name: /^Peers of Bridge Fixture/ }).click()
+    const peer = item(page, swarm).getByRole('list', { name: 'Peers' }).getByRole('listitem').filter({ hasText: 'tracker' })
+    await expect(peer).toHaveCount(1)
+    await expect(peer).toContainText(/WebTorrent \d/)
+    await expect(peer).toContainText(/127\.0\.0\.1:\d+\s*tracker/)
+    await expect(peer).toContainText('has 100%')
+    await expect(peer).toContainText(/↓ [1-9][\d.]* (KiB|MiB)\/s/)
+    await page.screenshot({ path: `${SCREENSHOTS}/bridge-peers.png` })
     await expectSavedFilesExact(page, swarm, tmp)
     // 64 MiB at 8 MB/s: every time-left shown was "estimating…" or under a minute (the first
     // speed figures of a run once promised days), and an estimate did show
