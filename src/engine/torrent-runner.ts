@@ -213,6 +213,14 @@ export class TorrentRunner {
       this.checkComplete(record)
     })
     torrent.on('wire', (wire: Wire) => {
+      // One connection per peer: a peer that found us while we found it (it dials the bridge's
+      // peer port, we dial it) is the same peer ID on two wires. webtorrent keeps both; the
+      // older one stays, as libtorrent keeps one.
+      const peerId = (wire as unknown as { peerId?: string }).peerId
+      if (peerId && torrent.wires.some((other) => other !== wire && (other as unknown as { peerId?: string }).peerId === peerId)) {
+        wire.destroy()
+        return
+      }
       // Uploaded counts piece data sent (the wire's own 'upload'), as qBittorrent's ratio does:
       // webtorrent's torrent.uploaded counts every byte written, so a pure download showed an
       // upload (its requests and haves) and a ratio above 0.

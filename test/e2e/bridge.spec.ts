@@ -55,6 +55,9 @@ test('a TCP-only seeder found through an HTTP tracker: downloaded through the br
     await expect(peer).toContainText(/127\.0\.0\.1:\d+\s*tracker/)
     await expect(peer).toContainText('has 100%')
     await expect(peer).toContainText(/↓ [1-9][\d.]* (KiB|MiB)\/s/)
+    // the seeder also dials the page's peer port once the tracker names the page: one connection
+    // per peer all the same
+    await expect(item(page, swarm).getByRole('list', { name: 'Peers' }).getByRole('listitem')).toHaveCount(1)
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-peers.png` })
     await expectSavedFilesExact(page, swarm, tmp)
     // 64 MiB at 8 MB/s: every time-left shown was "estimating…" or under a minute (the first
