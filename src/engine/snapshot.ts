@@ -119,11 +119,19 @@ function fileSnapshots(record: TorrentRecord): FileSnapshot[] {
   })
 }
 
-/** Piece data sent per second, over the wires open now (each wire meters its own, 5 s window). */
-function payloadUploadSpeed(torrent: Torrent): number {
-  let speed = 0
-  for (const wire of torrent.wires ?? []) speed += wire.uploadSpeed?.() ?? 0
-  return speed
+/**
+ * Piece data per second each way, over the wires open now (each wire meters its own, 5 s window).
+ * webtorrent's torrent speeds count every byte on the connections: a torrent whose peers all
+ * choke it showed a download speed from their haves and keep-alives.
+ */
+function payloadSpeeds(torrent: Torrent): { down: number; up: number } {
+  let down = 0
+  let up = 0
+  for (const wire of torrent.wires ?? []) {
+    down += wire.downloadSpeed?.() ?? 0
+    up += wire.uploadSpeed?.() ?? 0
+  }
+  return { down, up }
 }
 
 export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Omit<PeerSources, 'webrtc'>, now = Date.now()): TorrentSnapshot {
@@ -137,7 +145,8 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
   const state = stateOf(record)
   const active = state === 'downloading'
   const { uploaded } = seedingTotals(record)
-  const downloadSpeed = active && torrent ? torrent.downloadSpeed : 0
+  const speeds = torrent ? payloadSpeeds(torrent) : { down: 0, up: 0 }
+  const downloadSpeed = active ? speeds.down : 0
   record.etaStart = etaStartStep(record.etaStart, active && Boolean(running), downloaded, now)
   const snap: TorrentSnapshot = {
     infoHash: record.infoHash,
@@ -150,7 +159,7 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
     ratio: length ? uploaded / length : 0,
     progress: wantedLength ? Math.min(1, downloaded / wantedLength) : (state === 'seeding' || state === 'done' ? 1 : 0),
     downloadSpeed,
-    uploadSpeed: torrent ? payloadUploadSpeed(torrent) : 0,
+    uploadSpeed: speeds.up,
     peers: torrent?.numPeers ?? 0,
     peerSources: {
       // webtorrent files every stream handed to addPeer (bridged TCP ones too) under 'webrtc'.

@@ -32,7 +32,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     readonly peerExtendedHandshake?: { readonly p?: unknown; readonly m?: Record<string, unknown> }
     /** Registers a protocol extension: a class whose prototype has a `name`, made once per wire. */
     use(Extension: new (wire: Wire) => object): void
-    /** Piece data sent per second (bittorrent-protocol's meter; called with no argument it reads it). */
+    /** Piece data got and sent per second (bittorrent-protocol's meters; called with no argument they read it). */
+    downloadSpeed?(): number
     uploadSpeed?(): number
     /** Sends an extended message by the extension's name (the remote's id for it) or id. */
     extended(ext: string | number, payload: Uint8Array): void
