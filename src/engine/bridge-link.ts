@@ -86,6 +86,15 @@ export class BridgeLink {
     this.peers.detach(infoHash)
   }
 
+  /** Which way the page's bridged connection to `remote` was made, if it is one and open. */
+  direction(infoHash: string, remote: PeerAddress): 'outbound' | 'inbound' | undefined {
+    return this.peers.direction(infoHash, remote)
+  }
+
+  deferRedial(infoHash: string, remote: PeerAddress): void {
+    this.peers.deferRedial(infoHash, remote)
+  }
+
   sourceOf(infoHash: string, remote: PeerAddress): PeerSource | undefined {
     return this.peers.sourceOf(infoHash, remote)
   }

@@ -57,6 +57,8 @@ interface Candidate {
   failures: number
   /** Not before this time (ms). */
   next: number
+  /** Its connection is being closed as a second one to a peer the page is connected to already. */
+  duplicate?: boolean
 }
 
 interface Entry {
@@ -70,6 +72,9 @@ export type PeerServiceEvents = {
   /** Connected-peer counts of a torrent changed. */
   counts: [infoHash: string, counts: PeerCounts]
 }
+
+/** A peer whose dialed connection was closed as a duplicate is dialed again no sooner than this. */
+const DUPLICATE_REDIAL_MS = 10 * 60_000
 
 const DEFAULT_BACKOFF: BackoffOptions = { minMs: 15_000, maxMs: 10 * 60_000, jitter: 0.2 }
 
@@ -150,6 +155,12 @@ export class PeerService extends Emitter<PeerServiceEvents> {
     return active?.stream.opened ? active.source : undefined
   }
 
+  /** The page closes its dialed connection to `remote` as a duplicate (core/duplicate-peer.ts): do not dial it again soon. */
+  deferRedial(infoHash: string, remote: PeerAddress): void {
+    const candidate = this.torrents.get(infoHash)?.candidates.get(addressKey(remote))
+    if (candidate) candidate.duplicate = true
+  }
+
   /** Whether the page's connection to `remote` is a bridged one, open, and which way it was made. */
   direction(infoHash: string, remote: PeerAddress): BridgeStream['direction'] | undefined {
     const stream = this.torrents.get(infoHash)?.active.get(addressKey(remote))?.stream
@@ -226,6 +237,10 @@ export class PeerService extends Emitter<PeerServiceEvents> {
       const now = this.opts.now()
       if (failure instanceof AppError && failure.code === 'BRIDGE_UNAVAILABLE') {
         candidate.next = now // the bridge went away, not the peer: try again once it is back
+      } else if (candidate.duplicate) {
+        // connected through another connection (it dialed us): dialing again would only be closed again
+        candidate.duplicate = false
+        candidate.next = now + DUPLICATE_REDIAL_MS
       } else if (stream.opened) {
         candidate.next = now + this.opts.redialAfterMs
       } else {

@@ -1,5 +1,6 @@
 import WebTorrent, { type Torrent, type Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
+import { duplicateToClose } from '../core/duplicate-peer'
 import { parseMagnet } from '../core/magnet'
 import { magnetPeers } from '../core/magnet-peers'
 import type { Metainfo } from '../core/metainfo'
@@ -213,14 +214,8 @@ export class TorrentRunner {
       this.checkComplete(record)
     })
     torrent.on('wire', (wire: Wire) => {
-      // One connection per peer: a peer that found us while we found it (it dials the bridge's
-      // peer port, we dial it) is the same peer ID on two wires. webtorrent keeps both; the
-      // older one stays, as libtorrent keeps one.
-      const peerId = (wire as unknown as { peerId?: string }).peerId
-      if (peerId && torrent.wires.some((other) => other !== wire && (other as unknown as { peerId?: string }).peerId === peerId)) {
-        wire.destroy()
-        return
-      }
+      // One connection per peer (webtorrent keeps both when a peer dials us while we dial it)
+      if (this.closedAsDuplicate(infoHash, torrent, wire)) return
       // Uploaded counts piece data sent (the wire's own 'upload'), as qBittorrent's ratio does:
       // webtorrent's torrent.uploaded counts every byte written, so a pure download showed an
       // upload (its requests and haves) and a ratio above 0.
@@ -230,6 +225,23 @@ export class TorrentRunner {
     })
     torrent.on('warning', (err: Error) => this.host.emit({ type: 'warning', infoHash, message: err.message }))
     torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, AppError.from(err)) })
+  }
+
+  /**
+   * Closes one of two wires to the same peer ID, the one core/duplicate-peer.ts picks; true when
+   * that is `wire` itself. A dialed connection that is closed is not dialed again soon.
+   */
+  private closedAsDuplicate(infoHash: string, torrent: Torrent, wire: Wire): boolean {
+    const idOf = (w: Wire) => (w as unknown as { peerId?: string }).peerId
+    const peerId = idOf(wire)
+    const older = peerId ? torrent.wires.find((other) => other !== wire && idOf(other) === peerId) : undefined
+    if (!older || !peerId) return false
+    const addressOf = (w: Wire) => ({ host: w.remoteAddress ?? '', port: Number(w.remotePort ?? 0) })
+    const origin = (w: Wire) => this.bridge?.direction(infoHash, addressOf(w)) ?? 'unknown'
+    const close = duplicateToClose(this.client.peerId, peerId, origin(older), origin(wire)) === 'newer' ? wire : older
+    if (origin(close) === 'outbound') this.bridge?.deferRedial(infoHash, addressOf(close))
+    close.destroy()
+    return close === wire
   }
 
   /** webtorrent destroys a torrent on error; a full disk pauses it instead, keeping every verified piece. */
