@@ -241,7 +241,6 @@ export class Engine implements EngineApi {
     return this.manager.move(infoHash, delta)
   }
 
-  /** Finished downloads, newest first. */
   /** The connected peers of a running torrent (none when it is not running). */
   async peers(infoHash: string): Promise<PeerSnapshot[]> {
     const record = this.records.get(infoHash)
@@ -249,6 +248,7 @@ export class Engine implements EngineApi {
     return peerSnapshots(record.torrent, record.metainfo?.pieceCount ?? 0, (remote) => this.bridge?.sourceOf(infoHash, remote))
   }
 
+  /** Finished downloads, newest first. */
   history(): Promise<HistoryEntry[]> {
     return this.persistence.history()
   }

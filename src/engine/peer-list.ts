@@ -12,6 +12,8 @@ interface WireDetails {
   peerExtendedHandshake?: { v?: Uint8Array | string }
   downloadSpeed?(): number
   uploadSpeed?(): number
+  /** A web seed's (webtorrent's WebConn). */
+  url?: string
 }
 
 function piecesOf(pieces: NonNullable<WireDetails['peerPieces']>, pieceCount: number): number {
@@ -28,6 +30,9 @@ function piecesOf(pieces: NonNullable<WireDetails['peerPieces']>, pieceCount: nu
 export function peerSnapshots(torrent: Torrent, pieceCount: number, bridged: (remote: PeerAddress) => PeerSource | undefined): PeerSnapshot[] {
   return (torrent.wires ?? []).filter((wire) => !(wire as unknown as { destroyed?: boolean }).destroyed).map((wire: Wire) => {
     const w = wire as unknown as WireDetails
+    if (wire.type === 'webSeed') {
+      return { address: w.url ?? '', source: 'webseed', client: 'Web seed', progress: 1, downloadSpeed: w.downloadSpeed?.() ?? 0, uploadSpeed: 0 }
+    }
     const host = wire.remoteAddress ?? ''
     const port = Number(wire.remotePort ?? 0)
     const pieces = w.peerPieces

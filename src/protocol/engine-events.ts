@@ -29,10 +29,10 @@ export interface PeerSources { webrtc: number; tracker: number; dht: number; pex
 
 /** One connected peer, for a torrent's peers list. */
 export interface PeerSnapshot {
-  /** "ip:port", or '' where the browser tells none (some WebRTC peers). */
+  /** "ip:port", a web seed's URL, or '' where the browser tells none (some WebRTC peers). */
   address: string
-  /** How the page found it: WebRTC (a WebSocket tracker), or through the bridge. */
-  source: keyof PeerSources
+  /** How the page found it: WebRTC (a WebSocket tracker), through the bridge, or a web seed (BEP 19). */
+  source: keyof PeerSources | 'webseed'
   /** Its client in words ("qBittorrent 4.6.5"); '' when it says nothing readable. */
   client: string
   /** Share of the torrent it has, 0-1. */

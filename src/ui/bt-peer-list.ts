@@ -7,7 +7,7 @@ import type { PeerSnapshot } from '../protocol/engine-events'
 const REFRESH_MS = 1000
 
 const SOURCE_NAMES: Record<PeerSnapshot['source'], string> = {
-  webrtc: 'WebRTC', tracker: 'tracker', dht: 'DHT', pex: 'PEX', magnet: 'magnet link', incoming: 'incoming',
+  webrtc: 'WebRTC', tracker: 'tracker', dht: 'DHT', pex: 'PEX', magnet: 'magnet link', incoming: 'incoming', webseed: 'web seed',
 }
 
 /** A torrent's connected peers (address, client, where it was found, its progress, speeds), refreshed each second while shown. */
@@ -46,7 +46,7 @@ export class BtPeerList extends LitElement {
     try {
       if (this.engine && this.infoHash) this.peers = await this.engine.peers(this.infoHash)
     } catch {
-      // the engine's tab is going away: the next refresh asks the one that takes over
+      // the torrent was removed, or the engine is stopping: the next refresh asks again
     }
     if (this.isConnected) this.timer = setTimeout(() => void this.refresh(), REFRESH_MS)
   }
@@ -54,8 +54,9 @@ export class BtPeerList extends LitElement {
   override render() {
     if (!this.peers) return html`<p class="none">Looking…</p>`
     if (this.peers.length === 0) return html`<p class="none">No peer connected right now.</p>`
-    const sorted = [...this.peers].sort((a, b) => b.downloadSpeed + b.uploadSpeed - (a.downloadSpeed + a.uploadSpeed))
-    return html`<ul aria-label="Peers">${sorted.map((p) => html`<li aria-label=${p.address || 'WebRTC peer'}>
+    // a stable order (by address), so rows do not jump about at each refresh
+    const sorted = [...this.peers].sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }))
+    return html`<ul aria-label="Peers">${sorted.map((p) => html`<li>
       <span class="who"><span class="client">${p.client || 'Unknown client'}</span>
         <span class="address">${p.address || 'address not given'}</span><span>${SOURCE_NAMES[p.source]}</span></span>
       <span class="figures"><span title="Share of the torrent it has">has ${Math.floor(p.progress * 1000) / 10}%</span>

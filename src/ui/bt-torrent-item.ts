@@ -69,6 +69,11 @@ export class BtTorrentItem extends LitElement {
     this.highlighted = false
   }
 
+  override willUpdate(): void {
+    // closed while there is nothing to list, so it does not reopen by itself when peers come
+    if (this.peersOpen && !this.torrent.peers) this.peersOpen = false
+  }
+
   override render() {
     const t = this.torrent
     const percent = Math.floor(t.progress * 1000) / 10

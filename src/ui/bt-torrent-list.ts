@@ -22,6 +22,8 @@ export class BtTorrentList extends LitElement {
   declare engine: EngineApi | undefined
   declare filter: ListFilter
   declare query: string
+  /** The torrents of the last update, to tell new ones. */
+  private known: Set<string> | undefined
 
   static override styles = [buttonStyles, css`
     ul { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--gap); }
@@ -50,8 +52,15 @@ export class BtTorrentList extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    // a torrent the app points at (just added, or added twice) is never hidden by a filter
-    if (changed.has('highlighted') && this.highlighted && !this.visible().some((t) => t.infoHash === this.highlighted)) this.showAll()
+    // A torrent just added, or the one the app points at (added twice), is never hidden by a
+    // filter; nor is anything once the toolbar that would say why is gone.
+    const known = this.known
+    this.known = new Set(this.torrents.map((t) => t.infoHash))
+    if (this.filter === 'all' && !this.query) return
+    const visible = new Set(this.visible().map((t) => t.infoHash))
+    const added = changed.has('torrents') && known !== undefined && this.torrents.some((t) => !known.has(t.infoHash) && !visible.has(t.infoHash))
+    const pointed = changed.has('highlighted') && this.highlighted !== undefined && !visible.has(this.highlighted)
+    if (added || pointed || this.torrents.length < TOOLBAR_FROM) this.showAll()
   }
 
   override render() {
@@ -82,7 +91,7 @@ export class BtTorrentList extends LitElement {
       </div>
       <input type="search" placeholder="Filter by name" aria-label="Filter torrents by name" .value=${this.query}
         @input=${(e: Event) => { this.query = (e.target as HTMLInputElement).value }}>
-      <span class="totals" role="status" aria-label="Total speeds" title="All torrents together">↓ ${formatSpeed(down)} · ↑ ${formatSpeed(up)}</span>
+      <span class="totals" aria-label="Total speeds" title="All torrents together">↓ ${formatSpeed(down)} · ↑ ${formatSpeed(up)}</span>
     </div>`
   }
 

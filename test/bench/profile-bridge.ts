@@ -280,7 +280,8 @@ async function main(): Promise<void> {
       // PROFILE_TIMELINE=1: the progress bar's value every 100 ms, to see where the time goes
       const timeline: string[] = []
       if (process.env.PROFILE_TIMELINE === '1') {
-        while (true) {
+        const end = Date.now() + 10 * 60_000
+        while (Date.now() < end) {
           const v = await page.evaluate<string>(deep(`(deepAll('[role=progressbar]')[0]?.getAttribute('aria-valuenow') ?? '-') + ' ' + (deepAll('[data-testid=state]')[0]?.textContent ?? '-')`))
           timeline.push(`${((Date.now() - start) / 1000).toFixed(2)} ${v}`)
           if (v.endsWith('Seeding')) break

@@ -30,7 +30,7 @@ test('filters with counts, a name search, total speeds; a highlighted torrent is
 
   // each filter with its count; none under Errors, so no Errors button
   await expect(show.getByRole('button')).toHaveText([/^All\s+3$/, /^Downloading\s+1$/, /^Seeding\s+1$/, /^Completed\s+1$/, /^Paused\s+1$/])
-  await expect(page.getByRole('status', { name: 'Total speeds' })).toHaveText(/^↓ .+\/s · ↑ .+\/s$/)
+  await expect(page.getByLabel('Total speeds')).toHaveText(/^↓ .+\/s · ↑ .+\/s$/)
   await page.screenshot({ path: `${SCREENSHOTS}/list-toolbar-light.png` })
 
   await show.getByRole('button', { name: /^Downloading/ }).click()
@@ -65,5 +65,12 @@ test('filters with counts, a name search, total speeds; a highlighted torrent is
   await expect(page.getByText('“Beta” is already in your list.')).toBeVisible()
   await expect(page.getByRole('listitem', { name: 'Beta' })).toBeVisible()
   await expect(show.getByRole('button', { name: /^All/ })).toHaveAttribute('aria-pressed', 'true')
+
+  // Paused chosen, then a new torrent added: it shows, the filter back to All
+  await show.getByRole('button', { name: /^Paused/ }).click()
+  await expect(rows).toHaveCount(1)
+  await addMagnet(page, `magnet:?xt=urn:btih:${'ef'.repeat(20)}&dn=Gamma`)
+  await expect(page.getByRole('listitem', { name: 'Gamma' })).toBeVisible()
+  await expect(rows).toHaveCount(4)
   await page.context().close()
 })
