@@ -234,7 +234,12 @@ export class TorrentRunner {
   private closedAsDuplicate(infoHash: string, torrent: Torrent, wire: Wire): boolean {
     const idOf = (w: Wire) => (w as unknown as { peerId?: string }).peerId
     const peerId = idOf(wire)
-    const older = peerId ? torrent.wires.find((other) => other !== wire && idOf(other) === peerId) : undefined
+    // a wire already closing does not count: the peer may be reconnecting
+    const closing = (w: Wire) => {
+      const state = w as unknown as { destroyed?: boolean; destroying?: boolean }
+      return Boolean(state.destroyed || state.destroying)
+    }
+    const older = peerId ? torrent.wires.find((other) => other !== wire && idOf(other) === peerId && !closing(other)) : undefined
     if (!older || !peerId) return false
     const addressOf = (w: Wire) => ({ host: w.remoteAddress ?? '', port: Number(w.remotePort ?? 0) })
     const origin = (w: Wire) => this.bridge?.direction(infoHash, addressOf(w)) ?? 'unknown'
