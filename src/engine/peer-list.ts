@@ -3,24 +3,20 @@ import { countPieces } from '../core/bitfield'
 import { peerClient } from '../core/peer-client'
 import type { PeerAddress, PeerSource } from '../protocol/bridge-frames'
 import type { PeerSnapshot } from '../protocol/engine-events'
+import { addressKey } from './peers'
 
-/** The parts of a wire read here (bittorrent-protocol's, not in webtorrent's typings). */
-interface WireDetails {
-  peerId?: string
-  /** A bitfield, or after BEP 6's HaveAll an object that answers true to every get() (its buffer empty). */
-  peerPieces?: { get(index: number): boolean; buffer?: Uint8Array }
-  peerExtendedHandshake?: { v?: Uint8Array | string }
-  downloadSpeed?(): number
-  uploadSpeed?(): number
-  /** A web seed's (webtorrent's WebConn). */
-  url?: string
-}
-
-function piecesOf(pieces: NonNullable<WireDetails['peerPieces']>, pieceCount: number): number {
+function piecesOf(pieces: NonNullable<Wire['peerPieces']>, pieceCount: number): number {
   if (pieces.buffer && pieces.buffer.length * 8 >= pieceCount) return countPieces(pieces.buffer, pieceCount)
   let n = 0
   for (let i = 0; i < pieceCount; i++) if (pieces.get(i)) n++
   return n
+}
+
+/** A wire's remote address, where webtorrent knows it (not for some WebRTC peers, nor web seeds). */
+export function wireAddress(wire: Wire): PeerAddress | undefined {
+  const host = wire.remoteAddress ?? ''
+  const port = Number(wire.remotePort ?? 0)
+  return host && port ? { host, port } : undefined
 }
 
 /**
@@ -28,21 +24,18 @@ function piecesOf(pieces: NonNullable<WireDetails['peerPieces']>, pieceCount: nu
  * connection's source by its address (webtorrent files every stream it is handed under 'webrtc').
  */
 export function peerSnapshots(torrent: Torrent, pieceCount: number, bridged: (remote: PeerAddress) => PeerSource | undefined): PeerSnapshot[] {
-  return (torrent.wires ?? []).filter((wire) => !(wire as unknown as { destroyed?: boolean }).destroyed).map((wire: Wire) => {
-    const w = wire as unknown as WireDetails
-    if (wire.type === 'webSeed') {
-      return { address: w.url ?? '', source: 'webseed', client: 'Web seed', progress: 1, downloadSpeed: w.downloadSpeed?.() ?? 0, uploadSpeed: 0 }
-    }
-    const host = wire.remoteAddress ?? ''
-    const port = Number(wire.remotePort ?? 0)
-    const pieces = w.peerPieces
+  return (torrent.wires ?? []).filter((wire) => !wire.destroyed).map((wire): PeerSnapshot => {
+    const downloadSpeed = wire.downloadSpeed?.() ?? 0
+    if (wire.type === 'webSeed') return { address: wire.url ?? '', source: 'webseed', client: 'Web seed', progress: 1, downloadSpeed, uploadSpeed: 0 }
+    const remote = wireAddress(wire)
+    const pieces = wire.peerPieces
     return {
-      address: host && port ? (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`) : host,
-      source: (host && port ? bridged({ host, port }) : undefined) ?? 'webrtc',
-      client: peerClient(w.peerId, w.peerExtendedHandshake?.v),
+      address: remote ? addressKey(remote) : wire.remoteAddress ?? '',
+      source: (remote && bridged(remote)) || 'webrtc',
+      client: peerClient(wire.peerId ?? undefined, wire.peerExtendedHandshake?.v),
       progress: pieces && pieceCount ? piecesOf(pieces, pieceCount) / pieceCount : 0,
-      downloadSpeed: w.downloadSpeed?.() ?? 0,
-      uploadSpeed: w.uploadSpeed?.() ?? 0,
+      downloadSpeed,
+      uploadSpeed: wire.uploadSpeed?.() ?? 0,
     }
   })
 }

@@ -151,8 +151,7 @@ export class PeerService extends Emitter<PeerServiceEvents> {
 
   /** Where the page heard of `remote`, if its connection to it is a bridged one and open. */
   sourceOf(infoHash: string, remote: PeerAddress): PeerSource | undefined {
-    const active = this.torrents.get(infoHash)?.active.get(addressKey(remote))
-    return active?.stream.opened ? active.source : undefined
+    return this.openActive(infoHash, remote)?.source
   }
 
   /** The page closes its dialed connection to `remote` as a duplicate (core/duplicate-peer.ts): do not dial it again soon. */
@@ -163,8 +162,13 @@ export class PeerService extends Emitter<PeerServiceEvents> {
 
   /** Whether the page's connection to `remote` is a bridged one, open, and which way it was made. */
   direction(infoHash: string, remote: PeerAddress): BridgeStream['direction'] | undefined {
-    const stream = this.torrents.get(infoHash)?.active.get(addressKey(remote))?.stream
-    return stream?.opened ? stream.direction : undefined
+    return this.openActive(infoHash, remote)?.stream.direction
+  }
+
+  /** The page's bridged connection to `remote`, if there is one and it is open. */
+  private openActive(infoHash: string, remote: PeerAddress): { stream: BridgeStream; source: PeerSource } | undefined {
+    const active = this.torrents.get(infoHash)?.active.get(addressKey(remote))
+    return active?.stream.opened ? active : undefined
   }
 
   /** Candidates known for a torrent (for the UI or tests). */

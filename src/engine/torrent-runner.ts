@@ -16,6 +16,7 @@ import type { StorageClient } from '../storage/storage-client'
 import type { BridgeLink } from './bridge-link'
 import { choiceAddOptions, settleIfNothingToChoose } from './file-choice'
 import { parseTorrentFile } from './parse-service'
+import { wireAddress } from './peer-list'
 import type { Persistence } from './persistence'
 import { isComplete, type TorrentRecord } from './snapshot'
 import { skipVerifiedPieces } from './rarest-first'
@@ -232,19 +233,17 @@ export class TorrentRunner {
    * that is `wire` itself. A dialed connection that is closed is not dialed again soon.
    */
   private closedAsDuplicate(infoHash: string, torrent: Torrent, wire: Wire): boolean {
-    const idOf = (w: Wire) => (w as unknown as { peerId?: string }).peerId
-    const peerId = idOf(wire)
+    const peerId = wire.peerId
     // a wire already closing does not count: the peer may be reconnecting
-    const closing = (w: Wire) => {
-      const state = w as unknown as { destroyed?: boolean; destroying?: boolean }
-      return Boolean(state.destroyed || state.destroying)
-    }
-    const older = peerId ? torrent.wires.find((other) => other !== wire && idOf(other) === peerId && !closing(other)) : undefined
+    const older = peerId ? torrent.wires.find((other) => other !== wire && other.peerId === peerId && !other.destroyed && !other.destroying) : undefined
     if (!older || !peerId) return false
-    const addressOf = (w: Wire) => ({ host: w.remoteAddress ?? '', port: Number(w.remotePort ?? 0) })
-    const origin = (w: Wire) => this.bridge?.direction(infoHash, addressOf(w)) ?? 'unknown'
+    const origin = (w: Wire) => {
+      const remote = wireAddress(w)
+      return (remote && this.bridge?.direction(infoHash, remote)) || 'unknown'
+    }
     const close = duplicateToClose(this.client.peerId, peerId, origin(older), origin(wire)) === 'newer' ? wire : older
-    if (origin(close) === 'outbound') this.bridge?.deferRedial(infoHash, addressOf(close))
+    const remote = wireAddress(close)
+    if (remote && origin(close) === 'outbound') this.bridge?.deferRedial(infoHash, remote)
     close.destroy()
     return close === wire
   }

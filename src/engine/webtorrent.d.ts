@@ -28,8 +28,17 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     readonly type: string
     readonly remoteAddress?: string
     readonly remotePort?: number
-    /** The remote's BEP 10 extended handshake, once it came. */
-    readonly peerExtendedHandshake?: { readonly p?: unknown; readonly m?: Record<string, unknown> }
+    /** The remote's peer ID, 40 hex, once its handshake came. */
+    readonly peerId?: string | null
+    /** The remote's BEP 10 extended handshake, once it came (`v`: its client's name). */
+    readonly peerExtendedHandshake?: { readonly p?: unknown; readonly m?: Record<string, unknown>; readonly v?: Uint8Array | string }
+    /** The remote's pieces: a bitfield, or after BEP 6's HaveAll an object that answers true to every get() (its buffer empty). */
+    readonly peerPieces?: { get(index: number): boolean; readonly buffer?: Uint8Array }
+    /** Set by destroy(), and while it ends. */
+    readonly destroyed?: boolean
+    readonly destroying?: boolean
+    /** A web seed's URL (webtorrent's WebConn, type 'webSeed'). */
+    readonly url?: string
     /** Registers a protocol extension: a class whose prototype has a `name`, made once per wire. */
     use(Extension: new (wire: Wire) => object): void
     /** Piece data got and sent per second (bittorrent-protocol's meters; called with no argument they read it). */
