@@ -23,7 +23,7 @@ import { processMemory, spawnDaemon } from '../support/peers/process'
 import { SERVER_COMMAND } from '../support/server-process'
 import { websocketCeiling } from './websocket-ceiling'
 import { PAYLOAD_NAME, qbittorrentSwarm, startBenchServer } from './qbittorrent-swarm'
-import { cpuMeter, type CpuSpent } from './machine-cpu'
+import { cpuMeter, settle, type CpuSpent } from './machine-cpu'
 import { rawAppDownload } from './raw-app-download'
 import { startTracker } from '../support/tracker'
 
@@ -121,8 +121,9 @@ export async function benchBridge(browser: Browser): Promise<{ markdown: string 
     const ariaCpu: CpuSpent[] = []
     const rawCpu: CpuSpent[] = []
     const runAria = async (round: number) => {
-      console.log(`bench bridge: round ${round} of ${ROUNDS}: aria2c…`)
+      console.log(`bench bridge: ${round ? `round ${round} of ${ROUNDS}` : 'warm-up'}: aria2c…`)
       const ariaOut = join(work, 'aria2')
+      await settle()
       const t0 = Date.now()
       const spent = cpuMeter(seederPid)
       const aria = await startAria2Leecher({ torrent: made.torrent, dir: ariaOut })
@@ -134,11 +135,18 @@ export async function benchBridge(browser: Browser): Promise<{ markdown: string 
     }
     const runApp = async (round: number) => {
       // as a user's browser runs it: a fresh Chromium profile each round, no DevTools domain on
-      console.log(`bench bridge: round ${round} of ${ROUNDS}: this app…`)
+      console.log(`bench bridge: ${round ? `round ${round} of ${ROUNDS}` : 'warm-up'}: this app…`)
       const raw = await rawAppDownload(server.url, made.torrent, work, seederPid)
       rawRounds.push(raw.seconds)
       rawCpu.push(raw.cpu)
     }
+    // One untimed download of each first. The first download after the seeder starts, on a machine
+    // that has just run something else, is the slowest for whichever client makes it: the binaries
+    // and the seeder's data are not yet in the page cache, and on these VMs memory the guest has not
+    // touched lately costs a page fault to the host (up to 3 s per GiB).
+    await runAria(0)
+    await runApp(0)
+    ariaRounds.length = ariaCpu.length = rawRounds.length = rawCpu.length = 0
     // who goes first alternates, so that a drift along the run does not favour one of them
     for (let round = 1; round <= ROUNDS; round++) {
       if (round % 2) {
@@ -199,8 +207,10 @@ export async function benchBridge(browser: Browser): Promise<{ markdown: string 
 
 One qbittorrent-nox (libtorrent 2.0) seeds a multi-file torrent made by mktorrent, found through a local HTTP tracker;
 aria2c and this app (the page in Chromium, the server with its bridge as its own Node process) take turns, ${ROUNDS} downloads
-each, and their medians are compared: this machine's speed drifts within a run by more than the gap being measured. Each
-time is from adding the torrent to done (aria2c: from starting the process). Everything on loopback.
+each after one untimed download of each, and their medians are compared: this machine's speed drifts within a run by more
+than the gap being measured. Each time is from adding the torrent to done (aria2c: from starting the process), started
+once the machine is quiet (less than 0.05 core-seconds busy in half a second; a fresh Chromium takes about 0.4 in the half
+second after its page is up). Everything on loopback.
 
 | client | seconds (median) | MB/s | ratio to aria2c | each round, MB/s | CPU per download, core-seconds (median): the client's side / the seeder's |
 |---|---|---|---|---|---|

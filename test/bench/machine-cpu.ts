@@ -29,3 +29,22 @@ export function cpuMeter(pid?: number): () => CpuSpent {
   const process = pid ? processBusySeconds(pid) : 0
   return () => ({ machine: machineBusySeconds() - machine, process: pid ? processBusySeconds(pid) - process : 0 })
 }
+
+/**
+ * Waits until the machine is quiet: a `windowMs` window in which all processes together were busy
+ * for less than `maxBusy` core-seconds (at most `timeoutMs`, then it goes on). A timed download
+ * starts from here, so that neither client's time holds the work of whatever ran just before: a
+ * fresh Chromium spends about 0.4 core-seconds in the half second after its page is up (its own
+ * startup work, the omnibox's WebUI among it), and the previous round's files are still being freed.
+ */
+export async function settle(windowMs = 500, maxBusy = 0.05, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now()
+  let busy = 0
+  while (Date.now() - start < timeoutMs) {
+    const before = machineBusySeconds()
+    await new Promise((r) => setTimeout(r, windowMs))
+    busy += machineBusySeconds() - before
+    if (machineBusySeconds() - before < maxBusy) break
+  }
+  console.log(`  quiet after ${((Date.now() - start) / 1000).toFixed(1)} s (${busy.toFixed(2)} core-s meanwhile)`)
+}

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping'
 import { allowWebRtc, launchChromium } from '../support/browser'
 import { startTracker } from '../support/tracker'
-import { processBusySeconds as cpuOf } from './machine-cpu'
+import { processBusySeconds as cpuOf, settle } from './machine-cpu'
 import { deep, openRawPage } from './raw-page'
 import { PAYLOAD_NAME, qbittorrentSwarm, startBenchServer } from './qbittorrent-swarm'
 
@@ -239,6 +239,7 @@ async function main(): Promise<void> {
       cleanups.unshift(() => page.close())
       const until = (what: string, expr: string, ms: number) => page.until(what, expr, ms)
       await until('bridge', `deepText().includes('Connected to the whole swarm')`, 30_000)
+      await settle() // as the bench: the browser's own startup is not the download's
       const profiling = process.env.PROFILE_OFF !== '1'
       // PROFILE_WORKER=1: the storage worker sampled as well (attached through Target.setAutoAttach)
       let workerSession: string | undefined

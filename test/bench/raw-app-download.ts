@@ -5,10 +5,13 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { cpuMeter, type CpuSpent } from './machine-cpu'
+import { cpuMeter, settle, type CpuSpent } from './machine-cpu'
 import { deep, openRawPage } from './raw-page'
 
-/** Seconds from opening the file to "Seeding", and the CPU spent meanwhile (the machine's; the seeder's, process `seederPid`). */
+/**
+ * Seconds from opening the file to "Seeding", and the CPU spent meanwhile (the machine's; the
+ * seeder's, process `seederPid`). The clock starts once the browser has finished starting up.
+ */
 export async function rawAppDownload(url: string, torrent: Uint8Array, workDir: string, seederPid?: number): Promise<{ seconds: number; cpu: CpuSpent }> {
   const torrentPath = join(workDir, 'raw-bench.torrent')
   await writeFile(torrentPath, torrent)
@@ -16,6 +19,7 @@ export async function rawAppDownload(url: string, torrent: Uint8Array, workDir: 
   try {
     const until = (what: string, expr: string, ms: number) => page.until(what, expr, ms)
     await until('bridge', `deepText().includes('Connected to the whole swarm')`, 30_000)
+    await settle() // a user picks a file seconds after the page is up, not while the browser starts
     const start = Date.now()
     const spent = cpuMeter(seederPid)
     const input = await page.evaluate<string>(deep(`deepAll('input[type=file]').find((i) => i.getAttribute('aria-label') === 'Open torrent file')`), false)
