@@ -211,6 +211,7 @@ export class PageSession implements StreamOwner {
       stats: () => reg.stats,
       onPeer: (addr) => this.trackerPeer(frame.infoHash, addr),
       onNotice: (message) => this.send({ type: FrameType.Notice, infoHash: frame.infoHash, message }),
+      onTracker: (status) => this.send({ type: FrameType.Tracker, infoHash: frame.infoHash, ...status }),
     })
     void reg.trackers.announce(frame.trackers, frame.event)
     const dht = frame.dht && frame.event !== 'stopped'

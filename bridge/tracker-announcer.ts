@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises'
 // @ts-ignore -- bittorrent-tracker ships no types; the part used is typed below.
 import TrackerClientModule from 'bittorrent-tracker/client'
-import type { AnnounceEvent } from '../src/protocol/bridge-frames'
+import type { AnnounceEvent, TrackerState } from '../src/protocol/bridge-frames'
 import { checkTrackerAddress, type Cidr } from './policy'
 
 interface TrackerClient {
@@ -28,6 +28,16 @@ const TrackerClient = TrackerClientModule as unknown as TrackerClientCtor
 
 export interface AnnounceStats { uploaded: number; downloaded: number; left: number }
 
+/** One tracker's state for the page's tracker list (a TRACKER frame's body). */
+export interface TrackerStatus {
+  url: string
+  state: TrackerState
+  message: string
+  peers: number
+  seeders: number
+  leechers: number
+}
+
 export interface TrackerAnnouncerOptions {
   infoHash: string
   peerId: string
@@ -36,6 +46,8 @@ export interface TrackerAnnouncerOptions {
   stats: () => AnnounceStats
   onPeer(addr: string): void
   onNotice(message: string): void
+  /** A tracker's state changed. */
+  onTracker(status: TrackerStatus): void
 }
 
 /** Only http(s):// and udp:// URLs whose host resolves to allowed addresses; the rest with reasons. */
@@ -66,8 +78,12 @@ export async function allowedTrackers(urls: readonly string[], allowNet: readonl
   return { ok, refused }
 }
 
+/**
+ * One bittorrent-tracker client per tracker URL, not one for all: the client's events do not say
+ * which tracker a peer list or an error came from, and the tracker list shows each one's state.
+ */
 export class TrackerAnnouncer {
-  private client: TrackerClient | null = null
+  private clients: TrackerClient[] = []
   private urls: string[] = []
   private destroyed = false
 
@@ -84,10 +100,10 @@ export class TrackerAnnouncer {
   private async run(urls: readonly string[], event: AnnounceEvent): Promise<void> {
     if (this.destroyed) return
     const sameList = urls.length === this.urls.length && urls.every((u, i) => u === this.urls[i])
-    if (this.client && sameList) {
+    if (this.clients.length && sameList) {
       // 'none' and a repeated 'started' only refresh the stats (read at the next announce):
       // announcing now would ignore the interval the tracker asked for
-      if (event === 'completed') this.client.complete()
+      if (event === 'completed') for (const client of this.clients) client.complete()
       else if (event === 'stopped') this.stop()
       return
     }
@@ -99,11 +115,34 @@ export class TrackerAnnouncer {
     this.urls = [...urls]
     const { ok, refused } = await allowedTrackers(urls, this.opts.allowNet)
     for (const reason of refused) this.opts.onNotice(`tracker refused: ${reason}`)
-    if (this.destroyed || ok.length === 0) return
+    for (const url of urls) {
+      const reason = refused.find((r) => r.startsWith(`${url}: `))
+      if (reason) this.opts.onTracker({ url, state: 'refused', message: reason.slice(url.length + 2), peers: 0, seeders: -1, leechers: -1 })
+    }
+    if (this.destroyed) return
+    for (const url of ok) {
+      const client = this.start(url)
+      if (event === 'completed') client.complete()
+    }
+  }
+
+  private start(url: string): TrackerClient {
+    const status: TrackerStatus = { url, state: 'announcing', message: '', peers: 0, seeders: -1, leechers: -1 }
+    const report = () => this.opts.onTracker({ ...status })
+    // an answer's peers come as events right after its 'update': one report once they are in
+    let pending = false
+    const reportSoon = () => {
+      if (pending) return
+      pending = true
+      setImmediate(() => {
+        pending = false
+        if (this.clients.includes(client)) report()
+      })
+    }
     const client = new TrackerClient({
       infoHash: this.opts.infoHash,
       peerId: this.opts.peerId,
-      announce: ok,
+      announce: [url],
       port: this.opts.peerPort,
       getAnnounceOpts: () => {
         const s = this.opts.stats()
@@ -111,27 +150,55 @@ export class TrackerAnnouncer {
       },
       wrtc: false,
     })
-    client.on('peer', (addr) => this.opts.onPeer(addr))
-    client.on('warning', (err) => this.opts.onNotice(`tracker: ${err.message}`))
-    client.on('error', (err) => this.opts.onNotice(`tracker: ${err.message}`))
-    this.client = client
+    client.on('update', (data) => {
+      Object.assign(status, { state: 'working', message: '', peers: 0, seeders: count(data.complete), leechers: count(data.incomplete) })
+      reportSoon()
+    })
+    client.on('peer', (addr) => {
+      status.peers++
+      reportSoon()
+      this.opts.onPeer(addr)
+    })
+    const failed = (err: Error) => {
+      const message = describeError(err)
+      Object.assign(status, { state: 'error', message, peers: 0 })
+      reportSoon()
+      this.opts.onNotice(`tracker: ${message}`)
+    }
+    client.on('warning', failed)
+    client.on('error', failed)
+    this.clients.push(client)
+    report()
     client.start()
-    if (event === 'completed') client.complete()
+    return client
   }
 
   private stop(): void {
-    if (!this.client) return
-    const client = this.client
-    this.client = null
+    const clients = this.clients
+    this.clients = []
     this.urls = []
-    try {
-      client.stop()
-    } catch {}
-    client.destroy()
+    for (const client of clients) {
+      try {
+        client.stop()
+      } catch {}
+      client.destroy()
+    }
   }
 
   destroy(): void {
     this.destroyed = true
     this.stop()
   }
+}
+
+/** An announce's error in words: Node's fetch says only "fetch failed", its cause says why (ECONNREFUSED, ENOTFOUND…). */
+function describeError(err: Error): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause
+  const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : ''
+  return why && !err.message.includes(why) ? `${err.message} (${why})` : err.message
+}
+
+/** A tracker's count of seeders or leechers: -1 when it gave none. */
+function count(n: unknown): number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : -1
 }

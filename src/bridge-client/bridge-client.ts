@@ -8,7 +8,7 @@ import { backoffDelay, type BackoffOptions } from '../core/backoff'
 import { decodeBridgeFrame, encodeFrame } from '../core/bridge-codec'
 import {
   BRIDGE_PATH, CloseCode, FrameType,
-  type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PeerAddress, type WelcomeFrame,
+  type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PeerAddress, type TrackerFrame, type WelcomeFrame,
 } from '../protocol/bridge-frames'
 import { AppError } from '../protocol/errors'
 import { BridgeStream, type StreamLink } from './bridge-stream'
@@ -54,6 +54,8 @@ export type BridgeClientEvents = {
   /** An inbound peer for a registered torrent: hand it to `torrent.addPeer`. */
   incoming: [stream: BridgeStream]
   notice: [infoHash: string, message: string]
+  /** An HTTP or UDP tracker's state for a registered torrent changed. */
+  tracker: [frame: TrackerFrame]
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { minMs: 1000, maxMs: 30_000, jitter: 0.3 }
@@ -239,6 +241,9 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
         return
       case FrameType.Notice:
         this.emit('notice', frame.infoHash, frame.message)
+        return
+      case FrameType.Tracker:
+        if (this.registered.has(frame.infoHash)) this.emit('tracker', frame)
         return
       case FrameType.Goodbye:
         return // onclose follows and reports the reason

@@ -8,7 +8,7 @@ import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, HANDSHAKE_LENGTH, HANDSHAKE_PSTR, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME,
   MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES,
   type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame,
-  type PeerAddress,
+  type PeerAddress, type TrackerState,
 } from '../protocol/bridge-frames'
 import { bytesToIp, ipToBytes } from './ip-bytes'
 
@@ -16,8 +16,11 @@ export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; reason: stri
 
 const EVENTS: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped']
 const SOURCES: BridgePeerSource[] = ['tracker', 'dht']
+const TRACKER_STATES: TrackerState[] = ['announcing', 'working', 'error', 'refused']
+/** A count that may be unknown (-1) on the wire: u32, all ones for unknown. */
+const UNKNOWN_COUNT = 0xffffffff
 const PAGE_TYPES = new Set([FrameType.Register, FrameType.Unregister, FrameType.Announce, FrameType.Open, FrameType.Data, FrameType.Credit, FrameType.Close])
-const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Data, FrameType.Credit, FrameType.Close])
+const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Tracker, FrameType.Data, FrameType.Credit, FrameType.Close])
 const MAX_CLOSE_CODE = CloseCode.ShuttingDown
 
 const encoder = new TextEncoder()
@@ -118,6 +121,11 @@ export function encodeDataFrameInto(stream: number, parts: readonly Uint8Array[]
   return w.done()
 }
 
+/** A swarm count for the wire: -1 (or anything not a whole number) is unknown. */
+function count(n: number): number {
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, UNKNOWN_COUNT - 1) : UNKNOWN_COUNT
+}
+
 function encode(frame: BridgeFrame): Uint8Array {
   const w = frame.type === FrameType.Data ? new Writer(DATA_HEADER_BYTES + frame.data.length) : new Writer(64)
   w.u8(BRIDGE_PROTOCOL_VERSION).u8(frame.type)
@@ -144,6 +152,11 @@ function encode(frame: BridgeFrame): Uint8Array {
       break
     case FrameType.Goodbye:
       w.u8(frame.code).text(frame.reason, MAX_REASON_BYTES, true)
+      break
+    case FrameType.Tracker:
+      w.bytes(hashBytes(frame.infoHash)).u8(TRACKER_STATES.indexOf(frame.state)).text(frame.url, MAX_URL_BYTES, false)
+      w.text(frame.message, MAX_REASON_BYTES, true).u16(Math.min(Math.max(0, Math.floor(frame.peers)), 0xffff))
+      w.u32(count(frame.seeders)).u32(count(frame.leechers))
       break
     case FrameType.Register:
       w.bytes(hashBytes(frame.infoHash)).bytes(hashBytes(frame.peerId))
@@ -264,6 +277,17 @@ function decodeBody(type: FrameType, r: Reader): BridgeFrame {
     }
     case FrameType.Goodbye:
       return { type, code: closeCode(r.u8('code')), reason: r.text(MAX_REASON_BYTES, 'reason') }
+    case FrameType.Tracker: {
+      const infoHash = r.hex20('info-hash')
+      const state = TRACKER_STATES[r.u8('tracker state')]
+      if (!state) throw new Malformed('unknown tracker state')
+      const url = r.text(MAX_URL_BYTES, 'tracker URL')
+      const message = r.text(MAX_REASON_BYTES, 'message')
+      const peers = r.u16('peer count')
+      const seeders = r.u32('seeders')
+      const leechers = r.u32('leechers')
+      return { type, infoHash, url, state, message, peers, seeders: seeders === UNKNOWN_COUNT ? -1 : seeders, leechers: leechers === UNKNOWN_COUNT ? -1 : leechers }
+    }
     case FrameType.Register:
       return { type, infoHash: r.hex20('info-hash'), peerId: r.hex20('peer id') }
     case FrameType.Unregister:

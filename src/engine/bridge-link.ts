@@ -1,7 +1,7 @@
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { BridgeClient, bridgeUrl, type WebSocketConstructor } from '../bridge-client/bridge-client'
 import type { PeerAddress, PeerSource } from '../protocol/bridge-frames'
-import type { BridgeStatus } from '../protocol/engine-events'
+import type { BridgeStatus, TrackerSnapshot } from '../protocol/engine-events'
 import { Discovery, type DiscoveryStats } from './discovery'
 import { PexSwarm } from './pex-swarm'
 import { PeerService, type PeerCounts } from './peers'
@@ -97,6 +97,11 @@ export class BridgeLink {
 
   sourceOf(infoHash: string, remote: PeerAddress): PeerSource | undefined {
     return this.peers.sourceOf(infoHash, remote)
+  }
+
+  /** The torrent's HTTP and UDP trackers and where each stands. */
+  trackers(infoHash: string): TrackerSnapshot[] {
+    return this.discovery.trackers(infoHash)
   }
 
   counts(infoHash: string): PeerCounts {

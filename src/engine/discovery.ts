@@ -16,8 +16,9 @@
  *   discovery.remove(infoHash)             // on remove
  */
 import type { BridgeClient } from '../bridge-client/bridge-client'
-import type { PeerAddress } from '../protocol/bridge-frames'
+import type { PeerAddress, TrackerFrame } from '../protocol/bridge-frames'
 import { MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES } from '../protocol/bridge-frames'
+import type { TrackerSnapshot } from '../protocol/engine-events'
 import type { PeerService } from './peers'
 
 export interface DiscoveryStats {
@@ -59,19 +60,27 @@ export function bridgeTrackers(urls: readonly string[]): string[] {
 
 export class Discovery {
   private readonly torrents = new Map<string, DiscoveryTorrent>()
+  /** The last state the bridge reported of each tracker, by torrent, then URL. */
+  private readonly trackerStates = new Map<string, Map<string, TrackerFrame>>()
   private readonly timer: ReturnType<typeof setInterval>
-  private readonly off: () => void
+  private readonly offs: (() => void)[]
 
   constructor(private readonly client: BridgeClient, private readonly peers: PeerService, private readonly opts: DiscoveryOptions = {}) {
-    this.off = client.on('peers', (infoHash, source, list) => {
-      if (this.torrents.has(infoHash)) this.peers.addCandidates(infoHash, source, list)
-    })
+    this.offs = [
+      client.on('peers', (infoHash, source, list) => {
+        if (this.torrents.has(infoHash)) this.peers.addCandidates(infoHash, source, list)
+      }),
+      client.on('tracker', (frame) => {
+        if (this.torrents.has(frame.infoHash)) this.trackerStates.get(frame.infoHash)?.set(frame.url, frame)
+      }),
+    ]
     this.timer = setInterval(() => this.refreshStats(), opts.statsIntervalMs ?? 60_000)
   }
 
   add(torrent: DiscoveryTorrent): void {
     if (this.torrents.has(torrent.infoHash)) return
     this.torrents.set(torrent.infoHash, torrent)
+    this.trackerStates.set(torrent.infoHash, new Map())
     this.client.register(torrent.infoHash, torrent.peerId)
     this.client.announce(torrent.infoHash, 'started', this.request(torrent))
   }
@@ -100,14 +109,31 @@ export class Discovery {
     const t = this.torrents.get(infoHash)
     if (!t) return
     this.torrents.delete(infoHash)
+    this.trackerStates.delete(infoHash)
     this.client.announce(infoHash, 'stopped', this.request(t))
     this.client.unregister(infoHash)
   }
 
   destroy(): void {
     clearInterval(this.timer)
-    this.off()
+    for (const off of this.offs) off()
     for (const infoHash of [...this.torrents.keys()]) this.remove(infoHash)
+  }
+
+  /**
+   * The torrent's HTTP and UDP trackers, in the order announced, each with its last reported
+   * state; 'waiting' while the bridge is not connected (its states are from before it dropped).
+   */
+  trackers(infoHash: string): TrackerSnapshot[] {
+    const t = this.torrents.get(infoHash)
+    if (!t) return []
+    const states = this.trackerStates.get(infoHash)
+    const connected = this.client.state === 'connected'
+    return this.request(t).trackers.map((url): TrackerSnapshot => {
+      const s = connected ? states?.get(url) : undefined
+      if (!s) return { url, state: 'waiting', message: connected ? '' : 'the bridge is not connected', peers: -1, seeders: -1, leechers: -1 }
+      return { url, state: s.state, message: s.message, peers: s.peers, seeders: s.seeders, leechers: s.leechers }
+    })
   }
 
   private request(t: DiscoveryTorrent) {

@@ -1,7 +1,7 @@
 import type { FilePriority, HistoryEntry } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
 import type { SpeedLimits } from '../core/speed-limits'
-import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentSnapshot } from '../protocol/engine-events'
+import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
 import type { SaveEntry } from '../storage/save'
 import type { AddOptions, AddSource } from './add-source'
 import type { FileChoice } from './file-choice'
@@ -30,6 +30,8 @@ export interface EngineApi {
   applySettings(settings: Settings): void
   /** The connected peers of a running torrent, for its peers list. */
   peers(infoHash: string): Promise<PeerSnapshot[]>
+  /** A running torrent's trackers and where each stands, for its tracker list. */
+  trackers(infoHash: string): Promise<TrackerSnapshot[]>
   /** Finished downloads, newest first. */
   history(): Promise<HistoryEntry[]>
   clearHistory(): Promise<void>

@@ -24,6 +24,7 @@ export function hostEngine(engine: Engine): () => void {
     saveLayout: (infoHash) => engine.saveLayout(infoHash),
     applySettings: (settings) => engine.applySettings(settings),
     peers: (infoHash) => engine.peers(infoHash),
+    trackers: (infoHash) => engine.trackers(infoHash),
     history: () => engine.history(),
     clearHistory: () => engine.clearHistory(),
   }

@@ -5,7 +5,8 @@ import { checkedLimits, limitsOf, type SpeedLimits } from '../core/speed-limits'
 import type { FilePriority, HistoryEntry, StoredTorrent } from '../prefs/db'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
-import type { EngineEvent, PeerSnapshot, TorrentSnapshot } from '../protocol/engine-events'
+import type { EngineEvent, PeerSnapshot, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
+import { webSocketTrackers } from './websocket-trackers'
 import { peerSnapshots } from './peer-list'
 import type { RuntimeConfig } from '../protocol/runtime-config'
 import type { SaveEntry } from '../storage/save'
@@ -246,6 +247,13 @@ export class Engine implements EngineApi {
     const record = this.records.get(infoHash)
     if (!record?.torrent) return []
     return peerSnapshots(record.torrent, record.metainfo?.pieceCount ?? 0, (remote) => this.bridge?.sourceOf(infoHash, remote))
+  }
+
+  /** A running torrent's trackers and where each stands: WebSocket ones (the page's), then HTTP/UDP ones (the bridge's). */
+  async trackers(infoHash: string): Promise<TrackerSnapshot[]> {
+    const record = this.records.get(infoHash)
+    if (!record?.torrent) return []
+    return [...webSocketTrackers(record.torrent), ...(this.bridge?.trackers(infoHash) ?? [])]
   }
 
   /** Finished downloads, newest first. */

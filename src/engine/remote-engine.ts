@@ -2,7 +2,7 @@ import type { SpeedLimits } from '../core/speed-limits'
 import type { FilePriority, HistoryEntry } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
-import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentSnapshot } from '../protocol/engine-events'
+import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
 import { TAB_CHANNEL, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
 import type { AddOptions, AddSource } from './engine'
 import type { EngineApi } from './engine-api'
@@ -56,6 +56,7 @@ export class RemoteEngine implements EngineApi {
   move(infoHash: string, delta: -1 | 1): Promise<void> { return this.call('move', infoHash, delta).then(() => undefined) }
   applySettings(settings: Settings): void { void this.call('applySettings', settings) }
   peers(infoHash: string): Promise<PeerSnapshot[]> { return this.call('peers', infoHash) as Promise<PeerSnapshot[]> }
+  trackers(infoHash: string): Promise<TrackerSnapshot[]> { return this.call('trackers', infoHash) as Promise<TrackerSnapshot[]> }
   history(): Promise<HistoryEntry[]> { return this.call('history') as Promise<HistoryEntry[]> }
   clearHistory(): Promise<void> { return this.call('clearHistory').then(() => undefined) }
 

@@ -14,8 +14,9 @@
 /**
  * 2: the stream window grew from 256 KiB to 1 MiB (a version-1 peer would see credit overrun).
  * 3: DATA payloads of up to 256 KiB, not 64 KiB (a version-2 decoder would refuse them).
+ * 4: TRACKER frames, each tracker's state (a version-3 page would refuse the unknown type).
  */
-export const BRIDGE_PROTOCOL_VERSION = 3
+export const BRIDGE_PROTOCOL_VERSION = 4
 /** Path of the WebSocket on the app's server. */
 export const BRIDGE_PATH = '/bridge'
 
@@ -54,6 +55,7 @@ export enum FrameType {
   Incoming = 4,
   Notice = 5,
   Goodbye = 6,
+  Tracker = 7,
   // page -> bridge
   Register = 16,
   Unregister = 17,
@@ -129,6 +131,25 @@ export interface NoticeFrame {
   infoHash: InfoHashHex | ''
   message: string
 }
+/** Where one HTTP or UDP tracker stands for one torrent, as the tracker list shows it. */
+export type TrackerState = 'announcing' | 'working' | 'error' | 'refused'
+/**
+ * A tracker's state changed: sent when an announce starts, answers (with the swarm's counts and
+ * the peers it gave) or fails, and when the bridge refuses to contact it (`message` says why).
+ */
+export interface TrackerFrame {
+  type: FrameType.Tracker
+  infoHash: InfoHashHex
+  url: string
+  state: TrackerState
+  /** Why it failed or was refused; '' otherwise. */
+  message: string
+  /** Peers its last answer gave. */
+  peers: number
+  /** Its last answer's counts of seeders (`complete`) and leechers (`incomplete`); -1 when it gave none. */
+  seeders: number
+  leechers: number
+}
 export interface GoodbyeFrame {
   type: FrameType.Goodbye
   code: CloseCode
@@ -180,7 +201,7 @@ export interface CloseFrame {
 }
 
 export type BridgeToPageFrame =
-  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame
+  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame
   | DataFrame | CreditFrame | CloseFrame
 export type PageToBridgeFrame =
   | RegisterFrame | UnregisterFrame | AnnounceFrame | OpenFrame

@@ -28,6 +28,23 @@ export interface FileSnapshot {
 export interface PeerSources { webrtc: number; tracker: number; dht: number; pex: number; magnet: number; incoming: number }
 
 /** One connected peer, for a torrent's peers list. */
+/** One tracker of a running torrent, as its tracker list shows it. */
+export interface TrackerSnapshot {
+  url: string
+  /**
+   * announcing: asked, no answer yet; working: its last answer came; error: its last announce
+   * failed (`message` says how); refused: the bridge will not contact it (`message` says why);
+   * waiting: not contacted (the bridge is not connected, or the torrent is not running).
+   */
+  state: 'announcing' | 'working' | 'error' | 'refused' | 'waiting'
+  message: string
+  /** Peers its last answer gave; -1 when not told (WebSocket trackers hand out WebRTC offers). */
+  peers: number
+  /** Its last answer's seeders and leechers; -1 when unknown. */
+  seeders: number
+  leechers: number
+}
+
 export interface PeerSnapshot {
   /** "ip:port", a web seed's URL, or '' where the browser tells none (some WebRTC peers). */
   address: string

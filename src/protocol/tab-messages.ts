@@ -9,7 +9,7 @@ export const ENGINE_LOCK = 'torrent-web-engine'
 /** Engine methods another tab may call. */
 export type RemoteMethod =
   | 'add' | 'remove' | 'pause' | 'resume' | 'recheck' | 'setFilePriority' | 'chooseFiles' | 'setSequential' | 'setSpeedLimits' | 'move'
-  | 'releaseFile' | 'saveLayout' | 'applySettings' | 'peers' | 'history' | 'clearHistory'
+  | 'releaseFile' | 'saveLayout' | 'applySettings' | 'peers' | 'trackers' | 'history' | 'clearHistory'
 
 export type TabMessage =
   | { type: 'hello' }

@@ -6,6 +6,7 @@ import { buttonStyles } from './shared-styles'
 import { stateLabel } from './state-label'
 import './bt-file-list'
 import './bt-peer-list'
+import './bt-tracker-list'
 import './bt-speed-limits'
 import type { TorrentCommand } from './torrent-command'
 
@@ -23,6 +24,7 @@ export class BtTorrentItem extends LitElement {
     engine: { attribute: false },
     expanded: { type: Boolean, reflect: true },
     peersOpen: { state: true },
+    trackersOpen: { state: true },
     highlighted: { type: Boolean, reflect: true },
   }
   declare torrent: TorrentSnapshot
@@ -30,6 +32,7 @@ export class BtTorrentItem extends LitElement {
   declare engine: EngineApi | undefined
   declare expanded: boolean
   declare peersOpen: boolean
+  declare trackersOpen: boolean
   declare highlighted: boolean
 
   static override styles = [buttonStyles, css`
@@ -50,7 +53,7 @@ export class BtTorrentItem extends LitElement {
     .state-error .state { color: var(--danger); }
     .state-seeding .state, .state-done .state { color: var(--ok); }
     .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
-    bt-file-list, bt-peer-list { margin-top: 10px; }
+    bt-file-list, bt-peer-list, bt-tracker-list { margin-top: 10px; }
     button.peers { padding: 0; min-height: 0; font-size: inherit; color: var(--accent); text-decoration: underline dotted;
       text-underline-offset: 3px; }
     details { display: inline-block; }
@@ -110,6 +113,8 @@ export class BtTorrentItem extends LitElement {
                 @click=${() => this.command('recheck')}>Re-check</button>
               <button aria-label="Move ${t.name} up in the queue" @click=${() => this.command('up')}>Move up</button>
               <button aria-label="Move ${t.name} down in the queue" @click=${() => this.command('down')}>Move down</button>
+              ${this.engine ? html`<button aria-expanded=${Boolean(this.trackersOpen)} aria-label="Trackers of ${t.name}"
+                @click=${() => { this.trackersOpen = !this.trackersOpen }}>Trackers</button>` : nothing}
               <label><input type="checkbox" .checked=${t.sequential}
                 @change=${(e: Event) => this.command('sequential', (e.target as HTMLInputElement).checked ? 1 : 0)}>
                 Download in order (sequential)</label>
@@ -118,6 +123,7 @@ export class BtTorrentItem extends LitElement {
           </details>
         </div>
         ${this.peersOpen && t.peers > 0 ? html`<bt-peer-list .engine=${this.engine} .infoHash=${t.infoHash}></bt-peer-list>` : nothing}
+        ${this.trackersOpen ? html`<bt-tracker-list .engine=${this.engine} .infoHash=${t.infoHash}></bt-tracker-list>` : nothing}
         ${this.expanded ? html`<bt-file-list .files=${t.files} .torrentName=${t.name} .infoHash=${t.infoHash}
           @save-file=${(e: CustomEvent<number>) => { e.stopPropagation(); this.fire('save-file', e.detail) }}
           @file-priority=${(e: CustomEvent<{ fileIndex: number; priority: number }>) => {

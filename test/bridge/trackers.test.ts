@@ -1,13 +1,14 @@
 // HTTP and UDP tracker announces run in the bridge; the page (here a webtorrent client in Node
 // with no discovery of its own) downloads a whole torrent from a real TCP seeder through
 // Discovery -> PeerService -> BridgeClient -> bridge, and every file's SHA-256 matches.
+import net from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
 import { parseTorrent, type Metainfo } from '../../src/core/metainfo'
 import { Discovery } from '../../src/engine/discovery'
 import { PeerService } from '../../src/engine/peers'
-import type { PeerAddress } from '../../src/protocol/bridge-frames'
+import type { PeerAddress, TrackerFrame } from '../../src/protocol/bridge-frames'
 import { createLoopbackClient, destroyClient } from '../support/client'
 import { multiFileFixture, sha256File, writeFixture } from '../support/fixtures'
 import { startSeeder, type Seeder } from '../support/seeder'
@@ -66,11 +67,44 @@ describe('trackers through the bridge', () => {
     const strict = await startTestBridge(['--allow-net', '10.255.255.255/32'])
     const client = await connectClient(strict)
     const notice = new Promise<string>((resolve) => client.on('notice', (_h, message) => resolve(message)))
+    const state = new Promise<TrackerFrame>((resolve) => client.on('tracker', resolve))
     client.register(meta.infoHash, randomPeerId())
     client.announce(meta.infoHash, 'started', { trackers: [tracker.httpUrl], dht: false, uploaded: 0, downloaded: 0, left: -1 })
     expect(await notice).toMatch(/tracker refused: .*loopback/)
+    expect(await state).toMatchObject({ url: tracker.httpUrl, state: 'refused', message: expect.stringMatching(/loopback/) })
     client.close()
     await strict.close()
+  }, 15_000)
+
+  it('reports each tracker\'s state: working, with the swarm\'s counts and the peers it gave, or why it failed', async () => {
+    // a port nothing listens on: connections to it are refused at once
+    const closed = net.createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const dead = `http://127.0.0.1:${(closed.address() as net.AddressInfo).port}/announce`
+    await new Promise((resolve) => closed.close(resolve))
+    const client = await connectClient(bridge)
+    try {
+      const states = new Map<string, TrackerFrame[]>()
+      const last = (url: string) => states.get(url)?.at(-1)
+      const settled = new Promise<void>((resolve) => client.on('tracker', (frame) => {
+        states.set(frame.url, [...states.get(frame.url) ?? [], frame])
+        if (last(tracker.httpUrl)?.state === 'working' && last(tracker.udpUrl)?.state === 'working' && last(dead)?.state === 'error') resolve()
+      }))
+      client.register(meta.infoHash, randomPeerId())
+      client.announce(meta.infoHash, 'started', { trackers: [tracker.httpUrl, tracker.udpUrl, dead], dht: false, uploaded: 0, downloaded: 0, left: meta.length })
+      await settled
+      for (const url of [tracker.httpUrl, tracker.udpUrl, dead]) expect(states.get(url)![0]!.state).toBe('announcing')
+      for (const url of [tracker.httpUrl, tracker.udpUrl]) {
+        // the seeder is a seeder; this page a leecher; the seeder among the peers given
+        expect(last(url)).toMatchObject({ infoHash: meta.infoHash, message: '', seeders: expect.any(Number), leechers: expect.any(Number) })
+        expect(last(url)!.seeders).toBeGreaterThanOrEqual(1)
+        expect(last(url)!.leechers).toBeGreaterThanOrEqual(1)
+        expect(last(url)!.peers).toBeGreaterThanOrEqual(1)
+      }
+      expect(last(dead)).toMatchObject({ peers: 0, seeders: -1, leechers: -1, message: expect.stringMatching(/ECONNREFUSED|refused/i) })
+    } finally {
+      client.close()
+    }
   }, 15_000)
 
   it('a webtorrent page downloads the whole torrent via Discovery and PeerService', async () => {

@@ -32,6 +32,9 @@ const bridgeFrames: BridgeToPageFrame[] = [
   { type: FrameType.Notice, infoHash: '', message: 'hello' },
   { type: FrameType.Notice, infoHash: H, message: 'tracker: timed out' },
   { type: FrameType.Goodbye, code: CloseCode.ProtocolError, reason: 'bad frame' },
+  { type: FrameType.Tracker, infoHash: H, url: 'udp://tracker.example:1337/announce', state: 'working', message: '', peers: 50, seeders: 0, leechers: 4_000_000 },
+  { type: FrameType.Tracker, infoHash: H, url: 'http://t.example/announce', state: 'error', message: 'connect ECONNREFUSED', peers: 0, seeders: -1, leechers: -1 },
+  { type: FrameType.Tracker, infoHash: H, url: 'http://10.0.0.1/a', state: 'refused', message: 'a private address', peers: 0, seeders: -1, leechers: -1 },
   { type: FrameType.Data, stream: 2, data: new Uint8Array([9]) },
   { type: FrameType.Credit, stream: 2, bytes: 1 },
   { type: FrameType.Close, stream: 2, code: CloseCode.ConnectFailed, reason: '' },
@@ -124,6 +127,10 @@ describe('bridge frame codec', () => {
       [V, FrameType.Close, 0, 0, 0, 1, 0, 0xff, 0xff], // reason length beyond the limit
     ]
     for (const b of bad) expect(decodePageFrame(new Uint8Array(b)).ok, b.join(',')).toBe(false)
+    const tracker = encodeFrame(bridgeFrames.find((f) => f.type === FrameType.Tracker)!)
+    const state = tracker.slice()
+    state[22] = 4 // after the version, the type and the info-hash
+    expect(decodeBridgeFrame(state)).toEqual({ ok: false, reason: expect.stringMatching(/tracker state/) })
     const open = encodeFrame(pageFrames[4]!)
     const zeroPort = open.slice()
     zeroPort.set([0, 0], zeroPort.length - 2)
