@@ -59,6 +59,20 @@ test('a TCP-only seeder found through an HTTP tracker: downloaded through the br
     // per peer all the same
     await expect(item(page, swarm).getByRole('list', { name: 'Peers' }).getByRole('listitem')).toHaveCount(1)
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-peers.png` })
+    // More → Trackers: the page's WebSocket tracker, connected; the torrent's HTTP tracker,
+    // announced to by the bridge, with the swarm it told of (the seeder, and this page too: the
+    // local tracker keeps one swarm for its WebSocket and HTTP sides) and the peers it gave
+    await item(page, swarm).getByRole('button', { name: /^Peers of Bridge Fixture/ }).click()
+    await item(page, swarm).getByLabel('More actions for Bridge Fixture').click()
+    await item(page, swarm).getByRole('button', { name: 'Trackers of Bridge Fixture' }).click()
+    const trackers = item(page, swarm).getByRole('list', { name: 'Trackers' }).getByRole('listitem')
+    const ws = trackers.filter({ hasText: swarm.wsUrl })
+    await expect(ws).toContainText('Working')
+    const http = trackers.filter({ hasText: /http:\/\/127\.0\.0\.1:\d+\/announce/ })
+    await expect(http).toHaveCount(1)
+    await expect(http).toContainText(/Working\s*[1-9]\d* seeders?\s*\d+ leechers?\s*gave [1-9]\d* peers?/)
+    await item(page, swarm).getByLabel('More actions for Bridge Fixture').click() // closes "More"
+    await page.screenshot({ path: `${SCREENSHOTS}/bridge-trackers.png` })
     await expectSavedFilesExact(page, swarm, tmp)
     // 64 MiB at 8 MB/s: every time-left shown was "estimating…" or under a minute (the first
     // speed figures of a run once promised days), and an estimate did show
