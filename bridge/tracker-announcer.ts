@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises'
 // @ts-ignore -- bittorrent-tracker ships no types; the part used is typed below.
 import TrackerClientModule from 'bittorrent-tracker/client'
-import type { AnnounceEvent, TrackerState } from '../src/protocol/bridge-frames'
+import type { AnnounceEvent, TrackerFrame } from '../src/protocol/bridge-frames'
 import { checkTrackerAddress, type Cidr } from './policy'
 
 interface TrackerClient {
@@ -28,15 +28,8 @@ const TrackerClient = TrackerClientModule as unknown as TrackerClientCtor
 
 export interface AnnounceStats { uploaded: number; downloaded: number; left: number }
 
-/** One tracker's state for the page's tracker list (a TRACKER frame's body). */
-export interface TrackerStatus {
-  url: string
-  state: TrackerState
-  message: string
-  peers: number
-  seeders: number
-  leechers: number
-}
+/** One tracker's state for the page's tracker list: a TRACKER frame's body. */
+export type TrackerStatus = Omit<TrackerFrame, 'type' | 'infoHash'>
 
 export interface TrackerAnnouncerOptions {
   infoHash: string

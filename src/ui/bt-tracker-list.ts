@@ -1,9 +1,7 @@
-import { LitElement, css, html, nothing } from 'lit'
+import { css, html, nothing } from 'lit'
 import type { EngineApi } from '../engine/engine-api'
 import type { TrackerSnapshot } from '../protocol/engine-events'
-
-/** How often an open tracker list asks the engine again. */
-const REFRESH_MS = 1000
+import { PolledList } from './polled-list'
 
 const STATE_NAMES: Record<TrackerSnapshot['state'], string> = {
   announcing: 'Announcing…', working: 'Working', error: 'Not working', refused: 'Refused', waiting: 'Not contacted',
@@ -22,18 +20,8 @@ function figures(t: TrackerSnapshot): string[] {
  * A running torrent's trackers, each with its state in words, why it fails, and the swarm's size
  * as it told it: what a qBittorrent user reads to see why no peers come. Refreshed each second.
  */
-export class BtTrackerList extends LitElement {
-  static override properties = { engine: { attribute: false }, infoHash: { attribute: false }, trackers: { state: true } }
-  declare engine: EngineApi | undefined
-  declare infoHash: string
-  declare trackers: TrackerSnapshot[] | undefined
-  private timer: ReturnType<typeof setTimeout> | undefined
-
-  static override styles = css`
-    :host { display: block; }
-    ul { list-style: none; margin: 0; padding: 0; border: 1px solid var(--border); border-radius: 8px; }
-    li { padding: 8px 12px; display: grid; gap: 2px; }
-    li + li { border-top: 1px solid var(--border); }
+export class BtTrackerList extends PolledList<TrackerSnapshot> {
+  static override styles = [PolledList.listStyles, css`
     .url { font-family: ui-monospace, monospace; font-size: .9em; overflow-wrap: anywhere; }
     .line { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: .88em; font-variant-numeric: tabular-nums; }
     .state { font-weight: 600; }
@@ -41,34 +29,17 @@ export class BtTrackerList extends LitElement {
     .error, .refused { color: var(--danger); }
     .figures, .message { color: var(--muted); }
     .message { overflow-wrap: anywhere; }
-    .none { color: var(--muted); margin: 0; }
-  `
+  `]
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.refresh()
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    clearTimeout(this.timer)
-    this.timer = undefined
-  }
-
-  private async refresh(): Promise<void> {
-    clearTimeout(this.timer)
-    try {
-      if (this.engine && this.infoHash) this.trackers = await this.engine.trackers(this.infoHash)
-    } catch {
-      // the torrent was removed, or the engine is stopping: the next refresh asks again
-    }
-    if (this.isConnected) this.timer = setTimeout(() => void this.refresh(), REFRESH_MS)
+  protected override fetch(engine: EngineApi, infoHash: string): Promise<TrackerSnapshot[]> {
+    return engine.trackers(infoHash)
   }
 
   override render() {
-    if (!this.trackers) return html`<p class="none">Looking…</p>`
-    if (this.trackers.length === 0) return html`<p class="none">No trackers while the torrent is not running, or it has none (peers then come from the DHT and peer exchange).</p>`
-    return html`<ul aria-label="Trackers">${this.trackers.map((t) => html`<li>
+    const trackers = this.items
+    if (!trackers) return html`<p class="none">Looking…</p>`
+    if (trackers.length === 0) return html`<p class="none">No trackers while the torrent is not running, or it has none (peers then come from the DHT and peer exchange).</p>`
+    return html`<ul aria-label="Trackers">${trackers.map((t) => html`<li>
       <span class="url">${t.url}</span>
       <span class="line"><span class="state ${t.state}">${STATE_NAMES[t.state]}</span>
         ${figures(t).map((f) => html`<span class="figures">${f}</span>`)}
