@@ -44,28 +44,28 @@ export interface TrackerAnnouncerOptions {
 }
 
 /** Only http(s):// and udp:// URLs whose host resolves to allowed addresses; the rest with reasons. */
-export async function allowedTrackers(urls: readonly string[], allowNet: readonly Cidr[]): Promise<{ ok: string[]; refused: string[] }> {
+export async function allowedTrackers(urls: readonly string[], allowNet: readonly Cidr[]): Promise<{ ok: string[]; refused: { url: string; reason: string }[] }> {
   const ok: string[] = []
-  const refused: string[] = []
+  const refused: { url: string; reason: string }[] = []
   await Promise.all(urls.map(async (url) => {
     let parsed: URL
     try {
       parsed = new URL(url)
     } catch {
-      refused.push(`${url}: not a URL`)
+      refused.push({ url, reason: 'not a URL' })
       return
     }
     if (!['http:', 'https:', 'udp:'].includes(parsed.protocol)) {
-      refused.push(`${url}: the bridge announces to http, https and udp trackers only`)
+      refused.push({ url, reason: 'the bridge announces to http, https and udp trackers only' })
       return
     }
     try {
       const addrs = await lookup(parsed.hostname.replace(/^\[|\]$/g, ''), { all: true })
       const bad = addrs.map((a) => checkTrackerAddress(a.address, allowNet)).find((v) => !v.ok)
-      if (bad && !bad.ok) refused.push(`${url}: ${bad.reason}`)
+      if (bad && !bad.ok) refused.push({ url, reason: bad.reason })
       else ok.push(url)
     } catch (err) {
-      refused.push(`${url}: cannot resolve (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+      refused.push({ url, reason: `cannot resolve (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` })
     }
   }))
   return { ok, refused }
@@ -107,10 +107,9 @@ export class TrackerAnnouncer {
     this.stop()
     this.urls = [...urls]
     const { ok, refused } = await allowedTrackers(urls, this.opts.allowNet)
-    for (const reason of refused) this.opts.onNotice(`tracker refused: ${reason}`)
-    for (const url of urls) {
-      const reason = refused.find((r) => r.startsWith(`${url}: `))
-      if (reason) this.opts.onTracker({ url, state: 'refused', message: reason.slice(url.length + 2), peers: 0, seeders: -1, leechers: -1 })
+    for (const { url, reason } of refused) {
+      this.opts.onNotice(`tracker refused: ${url}: ${reason}`)
+      this.opts.onTracker({ url, state: 'refused', message: reason, peers: 0, seeders: -1, leechers: -1 })
     }
     if (this.destroyed) return
     for (const url of ok) {

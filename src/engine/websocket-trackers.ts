@@ -18,12 +18,8 @@ interface WebSocketTrackerInternals {
 export function webSocketTrackers(torrent: Torrent): TrackerSnapshot[] {
   const internals = torrent as unknown as { discovery?: { tracker?: { _trackers?: WebSocketTrackerInternals[] } | null } | null }
   const trackers = internals.discovery?.tracker?._trackers ?? []
-  return trackers.filter((t) => t.announceUrl && !t.destroyed).map((t): TrackerSnapshot => ({
-    url: t.announceUrl!,
-    state: t.socket?.connected ? 'working' : t.reconnecting ? 'error' : 'announcing',
-    message: t.reconnecting && !t.socket?.connected ? 'cannot connect; trying again' : '',
-    peers: -1,
-    seeders: -1,
-    leechers: -1,
-  }))
+  return trackers.filter((t) => t.announceUrl && !t.destroyed).map((t): TrackerSnapshot => {
+    const state = t.socket?.connected ? 'working' : t.reconnecting ? 'error' : 'announcing'
+    return { url: t.announceUrl!, state, message: state === 'error' ? 'cannot connect; trying again' : '', peers: -1, seeders: -1, leechers: -1 }
+  })
 }
