@@ -11,7 +11,9 @@ import { DhtNode } from './dht-node'
 import { TokenBucket, type BridgeLimits } from './limits'
 import { req2Hash } from './mse/mse-crypto'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
+import type { Resolver } from './checked-address'
 import { PageSession, type SessionHost } from './page-session'
+import { RequestSlots } from './request-slots'
 import { PeerListener } from './peer-listener'
 import { checkHost, checkOrigin, checkToken, type Cidr, type FrontPolicy } from './policy'
 
@@ -29,6 +31,8 @@ export interface BridgeConfig extends FrontPolicy {
   portFallback?: boolean
   /** MSE/PE on the TCP side (default prefer). */
   encryption?: EncryptionMode
+  /** How tracker names are resolved: the system's resolver unless a test stands in for a rebinding DNS server. */
+  resolve?: Resolver
 }
 
 export interface BridgeStats {
@@ -45,6 +49,8 @@ export class BridgeHub implements SessionHost {
   readonly limits: BridgeLimits
   readonly allowNet: readonly Cidr[]
   readonly encryption: EncryptionMode
+  readonly resolve?: Resolver
+  readonly trackerSlots: RequestSlots
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   private readonly sessions = new Set<PageSession>()
   /** Which sessions registered each info-hash; inbound peers go to the latest. */
@@ -56,11 +62,15 @@ export class BridgeHub implements SessionHost {
   private readonly dials: TokenBucket
   private streams = 0
   private bufferedTotal = 0
+  /** The part of bufferedTotal that pages sent (held for connecting streams or TCP sockets). */
+  private fromPagesTotal = 0
 
   private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null) {
     this.limits = config.limits
     this.allowNet = config.allowNet
     this.encryption = config.encryption ?? 'prefer'
+    if (config.resolve) this.resolve = config.resolve
+    this.trackerSlots = new RequestSlots(config.limits.maxTrackerRequestsTotal)
     this.dials = new TokenBucket(config.limits.dialsPerSecondTotal, config.limits.dialsPerSecondTotal)
   }
 
@@ -71,6 +81,7 @@ export class BridgeHub implements SessionHost {
       host: config.peerHost,
       handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
       maxPending: config.limits.maxPendingInbound,
+      maxPendingPerAddress: config.limits.maxPendingInboundPerAddress,
       encryption: config.encryption ?? 'prefer',
       findTorrent: (req2: Uint8Array) => hub?.byReq2.get(Buffer.from(req2).toString('hex')) ?? null,
       route: (infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto) => hub?.routeInbound(infoHash, socket, head, crypto) ?? false,
@@ -88,7 +99,7 @@ export class BridgeHub implements SessionHost {
           host: config.peerHost,
           peerPort: listener.port,
           announceMs: config.limits.dhtAnnounceMs,
-          onPeer: (infoHash, peer) => hub?.dhtPeer(infoHash, peer),
+          onPeer: (infoHash, host, port) => hub?.dhtPeer(infoHash, host, port),
           onWarning: () => {}, // DHT warnings are routine (timeouts, bad nodes): not the page's business
         }, config.portFallback)
       }
@@ -141,8 +152,12 @@ export class BridgeHub implements SessionHost {
   releaseStream(): void { this.streams-- }
   streamOpened(transport: PeerTransport): void { this.opened[transport]++ }
   takeDial(): boolean { return this.dials.take() }
-  accountTotal(delta: number): void { this.bufferedTotal += delta }
+  accountTotal(delta: number, fromPage = false): void {
+    this.bufferedTotal += delta
+    if (fromPage) this.fromPagesTotal += delta
+  }
   totalOverloaded(): boolean { return this.bufferedTotal > this.limits.maxBufferedTotal }
+  pageBytesOverloaded(): boolean { return this.fromPagesTotal > this.limits.maxBufferedTotal }
   registered(session: PageSession, infoHash: string): void {
     const list = this.byInfoHash.get(infoHash) ?? []
     this.byInfoHash.set(infoHash, [...list.filter((s) => s !== session), session])
@@ -179,8 +194,9 @@ export class BridgeHub implements SessionHost {
     this.sessions.delete(session)
   }
 
-  private dhtPeer(infoHash: string, peer: { host: string; port: number }): void {
-    for (const s of this.dhtWanted.get(infoHash) ?? []) s.sendPeer(infoHash, 'dht', peer)
+  /** A peer the DHT found, as a stranger's node gave it: each page's session canonicalises it. */
+  private dhtPeer(infoHash: string, host: unknown, port: unknown): void {
+    for (const s of this.dhtWanted.get(infoHash) ?? []) s.guard('a DHT peer', () => s.sendPeer(infoHash, 'dht', host, port))
   }
 
   private routeInbound(infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto): boolean {
@@ -188,7 +204,11 @@ export class BridgeHub implements SessionHost {
     if (!list) return false
     const peer = { host: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 }
     if (!peer.host || !peer.port) return false
-    for (const session of [...list].reverse()) if (session.acceptInbound(infoHash, socket, head, peer, crypto)) return true
+    for (const session of [...list].reverse()) {
+      let taken = false
+      session.guard('an incoming peer', () => { taken = session.acceptInbound(infoHash, socket, head, peer, crypto) })
+      if (taken) return true
+    }
     return false
   }
 

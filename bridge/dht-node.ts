@@ -29,7 +29,8 @@ export interface DhtNodeOptions {
   /** The TCP port peers should connect to (announced). */
   peerPort: number
   announceMs: number
-  onPeer(infoHash: string, peer: { host: string; port: number }): void
+  /** A peer for `infoHash`, as a DHT node gave it (bittorrent-dht decodes compact peers; not checked further). */
+  onPeer(infoHash: string, host: unknown, port: unknown): void
   onWarning(message: string): void
 }
 
@@ -41,7 +42,14 @@ export class DhtNode {
 
   private constructor(private readonly opts: DhtNodeOptions) {
     this.dht = new DHT({ bootstrap: opts.bootstrap.length ? opts.bootstrap : false })
-    this.dht.on('peer', (peer, infoHash) => opts.onPeer(infoHash.toString('hex'), { host: peer.host, port: peer.port }))
+    this.dht.on('peer', (peer, infoHash) => {
+      // a stranger's answer: whatever it holds is the bridge's to contain, not to crash on
+      try {
+        opts.onPeer(Buffer.from(infoHash).toString('hex'), peer?.host, peer?.port)
+      } catch (err) {
+        console.error('[bridge] a DHT peer could not be handled:', err)
+      }
+    })
     this.dht.on('warning', (err) => opts.onWarning(`DHT: ${err.message}`))
     this.dht.on('error', (err) => {
       if (this.startError) this.startError(err)

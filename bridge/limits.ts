@@ -20,8 +20,25 @@ export interface BridgeLimits {
   maxPendingInbound: number
   /** WebSocket ping interval; a page that misses a pong is dropped. */
   heartbeatMs: number
-  /** Re-announce interval for the DHT (trackers use their own `interval`). */
+  /** Re-announce interval for the DHT (trackers use their own `interval`, clamped: core/announce-schedule.ts). */
   dhtAnnounceMs: number
+  /** Inbound TCP connections still waiting for their handshake from one address. */
+  maxPendingInboundPerAddress: number
+  /** Bytes a page may send on a stream before its connection opens (a handshake is 68). */
+  maxPreOpenBytesPerStream: number
+  /**
+   * Bytes queued to a page's WebSocket past which the bridge stops reading that page's frames
+   * (a page that does not read what it asked for); twice this closes the session at once.
+   */
+  maxQueuedToPage: number
+  /** A session held back (over its caps) for this long is closed. */
+  maxPausedMs: number
+  /** ANNOUNCE frames per second per page, and the burst above it. */
+  announcesPerSecond: number
+  announceBurst: number
+  /** Tracker requests in flight at once per page, and for the whole bridge. */
+  maxTrackerRequestsPerSession: number
+  maxTrackerRequestsTotal: number
 }
 
 export const DEFAULT_LIMITS: BridgeLimits = {
@@ -39,6 +56,15 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   maxPendingInbound: 64,
   heartbeatMs: 30_000,
   dhtAnnounceMs: 15 * 60_000,
+  maxPendingInboundPerAddress: 4,
+  maxPreOpenBytesPerStream: 64 * 1024,
+  maxQueuedToPage: 4 * 1024 * 1024,
+  maxPausedMs: 60_000,
+  // a page refreshes each torrent's stats once a minute and sends events as they happen
+  announcesPerSecond: 20,
+  announceBurst: 600,
+  maxTrackerRequestsPerSession: 8,
+  maxTrackerRequestsTotal: 32,
 }
 
 /** Classic token bucket; `now` is injectable so tests do not wait. */

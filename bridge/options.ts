@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { DEFAULT_LIMITS, type BridgeLimits } from './limits'
 import { ENCRYPTION_MODES, type EncryptionMode } from './mse/peer-crypto'
+import type { Resolver } from './checked-address'
 import { isLoopbackHost, parseCidr, type Cidr } from './policy'
 import {
   DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, type RuntimeConfig,
@@ -34,6 +35,8 @@ export interface BridgeSettings {
   /** Message Stream Encryption with TCP peers (see mse/peer-crypto.ts). */
   encryption: EncryptionMode
   limits: BridgeLimits
+  /** Tracker name resolution; the system's unless a test stands in for a rebinding DNS server. */
+  resolve?: Resolver
 }
 
 /** The public routers a real user's DHT starts from; tests always pass their own. */
@@ -59,7 +62,8 @@ export const USAGE = `Usage: npm start -- [options]
                          off = plaintext only (default prefer)
   --token T              pages must present this token (required when --host is not loopback)
   --allow-origin URL,URL other origins whose pages may use the bridge
-  --no-bridge            serve the app only`
+  --no-bridge            serve the app only
+  --limit NAME=N,...     change one of the bridge's caps (README, Security: the list and defaults)`
 
 function list(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter(Boolean)
@@ -108,6 +112,19 @@ function parseOrigin(value: string): string {
   return url.origin
 }
 
+/** `--limit maxSessions=8,maxPausedMs=2000` over the defaults: known names, whole numbers above 0. */
+export function parseLimits(flags: readonly string[]): BridgeLimits {
+  const limits = { ...DEFAULT_LIMITS }
+  for (const item of flags.flatMap(list)) {
+    const m = /^(\w+)=(\d{1,12})$/.exec(item)
+    if (!m || !(m[1]! in DEFAULT_LIMITS)) throw new Error(`--limit: "${item}" is not NAME=N with one of: ${Object.keys(DEFAULT_LIMITS).join(', ')}`)
+    const n = Number(m[2])
+    if (n < 1) throw new Error(`--limit: ${m[1]} must be at least 1`)
+    limits[m[1] as keyof BridgeLimits] = n
+  }
+  return limits
+}
+
 /** Pure: command-line arguments to server options; throws Error with a usable message. */
 export function parseOptions(argv: string[]): ServerOptions {
   const { values } = parseArgs({
@@ -128,6 +145,7 @@ export function parseOptions(argv: string[]): ServerOptions {
       token: { type: 'string' },
       'allow-origin': { type: 'string' },
       'no-bridge': { type: 'boolean', default: false },
+      limit: { type: 'string', multiple: true },
     },
     strict: true,
   })
@@ -151,7 +169,7 @@ export function parseOptions(argv: string[]): ServerOptions {
     token,
     allowOrigins: list(values['allow-origin'] ?? '').map(parseOrigin),
     encryption,
-    limits: { ...DEFAULT_LIMITS },
+    limits: parseLimits(values.limit ?? []),
   }
   return {
     bridge,

@@ -5,16 +5,21 @@
  */
 import type { WebSocket } from 'ws'
 import { DATA_HEADER_BYTES, decodePageFrame, encodeDataFrameInto, encodeFrame } from '../src/core/bridge-codec'
+import { canonicalPeer } from '../src/core/peer-address'
 import {
   CloseCode, FrameType, WS_CLOSE_OVERLOADED, WS_CLOSE_PROTOCOL_ERROR, WS_CLOSE_SHUTTING_DOWN,
-  type AnnounceFrame, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress,
+  type AnnounceFrame, type BridgePeerSource, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress,
 } from '../src/protocol/bridge-frames'
+import { AnnounceGate } from './announce-gate'
+import type { Resolver } from './checked-address'
 import { FramePool } from './frame-pool'
 import type { BridgeLimits } from './limits'
 import { TokenBucket } from './limits'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
+import { PeerBatches } from './peer-batches'
 import { checkPeerDestination, type Cidr } from './policy'
 import { RelayStream, type StreamOwner } from './relay-stream'
+import { RequestSlots } from './request-slots'
 import { TrackerAnnouncer, type AnnounceStats } from './tracker-announcer'
 
 /** What a session needs from the bridge that holds every session. */
@@ -23,14 +28,21 @@ export interface SessionHost {
   readonly allowNet: readonly Cidr[]
   readonly peerPort: number
   readonly encryption: EncryptionMode
+  /** How tracker names are resolved (a test may stand in for DNS). */
+  readonly resolve?: Resolver
+  /** The bridge's tracker request slots; each page's own are within them. */
+  readonly trackerSlots: RequestSlots
   /** Counts against the bridge-wide caps; false when a cap is reached. */
   reserveStream(): boolean
   releaseStream(): void
   /** A stream's TCP side came up with this transport (counted for stats). */
   streamOpened(transport: PeerTransport): void
   takeDial(): boolean
-  accountTotal(delta: number): void
+  /** Bytes held for all pages, and (`fromPage`) those the pages sent, went up or down. */
+  accountTotal(delta: number, fromPage?: boolean): void
   totalOverloaded(): boolean
+  /** The pages' own bytes held, all together, are past the bridge-wide cap. */
+  pageBytesOverloaded(): boolean
   registered(session: PageSession, infoHash: string): void
   unregistered(session: PageSession, infoHash: string): void
   wantDht(session: PageSession, infoHash: string, on: boolean): void
@@ -46,6 +58,13 @@ interface Registration {
 
 /** Bytes queued in the WebSocket beyond which the session stops reading its TCP sockets. */
 const WS_HIGH_WATER = 2 * 1024 * 1024
+/**
+ * What a queued frame costs beyond its bytes (ws's header and callback, the socket's write
+ * request): measured at about 1.5 KB for a ~100-byte NOTICE, when a page that read nothing had
+ * 8 MiB of them queued and the bridge's RSS went from 60 to 190 MB. Counted, so the queue's cap
+ * is a cap on memory, not only on bytes.
+ */
+const QUEUED_FRAME_COST = 1024
 /** DATA frame buffers shared by every session: as many as one full WebSocket queue holds. */
 const dataFrames = new FramePool(WS_HIGH_WATER)
 
@@ -55,10 +74,19 @@ export class PageSession implements StreamOwner {
   readonly registrations = new Map<string, Registration>()
   private readonly streams = new Map<number, RelayStream>()
   private readonly dials: TokenBucket
+  private readonly trackerSlots: RequestSlots
+  private readonly gate: AnnounceGate
+  private readonly peerBatches: PeerBatches
   private nextInboundId = 2
+  /** Bytes held for this page: all of them, and those it sent (not yet in a TCP socket's hands). */
   private bufferedBytes = 0
+  private fromPageBytes = 0
   private wsQueued = 0
+  /** Not reading the page's frames (over a cap), since when, and the timer that gives up. */
+  private pausedTimer: NodeJS.Timeout | null = null
   private ended = false
+  /** close() has begun: its GOODBYE may itself pass a cap, which must not close again. */
+  private closing = false
   private alive = true
   private readonly heartbeat: NodeJS.Timeout
 
@@ -66,7 +94,14 @@ export class PageSession implements StreamOwner {
     this.limits = host.limits
     this.encryption = host.encryption
     this.dials = new TokenBucket(host.limits.dialsPerSecond, host.limits.dialBurst)
-    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary))
+    this.trackerSlots = new RequestSlots(host.limits.maxTrackerRequestsPerSession, host.trackerSlots)
+    this.gate = new AnnounceGate(host.limits.announcesPerSecond, host.limits.announceBurst,
+      (frame) => this.guardTorrent(frame.infoHash, 'an announce', () => this.applyAnnounce(frame)),
+      (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }))
+    this.peerBatches = new PeerBatches(host.allowNet,
+      (infoHash, source, peers) => this.guard('a peer list', () => this.send({ type: FrameType.Peers, infoHash, source, peers })),
+      (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }))
+    ws.on('message', (data, isBinary) => this.guard('a frame', () => this.onMessage(data as Buffer, isBinary)))
     ws.on('close', () => this.end())
     ws.on('error', () => this.end())
     ws.on('pong', () => { this.alive = true })
@@ -81,6 +116,8 @@ export class PageSession implements StreamOwner {
   /** Bytes the bridge holds for this page right now (queued to TCP sockets or to the WebSocket). */
   get buffered(): number { return this.bufferedBytes + this.wsQueued }
   get streamCount(): number { return this.streams.size }
+  /** Whether the bridge has stopped reading this page's frames for now (it is over a cap). */
+  get paused(): boolean { return this.pausedTimer !== null }
 
   // ---- StreamOwner ----
   /** Control frames (DATA goes through sendData, into pooled buffers). */
@@ -96,22 +133,27 @@ export class PageSession implements StreamOwner {
 
   /** Hands a frame to the WebSocket; `pooled`, its buffer, goes back to the pool once written. */
   private queue(bytes: Uint8Array, pooled: Buffer | undefined): void {
-    this.wsQueued += bytes.length
-    this.host.accountTotal(bytes.length)
+    const cost = bytes.length + QUEUED_FRAME_COST
+    this.wsQueued += cost
+    this.host.accountTotal(cost)
     this.ws.send(bytes, { binary: true }, () => {
       if (pooled) dataFrames.give(pooled) // written (or failed): nothing reads it any more
       if (this.ended) return // end() released the whole queue at once
-      this.wsQueued -= bytes.length
-      this.host.accountTotal(-bytes.length)
+      this.wsQueued -= cost
+      this.host.accountTotal(-cost)
       // the queue just drained below the mark: the streams it held back may read again
-      if (this.wsQueued + bytes.length > WS_HIGH_WATER && this.wsQueued <= WS_HIGH_WATER) this.pumpAll()
+      if (this.wsQueued + cost > WS_HIGH_WATER && this.wsQueued <= WS_HIGH_WATER) this.pumpAll()
+      if (this.paused) this.checkPressure()
     })
+    if (this.wsQueued > this.limits.maxQueuedToPage) this.checkPressure()
   }
-  account(delta: number): void {
+  account(delta: number, fromPage: boolean): void {
     const wasOver = this.overloaded()
     this.bufferedBytes += delta
-    this.host.accountTotal(delta)
+    if (fromPage) this.fromPageBytes += delta
+    this.host.accountTotal(delta, fromPage)
     if (wasOver && delta < 0 && !this.overloaded()) for (const s of this.streams.values()) s.grant()
+    if (fromPage) this.checkPressure()
   }
   congested(): boolean { return this.wsQueued > WS_HIGH_WATER }
   overloaded(): boolean { return this.buffered > this.limits.maxBufferedPerSession || this.host.totalOverloaded() }
@@ -128,13 +170,73 @@ export class PageSession implements StreamOwner {
     this.close(CloseCode.ProtocolError, reason, WS_CLOSE_PROTOCOL_ERROR)
   }
 
+  /**
+   * Stops reading the page's frames while the bridge holds more of its bytes than allowed (sent
+   * into streams still connecting or into TCP sockets that do not drain, or replies queued to a
+   * page that does not read them), and reads on once it holds less. Credit alone does not bound
+   * these: a page has a whole window on every stream from the start. Bytes on their way to the
+   * page never pause it: the CREDIT frames that let them go are among the frames it sends.
+   */
+  private checkPressure(): void {
+    if (this.ended || this.closing) return
+    if (this.wsQueued > 2 * this.limits.maxQueuedToPage) {
+      this.close(CloseCode.Overloaded, 'the page does not read what the bridge sends it')
+      this.ws.terminate() // what is queued would never be read: let it go now
+      return
+    }
+    const over = this.fromPageBytes > this.limits.maxBufferedPerSession ||
+      (this.fromPageBytes > 0 && this.host.pageBytesOverloaded()) ||
+      this.wsQueued > this.limits.maxQueuedToPage
+    if (over && !this.pausedTimer) {
+      this.ws.pause()
+      this.pausedTimer = setTimeout(() => {
+        const unread = this.wsQueued > this.limits.maxQueuedToPage
+        this.close(CloseCode.Overloaded, unread
+          ? 'the page does not read what the bridge sends it'
+          : `the bridge held too much of this page's data for ${Math.round(this.limits.maxPausedMs / 1000)} s`)
+        if (unread) this.ws.terminate() // what is queued would never be read: let it go now
+      }, this.limits.maxPausedMs)
+    } else if (!over && this.pausedTimer) {
+      clearTimeout(this.pausedTimer)
+      this.pausedTimer = null
+      this.ws.resume()
+    }
+  }
+
   /** Ends the session: GOODBYE with the reason, then the WebSocket close. */
   close(code: CloseCode, reason: string, wsCode = code === CloseCode.ShuttingDown ? WS_CLOSE_SHUTTING_DOWN : WS_CLOSE_OVERLOADED): void {
-    if (this.ended) return
+    if (this.ended || this.closing) return
+    this.closing = true
     this.send({ type: FrameType.Goodbye, code, reason })
     // close reasons are limited to 123 bytes by the WebSocket protocol
     this.ws.close(wsCode, Buffer.from(reason).subarray(0, 120).toString())
     this.end()
+  }
+
+  /**
+   * Runs work on this page's behalf; an exception ends this session (with a log line and the
+   * reason), never the bridge or another page's session.
+   */
+  guard(what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      console.error(`[bridge] session ${this.remote}: ${what} failed:`, err)
+      this.protocolError(`the bridge could not handle ${what} (${(err as Error).message}); this session is closed`)
+    }
+  }
+
+  /** The same for one torrent's discovery: an exception ends that torrent's announces only. */
+  private guardTorrent(infoHash: string, what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      console.error(`[bridge] session ${this.remote}, torrent ${infoHash}: ${what} failed:`, err)
+      const reg = this.registrations.get(infoHash)
+      reg?.trackers?.destroy()
+      if (reg) reg.trackers = null
+      this.send({ type: FrameType.Notice, infoHash, message: `the bridge stopped announcing this torrent after an error (${(err as Error).message})` })
+    }
   }
 
   /**
@@ -196,6 +298,7 @@ export class PageSession implements StreamOwner {
     }
   }
 
+  /** The stats go in at once (announces read them when they go); the rest through the gate. */
   private announce(frame: AnnounceFrame): void {
     const reg = this.registrations.get(frame.infoHash)
     if (!reg) {
@@ -203,17 +306,27 @@ export class PageSession implements StreamOwner {
       return
     }
     reg.stats = { uploaded: frame.uploaded, downloaded: frame.downloaded, left: frame.left }
+    this.gate.offer(frame)
+  }
+
+  private applyAnnounce(frame: AnnounceFrame): void {
+    const reg = this.registrations.get(frame.infoHash)
+    if (!reg) return
     reg.trackers ??= new TrackerAnnouncer({
       infoHash: frame.infoHash,
       peerId: reg.peerId,
       peerPort: this.host.peerPort,
       allowNet: this.host.allowNet,
+      ...(this.host.resolve ? { resolve: this.host.resolve } : {}),
+      slots: this.trackerSlots,
       stats: () => reg.stats,
-      onPeer: (addr) => this.trackerPeer(frame.infoHash, addr),
+      onPeers: (peers) => this.guardTorrent(frame.infoHash, 'a tracker\'s peers', () => {
+        for (const peer of peers) this.sendPeer(frame.infoHash, 'tracker', peer.host, peer.port)
+      }),
       onNotice: (message) => this.send({ type: FrameType.Notice, infoHash: frame.infoHash, message }),
-      onTracker: (status) => this.send({ type: FrameType.Tracker, infoHash: frame.infoHash, ...status }),
+      onTracker: (status) => this.guardTorrent(frame.infoHash, 'a tracker\'s state', () => this.send({ type: FrameType.Tracker, infoHash: frame.infoHash, ...status })),
     })
-    void reg.trackers.announce(frame.trackers, frame.event)
+    reg.trackers.announce(frame.trackers, frame.event)
     const dht = frame.dht && frame.event !== 'stopped'
     if (dht !== reg.dht) {
       reg.dht = dht
@@ -221,31 +334,10 @@ export class PageSession implements StreamOwner {
     }
   }
 
-  /** Peers from trackers and the DHT, batched a little so one frame carries many. */
-  private pendingPeers = new Map<string, { source: 'tracker' | 'dht'; peers: PeerAddress[]; timer: NodeJS.Timeout }>()
-  sendPeer(infoHash: string, source: 'tracker' | 'dht', peer: PeerAddress): void {
+  /** A peer for a registered torrent from the bridge's trackers or DHT, in whatever shape it came. */
+  sendPeer(infoHash: string, source: BridgePeerSource, host: unknown, port: unknown): void {
     if (this.ended || !this.registrations.has(infoHash)) return
-    if (!checkPeerDestination(peer.host, peer.port, this.host.allowNet).ok) return // the page could not dial it anyway
-    const key = `${source}:${infoHash}`
-    let batch = this.pendingPeers.get(key)
-    if (!batch) {
-      batch = { source, peers: [], timer: setTimeout(() => this.flushPeers(key, infoHash), 50) }
-      this.pendingPeers.set(key, batch)
-    }
-    batch.peers.push(peer)
-    if (batch.peers.length >= 500) this.flushPeers(key, infoHash)
-  }
-  private flushPeers(key: string, infoHash: string): void {
-    const batch = this.pendingPeers.get(key)
-    if (!batch) return
-    clearTimeout(batch.timer)
-    this.pendingPeers.delete(key)
-    this.send({ type: FrameType.Peers, infoHash, source: batch.source, peers: batch.peers })
-  }
-
-  private trackerPeer(infoHash: string, addr: string): void {
-    const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(addr)
-    if (m) this.sendPeer(infoHash, 'tracker', { host: m[1]!, port: Number(m[2]) })
+    this.peerBatches.add(infoHash, source, host, port)
   }
 
   private open(frame: OpenFrame): void {
@@ -253,21 +345,27 @@ export class PageSession implements StreamOwner {
     if (frame.stream % 2 !== 1) return this.protocolError(`stream ${frame.stream}: pages open odd stream ids`)
     if (this.streams.has(frame.stream)) return this.protocolError(`stream ${frame.stream} is already open`)
     if (!this.registrations.has(frame.infoHash)) return refuse(CloseCode.NotRegistered, 'register the torrent before dialing its peers')
-    const verdict = checkPeerDestination(frame.peer.host, frame.peer.port, this.host.allowNet)
+    // the codec gives IP bytes as canonical text already; once more here, as every address is
+    const peer = canonicalPeer(frame.peer.host, frame.peer.port)
+    if (!peer) return refuse(CloseCode.Refused, 'not an IP address and port')
+    const verdict = checkPeerDestination(peer.host, peer.port, this.host.allowNet)
     if (!verdict.ok) return refuse(CloseCode.Refused, verdict.reason)
     if (this.streams.size >= this.limits.maxStreamsPerSession) return refuse(CloseCode.TooManyStreams, `this page has ${this.streams.size} connections open, the most the bridge allows`)
     if (!this.dials.take() || !this.host.takeDial()) return refuse(CloseCode.RateLimited, 'too many connection attempts per second; try again shortly')
     if (this.overloaded()) return refuse(CloseCode.Overloaded, 'the bridge holds too much unsent data for this page')
     if (!this.host.reserveStream()) return refuse(CloseCode.TooManyStreams, 'the bridge has as many connections open as it allows')
-    this.streams.set(frame.stream, new RelayStream(frame.stream, frame.infoHash, frame.peer, this))
+    this.streams.set(frame.stream, new RelayStream(frame.stream, frame.infoHash, peer, this))
   }
 
   private unregister(infoHash: string): void {
     const reg = this.registrations.get(infoHash)
     if (!reg) return
+    this.gate.flush(infoHash) // a 'stopped' held back by the spacing goes to the trackers now
+    this.gate.forget(infoHash)
     reg.trackers?.destroy()
     if (reg.dht) this.host.wantDht(this, infoHash, false)
     this.registrations.delete(infoHash)
+    this.peerBatches.forget(infoHash)
     this.host.unregistered(this, infoHash)
     for (const s of [...this.streams.values()]) if (s.infoHash === infoHash) s.close(CloseCode.Normal, 'torrent unregistered', true)
   }
@@ -276,10 +374,12 @@ export class PageSession implements StreamOwner {
     if (this.ended) return
     this.ended = true
     clearInterval(this.heartbeat)
+    if (this.pausedTimer) clearTimeout(this.pausedTimer)
+    this.pausedTimer = null
     for (const s of [...this.streams.values()]) s.close(CloseCode.ShuttingDown, 'session ended', false)
     for (const infoHash of [...this.registrations.keys()]) this.unregister(infoHash)
-    for (const b of this.pendingPeers.values()) clearTimeout(b.timer)
-    this.pendingPeers.clear()
+    this.gate.clear()
+    this.peerBatches.clear()
     this.host.accountTotal(-this.wsQueued) // ws callbacks after close must not count twice
     this.wsQueued = 0
     this.host.sessionEnded(this)

@@ -14,6 +14,8 @@ export interface PeerListenerOptions {
   host: string
   handshakeTimeoutMs: number
   maxPending: number
+  /** Of those, from one address: one host cannot take every slot and keep real peers out. */
+  maxPendingPerAddress: number
   encryption: EncryptionMode
   /** The registered info-hash whose HASH('req2', info-hash) this is, or null (MSE names torrents so). */
   findTorrent(req2: Uint8Array): string | null
@@ -27,6 +29,7 @@ export interface PeerListenerOptions {
 
 export class PeerListener {
   private pending = 0
+  private readonly pendingByAddress = new Map<string, number>()
   private readonly sockets = new Set<net.Socket>()
 
   private constructor(private readonly server: net.Server, private readonly opts: PeerListenerOptions) {
@@ -55,11 +58,14 @@ export class PeerListener {
   }
 
   private accept(socket: net.Socket): void {
-    if (this.pending >= this.opts.maxPending) {
+    const address = socket.remoteAddress ?? ''
+    const fromAddress = this.pendingByAddress.get(address) ?? 0
+    if (this.pending >= this.opts.maxPending || fromAddress >= this.opts.maxPendingPerAddress) {
       socket.destroy()
       return
     }
     this.pending++
+    this.pendingByAddress.set(address, fromAddress + 1)
     this.sockets.add(socket)
     const handshake = new InboundHandshake({ encryption: this.opts.encryption, findTorrent: this.opts.findTorrent })
     let settled = false
@@ -67,6 +73,9 @@ export class PeerListener {
       if (settled) return false
       settled = true
       this.pending--
+      const left = (this.pendingByAddress.get(address) ?? 1) - 1
+      if (left > 0) this.pendingByAddress.set(address, left)
+      else this.pendingByAddress.delete(address)
       clearTimeout(timer)
       setReader(socket, null)
       return true

@@ -28,23 +28,61 @@ function inRanges(addr: ipaddr.IPv4 | ipaddr.IPv6, ranges: readonly Cidr[]): boo
   return ranges.some(([net, bits]) => net.kind() === addr.kind() && addr.match([net, bits] as never))
 }
 
+/**
+ * The IPv4 addresses an IPv6 address carries, by the forms that lead to them: IPv4-compatible
+ * (::a.b.c.d, ::/96 but :: and ::1), NAT64 (64:ff9b::/96; its local-use /48 carries one too, in
+ * a layout of the network's choosing), 6to4 (2002:AABB:CCDD::/48), Teredo (2001:0:SSSS:SSSS::
+ * with the client's address inverted in the last 32 bits, and the server's). Mapped
+ * (::ffff:a.b.c.d) is handled before, as plain IPv4.
+ */
+export function embeddedIPv4(addr: ipaddr.IPv6): ipaddr.IPv4[] {
+  const w = addr.parts // eight 16-bit words
+  const v4 = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff])
+  const zeros = (from: number, to: number) => w.slice(from, to).every((x) => x === 0)
+  if (zeros(0, 6) && (w[6] !== 0 || w[7]! > 1)) return [v4(w[6]!, w[7]!)]
+  if (w[0] === 0x64 && w[1] === 0xff9b && zeros(2, 6)) return [v4(w[6]!, w[7]!)]
+  if (w[0] === 0x2002) return [v4(w[1]!, w[2]!)]
+  if (w[0] === 0x2001 && w[1] === 0) return [v4(w[2]!, w[3]!), v4(w[6]! ^ 0xffff, w[7]! ^ 0xffff)]
+  return []
+}
+
+/** The range that decides an address: an embedded IPv4 address's when there is a telling one. */
+function judge(addr: ipaddr.IPv4 | ipaddr.IPv6, allowNet: readonly Cidr[]): { allowed: boolean; range: string; via?: string } {
+  if (inRanges(addr, allowNet)) return { allowed: true, range: addr.range() }
+  if (addr.kind() === 'ipv6') {
+    const six = addr as ipaddr.IPv6
+    // NAT64's local-use prefix (RFC 8215) leads into a network of its operator's: never public
+    if (six.match(ipaddr.IPv6.parse('64:ff9b:1::'), 48)) return { allowed: false, range: 'local-use NAT64' }
+    const inner = embeddedIPv4(six)
+    if (inner.length) {
+      const bad = inner.find((v4) => !inRanges(v4, allowNet) && v4.range() !== 'unicast')
+      if (bad) return { allowed: false, range: bad.range(), via: bad.toString() }
+      return { allowed: true, range: 'unicast' }
+    }
+  }
+  return { allowed: addr.range() === 'unicast', range: addr.range() }
+}
+
+function refusal(host: string, verdict: { range: string; via?: string }, what = ''): string {
+  const which = verdict.via ? `${host} carries ${verdict.via}, a ${verdict.range} address` : `${host} is a ${verdict.range} address`
+  return `${what}${which}; start the bridge with --allow-net to reach it`
+}
+
 export type Verdict = { ok: true } | { ok: false; reason: string }
 
 /**
  * May the bridge open a TCP connection to host:port for a page? Public unicast addresses on
  * ports 1024+ only, unless `allowNet` holds the address (then any port but 0): everything else
- * (loopback, private, CGNAT, link-local, multicast, reserved, addresses that embed an IPv4 one)
- * could reach services on the user's own machine or network.
+ * (loopback, private, CGNAT, link-local, multicast, reserved) could reach services on the user's
+ * own machine or network. An IPv6 form that carries an IPv4 address is judged by that address.
  */
 export function checkPeerDestination(host: string, port: number, allowNet: readonly Cidr[]): Verdict {
   if (!ipaddr.isValid(host)) return { ok: false, reason: `"${host}" is not an IP address` }
   if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `port ${port} is not a port` }
   const addr = normalise(ipaddr.parse(host))
   if (inRanges(addr, allowNet)) return { ok: true }
-  const range = addr.range()
-  if (range !== 'unicast') {
-    return { ok: false, reason: `${host} is a ${range} address; start the bridge with --allow-net to reach it` }
-  }
+  const verdict = judge(addr, allowNet)
+  if (!verdict.allowed) return { ok: false, reason: refusal(host, verdict) }
   if (port < 1024) return { ok: false, reason: `port ${port} is below 1024 (system services); start the bridge with --allow-net to reach it` }
   return { ok: true }
 }
@@ -55,9 +93,8 @@ export function checkPeerDestination(host: string, port: number, allowNet: reado
  */
 export function checkTrackerAddress(host: string, allowNet: readonly Cidr[]): Verdict {
   if (!ipaddr.isValid(host)) return { ok: false, reason: `"${host}" is not an IP address` }
-  const addr = normalise(ipaddr.parse(host))
-  if (inRanges(addr, allowNet) || addr.range() === 'unicast') return { ok: true }
-  return { ok: false, reason: `tracker address ${host} is a ${addr.range()} address; start the bridge with --allow-net to reach it` }
+  const verdict = judge(normalise(ipaddr.parse(host)), allowNet)
+  return verdict.allowed ? { ok: true } : { ok: false, reason: refusal(host, verdict, 'tracker address ') }
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -29,8 +29,11 @@ export interface StreamOwner {
   send(frame: BridgeToPageFrame): void
   /** A DATA frame whose payload is `parts` (`length` bytes in all), gathered into one frame. */
   sendData(stream: number, parts: Uint8Array[], length: number): void
-  /** Bytes the bridge holds for this page went up (or down, when negative). */
-  account(delta: number): void
+  /**
+   * Bytes the bridge holds for this page went up (or down, when negative); `fromPage` when they
+   * are the page's own (held until a connection opens, or on their way into a TCP socket).
+   */
+  account(delta: number, fromPage: boolean): void
   /** The WebSocket's send queue is full: stop reading sockets for now. */
   congested(): boolean
   /** Over the page's buffered-bytes cap: hold back credit until it drains. */
@@ -108,10 +111,16 @@ export class RelayStream {
       this.toSocket(data)
       return
     }
-    // handshake or connecting: hold the bytes (bounded by the credit we gave)
+    // handshake or connecting: hold the bytes. A page sends its 68-byte handshake and then waits
+    // for the peer's; the credit we gave (a whole window on every stream) is no bound here, as a
+    // page that filled it on each of its connecting streams held hundreds of MiB in the bridge.
+    if (this.headBytes + data.length > this.owner.limits.maxPreOpenBytesPerStream) {
+      this.owner.protocolError(`stream ${this.id}: more than ${this.owner.limits.maxPreOpenBytesPerStream} bytes before the connection opened`)
+      return
+    }
     this.head.push(data.slice())
     this.headBytes += data.length
-    this.owner.account(data.length)
+    this.owner.account(data.length, true)
     if (this.state === 'handshake' && this.headBytes >= HANDSHAKE_LENGTH) this.checkHandshake()
   }
 
@@ -170,7 +179,7 @@ export class RelayStream {
     this.toPageBytes -= n
     this.sentToPage += n
     this.sendCredit -= n
-    this.owner.account(-n)
+    this.owner.account(-n, false)
     this.owner.sendData(this.id, parts, n)
   }
 
@@ -187,7 +196,8 @@ export class RelayStream {
     if (this.state === 'closed') return
     this.state = 'closed'
     if (this.timer) clearTimeout(this.timer)
-    this.owner.account(-this.buffered)
+    this.owner.account(-(this.headBytes + this.inSocket), true)
+    this.owner.account(-this.toPageBytes, false)
     this.head = []
     this.toPage = []
     this.headBytes = this.toPageBytes = this.inSocket = 0
@@ -243,7 +253,7 @@ export class RelayStream {
     socket.setTimeout(this.owner.limits.streamIdleMs)
     this.owner.streamOpened(this.crypto.transport)
     const held = this.head
-    this.owner.account(-this.headBytes)
+    this.owner.account(-this.headBytes, true)
     this.head = []
     this.headBytes = 0
     let skip = sent
@@ -286,7 +296,7 @@ export class RelayStream {
     this.messages.push(chunk)
     this.toPage.push(chunk)
     this.toPageBytes += chunk.length
-    this.owner.account(chunk.length)
+    this.owner.account(chunk.length, false)
     // At once, not gathered over the event loop's turn: a read holds up to a full frame already
     // (shared-reads.ts), and anything kept past this call is a copy of the shared buffer, garbage
     // per read that the bridge's memory target cannot afford.
@@ -301,14 +311,14 @@ export class RelayStream {
     const socket = this.socket!
     const n = data.length
     this.inSocket += n
-    this.owner.account(n)
+    this.owner.account(n, true)
     // Buffer.from copies: the frame's bytes are a view into the WebSocket message (and RC4 works in place)
     const bytes = Buffer.from(data)
     this.crypto.cipher?.encrypt.crypt(bytes)
     socket.write(bytes, (err) => {
       if (this.state === 'closed') return // close() already released what was held
       this.inSocket -= n
-      this.owner.account(-n)
+      this.owner.account(-n, true)
       if (err) return
       this.ungranted += n
       // Grant in batches of a quarter window, never as each write completes: small grants make the

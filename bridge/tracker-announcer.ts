@@ -1,30 +1,20 @@
 /**
- * HTTP and UDP tracker announces (BEP 3, 15, 23) for one page's torrent, with bittorrent-tracker's
- * client: it parses compact and dictionary peer lists and re-announces at each tracker's own
- * `interval`. Each tracker's address is resolved and checked against the destination policy first,
- * so a page cannot make the bridge send requests into the user's network.
+ * HTTP and UDP tracker announces for one page's torrent: one TrackerWorker per tracker URL, each
+ * with its own state for the page's tracker list and its own clock (core/announce-schedule.ts:
+ * intervals clamped, failures backed off, events spaced). Every request resolves the tracker's
+ * name afresh, checks each address against the destination policy and connects to the checked
+ * one (checked-address.ts), within the page's and the bridge's request slots. Nothing a tracker
+ * sends can throw out of here: an answer is parsed by core/tracker-response.ts, and anything that
+ * goes wrong ends as that tracker's 'error' state and a notice.
  */
-import { lookup } from 'node:dns/promises'
-// @ts-ignore -- bittorrent-tracker ships no types; the part used is typed below.
-import TrackerClientModule from 'bittorrent-tracker/client'
-import type { AnnounceEvent, TrackerFrame } from '../src/protocol/bridge-frames'
-import { checkTrackerAddress, type Cidr } from './policy'
-
-interface TrackerClient {
-  start(opts?: object): void
-  update(opts?: object): void
-  complete(opts?: object): void
-  stop(opts?: object): void
-  destroy(cb?: () => void): void
-  on(event: 'peer', fn: (addr: string) => void): void
-  on(event: 'warning' | 'error', fn: (err: Error) => void): void
-  on(event: 'update', fn: (data: { announce: string; complete?: number; incomplete?: number }) => void): void
-}
-type TrackerClientCtor = new (opts: {
-  infoHash: string; peerId: string; announce: string[]; port: number
-  getAnnounceOpts: () => object; wrtc?: false
-}) => TrackerClient
-const TrackerClient = TrackerClientModule as unknown as TrackerClientCtor
+import { eventWait, nextAnnounceDelay, remember, retryDelay } from '../src/core/announce-schedule'
+import type { AnnounceAnswer, TrackerFailure } from '../src/core/tracker-response'
+import type { AnnounceEvent, PeerAddress, TrackerFrame } from '../src/protocol/bridge-frames'
+import { RefusedError, type Resolver } from './checked-address'
+import type { Cidr } from './policy'
+import type { RequestSlots } from './request-slots'
+import { httpAnnounce, type AnnounceParams, type TrackerRequestContext } from './tracker-http'
+import { udpAnnounce } from './tracker-udp'
 
 export interface AnnounceStats { uploaded: number; downloaded: number; left: number }
 
@@ -36,161 +26,232 @@ export interface TrackerAnnouncerOptions {
   peerId: string
   peerPort: number
   allowNet: readonly Cidr[]
+  /** How tracker names are resolved (the system's resolver unless a test stands in for DNS). */
+  resolve?: Resolver
+  /** The page's request slots (themselves within the bridge's). */
+  slots: RequestSlots
   stats: () => AnnounceStats
-  onPeer(addr: string): void
+  onPeers(peers: PeerAddress[]): void
   onNotice(message: string): void
   /** A tracker's state changed. */
   onTracker(status: TrackerStatus): void
 }
 
-/** Only http(s):// and udp:// URLs whose host resolves to allowed addresses; the rest with reasons. */
-export async function allowedTrackers(urls: readonly string[], allowNet: readonly Cidr[]): Promise<{ ok: string[]; refused: { url: string; reason: string }[] }> {
-  const ok: string[] = []
-  const refused: { url: string; reason: string }[] = []
-  await Promise.all(urls.map(async (url) => {
-    let parsed: URL
-    try {
-      parsed = new URL(url)
-    } catch {
-      refused.push({ url, reason: 'not a URL' })
-      return
-    }
-    if (!['http:', 'https:', 'udp:'].includes(parsed.protocol)) {
-      refused.push({ url, reason: 'the bridge announces to http, https and udp trackers only' })
-      return
-    }
-    try {
-      const addrs = await lookup(parsed.hostname.replace(/^\[|\]$/g, ''), { all: true })
-      const bad = addrs.map((a) => checkTrackerAddress(a.address, allowNet)).find((v) => !v.ok)
-      if (bad && !bad.ok) refused.push({ url, reason: bad.reason })
-      else ok.push(url)
-    } catch (err) {
-      refused.push({ url, reason: `cannot resolve (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` })
-    }
-  }))
-  return { ok, refused }
+/** Peers asked for in each announce (BEP 3's usual numwant). */
+const NUMWANT = 80
+
+/** Why a tracker URL cannot be announced to at all (its scheme), or null. */
+export function unusableTracker(url: string): string | null {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return 'not a URL'
+  }
+  if (!['http:', 'https:', 'udp:'].includes(parsed.protocol)) return 'the bridge announces to http, https and udp trackers only'
+  if (parsed.protocol === 'udp:' && !parsed.port) return 'a udp tracker URL needs a port'
+  return null
 }
 
-/**
- * One bittorrent-tracker client per tracker URL, not one for all: the client's events do not say
- * which tracker a peer list or an error came from, and the tracker list shows each one's state.
- */
 export class TrackerAnnouncer {
-  private clients: TrackerClient[] = []
+  private readonly workers = new Map<string, TrackerWorker>()
   private urls: string[] = []
   private destroyed = false
 
   constructor(private readonly opts: TrackerAnnouncerOptions) {}
 
-  private chain: Promise<void> = Promise.resolve()
-
-  /** Announces `event` to `urls` (a new list replaces the old one and starts over); in order. */
-  announce(urls: readonly string[], event: AnnounceEvent): Promise<void> {
-    this.chain = this.chain.then(() => this.run(urls, event)).catch((err) => this.opts.onNotice(`tracker: ${(err as Error).message}`))
-    return this.chain
-  }
-
-  private async run(urls: readonly string[], event: AnnounceEvent): Promise<void> {
+  /** Announces `event` to `urls`; a new list replaces the old one (the new trackers start). */
+  announce(urls: readonly string[], event: AnnounceEvent): void {
     if (this.destroyed) return
     const sameList = urls.length === this.urls.length && urls.every((u, i) => u === this.urls[i])
-    if (this.clients.length && sameList) {
-      // 'none' and a repeated 'started' only refresh the stats (read at the next announce):
-      // announcing now would ignore the interval the tracker asked for
-      if (event === 'completed') for (const client of this.clients) client.complete()
-      else if (event === 'stopped') this.stop()
-      return
+    if (!sameList) {
+      this.urls = [...urls]
+      for (const [url, worker] of this.workers) {
+        if (!urls.includes(url)) {
+          worker.destroy()
+          this.workers.delete(url)
+        }
+      }
+      for (const url of urls) {
+        if (this.workers.has(url)) continue
+        const unusable = unusableTracker(url)
+        if (unusable) {
+          this.opts.onNotice(`tracker refused: ${url}: ${unusable}`)
+          this.opts.onTracker({ url, state: 'refused', message: unusable, peers: 0, seeders: -1, leechers: -1 })
+          continue
+        }
+        // a tracker new to the list starts, whatever brought it (a magnet's metadata, an edit)
+        this.workers.set(url, new TrackerWorker(url, this.opts, event === 'none' ? 'started' : event))
+      }
+      if (event === 'none' || event === 'started') return
     }
-    if (event === 'stopped') {
-      this.stop()
-      return
-    }
-    this.stop()
-    this.urls = [...urls]
-    const { ok, refused } = await allowedTrackers(urls, this.opts.allowNet)
-    for (const { url, reason } of refused) {
-      this.opts.onNotice(`tracker refused: ${url}: ${reason}`)
-      this.opts.onTracker({ url, state: 'refused', message: reason, peers: 0, seeders: -1, leechers: -1 })
-    }
-    if (this.destroyed) return
-    for (const url of ok) {
-      const client = this.start(url)
-      if (event === 'completed') client.complete()
+    // 'none' and a repeated 'started' only refresh the stats (read at the next announce):
+    // announcing now would ignore the interval the tracker asked for
+    if (event === 'completed' || event === 'stopped') for (const worker of this.workers.values()) worker.event(event)
+    else if (event === 'started') for (const worker of this.workers.values()) worker.restart()
+  }
+
+  /** Ends every tracker's work; a 'stopped' still owed goes out first (a tracker should hear goodbye). */
+  destroy(): void {
+    this.destroyed = true
+    for (const worker of this.workers.values()) worker.retire()
+    this.workers.clear()
+  }
+}
+
+const EVENT_RANK: Record<AnnounceEvent, number> = { none: 0, started: 1, completed: 2, stopped: 3 }
+
+/** One tracker of one torrent: its clock, its state, its requests one at a time. */
+class TrackerWorker {
+  private readonly status: TrackerStatus
+  private timer: NodeJS.Timeout | null = null
+  private pending: AnnounceEvent | null
+  private running = false
+  /** An event came while a request was out: it goes once that one is done, not at the next interval. */
+  private wakeAfterRun = false
+  /** The event of the request out now. */
+  private sending: AnnounceEvent | null = null
+  /** Ending once the goodbye is out. */
+  private retiring = false
+  /** When the latest requests went out (for the event budget). */
+  private recent: number[] = []
+  private failures = 0
+  private stopped = false
+  private destroyed = false
+  private trackerId: Uint8Array | null = null
+  private readonly abort = new AbortController()
+
+  constructor(private readonly url: string, private readonly opts: TrackerAnnouncerOptions, event: AnnounceEvent) {
+    this.status = { url, state: 'announcing', message: '', peers: 0, seeders: -1, leechers: -1 }
+    this.pending = event
+    this.report()
+    this.schedule(0)
+  }
+
+  /** An event to send as soon as the spacing between requests allows; a stronger one replaces a weaker. */
+  event(event: AnnounceEvent): void {
+    if (this.destroyed || (this.stopped && event !== 'started')) return
+    if (this.pending === null || EVENT_RANK[event] >= EVENT_RANK[this.pending]) this.pending = event
+    if (this.running) this.wakeAfterRun = true
+    else this.schedule(eventWait(Date.now(), this.recent))
+  }
+
+  /** 'started' again: only a tracker that was told 'stopped' needs to hear it. */
+  restart(): void {
+    if (this.stopped) {
+      this.stopped = false
+      this.event('started')
     }
   }
 
-  private start(url: string): TrackerClient {
-    const status: TrackerStatus = { url, state: 'announcing', message: '', peers: 0, seeders: -1, leechers: -1 }
-    const report = () => this.opts.onTracker({ ...status })
-    // an answer's peers come as events right after its 'update': one report once they are in
-    let pending = false
-    const reportSoon = () => {
-      if (pending) return
-      pending = true
-      setImmediate(() => {
-        pending = false
-        if (this.clients.includes(client)) report()
-      })
-    }
-    const client = new TrackerClient({
-      infoHash: this.opts.infoHash,
-      peerId: this.opts.peerId,
-      announce: [url],
-      port: this.opts.peerPort,
-      getAnnounceOpts: () => {
-        const s = this.opts.stats()
-        return { uploaded: s.uploaded, downloaded: s.downloaded, ...(s.left >= 0 ? { left: s.left } : {}), numwant: 80 }
-      },
-      wrtc: false,
-    })
-    client.on('update', (data) => {
-      Object.assign(status, { state: 'working', message: '', peers: 0, seeders: count(data.complete), leechers: count(data.incomplete) })
-      reportSoon()
-    })
-    client.on('peer', (addr) => {
-      status.peers++
-      reportSoon()
-      this.opts.onPeer(addr)
-    })
-    const failed = (err: Error) => {
-      const message = describeError(err)
-      Object.assign(status, { state: 'error', message, peers: 0 })
-      reportSoon()
-      this.opts.onNotice(`tracker: ${message}`)
-    }
-    client.on('warning', failed)
-    client.on('error', failed)
-    this.clients.push(client)
-    report()
-    client.start()
-    return client
-  }
-
-  private stop(): void {
-    const clients = this.clients
-    this.clients = []
-    this.urls = []
-    for (const client of clients) {
-      try {
-        client.stop()
-      } catch {}
-      client.destroy()
+  /** Sends an owed 'stopped' now (whatever the spacing) and then ends; ends at once otherwise. */
+  retire(): void {
+    if (this.destroyed || this.retiring) return
+    const owesGoodbye = this.pending === 'stopped' || (this.running && this.sending === 'stopped')
+    if (!owesGoodbye) return this.destroy()
+    this.retiring = true
+    if (!this.running) {
+      if (this.timer) clearTimeout(this.timer)
+      this.timer = null
+      void this.run()
     }
   }
 
   destroy(): void {
     this.destroyed = true
-    this.stop()
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.abort.abort()
   }
-}
 
-/** An announce's error in words: Node's fetch says only "fetch failed", its cause says why (ECONNREFUSED, ENOTFOUND…). */
-function describeError(err: Error): string {
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause
-  const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : ''
-  return why && !err.message.includes(why) ? `${err.message} (${why})` : err.message
-}
+  private schedule(ms: number): void {
+    if (this.destroyed) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.timer = null
+      void this.run()
+    }, ms)
+    this.timer.unref()
+  }
 
-/** A tracker's count of seeders or leechers: -1 when it gave none. */
-function count(n: unknown): number {
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : -1
+  private async run(): Promise<void> {
+    if (this.destroyed || this.running) return
+    this.running = true
+    this.wakeAfterRun = false
+    const event = this.pending ?? 'none'
+    this.pending = null
+    this.sending = event
+    const release = await this.opts.slots.acquire()
+    try {
+      if (this.destroyed) return
+      this.recent = remember(this.recent, Date.now())
+      if (this.status.state !== 'announcing' && this.failures === 0 && event !== 'none') {
+        this.status.state = 'announcing'
+        this.report()
+      }
+      const answer = await this.request(event)
+      if (this.destroyed) return
+      if (answer.type === 'failure') this.failed(answer.reason, event)
+      else this.answered(answer, event)
+    } catch (err) {
+      if (!this.destroyed) this.failed((err as Error).message, event, err instanceof RefusedError)
+    } finally {
+      release()
+      this.running = false
+      this.sending = null
+    }
+    if (this.retiring) return this.destroy()
+    if (this.wakeAfterRun && !this.destroyed) this.schedule(eventWait(Date.now(), this.recent))
+  }
+
+  private request(event: AnnounceEvent): Promise<AnnounceAnswer | TrackerFailure> {
+    const stats = this.opts.stats()
+    const params: AnnounceParams = {
+      infoHash: Buffer.from(this.opts.infoHash, 'hex'),
+      peerId: Buffer.from(this.opts.peerId, 'hex'),
+      port: this.opts.peerPort,
+      uploaded: stats.uploaded,
+      downloaded: stats.downloaded,
+      left: stats.left,
+      event,
+      numwant: event === 'stopped' ? 0 : NUMWANT,
+      trackerId: this.trackerId,
+    }
+    const ctx: TrackerRequestContext = { allowNet: this.opts.allowNet, signal: this.abort.signal, ...(this.opts.resolve ? { resolve: this.opts.resolve } : {}) }
+    return this.url.startsWith('udp:') ? udpAnnounce(this.url, params, ctx) : httpAnnounce(this.url, params, ctx)
+  }
+
+  private answered(answer: AnnounceAnswer, event: AnnounceEvent): void {
+    this.failures = 0
+    if (answer.trackerId) this.trackerId = answer.trackerId
+    Object.assign(this.status, {
+      state: 'working', message: answer.warning ?? '', peers: answer.peers.length, seeders: answer.complete, leechers: answer.incomplete,
+    })
+    this.report()
+    if (answer.dropped > 0) this.opts.onNotice(`tracker ${this.url}: left out ${answer.dropped} peer entries that were not usable addresses`)
+    if (event === 'stopped') {
+      this.stopped = true
+      return
+    }
+    if (answer.peers.length) this.opts.onPeers(answer.peers)
+    this.schedule(nextAnnounceDelay(answer.interval, answer.minInterval) * 1000)
+  }
+
+  private failed(reason: string, event: AnnounceEvent, refused = false): void {
+    this.failures++
+    Object.assign(this.status, { state: refused ? 'refused' : 'error', message: reason, peers: 0 })
+    this.report()
+    this.opts.onNotice(refused ? `tracker refused: ${this.url}: ${reason}` : `tracker ${this.url}: ${reason}`)
+    if (event === 'stopped') {
+      this.stopped = true // a goodbye is not worth retrying
+      return
+    }
+    // the event is still owed (a tracker that missed 'started' does not know us)
+    if (event !== 'none' && (this.pending === null || EVENT_RANK[event] > EVENT_RANK[this.pending])) this.pending = event
+    this.schedule(retryDelay(this.failures) * 1000)
+  }
+
+  private report(): void {
+    if (!this.retiring) this.opts.onTracker({ ...this.status })
+  }
 }

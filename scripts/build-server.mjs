@@ -34,13 +34,6 @@ export async function buildServer(root = ROOT) {
     root,
     logLevel: 'warn',
     publicDir: false,
-    resolve: {
-      // what bittorrent-tracker's client brings along that the bridge must not load (see each file)
-      alias: {
-        '@thaunknown/simple-peer/lite.js': join(root, 'bridge/no-webrtc-peer.ts'),
-        'cross-fetch-ponyfill': join(root, 'bridge/tracker-fetch.ts'),
-      },
-    },
     ssr: { target: 'node', noExternal: true },
     build: {
       ssr: 'bridge/main.ts',

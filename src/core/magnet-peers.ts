@@ -5,19 +5,12 @@
  * always IP literals (clients write their own address).
  */
 import type { PeerAddress } from '../protocol/bridge-frames'
-import { bytesToIp, ipToBytes } from './ip-bytes'
 import { parseMagnet } from './magnet'
-
-const PEER = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/
+import { parsePeerText } from './peer-address'
 
 /** "1.2.3.4:6881" or "[v6]:6881" → canonical address; null for a host name, a bare v6, port 0. */
 export function magnetPeerAddress(text: string): PeerAddress | null {
-  const m = PEER.exec(text.trim())
-  if (!m) return null
-  const ip = ipToBytes(m[1]!)
-  const port = Number(m[2])
-  if (!ip || port < 1 || port > 65535) return null
-  return { host: bytesToIp(ip), port }
+  return parsePeerText(text.trim())
 }
 
 /** The dialable `x.pe` peers of a stored magnet URI (none when there is none, or it does not parse). */

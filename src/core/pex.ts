@@ -15,7 +15,8 @@ import { concatBytes } from './bytes'
 import { AppError } from '../protocol/errors'
 import type { PeerAddress } from '../protocol/bridge-frames'
 import { bdecode, bencode, type BValue } from './bencode'
-import { bytesToIp, ipToBytes } from './ip-bytes'
+import { ipToBytes } from './ip-bytes'
+import { decodeCompactPeers } from './peer-address'
 
 /** BEP 11: "up to 50 added and 50 dropped peers" per message; a peer that sends more is trimmed. */
 export const PEX_MAX_PEERS = 50
@@ -62,7 +63,7 @@ export function decodePex(bytes: Uint8Array): PexMessage {
   const seenDropped = new Set<string>()
   for (const [key, size] of [['added', V4], ['added6', V6]] as const) {
     const flags = dict.get(`${key}.f`)
-    for (const [peer, i] of compactPeers(dict.get(key), size)) {
+    for (const { peer, index: i } of compactPeers(dict.get(key), size)) {
       if (added.length >= PEX_MAX_PEERS) break
       const id = `${peer.host}|${peer.port}`
       if (seenAdded.has(id)) continue
@@ -72,7 +73,7 @@ export function decodePex(bytes: Uint8Array): PexMessage {
     }
   }
   for (const [key, size] of [['dropped', V4], ['dropped6', V6]] as const) {
-    for (const [peer] of compactPeers(dict.get(key), size)) {
+    for (const { peer } of compactPeers(dict.get(key), size)) {
       if (dropped.length >= PEX_MAX_PEERS) break
       const id = `${peer.host}|${peer.port}`
       if (seenDropped.has(id)) continue
@@ -114,16 +115,9 @@ export function encodePex(message: { added: readonly (PeerAddress & { flags?: nu
 }
 
 /** The dialable peers of one compact list, with each one's index in the list (for its flags byte). */
-function* compactPeers(value: BValue | undefined, size: typeof V4 | typeof V6): Generator<[PeerAddress, number]> {
-  if (!(value instanceof Uint8Array)) return
-  const count = Math.floor(value.length / size)
-  for (let i = 0; i < count; i++) {
-    const at = i * size
-    const ip = value.subarray(at, at + size - 2)
-    const port = (value[at + size - 2]! << 8) | value[at + size - 1]!
-    if (port === 0 || !dialable(ip)) continue
-    yield [{ host: bytesToIp(ip), port }, i]
-  }
+function compactPeers(value: BValue | undefined, size: typeof V4 | typeof V6): { peer: PeerAddress; index: number }[] {
+  // more than PEX_MAX_PEERS are never kept, but duplicates are skipped after this: decode a few extra
+  return value instanceof Uint8Array ? decodeCompactPeers(value, size, 2 * PEX_MAX_PEERS).peers : []
 }
 
 /** 6 or 18 compact bytes, or null when the host is not an IP literal or the port is out of range. */
@@ -135,15 +129,4 @@ function compactEntry(peer: PeerAddress): Uint8Array | null {
   out[ip.length] = peer.port >> 8
   out[ip.length + 1] = peer.port & 0xff
   return out
-}
-
-/** Not unspecified, not multicast, not the IPv4 broadcast address: no TCP peer can be there. */
-function dialable(ip: Uint8Array): boolean {
-  if (ip.length === 4) {
-    const first = ip[0]!
-    if (first === 0 || (first >= 224 && first <= 239)) return false
-    return !ip.every((b) => b === 255)
-  }
-  if (ip[0] === 0xff) return false
-  return !ip.every((b) => b === 0)
 }

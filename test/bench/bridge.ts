@@ -38,9 +38,11 @@ const REPO = resolve(fileURLToPath(import.meta.url), '..', '..', '..')
 const idleFailures = { timeout: 0, closed: 0 }
 
 /** One inbound peer: connects, sends a handshake for `infoHash`, resolves once the page answers with its own; then stays silent. */
-function idlePeer(port: number, infoHash: string): Promise<net.Socket | null> {
+function idlePeer(port: number, infoHash: string, index: number): Promise<net.Socket | null> {
   return new Promise((resolveConn) => {
-    const socket = net.connect({ host: '127.0.0.1', port })
+    // each from its own loopback address, as peers on the internet are: the bridge lets one
+    // address hold only a few of its pending-handshake slots
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress: `127.0.${1 + (index >> 8)}.${1 + (index & 0xff) % 254}` })
     let got = 0
     const timer = setTimeout(() => { idleFailures.timeout++; socket.destroy(); resolveConn(null) }, 15_000)
     socket.on('error', () => { clearTimeout(timer); resolveConn(null) })
@@ -187,7 +189,7 @@ export async function benchBridge(browser: Browser): Promise<{ markdown: string 
     let refused = 0
     // in batches: the bridge holds at most 64 inbound connections waiting for their handshake
     for (let i = 0; i < IDLE_PEERS; i += 20) {
-      const batch = await Promise.all(Array.from({ length: Math.min(20, IDLE_PEERS - i) }, (_, j) => idlePeer(server.peerPort, idleTorrents[(i + j) % IDLE_TORRENTS]!)))
+      const batch = await Promise.all(Array.from({ length: Math.min(20, IDLE_PEERS - i) }, (_, j) => idlePeer(server.peerPort, idleTorrents[(i + j) % IDLE_TORRENTS]!, i + j)))
       for (const s of batch) if (s) sockets.push(s); else refused++
     }
     await new Promise((r) => setTimeout(r, 5000))

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import WireModule from 'bittorrent-protocol'
 import { WebSocket } from 'ws'
 import { parseOptions } from '../../bridge/options'
+import type { Resolver } from '../../bridge/checked-address'
 import type { BridgeLimits } from '../../bridge/limits'
 import { startServer, type RunningServer } from '../../bridge/server'
 import { BridgeClient, bridgeUrl, type WebSocketConstructor } from '../../src/bridge-client/bridge-client'
@@ -26,7 +27,7 @@ export interface TestBridge {
 let appDir: string | undefined
 
 /** A bridge on 127.0.0.1 with loopback allowed, its own DHT (no routers) and free ports. */
-export async function startTestBridge(args: string[] = [], limits: Partial<BridgeLimits> = {}): Promise<TestBridge> {
+export async function startTestBridge(args: string[] = [], limits: Partial<BridgeLimits> = {}, extra: { resolve?: Resolver } = {}): Promise<TestBridge> {
   if (!appDir) {
     appDir = await mkdtemp(join(tmpdir(), 'bridge-app-'))
     await writeFile(join(appDir, 'index.html'), '<!doctype html><title>test</title>')
@@ -37,6 +38,7 @@ export async function startTestBridge(args: string[] = [], limits: Partial<Bridg
     '--allow-net', '127.0.0.0/8', '--app-dir', appDir, ...args,
   ])
   Object.assign(options.bridge!.limits, limits)
+  if (extra.resolve) options.bridge!.resolve = extra.resolve
   const running = await startServer(options)
   const origin = running.url.replace(/\/$/, '')
   return {

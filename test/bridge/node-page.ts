@@ -48,6 +48,9 @@ export async function startPage(bridge: TestBridge, source: Uint8Array | string,
         left: torrent.length ? Math.max(0, torrent.length - torrent.downloaded) : -1,
       }),
     })
+    // as the engine does: a torrent that completes (or is complete once checked) tells its trackers
+    torrent.on('done', () => disc.completed(torrent.infoHash))
+    if (torrent.done) disc.completed(torrent.infoHash)
     const c = client
     return {
       page, torrent, client: c, peers, discovery: disc, maxCounts,

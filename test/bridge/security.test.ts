@@ -159,6 +159,8 @@ describe('destinations, caps and timeouts', () => {
     const chunk = new Uint8Array(64 * 1024)
     chunk.set(handshakeBytes(H))
     p.send({ type: FrameType.Data, stream: 1, data: chunk })
+    // past the connection's opening: before it, a page may send only a little (the next test)
+    await p.next((f): f is BridgeToPageFrame => f.type === FrameType.Opened && f.stream === 1)
     chunk.fill(0, 0, 68)
     for (let i = 0; i < 800 && p.ws.readyState === p.ws.OPEN; i++) {
       p.send({ type: FrameType.Data, stream: 1, data: chunk }) // ignoring the credit
@@ -171,11 +173,11 @@ describe('destinations, caps and timeouts', () => {
 
 describe('inbound peer port', () => {
   let bridge: TestBridge
-  beforeAll(async () => { bridge = await startTestBridge([], { handshakeTimeoutMs: 300, maxPendingInbound: 4 }) })
+  beforeAll(async () => { bridge = await startTestBridge([], { handshakeTimeoutMs: 300, maxPendingInbound: 6, maxPendingInboundPerAddress: 2 }) })
   afterAll(async () => { await bridge.close() })
 
-  const connect = () => new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect(bridge.peerPort, '127.0.0.1', () => resolve(s))
+  const connect = (from = '127.0.0.1') => new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect({ port: bridge.peerPort, host: '127.0.0.1', localAddress: from }, () => resolve(s))
     s.on('error', reject)
   })
   const closedWithin = (s: net.Socket, ms: number) => new Promise<boolean>((resolve) => {
@@ -192,6 +194,22 @@ describe('inbound peer port', () => {
     expect(await closedWithin(garbage, 2000)).toBe(true)
     const silent = await connect()
     expect(await closedWithin(silent, 2000)).toBe(true)
+  })
+
+  it('one address cannot hold every pending handshake slot: a peer from another address still gets in', async () => {
+    // silent connections from one address: past its share of the pending slots, each is dropped at once
+    const hogs = await Promise.all(Array.from({ length: 4 }, () => connect('127.0.0.9')))
+    const dropped = await Promise.all(hogs.map((s) => closedWithin(s, 100)))
+    expect(dropped.filter(Boolean)).toHaveLength(2)
+    const p = await rawPage(bridge.wsUrl, { origin: bridge.origin })
+    p.send({ type: FrameType.Register, infoHash: H, peerId: randomPeerId() })
+    await new Promise((r) => setTimeout(r, 50))
+    const real = await connect('127.0.0.10')
+    real.write(handshakeBytes(H))
+    const inc = await p.next((f): f is Extract<BridgeToPageFrame, { type: FrameType.Incoming }> => f.type === FrameType.Incoming)
+    expect(inc.peer.host).toBe('127.0.0.10')
+    for (const s of [...hogs, real]) s.destroy()
+    p.close()
   })
 
   it('routes a registered info-hash to the page that registered it', async () => {

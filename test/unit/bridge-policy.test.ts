@@ -34,6 +34,37 @@ describe('peer destinations', () => {
     expect(checkPeerDestination('192.168.1.8', 6881, allow).ok).toBe(false)
     expect(checkPeerDestination('::1', 6881, allow).ok).toBe(false)
   })
+  // every IPv6 form that carries an IPv4 address is judged by that address
+  it.each([
+    // [address, allowed with no --allow-net, the IPv4 address that decides]
+    ['::ffff:127.0.0.1', false, '127.0.0.1'],
+    ['::ffff:8.8.8.8', true, '8.8.8.8'],
+    ['::127.0.0.1', false, '127.0.0.1'], // IPv4-compatible, ::/96
+    ['::7f00:1', false, '127.0.0.1'],
+    ['::c0a8:101', false, '192.168.1.1'],
+    ['::8.8.8.8', true, '8.8.8.8'],
+    ['64:ff9b::127.0.0.1', false, '127.0.0.1'], // NAT64
+    ['64:ff9b::a9fe:a9fe', false, '169.254.169.254'],
+    ['64:ff9b::808:808', true, '8.8.8.8'],
+    ['64:ff9b:1::808:808', false, 'local-use NAT64'],
+    ['2002:7f00:1::1', false, '127.0.0.1'], // 6to4
+    ['2002:c0a8:101::1', false, '192.168.1.1'],
+    ['2002:808:808::1', true, '8.8.8.8'],
+    ['2001:0:7f00:1:0:0:f7ff:fffe', false, '127.0.0.1'], // Teredo: its server
+    ['2001:0:808:808:0:0:3fff:fffe', false, '192.0.0.1'], // Teredo: its client, inverted (~3fff:fffe = 192.0.0.1)
+    ['2001:0:808:808:0:0:f7f7:f7f7', true, '8.8.8.8'],
+    ['::', false, 'unspecified'],
+    ['::1', false, 'loopback'],
+  ])('%s: allowed %s (judged by %s)', (host, allowed, by) => {
+    const v = checkPeerDestination(host, 6881, none)
+    expect(v.ok).toBe(allowed)
+    if (!v.ok) expect(v.reason).toContain(by)
+    expect(checkTrackerAddress(host, none).ok).toBe(allowed)
+  })
+  it('an embedded address --allow-net holds is allowed', () => {
+    expect(checkPeerDestination('::127.0.0.1', 6881, [parseCidr('127.0.0.0/8')]).ok).toBe(true)
+    expect(checkPeerDestination('2002:7f00:1::1', 6881, [parseCidr('127.0.0.0/8')]).ok).toBe(true)
+  })
   it('trackers: the address rule without the port rule', () => {
     expect(checkTrackerAddress('8.8.8.8', none).ok).toBe(true)
     expect(checkTrackerAddress('192.168.0.1', none).ok).toBe(false)

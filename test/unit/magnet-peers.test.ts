@@ -8,7 +8,7 @@ describe('magnetPeerAddress', () => {
   it('takes IPv4 and bracketed IPv6 literals with a port, in canonical form', () => {
     expect(magnetPeerAddress('127.0.0.1:6881')).toEqual({ host: '127.0.0.1', port: 6881 })
     expect(magnetPeerAddress('[2001:DB8:0:0::1]:51413')).toEqual({ host: '2001:db8::1', port: 51413 })
-    expect(magnetPeerAddress('[::ffff:10.0.0.1]:1')).toEqual({ host: '::ffff:10.0.0.1', port: 1 })
+    expect(magnetPeerAddress('[::ffff:10.0.0.1]:1')).toEqual({ host: '10.0.0.1', port: 1 })
   })
 
   it('leaves out host names (the bridge dials IP addresses only), bare IPv6, bad ports and junk', () => {

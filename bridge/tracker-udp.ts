@@ -1,0 +1,93 @@
+/**
+ * A UDP tracker announce (BEP 15): connect, then announce, to the address that passed the
+ * destination policy (checked-address.ts), on a socket connected to that address, so the kernel
+ * drops datagrams from anyone else. Each step is sent up to TRIES times, TRY_MS apart (BEP 15's
+ * own schedule waits up to an hour; a page wants to know sooner). Our own rather than
+ * bittorrent-tracker's client: that one sends to the host name, resolved again at every datagram.
+ */
+import { randomBytes } from 'node:crypto'
+import dgram from 'node:dgram'
+import { COMPACT_V4, COMPACT_V6 } from '../src/core/peer-address'
+import { parseUdpAnswer, UDP_ACTION, type AnnounceAnswer, type TrackerFailure, type UdpAnswer } from '../src/core/tracker-response'
+import { requireChecked } from './checked-address'
+import type { AnnounceParams, TrackerRequestContext } from './tracker-http'
+
+const TRIES = 3
+const TRY_MS = 4000
+const EVENTS = { none: 0, completed: 1, started: 2, stopped: 3 } as const
+/** BEP 15's magic number that opens a connect request. */
+const PROTOCOL_ID = Buffer.from('0000041727101980', 'hex')
+
+export async function udpAnnounce(url: string, params: AnnounceParams, ctx: TrackerRequestContext): Promise<AnnounceAnswer | TrackerFailure> {
+  const target = new URL(url)
+  const port = Number(target.port)
+  if (!port) throw new Error('a udp tracker URL needs a port')
+  const checked = await requireChecked(target.hostname, ctx.allowNet, ctx.resolve)
+  const socket = dgram.createSocket(checked.family === 6 ? 'udp6' : 'udp4')
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.connect(port, checked.address, () => {
+        socket.off('error', reject)
+        resolve()
+      })
+    })
+    socket.on('error', () => {}) // ICMP refusals etc. end the exchange through its timeout, below
+    const connect = await exchange(socket, 'connect', (tid) => Buffer.concat([PROTOCOL_ID, u32(UDP_ACTION.connect), u32(tid)]), ctx.signal, checked.family)
+    if (connect.type !== 'connect') return connect
+    return await exchange(socket, 'announce', (tid) => Buffer.concat([
+      connect.connectionId, u32(UDP_ACTION.announce), u32(tid),
+      params.infoHash, params.peerId,
+      u64(params.downloaded), params.left >= 0 ? u64(params.left) : Buffer.alloc(8, 0xff), u64(params.uploaded),
+      u32(EVENTS[params.event]), u32(0), randomBytes(4), u32(params.numwant), u16(params.port),
+    ]), ctx.signal, checked.family) as AnnounceAnswer | TrackerFailure
+  } finally {
+    socket.close()
+  }
+}
+
+/** Sends a request until an answer to it comes, or TRIES run out. */
+function exchange(socket: dgram.Socket, action: 'connect' | 'announce', request: (tid: number) => Buffer, signal: AbortSignal | undefined, family: 4 | 6): Promise<UdpAnswer> {
+  const peerSize = family === 6 ? COMPACT_V6 : COMPACT_V4
+  return new Promise((resolve, reject) => {
+    let tries = 0
+    // one transaction id for every try: an answer to an earlier try is as good
+    const tid = randomBytes(4).readUInt32BE(0)
+    let timer: NodeJS.Timeout | undefined
+    const done = (fn: () => void) => {
+      clearTimeout(timer)
+      socket.off('message', onMessage)
+      signal?.removeEventListener('abort', onAbort)
+      fn()
+    }
+    const onMessage = (msg: Buffer) => {
+      const answer = parseUdpAnswer(msg, tid, action, peerSize)
+      if (answer) done(() => resolve(answer))
+    }
+    const onAbort = () => done(() => reject(new Error('stopped')))
+    const send = () => {
+      if (tries++ >= TRIES) return done(() => reject(new Error(`no answer to ${TRIES} ${action} requests`)))
+      socket.send(request(tid))
+      timer = setTimeout(send, TRY_MS)
+    }
+    socket.on('message', onMessage)
+    signal?.addEventListener('abort', onAbort)
+    send()
+  })
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2)
+  b.writeUInt16BE(n)
+  return b
+}
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4)
+  b.writeUInt32BE(n >>> 0)
+  return b
+}
+function u64(n: number): Buffer {
+  const b = Buffer.alloc(8)
+  b.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(n))))
+  return b
+}
