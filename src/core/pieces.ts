@@ -78,22 +78,45 @@ export function filePieceRange(file: FileSpan, pieceLength: number): { first: nu
   }
 }
 
-/** Bytes of the file covered by pieces for which `has` is true, counting partial boundary pieces exactly. */
+/**
+ * Bytes of the file downloaded: its part of every verified piece (`has`), exactly, plus for a
+ * piece not yet verified its share of the `received` bytes of that piece, pro rata to the file's
+ * part of it (which blocks arrived is not known here). Never below 0, and below the file's length
+ * until every piece of it is verified: a received piece may still fail its hash. webtorrent's
+ * own File.downloaded went negative for a file that ends on a piece boundary (issue 12).
+ */
 export function fileProgress(
   file: FileSpan,
   pieceLength: number,
   totalLength: number,
   has: (piece: number) => boolean,
+  received?: (piece: number) => number,
 ): number {
   const range = filePieceRange(file, pieceLength)
   if (!range) return 0
   const fileEnd = file.offset + file.length
   let bytes = 0
+  let whole = true
   for (let p = range.first; p <= range.last; p++) {
-    if (!has(p)) continue
     const start = p * pieceLength
-    const end = start + pieceLengthAt(p, pieceLength, totalLength)
-    bytes += Math.max(0, Math.min(end, fileEnd) - Math.max(start, file.offset))
+    const size = pieceLengthAt(p, pieceLength, totalLength)
+    const overlap = Math.max(0, Math.min(start + size, fileEnd) - Math.max(start, file.offset))
+    if (has(p)) {
+      bytes += overlap
+      continue
+    }
+    whole = false
+    const got = received && size > 0 ? received(p) : 0
+    // NaN or out of range from the engine counts as nothing, or as the whole piece at most
+    if (got > 0) bytes += Math.floor((Math.min(got, size) * overlap) / size)
   }
-  return bytes
+  return whole ? Math.min(bytes, file.length) : Math.max(0, Math.min(bytes, file.length - 1))
+}
+
+/** Every piece the file touches is verified; a zero-length file touches none, so it is complete. */
+export function fileComplete(file: FileSpan, pieceLength: number, has: (piece: number) => boolean): boolean {
+  const range = filePieceRange(file, pieceLength)
+  if (!range) return true
+  for (let p = range.first; p <= range.last; p++) if (!has(p)) return false
+  return true
 }

@@ -4,7 +4,7 @@ import type { PeerAddress, PeerSource } from '../protocol/bridge-frames'
 import type { BridgeStatus, TrackerSnapshot } from '../protocol/engine-events'
 import { Discovery, type DiscoveryStats } from './discovery'
 import { PexSwarm } from './pex-swarm'
-import { PeerService, type PeerCounts } from './peers'
+import { PeerService, type PeerCounts, type PeerTorrent } from './peers'
 
 export type { BridgeStatus }
 
@@ -31,11 +31,15 @@ export class BridgeLink {
     this.client.start()
   }
 
-  /** `magnetPeers`: the link's own peers (x.pe), dialed like any other candidate, even for a private torrent (the user named them). */
+  /**
+   * `complete`: every wanted file verified (the engine's own, core/progress.ts; webtorrent's `done`
+   * waits for skipped files too), after which no more peers are dialed.
+   * `magnetPeers`: the link's own peers (x.pe), dialed like any other candidate, even for a private torrent (the user named them).
+   */
   attach(torrent: Torrent, infoHash: string, peerId: string, trackers: readonly string[], isPrivate: boolean, stats: () => DiscoveryStats,
-    magnetPeers: readonly PeerAddress[] = []): void {
+    complete: () => boolean, magnetPeers: readonly PeerAddress[] = []): void {
     const whenKnown = () => {
-      this.peers.attach(torrent)
+      this.peers.attach(peerView(torrent, complete))
       this.discovery.add({ infoHash, peerId, trackers, private: isPrivate, stats })
       if (magnetPeers.length) this.peers.addCandidates(infoHash, 'magnet', magnetPeers)
     }
@@ -106,5 +110,16 @@ export class BridgeLink {
 
   counts(infoHash: string): PeerCounts {
     return this.peers.counts(infoHash)
+  }
+}
+
+/** The torrent as the peer service sees it, `done` from the engine's own completeness. */
+function peerView(torrent: Torrent, complete: () => boolean): PeerTorrent {
+  return {
+    get infoHash() { return torrent.infoHash },
+    addPeer: (peer) => torrent.addPeer(peer),
+    get paused() { return torrent.paused },
+    get destroyed() { return torrent.destroyed },
+    get done() { return complete() },
   }
 }

@@ -1,4 +1,4 @@
-import { countPieces, emptyBitfield, setPiece } from '../core/bitfield'
+import { emptyBitfield, setPiece } from '../core/bitfield'
 import { magnetUri } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
 import { checkedLimits, limitsOf, type SpeedLimits } from '../core/speed-limits'
@@ -330,8 +330,8 @@ export class Engine implements EngineApi {
   private async checkSpace(record: TorrentRecord): Promise<void> {
     const metainfo = record.metainfo
     if (!metainfo) return
-    const done = record.bitfield ? countPieces(record.bitfield, metainfo.pieceCount) * metainfo.pieceLength : 0
-    const message = await spaceShortfall(metainfo.name, this.snapshotOf(record).wantedLength - done)
+    const { wantedLength, downloaded } = this.snapshotOf(record)
+    const message = await spaceShortfall(metainfo.name, wantedLength - downloaded)
     if (message) this.emit({ type: 'notice', level: 'error', infoHash: record.infoHash, message })
   }
 

@@ -25,6 +25,7 @@ export interface PeerTorrent {
   readonly infoHash: string
   addPeer(peer: unknown): boolean
   readonly paused?: boolean
+  /** Complete: not dialing for it any more. The engine's own completeness (bridge-link.ts), not webtorrent's. */
   readonly done?: boolean
   readonly destroyed?: boolean
 }

@@ -1,10 +1,10 @@
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
-import { countPieces, hasPiece, verifiedBytes } from '../core/bitfield'
+import { countPieces, hasPiece } from '../core/bitfield'
 import type { Metainfo } from '../core/metainfo'
 import type { StallState } from '../core/stall'
-import { fileProgress } from '../core/pieces'
+import { torrentComplete, torrentProgress, type FileProgress, type PieceState } from '../core/progress'
 import { seedingGoalMet, type SeedingGoal } from '../core/queue'
-import { selectedBytes, selectionRanges, type Priority } from '../core/selection'
+import type { Priority } from '../core/selection'
 import { estimateEta, etaStartStep, type EtaStart } from '../core/eta'
 import { limitsOf } from '../core/speed-limits'
 import type { StoredTorrent } from '../prefs/db'
@@ -21,7 +21,7 @@ export interface TorrentRecord {
   metainfo?: Metainfo
   /** Present while the torrent runs in webtorrent. */
   torrent?: Torrent
-  /** Verified pieces as we last knew them (kept while the torrent is not running). */
+  /** Verified pieces: webtorrent's when it starts, then each piece it verifies; kept while it is not running. The source of all progress. */
   bitfield?: Uint8Array
   error?: ErrorInfo
   /** Pieces read back and hashed when the torrent last started. */
@@ -55,17 +55,36 @@ function priorities(record: TorrentRecord): Priority[] {
 }
 
 /**
- * All wanted pieces verified, from our own bitfield. (webtorrent's own `done` means every file
- * is complete, so a torrent with skipped files would never finish by it.) Memoised on the
- * bitfield's version: the UI asks four times a second.
+ * Our own verified pieces (the bitfield, whether the torrent runs or not) and, while it runs,
+ * webtorrent's bytes received of the pieces it still misses: the one source of every progress
+ * figure and "complete" (core/progress.ts). Never webtorrent's File.downloaded, which went
+ * negative for a file ending on a piece boundary (issue 12), nor its `done`, which waits for
+ * skipped files too.
  */
+function pieceState(record: TorrentRecord, metainfo: Metainfo): PieceState {
+  const { bitfield } = record
+  const running = record.torrent?.ready ? record.torrent : undefined
+  return {
+    pieceLength: metainfo.pieceLength,
+    totalLength: metainfo.length,
+    has: bitfield ? (piece) => hasPiece(bitfield, piece) : undefined,
+    received: running ? (piece) => receivedBytes(running, piece) : undefined,
+  }
+}
+
+/** webtorrent's Piece of a piece it still misses (null once verified): its length less what is still missing. */
+function receivedBytes(torrent: Torrent, piece: number): number {
+  const missing = torrent.pieces?.[piece]
+  return missing ? missing.length - missing.missing : 0
+}
+
+/** All wanted files complete, from our own bitfield. Memoised on the bitfield's version: the UI asks four times a second. */
 export function isComplete(record: TorrentRecord): boolean {
   const { metainfo, bitfield } = record
   if (!metainfo || !bitfield || record.stored.awaitingFiles) return false
   const key = `${record.bitfieldVersion ?? 0}:${(record.stored.priorities ?? []).join('')}`
   if (record.completeMemo?.key === key) return record.completeMemo.value
-  const value = selectionRanges(metainfo.files, metainfo.pieceLength, priorities(record))
-    .every((range) => { for (let i = range.from; i <= range.to; i++) if (!hasPiece(bitfield, i)) return false; return true })
+  const value = torrentComplete(metainfo.files, priorities(record), pieceState(record, metainfo))
   record.completeMemo = { key, value }
   return value
 }
@@ -96,27 +115,17 @@ function stateOf(record: TorrentRecord): TorrentState {
   return isComplete(record) ? 'seeding' : 'downloading'
 }
 
-function fileSnapshots(record: TorrentRecord): FileSnapshot[] {
-  const { torrent, metainfo, bitfield } = record
-  if (!metainfo) return []
+function fileSnapshots(record: TorrentRecord, metainfo: Metainfo, progress: readonly FileProgress[]): FileSnapshot[] {
   const prio = priorities(record)
-  const running = torrent?.ready ? torrent : undefined
-  const has = (piece: number) => (bitfield ? hasPiece(bitfield, piece) : false)
-  return metainfo.files.filter((file) => !file.pad).map((file) => {
-    const wtFile = running?.files[file.index]
-    const downloaded = wtFile
-      ? Math.min(wtFile.downloaded, file.length)
-      : fileProgress(file, metainfo.pieceLength, metainfo.length, has)
-    return {
-      index: file.index,
-      path: file.name,
-      name: file.path[file.path.length - 1] ?? file.name,
-      length: file.length,
-      downloaded,
-      done: file.length === 0 ? Boolean(running || bitfield) : downloaded >= file.length,
-      priority: prio[file.index] ?? 1,
-    }
-  })
+  return metainfo.files.filter((file) => !file.pad).map((file) => ({
+    index: file.index,
+    path: file.name,
+    name: file.path[file.path.length - 1] ?? file.name,
+    length: file.length,
+    downloaded: progress[file.index]?.downloaded ?? 0,
+    done: progress[file.index]?.done ?? false,
+    priority: prio[file.index] ?? 1,
+  }))
 }
 
 /**
@@ -137,11 +146,10 @@ function payloadSpeeds(torrent: Torrent): { down: number; up: number } {
 export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Omit<PeerSources, 'webrtc'>, now = Date.now()): TorrentSnapshot {
   const { torrent, metainfo, stored } = record
   const length = metainfo?.length ?? 0
-  const wantedLength = metainfo ? selectedBytes(metainfo.files, priorities(record)) : 0
+  const progress = metainfo ? torrentProgress(metainfo.files, priorities(record), pieceState(record, metainfo)) : undefined
+  const wantedLength = progress?.wantedLength ?? 0
+  const downloaded = progress?.downloaded ?? 0
   const running = torrent?.ready ? torrent : undefined
-  const downloaded = running
-    ? Math.min(running.downloaded ?? 0, length)
-    : metainfo && record.bitfield ? verifiedBytes(record.bitfield, metainfo.pieceCount, metainfo.pieceLength, length) : 0
   const state = stateOf(record)
   const active = state === 'downloading'
   const { uploaded } = seedingTotals(record)
@@ -157,7 +165,8 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
     downloaded,
     uploaded,
     ratio: length ? uploaded / length : 0,
-    progress: wantedLength ? Math.min(1, downloaded / wantedLength) : (state === 'seeding' || state === 'done' ? 1 : 0),
+    // downloaded reaches wantedLength only when every wanted file is complete (core/progress.ts)
+    progress: wantedLength ? downloaded / wantedLength : (state === 'seeding' || state === 'done' ? 1 : 0),
     downloadSpeed,
     uploadSpeed: speeds.up,
     peers: torrent?.numPeers ?? 0,
@@ -169,7 +178,7 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
     },
     eta: estimateEta(Math.max(0, wantedLength - downloaded), downloadSpeed, record.etaStart, downloaded, now),
     state,
-    files: fileSnapshots(record),
+    files: metainfo && progress ? fileSnapshots(record, metainfo, progress.files) : [],
     addedAt: stored.addedAt,
     sequential: Boolean(stored.sequential),
     ...limitsOf(stored),

@@ -93,10 +93,11 @@ export class TorrentRunner {
       record.piecesChecked = 0
       delete record.forceFullCheck
       this.wire(record, torrent)
+      // trackers hear the figures the UI shows (snapshot.ts), not webtorrent's
       this.bridge?.attach(torrent, record.infoHash, this.client.peerId, this.allTrackers(record), record.metainfo?.private ?? false, () => {
         const snap = this.host.snapshotOf(record)
-        return { uploaded: record.uploadedNow, downloaded: torrent.downloaded ?? 0, left: record.metainfo ? Math.max(0, snap.wantedLength - snap.downloaded) : -1 }
-      }, magnetPeers(record.stored.magnetURI))
+        return { uploaded: record.uploadedNow, downloaded: snap.downloaded, left: record.metainfo ? snap.wantedLength - snap.downloaded : -1 }
+      }, () => isComplete(record), magnetPeers(record.stored.magnetURI))
     } catch (err) {
       record.error = AppError.from(err).toInfo()
       this.host.emit({ type: 'error', infoHash: record.infoHash, error: record.error })

@@ -100,8 +100,11 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     _addPeer(...args: unknown[]): unknown
     /** Creates a web seed Peer with `client.throttleGroups` (the torrent's url-list). */
     addWebSeed(...args: unknown[]): unknown
-    /** Internal: webtorrent's Piece of each piece still to download (null once verified), after 'metadata'. */
-    readonly pieces?: readonly (object | null)[]
+    /**
+     * Internal: webtorrent's Piece of each piece still to download (null once verified), after
+     * 'metadata'; `missing` is how many of its `length` bytes have not arrived.
+     */
+    readonly pieces?: readonly ({ readonly length: number; readonly missing: number } | null)[]
     /** Internal: schedules a request round (in an idle callback where the page has them). */
     _update(): void
     /** Internal: the request round itself, over every wire. */

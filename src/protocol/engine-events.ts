@@ -18,7 +18,9 @@ export interface FileSnapshot {
   /** Last path component: what "Save NAME" saves as. */
   name: string
   length: number
+  /** 0..length, length only when done (core/progress.ts). */
   downloaded: number
+  /** Every piece of it verified: it can be saved. */
   done: boolean
   /** 0 skip, 1 normal, 2 high. */
   priority: 0 | 1 | 2
@@ -67,12 +69,13 @@ export interface TorrentSnapshot {
   name: string
   magnetURI: string
   length: number
-  /** Bytes of the files not skipped. */
+  /** Bytes of the files not skipped (padding files are neither). */
   wantedLength: number
+  /** Bytes of those files downloaded (core/progress.ts): 0..wantedLength, wantedLength only when complete. */
   downloaded: number
   uploaded: number
   ratio: number
-  /** 0..1 */
+  /** downloaded / wantedLength: 0..1, 1 only when complete. */
   progress: number
   downloadSpeed: number
   uploadSpeed: number

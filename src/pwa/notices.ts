@@ -13,9 +13,10 @@ function active(torrents: TorrentSnapshot[]): TorrentSnapshot[] {
 /** Pure: the page title for a list of torrents ("42% · Torrent Web" while downloading). */
 export function progressTitle(torrents: TorrentSnapshot[], base: string): string {
   const downloading = active(torrents)
-  const length = downloading.reduce((sum, t) => sum + t.length, 0)
+  // downloaded counts the wanted files only, and never passes wantedLength (core/progress.ts)
+  const length = downloading.reduce((sum, t) => sum + t.wantedLength, 0)
   if (!downloading.length || !length) return base
-  const downloaded = downloading.reduce((sum, t) => sum + Math.min(t.downloaded, t.length), 0)
+  const downloaded = downloading.reduce((sum, t) => sum + t.downloaded, 0)
   return `${Math.floor((downloaded / length) * 100)}% · ${base}`
 }
 

@@ -150,8 +150,10 @@ export class BtTorrentItem extends LitElement {
 
   private sizeText(t: TorrentSnapshot): string {
     if (!t.length) return ''
-    const size = `${formatBytes(Math.min(t.downloaded, t.wantedLength))} of ${formatBytes(t.wantedLength)}`
-    return t.wantedLength < t.length ? `${size} · ${formatBytes(t.length - t.wantedLength)} skipped` : size
+    const size = `${formatBytes(t.downloaded)} of ${formatBytes(t.wantedLength)}`
+    // the skipped files' own bytes: padding files (BEP 47) are neither wanted nor skipped
+    const skipped = t.files.reduce((sum, file) => sum + (file.priority === 0 ? file.length : 0), 0)
+    return skipped ? `${size} · ${formatBytes(skipped)} skipped` : size
   }
 
   private renderPauseResume(t: TorrentSnapshot) {

@@ -5,6 +5,7 @@
 //   npx tsx test/support/seeder-cli.ts --dir D --name N --size-mib 64 [--tracker-port P]
 //     [--tracker URL]... [--announce ws,http,udp] [--piece-length BYTES] [--seed N]
 //     [--no-webrtc] [--tcp-port P] [--upload-limit BYTES_PER_S] [--initiate]
+//     [--files '[{"path":"a/b.bin","length":N},...]']   (a layout of its own instead of --size-mib's)
 //
 // stdout: {"magnetURI","infoHash","wsUrl","torrentFile":"<base64>","sha256":{path:hex},...}
 // (see SwarmInfo in swarm.ts). Everything else goes to stderr.
@@ -13,6 +14,7 @@
 import { fstatSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { isMain } from './is-main'
+import type { FixtureFile } from './fixtures'
 import { startSwarm, swarmInfoJson, type SwarmOptions, type TrackerKind } from './swarm'
 
 export { startSwarm, swarmInfoJson } from './swarm'
@@ -23,6 +25,15 @@ function parseNumber(flag: string, value: string | undefined): number | undefine
   const n = Number(value)
   if (!Number.isFinite(n)) throw new Error(`--${flag}: not a number: ${value}`)
   return n
+}
+
+/** --files: a JSON list of { path, length }, as FixtureFile. */
+function parseFiles(json: string): FixtureFile[] {
+  const list: unknown = JSON.parse(json)
+  const ok = (f: unknown): f is FixtureFile => typeof f === 'object' && f !== null
+    && typeof (f as FixtureFile).path === 'string' && Number.isSafeInteger((f as FixtureFile).length) && (f as FixtureFile).length >= 0
+  if (!Array.isArray(list) || list.length === 0 || !list.every(ok)) throw new Error(`--files: not a list of { path, length }: ${json.slice(0, 200)}`)
+  return list.map(({ path, length }) => ({ path, length }))
 }
 
 export function parseCliArgs(argv: string[]): SwarmOptions {
@@ -42,6 +53,7 @@ export function parseCliArgs(argv: string[]): SwarmOptions {
       'tcp-port': { type: 'string' },
       'upload-limit': { type: 'string' },
       initiate: { type: 'boolean' },
+      files: { type: 'string' },
     },
   })
   const opts: SwarmOptions = {}
@@ -67,6 +79,7 @@ export function parseCliArgs(argv: string[]): SwarmOptions {
   const uploadLimit = parseNumber('upload-limit', values['upload-limit'])
   if (uploadLimit !== undefined) opts.uploadLimit = uploadLimit
   if (values.initiate) opts.initiate = true
+  if (values.files !== undefined) opts.files = parseFiles(values.files)
   return opts
 }
 

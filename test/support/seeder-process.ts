@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { childStopper } from './child-stopper'
+import type { FixtureFile } from './fixtures'
 import type { SwarmInfo } from './swarm'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -17,6 +18,8 @@ export interface SeederProcessOptions {
   dir?: string
   name?: string
   sizeMiB?: number
+  /** A file layout of its own instead of multiFileFixture(sizeMiB). */
+  files?: FixtureFile[]
   seed?: number
   trackers?: string[]
   trackerPort?: number
@@ -59,6 +62,7 @@ export function seederCliArgs(o: SeederProcessOptions): string[] {
   add('tcp-port', o.tcpPort)
   add('upload-limit', o.uploadLimit)
   if (o.initiate) args.push('--initiate')
+  if (o.files) add('files', JSON.stringify(o.files))
   return args
 }
 
