@@ -26,7 +26,9 @@ export const DEFAULT_MAX_DEPTH = 64
 /** Longest dictionary key quoted in an error message (characters). */
 const MAX_QUOTED_CHARS = 40
 
-const utf8 = new TextDecoder('utf-8')
+// ignoreBOM: a key that starts with U+FEFF keeps it; by default the decoder drops it as a byte
+// order mark, and the key "\ufeffinfo" would be read as "info"
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
 const encoder = new TextEncoder()
 
 const C_0 = 0x30

@@ -10,14 +10,20 @@ import { parsesOrRefuses, runs, syntaxBytes } from '../support/property'
 const enc = new TextEncoder()
 const ascii = (s: string): Uint8Array => enc.encode(s)
 
-/** Any decoded value: safe integers, byte strings, lists and dictionaries with text keys (no lone surrogates: keys are UTF-8). */
+/** A dictionary key: any code points (no lone surrogates: keys are UTF-8), often ones UTF-8 decoders treat specially. */
+const key = fc.string({
+  unit: fc.oneof({ weight: 3, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.constantFrom('\ufeff', '\u0000', '\ufffd', '𝄞') }),
+  maxLength: 8,
+})
+
+/** Any decoded value: safe integers, byte strings, lists and dictionaries with text keys. */
 const bvalue: fc.Arbitrary<BValue> = fc.letrec<{ value: BValue }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.maxSafeInteger(),
     fc.uint8Array({ maxLength: 40 }),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.uniqueArray(fc.tuple(fc.string({ unit: 'binary', maxLength: 8 }), tie('value')), { maxLength: 5, selector: ([k]) => k })
+    fc.uniqueArray(fc.tuple(key, tie('value')), { maxLength: 5, selector: ([k]) => k })
       .map((entries): BDict => new Map(entries)),
   ),
 })).value
@@ -160,6 +166,13 @@ describe('bencode against hostile sizes (each linear, each refused early)', () =
     expect((bdecode(bencode(Object.fromEntries(keys.map((k) => [k, 1])))) as BDict).size).toBe(20_000)
   })
 
+  it(`default depth limit is ${DEFAULT_MAX_DEPTH}`, () => {
+    expect(decodes(ascii('l'.repeat(DEFAULT_MAX_DEPTH) + 'e'.repeat(DEFAULT_MAX_DEPTH)))).toBeDefined()
+    expect(decodes(ascii('l'.repeat(DEFAULT_MAX_DEPTH + 1) + 'e'.repeat(DEFAULT_MAX_DEPTH + 1)))).toBeUndefined()
+  })
+})
+
+describe('bencode regressions', () => {
   it('regression: bencode decoder quoted a duplicate dictionary key whole in its message, megabytes of it, line breaks and all (found by fast-check)', () => {
     const key = 'x\n'.repeat(500_000)
     const err = (() => {
@@ -174,8 +187,11 @@ describe('bencode against hostile sizes (each linear, each refused early)', () =
     expect(err.message).toBe(`This file is not valid bencode (the .torrent format): the dictionary key "${'x\\n'.repeat(20)}…" appears twice at byte 1000012.`)
   })
 
-  it(`default depth limit is ${DEFAULT_MAX_DEPTH}`, () => {
-    expect(decodes(ascii('l'.repeat(DEFAULT_MAX_DEPTH) + 'e'.repeat(DEFAULT_MAX_DEPTH)))).toBeDefined()
-    expect(decodes(ascii('l'.repeat(DEFAULT_MAX_DEPTH + 1) + 'e'.repeat(DEFAULT_MAX_DEPTH + 1)))).toBeUndefined()
+  it('regression: bencode decoder read the key "\\ufeffinfo" as "info", dropping a leading U+FEFF as a byte order mark (found by fast-check)', () => {
+    const bom = [0xef, 0xbb, 0xbf]
+    const bytes = Uint8Array.from([...ascii('d7:'), ...bom, ...ascii('info'), ...ascii('de4:infoi1ee')])
+    const value = bdecode(bytes) as BDict
+    expect([...value.keys()]).toEqual(['\ufeffinfo', 'info'])
+    expect(bdecodeWithInfoSpan(Uint8Array.from([...ascii('d7:'), ...bom, ...ascii('infodee')])).infoSpan).toBeUndefined()
   })
 })
