@@ -1,7 +1,7 @@
 /**
  * Settings for the property-based tests (fast-check) of the parsers that read strangers' bytes.
  * One fixed seed, so a run in CI is the run on a laptop; a failure prints its seed and path, and
- * `FUZZ_SEED=n FUZZ_RUNS=10000 npx vitest run test/unit/<file>` explores further from another seed.
+ * `FUZZ_SEED=n FUZZ_RUNS=10000 npx vitest run --testTimeout=0 test/unit/<file>` explores further from another seed.
  */
 import fc from 'fast-check'
 import { expect } from 'vitest'

@@ -22,6 +22,9 @@ const LONE_SURROGATE = /[\ud800-\udfff]/u
 /** Path components a hostile creator writes: traversal, separators, reserved and over-long names, controls, bidi, decomposed accents. */
 const component: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
+  // a few names, so that duplicates, case twins, numbered twins and folder/file clashes are common
+  fc.constantFrom('a', 'A', 'a (1)', 'A (2)', 'a.txt', 'A.TXT', 'a (1).txt', 'con', '_con', '_', '_ (1)', 'b', 'B', '..',
+    'x'.repeat(300), 'x'.repeat(255), `${'x'.repeat(251)} (1)`, `${'x'.repeat(300)}.mkv`, `${'é'.repeat(200)}.mkv`, `${'x'.repeat(247)} (1).mkv`),
   fc.constantFrom('..', '.', '', ' ', '...', '/', '\\', '/etc/passwd', 'C:\\x', 'CON', 'con.txt', 'Nul .mp3', 'COM¹', 'LPT9.', 'a.', 'a ', ' a',
     'evil\u202etxt.exe', 'Cafe\u0301', 'Café', 'CAFÉ', '.pad', '_____padding_file_1', 'a (1)', 'A'),
   fc.string({ unit: fc.constantFrom('.', '/', '\\', ' ', 'a', 'A', ':', '\u0000', 'é', 'e\u0301', '𝄞', '\u202e', 'ß'), maxLength: 10 }),
