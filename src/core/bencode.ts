@@ -23,7 +23,12 @@ export type BEncodable =
 /** Default nesting limit: real torrents nest 4 deep; 64 leaves room without risking the stack. */
 export const DEFAULT_MAX_DEPTH = 64
 
-const utf8 = new TextDecoder('utf-8')
+/** Longest dictionary key quoted in an error message (characters). */
+const MAX_QUOTED_CHARS = 40
+
+// ignoreBOM: a key that starts with U+FEFF keeps it; by default the decoder drops it as a byte
+// order mark, and the key "\ufeffinfo" would be read as "info"
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
 const encoder = new TextEncoder()
 
 const C_0 = 0x30
@@ -122,7 +127,7 @@ class Decoder {
       if (c < C_0 || c > C_9) fail(keyAt, 'a dictionary key is not a string')
       const key = utf8.decode(this.str())
       // duplicate keys make the meaning ambiguous; unsorted keys are merely sloppy and common
-      if (out.has(key)) fail(keyAt, `the dictionary key "${key}" appears twice`)
+      if (out.has(key)) fail(keyAt, `the dictionary key ${quote(key)} appears twice`)
       const valueAt = this.pos
       out.set(key, this.value(depth))
       if (depth === 1 && key === 'info') this.infoSpan = [valueAt, this.pos]
@@ -130,6 +135,14 @@ class Decoder {
     this.pos++
     return out
   }
+}
+
+/** A key for a message: a hostile one may be megabytes long or hold line breaks. */
+function quote(key: string): string {
+  // code points of a bounded prefix only: spreading a 64 MiB key would cost more than the parse
+  const head = [...key.slice(0, 2 * MAX_QUOTED_CHARS)]
+  const cut = head.length > MAX_QUOTED_CHARS || key.length > 2 * MAX_QUOTED_CHARS
+  return JSON.stringify(cut ? `${head.slice(0, MAX_QUOTED_CHARS).join('')}…` : key)
 }
 
 function describe(c: number): string {

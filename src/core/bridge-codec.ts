@@ -24,7 +24,8 @@ const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Open
 const MAX_CLOSE_CODE = CloseCode.ShuttingDown
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM: a text that starts with U+FEFF keeps it (by default the decoder drops it as a byte order mark)
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 // ---- encoding ----
 
@@ -253,8 +254,14 @@ function closeCode(n: number): CloseCode {
 
 function decodeBody(type: FrameType, r: Reader): BridgeFrame {
   switch (type) {
-    case FrameType.Welcome:
-      return { type, peerPort: r.u16('peer port'), maxStreams: r.u16('max streams'), dialRate: r.u16('dial rate'), dht: r.u8('dht') === 1 }
+    case FrameType.Welcome: {
+      const peerPort = r.u16('peer port')
+      const maxStreams = r.u16('max streams')
+      const dialRate = r.u16('dial rate')
+      const dhtFlag = r.u8('dht flag')
+      if (dhtFlag > 1) throw new Malformed('dht flag')
+      return { type, peerPort, maxStreams, dialRate, dht: dhtFlag === 1 }
+    }
     case FrameType.Peers: {
       const infoHash = r.hex20('info-hash')
       const source = SOURCES[r.u8('source') - 1]

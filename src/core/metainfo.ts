@@ -123,9 +123,9 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
     infoBytes,
   }
   const comment = optionalText(value, 'comment')
-  if (comment !== undefined) meta.comment = comment.slice(0, MAX_COMMENT_LENGTH)
+  if (comment !== undefined) meta.comment = clip(comment, MAX_COMMENT_LENGTH)
   const createdBy = optionalText(value, 'created by')
-  if (createdBy !== undefined) meta.createdBy = createdBy.slice(0, 200)
+  if (createdBy !== undefined) meta.createdBy = clip(createdBy, 200)
   return meta
 }
 
@@ -206,6 +206,13 @@ async function sha1Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   let hex = ''
   for (const b of digest) hex += b.toString(16).padStart(2, '0')
   return hex
+}
+
+/** The first `max` UTF-16 units of `s`, one fewer rather than half of a character beyond U+FFFF. */
+function clip(s: string, max: number): string {
+  if (s.length <= max) return s
+  const last = s.charCodeAt(max - 1)
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max)
 }
 
 function mib(n: number): string {
