@@ -119,6 +119,7 @@ class TrackerWorker {
   private stopped = false
   private destroyed = false
   private trackerId: Uint8Array | null = null
+  private toldDropped = false
   private readonly abort = new AbortController()
 
   constructor(private readonly url: string, private readonly opts: TrackerAnnouncerOptions, event: AnnounceEvent) {
@@ -228,7 +229,10 @@ class TrackerWorker {
       state: 'working', message: answer.warning ?? '', peers: answer.peers.length, seeders: answer.complete, leechers: answer.incomplete,
     })
     this.report()
-    if (answer.dropped > 0) this.opts.onNotice(`tracker ${this.url}: left out ${answer.dropped} peer entries that were not usable addresses`)
+    if (answer.dropped > 0 && !this.toldDropped) {
+      this.toldDropped = true // once: a tracker that sends junk sends it at every announce
+      this.opts.onNotice(`tracker ${this.url}: left out ${answer.dropped} peer entries that were not usable addresses`)
+    }
     if (event === 'stopped') {
       this.stopped = true
       return

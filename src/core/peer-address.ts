@@ -34,8 +34,12 @@ export function canonicalHost(host: unknown): string | null {
   else return null
   if (text.length > MAX_HOST_TEXT) return null
   const bytes = ipToBytes(text)
-  if (!bytes) return null
-  return bytesToIp(isMapped(bytes) ? bytes.subarray(12) : bytes)
+  return bytes ? bytesToIp(canonicalBytes(bytes)) : null
+}
+
+/** An address's bytes as its canonical text reads them: an IPv4-mapped IPv6 address is its IPv4. */
+export function canonicalBytes(bytes: Uint8Array): Uint8Array {
+  return isMapped(bytes) ? bytes.subarray(12) : bytes
 }
 
 /** A peer from a host and a port of any type; null unless both are valid. */
@@ -80,13 +84,13 @@ export function decodeCompactPeers(bytes: Uint8Array, size: typeof COMPACT_V4 | 
       break
     }
     const at = i * size
-    const ip = bytes.subarray(at, at + size - 2)
+    const ip = canonicalBytes(bytes.subarray(at, at + size - 2))
     const port = (bytes[at + size - 2]! << 8) | bytes[at + size - 1]!
     if (port === 0 || !dialable(ip)) {
       dropped++
       continue
     }
-    peers.push({ peer: { host: bytesToIp(size === COMPACT_V6 && isMapped(ip) ? ip.subarray(12) : ip), port }, index: i })
+    peers.push({ peer: { host: bytesToIp(ip), port }, index: i })
   }
   return { peers, dropped }
 }

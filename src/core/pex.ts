@@ -116,8 +116,8 @@ export function encodePex(message: { added: readonly (PeerAddress & { flags?: nu
 
 /** The dialable peers of one compact list, with each one's index in the list (for its flags byte). */
 function compactPeers(value: BValue | undefined, size: typeof V4 | typeof V6): { peer: PeerAddress; index: number }[] {
-  // more than PEX_MAX_PEERS are never kept, but duplicates are skipped after this: decode a few extra
-  return value instanceof Uint8Array ? decodeCompactPeers(value, size, 2 * PEX_MAX_PEERS).peers : []
+  // all of them (a message is at most PEX_MAX_MESSAGE_BYTES): duplicates are skipped after this
+  return value instanceof Uint8Array ? decodeCompactPeers(value, size, Infinity).peers : []
 }
 
 /** 6 or 18 compact bytes, or null when the host is not an IP literal or the port is out of range. */

@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bencode, type BValue } from '../../src/core/bencode'
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
+import { canonicalBytes } from '../../src/core/peer-address'
 import { decodePex, encodePex, PEX_MAX_MESSAGE_BYTES, PEX_MAX_PEERS, type PexMessage, type PexPeer } from '../../src/core/pex'
 import { PEX_MIN_RECEIVE_INTERVAL_MS, UtPex, type PexHost, type PexWire } from '../../src/engine/ut-pex'
 import type { PeerAddress } from '../../src/protocol/bridge-frames'
@@ -57,7 +58,8 @@ function model(m: { [key: string]: BValue | undefined }): PexMessage {
     if (!(list instanceof Uint8Array)) return []
     const out: { peer: PeerAddress; index: number }[] = []
     for (let i = 0; (i + 1) * size <= list.length; i++) {
-      const ip = list.subarray(i * size, i * size + size - 2)
+      // an IPv4-mapped address is its IPv4 address (core/peer-address.ts: one canonical form a peer)
+      const ip = canonicalBytes(list.subarray(i * size, i * size + size - 2))
       const port = list[i * size + size - 2]! * 256 + list[i * size + size - 1]!
       if (dialable(ip, port)) out.push({ peer: { host: bytesToIp(ip), port }, index: i })
     }
