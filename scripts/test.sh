@@ -4,10 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each step must pass for the next to run: inside `bash -c` below, the caller's `set -e` does not apply.
 run() {
-  npm run --silent typecheck
-  npx vitest run
-  npx playwright test "$@"
+  npm run --silent typecheck && npx vitest run && npx playwright test "$@"
 }
 
 if [ "${TEST_NO_NETNS:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
