@@ -210,7 +210,8 @@ describe('x.pe peers', () => {
     fc.assert(fc.property(spelled, ({ bytes, text, port }) => {
       const got = magnetPeerAddress(text)
       if (!bytes || port < 1 || port > 65535) expect(got).toBeNull()
-      else expect(got).toEqual({ host: bytesToIp(bytes), port })
+      // an IPv4-mapped IPv6 address (printed '::ffff:a.b.c.d') is its IPv4 peer (core/peer-address.ts)
+      else expect(got).toEqual({ host: bytesToIp(bytes).replace(/^::ffff:(?=\d+\.)/, ''), port })
     }), runs(500))
   })
 

@@ -46,8 +46,9 @@ const message = fc.record({
   dropped6: field(compact(v6Entry)),
 })
 
-/** BEP 11 read as the spec says, independently: each list in order, entries no one can dial left out, each address once, at most 50. */
+/** BEP 11 read as the spec says, independently: each list in order, entries no one can dial left out, each address once, at most 50; an IPv4-mapped IPv6 entry is its IPv4 peer (core/peer-address.ts). */
 function model(m: { [key: string]: BValue | undefined }): PexMessage {
+  const unmapped = (ip: Uint8Array): Uint8Array => ip.length === 16 && ip.subarray(0, 10).every((b) => b === 0) && ip[10] === 0xff && ip[11] === 0xff ? ip.subarray(12) : ip
   const dialable = (ip: Uint8Array, port: number): boolean => {
     if (port === 0) return false
     if (ip.length === 4) return ip[0] !== 0 && !(ip[0]! >= 224 && ip[0]! <= 239) && !ip.every((b) => b === 255)
@@ -57,7 +58,7 @@ function model(m: { [key: string]: BValue | undefined }): PexMessage {
     if (!(list instanceof Uint8Array)) return []
     const out: { peer: PeerAddress; index: number }[] = []
     for (let i = 0; (i + 1) * size <= list.length; i++) {
-      const ip = list.subarray(i * size, i * size + size - 2)
+      const ip = unmapped(list.subarray(i * size, i * size + size - 2))
       const port = list[i * size + size - 2]! * 256 + list[i * size + size - 1]!
       if (dialable(ip, port)) out.push({ peer: { host: bytesToIp(ip), port }, index: i })
     }
