@@ -17,6 +17,10 @@ const MAX_HOST_TEXT = 47
 /** "[" + host + "]:" + 5 digits. */
 const MAX_PEER_TEXT = MAX_HOST_TEXT + 7
 
+// ignoreBOM: bytes read as the text they hold; by default a leading U+FEFF is dropped, and the
+// bytes of '\ufeff1.2.3.4' were taken as an address that the same text is not
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
 /** The port as a number 1-65535 from a number or a decimal string, else null. */
 export function canonicalPort(port: unknown): number | null {
   let n: number
@@ -30,7 +34,7 @@ export function canonicalPort(port: unknown): number | null {
 export function canonicalHost(host: unknown): string | null {
   let text: string
   if (typeof host === 'string') text = host
-  else if (host instanceof Uint8Array && host.length <= MAX_HOST_TEXT) text = new TextDecoder().decode(host)
+  else if (host instanceof Uint8Array && host.length <= MAX_HOST_TEXT) text = utf8.decode(host)
   else return null
   if (text.length > MAX_HOST_TEXT) return null
   const bytes = ipToBytes(text)
@@ -97,6 +101,8 @@ export function decodeCompactPeers(bytes: Uint8Array, size: typeof COMPACT_V4 | 
 
 /** Not unspecified, not multicast, not the IPv4 broadcast address: no TCP peer can be there. */
 export function dialable(ip: Uint8Array): boolean {
+  // an IPv4-mapped address is its IPv4 one: ::ffff:0.0.0.0 is not all zeros but is 0.0.0.0
+  if (isMapped(ip)) return dialable(ip.subarray(12))
   if (ip.length === 4) {
     const first = ip[0]!
     if (first === 0 || (first >= 224 && first <= 239)) return false

@@ -10,7 +10,8 @@
  */
 import type { PeerAddress } from '../protocol/bridge-frames'
 import { bdecode, type BDict, type BValue } from './bencode'
-import { canonicalPeer, COMPACT_V4, COMPACT_V6, decodeCompactPeers, peerKey } from './peer-address'
+import { ipToBytes } from './ip-bytes'
+import { canonicalPeer, COMPACT_V4, COMPACT_V6, decodeCompactPeers, dialable, peerKey } from './peer-address'
 
 /** Peers kept from one answer: one PEERS frame's worth; we ask for 80 (numwant). */
 export const MAX_TRACKER_PEERS = 500
@@ -104,9 +105,7 @@ export function parseUdpAnswer(msg: Uint8Array, transactionId: number, action: '
   }
   if (got !== UDP_ACTION.announce || msg.length < 20) return null
   const peers = new PeerCollector()
-  const compact = decodeCompactPeers(msg.subarray(20), peerSize, MAX_TRACKER_PEERS)
-  peers.dropped += compact.dropped
-  for (const { peer } of compact.peers) peers.add(peer)
+  peers.addCompact(msg.subarray(20), peerSize)
   return {
     type: 'announce',
     interval: seconds(view.getUint32(8)),
@@ -140,18 +139,27 @@ class PeerCollector {
     this.seen.add(key)
     this.list.push(peer)
   }
+
+  /** A compact list, decoded a room's worth at a time: a repeated entry takes no room from the peers after it. */
+  addCompact(bytes: Uint8Array, size: typeof COMPACT_V4 | typeof COMPACT_V6): void {
+    let rest = bytes
+    while (rest.length >= size && this.list.length < MAX_TRACKER_PEERS) {
+      const room = MAX_TRACKER_PEERS - this.list.length
+      const part = rest.subarray(0, room * size)
+      const compact = decodeCompactPeers(part, size, room)
+      this.dropped += compact.dropped
+      for (const { peer } of compact.peers) this.add(peer)
+      rest = rest.subarray(part.length)
+    }
+    // whole entries past MAX_TRACKER_PEERS, and a partial one
+    this.dropped += Math.ceil(rest.length / size)
+  }
 }
 
 /** `peers` or `peers6`: a compact string, or a list of dictionaries with `ip` and `port`. */
 function collectPeers(value: BValue | undefined, size: typeof COMPACT_V4 | typeof COMPACT_V6, into: PeerCollector): void {
   if (value === undefined) return
-  if (value instanceof Uint8Array) {
-    const room = Math.max(0, MAX_TRACKER_PEERS - into.list.length)
-    const compact = decodeCompactPeers(value, size, room)
-    into.dropped += compact.dropped
-    for (const { peer } of compact.peers) into.add(peer)
-    return
-  }
+  if (value instanceof Uint8Array) return into.addCompact(value, size)
   if (!Array.isArray(value)) {
     into.dropped++
     return
@@ -162,7 +170,9 @@ function collectPeers(value: BValue | undefined, size: typeof COMPACT_V4 | typeo
       return
     }
     const entry = value[i]
-    into.add(entry instanceof Map ? canonicalPeer(entry.get('ip'), entry.get('port')) : null)
+    const peer = entry instanceof Map ? canonicalPeer(entry.get('ip'), entry.get('port')) : null
+    // what a compact entry drops (0.0.0.0, multicast, broadcast), a dictionary one drops too
+    into.add(peer && dialable(ipToBytes(peer.host)!) ? peer : null)
   }
 }
 
@@ -175,14 +185,14 @@ function count(v: BValue | undefined): number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : -1
 }
 
-/** A tracker's text for a person: UTF-8, control characters out, at most MAX_TRACKER_TEXT characters. */
+/** A tracker's text for a person, on one line: UTF-8, control characters and line separators out, at most MAX_TRACKER_TEXT characters. */
 export function trackerText(v: BValue | BDict | undefined): string {
   if (!(v instanceof Uint8Array)) return ''
   const clipped = new TextDecoder().decode(v.subarray(0, MAX_TRACKER_TEXT * 4))
   let out = ''
   for (const ch of clipped) {
     const c = ch.codePointAt(0)!
-    out += c < 0x20 || (c >= 0x7f && c < 0xa0) ? ' ' : ch
+    out += c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0x2028 || c === 0x2029 ? ' ' : ch
     if (out.length >= MAX_TRACKER_TEXT) break
   }
   return out.trim()

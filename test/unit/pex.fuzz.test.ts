@@ -4,7 +4,6 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bencode, type BValue } from '../../src/core/bencode'
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
-import { canonicalBytes } from '../../src/core/peer-address'
 import { decodePex, encodePex, PEX_MAX_MESSAGE_BYTES, PEX_MAX_PEERS, type PexMessage, type PexPeer } from '../../src/core/pex'
 import { PEX_MIN_RECEIVE_INTERVAL_MS, UtPex, type PexHost, type PexWire } from '../../src/engine/ut-pex'
 import type { PeerAddress } from '../../src/protocol/bridge-frames'
@@ -47,8 +46,9 @@ const message = fc.record({
   dropped6: field(compact(v6Entry)),
 })
 
-/** BEP 11 read as the spec says, independently: each list in order, entries no one can dial left out, each address once, at most 50. */
+/** BEP 11 read as the spec says, independently: each list in order, entries no one can dial left out, each address once, at most 50; an IPv4-mapped IPv6 entry is its IPv4 peer (core/peer-address.ts). */
 function model(m: { [key: string]: BValue | undefined }): PexMessage {
+  const unmapped = (ip: Uint8Array): Uint8Array => ip.length === 16 && ip.subarray(0, 10).every((b) => b === 0) && ip[10] === 0xff && ip[11] === 0xff ? ip.subarray(12) : ip
   const dialable = (ip: Uint8Array, port: number): boolean => {
     if (port === 0) return false
     if (ip.length === 4) return ip[0] !== 0 && !(ip[0]! >= 224 && ip[0]! <= 239) && !ip.every((b) => b === 255)
@@ -58,8 +58,7 @@ function model(m: { [key: string]: BValue | undefined }): PexMessage {
     if (!(list instanceof Uint8Array)) return []
     const out: { peer: PeerAddress; index: number }[] = []
     for (let i = 0; (i + 1) * size <= list.length; i++) {
-      // an IPv4-mapped address is its IPv4 address (core/peer-address.ts: one canonical form a peer)
-      const ip = canonicalBytes(list.subarray(i * size, i * size + size - 2))
+      const ip = unmapped(list.subarray(i * size, i * size + size - 2))
       const port = list[i * size + size - 2]! * 256 + list[i * size + size - 1]!
       if (dialable(ip, port)) out.push({ peer: { host: bytesToIp(ip), port }, index: i })
     }
