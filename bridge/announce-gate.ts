@@ -22,9 +22,17 @@ interface TorrentGate {
   timer: NodeJS.Timeout | null
 }
 
+/** Torrents whose recent request times outlive their registration (see forget). */
+const MAX_HISTORY = 4096
+
 export class AnnounceGate {
   private readonly bucket: TokenBucket
   private readonly torrents = new Map<string, TorrentGate>()
+  /**
+   * The recent times of torrents this page let go: a page that registers, announces and
+   * unregisters a torrent in a loop starts each turn with the budget the last one left.
+   */
+  private readonly history = new Map<string, number[]>()
   private lastNotice = -Infinity
 
   constructor(
@@ -48,7 +56,8 @@ export class AnnounceGate {
     }
     let gate = this.torrents.get(frame.infoHash)
     if (!gate) {
-      gate = { trackers: null, recent: [], pending: null, timer: null }
+      gate = { trackers: null, recent: this.history.get(frame.infoHash) ?? [], pending: null, timer: null }
+      this.history.delete(frame.infoHash)
       this.torrents.set(frame.infoHash, gate)
     }
     const same = gate.trackers !== null && frame.trackers.length === gate.trackers.length && frame.trackers.every((u, i) => u === gate!.trackers![i])
@@ -69,25 +78,25 @@ export class AnnounceGate {
     }, wait)
   }
 
-  /** A frame held back for `infoHash` takes effect now, spacing or not (the torrent is going). */
-  flush(infoHash: string): void {
-    const gate = this.torrents.get(infoHash)
-    if (!gate?.pending) return
-    if (gate.timer) clearTimeout(gate.timer)
-    gate.timer = null
-    const next = gate.pending
-    gate.pending = null
-    this.pass(gate, next)
-  }
-
+  /**
+   * The torrent is gone from the page: a frame still held back is dropped (it is held only when
+   * the budget is spent, and a goodbye is not worth breaking it for), and its recent times are
+   * kept a while for the next time it is registered.
+   */
   forget(infoHash: string): void {
     const gate = this.torrents.get(infoHash)
-    if (gate?.timer) clearTimeout(gate.timer)
+    if (!gate) return
+    if (gate.timer) clearTimeout(gate.timer)
     this.torrents.delete(infoHash)
+    if (!gate.recent.length) return
+    this.history.set(infoHash, gate.recent)
+    // bounded: the oldest go first (a Map keeps insertion order); an entry is worth keeping for one window
+    if (this.history.size > MAX_HISTORY) this.history.delete(this.history.keys().next().value!)
   }
 
   clear(): void {
     for (const infoHash of [...this.torrents.keys()]) this.forget(infoHash)
+    this.history.clear()
   }
 
   private pass(gate: TorrentGate, frame: AnnounceFrame): void {

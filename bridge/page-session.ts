@@ -360,7 +360,6 @@ export class PageSession implements StreamOwner {
   private unregister(infoHash: string): void {
     const reg = this.registrations.get(infoHash)
     if (!reg) return
-    this.gate.flush(infoHash) // a 'stopped' held back by the spacing goes to the trackers now
     this.gate.forget(infoHash)
     reg.trackers?.destroy()
     if (reg.dht) this.host.wantDht(this, infoHash, false)

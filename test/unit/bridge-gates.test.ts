@@ -33,14 +33,18 @@ describe('AnnounceGate', () => {
     expect(applied).toHaveLength(5)
     expect(applied[4]).toMatchObject({ event: 'started', trackers: ['http://b/announce'] })
   })
-  it('flush sends what was held back (a goodbye as the torrent goes)', () => {
+  it('a torrent forgotten and offered again keeps its budget; what was held back is dropped', () => {
     const applied: AnnounceFrame[] = []
     const gate = new AnnounceGate(1000, 1000, (f) => applied.push(f), () => {})
     for (let i = 0; i < EVENT_BURST; i++) gate.offer(frame(i % 2 ? 'stopped' : 'started'))
-    gate.offer(frame('stopped'))
+    gate.offer(frame('stopped')) // held: the budget is spent
+    gate.forget(H)
+    vi.advanceTimersByTime(EVENT_WINDOW_S * 1000 - 1)
     expect(applied).toHaveLength(EVENT_BURST)
-    gate.flush(H)
-    expect(applied.at(-1)!.event).toBe('stopped')
+    gate.offer(frame('started')) // registered again: still inside the window, held
+    expect(applied).toHaveLength(EVENT_BURST)
+    vi.advanceTimersByTime(1)
+    expect(applied.at(-1)!.event).toBe('started')
   })
   it('drops frames past the page\'s rate, with one notice', () => {
     const applied: AnnounceFrame[] = []
