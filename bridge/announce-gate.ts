@@ -1,7 +1,7 @@
 /**
  * How often a page's ANNOUNCE frames reach the trackers. Per page, frames pass a token bucket
  * (past it they are dropped, with a notice at most every NOTICE_MS). Per torrent, frames that
- * would make the bridge contact trackers (a changed tracker list, or an event) take effect at once
+ * would make the bridge contact trackers or the DHT (a changed tracker list or DHT flag, or an event) take effect at once
  * while fewer than EVENT_BURST of them did in the last EVENT_WINDOW_S (core/announce-schedule.ts);
  * past that, they are folded into one that goes when the window allows (the latest tracker list,
  * the latest event; a plain stats refresh never hides an event). Without this, a page that
@@ -16,6 +16,7 @@ const NOTICE_MS = 10_000
 
 interface TorrentGate {
   trackers: string[] | null
+  dht: boolean | null
   /** When the latest frames that contacted trackers took effect. */
   recent: number[]
   pending: AnnounceFrame | null
@@ -56,11 +57,12 @@ export class AnnounceGate {
     }
     let gate = this.torrents.get(frame.infoHash)
     if (!gate) {
-      gate = { trackers: null, recent: this.history.get(frame.infoHash) ?? [], pending: null, timer: null }
+      gate = { trackers: null, dht: null, recent: this.history.get(frame.infoHash) ?? [], pending: null, timer: null }
       this.history.delete(frame.infoHash)
       this.torrents.set(frame.infoHash, gate)
     }
-    const same = gate.trackers !== null && frame.trackers.length === gate.trackers.length && frame.trackers.every((u, i) => u === gate!.trackers![i])
+    // the DHT flag too: turning it on starts a DHT walk
+    const same = gate.trackers !== null && frame.dht === gate.dht && frame.trackers.length === gate.trackers.length && frame.trackers.every((u, i) => u === gate!.trackers![i])
     if (frame.event === 'none' && same && !gate.pending) return this.apply(frame)
     if (gate.pending) {
       gate.pending = { ...frame, event: frame.event === 'none' ? gate.pending.event : frame.event }
@@ -101,6 +103,7 @@ export class AnnounceGate {
 
   private pass(gate: TorrentGate, frame: AnnounceFrame): void {
     gate.trackers = [...frame.trackers]
+    gate.dht = frame.dht
     gate.recent = remember(gate.recent, this.now())
     this.apply(frame)
   }

@@ -12,6 +12,7 @@ import { TokenBucket, type BridgeLimits } from './limits'
 import { req2Hash } from './mse/mse-crypto'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
+import { canonicalPeer } from '../src/core/peer-address'
 import { PageSession, type SessionHost } from './page-session'
 import { RequestSlots } from './request-slots'
 import { PeerListener } from './peer-listener'
@@ -51,6 +52,7 @@ export class BridgeHub implements SessionHost {
   readonly encryption: EncryptionMode
   readonly resolve?: Resolver
   readonly trackerSlots: RequestSlots
+  readonly goodbyeSlots: RequestSlots
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   private readonly sessions = new Set<PageSession>()
   /** Which sessions registered each info-hash; inbound peers go to the latest. */
@@ -70,7 +72,8 @@ export class BridgeHub implements SessionHost {
     this.allowNet = config.allowNet
     this.encryption = config.encryption ?? 'prefer'
     if (config.resolve) this.resolve = config.resolve
-    this.trackerSlots = new RequestSlots(config.limits.maxTrackerRequestsTotal)
+    this.trackerSlots = new RequestSlots(config.limits.maxTrackerRequestsTotal, null, config.limits.trackerRequestsPerSecondTotal, config.limits.trackerRequestsPerSecondTotal)
+    this.goodbyeSlots = new RequestSlots(config.limits.maxTrackerGoodbyesTotal)
     this.dials = new TokenBucket(config.limits.dialsPerSecondTotal, config.limits.dialsPerSecondTotal)
   }
 
@@ -157,6 +160,8 @@ export class BridgeHub implements SessionHost {
     if (fromPage) this.fromPagesTotal += delta
   }
   totalOverloaded(): boolean { return this.bufferedTotal > this.limits.maxBufferedTotal }
+  /** One page's fair share of the bridge-wide cap: past the total, only pages above it are held back. */
+  fairShare(): number { return this.limits.maxBufferedTotal / Math.max(1, this.sessions.size) }
   pageBytesOverloaded(): boolean { return this.fromPagesTotal > this.limits.maxBufferedTotal }
   registered(session: PageSession, infoHash: string): void {
     const list = this.byInfoHash.get(infoHash) ?? []
@@ -202,8 +207,10 @@ export class BridgeHub implements SessionHost {
   private routeInbound(infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto): boolean {
     const list = this.byInfoHash.get(infoHash)
     if (!list) return false
-    const peer = { host: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 }
-    if (!peer.host || !peer.port) return false
+    // canonical, as every address from a stranger is: a link-local peer's address carries a zone
+    // ('fe80::1%eth0') that no frame can hold, and no page could dial it back
+    const peer = canonicalPeer(socket.remoteAddress, socket.remotePort)
+    if (!peer) return false
     for (const session of [...list].reverse()) {
       let taken = false
       session.guard('an incoming peer', () => { taken = session.acceptInbound(infoHash, socket, head, peer, crypto) })

@@ -5,7 +5,7 @@
  * name that resolves to a public address for the check and to 127.0.0.1 or the router a moment
  * later (DNS rebinding) cannot carry a request past the policy.
  */
-import { lookup } from 'node:dns/promises'
+import { Resolver as DnsResolver } from 'node:dns/promises'
 import type { LookupFunction } from 'node:net'
 import ipaddr from 'ipaddr.js'
 import { checkTrackerAddress, type Cidr, type Verdict } from './policy'
@@ -16,10 +16,34 @@ export interface ResolvedAddress {
 }
 
 /** Name to addresses; the system's resolver, or a test's stand-in for a rebinding DNS server. */
-export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>
+export type Resolver = (hostname: string, signal?: AbortSignal) => Promise<ResolvedAddress[]>
 
-export const systemResolver: Resolver = async (hostname) =>
-  (await lookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }))
+/** A lookup is given this long in all (each query RESOLVE_TIMEOUT_MS, tried twice). */
+const RESOLVE_TIMEOUT_MS = 4000
+
+/**
+ * DNS through c-ares (node:dns's Resolver), not getaddrinfo: a query can be cancelled and has a
+ * timeout of its own, and it does not hold one of libuv's four threads (which the web server's
+ * file reads share) while a hostile tracker's name server never answers. It does not read
+ * /etc/hosts, so `localhost` is answered here.
+ */
+export const systemResolver: Resolver = async (hostname, signal) => {
+  if (hostname.toLowerCase() === 'localhost') return [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }]
+  const resolver = new DnsResolver({ timeout: RESOLVE_TIMEOUT_MS / 2, tries: 2 })
+  const cancel = () => resolver.cancel()
+  signal?.addEventListener('abort', cancel, { once: true })
+  try {
+    const [v4, v6] = await Promise.allSettled([resolver.resolve4(hostname), resolver.resolve6(hostname)])
+    const out: ResolvedAddress[] = [
+      ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 as const })) : []),
+      ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 as const })) : []),
+    ]
+    if (!out.length) throw v4.status === 'rejected' ? v4.reason : new Error('no address')
+    return out
+  } finally {
+    signal?.removeEventListener('abort', cancel)
+  }
+}
 
 /** The destination policy refused where a request would go (as against a network failure). */
 export class RefusedError extends Error {
@@ -38,6 +62,7 @@ export async function resolveChecked(
   allowNet: readonly Cidr[],
   resolve: Resolver = systemResolver,
   check: (host: string, allowNet: readonly Cidr[]) => Verdict = checkTrackerAddress,
+  signal?: AbortSignal,
 ): Promise<CheckedAddress> {
   const bare = hostname.replace(/^\[|\]$/g, '')
   let addrs: ResolvedAddress[]
@@ -47,8 +72,9 @@ export async function resolveChecked(
     addrs = [{ address: parsed.toString(), family: parsed.kind() === 'ipv6' ? 6 : 4 }]
   } else {
     try {
-      addrs = await resolve(bare)
+      addrs = await raceAbort(resolve(bare, signal), signal)
     } catch (err) {
+      if (signal?.aborted) throw err
       return { ok: false, reason: `cannot resolve ${bare} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, refused: false }
     }
     if (!addrs.length) return { ok: false, reason: `${bare} has no address`, refused: false }
@@ -61,10 +87,21 @@ export async function resolveChecked(
 }
 
 /** The checked address, or throws: RefusedError for the policy's no, Error for a name that does not resolve. */
-export async function requireChecked(hostname: string, allowNet: readonly Cidr[], resolve?: Resolver, prefix = ''): Promise<ResolvedAddress> {
-  const checked = await resolveChecked(hostname, allowNet, resolve)
+export async function requireChecked(hostname: string, allowNet: readonly Cidr[], resolve: Resolver | undefined, prefix: string, signal: AbortSignal): Promise<ResolvedAddress> {
+  const checked = await resolveChecked(hostname, allowNet, resolve, checkTrackerAddress, signal)
   if (checked.ok) return checked
   throw checked.refused ? new RefusedError(prefix + checked.reason) : new Error(prefix + checked.reason)
+}
+
+/** `work`, or its rejection once `signal` aborts (a stand-in resolver may not listen for it). */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work
+  if (signal.aborted) return Promise.reject(new Error('stopped'))
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error('timed out'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 /** A `lookup` for http.request/net.connect that answers every query with the checked address. */

@@ -39,6 +39,14 @@ export interface BridgeLimits {
   /** Tracker requests in flight at once per page, and for the whole bridge. */
   maxTrackerRequestsPerSession: number
   maxTrackerRequestsTotal: number
+  /** Tracker requests started per second per page, and for the whole bridge. */
+  trackerRequestsPerSecond: number
+  trackerRequestsPerSecondTotal: number
+  /** Goodbyes ('stopped' as a torrent or a page goes) out at once per page and in all; more are not sent. */
+  maxTrackerGoodbyesPerSession: number
+  maxTrackerGoodbyesTotal: number
+  /** A stream whose peer has taken none of the bytes written to it for this long is closed. */
+  writeStallMs: number
 }
 
 export const DEFAULT_LIMITS: BridgeLimits = {
@@ -65,6 +73,11 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   announceBurst: 600,
   maxTrackerRequestsPerSession: 8,
   maxTrackerRequestsTotal: 32,
+  trackerRequestsPerSecond: 20,
+  trackerRequestsPerSecondTotal: 50,
+  maxTrackerGoodbyesPerSession: 16,
+  maxTrackerGoodbyesTotal: 64,
+  writeStallMs: 30_000,
 }
 
 /** Classic token bucket; `now` is injectable so tests do not wait. */

@@ -30,8 +30,9 @@ export interface SessionHost {
   readonly encryption: EncryptionMode
   /** How tracker names are resolved (a test may stand in for DNS). */
   readonly resolve?: Resolver
-  /** The bridge's tracker request slots; each page's own are within them. */
+  /** The bridge's tracker request slots and goodbye slots; each page's own are within them. */
   readonly trackerSlots: RequestSlots
+  readonly goodbyeSlots: RequestSlots
   /** Counts against the bridge-wide caps; false when a cap is reached. */
   reserveStream(): boolean
   releaseStream(): void
@@ -41,6 +42,8 @@ export interface SessionHost {
   /** Bytes held for all pages, and (`fromPage`) those the pages sent, went up or down. */
   accountTotal(delta: number, fromPage?: boolean): void
   totalOverloaded(): boolean
+  /** One page's fair share of the bridge-wide byte cap. */
+  fairShare(): number
   /** The pages' own bytes held, all together, are past the bridge-wide cap. */
   pageBytesOverloaded(): boolean
   registered(session: PageSession, infoHash: string): void
@@ -75,6 +78,7 @@ export class PageSession implements StreamOwner {
   private readonly streams = new Map<number, RelayStream>()
   private readonly dials: TokenBucket
   private readonly trackerSlots: RequestSlots
+  private readonly goodbyeSlots: RequestSlots
   private readonly gate: AnnounceGate
   private readonly peerBatches: PeerBatches
   private nextInboundId = 2
@@ -89,12 +93,14 @@ export class PageSession implements StreamOwner {
   private closing = false
   private alive = true
   private readonly heartbeat: NodeJS.Timeout
+  private readonly stallCheck: NodeJS.Timeout
 
   constructor(private readonly ws: WebSocket, private readonly host: SessionHost, readonly remote: string) {
     this.limits = host.limits
     this.encryption = host.encryption
     this.dials = new TokenBucket(host.limits.dialsPerSecond, host.limits.dialBurst)
-    this.trackerSlots = new RequestSlots(host.limits.maxTrackerRequestsPerSession, host.trackerSlots)
+    this.trackerSlots = new RequestSlots(host.limits.maxTrackerRequestsPerSession, host.trackerSlots, host.limits.trackerRequestsPerSecond, host.limits.trackerRequestsPerSecond)
+    this.goodbyeSlots = new RequestSlots(host.limits.maxTrackerGoodbyesPerSession, host.goodbyeSlots)
     this.gate = new AnnounceGate(host.limits.announcesPerSecond, host.limits.announceBurst,
       (frame) => this.guardTorrent(frame.infoHash, 'an announce', () => this.applyAnnounce(frame)),
       (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }))
@@ -106,10 +112,16 @@ export class PageSession implements StreamOwner {
     ws.on('error', () => this.end())
     ws.on('pong', () => { this.alive = true })
     this.heartbeat = setInterval(() => {
-      if (!this.alive) { ws.terminate(); return }
+      // a page the bridge has paused cannot be read, its pongs neither: maxPausedMs judges it then
+      if (!this.alive && !this.paused) { ws.terminate(); return }
       this.alive = false
       ws.ping()
     }, host.limits.heartbeatMs)
+    // peers that take nothing of what the page sends them are let go, not left holding its bytes
+    this.stallCheck = setInterval(() => this.guard('a stall check', () => {
+      const now = Date.now()
+      for (const s of [...this.streams.values()]) if (s.writeStalledSince(now) >= this.limits.writeStallMs) s.close(CloseCode.Idle, 'the peer takes none of the data sent to it', true)
+    }), Math.min(5000, host.limits.writeStallMs))
     this.send({ type: FrameType.Welcome, peerPort: host.peerPort, maxStreams: host.limits.maxStreamsPerSession, dialRate: host.limits.dialsPerSecond, dht: true })
   }
 
@@ -152,11 +164,14 @@ export class PageSession implements StreamOwner {
     this.bufferedBytes += delta
     if (fromPage) this.fromPageBytes += delta
     this.host.accountTotal(delta, fromPage)
-    if (wasOver && delta < 0 && !this.overloaded()) for (const s of this.streams.values()) s.grant()
+    // back under the cap: credit owed goes out, and sockets held back read again
+    if (wasOver && delta < 0 && !this.overloaded()) for (const s of this.streams.values()) { s.grant(); s.pump() }
     if (fromPage) this.checkPressure()
   }
   congested(): boolean { return this.wsQueued > WS_HIGH_WATER }
-  overloaded(): boolean { return this.buffered > this.limits.maxBufferedPerSession || this.host.totalOverloaded() }
+  overloaded(): boolean {
+    return this.buffered > this.limits.maxBufferedPerSession || (this.host.totalOverloaded() && this.buffered > this.host.fairShare())
+  }
   streamEnded(stream: RelayStream): void {
     if (this.streams.get(stream.id) === stream) {
       this.streams.delete(stream.id)
@@ -253,8 +268,13 @@ export class PageSession implements StreamOwner {
     if (!this.host.reserveStream()) return false
     const id = this.nextInboundId
     this.nextInboundId += 2
-    this.send({ type: FrameType.Incoming, stream: id, infoHash, peer })
-    this.streams.set(id, new RelayStream(id, infoHash, peer, this, socket, head, crypto))
+    try {
+      this.send({ type: FrameType.Incoming, stream: id, infoHash, peer })
+      this.streams.set(id, new RelayStream(id, infoHash, peer, this, socket, head, crypto))
+    } catch (err) {
+      if (!this.streams.has(id)) this.host.releaseStream() // the slot was never a stream's
+      throw err
+    }
     return true
   }
 
@@ -319,6 +339,7 @@ export class PageSession implements StreamOwner {
       allowNet: this.host.allowNet,
       ...(this.host.resolve ? { resolve: this.host.resolve } : {}),
       slots: this.trackerSlots,
+      goodbyes: this.goodbyeSlots,
       stats: () => reg.stats,
       onPeers: (peers) => this.guardTorrent(frame.infoHash, 'a tracker\'s peers', () => {
         for (const peer of peers) this.sendPeer(frame.infoHash, 'tracker', peer.host, peer.port)
@@ -357,11 +378,12 @@ export class PageSession implements StreamOwner {
     this.streams.set(frame.stream, new RelayStream(frame.stream, frame.infoHash, peer, this))
   }
 
-  private unregister(infoHash: string): void {
+  /** `goodbye`: the page went without a word; its trackers are told 'stopped' (within the goodbye budget). */
+  private unregister(infoHash: string, goodbye = false): void {
     const reg = this.registrations.get(infoHash)
     if (!reg) return
     this.gate.forget(infoHash)
-    reg.trackers?.destroy()
+    reg.trackers?.destroy(goodbye)
     if (reg.dht) this.host.wantDht(this, infoHash, false)
     this.registrations.delete(infoHash)
     this.peerBatches.forget(infoHash)
@@ -373,10 +395,11 @@ export class PageSession implements StreamOwner {
     if (this.ended) return
     this.ended = true
     clearInterval(this.heartbeat)
+    clearInterval(this.stallCheck)
     if (this.pausedTimer) clearTimeout(this.pausedTimer)
     this.pausedTimer = null
     for (const s of [...this.streams.values()]) s.close(CloseCode.ShuttingDown, 'session ended', false)
-    for (const infoHash of [...this.registrations.keys()]) this.unregister(infoHash)
+    for (const infoHash of [...this.registrations.keys()]) this.unregister(infoHash, true)
     this.gate.clear()
     this.peerBatches.clear()
     this.host.accountTotal(-this.wsQueued) // ws callbacks after close must not count twice

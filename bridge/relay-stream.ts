@@ -66,8 +66,9 @@ export class RelayStream {
   /** TCP bytes sent on to the page so far, and where the peer's messages end. */
   private sentToPage = 0
   private readonly messages = new MessageBoundaries()
-  /** The page's bytes handed to the socket whose write has not completed. */
+  /** The page's bytes handed to the socket whose write has not completed, and when one last completed (or began, from none). */
   private inSocket = 0
+  private lastWriteDone = 0
   private remoteEnded = false
   private timer: NodeJS.Timeout | null = null
 
@@ -97,6 +98,11 @@ export class RelayStream {
 
   get buffered(): number {
     return this.headBytes + this.toPageBytes + this.inSocket
+  }
+
+  /** Milliseconds the socket has held the page's bytes without taking any of them (0 when it holds none). */
+  writeStalledSince(now: number): number {
+    return this.inSocket > 0 ? now - this.lastWriteDone : 0
   }
 
   /** DATA from the page. */
@@ -149,7 +155,7 @@ export class RelayStream {
       this.sendToPage(n)
     }
     if (this.toPageBytes === 0 && this.remoteEnded) this.close(CloseCode.PeerClosed, 'the peer closed the connection', true)
-    else if (this.toPageBytes >= this.holdLimit()) this.socket?.pause()
+    else if (this.toPageBytes >= this.holdLimit() || this.owner.overloaded()) this.socket?.pause() // the page's cap holds: no more reads for it
     else if (this.state === 'open') this.socket?.resume()
     // the next read takes no more than can go on at once: what waits past it is a copy (see fromPeer)
     if (this.socket) setReadSize(this.socket, this.holdLimit() - this.toPageBytes)
@@ -310,6 +316,7 @@ export class RelayStream {
   private toSocket(data: Uint8Array): void {
     const socket = this.socket!
     const n = data.length
+    if (this.inSocket === 0) this.lastWriteDone = Date.now()
     this.inSocket += n
     this.owner.account(n, true)
     // Buffer.from copies: the frame's bytes are a view into the WebSocket message (and RC4 works in place)
@@ -317,6 +324,7 @@ export class RelayStream {
     this.crypto.cipher?.encrypt.crypt(bytes)
     socket.write(bytes, (err) => {
       if (this.state === 'closed') return // close() already released what was held
+      this.lastWriteDone = Date.now()
       this.inSocket -= n
       this.owner.account(-n, true)
       if (err) return

@@ -30,6 +30,8 @@ export interface TrackerAnnouncerOptions {
   resolve?: Resolver
   /** The page's request slots (themselves within the bridge's). */
   slots: RequestSlots
+  /** Slots for goodbyes ('stopped' as a torrent or its page goes), taken without waiting. */
+  goodbyes: RequestSlots
   stats: () => AnnounceStats
   onPeers(peers: PeerAddress[]): void
   onNotice(message: string): void
@@ -68,22 +70,24 @@ export class TrackerAnnouncer {
       this.urls = [...urls]
       for (const [url, worker] of this.workers) {
         if (!urls.includes(url)) {
-          worker.destroy()
+          worker.retire(false)
           this.workers.delete(url)
         }
       }
       for (const url of urls) {
-        if (this.workers.has(url)) continue
+        // a tracker that never heard of us needs no goodbye
+        if (this.workers.has(url) || event === 'stopped') continue
         const unusable = unusableTracker(url)
         if (unusable) {
           this.opts.onNotice(`tracker refused: ${url}: ${unusable}`)
           this.opts.onTracker({ url, state: 'refused', message: unusable, peers: 0, seeders: -1, leechers: -1 })
           continue
         }
-        // a tracker new to the list starts, whatever brought it (a magnet's metadata, an edit)
-        this.workers.set(url, new TrackerWorker(url, this.opts, event === 'none' ? 'started' : event))
+        // a tracker new to the list starts, whatever brought it (a magnet's metadata, an edit); its
+        // first announce carries the stats (a complete torrent is a seeder from the start)
+        this.workers.set(url, new TrackerWorker(url, this.opts, 'started'))
       }
-      if (event === 'none' || event === 'started') return
+      if (event === 'none') return
     }
     // 'none' and a repeated 'started' only refresh the stats (read at the next announce):
     // announcing now would ignore the interval the tracker asked for
@@ -91,15 +95,21 @@ export class TrackerAnnouncer {
     else if (event === 'started') for (const worker of this.workers.values()) worker.restart()
   }
 
-  /** Ends every tracker's work; a 'stopped' still owed goes out first (a tracker should hear goodbye). */
-  destroy(): void {
+  /**
+   * Ends every tracker's work; a 'stopped' still owed goes out first, within the goodbye budget.
+   * `goodbye`: the page went without saying 'stopped' (a closed tab): every tracker told
+   * 'started' is owed one.
+   */
+  destroy(goodbye = false): void {
     this.destroyed = true
-    for (const worker of this.workers.values()) worker.retire()
+    for (const worker of this.workers.values()) worker.retire(goodbye)
     this.workers.clear()
   }
 }
 
 const EVENT_RANK: Record<AnnounceEvent, number> = { none: 0, started: 1, completed: 2, stopped: 3 }
+/** A goodbye ('stopped' as a torrent or its page goes) gets one try, this long, DNS included. */
+const GOODBYE_TIMEOUT_MS = 5000
 
 /** One tracker of one torrent: its clock, its state, its requests one at a time. */
 class TrackerWorker {
@@ -109,18 +119,20 @@ class TrackerWorker {
   private running = false
   /** An event came while a request was out: it goes once that one is done, not at the next interval. */
   private wakeAfterRun = false
-  /** The event of the request out now. */
+  /** The event of the request out now, and its own abort (each request has one: see TrackerRequestContext). */
   private sending: AnnounceEvent | null = null
-  /** Ending once the goodbye is out. */
-  private retiring = false
+  private current: AbortController | null = null
+  /** Ending once the goodbye is out; the goodbye's slot (taken without waiting, or none is sent). */
+  private retiring: (() => void) | null = null
   /** When the latest requests went out (for the event budget). */
   private recent: number[] = []
   private failures = 0
+  /** The tracker was told 'started' (or is being told): it knows us, and may be owed a goodbye. */
+  private announced = false
   private stopped = false
   private destroyed = false
   private trackerId: Uint8Array | null = null
   private toldDropped = false
-  private readonly abort = new AbortController()
 
   constructor(private readonly url: string, private readonly opts: TrackerAnnouncerOptions, event: AnnounceEvent) {
     this.status = { url, state: 'announcing', message: '', peers: 0, seeders: -1, leechers: -1 }
@@ -129,44 +141,54 @@ class TrackerWorker {
     this.schedule(0)
   }
 
-  /** An event to send as soon as the spacing between requests allows; a stronger one replaces a weaker. */
+  /**
+   * An event to send as soon as the spacing between requests allows: a stronger one replaces a
+   * weaker, and 'started' replaces a 'stopped' not yet sent (the torrent was resumed).
+   */
   event(event: AnnounceEvent): void {
-    if (this.destroyed || (this.stopped && event !== 'started')) return
-    if (this.pending === null || EVENT_RANK[event] >= EVENT_RANK[this.pending]) this.pending = event
+    if (this.destroyed || this.retiring) return
+    if (this.stopped && event !== 'started') return
+    if (this.pending === null || EVENT_RANK[event] >= EVENT_RANK[this.pending] || (event === 'started' && this.pending === 'stopped')) this.pending = event
     if (this.running) this.wakeAfterRun = true
     else this.schedule(eventWait(Date.now(), this.recent))
   }
 
-  /** 'started' again: only a tracker that was told 'stopped' needs to hear it. */
+  /** 'started' again: a tracker told (or being told) 'stopped' needs to hear it. */
   restart(): void {
-    if (this.stopped) {
-      this.stopped = false
-      this.event('started')
-    }
+    if (this.stopped || this.pending === 'stopped' || this.sending === 'stopped') this.event('started')
   }
 
-  /** Sends an owed 'stopped' now (whatever the spacing) and then ends; ends at once otherwise. */
-  retire(): void {
+  /**
+   * Ends this tracker's work. A goodbye is owed when a 'stopped' waits, or (`goodbye`, the page
+   * went) when the tracker was told 'started' and not 'stopped': it gets one try of
+   * GOODBYE_TIMEOUT_MS if a goodbye slot is free at once (bounded per page and for the bridge, so a
+   * page that registers and drops torrents in a loop cannot leave a backlog), and none otherwise.
+   */
+  retire(goodbye: boolean): void {
     if (this.destroyed || this.retiring) return
-    const owesGoodbye = this.pending === 'stopped' || (this.running && this.sending === 'stopped')
-    if (!owesGoodbye) return this.destroy()
-    this.retiring = true
-    if (!this.running) {
-      if (this.timer) clearTimeout(this.timer)
-      this.timer = null
-      void this.run()
-    }
+    const owed = this.pending === 'stopped' || this.sending === 'stopped' || (goodbye && this.announced && !this.stopped)
+    const slot = owed ? this.opts.goodbyes.tryAcquire() : null
+    if (!slot) return this.destroy()
+    this.retiring = slot
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    if (this.sending === 'stopped') return // it is going now; the worker ends with it
+    this.pending = 'stopped'
+    this.current?.abort() // whatever else is out is not worth waiting for
+    if (!this.running) void this.goodbye()
   }
 
   destroy(): void {
     this.destroyed = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    this.abort.abort()
+    this.current?.abort()
+    this.retiring?.()
+    this.retiring = null
   }
 
   private schedule(ms: number): void {
-    if (this.destroyed) return
+    if (this.destroyed || this.retiring) return
     if (this.timer) clearTimeout(this.timer)
     this.timer = setTimeout(() => {
       this.timer = null
@@ -176,36 +198,68 @@ class TrackerWorker {
   }
 
   private async run(): Promise<void> {
-    if (this.destroyed || this.running) return
+    if (this.destroyed || this.running || this.retiring) return
     this.running = true
     this.wakeAfterRun = false
     const event = this.pending ?? 'none'
     this.pending = null
     this.sending = event
-    const release = await this.opts.slots.acquire()
+    const current = new AbortController()
+    this.current = current
+    let release: (() => void) | null = null
     try {
-      if (this.destroyed) return
+      release = await this.opts.slots.acquire(current.signal)
       this.recent = remember(this.recent, Date.now())
+      if (event === 'started') {
+        this.announced = true
+        this.stopped = false
+      }
       if (this.status.state !== 'announcing' && this.failures === 0 && event !== 'none') {
         this.status.state = 'announcing'
         this.report()
       }
-      const answer = await this.request(event)
-      if (this.destroyed) return
-      if (answer.type === 'failure') this.failed(answer.reason, event)
-      else this.answered(answer, event)
+      const answer = await this.request(event, current.signal)
+      if (!current.signal.aborted) {
+        if (answer.type === 'failure') this.failed(answer.reason, event)
+        else this.answered(answer, event)
+      }
     } catch (err) {
-      if (!this.destroyed) this.failed((err as Error).message, event, err instanceof RefusedError)
+      if (!current.signal.aborted) this.failed((err as Error).message, event, err instanceof RefusedError)
     } finally {
-      release()
+      release?.()
       this.running = false
       this.sending = null
+      this.current = null
     }
-    if (this.retiring) return this.destroy()
+    if (this.retiring) {
+      // a goodbye asked for while this request was out goes now; one that was this request is done
+      if (this.pending === 'stopped' && event !== 'stopped') void this.goodbye()
+      else this.destroy()
+      return
+    }
     if (this.wakeAfterRun && !this.destroyed) this.schedule(eventWait(Date.now(), this.recent))
   }
 
-  private request(event: AnnounceEvent): Promise<AnnounceAnswer | TrackerFailure> {
+  /** The one try of a goodbye, outside the request slots (it holds a goodbye slot instead), then the end. */
+  private async goodbye(): Promise<void> {
+    if (this.destroyed) return
+    this.running = true
+    const current = new AbortController()
+    this.current = current
+    const deadline = setTimeout(() => current.abort(), GOODBYE_TIMEOUT_MS)
+    try {
+      await this.request('stopped', current.signal)
+    } catch {
+      // a goodbye that fails is not retried
+    } finally {
+      clearTimeout(deadline)
+      this.running = false
+      this.current = null
+      this.destroy()
+    }
+  }
+
+  private request(event: AnnounceEvent, signal: AbortSignal): Promise<AnnounceAnswer | TrackerFailure> {
     const stats = this.opts.stats()
     const params: AnnounceParams = {
       infoHash: Buffer.from(this.opts.infoHash, 'hex'),
@@ -218,7 +272,7 @@ class TrackerWorker {
       numwant: event === 'stopped' ? 0 : NUMWANT,
       trackerId: this.trackerId,
     }
-    const ctx: TrackerRequestContext = { allowNet: this.opts.allowNet, signal: this.abort.signal, ...(this.opts.resolve ? { resolve: this.opts.resolve } : {}) }
+    const ctx: TrackerRequestContext = { allowNet: this.opts.allowNet, signal, ...(this.opts.resolve ? { resolve: this.opts.resolve } : {}) }
     return this.url.startsWith('udp:') ? udpAnnounce(this.url, params, ctx) : httpAnnounce(this.url, params, ctx)
   }
 

@@ -23,6 +23,7 @@ export const REQUEST_TIMEOUT_MS = 15_000
 export interface TrackerRequestContext {
   allowNet: readonly Cidr[]
   resolve?: Resolver
+  /** This request's own (a long-lived signal would keep a reference per request: AbortSignal.any). */
   signal?: AbortSignal
 }
 
@@ -70,7 +71,8 @@ export async function httpGetChecked(url: string, ctx: TrackerRequestContext): P
   for (let hop = 0; ; hop++) {
     const target = new URL(current)
     if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new RefusedError(`a redirect to ${target.protocol} is not followed`)
-    const checked = await requireChecked(target.hostname, ctx.allowNet, ctx.resolve, hop ? 'a redirect: ' : '')
+    // the deadline covers the name's resolution too: a name server that never answers ends here
+    const checked = await requireChecked(target.hostname, ctx.allowNet, ctx.resolve, hop ? 'a redirect: ' : '', signal)
     if (signal.aborted) throw new Error('timed out')
     const answer = await get(target, checked, signal)
     if (answer.type === 'body') return answer.body

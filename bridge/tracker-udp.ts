@@ -10,7 +10,7 @@ import dgram from 'node:dgram'
 import { COMPACT_V4, COMPACT_V6 } from '../src/core/peer-address'
 import { parseUdpAnswer, UDP_ACTION, type AnnounceAnswer, type TrackerFailure, type UdpAnswer } from '../src/core/tracker-response'
 import { requireChecked } from './checked-address'
-import type { AnnounceParams, TrackerRequestContext } from './tracker-http'
+import { REQUEST_TIMEOUT_MS, type AnnounceParams, type TrackerRequestContext } from './tracker-http'
 
 const TRIES = 3
 const TRY_MS = 4000
@@ -22,7 +22,10 @@ export async function udpAnnounce(url: string, params: AnnounceParams, ctx: Trac
   const target = new URL(url)
   const port = Number(target.port)
   if (!port) throw new Error('a udp tracker URL needs a port')
-  const checked = await requireChecked(target.hostname, ctx.allowNet, ctx.resolve)
+  const deadline = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline
+  const checked = await requireChecked(target.hostname, ctx.allowNet, ctx.resolve, '', signal)
+  if (signal.aborted) throw new Error('stopped')
   const socket = dgram.createSocket(checked.family === 6 ? 'udp6' : 'udp4')
   try {
     await new Promise<void>((resolve, reject) => {
@@ -33,14 +36,14 @@ export async function udpAnnounce(url: string, params: AnnounceParams, ctx: Trac
       })
     })
     socket.on('error', () => {}) // ICMP refusals etc. end the exchange through its timeout, below
-    const connect = await exchange(socket, 'connect', (tid) => Buffer.concat([PROTOCOL_ID, u32(UDP_ACTION.connect), u32(tid)]), ctx.signal, checked.family)
+    const connect = await exchange(socket, 'connect', (tid) => Buffer.concat([PROTOCOL_ID, u32(UDP_ACTION.connect), u32(tid)]), signal, checked.family)
     if (connect.type !== 'connect') return connect
     return await exchange(socket, 'announce', (tid) => Buffer.concat([
       connect.connectionId, u32(UDP_ACTION.announce), u32(tid),
       params.infoHash, params.peerId,
       u64(params.downloaded), params.left >= 0 ? u64(params.left) : Buffer.alloc(8, 0xff), u64(params.uploaded),
       u32(EVENTS[params.event]), u32(0), randomBytes(4), u32(params.numwant), u16(params.port),
-    ]), ctx.signal, checked.family) as AnnounceAnswer | TrackerFailure
+    ]), signal, checked.family) as AnnounceAnswer | TrackerFailure
   } finally {
     socket.close()
   }
@@ -50,6 +53,7 @@ export async function udpAnnounce(url: string, params: AnnounceParams, ctx: Trac
 function exchange(socket: dgram.Socket, action: 'connect' | 'announce', request: (tid: number) => Buffer, signal: AbortSignal | undefined, family: 4 | 6): Promise<UdpAnswer> {
   const peerSize = family === 6 ? COMPACT_V6 : COMPACT_V4
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('stopped')) // an abort that came while the name resolved
     let tries = 0
     // one transaction id for every try: an answer to an earlier try is as good
     const tid = randomBytes(4).readUInt32BE(0)

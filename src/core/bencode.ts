@@ -48,9 +48,15 @@ class Decoder {
   pos = 0
   infoSpan: [number, number] | undefined
 
-  constructor(private readonly bytes: Uint8Array, private readonly maxDepth: number) {}
+  /** Values decoded so far, against `maxValues`. */
+  private values = 0
+
+  constructor(private readonly bytes: Uint8Array, private readonly maxDepth: number, private readonly maxValues: number) {}
 
   value(depth: number): BValue {
+    // a megabyte of "de" is half a million empty dictionaries: a caller that knows how many values
+    // its data can hold says so, and is spared building the rest
+    if (++this.values > this.maxValues) fail(this.pos, `more than ${this.maxValues} values`)
     const c = this.bytes[this.pos]
     if (c === undefined) fail(this.pos, 'the data ends too early')
     if (c === C_I) return this.int()
@@ -150,8 +156,8 @@ function describe(c: number): string {
 }
 
 /** Decodes one bencoded value that must fill `bytes` exactly. Throws AppError('BAD_BENCODE'). */
-export function bdecode(bytes: Uint8Array, opts?: { maxDepth?: number }): BValue {
-  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH).value
+export function bdecode(bytes: Uint8Array, opts?: { maxDepth?: number; maxValues?: number }): BValue {
+  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH, opts?.maxValues ?? Infinity).value
 }
 
 /** Like `bdecode`, and also reports the byte span [start, end) of the top-level `info` value. */
@@ -159,12 +165,12 @@ export function bdecodeWithInfoSpan(
   bytes: Uint8Array,
   opts?: { maxDepth?: number },
 ): { value: BValue; infoSpan?: [number, number] } {
-  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH)
+  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH, Infinity)
 }
 
-function decode(bytes: Uint8Array, maxDepth: number): { value: BValue; infoSpan?: [number, number] } {
+function decode(bytes: Uint8Array, maxDepth: number, maxValues: number): { value: BValue; infoSpan?: [number, number] } {
   if (bytes.length === 0) fail(0, 'the data is empty')
-  const d = new Decoder(bytes, maxDepth)
+  const d = new Decoder(bytes, maxDepth, maxValues)
   const value = d.value(0)
   if (d.pos !== bytes.length) fail(d.pos, `${bytes.length - d.pos} unexpected bytes follow the end of the data`)
   return d.infoSpan ? { value, infoSpan: d.infoSpan } : { value }

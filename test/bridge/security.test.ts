@@ -171,6 +171,40 @@ describe('destinations, caps and timeouts', () => {
   }, 20_000)
 })
 
+describe('peers that take nothing', () => {
+  let bridge: TestBridge
+  // a small cap and a quick heartbeat: the page is paused at once, and a dead page would be dropped soon
+  beforeAll(async () => { bridge = await startTestBridge(['--encryption', 'off'], { maxBufferedPerSession: 512 * 1024, heartbeatMs: 300, writeStallMs: 1500 }) })
+  afterAll(async () => { await bridge.close() })
+
+  it('regression: a stream whose peer reads nothing is closed; its page, paused meanwhile, is not dropped by the heartbeat', async () => {
+    const peer = await tcpServer((s) => s.pause()) // accepts, reads nothing
+    const p = await rawPage(bridge.wsUrl, { origin: bridge.origin })
+    p.send({ type: FrameType.Register, infoHash: H, peerId: randomPeerId() })
+    p.send({ type: FrameType.Open, stream: 1, infoHash: H, peer: { host: '127.0.0.1', port: peer.port } })
+    p.send({ type: FrameType.Data, stream: 1, data: handshakeBytes(H) })
+    await p.next((f): f is BridgeToPageFrame => f.type === FrameType.Opened && f.stream === 1)
+    // send as far as the credit goes, for as long as it comes back: the kernel's buffers fill, then the bridge's
+    let credit = 1024 * 1024 - 68
+    p.onFrame((f) => { if (f.type === FrameType.Credit && f.stream === 1) credit += f.bytes })
+    const closed = p.next(isClose(1), 30_000)
+    let done = false
+    void closed.then(() => { done = true })
+    const chunk = new Uint8Array(64 * 1024)
+    while (!done) {
+      while (credit >= chunk.length && !done) {
+        p.send({ type: FrameType.Data, stream: 1, data: chunk })
+        credit -= chunk.length
+      }
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect((await closed).reason).toMatch(/the peer takes none of the data sent to it/)
+    expect(p.ws.readyState).toBe(p.ws.OPEN)
+    p.close()
+    await peer.close()
+  }, 40_000)
+})
+
 describe('inbound peer port', () => {
   let bridge: TestBridge
   beforeAll(async () => { bridge = await startTestBridge([], { handshakeTimeoutMs: 300, maxPendingInbound: 6, maxPendingInboundPerAddress: 2 }) })

@@ -46,6 +46,12 @@ describe('AnnounceGate', () => {
     vi.advanceTimersByTime(1)
     expect(applied.at(-1)!.event).toBe('started')
   })
+  it('regression: turning the DHT on and off counts as contacting (each turn on started a DHT walk)', () => {
+    const applied: AnnounceFrame[] = []
+    const gate = new AnnounceGate(1000, 1000, (f) => applied.push(f), () => {})
+    for (let i = 0; i < 100; i++) gate.offer({ ...frame('none'), dht: i % 2 === 0 })
+    expect(applied.length).toBeLessThanOrEqual(EVENT_BURST)
+  })
   it('drops frames past the page\'s rate, with one notice', () => {
     const applied: AnnounceFrame[] = []
     const notices: string[] = []

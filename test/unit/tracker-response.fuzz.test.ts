@@ -7,7 +7,7 @@ import { bdecode, bencode, type BEncodable, type BValue } from '../../src/core/b
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
 import { canonicalHost, COMPACT_V4, COMPACT_V6, peerKey } from '../../src/core/peer-address'
 import {
-  MAX_TRACKER_PEERS, MAX_TRACKER_TEXT, MAX_UDP_ANSWER_BYTES, parseHttpAnnounce, parseUdpAnswer, type AnnounceAnswer, type HttpAnswer, type UdpAnswer,
+  MAX_TRACKER_PEERS, MAX_TRACKER_TEXT, MAX_TRACKER_VALUES, MAX_UDP_ANSWER_BYTES, parseHttpAnnounce, parseUdpAnswer, type AnnounceAnswer, type HttpAnswer, type UdpAnswer,
 } from '../../src/core/tracker-response'
 import type { PeerAddress } from '../../src/protocol/bridge-frames'
 import { dialableModel, ipv4, ipv6, ipv6Spelling, mapped, undialable, unmapped } from '../support/ip-literals'
@@ -287,18 +287,24 @@ describe('parseHttpAnnounce on hostile sizes (linear: each within the test timeo
     const same = new Uint8Array(1 << 20).map((_, i) => [1, 2, 3, 4, 0x1a, 0xe1][i % 6]!)
     checkAnswer(parseHttpAnnounce(bencode({ peers: same })), Math.ceil(same.length / COMPACT_V4))
   }, 10_000)
-  it('100,000 dictionary peers, the same one or all different', () => {
+  it('100,000 dictionary peers, the same one or all different: past MAX_TRACKER_VALUES the answer is refused, cheaply', () => {
     const same = 'd2:ip7:1.2.3.44:porti6881ee'.repeat(100_000)
     let different = ''
     for (let i = 0; i < 100_000; i++) {
       const ip = `2.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`
       different += `d2:ip${ip.length}:${ip}4:porti6881ee`
     }
-    for (const [list, kept] of [[same, 1], [different, MAX_TRACKER_PEERS]] as const) {
+    for (const list of [same, different]) {
       const got = parseHttpAnnounce(ascii(`d5:peersl${list}ee`))
-      expect(got.type === 'announce' && got.peers.length).toBe(kept)
+      expect(got).toEqual({ type: 'failure', reason: expect.stringMatching(/not bencode/) })
       checkAnswer(got, 100_000)
     }
+    // as many dictionary peers as the value budget holds (each is 3: itself, ip, port; the answer
+    // and its list 2 more) are read, the first MAX_TRACKER_PEERS kept
+    let fitting = ''
+    for (let i = 0; i < Math.floor((MAX_TRACKER_VALUES - 2) / 3); i++) fitting += `d2:ip7:3.3.${(i >> 8) & 0xff}.${i & 0xff}`.replace(/ip7:(\S+)$/, (_m, ip: string) => `ip${ip.length}:${ip}`) + '4:porti6881ee'
+    const got = parseHttpAnnounce(ascii(`d5:peersl${fitting}ee`))
+    expect(got.type === 'announce' && got.peers.length).toBe(MAX_TRACKER_PEERS)
   }, 10_000)
   it('100,000-deep nesting, a megabyte of digits, of text, of whitespace', () => {
     const deep = 100_000

@@ -59,6 +59,10 @@ describe('parseHttpAnnounce', () => {
     expect(got.type).toBe('failure')
     expect(got.type === 'failure' && got.reason).toMatch(reason)
   })
+  it('regression: a megabyte of empty dictionaries is refused after MAX_TRACKER_VALUES values, not built (it cost 178 ms and 103 MiB)', () => {
+    const got = parseHttpAnnounce(te.encode('d5:peersl' + 'de'.repeat(512 * 1024) + 'ee'))
+    expect(got).toEqual({ type: 'failure', reason: expect.stringMatching(/not bencode/) })
+  })
   it('a tracker id is echoed only when it is short', () => {
     expect(parseHttpAnnounce(bencode({ 'tracker id': 'abc' }))).toMatchObject({ trackerId: te.encode('abc') })
     expect(parseHttpAnnounce(bencode({ 'tracker id': 'x'.repeat(65) }))).toMatchObject({ trackerId: null })
