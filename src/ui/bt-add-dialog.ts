@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
 import { formatBytes } from '../core/format'
-import { allFolders, buildFileTree, folderPath, type FileTree, type Folder as TreeFolder } from '../core/file-tree'
+import { FileTree, folderPath, type Folder as TreeFolder } from '../core/file-tree'
 import type { TorrentFile } from '../core/metainfo'
 import type { FileChoice } from '../engine/file-choice'
 import { buttonStyles } from './shared-styles'
@@ -97,10 +97,10 @@ export class BtAddDialog extends LitElement {
   ask(torrent: ChoosableTorrent, defaults: { paused?: boolean; note?: string } = {}): Promise<AddChoice | undefined> {
     this.resolve?.(undefined)
     this.torrent = torrent
-    this.tree = buildFileTree(choosableFiles(torrent))
+    this.tree = new FileTree(choosableFiles(torrent))
     this.selected = []
     for (const file of torrent.files) this.selected[file.index] = !file.pad
-    this.open = new Set(torrent.files.length > EXPAND_UP_TO ? [] : allFolders(this.tree.root))
+    this.open = new Set(torrent.files.length > EXPAND_UP_TO ? [] : this.tree.allFolders())
     this.shown = new Map()
     this.paused = Boolean(defaults.paused)
     this.note = defaults.note ?? ''
@@ -152,10 +152,11 @@ export class BtAddDialog extends LitElement {
 
   /** Its folders, then its files, ROWS_AT_A_TIME at a time. */
   private renderFolderContents(folder: Folder): TemplateResult {
-    const total = folder.folders.length + folder.files.length
+    const listing = this.tree!.list(folder)
+    const total = listing.folders.length + listing.files.length
     const limit = this.shown.get(folder) ?? ROWS_AT_A_TIME
-    const folders = folder.folders.slice(0, limit)
-    const files = folder.files.slice(0, Math.max(0, limit - folders.length))
+    const folders = listing.folders.slice(0, limit)
+    const files = listing.files.slice(0, Math.max(0, limit - folders.length))
     const more = total - folders.length - files.length
     return html`${folders.map((child) => this.renderFolder(child))}${files.map((file) => this.renderFile(file))}${more > 0
       ? html`<li><button class="more" @click=${() => this.showMore(folder, limit)}>Show ${Math.min(more, ROWS_AT_A_TIME)} more
