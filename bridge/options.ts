@@ -14,6 +14,10 @@ export interface ServerOptions {
   /** Folder of the built app. */
   appDir: string
   runtime: RuntimeConfig
+  /** Serve the build's source maps (`--source-maps`); otherwise a request for one gets 404. */
+  sourceMaps: boolean
+  /** Origins besides the server's own (`--allow-origin`): their hostnames pass the Host check too. */
+  allowOrigins: string[]
   /** The `/bridge` WebSocket and what it runs; null turns the bridge off (app only). */
   bridge: BridgeSettings | null
 }
@@ -63,7 +67,8 @@ export const USAGE = `Usage: npm start -- [options]
   --token T              pages must present this token (required when --host is not loopback)
   --allow-origin URL,URL other origins whose pages may use the bridge
   --no-bridge            serve the app only
-  --limit NAME=N,...     change one of the bridge's caps (README, Security: the list and defaults)`
+  --limit NAME=N,...     change one of the bridge's caps (README, Security: the list and defaults)
+  --source-maps          serve the build's source maps (.map files; refused otherwise)`
 
 function list(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter(Boolean)
@@ -146,6 +151,7 @@ export function parseOptions(argv: string[]): ServerOptions {
       'allow-origin': { type: 'string' },
       'no-bridge': { type: 'boolean', default: false },
       limit: { type: 'string', multiple: true },
+      'source-maps': { type: 'boolean', default: false },
     },
     strict: true,
   })
@@ -159,6 +165,7 @@ export function parseOptions(argv: string[]): ServerOptions {
   const encryption = values.encryption as EncryptionMode
   if (!ENCRYPTION_MODES.includes(encryption)) throw new Error(`--encryption: "${values.encryption}" is not one of ${ENCRYPTION_MODES.join(', ')}`)
   const peerPort = parsePort('--peer-port', values['peer-port'] ?? String(DEFAULT_PEER_PORT))
+  const allowOrigins = list(values['allow-origin'] ?? '').map(parseOrigin)
   const bridge: BridgeSettings | null = values['no-bridge'] ? null : {
     peerPort,
     peerHost: values['peer-host'],
@@ -167,7 +174,7 @@ export function parseOptions(argv: string[]): ServerOptions {
     dhtPort: values['dht-port'] !== undefined ? parsePort('--dht-port', values['dht-port']) : peerPort,
     portFallback: values['peer-port'] === undefined,
     token,
-    allowOrigins: list(values['allow-origin'] ?? '').map(parseOrigin),
+    allowOrigins,
     encryption,
     limits: parseLimits(values.limit ?? []),
   }
@@ -176,6 +183,8 @@ export function parseOptions(argv: string[]): ServerOptions {
     port,
     host: values.host,
     appDir: values['app-dir'],
+    sourceMaps: values['source-maps'],
+    allowOrigins,
     runtime: {
       type: 'runtime-config',
       trackers: values.trackers !== undefined ? parseTrackers(values.trackers) : [...DEFAULT_TRACKERS],

@@ -5,6 +5,8 @@ import { BRIDGE_PATH } from '../src/protocol/bridge-frames'
 import { RUNTIME_CONFIG_PATH } from '../src/protocol/runtime-config'
 import { BridgeHub } from './bridge-hub'
 import type { ServerOptions } from './options'
+import { checkHost } from './policy'
+import { SECURITY_HEADERS, isSourceMapPath } from './security-headers'
 
 export interface RunningServer {
   server: Server
@@ -24,19 +26,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const runtimeJson = JSON.stringify(runtime)
 
+  const hostPolicy = { allowOrigins: options.allowOrigins, token: null }
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    const reply = (status: number, text: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end(text)
+    }
     if (path === RUNTIME_CONFIG_PATH) {
+      // a DNS-rebound page (its own hostname in Host) must not read the trackers and bridge it would get
+      const host = checkHost(req.headers.host, hostPolicy)
+      if (!host.ok) return reply(403, `Refused: ${host.reason}`)
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
       res.end(runtimeJson)
       return
     }
-    res.setHeader('x-content-type-options', 'nosniff')
-    res.setHeader('referrer-policy', 'no-referrer')
-    serveApp(req, res, () => {
-      res.writeHead(404, { 'content-type': 'text/plain' })
-      res.end('Not found')
-    })
+    if (!options.sourceMaps && isSourceMapPath(path)) return reply(404, 'Not found (start the server with --source-maps to serve source maps)')
+    serveApp(req, res, () => reply(404, 'Not found'))
   })
   server.on('upgrade', (req, socket, head) => {
     if (!bridge?.handleUpgrade(req, socket, head)) socket.destroy()

@@ -41,6 +41,13 @@ export const MAX_PIECE_LENGTH = 256 * 1024 * 1024
 export const MAX_FILES = 100_000
 /** Deepest folder nesting we accept; real torrents rarely exceed 10. */
 export const MAX_PATH_DEPTH = 100
+/**
+ * Most names in all files' paths together (folders and file names, each counted where it
+ * appears): 100,000 files at the deepest nesting would be 10 million, which the sanitiser's table
+ * of names in use and the page's file tree cannot hold (the worker ran out of memory); real
+ * torrents with 100,000 files nest a few folders deep.
+ */
+export const MAX_PATH_NAMES = 1_000_000
 /** Longest comment we keep (characters); the rest is cut, since it is only shown to the user. */
 export const MAX_COMMENT_LENGTH = 10_000
 
@@ -143,10 +150,12 @@ function readFiles(info: BDict, rawName: string): RawFile[] {
   if (list.length > MAX_FILES) {
     throw new AppError('TOO_LARGE', `This torrent lists ${list.length.toLocaleString('en-US')} files; at most ${MAX_FILES.toLocaleString('en-US')} are supported.`)
   }
-  return list.map((entry, i) => readFile(entry, `info.files[${i}]`))
+  const budget = { names: MAX_PATH_NAMES }
+  return list.map((entry, i) => readFile(entry, `info.files[${i}]`, budget))
 }
 
-function readFile(entry: BValue, label: string): RawFile {
+/** `budget.names` is what is left of MAX_PATH_NAMES: checked before a path's names are decoded. */
+function readFile(entry: BValue, label: string, budget: { names: number }): RawFile {
   if (!isDict(entry)) damaged(`"${label}" should be a dictionary but is ${typeName(entry)}.`)
   const length = fileLength(entry, `${label}.length`)
   const utf8Path = entry.get('path.utf-8')
@@ -156,6 +165,10 @@ function readFile(entry: BValue, label: string): RawFile {
   if (!Array.isArray(rawPath)) damaged(`"${pathLabel}" should be a list but is ${typeName(rawPath)}.`)
   if (rawPath.length > MAX_PATH_DEPTH) {
     throw new AppError('TOO_LARGE', `This torrent has a file nested ${rawPath.length} folders deep ("${pathLabel}"); at most ${MAX_PATH_DEPTH} are supported.`)
+  }
+  budget.names -= rawPath.length
+  if (budget.names < 0) {
+    throw new AppError('TOO_LARGE', `This torrent's file paths hold more than ${MAX_PATH_NAMES.toLocaleString('en-US')} folder and file names in all; at most that many are supported.`)
   }
   const path = rawPath.map((part, j) => {
     if (!(part instanceof Uint8Array)) damaged(`"${pathLabel}[${j}]" should be text but is ${typeName(part)}.`)

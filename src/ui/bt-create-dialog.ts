@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit'
+import { barWidth } from './bar-width'
 import { formatBytes } from '../core/format'
 import {
   createTorrent, filesOfDirectory, filesOfInput, isCancelled, planPicked,
@@ -142,7 +143,7 @@ export class BtCreateDialog extends LitElement {
     const percent = this.total > 0 ? Math.floor((this.hashed / this.total) * 100) : 0
     return html`
       <div role="progressbar" aria-label=${`Hashing ${this.name}`} aria-valuemin="0" aria-valuemax="100"
-        aria-valuenow=${percent} class="bar"><div style="width: ${percent}%"></div></div>
+        aria-valuenow=${percent} class="bar"><div style=${barWidth(percent)}></div></div>
       <p class="status">Hashing and copying: ${percent}% · ${formatBytes(this.hashed)} of ${formatBytes(this.total)}</p>
       <div class="actions"><button @click=${() => this.cancel()}>Cancel</button></div>`
   }

@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit'
+import { barWidth } from './bar-width'
 import { formatBytes } from '../core/format'
 import type { FileSnapshot } from '../protocol/engine-events'
 import { isPlayable } from '../pwa/media-types'
@@ -57,7 +58,7 @@ export class BtFileList extends LitElement {
           @click=${() => this.play(file)}>Play</button>` : html`<span></span>`}
         <button ?disabled=${!file.done} aria-label="Save ${file.name}" title=${file.done ? `Save ${file.name}` : 'Available when this file is complete'}
           @click=${() => this.dispatchEvent(new CustomEvent('save-file', { detail: file.index, bubbles: true, composed: true }))}>Save</button>
-        <div class="bar" aria-hidden="true"><div style="width:${percent}%"></div></div>
+        <div class="bar" aria-hidden="true"><div style=${barWidth(percent)}></div></div>
       </li>`
   }
 

@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit'
+import { barWidth } from './bar-width'
 import { formatBytes } from '../core/format'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 
@@ -53,7 +54,7 @@ export class BtStorageBar extends LitElement {
     return html`<div class=${share > 95 ? 'full' : ''} role="group" aria-label="Storage">
       Storage: ${formatBytes(this.usage)} used of ${formatBytes(this.quota)} · ${formatBytes(Math.max(0, this.quota - this.usage))} free
       ${this.persisted ? '· persistent' : '· the browser may clear it under pressure'}
-      <div class="bar" aria-hidden="true"><div style="width:${share}%"></div></div>
+      <div class="bar" aria-hidden="true"><div style=${barWidth(share)}></div></div>
     </div>`
   }
 }

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit'
+import { barWidth } from './bar-width'
 import { formatBytes, formatEta, formatSpeed } from '../core/format'
 import type { EngineApi } from '../engine/engine-api'
 import type { TorrentSnapshot } from '../protocol/engine-events'
@@ -89,7 +90,7 @@ export class BtTorrentItem extends LitElement {
           <span class="size">${this.sizeText(t)}</span>
         </div>
         <div class="bar" role="progressbar" aria-label="Progress of ${t.name}" data-pieces-checked=${t.piecesChecked} data-pieces-verified=${t.piecesVerified} aria-valuemin="0" aria-valuemax="100"
-          aria-valuenow=${percent} aria-valuetext="${percent}%"><div style="width:${percent}%"></div></div>
+          aria-valuenow=${percent} aria-valuetext="${percent}%"><div style=${barWidth(percent)}></div></div>
         <div class="stats">
           <span class="state" data-testid="state">${stateLabel(t)}</span>
           <span>${percent}%</span>

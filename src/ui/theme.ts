@@ -1,12 +1,12 @@
 import type { Settings } from '../prefs/settings'
 
-/** "system" follows prefers-color-scheme; light and dark force it (index.html holds both palettes). */
+/** "system" follows prefers-color-scheme; light and dark force it (src/page.css holds both palettes). */
 export function applyTheme(theme: Settings['theme']): void {
   if (theme === 'system') delete document.documentElement.dataset.theme
   else document.documentElement.dataset.theme = theme
 }
 
-/** The forced palettes (index.html's :root variables follow the system by default). */
+/** The forced palettes (src/page.css's :root variables follow the system by default). */
 const FORCED = `
   :root[data-theme=light] { color-scheme: light; --bg: #f7f8fa; --surface: #ffffff; --surface-2: #eef1f5; --text: #1b1f24;
     --muted: #5b6470; --border: #d9dee5; --accent: #1f6feb; --accent-text: #ffffff; --ok: #1a7f37; --warn: #9a6700;

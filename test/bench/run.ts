@@ -13,6 +13,7 @@ import { startStockServer } from './stock-server'
 import { benchStreaming } from './streaming'
 import { benchBridge } from './bridge'
 import { benchResume } from './resume'
+import { benchHostileTorrents } from './hostile-torrents'
 import { askFilesOff } from './app-page'
 
 const MiB = 1024 * 1024
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
   const resume = await benchResume(browser)
   console.log('bench: the bridge against aria2c…')
   const bridge = await benchBridge(browser)
+  console.log('bench: the main thread while adding hostile .torrent files…')
+  const hostile = await benchHostileTorrents(browser)
   await browser.close()
 
   const speedBytes = SPEED_MIB * MiB
@@ -164,7 +167,8 @@ Target: ratio at least 1.0, aim 1.5.
 
 ${streaming.markdown}
 ${resume.markdown}
-${bridge.markdown}`
+${bridge.markdown}
+${hostile.markdown}`
   await writeFile('docs/BENCHMARKS.md', report)
   console.log(report)
 }

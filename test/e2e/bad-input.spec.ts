@@ -1,6 +1,6 @@
 import { expect, test, type Browser } from '@playwright/test'
 import { launchChromium } from '../support/browser'
-import { SCREENSHOTS, openApp, startApp, type RunningApp } from './harness'
+import { SCREENSHOTS, cspViolationsOf, expectNoCspViolations, openApp, startApp, type RunningApp } from './harness'
 
 let browser: Browser
 let app: RunningApp
@@ -46,6 +46,22 @@ test('malformed input gets a clear message and the app keeps working', async () 
     await expect(page.getByRole('listitem')).toHaveCount(1)
     await expect(page.getByTestId('state')).toHaveText('Getting metadata')
     await page.screenshot({ path: `${SCREENSHOTS}/metadata-${scheme}.png` })
+    expectNoCspViolations(page)
     await context.close()
   }
+})
+
+test('the server\'s Content-Security-Policy refuses an injected inline script, and the tests hear of it', async () => {
+  const context = await browser.newContext()
+  const page = await openApp(context, app.url)
+  const ran = await page.evaluate(() => {
+    const script = document.createElement('script')
+    script.textContent = 'window.injectedRan = true'
+    document.head.append(script)
+    return (window as unknown as { injectedRan?: boolean }).injectedRan === true
+  })
+  expect(ran).toBe(false)
+  await expect.poll(() => cspViolationsOf(page).length).toBeGreaterThan(0)
+  expect(cspViolationsOf(page).join('\n')).toMatch(/script-src/)
+  await context.close()
 })

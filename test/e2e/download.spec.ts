@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { SCREENSHOTS, addTorrentFile, confirmAddDialog, openApp, opfsEntries, sha256File, useSwarmApp } from './harness'
+import { SCREENSHOTS, addTorrentFile, confirmAddDialog, expectNoCspViolations, openApp, opfsEntries, sha256File, useSwarmApp } from './harness'
 
 const env = useSwarmApp({ swarm: { name: 'Fixture Album', sizeMiB: 64 }, tmpPrefix: 'saved-' })
 
@@ -39,6 +39,7 @@ test('downloads a multi-file torrent from a WebRTC seeder by magnet, and every s
     await download.saveAs(target)
     expect(await sha256File(target), `SHA-256 of ${path}`).toBe(env.swarm.sha256[path])
   }
+  expectNoCspViolations(page) // WebRTC, the workers and saving, under the server's policy
   await context.close()
 })
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { expect, test, type Browser, type BrowserContext, type ConsoleMessage, type Page } from '@playwright/test'
 import { allowWebRtc, launchChromium } from '../support/browser'
 import { sha256File } from '../support/fixtures'
 export { sha256File }
@@ -122,10 +122,45 @@ export async function expectSavedFilesExact(page: Page, swarm: Pick<Swarm, 'name
   }
 }
 
+/** What the Content-Security-Policy refused in each page opened with openApp, for expectNoCspViolations. */
+const cspViolations = new WeakMap<Page, string[]>()
+
+/**
+ * Collects the page's CSP violations: its `securitypolicyviolation` events and the console errors
+ * Chromium writes for them, which also cover its workers ("Refused to …").
+ */
+async function watchCsp(page: Page): Promise<void> {
+  const seen: string[] = []
+  cspViolations.set(page, seen)
+  const onConsole = (message: ConsoleMessage) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) seen.push(message.text())
+  }
+  page.on('console', onConsole)
+  page.on('worker', (worker) => worker.on('console', onConsole))
+  page.context().on('serviceworker', (worker) => worker.on('console', onConsole))
+  await page.exposeFunction('__cspViolation', (text: string) => { seen.push(text) })
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      void (window as unknown as { __cspViolation(text: string): void }).__cspViolation(`${e.effectiveDirective} refused ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`)
+    })
+  })
+}
+
+/** What the page (opened with openApp) has had refused by its Content-Security-Policy so far. */
+export function cspViolationsOf(page: Page): readonly string[] {
+  return cspViolations.get(page) ?? []
+}
+
+/** Fails the test when the page (opened with openApp) broke its Content-Security-Policy. */
+export function expectNoCspViolations(page: Page): void {
+  expect(cspViolationsOf(page), 'CSP violations').toEqual([])
+}
+
 export async function openApp(context: BrowserContext, url: string): Promise<Page> {
   await allowWebRtc(context, new URL(url).origin)
   const page = await context.newPage()
   page.on('pageerror', (err) => console.log(`[page error] ${err.message}`))
+  await watchCsp(page)
   await page.goto(url)
   await page.getByText('No torrents yet').waitFor()
   return page

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import { launchChromium } from '../support/browser'
 import { makeVideo, spawnMediaSeeder, writeSrt, type MediaSeeder } from '../support/media'
-import { SCREENSHOTS, openApp, sha256File, startApp, confirmAddDialog, type RunningApp } from './harness'
+import { SCREENSHOTS, expectNoCspViolations, openApp, sha256File, startApp, confirmAddDialog, type RunningApp } from './harness'
 import { waitForController } from './pwa-helpers'
 
 const FOLDER = 'Clip Folder'
@@ -109,6 +109,7 @@ test('a video plays while it downloads, seeks to 80%, shows subtitles; the saved
   await expect(player(page)).toBeHidden()
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
   expect(await save(page, 'clip.mp4')).toBe(sha256['clip.mp4'])
+  expectNoCspViolations(page) // streamed video and blob: subtitles, under the server's policy
   await context.close()
 })
 
@@ -141,5 +142,6 @@ test('text previews; a file the browser cannot play says so and offers Save (byt
   const savedPath = join(dir, 'saved-player-old.avi')
   await download.saveAs(savedPath)
   expect(await sha256File(savedPath)).toBe(sha256['old.avi'])
+  expectNoCspViolations(page) // streamed images and text previews
   await context.close()
 })

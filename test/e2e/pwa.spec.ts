@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { chromium, expect, test, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, CHROMIUM_PATH, allowWebRtc } from '../support/browser'
 import { buildApp, controllerBuild, waitForController } from './pwa-helpers'
-import { SCREENSHOTS, addDialog, confirmAddDialog, openApp, startApp, useSwarmApp, type RunningApp } from './harness'
+import { SCREENSHOTS, addDialog, confirmAddDialog, expectNoCspViolations, openApp, startApp, useSwarmApp, type RunningApp } from './harness'
 
 const env = useSwarmApp({ swarm: { name: 'Shared Fixture', sizeMiB: 4 } })
 
@@ -70,6 +70,7 @@ test('offline: after a first visit, a reload without network shows the app and i
   // The stored torrent comes back from IndexedDB (persistence), offline as online.
   await expect(item(page)).toBeVisible()
   await page.screenshot({ path: `${SCREENSHOTS}/pwa-offline.png` })
+  expectNoCspViolations(page) // the service worker, its precache and the workers, under the server's policy
   await context.close()
 })
 
@@ -121,6 +122,7 @@ test('share target POST: a multipart .torrent is added', async () => {
   await expect(item(page).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
   // The inbox entry is consumed.
   expect(await page.evaluate(async () => (await (await caches.open('share-inbox')).keys()).length)).toBe(0)
+  expectNoCspViolations(page)
   await context.close()
 })
 

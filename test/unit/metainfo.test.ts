@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { createHash } from 'node:crypto'
 import { bencode, type BEncodable } from '../../src/core/bencode'
-import { parseTorrent, MAX_FILES, MAX_TORRENT_BYTES, type Metainfo } from '../../src/core/metainfo'
+import { parseTorrent, MAX_FILES, MAX_PATH_NAMES, MAX_TORRENT_BYTES, type Metainfo } from '../../src/core/metainfo'
 import { AppError, type ErrorCode } from '../../src/protocol/errors'
 
 const KIB = 1024
@@ -25,6 +25,11 @@ function singleInfo(extra: Obj = {}): Obj {
 function multiInfo(files: { path: string[]; length: number; attr?: string }[], extra: Obj = {}): Obj {
   const length = files.reduce((n, f) => n + f.length, 0)
   return { name: 'album', 'piece length': PL, files, pieces: hashes(Math.ceil(length / PL)), ...extra }
+}
+
+/** A path `depth` names long whose folders belong to file `i` alone. */
+function deepPath(i: number, depth: number): string[] {
+  return [...Array.from({ length: depth - 1 }, (_, d) => `${i}-${d}`), 'leaf.bin']
 }
 
 function torrent(info: BEncodable | undefined, top: Obj = {}): Uint8Array {
@@ -227,6 +232,13 @@ describe('parseTorrent: valid torrents', () => {
     expect(one.lastPieceLength).toBe(1)
   })
 
+  it('accepts the most names in paths: 10,000 files 100 deep, each in folders of its own', async () => {
+    const files = Array.from({ length: MAX_PATH_NAMES / 100 }, (_, i) => ({ path: deepPath(i, 100), length: 1 }))
+    const meta = await parseTorrent(torrent(multiInfo(files)))
+    expect(meta.files).toHaveLength(10_000)
+    expect(meta.files[9_999]!.path).toEqual(deepPath(9_999, 100))
+  }, 30_000)
+
   it('accepts the maximum number of files', async () => {
     const files = Array.from({ length: MAX_FILES }, (_, i) => ({ path: ['d', `f${i}`], length: i === 0 ? 1 : 0 }))
     const meta = await parseTorrent(torrent(multiInfo(files)))
@@ -272,6 +284,9 @@ describe('parseTorrent: malformed torrents', () => {
     ['file path part is a number', () => torrent(multiInfo([], { files: [{ length: 1, path: ['a', 3] }] })), 'BAD_TORRENT', /"info\.files\[0\]\.path\[1\]" should be text but is a number/],
     ['path too deep', () => torrent(multiInfo([{ path: Array.from({ length: 101 }, () => 'd'), length: 1 }])), 'TOO_LARGE', /nested 101 folders deep/],
     ['too many files', () => torrent(multiInfo(Array.from({ length: MAX_FILES + 1 }, (_, i) => ({ path: [`f${i}`], length: i === 0 ? 1 : 0 })))), 'TOO_LARGE', /lists 100,001 files; at most 100,000/],
+    // issue 13: 100,000 files 100 deep ran the parse worker out of memory; one name over the limit is enough
+    ['too many names in paths', () => torrent(multiInfo(Array.from({ length: MAX_PATH_NAMES / 100 + 1 }, (_, i) => ({ path: deepPath(i, 100), length: 1 })))),
+      'TOO_LARGE', /file paths hold more than 1,000,000 folder and file names in all/],
     ['total beyond 2^53', () => torrent({ name: 'x', 'piece length': PL, pieces: hashes(1), files: [{ path: ['a'], length: Number.MAX_SAFE_INTEGER }, { path: ['b'], length: 1 }] }), 'TOO_LARGE', /too large/],
     ['v2-only torrent', () => torrent(v2Only), 'BAD_TORRENT', /^BitTorrent v2-only torrents are not supported yet\.$/],
     ['file larger than the limit', () => new Uint8Array(MAX_TORRENT_BYTES + 1), 'TOO_LARGE', /is 64\.1 MiB; files over 64\.0 MiB are not accepted/],
