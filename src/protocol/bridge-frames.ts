@@ -56,6 +56,7 @@ export enum FrameType {
   Notice = 5,
   Goodbye = 6,
   Tracker = 7,
+  Status = 8,
   // page -> bridge
   Register = 16,
   Unregister = 17,
@@ -150,6 +151,38 @@ export interface TrackerFrame {
   seeders: number
   leechers: number
 }
+/** Where the bridge's port mapping at the router stands (bridge/port-mapping/). */
+export type PortMappingState = 'off' | 'mapping' | 'mapped' | 'failed'
+/** How the mapping was made: UPnP-IGD, NAT-PMP (RFC 6886) or PCP (RFC 6887). */
+export type PortMappingProtocol = 'upnp' | 'natpmp' | 'pcp'
+export interface PortMappingStatus {
+  state: PortMappingState
+  /** '' until a mapping was made. */
+  protocol: PortMappingProtocol | ''
+  /** The router's address (IP text); '' when none was found. */
+  gateway: string
+  /** Where peers on the internet reach the peer port, as the router says; '' and 0 while unknown. */
+  externalHost: string
+  externalPort: number
+  /** Why it is off or failed, or what is only partly done; '' otherwise. */
+  message: string
+}
+/**
+ * How reachable the bridge is, for the page's Connectivity panel: sent after WELCOME and again
+ * whenever any of it changes.
+ */
+export interface StatusFrame {
+  type: FrameType.Status
+  portMapping: PortMappingStatus
+  /** Nodes in the DHT node's routing table; -1 when the bridge runs no DHT node. */
+  dhtNodes: number
+  /** Local Service Discovery (BEP 14) is on. */
+  lsd: boolean
+  /** Where the bridge's outgoing connections go through ("socks5://host:port", never credentials); '' for none. */
+  proxy: string
+  /** The peer port accepts IPv6 connections. */
+  ipv6: boolean
+}
 export interface GoodbyeFrame {
   type: FrameType.Goodbye
   code: CloseCode
@@ -201,7 +234,7 @@ export interface CloseFrame {
 }
 
 export type BridgeToPageFrame =
-  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame
+  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame | StatusFrame
   | DataFrame | CreditFrame | CloseFrame
 export type PageToBridgeFrame =
   | RegisterFrame | UnregisterFrame | AnnounceFrame | OpenFrame
