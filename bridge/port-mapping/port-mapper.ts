@@ -61,7 +61,9 @@ export class PortMapper {
     if (this.closed) return
     this.closed = true
     if (this.timer) clearTimeout(this.timer)
-    await this.running
+    // a search under way (SSDP waits 2.5 s, a silent router 3.5 s) is not waited for long: what it
+    // maps after this, it removes itself, as it finds the mapper closed
+    await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, CLOSE_MS).unref())])
     const mapped = this.mapped
     this.mapped = null
     if (!mapped) return
