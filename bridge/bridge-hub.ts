@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http'
 import type net from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES } from '../src/protocol/bridge-frames'
+import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES, type StatusFrame } from '../src/protocol/bridge-frames'
+import { Connectivity } from './connectivity'
 import { DhtNode } from './dht-node'
 import { TokenBucket, type BridgeLimits } from './limits'
 import { req2Hash } from './mse/mse-crypto'
@@ -34,6 +35,8 @@ export interface BridgeConfig extends FrontPolicy {
   encryption?: EncryptionMode
   /** How tracker names are resolved: the system's resolver unless a test stands in for a rebinding DNS server. */
   resolve?: Resolver
+  /** Ask the router to forward the peer and DHT ports (default off here; the command line's default is on). */
+  portMapping?: boolean
 }
 
 export interface BridgeStats {
@@ -66,6 +69,8 @@ export class BridgeHub implements SessionHost {
   private bufferedTotal = 0
   /** The part of bufferedTotal that pages sent (held for connecting streams or TCP sockets). */
   private fromPagesTotal = 0
+  /** Port mapping and the rest of what STATUS frames tell pages. */
+  readonly connectivity: Connectivity
 
   private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null) {
     this.limits = config.limits
@@ -75,7 +80,24 @@ export class BridgeHub implements SessionHost {
     this.trackerSlots = new RequestSlots(config.limits.maxTrackerRequestsTotal, null, config.limits.trackerRequestsPerSecondTotal, config.limits.trackerRequestsPerSecondTotal)
     this.goodbyeSlots = new RequestSlots(config.limits.maxTrackerGoodbyesTotal)
     this.dials = new TokenBucket(config.limits.dialsPerSecondTotal, config.limits.dialsPerSecondTotal)
+    this.connectivity = new Connectivity({
+      portMapping: config.portMapping ?? false,
+      peerHost: config.peerHost,
+      tcpPort: listener.port,
+      udpPort: dht?.port ?? null,
+      others: () => ({ dhtNodes: this.dht?.nodeCount ?? -1, lsd: this.lsdEnabled(), proxy: this.proxyText(), ipv6: this.acceptsIPv6() }),
+      broadcast: (frame) => { for (const s of this.sessions) s.send(frame) },
+    })
   }
+
+  /** Local Service Discovery (BEP 14) runs: false until the bridge has it. */
+  lsdEnabled(): boolean { return false }
+  /** Where outgoing connections go through, without credentials: '' until the bridge has a proxy. */
+  proxyText(): string { return '' }
+  /** The peer port accepts IPv6 connections: false until the bridge listens on IPv6. */
+  acceptsIPv6(): boolean { return false }
+  /** What a page is told in STATUS frames. */
+  statusFrame(): StatusFrame { return this.connectivity.frame() }
 
   static async start(config: BridgeConfig): Promise<BridgeHub> {
     let hub: BridgeHub | undefined
@@ -136,7 +158,9 @@ export class BridgeHub implements SessionHost {
     if (this.sessions.size >= this.limits.maxSessions) return refuse(503, 'the bridge serves as many pages as it allows'), true
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`
-      this.sessions.add(new PageSession(ws, this, remote))
+      const session = new PageSession(ws, this, remote)
+      this.sessions.add(session)
+      session.send(this.statusFrame())
     })
     return true
   }
@@ -223,6 +247,8 @@ export class BridgeHub implements SessionHost {
     for (const s of [...this.sessions]) s.close(CloseCode.ShuttingDown, 'the bridge is shutting down')
     for (const ws of this.wss.clients) ws.terminate()
     this.wss.close()
+    // the router's mappings go first, while the ports they name are still this bridge's
+    await this.connectivity.close()
     await Promise.all([this.listener.close(), this.dht?.destroy()])
   }
 }

@@ -79,6 +79,11 @@ export class DhtNode {
     return this.dht.address().port
   }
 
+  /** Nodes in its routing table (what the Connectivity panel shows). */
+  get nodeCount(): number {
+    return this.dht.nodes.count()
+  }
+
   /** Adds a node by hand (tests, or a peer that says it runs a DHT node). */
   addNode(host: string, port: number): void {
     this.dht.addNode({ host, port })

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseOptions, USAGE } from './options'
+import { portMappingText } from './connectivity'
+import type { PortMappingStatus } from '../src/protocol/bridge-frames'
 import { startServer } from './server'
 
 async function main(): Promise<void> {
@@ -20,6 +22,9 @@ async function main(): Promise<void> {
   if (running.bridge) {
     const dht = running.bridge.dht ? `, DHT on UDP ${running.bridge.dht.port}` : ', no DHT'
     console.log(`Bridge: peers connect to TCP port ${running.bridge.peerPort}${dht}`)
+    const logMapping = (status: PortMappingStatus) => console.log(`Port mapping: ${portMappingText(status)}`)
+    logMapping(running.bridge.connectivity.portMapping)
+    running.bridge.connectivity.onPortMapping(logMapping)
   }
   const stop = () => void running.close().then(() => process.exit(0))
   process.on('SIGINT', stop)

@@ -38,6 +38,8 @@ export interface BridgeSettings {
   allowOrigins: string[]
   /** Message Stream Encryption with TCP peers (see mse/peer-crypto.ts). */
   encryption: EncryptionMode
+  /** Ask the router to forward the peer and DHT ports (UPnP-IGD, NAT-PMP, PCP: port-mapping/). */
+  portMapping: boolean
   limits: BridgeLimits
   /** Tracker name resolution; the system's unless a test stands in for a rebinding DNS server. */
   resolve?: Resolver
@@ -64,6 +66,8 @@ export const USAGE = `Usage: npm start -- [options]
                          encrypted handshake when the peer can (payload RC4 or plaintext, as the
                          peer picks), plain BitTorrent otherwise; require = RC4 only, both ways;
                          off = plaintext only (default prefer)
+  --port-mapping on|off  ask the router (UPnP-IGD, NAT-PMP or PCP) to forward the peer port
+                         and the DHT port from the internet, so peers can connect in (default on)
   --token T              pages must present this token (required when --host is not loopback)
   --allow-origin URL,URL other origins whose pages may use the bridge
   --no-bridge            serve the app only
@@ -147,6 +151,7 @@ export function parseOptions(argv: string[]): ServerOptions {
       'dht-port': { type: 'string' },
       'no-dht': { type: 'boolean', default: false },
       encryption: { type: 'string', default: 'prefer' },
+      'port-mapping': { type: 'string', default: 'on' },
       token: { type: 'string' },
       'allow-origin': { type: 'string' },
       'no-bridge': { type: 'boolean', default: false },
@@ -164,6 +169,8 @@ export function parseOptions(argv: string[]): ServerOptions {
   }
   const encryption = values.encryption as EncryptionMode
   if (!ENCRYPTION_MODES.includes(encryption)) throw new Error(`--encryption: "${values.encryption}" is not one of ${ENCRYPTION_MODES.join(', ')}`)
+  const portMapping = values['port-mapping']
+  if (portMapping !== 'on' && portMapping !== 'off') throw new Error(`--port-mapping: "${portMapping}" is not on or off`)
   const peerPort = parsePort('--peer-port', values['peer-port'] ?? String(DEFAULT_PEER_PORT))
   const allowOrigins = list(values['allow-origin'] ?? '').map(parseOrigin)
   const bridge: BridgeSettings | null = values['no-bridge'] ? null : {
@@ -176,6 +183,7 @@ export function parseOptions(argv: string[]): ServerOptions {
     token,
     allowOrigins,
     encryption,
+    portMapping: portMapping === 'on',
     limits: parseLimits(values.limit ?? []),
   }
   return {

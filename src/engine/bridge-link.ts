@@ -27,6 +27,10 @@ export class BridgeLink {
       this.status = { state, reason }
       onChange()
     })
+    this.client.on('status', ({ type: _type, ...connectivity }) => {
+      this.status = { state: this.client.state, reason: null, connectivity: { ...connectivity, peerPort: this.client.welcome?.peerPort ?? 0 } }
+      onChange()
+    })
     this.client.on('notice', onNotice)
     this.client.start()
   }

@@ -15,8 +15,9 @@
  * 2: the stream window grew from 256 KiB to 1 MiB (a version-1 peer would see credit overrun).
  * 3: DATA payloads of up to 256 KiB, not 64 KiB (a version-2 decoder would refuse them).
  * 4: TRACKER frames, each tracker's state (a version-3 page would refuse the unknown type).
+ * 5: STATUS frames, the bridge's connectivity (a version-4 page would refuse the unknown type).
  */
-export const BRIDGE_PROTOCOL_VERSION = 4
+export const BRIDGE_PROTOCOL_VERSION = 5
 /** Path of the WebSocket on the app's server. */
 export const BRIDGE_PATH = '/bridge'
 
@@ -56,6 +57,7 @@ export enum FrameType {
   Notice = 5,
   Goodbye = 6,
   Tracker = 7,
+  Status = 8,
   // page -> bridge
   Register = 16,
   Unregister = 17,
@@ -150,6 +152,38 @@ export interface TrackerFrame {
   seeders: number
   leechers: number
 }
+/** Where the bridge's port mapping at the router stands (bridge/port-mapping/). */
+export type PortMappingState = 'off' | 'mapping' | 'mapped' | 'failed'
+/** How the mapping was made: UPnP-IGD, NAT-PMP (RFC 6886) or PCP (RFC 6887). */
+export type PortMappingProtocol = 'upnp' | 'natpmp' | 'pcp'
+export interface PortMappingStatus {
+  state: PortMappingState
+  /** '' until a mapping was made. */
+  protocol: PortMappingProtocol | ''
+  /** The router's address (IP text); '' when none was found. */
+  gateway: string
+  /** Where peers on the internet reach the peer port, as the router says; '' and 0 while unknown. */
+  externalHost: string
+  externalPort: number
+  /** Why it is off or failed, or what is only partly done; '' otherwise. */
+  message: string
+}
+/**
+ * How reachable the bridge is, for the page's Connectivity panel: sent after WELCOME and again
+ * whenever any of it changes.
+ */
+export interface StatusFrame {
+  type: FrameType.Status
+  portMapping: PortMappingStatus
+  /** Nodes in the DHT node's routing table; -1 when the bridge runs no DHT node. */
+  dhtNodes: number
+  /** Local Service Discovery (BEP 14) is on. */
+  lsd: boolean
+  /** Where the bridge's outgoing connections go through ("socks5://host:port", never credentials); '' for none. */
+  proxy: string
+  /** The peer port accepts IPv6 connections. */
+  ipv6: boolean
+}
 export interface GoodbyeFrame {
   type: FrameType.Goodbye
   code: CloseCode
@@ -201,7 +235,7 @@ export interface CloseFrame {
 }
 
 export type BridgeToPageFrame =
-  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame
+  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame | StatusFrame
   | DataFrame | CreditFrame | CloseFrame
 export type PageToBridgeFrame =
   | RegisterFrame | UnregisterFrame | AnnounceFrame | OpenFrame

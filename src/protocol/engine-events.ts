@@ -1,3 +1,4 @@
+import type { StatusFrame } from './bridge-frames'
 import type { ErrorInfo } from './errors'
 
 export type TorrentState =
@@ -61,8 +62,11 @@ export interface PeerSnapshot {
   uploadSpeed: number
 }
 
-/** 'none': this server has no bridge; the page reaches WebRTC peers only. */
-export interface BridgeStatus { state: 'none' | 'connecting' | 'connected' | 'disconnected' | 'closed'; reason: string | null }
+/** How reachable the bridge is, as its last STATUS frame said, and the TCP port peers connect to. */
+export type BridgeConnectivity = Omit<StatusFrame, 'type'> & { peerPort: number }
+
+/** 'none': this server has no bridge; the page reaches WebRTC peers only. `connectivity`: while connected, once the bridge said. */
+export interface BridgeStatus { state: 'none' | 'connecting' | 'connected' | 'disconnected' | 'closed'; reason: string | null; connectivity?: BridgeConnectivity }
 
 export interface TorrentSnapshot {
   infoHash: string
