@@ -8,7 +8,7 @@ import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, HANDSHAKE_LENGTH, HANDSHAKE_PSTR, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME,
   MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES,
   type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame,
-  type PeerAddress, type TrackerState,
+  MAX_HOST_BYTES, type PeerAddress, type RouteState, type TrackerState,
 } from '../protocol/bridge-frames'
 import { bytesToIp, ipToBytes } from './ip-bytes'
 
@@ -17,10 +17,11 @@ export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; reason: stri
 const EVENTS: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped']
 const SOURCES: BridgePeerSource[] = ['tracker', 'dht']
 const TRACKER_STATES: TrackerState[] = ['announcing', 'working', 'error', 'refused']
+const ROUTE_STATES: RouteState[] = ['unknown', 'up', 'down']
 /** A count that may be unknown (-1) on the wire: u32, all ones for unknown. */
 const UNKNOWN_COUNT = 0xffffffff
 const PAGE_TYPES = new Set([FrameType.Register, FrameType.Unregister, FrameType.Announce, FrameType.Open, FrameType.Data, FrameType.Credit, FrameType.Close])
-const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Tracker, FrameType.Data, FrameType.Credit, FrameType.Close])
+const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Tracker, FrameType.Route, FrameType.Data, FrameType.Credit, FrameType.Close])
 const MAX_CLOSE_CODE = CloseCode.ShuttingDown
 
 const encoder = new TextEncoder()
@@ -159,6 +160,11 @@ function encode(frame: BridgeFrame): Uint8Array {
       w.text(frame.message, MAX_REASON_BYTES, true).u16(Math.min(Math.max(0, Math.floor(frame.peers)), 0xffff))
       w.u32(count(frame.seeders)).u32(count(frame.leechers))
       break
+    case FrameType.Route:
+      if (!ROUTE_STATES.includes(frame.state)) throw new RangeError(`route state ${String(frame.state)}`)
+      w.u8(ROUTE_STATES.indexOf(frame.state)).text(frame.proxy, MAX_URL_BYTES, true).text(frame.outgoingInterface, MAX_HOST_BYTES, true)
+      w.text(frame.message, MAX_REASON_BYTES, true)
+      break
     case FrameType.Register:
       w.bytes(hashBytes(frame.infoHash)).bytes(hashBytes(frame.peerId))
       break
@@ -294,6 +300,13 @@ function decodeBody(type: FrameType, r: Reader): BridgeFrame {
       const seeders = r.u32('seeders')
       const leechers = r.u32('leechers')
       return { type, infoHash, url, state, message, peers, seeders: seeders === UNKNOWN_COUNT ? -1 : seeders, leechers: leechers === UNKNOWN_COUNT ? -1 : leechers }
+    }
+    case FrameType.Route: {
+      const state = ROUTE_STATES[r.u8('route state')]
+      if (!state) throw new Malformed('unknown route state')
+      const proxy = r.text(MAX_URL_BYTES, 'proxy')
+      const outgoingInterface = r.text(MAX_HOST_BYTES, 'outgoing interface')
+      return { type, proxy, outgoingInterface, state, message: r.text(MAX_REASON_BYTES, 'message') }
     }
     case FrameType.Register:
       return { type, infoHash: r.hex20('info-hash'), peerId: r.hex20('peer id') }

@@ -56,6 +56,7 @@ export enum FrameType {
   Notice = 5,
   Goodbye = 6,
   Tracker = 7,
+  Route = 8,
   // page -> bridge
   Register = 16,
   Unregister = 17,
@@ -150,6 +151,23 @@ export interface TrackerFrame {
   seeders: number
   leechers: number
 }
+/** Whether the bridge's way out works: 'unknown' before it has been tried. */
+export type RouteState = 'unknown' | 'up' | 'down'
+/**
+ * How the bridge reaches peers, trackers and web seeds, when it is not simply directly: through
+ * a SOCKS5 proxy, from an outgoing interface (the server's --proxy and --outgoing-interface, not
+ * the page's to change). Sent after WELCOME and whenever the state or its reason changes.
+ */
+export interface RouteFrame {
+  type: FrameType.Route
+  /** socks5://host:port (never its credentials), or '' for none. */
+  proxy: string
+  /** An interface name or address, or '' for none. */
+  outgoingInterface: string
+  state: RouteState
+  /** Why it is down ("the proxy 127.0.0.1:1080 cannot be reached (ECONNREFUSED)…"); '' otherwise. */
+  message: string
+}
 export interface GoodbyeFrame {
   type: FrameType.Goodbye
   code: CloseCode
@@ -201,7 +219,7 @@ export interface CloseFrame {
 }
 
 export type BridgeToPageFrame =
-  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame
+  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame | RouteFrame
   | DataFrame | CreditFrame | CloseFrame
 export type PageToBridgeFrame =
   | RegisterFrame | UnregisterFrame | AnnounceFrame | OpenFrame
