@@ -62,7 +62,19 @@ export interface PeerSnapshot {
 }
 
 /** 'none': this server has no bridge; the page reaches WebRTC peers only. */
-export interface BridgeStatus { state: 'none' | 'connecting' | 'connected' | 'disconnected' | 'closed'; reason: string | null }
+export interface BridgeStatus {
+  state: 'none' | 'connecting' | 'connected' | 'disconnected' | 'closed'
+  reason: string | null
+  /** The bridge's SOCKS5 proxy and outgoing interface (the server's, read-only here) and whether they work; absent when it goes directly. */
+  route?: BridgeRoute
+}
+export interface BridgeRoute {
+  /** socks5://host:port, or ''. */
+  proxy: string
+  outgoingInterface: string
+  state: 'unknown' | 'up' | 'down'
+  message: string
+}
 
 export interface TorrentSnapshot {
   infoHash: string
