@@ -6,13 +6,16 @@ import type { IncomingMessage } from 'node:http'
 import type net from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES } from '../src/protocol/bridge-frames'
+import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES, type RouteFrame } from '../src/protocol/bridge-frames'
 import { DhtNode } from './dht-node'
 import { TokenBucket, type BridgeLimits } from './limits'
 import { req2Hash } from './mse/mse-crypto'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
 import { canonicalPeer } from '../src/core/peer-address'
+import { Outgoing } from './outgoing'
+import { bindAddress, describeInterface, type OutgoingInterface } from './outgoing-interface'
+import type { ProxyConfig } from './proxy-url'
 import { PageSession, type SessionHost } from './page-session'
 import { RequestSlots } from './request-slots'
 import { PeerListener } from './peer-listener'
@@ -34,6 +37,9 @@ export interface BridgeConfig extends FrontPolicy {
   encryption?: EncryptionMode
   /** How tracker names are resolved: the system's resolver unless a test stands in for a rebinding DNS server. */
   resolve?: Resolver
+  /** Every outgoing connection through this SOCKS5 proxy (--proxy), and from this interface (--outgoing-interface). */
+  proxy?: ProxyConfig | null
+  outgoingInterface?: OutgoingInterface | null
 }
 
 export interface BridgeStats {
@@ -67,7 +73,7 @@ export class BridgeHub implements SessionHost {
   /** The part of bufferedTotal that pages sent (held for connecting streams or TCP sockets). */
   private fromPagesTotal = 0
 
-  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null) {
+  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null, readonly outgoing: Outgoing) {
     this.limits = config.limits
     this.allowNet = config.allowNet
     this.encryption = config.encryption ?? 'prefer'
@@ -75,10 +81,15 @@ export class BridgeHub implements SessionHost {
     this.trackerSlots = new RequestSlots(config.limits.maxTrackerRequestsTotal, null, config.limits.trackerRequestsPerSecondTotal, config.limits.trackerRequestsPerSecondTotal)
     this.goodbyeSlots = new RequestSlots(config.limits.maxTrackerGoodbyesTotal)
     this.dials = new TokenBucket(config.limits.dialsPerSecondTotal, config.limits.dialsPerSecondTotal)
+    outgoing.route.onChange(() => {
+      const frame = this.routeFrame()
+      if (frame) for (const s of this.sessions) s.send(frame)
+    })
   }
 
   static async start(config: BridgeConfig): Promise<BridgeHub> {
     let hub: BridgeHub | undefined
+    const outgoing = await Outgoing.create({ proxy: config.proxy ?? null, outgoingInterface: config.outgoingInterface ?? null })
     const listenerOptions = {
       port: config.peerPort,
       host: config.peerHost,
@@ -91,15 +102,25 @@ export class BridgeHub implements SessionHost {
     }
     const listener = await PeerListener.start(listenerOptions).catch((err: NodeJS.ErrnoException) => {
       if (config.portFallback && err.code === 'EADDRINUSE') return PeerListener.start({ ...listenerOptions, port: 0 })
+      outgoing.close()
       throw new Error(`cannot listen for peers on ${config.peerHost}:${config.peerPort} (${err.code ?? err.message}); choose another --peer-port`)
     })
     let dht: DhtNode | null = null
     try {
-      if (config.dhtBootstrap) {
+      // The DHT's UDP socket cannot go through a SOCKS5 proxy's TCP connections, and its traffic
+      // (hundreds of nodes) is not what UDP ASSOCIATE relays are for: with a proxy, no DHT at all,
+      // so that nothing leaves around it. From an interface: its socket is bound there.
+      if (config.dhtBootstrap && !outgoing.proxied) {
+        let dhtHost = config.peerHost
+        if (config.outgoingInterface) {
+          const bind = bindAddress(config.outgoingInterface, 4)
+          if (!bind.ok) throw new Error(`DHT: ${bind.reason} (or start with --no-dht)`)
+          dhtHost = bind.address
+        }
         dht = await DhtNode.start({
           bootstrap: config.dhtBootstrap,
           port: config.dhtPort,
-          host: config.peerHost,
+          host: dhtHost,
           peerPort: listener.port,
           announceMs: config.limits.dhtAnnounceMs,
           onPeer: (infoHash, host, port) => hub?.dhtPeer(infoHash, host, port),
@@ -108,9 +129,10 @@ export class BridgeHub implements SessionHost {
       }
     } catch (err) {
       await listener.close()
+      outgoing.close()
       throw err
     }
-    hub = new BridgeHub(config, listener, dht)
+    hub = new BridgeHub(config, listener, dht, outgoing)
     return hub
   }
 
@@ -178,7 +200,8 @@ export class BridgeHub implements SessionHost {
   }
   wantDht(session: PageSession, infoHash: string, on: boolean): void {
     if (!this.dht) {
-      if (on) session.send({ type: FrameType.Notice, infoHash, message: 'this bridge runs no DHT node' })
+      const why = this.outgoing.proxied ? 'this bridge runs no DHT node: its UDP cannot go through the proxy' : 'this bridge runs no DHT node'
+      if (on) session.send({ type: FrameType.Notice, infoHash, message: why })
       return
     }
     const set = this.dhtWanted.get(infoHash) ?? new Set()
@@ -197,6 +220,17 @@ export class BridgeHub implements SessionHost {
   }
   sessionEnded(session: PageSession): void {
     this.sessions.delete(session)
+  }
+  routeFrame(): RouteFrame | null {
+    const { proxy, outgoingInterface, route } = this.outgoing
+    if (!proxy && !outgoingInterface) return null
+    return {
+      type: FrameType.Route,
+      proxy: proxy?.display ?? '',
+      outgoingInterface: outgoingInterface ? describeInterface(outgoingInterface) : '',
+      state: route.state,
+      message: route.message,
+    }
   }
 
   /** A peer the DHT found, as a stranger's node gave it: each page's session canonicalises it. */
@@ -223,6 +257,7 @@ export class BridgeHub implements SessionHost {
     for (const s of [...this.sessions]) s.close(CloseCode.ShuttingDown, 'the bridge is shutting down')
     for (const ws of this.wss.clients) ws.terminate()
     this.wss.close()
+    this.outgoing.close()
     await Promise.all([this.listener.close(), this.dht?.destroy()])
   }
 }
