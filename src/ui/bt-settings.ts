@@ -97,7 +97,7 @@ export class BtSettings extends LitElement {
         <input name="bridgeProxy" readonly .value=${route.proxy}></label>` : nothing}
       ${route.outgoingInterface ? html`<label class="wide">Bridge outgoing interface (set by the server, --outgoing-interface)
         <input name="bridgeInterface" readonly .value=${route.outgoingInterface}></label>` : nothing}
-      ${route.state === 'down' ? html`<p class="error">${route.message}.</p>` : nothing}
+      ${route.state === 'down' ? html`<p class="error">${route.message.charAt(0).toUpperCase()}${route.message.slice(1)}.</p>` : nothing}
       <p>${route.proxy ? 'Every peer connection and tracker request of the bridge goes through this proxy, and nothing around it (no DHT). ' : ''}WebRTC
         peers, WebSocket trackers and ICE servers are reached by this browser itself, not by the bridge.</p>`
   }

@@ -84,9 +84,9 @@ export async function startDante(opts: { external: string }): Promise<SocksProxy
   }
 }
 
-/** microsocks on 127.0.0.1, its connections from `bind`; with `login`, a user name and password are required. */
-export async function startMicrosocks(opts: { bind: string; login?: { user: string; password: string } }): Promise<SocksProxy> {
-  const port = await findFreePort()
+/** microsocks on 127.0.0.1 (`port`, or a free one), its connections from `bind`; with `login`, a user name and password are required. */
+export async function startMicrosocks(opts: { bind: string; port?: number; login?: { user: string; password: string } }): Promise<SocksProxy> {
+  const port = opts.port ?? await findFreePort()
   const login = opts.login ? ['-u', opts.login.user, '-P', opts.login.password] : []
   const daemon = spawnDaemon('microsocks', ['-i', '127.0.0.1', '-p', String(port), '-b', opts.bind, ...login], { name: 'microsocks' })
   try {
