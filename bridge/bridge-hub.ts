@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import type net from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES, type StatusFrame } from '../src/protocol/bridge-frames'
+import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES, type RouteFrame, type StatusFrame } from '../src/protocol/bridge-frames'
 import { Connectivity } from './connectivity'
 import { DhtNode } from './dht-node'
 import { TokenBucket, type BridgeLimits } from './limits'
@@ -14,6 +14,9 @@ import { req2Hash } from './mse/mse-crypto'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
 import { canonicalPeer } from '../src/core/peer-address'
+import { Outgoing } from './outgoing'
+import { bindAddress, describeInterface, type OutgoingInterface } from './outgoing-interface'
+import type { ProxyConfig } from './proxy-url'
 import { PageSession, type SessionHost } from './page-session'
 import { RequestSlots } from './request-slots'
 import { PeerListener } from './peer-listener'
@@ -37,6 +40,9 @@ export interface BridgeConfig extends FrontPolicy {
   resolve?: Resolver
   /** Ask the router to forward the peer and DHT ports (default off here; the command line's default is on). */
   portMapping?: boolean
+  /** Every outgoing connection through this SOCKS5 proxy (--proxy), and from this interface (--outgoing-interface). */
+  proxy?: ProxyConfig | null
+  outgoingInterface?: OutgoingInterface | null
 }
 
 export interface BridgeStats {
@@ -72,7 +78,7 @@ export class BridgeHub implements SessionHost {
   /** Port mapping and the rest of what STATUS frames tell pages. */
   readonly connectivity: Connectivity
 
-  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null) {
+  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null, readonly outgoing: Outgoing) {
     this.limits = config.limits
     this.allowNet = config.allowNet
     this.encryption = config.encryption ?? 'prefer'
@@ -88,12 +94,17 @@ export class BridgeHub implements SessionHost {
       others: () => ({ dhtNodes: this.dht?.nodeCount ?? -1, lsd: this.lsdEnabled(), proxy: this.proxyText(), ipv6: this.acceptsIPv6() }),
       broadcast: (frame) => { for (const s of this.sessions) s.send(frame) },
     })
+    outgoing.route.onChange(() => {
+      const frame = this.routeFrame()
+      if (frame) for (const s of this.sessions) s.send(frame)
+      this.connectivity.changed()
+    })
   }
 
   /** Local Service Discovery (BEP 14) runs: false until the bridge has it. */
   lsdEnabled(): boolean { return false }
-  /** Where outgoing connections go through, without credentials: '' until the bridge has a proxy. */
-  proxyText(): string { return '' }
+  /** Where outgoing connections go through, without credentials ('' when directly). */
+  proxyText(): string { return this.outgoing.describe() }
   /** The peer port accepts IPv6 connections: false until the bridge listens on IPv6. */
   acceptsIPv6(): boolean { return false }
   /** What a page is told in STATUS frames. */
@@ -101,6 +112,7 @@ export class BridgeHub implements SessionHost {
 
   static async start(config: BridgeConfig): Promise<BridgeHub> {
     let hub: BridgeHub | undefined
+    const outgoing = await Outgoing.create({ proxy: config.proxy ?? null, outgoingInterface: config.outgoingInterface ?? null })
     const listenerOptions = {
       port: config.peerPort,
       host: config.peerHost,
@@ -113,15 +125,25 @@ export class BridgeHub implements SessionHost {
     }
     const listener = await PeerListener.start(listenerOptions).catch((err: NodeJS.ErrnoException) => {
       if (config.portFallback && err.code === 'EADDRINUSE') return PeerListener.start({ ...listenerOptions, port: 0 })
+      outgoing.close()
       throw new Error(`cannot listen for peers on ${config.peerHost}:${config.peerPort} (${err.code ?? err.message}); choose another --peer-port`)
     })
     let dht: DhtNode | null = null
     try {
-      if (config.dhtBootstrap) {
+      // The DHT's UDP socket cannot go through a SOCKS5 proxy's TCP connections, and its traffic
+      // (hundreds of nodes) is not what UDP ASSOCIATE relays are for: with a proxy, no DHT at all,
+      // so that nothing leaves around it. From an interface: its socket is bound there.
+      if (config.dhtBootstrap && !outgoing.proxied) {
+        let dhtHost = config.peerHost
+        if (config.outgoingInterface) {
+          const bind = bindAddress(config.outgoingInterface, 4)
+          if (!bind.ok) throw new Error(`DHT: ${bind.reason} (or start with --no-dht)`)
+          dhtHost = bind.address
+        }
         dht = await DhtNode.start({
           bootstrap: config.dhtBootstrap,
           port: config.dhtPort,
-          host: config.peerHost,
+          host: dhtHost,
           peerPort: listener.port,
           announceMs: config.limits.dhtAnnounceMs,
           onPeer: (infoHash, host, port) => hub?.dhtPeer(infoHash, host, port),
@@ -130,9 +152,10 @@ export class BridgeHub implements SessionHost {
       }
     } catch (err) {
       await listener.close()
+      outgoing.close()
       throw err
     }
-    hub = new BridgeHub(config, listener, dht)
+    hub = new BridgeHub(config, listener, dht, outgoing)
     return hub
   }
 
@@ -202,7 +225,8 @@ export class BridgeHub implements SessionHost {
   }
   wantDht(session: PageSession, infoHash: string, on: boolean): void {
     if (!this.dht) {
-      if (on) session.send({ type: FrameType.Notice, infoHash, message: 'this bridge runs no DHT node' })
+      const why = this.outgoing.proxied ? 'this bridge runs no DHT node: its UDP cannot go through the proxy' : 'this bridge runs no DHT node'
+      if (on) session.send({ type: FrameType.Notice, infoHash, message: why })
       return
     }
     const set = this.dhtWanted.get(infoHash) ?? new Set()
@@ -221,6 +245,17 @@ export class BridgeHub implements SessionHost {
   }
   sessionEnded(session: PageSession): void {
     this.sessions.delete(session)
+  }
+  routeFrame(): RouteFrame | null {
+    const { proxy, outgoingInterface, route } = this.outgoing
+    if (!proxy && !outgoingInterface) return null
+    return {
+      type: FrameType.Route,
+      proxy: proxy?.display ?? '',
+      outgoingInterface: outgoingInterface ? describeInterface(outgoingInterface) : '',
+      state: route.state,
+      message: route.message,
+    }
   }
 
   /** A peer the DHT found, as a stranger's node gave it: each page's session canonicalises it. */
@@ -249,6 +284,7 @@ export class BridgeHub implements SessionHost {
     this.wss.close()
     // the router's mappings go first, while the ports they name are still this bridge's
     await this.connectivity.close()
+    this.outgoing.close()
     await Promise.all([this.listener.close(), this.dht?.destroy()])
   }
 }

@@ -84,6 +84,11 @@ export class DhtNode {
     return this.dht.nodes.count()
   }
 
+  /** The address its socket is bound to. */
+  get host(): string {
+    return this.dht.address().address
+  }
+
   /** Adds a node by hand (tests, or a peer that says it runs a DHT node). */
   addNode(host: string, port: number): void {
     this.dht.addNode({ host, port })

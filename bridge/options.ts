@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util'
 import { DEFAULT_LIMITS, type BridgeLimits } from './limits'
 import { ENCRYPTION_MODES, type EncryptionMode } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
+import { parseOutgoingInterface, type OutgoingInterface } from './outgoing-interface'
 import { isLoopbackHost, parseCidr, type Cidr } from './policy'
+import { parseProxyUrl, type ProxyConfig } from './proxy-url'
 import {
   DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, type RuntimeConfig,
 } from '../src/protocol/runtime-config'
@@ -43,6 +45,10 @@ export interface BridgeSettings {
   limits: BridgeLimits
   /** Tracker name resolution; the system's unless a test stands in for a rebinding DNS server. */
   resolve?: Resolver
+  /** The SOCKS5 proxy every outgoing connection goes through (--proxy), or null. */
+  proxy: ProxyConfig | null
+  /** The interface (name or address) every outgoing socket is bound to (--outgoing-interface), or null. */
+  outgoingInterface: OutgoingInterface | null
 }
 
 /** The public routers a real user's DHT starts from; tests always pass their own. */
@@ -72,6 +78,11 @@ export const USAGE = `Usage: npm start -- [options]
   --allow-origin URL,URL other origins whose pages may use the bridge
   --no-bridge            serve the app only
   --limit NAME=N,...     change one of the bridge's caps (README, Security: the list and defaults)
+  --proxy socks5://[user:pass@]host:port   every peer connection, tracker request and web seed
+                         through this SOCKS5 proxy, and nothing around it (no DHT; host names
+                         resolved by the proxy; UDP trackers only if it relays UDP)
+  --outgoing-interface NAME|ADDRESS   bind every outgoing socket to this interface's address
+                         (e.g. wg0 or 10.8.0.2); when it has none, nothing connects
   --source-maps          serve the build's source maps (.map files; refused otherwise)`
 
 function list(value: string): string[] {
@@ -157,6 +168,8 @@ export function parseOptions(argv: string[]): ServerOptions {
       'no-bridge': { type: 'boolean', default: false },
       limit: { type: 'string', multiple: true },
       'source-maps': { type: 'boolean', default: false },
+      proxy: { type: 'string' },
+      'outgoing-interface': { type: 'string' },
     },
     strict: true,
   })
@@ -173,6 +186,9 @@ export function parseOptions(argv: string[]): ServerOptions {
   if (portMapping !== 'on' && portMapping !== 'off') throw new Error(`--port-mapping: "${portMapping}" is not on or off`)
   const peerPort = parsePort('--peer-port', values['peer-port'] ?? String(DEFAULT_PEER_PORT))
   const allowOrigins = list(values['allow-origin'] ?? '').map(parseOrigin)
+  if (values['no-bridge'] && (values.proxy !== undefined || values['outgoing-interface'] !== undefined)) {
+    throw new Error('--proxy and --outgoing-interface are for the bridge, which --no-bridge turns off')
+  }
   const bridge: BridgeSettings | null = values['no-bridge'] ? null : {
     peerPort,
     peerHost: values['peer-host'],
@@ -185,6 +201,8 @@ export function parseOptions(argv: string[]): ServerOptions {
     encryption,
     portMapping: portMapping === 'on',
     limits: parseLimits(values.limit ?? []),
+    proxy: values.proxy !== undefined ? parseProxyUrl(values.proxy) : null,
+    outgoingInterface: values['outgoing-interface'] !== undefined ? parseOutgoingInterface(values['outgoing-interface']) : null,
   }
   return {
     bridge,

@@ -8,7 +8,8 @@ import { backoffDelay, type BackoffOptions } from '../core/backoff'
 import { decodeBridgeFrame, encodeFrame } from '../core/bridge-codec'
 import {
   BRIDGE_PATH, CloseCode, FrameType,
-  type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PeerAddress, type StatusFrame, type TrackerFrame, type WelcomeFrame,
+  type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PeerAddress, type RouteFrame, type StatusFrame, type TrackerFrame,
+  type WelcomeFrame,
 } from '../protocol/bridge-frames'
 import { AppError } from '../protocol/errors'
 import { BridgeStream, type StreamLink } from './bridge-stream'
@@ -58,6 +59,8 @@ export type BridgeClientEvents = {
   tracker: [frame: TrackerFrame]
   /** The bridge's connectivity (port mapping, DHT nodes, LSD, proxy, IPv6) changed. */
   status: [frame: StatusFrame]
+  /** How the bridge reaches out (its proxy, its interface) and whether that works, changed. */
+  route: [frame: RouteFrame | null]
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { minMs: 1000, maxMs: 30_000, jitter: 0.3 }
@@ -79,6 +82,7 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   private _state: BridgeState = 'disconnected'
   private _welcome: WelcomeFrame | null = null
   private _status: StatusFrame | null = null
+  private _route: RouteFrame | null = null
   private failures = 0
   private timer: ReturnType<typeof setTimeout> | null = null
   private nextStream = 1
@@ -99,6 +103,8 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   /** The bridge's connectivity, as its last STATUS frame said (null while not connected). */
   get status(): StatusFrame | null { return this._status }
   get openStreams(): number { return this.streams.size }
+  /** The bridge's proxy or outgoing interface and whether it works; null when it goes directly (or is not connected). */
+  get route(): RouteFrame | null { return this._route }
 
   /** Connects (and keeps reconnecting until `close`). */
   start(): void {
@@ -217,6 +223,10 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
     this.ws = null
     this._welcome = null
     this._status = null
+    if (this._route) {
+      this._route = null
+      this.emit('route', null)
+    }
     if (ws) {
       ws.onmessage = ws.onclose = ws.onopen = null
       try { ws.close(1000) } catch {}
@@ -254,6 +264,10 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
       case FrameType.Status:
         this._status = frame
         this.emit('status', frame)
+        return
+      case FrameType.Route:
+        this._route = frame
+        this.emit('route', frame)
         return
       case FrameType.Goodbye:
         return // onclose follows and reports the reason

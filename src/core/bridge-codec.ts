@@ -8,7 +8,7 @@ import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, HANDSHAKE_LENGTH, HANDSHAKE_PSTR, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME,
   MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES,
   type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame,
-  type PeerAddress, type PortMappingProtocol, type PortMappingState, type TrackerState,
+  MAX_HOST_BYTES, type PeerAddress, type PortMappingProtocol, type PortMappingState, type RouteState, type TrackerState,
 } from '../protocol/bridge-frames'
 import { bytesToIp, ipToBytes } from './ip-bytes'
 
@@ -26,7 +26,8 @@ const STATUS_IPV6 = 2
 /** A count that may be unknown (-1) on the wire: u32, all ones for unknown. */
 const UNKNOWN_COUNT = 0xffffffff
 const PAGE_TYPES = new Set([FrameType.Register, FrameType.Unregister, FrameType.Announce, FrameType.Open, FrameType.Data, FrameType.Credit, FrameType.Close])
-const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Tracker, FrameType.Status, FrameType.Data, FrameType.Credit, FrameType.Close])
+const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Tracker, FrameType.Status, FrameType.Route, FrameType.Data, FrameType.Credit, FrameType.Close])
+const ROUTE_STATES: RouteState[] = ['unknown', 'up', 'down']
 const MAX_CLOSE_CODE = CloseCode.ShuttingDown
 
 const encoder = new TextEncoder()
@@ -187,6 +188,11 @@ function encode(frame: BridgeFrame): Uint8Array {
       w.u8((frame.lsd ? STATUS_LSD : 0) | (frame.ipv6 ? STATUS_IPV6 : 0)).text(frame.proxy, MAX_URL_BYTES, true)
       break
     }
+    case FrameType.Route:
+      if (!ROUTE_STATES.includes(frame.state)) throw new RangeError(`route state ${String(frame.state)}`)
+      w.u8(ROUTE_STATES.indexOf(frame.state)).text(frame.proxy, MAX_URL_BYTES, true).text(frame.outgoingInterface, MAX_HOST_BYTES, true)
+      w.text(frame.message, MAX_REASON_BYTES, true)
+      break
     case FrameType.Register:
       w.bytes(hashBytes(frame.infoHash)).bytes(hashBytes(frame.peerId))
       break
@@ -347,6 +353,13 @@ function decodeBody(type: FrameType, r: Reader): BridgeFrame {
         type, portMapping: { state, protocol, gateway, externalHost, externalPort, message },
         dhtNodes: nodes === UNKNOWN_COUNT ? -1 : nodes, lsd: (flags & STATUS_LSD) !== 0, proxy, ipv6: (flags & STATUS_IPV6) !== 0,
       }
+    }
+    case FrameType.Route: {
+      const state = ROUTE_STATES[r.u8('route state')]
+      if (!state) throw new Malformed('unknown route state')
+      const proxy = r.text(MAX_URL_BYTES, 'proxy')
+      const outgoingInterface = r.text(MAX_HOST_BYTES, 'outgoing interface')
+      return { type, proxy, outgoingInterface, state, message: r.text(MAX_REASON_BYTES, 'message') }
     }
     case FrameType.Register:
       return { type, infoHash: r.hex20('info-hash'), peerId: r.hex20('peer id') }

@@ -15,7 +15,8 @@
  * 2: the stream window grew from 256 KiB to 1 MiB (a version-1 peer would see credit overrun).
  * 3: DATA payloads of up to 256 KiB, not 64 KiB (a version-2 decoder would refuse them).
  * 4: TRACKER frames, each tracker's state (a version-3 page would refuse the unknown type).
- * 5: STATUS frames, the bridge's connectivity (a version-4 page would refuse the unknown type).
+ * 5: STATUS frames, the bridge's connectivity, and ROUTE frames, its proxy and outgoing interface
+ *    and whether they work (a version-4 page would refuse the unknown types).
  */
 export const BRIDGE_PROTOCOL_VERSION = 5
 /** Path of the WebSocket on the app's server. */
@@ -58,6 +59,8 @@ export enum FrameType {
   Goodbye = 6,
   Tracker = 7,
   Status = 8,
+  // 9 and 10 are kept for web-seed fetches through the bridge
+  Route = 11,
   // page -> bridge
   Register = 16,
   Unregister = 17,
@@ -184,6 +187,23 @@ export interface StatusFrame {
   /** The peer port accepts IPv6 connections. */
   ipv6: boolean
 }
+/** Whether the bridge's way out works: 'unknown' before it has been tried. */
+export type RouteState = 'unknown' | 'up' | 'down'
+/**
+ * How the bridge reaches peers, trackers and web seeds, when it is not simply directly: through
+ * a SOCKS5 proxy, from an outgoing interface (the server's --proxy and --outgoing-interface, not
+ * the page's to change). Sent after WELCOME and whenever the state or its reason changes.
+ */
+export interface RouteFrame {
+  type: FrameType.Route
+  /** socks5://host:port (never its credentials), or '' for none. */
+  proxy: string
+  /** An interface name or address, or '' for none. */
+  outgoingInterface: string
+  state: RouteState
+  /** Why it is down ("the proxy 127.0.0.1:1080 cannot be reached (ECONNREFUSED)…"); '' otherwise. */
+  message: string
+}
 export interface GoodbyeFrame {
   type: FrameType.Goodbye
   code: CloseCode
@@ -235,7 +255,7 @@ export interface CloseFrame {
 }
 
 export type BridgeToPageFrame =
-  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame | StatusFrame
+  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame | StatusFrame | RouteFrame
   | DataFrame | CreditFrame | CloseFrame
 export type PageToBridgeFrame =
   | RegisterFrame | UnregisterFrame | AnnounceFrame | OpenFrame

@@ -28,6 +28,7 @@ import type { TorrentCreatedDetail } from './bt-create-dialog'
 import './bt-notices'
 import './bt-remove-dialog'
 import './bt-settings'
+import { reachLost, reachText } from './reach-text'
 import './bt-storage-bar'
 import { applyTheme } from './theme'
 import type { TorrentCommand } from './torrent-command'
@@ -35,16 +36,6 @@ import './bt-torrent-list'
 import { PasteDropController } from './paste-drop'
 
 const INFO_NOTICE_MS = 6000
-
-/** What the page can reach, in words. */
-function reachText(bridge: BridgeStatus): string {
-  switch (bridge.state) {
-    case 'connected': return 'Connected to the whole swarm: TCP peers, HTTP/UDP trackers and the DHT through the bridge, and WebRTC peers.'
-    case 'connecting': return 'Connecting to the bridge… WebRTC peers meanwhile.'
-    case 'none': return 'WebRTC peers only: this server has no bridge to TCP peers, HTTP/UDP trackers and the DHT.'
-    default: return `Bridge not connected${bridge.reason ? ` (${bridge.reason})` : ''}: WebRTC peers only until it is back; retrying.`
-  }
-}
 
 /**
  * Asked when the user first adds a torrent (a moment when the reason is obvious), so the
@@ -163,9 +154,9 @@ export class BtApp extends LitElement {
         @show-connectivity=${() => this.showConnectivity()}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
       ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">This app is running in another tab: this tab shows and controls it there. It takes over when that tab closes.</p>` : ''}
-      <p class="reach ${this.bridge.state === 'disconnected' || this.bridge.state === 'closed' ? 'lost' : ''}" role="status" aria-label="Reach">${reachText(this.bridge)}</p>
+      <p class="reach ${reachLost(this.bridge) ? 'lost' : ''}" role="status" aria-label="Reach">${reachText(this.bridge)}</p>
       <bt-remove-dialog .torrentName=${this.removing?.name ?? ''} @confirm=${(e: CustomEvent<{ deleteData: boolean }>) => this.removeTorrent(e.detail.deleteData)}></bt-remove-dialog>
-      <bt-settings .config=${this.config} .settings=${this.settings}
+      <bt-settings .config=${this.config} .settings=${this.settings} .route=${this.bridge.route}
         @settings-change=${(e: CustomEvent<Settings>) => this.changeSettings(e.detail)}></bt-settings>
       <bt-add-dialog></bt-add-dialog>
       <bt-history .engine=${this.engine}></bt-history>

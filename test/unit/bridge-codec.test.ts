@@ -36,6 +36,9 @@ const bridgeFrames: BridgeToPageFrame[] = [
   { type: FrameType.Tracker, infoHash: H, url: 'http://t.example/announce', state: 'error', message: 'connect ECONNREFUSED', peers: 0, seeders: -1, leechers: -1 },
   { type: FrameType.Tracker, infoHash: H, url: 'http://10.0.0.1/a', state: 'refused', message: 'a private address', peers: 0, seeders: -1, leechers: -1 },
   ...statusFrames(),
+  { type: FrameType.Route, proxy: 'socks5://127.0.0.1:1080', outgoingInterface: 'wg0', state: 'up', message: '' },
+  { type: FrameType.Route, proxy: '', outgoingInterface: 'fd00::1', state: 'unknown', message: '' },
+  { type: FrameType.Route, proxy: 'socks5://[::1]:9050', outgoingInterface: '', state: 'down', message: 'the proxy socks5://[::1]:9050 cannot be reached (ECONNREFUSED)' },
   { type: FrameType.Data, stream: 2, data: new Uint8Array([9]) },
   { type: FrameType.Credit, stream: 2, bytes: 1 },
   { type: FrameType.Close, stream: 2, code: CloseCode.ConnectFailed, reason: '' },
@@ -175,6 +178,9 @@ describe('bridge frame codec', () => {
     const state = tracker.slice()
     state[22] = 4 // after the version, the type and the info-hash
     expect(decodeBridgeFrame(state)).toEqual({ ok: false, reason: expect.stringMatching(/tracker state/) })
+    const route = encodeFrame(bridgeFrames.find((f) => f.type === FrameType.Route)!).slice()
+    route[2] = 3 // the state, after the version and the type
+    expect(decodeBridgeFrame(route)).toEqual({ ok: false, reason: expect.stringMatching(/route state/) })
     const open = encodeFrame(pageFrames[4]!)
     const zeroPort = open.slice()
     zeroPort.set([0, 0], zeroPort.length - 2)
