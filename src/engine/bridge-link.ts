@@ -5,6 +5,7 @@ import type { BridgeStatus, TrackerSnapshot } from '../protocol/engine-events'
 import { Discovery, type DiscoveryStats } from './discovery'
 import { PexSwarm } from './pex-swarm'
 import { PeerService, type PeerCounts, type PeerTorrent } from './peers'
+import type { RangeFetch } from './web-seed-conn'
 
 export type { BridgeStatus }
 
@@ -101,6 +102,12 @@ export class BridgeLink {
 
   sourceOf(infoHash: string, remote: PeerAddress): PeerSource | undefined {
     return this.peers.sourceOf(infoHash, remote)
+  }
+
+  /** The bridge fetching a web seed's ranges for this torrent (web-seed-conn.ts), while it is connected. */
+  rangeFetch(infoHash: string): RangeFetch | null {
+    if (this.client.state !== 'connected') return null
+    return (url, start, length, signal) => this.client.fetchRange(infoHash, url, start, length, signal)
   }
 
   /** The torrent's HTTP and UDP trackers and where each stands. */
