@@ -104,9 +104,11 @@ export class BridgeLink {
     return this.peers.sourceOf(infoHash, remote)
   }
 
-  /** The bridge fetching a web seed's ranges for this torrent (web-seed-conn.ts), while it is connected. */
-  rangeFetch(infoHash: string): RangeFetch | null {
-    if (this.client.state !== 'connected') return null
+  /**
+   * The bridge fetching a web seed's ranges for this torrent (web-seed-conn.ts). While it is not
+   * connected its fetches fail as 'busy': the web seed waits for it rather than being blamed.
+   */
+  rangeFetch(infoHash: string): RangeFetch {
     return (url, start, length, signal) => this.client.fetchRange(infoHash, url, start, length, signal)
   }
 

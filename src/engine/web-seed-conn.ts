@@ -34,7 +34,7 @@ export interface WebSeedConnOptions {
   files: readonly SeedFile[]
   /** The page's own fetch, or null where the page may not fetch (tests of the bridge's path). */
   direct: RangeFetch | null
-  /** The bridge's, while it is connected. */
+  /** The bridge's (failing as 'busy' while it is not connected), or null without a bridge. */
   bridge: () => RangeFetch | null
   /** SHA-1 of a piece; absent: pieces are left to webtorrent's check alone. */
   sha1?: (bytes: Uint8Array) => Promise<Uint8Array>
@@ -191,7 +191,7 @@ export class WebSeedConn extends Duplex {
   private async fetchPart(url: string, start: number, length: number, signal: AbortSignal): Promise<Uint8Array> {
     for (;;) {
       const fetcher = this.viaBridge ? this.opts.bridge() : this.opts.direct
-      if (!fetcher) throw new RangeFetchError('busy', 'the bridge is not connected')
+      if (!fetcher) throw new RangeFetchError('failed', 'the page cannot fetch it, and there is no bridge')
       try {
         return await fetcher(url, start, length, signal)
       } catch (err) {

@@ -23,7 +23,7 @@ export interface WebSeedTorrent {
 export interface WebSeedsOptions {
   /** The page's own fetch; null where the page may not fetch other origins itself. */
   direct: RangeFetch | null
-  /** The bridge's fetch for this torrent, while connected; null without a bridge. */
+  /** The bridge's fetch for this torrent (failing as 'busy' while it is not connected); null without a bridge. */
   bridge: (infoHash: string) => RangeFetch | null
   /** A web seed was dropped, and why. */
   onDropped?: (infoHash: string, url: string, reason: string) => void
