@@ -62,6 +62,7 @@ export class BridgeHub implements SessionHost {
   readonly resolve?: Resolver
   readonly trackerSlots: RequestSlots
   readonly goodbyeSlots: RequestSlots
+  readonly webSeedSlots: RequestSlots
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   private readonly sessions = new Set<PageSession>()
   /** Which sessions registered each info-hash; inbound peers go to the latest. */
@@ -85,6 +86,7 @@ export class BridgeHub implements SessionHost {
     if (config.resolve) this.resolve = config.resolve
     this.trackerSlots = new RequestSlots(config.limits.maxTrackerRequestsTotal, null, config.limits.trackerRequestsPerSecondTotal, config.limits.trackerRequestsPerSecondTotal)
     this.goodbyeSlots = new RequestSlots(config.limits.maxTrackerGoodbyesTotal)
+    this.webSeedSlots = new RequestSlots(config.limits.maxWebSeedFetchesTotal, null, config.limits.webSeedFetchesPerSecondTotal, config.limits.webSeedFetchesPerSecondTotal)
     this.dials = new TokenBucket(config.limits.dialsPerSecondTotal, config.limits.dialsPerSecondTotal)
     this.connectivity = new Connectivity({
       portMapping: config.portMapping ?? false,

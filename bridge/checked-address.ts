@@ -87,8 +87,9 @@ export async function resolveChecked(
 }
 
 /** The checked address, or throws: RefusedError for the policy's no, Error for a name that does not resolve. */
-export async function requireChecked(hostname: string, allowNet: readonly Cidr[], resolve: Resolver | undefined, prefix: string, signal: AbortSignal): Promise<ResolvedAddress> {
-  const checked = await resolveChecked(hostname, allowNet, resolve, checkTrackerAddress, signal)
+export async function requireChecked(hostname: string, allowNet: readonly Cidr[], resolve: Resolver | undefined, prefix: string, signal: AbortSignal,
+  check: (host: string, allowNet: readonly Cidr[]) => Verdict = checkTrackerAddress): Promise<ResolvedAddress> {
+  const checked = await resolveChecked(hostname, allowNet, resolve, check, signal)
   if (checked.ok) return checked
   throw checked.refused ? new RefusedError(prefix + checked.reason) : new Error(prefix + checked.reason)
 }

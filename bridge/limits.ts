@@ -47,6 +47,14 @@ export interface BridgeLimits {
   maxTrackerGoodbyesTotal: number
   /** A stream whose peer has taken none of the bytes written to it for this long is closed. */
   writeStallMs: number
+  /** Web seed range fetches in flight at once per page, and for the whole bridge. */
+  maxWebSeedFetchesPerSession: number
+  maxWebSeedFetchesTotal: number
+  /** Web seed fetches started per second per page, and for the whole bridge. */
+  webSeedFetchesPerSecond: number
+  webSeedFetchesPerSecondTotal: number
+  /** Web seed fetches a page may have waiting and in flight together; more are answered Busy. */
+  maxWebSeedFetchesPendingPerSession: number
 }
 
 export const DEFAULT_LIMITS: BridgeLimits = {
@@ -78,6 +86,12 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   maxTrackerGoodbyesPerSession: 16,
   maxTrackerGoodbyesTotal: 64,
   writeStallMs: 30_000,
+  // webtorrent asks a web seed for at most 4 ranges at once; a piece across many small files is many fetches
+  maxWebSeedFetchesPerSession: 8,
+  maxWebSeedFetchesTotal: 64,
+  webSeedFetchesPerSecond: 50,
+  webSeedFetchesPerSecondTotal: 200,
+  maxWebSeedFetchesPendingPerSession: 64,
 }
 
 /** Classic token bucket; `now` is injectable so tests do not wait. */

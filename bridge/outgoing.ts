@@ -22,7 +22,7 @@ import tls from 'node:tls'
 import { canonicalHost } from '../src/core/peer-address'
 import { RefusedError, pinnedLookup, requireChecked, type Resolver } from './checked-address'
 import { bindAddress, describeInterface, type BindAddress, type OutgoingInterface } from './outgoing-interface'
-import { checkTrackerAddress, type Cidr } from './policy'
+import { checkTrackerAddress, type Cidr, type Verdict } from './policy'
 import type { ProxyConfig } from './proxy-url'
 import { connectShared } from './shared-reads'
 import { proxyUnreachable } from './socks-failure'
@@ -55,6 +55,8 @@ export interface DatagramChannel {
 export interface RequestContext {
   allowNet: readonly Cidr[]
   resolve?: Resolver
+  /** The rule an address is judged by (the trackers' by default; web seeds label theirs). */
+  check?: (host: string, allowNet: readonly Cidr[]) => Verdict
   /** Put before a refusal's reason ('a redirect: '). */
   prefix?: string
   signal: AbortSignal
@@ -177,13 +179,13 @@ export class Outgoing {
   async destination(hostname: string, ctx: RequestContext): Promise<Destination> {
     const prefix = ctx.prefix ?? ''
     if (!this.proxy) {
-      const checked = await requireChecked(hostname, ctx.allowNet, ctx.resolve, prefix, ctx.signal)
+      const checked = await requireChecked(hostname, ctx.allowNet, ctx.resolve, prefix, ctx.signal, ctx.check)
       return { via: 'direct', ...checked }
     }
     const bare = hostname.replace(/^\[|\]$/g, '')
     const judged = net.isIP(bare) ? bare : /(^|\.)localhost\.?$/i.test(bare) ? '127.0.0.1' : null
     if (judged) {
-      const verdict = checkTrackerAddress(judged, ctx.allowNet)
+      const verdict = (ctx.check ?? checkTrackerAddress)(judged, ctx.allowNet)
       if (!verdict.ok) throw new RefusedError(prefix + verdict.reason)
     }
     if (Buffer.byteLength(bare) > MAX_NAME_BYTES) throw new Error(`${prefix}a host name of over ${MAX_NAME_BYTES} bytes cannot go through a SOCKS5 proxy`)

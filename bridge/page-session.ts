@@ -22,6 +22,7 @@ import { checkPeerDestination, type Cidr } from './policy'
 import { RelayStream, type StreamOwner } from './relay-stream'
 import { RequestSlots } from './request-slots'
 import { TrackerAnnouncer, type AnnounceStats } from './tracker-announcer'
+import { WebSeedFetches } from './web-seed-fetches'
 
 /** What a session needs from the bridge that holds every session. */
 export interface SessionHost {
@@ -38,6 +39,8 @@ export interface SessionHost {
   /** The bridge's tracker request slots and goodbye slots; each page's own are within them. */
   readonly trackerSlots: RequestSlots
   readonly goodbyeSlots: RequestSlots
+  /** The bridge's web seed fetch slots; each page's own are within them. */
+  readonly webSeedSlots: RequestSlots
   /** Counts against the bridge-wide caps; false when a cap is reached. */
   reserveStream(): boolean
   releaseStream(): void
@@ -87,6 +90,7 @@ export class PageSession implements StreamOwner {
   private readonly goodbyeSlots: RequestSlots
   private readonly gate: AnnounceGate
   private readonly peerBatches: PeerBatches
+  private readonly webSeeds: WebSeedFetches
   private nextInboundId = 2
   /** Bytes held for this page: all of them, and those it sent (not yet in a TCP socket's hands). */
   private bufferedBytes = 0
@@ -114,6 +118,18 @@ export class PageSession implements StreamOwner {
     this.peerBatches = new PeerBatches(host.allowNet,
       (infoHash, source, peers) => this.guard('a peer list', () => this.send({ type: FrameType.Peers, infoHash, source, peers })),
       (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }))
+    this.webSeeds = new WebSeedFetches({
+      send: (frame) => this.send(frame),
+      congested: () => this.congested(),
+      registered: (infoHash) => this.registrations.has(infoHash),
+      protocolError: (reason) => this.protocolError(reason),
+    }, {
+      allowNet: host.allowNet,
+      ...(host.resolve ? { resolve: host.resolve } : {}),
+      outgoing: host.outgoing,
+      slots: new RequestSlots(host.limits.maxWebSeedFetchesPerSession, host.webSeedSlots, host.limits.webSeedFetchesPerSecond, host.limits.webSeedFetchesPerSecond),
+      maxPending: host.limits.maxWebSeedFetchesPendingPerSession,
+    })
     ws.on('message', (data, isBinary) => this.guard('a frame', () => this.onMessage(data as Buffer, isBinary)))
     ws.on('close', () => this.end())
     ws.on('error', () => this.end())
@@ -289,6 +305,7 @@ export class PageSession implements StreamOwner {
 
   private pumpAll(): void {
     for (const s of this.streams.values()) s.pump()
+    this.webSeeds.drained()
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -314,6 +331,10 @@ export class PageSession implements StreamOwner {
         return this.announce(frame)
       case FrameType.Open:
         return this.open(frame)
+      case FrameType.WebSeedFetch:
+        return this.webSeeds.start(frame)
+      case FrameType.WebSeedCancel:
+        return this.webSeeds.cancel(frame.fetch)
       case FrameType.Data:
       case FrameType.Credit:
       case FrameType.Close: {
@@ -397,6 +418,7 @@ export class PageSession implements StreamOwner {
     if (reg.dht) this.host.wantDht(this, infoHash, false)
     this.registrations.delete(infoHash)
     this.peerBatches.forget(infoHash)
+    this.webSeeds.forget(infoHash)
     this.host.unregistered(this, infoHash)
     for (const s of [...this.streams.values()]) if (s.infoHash === infoHash) s.close(CloseCode.Normal, 'torrent unregistered', true)
   }
@@ -412,6 +434,7 @@ export class PageSession implements StreamOwner {
     for (const infoHash of [...this.registrations.keys()]) this.unregister(infoHash, true)
     this.gate.clear()
     this.peerBatches.clear()
+    this.webSeeds.clear()
     this.host.accountTotal(-this.wsQueued) // ws callbacks after close must not count twice
     this.wsQueued = 0
     this.host.sessionEnded(this)

@@ -97,6 +97,13 @@ export function checkTrackerAddress(host: string, allowNet: readonly Cidr[]): Ve
   return verdict.allowed ? { ok: true } : { ok: false, reason: refusal(host, verdict, 'tracker address ') }
 }
 
+/** May the bridge fetch from a web seed (BEP 19) at this (resolved) address? Web servers, as trackers are: the same rule. */
+export function checkWebSeedAddress(host: string, allowNet: readonly Cidr[]): Verdict {
+  if (!ipaddr.isValid(host)) return { ok: false, reason: `"${host}" is not an IP address` }
+  const verdict = judge(normalise(ipaddr.parse(host)), allowNet)
+  return verdict.allowed ? { ok: true } : { ok: false, reason: refusal(host, verdict, 'web seed address ') }
+}
+
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true
   const bare = host.replace(/^\[|\]$/g, '')

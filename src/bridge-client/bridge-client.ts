@@ -6,6 +6,7 @@
  */
 import { backoffDelay, type BackoffOptions } from '../core/backoff'
 import { decodeBridgeFrame, encodeFrame } from '../core/bridge-codec'
+import { RangeFetchError } from '../core/range-response'
 import {
   BRIDGE_PATH, CloseCode, FrameType,
   type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PeerAddress, type RouteFrame, type StatusFrame, type TrackerFrame,
@@ -14,6 +15,7 @@ import {
 import { AppError } from '../protocol/errors'
 import { BridgeStream, type StreamLink } from './bridge-stream'
 import { Emitter } from './emitter'
+import { RangeFetches } from './range-fetches'
 
 /** The part of the WebSocket API used here: the browser's and the `ws` package's both fit. */
 export interface WebSocketLike {
@@ -92,6 +94,7 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   /** What to tell the bridge again after a reconnect. */
   private readonly registered = new Map<string, string>()
   private readonly announced = new Map<string, AnnounceRequest>()
+  private readonly rangeFetches = new RangeFetches((frame) => this.sendFrame(frame))
 
   constructor(private readonly opts: BridgeClientOptions) {
     super()
@@ -143,6 +146,17 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
     this.streams.set(id, stream)
     this.sendFrame({ type: FrameType.Open, stream: id, infoHash, peer })
     return stream
+  }
+
+  /**
+   * Bytes [start, start + length) of a web seed's file, fetched by the bridge (for web seeds the
+   * page cannot fetch itself). Rejects with RangeFetchError: 'busy' when the bridge is not
+   * connected or at its caps, 'refused' by its destination policy, 'failed' for the web seed's fault.
+   */
+  fetchRange(infoHash: string, url: string, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (this._state !== 'connected') return Promise.reject(new RangeFetchError('busy', 'the bridge is not connected'))
+    if (!this.registered.has(infoHash)) return Promise.reject(new RangeFetchError('busy', 'the torrent is not registered with the bridge yet'))
+    return this.rangeFetches.fetch(infoHash, url, start, length, signal)
   }
 
   /** Disconnects for good. */
@@ -233,6 +247,7 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
     }
     for (const s of [...this.streams.values()]) s.handleClose(null, reason)
     this.streams.clear()
+    this.rangeFetches.failAll(reason)
   }
 
   private scheduleReconnect(reason: string): void {
@@ -291,6 +306,12 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
       }
       case FrameType.Credit:
         this.streams.get(frame.stream)?.handleCredit(frame.bytes)
+        return
+      case FrameType.WebSeedData:
+        if (!this.rangeFetches.handleData(frame)) this.fail(this.ws!, `the bridge sent more than web seed fetch ${frame.fetch} asked for`)
+        return
+      case FrameType.WebSeedEnd:
+        if (!this.rangeFetches.handleEnd(frame)) this.fail(this.ws!, `the bridge ended web seed fetch ${frame.fetch} short`)
         return
       case FrameType.Close: {
         const s = this.streams.get(frame.stream)

@@ -6,8 +6,8 @@
  */
 import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, HANDSHAKE_LENGTH, HANDSHAKE_PSTR, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME,
-  MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES,
-  type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame,
+  MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES, MAX_WEB_SEED_FETCH_BYTES, MAX_WEB_SEED_URL_BYTES,
+  WebSeedOutcome, type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame,
   MAX_HOST_BYTES, type PeerAddress, type PortMappingProtocol, type PortMappingState, type RouteState, type TrackerState,
 } from '../protocol/bridge-frames'
 import { bytesToIp, ipToBytes } from './ip-bytes'
@@ -25,9 +25,12 @@ const STATUS_LSD = 1
 const STATUS_IPV6 = 2
 /** A count that may be unknown (-1) on the wire: u32, all ones for unknown. */
 const UNKNOWN_COUNT = 0xffffffff
-const PAGE_TYPES = new Set([FrameType.Register, FrameType.Unregister, FrameType.Announce, FrameType.Open, FrameType.Data, FrameType.Credit, FrameType.Close])
-const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Tracker, FrameType.Status, FrameType.Route, FrameType.Data, FrameType.Credit, FrameType.Close])
+const PAGE_TYPES = new Set([FrameType.Register, FrameType.Unregister, FrameType.Announce, FrameType.Open, FrameType.WebSeedFetch, FrameType.WebSeedCancel,
+  FrameType.Data, FrameType.Credit, FrameType.Close])
+const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Tracker,
+  FrameType.Status, FrameType.Route, FrameType.WebSeedData, FrameType.WebSeedEnd, FrameType.Data, FrameType.Credit, FrameType.Close])
 const ROUTE_STATES: RouteState[] = ['unknown', 'up', 'down']
+const MAX_WEB_SEED_OUTCOME = WebSeedOutcome.Busy
 const MAX_CLOSE_CODE = CloseCode.ShuttingDown
 
 const encoder = new TextEncoder()
@@ -143,7 +146,7 @@ function count(n: number): number {
 }
 
 function encode(frame: BridgeFrame): Uint8Array {
-  const w = frame.type === FrameType.Data ? new Writer(DATA_HEADER_BYTES + frame.data.length) : new Writer(64)
+  const w = frame.type === FrameType.Data || frame.type === FrameType.WebSeedData ? new Writer(DATA_HEADER_BYTES + frame.data.length) : new Writer(64)
   w.u8(BRIDGE_PROTOCOL_VERSION).u8(frame.type)
   switch (frame.type) {
     case FrameType.Welcome:
@@ -209,6 +212,22 @@ function encode(frame: BridgeFrame): Uint8Array {
       streamId(w, frame.stream).bytes(hashBytes(frame.infoHash))
       peer(w, frame.peer)
       break
+    case FrameType.WebSeedFetch:
+      if (!Number.isSafeInteger(frame.start) || frame.start < 0) throw new RangeError(`range start ${frame.start}`)
+      if (!Number.isInteger(frame.length) || frame.length < 1 || frame.length > MAX_WEB_SEED_FETCH_BYTES) throw new RangeError(`range of ${frame.length} bytes`)
+      streamId(w, frame.fetch).bytes(hashBytes(frame.infoHash)).f64(frame.start).u32(frame.length).text(frame.url, MAX_WEB_SEED_URL_BYTES, false)
+      break
+    case FrameType.WebSeedCancel:
+      streamId(w, frame.fetch)
+      break
+    case FrameType.WebSeedData:
+      if (frame.data.length < 1 || frame.data.length > MAX_DATA_PAYLOAD) throw new RangeError(`WEB_SEED_DATA payload of ${frame.data.length} bytes`)
+      streamId(w, frame.fetch).bytes(frame.data)
+      break
+    case FrameType.WebSeedEnd:
+      if (!(frame.outcome >= 0 && frame.outcome <= MAX_WEB_SEED_OUTCOME)) throw new RangeError(`web seed outcome ${frame.outcome}`)
+      streamId(w, frame.fetch).u8(frame.outcome).text(frame.reason, MAX_REASON_BYTES, true)
+      break
     case FrameType.Data:
       if (frame.data.length < 1 || frame.data.length > MAX_DATA_PAYLOAD) throw new RangeError(`DATA payload of ${frame.data.length} bytes`)
       streamId(w, frame.stream).bytes(frame.data)
@@ -258,9 +277,9 @@ class Reader {
       throw new Malformed(`${what} is not valid UTF-8`)
     }
   }
-  stream(): number {
-    const id = this.u32('stream id')
-    if (id === 0) throw new Malformed('stream id 0')
+  stream(what = 'stream id'): number {
+    const id = this.u32(what)
+    if (id === 0) throw new Malformed(`${what} 0`)
     return id
   }
   peer(): PeerAddress {
@@ -382,6 +401,30 @@ function decodeBody(type: FrameType, r: Reader): BridgeFrame {
     }
     case FrameType.Open:
       return { type, stream: r.stream(), infoHash: r.hex20('info-hash'), peer: r.peer() }
+    case FrameType.WebSeedFetch: {
+      const fetch = r.stream('fetch id')
+      const infoHash = r.hex20('info-hash')
+      const start = r.f64('range start')
+      if (!Number.isSafeInteger(start) || start < 0) throw new Malformed(`range start ${start}`)
+      const length = r.u32('range length')
+      if (length === 0 || length > MAX_WEB_SEED_FETCH_BYTES) throw new Malformed(`range of ${length} bytes`)
+      return { type, fetch, infoHash, start, length, url: r.text(MAX_WEB_SEED_URL_BYTES, 'web seed URL') }
+    }
+    case FrameType.WebSeedCancel:
+      return { type, fetch: r.stream('fetch id') }
+    case FrameType.WebSeedData: {
+      const fetch = r.stream('fetch id')
+      const data = r.rest()
+      if (data.length === 0) throw new Malformed('empty WEB_SEED_DATA')
+      if (data.length > MAX_DATA_PAYLOAD) throw new Malformed(`WEB_SEED_DATA of ${data.length} bytes`)
+      return { type, fetch, data }
+    }
+    case FrameType.WebSeedEnd: {
+      const fetch = r.stream('fetch id')
+      const outcome = r.u8('outcome')
+      if (outcome > MAX_WEB_SEED_OUTCOME) throw new Malformed(`web seed outcome ${outcome}`)
+      return { type, fetch, outcome: outcome as WebSeedOutcome, reason: r.text(MAX_REASON_BYTES, 'reason') }
+    }
     case FrameType.Data: {
       const stream = r.stream()
       const data = r.rest()

@@ -1,6 +1,6 @@
 /** Parses and validates .torrent files (BEP 3, with BEP 12 announce-list, 19 url-list, 47 pad files). */
 import { AppError } from '../protocol/errors'
-import { bdecodeWithInfoSpan, type BDict, type BValue } from './bencode'
+import { bdecode, bdecodeWithInfoSpan, type BDict, type BValue } from './bencode'
 import { damaged, isDict, optionalText, requireBytes, requireDict, requireInt, requireText, text, typeName } from './fields'
 import { sanitizeFilePaths, sanitizePathComponent } from './sanitize'
 import { MAX_TRACKERS, trackerUrls, webSeedUrls } from './urls'
@@ -134,6 +134,19 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
   const createdBy = optionalText(value, 'created by')
   if (createdBy !== undefined) meta.createdBy = clip(createdBy, 200)
   return meta
+}
+
+/**
+ * Each file's path as the torrent spells it, not sanitised: the torrent's name, then (multi-file)
+ * the file's own path. Web seeds (BEP 19) serve files under these names. `infoBytes` is a
+ * Metainfo's, which parseTorrent has validated.
+ */
+export function rawFilePaths(infoBytes: Uint8Array): string[][] {
+  const info = bdecode(infoBytes)
+  if (!isDict(info)) damaged('the "info" section is not a dictionary.')
+  const rawName = requireText(info, 'name', 'info.name')
+  if (!info.has('files')) return [[rawName]]
+  return readFiles(info, rawName).map((f) => [rawName, ...f.path])
 }
 
 /** Reads `length` (single file) or `files` (multi-file); exactly one must be present. */

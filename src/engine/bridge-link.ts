@@ -5,6 +5,7 @@ import type { BridgeStatus, TrackerSnapshot } from '../protocol/engine-events'
 import { Discovery, type DiscoveryStats } from './discovery'
 import { PexSwarm } from './pex-swarm'
 import { PeerService, type PeerCounts, type PeerTorrent } from './peers'
+import type { RangeFetch } from './web-seed-conn'
 
 export type { BridgeStatus }
 
@@ -109,6 +110,14 @@ export class BridgeLink {
 
   sourceOf(infoHash: string, remote: PeerAddress): PeerSource | undefined {
     return this.peers.sourceOf(infoHash, remote)
+  }
+
+  /**
+   * The bridge fetching a web seed's ranges for this torrent (web-seed-conn.ts). While it is not
+   * connected its fetches fail as 'busy': the web seed waits for it rather than being blamed.
+   */
+  rangeFetch(infoHash: string): RangeFetch {
+    return (url, start, length, signal) => this.client.fetchRange(infoHash, url, start, length, signal)
   }
 
   /** The torrent's HTTP and UDP trackers and where each stands. */

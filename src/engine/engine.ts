@@ -246,7 +246,10 @@ export class Engine implements EngineApi {
   async peers(infoHash: string): Promise<PeerSnapshot[]> {
     const record = this.records.get(infoHash)
     if (!record?.torrent) return []
-    return peerSnapshots(record.torrent, record.metainfo?.pieceCount ?? 0, (remote) => this.bridge?.sourceOf(infoHash, remote))
+    return peerSnapshots(record.torrent, record.metainfo?.pieceCount ?? 0, (remote) => this.bridge?.sourceOf(infoHash, remote), {
+      describe: (wire) => this.runner.webSeeds.describe(infoHash, wire),
+      list: () => this.runner.webSeeds.list(infoHash),
+    })
   }
 
   /** A running torrent's trackers and where each stands: WebSocket ones (the page's), then HTTP/UDP ones (the bridge's). */

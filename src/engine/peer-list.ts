@@ -1,9 +1,23 @@
-import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { countPieces } from '../core/bitfield'
 import { peerClient } from '../core/peer-client'
 import type { PeerAddress, PeerSource } from '../protocol/bridge-frames'
 import type { PeerSnapshot } from '../protocol/engine-events'
 import { addressKey } from './peers'
+import type { WebSeedView } from './web-seeds'
+
+/** What the peers list reads of a webtorrent wire (webtorrent.d.ts's Wire; kept structural so Node tests can use this file). */
+export interface ListedWire {
+  readonly type: string
+  readonly remoteAddress?: string
+  readonly remotePort?: number
+  readonly peerId?: string | null
+  readonly peerExtendedHandshake?: { readonly v?: Uint8Array | string }
+  readonly peerPieces?: { get(index: number): boolean; readonly buffer?: Uint8Array }
+  readonly destroyed?: boolean
+  downloadSpeed?(): number
+  uploadSpeed?(): number
+}
+type Wire = ListedWire
 
 function piecesOf(pieces: NonNullable<Wire['peerPieces']>, pieceCount: number): number {
   if (pieces.buffer && pieces.buffer.length * 8 >= pieceCount) return countPieces(pieces.buffer, pieceCount)
@@ -19,14 +33,26 @@ export function wireAddress(wire: Wire): PeerAddress | undefined {
   return host && port ? { host, port } : undefined
 }
 
+/** What the peers list needs to know of a torrent's web seeds (engine/web-seeds.ts). */
+export interface WebSeedLookup {
+  /** The web seed behind a wire of type 'webSeed'. */
+  describe(wire: Wire): WebSeedView | undefined
+  /** All of them, those dropped included. */
+  list(): WebSeedView[]
+}
+
 /**
- * The peers of a running torrent, as the peers list shows them. `bridged` tells a bridged TCP
- * connection's source by its address (webtorrent files every stream it is handed under 'webrtc').
+ * The peers of a running torrent, as the peers list shows them, then its web seeds that were
+ * dropped, each with the reason. `bridged` tells a bridged TCP connection's source by its address
+ * (webtorrent files every stream it is handed under 'webrtc').
  */
-export function peerSnapshots(torrent: Torrent, pieceCount: number, bridged: (remote: PeerAddress) => PeerSource | undefined): PeerSnapshot[] {
-  return (torrent.wires ?? []).filter((wire) => !wire.destroyed).map((wire): PeerSnapshot => {
+export function peerSnapshots(torrent: { readonly wires?: readonly ListedWire[] }, pieceCount: number, bridged: (remote: PeerAddress) => PeerSource | undefined, webSeeds?: WebSeedLookup): PeerSnapshot[] {
+  const connected = (torrent.wires ?? []).filter((wire) => !wire.destroyed).map((wire): PeerSnapshot => {
     const downloadSpeed = wire.downloadSpeed?.() ?? 0
-    if (wire.type === 'webSeed') return { address: wire.url ?? '', source: 'webseed', client: 'Web seed', progress: 1, downloadSpeed, uploadSpeed: 0 }
+    if (wire.type === 'webSeed') {
+      const seed = webSeeds?.describe(wire)
+      return { address: seed?.host ?? '', source: 'webseed', client: seed?.viaBridge ? 'Web seed, through the bridge' : 'Web seed', progress: 1, downloadSpeed, uploadSpeed: 0 }
+    }
     const remote = wireAddress(wire)
     const pieces = wire.peerPieces
     return {
@@ -38,4 +64,8 @@ export function peerSnapshots(torrent: Torrent, pieceCount: number, bridged: (re
       uploadSpeed: wire.uploadSpeed?.() ?? 0,
     }
   })
+  const dropped = (webSeeds?.list() ?? []).filter((seed) => seed.dropped !== null).map((seed): PeerSnapshot => ({
+    address: seed.host, source: 'webseed', client: 'Web seed', progress: 1, downloadSpeed: 0, uploadSpeed: 0, dropped: seed.dropped!,
+  }))
+  return [...connected, ...dropped]
 }

@@ -143,7 +143,7 @@ function payloadSpeeds(torrent: Torrent): { down: number; up: number } {
   return { down, up }
 }
 
-export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Omit<PeerSources, 'webrtc'>, now = Date.now()): TorrentSnapshot {
+export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Omit<PeerSources, 'webrtc' | 'webseed'>, now = Date.now()): TorrentSnapshot {
   const { torrent, metainfo, stored } = record
   const length = metainfo?.length ?? 0
   const progress = metainfo ? torrentProgress(metainfo.files, priorities(record), pieceState(record, metainfo)) : undefined
@@ -175,6 +175,7 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
       webrtc: Math.max(0, (torrent?.wires?.filter((wire) => wire.type === 'webrtc').length ?? 0)
         - (bridged ? bridged.tracker + bridged.dht + bridged.pex + bridged.magnet + bridged.incoming : 0)),
       tracker: bridged?.tracker ?? 0, dht: bridged?.dht ?? 0, pex: bridged?.pex ?? 0, magnet: bridged?.magnet ?? 0, incoming: bridged?.incoming ?? 0,
+      webseed: torrent?.wires?.filter((wire) => wire.type === 'webSeed' && !wire.destroyed).length ?? 0,
     },
     eta: estimateEta(Math.max(0, wantedLength - downloaded), downloadSpeed, record.etaStart, downloaded, now),
     state,

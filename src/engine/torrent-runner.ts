@@ -23,6 +23,8 @@ import { skipVerifiedPieces } from './rarest-first'
 import { TorrentLimits } from './torrent-limits'
 import { hashPiecesInWorker, markAssembledPieces } from './piece-hashing'
 import { coalesceUpdateRounds } from './update-rounds'
+import { directRangeFetch } from './web-seed-direct'
+import { WebSeeds } from './web-seeds'
 
 /** What the runner needs of the engine around it. */
 export interface RunnerHost {
@@ -44,6 +46,7 @@ export interface RunnerHost {
  */
 export class TorrentRunner {
   readonly limits: TorrentLimits
+  readonly webSeeds: WebSeeds
   private readonly client: WebTorrent
   private readonly store: ReturnType<typeof opfsChunkStore>
 
@@ -59,9 +62,15 @@ export class TorrentRunner {
       tracker: { rtcConfig: { iceServers: config.iceServers } },
       dht: false,
       lsd: false,
+      webSeeds: false, // ours instead (web-seeds.ts): through the bridge when CORS keeps the page out
     })
     this.client.on('error', (err: Error) => this.host.emit({ type: 'error', error: AppError.from(err).toInfo() }))
     this.limits = new TorrentLimits(this.client)
+    this.webSeeds = new WebSeeds({
+      direct: directRangeFetch,
+      bridge: (infoHash) => this.bridge?.rangeFetch(infoHash) ?? null,
+      onDropped: (infoHash, url, reason) => this.host.emit({ type: 'warning', infoHash, message: `web seed ${url} dropped: ${reason}` }),
+    })
     hashPiecesInWorker(storage)
     this.store = opfsChunkStore(storage, (infoHash) => {
       const record = this.records.get(infoHash)
@@ -111,6 +120,7 @@ export class TorrentRunner {
     if (!torrent) return
     record.torrent = undefined
     this.bridge?.detach(record.infoHash)
+    this.webSeeds.detach(record.infoHash)
     this.bankCounters(record)
     await this.persistence.saveTorrent(record.stored)
     await this.persistence.flush()
@@ -183,6 +193,21 @@ export class TorrentRunner {
     return nothingOnDisk ? emptyBitfield(metainfo.pieceCount) : undefined
   }
 
+  /**
+   * The torrent's web seeds (its url-list, a magnet's `ws=`), once webtorrent is ready and our own
+   * metadata is parsed (a magnet's comes from peers: either may be last).
+   */
+  private attachWebSeeds(record: TorrentRecord, torrent: Torrent): void {
+    if (!record.metainfo || record.torrent !== torrent) return
+    let fromMagnet: string[] = []
+    try {
+      fromMagnet = record.stored.magnetURI ? parseMagnet(record.stored.magnetURI).webSeeds : []
+    } catch {
+      // a stored magnet was valid when added; nothing to add from it otherwise
+    }
+    this.webSeeds.attach(torrent, record.metainfo, [...record.metainfo.urlList, ...fromMagnet])
+  }
+
   /** Upload and seeding time of this run, banked into what persists. */
   private bankCounters(record: TorrentRecord): void {
     record.stored.uploadedBefore = (record.stored.uploadedBefore ?? 0) + record.uploadedNow
@@ -207,6 +232,7 @@ export class TorrentRunner {
       this.persistence.scheduleResume(infoHash, () => record.bitfield!)
       this.applySelection(record, torrent)
       this.checkComplete(record)
+      this.attachWebSeeds(record, torrent)
     })
     torrent.on('verified', (index: number) => {
       if (!current() || !record.bitfield) return
@@ -252,6 +278,7 @@ export class TorrentRunner {
   /** webtorrent destroys a torrent on error; a full disk pauses it instead, keeping every verified piece. */
   private async onTorrentError(record: TorrentRecord, error: AppError): Promise<void> {
     record.torrent = undefined
+    this.webSeeds.detach(record.infoHash)
     this.bankCounters(record)
     if (error.code === 'QUOTA') {
       record.stored.paused = true
@@ -286,6 +313,7 @@ export class TorrentRunner {
       }
       // Started `deselect`ed while it awaited a choice that the metadata settled: select now.
       if (record.torrent?.ready) this.applySelection(record, record.torrent)
+      if (record.torrent?.ready) this.attachWebSeeds(record, record.torrent)
       if (!record.stored.awaitingFiles) this.host.checkSpace(record)
     }
     this.host.emit({ type: 'metadata', torrent: this.host.snapshotOf(record) })

@@ -37,8 +37,6 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     /** Set by destroy(), and while it ends. */
     readonly destroyed?: boolean
     readonly destroying?: boolean
-    /** A web seed's URL (webtorrent's WebConn, type 'webSeed'). */
-    readonly url?: string
     /** Registers a protocol extension: a class whose prototype has a `name`, made once per wire. */
     use(Extension: new (wire: Wire) => object): void
     /** Piece data got and sent per second (bittorrent-protocol's meters; called with no argument they read it). */
@@ -98,7 +96,11 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     addPeer(peer: unknown): boolean
     /** Internal: creates a Peer (WebRTC, or a stream given to addPeer) with `client.throttleGroups`. */
     _addPeer(...args: unknown[]): unknown
-    /** Creates a web seed Peer with `client.throttleGroups` (the torrent's url-list). */
+    /**
+     * Adds a web seed: a URL, or (documented) "a custom web seed implementation", a Duplex that
+     * speaks the wire protocol as the remote peer, with a unique `connId` (engine/web-seeds.ts).
+     * Creates its Peer with `client.throttleGroups`.
+     */
     addWebSeed(...args: unknown[]): unknown
     /**
      * Internal: webtorrent's Piece of each piece still to download (null once verified), after

@@ -15,8 +15,9 @@
  * 2: the stream window grew from 256 KiB to 1 MiB (a version-1 peer would see credit overrun).
  * 3: DATA payloads of up to 256 KiB, not 64 KiB (a version-2 decoder would refuse them).
  * 4: TRACKER frames, each tracker's state (a version-3 page would refuse the unknown type).
- * 5: STATUS frames, the bridge's connectivity, and ROUTE frames, its proxy and outgoing interface
- *    and whether they work (a version-4 page would refuse the unknown types).
+ * 5: STATUS frames, the bridge's connectivity; ROUTE frames, its proxy and outgoing interface
+ *    and whether they work; web seed fetches, WEB_SEED_* frames (a version-4 page or bridge would
+ *    refuse the unknown types).
  */
 export const BRIDGE_PROTOCOL_VERSION = 5
 /** Path of the WebSocket on the app's server. */
@@ -44,6 +45,13 @@ export const MAX_TRACKERS_PER_ANNOUNCE = 32
 export const MAX_URL_BYTES = 512
 export const MAX_PEERS_PER_FRAME = 500
 export const MAX_HOST_BYTES = 64
+/**
+ * Most bytes one WEB_SEED_FETCH may ask for: a page splits a longer range (a piece may be 16 MiB
+ * or more), so that what the bridge streams for one fetch, and the page holds for it, stays small.
+ */
+export const MAX_WEB_SEED_FETCH_BYTES = 4 * 1024 * 1024
+/** Longest web seed URL in a fetch: a BEP 19 base with a file's path, percent-encoded, can be long. */
+export const MAX_WEB_SEED_URL_BYTES = 2048
 
 /** The BitTorrent handshake the page must send first on every stream (BEP 3). */
 export const HANDSHAKE_LENGTH = 68
@@ -59,13 +67,16 @@ export enum FrameType {
   Goodbye = 6,
   Tracker = 7,
   Status = 8,
-  // 9 and 10 are kept for web-seed fetches through the bridge
+  WebSeedData = 9,
+  WebSeedEnd = 10,
   Route = 11,
   // page -> bridge
   Register = 16,
   Unregister = 17,
   Announce = 18,
   Open = 19,
+  WebSeedFetch = 20,
+  WebSeedCancel = 21,
   // both ways
   Data = 32,
   Credit = 33,
@@ -254,11 +265,60 @@ export interface CloseFrame {
   reason: string
 }
 
+/**
+ * Web seeds (BEP 19) the page cannot fetch itself (no CORS headers, mixed content): the bridge
+ * GETs the byte range for it, under the destination policy, and streams the bytes back as
+ * WEB_SEED_DATA frames (at most `length` bytes in all), then one WEB_SEED_END. `fetch` is the
+ * page's id for it, unique among its fetches in flight.
+ */
+export interface WebSeedFetchFrame {
+  type: FrameType.WebSeedFetch
+  fetch: number
+  /** A torrent this page registered: its fetches end with it. */
+  infoHash: InfoHashHex
+  /** http:// or https:// */
+  url: string
+  /** First byte of the range, within the file at `url`. */
+  start: number
+  /** 1 to MAX_WEB_SEED_FETCH_BYTES. */
+  length: number
+}
+/** The page no longer wants a fetch (the bridge then ends it with no WEB_SEED_END). */
+export interface WebSeedCancelFrame {
+  type: FrameType.WebSeedCancel
+  fetch: number
+}
+/** The next bytes of a fetch's range, in order. */
+export interface WebSeedDataFrame {
+  type: FrameType.WebSeedData
+  fetch: number
+  data: Uint8Array
+}
+/** How a web seed fetch ended. */
+export enum WebSeedOutcome {
+  /** Every byte of the range was sent. */
+  Ok = 0,
+  /** The web seed failed: an HTTP error, a cut or wrong-sized answer, a timeout (`reason` says which). */
+  Failed = 1,
+  /** The destination policy refused where it (or a redirect) leads. */
+  Refused = 2,
+  /** The bridge is at its caps: try again later (not the web seed's fault). */
+  Busy = 3,
+}
+export interface WebSeedEndFrame {
+  type: FrameType.WebSeedEnd
+  fetch: number
+  outcome: WebSeedOutcome
+  /** Why it failed; '' when it did not. */
+  reason: string
+}
+
 export type BridgeToPageFrame =
   | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame | StatusFrame | RouteFrame
+  | WebSeedDataFrame | WebSeedEndFrame
   | DataFrame | CreditFrame | CloseFrame
 export type PageToBridgeFrame =
-  | RegisterFrame | UnregisterFrame | AnnounceFrame | OpenFrame
+  | RegisterFrame | UnregisterFrame | AnnounceFrame | OpenFrame | WebSeedFetchFrame | WebSeedCancelFrame
   | DataFrame | CreditFrame | CloseFrame
 export type BridgeFrame = BridgeToPageFrame | PageToBridgeFrame
 

@@ -28,7 +28,7 @@ export interface FileSnapshot {
 }
 
 /** Connected peers by how they were found: WebRTC in the page, the rest through the bridge. */
-export interface PeerSources { webrtc: number; tracker: number; dht: number; pex: number; magnet: number; incoming: number }
+export interface PeerSources { webrtc: number; tracker: number; dht: number; pex: number; magnet: number; incoming: number; webseed: number }
 
 /** One connected peer, for a torrent's peers list. */
 /** One tracker of a running torrent, as its tracker list shows it. */
@@ -49,10 +49,10 @@ export interface TrackerSnapshot {
 }
 
 export interface PeerSnapshot {
-  /** "ip:port", a web seed's URL, or '' where the browser tells none (some WebRTC peers). */
+  /** "ip:port", a web seed's host, or '' where the browser tells none (some WebRTC peers). */
   address: string
   /** How the page found it: WebRTC (a WebSocket tracker), through the bridge, or a web seed (BEP 19). */
-  source: keyof PeerSources | 'webseed'
+  source: keyof PeerSources
   /** Its client in words ("qBittorrent 4.6.5"); '' when it says nothing readable. */
   client: string
   /** Share of the torrent it has, 0-1. */
@@ -60,6 +60,8 @@ export interface PeerSnapshot {
   /** Piece data from it and to it, bytes/s. */
   downloadSpeed: number
   uploadSpeed: number
+  /** A web seed no longer used: why it was dropped. */
+  dropped?: string
 }
 
 /** How reachable the bridge is, as its last STATUS frame said, and the TCP port peers connect to. */

@@ -15,6 +15,7 @@ export class BtPeerList extends PolledList<PeerSnapshot> {
     .address { font-family: ui-monospace, monospace; font-size: .9em; overflow-wrap: anywhere; }
     .client { font-weight: 600; }
     .figures { display: flex; flex-wrap: wrap; gap: 4px 14px; color: var(--muted); font-size: .88em; font-variant-numeric: tabular-nums; }
+    .dropped { color: var(--muted); font-size: .88em; overflow-wrap: anywhere; }
   `]
 
   protected override fetch(engine: EngineApi, infoHash: string): Promise<PeerSnapshot[]> {
@@ -30,8 +31,8 @@ export class BtPeerList extends PolledList<PeerSnapshot> {
     return html`<ul aria-label="Peers">${sorted.map((p) => html`<li>
       <span class="who"><span class="client">${p.client || 'Unknown client'}</span>
         <span class="address">${p.address || 'address not given'}</span><span>${SOURCE_NAMES[p.source]}</span></span>
-      <span class="figures"><span title="Share of the torrent it has">has ${Math.floor(p.progress * 1000) / 10}%</span>
-        <span title="From this peer">↓ ${formatSpeed(p.downloadSpeed)}</span><span title="To this peer">↑ ${formatSpeed(p.uploadSpeed)}</span></span>
+      ${p.dropped !== undefined ? html`<span class="dropped">Dropped: ${p.dropped}</span>` : html`<span class="figures"><span title="Share of the torrent it has">has ${Math.floor(p.progress * 1000) / 10}%</span>
+        <span title="From this peer">↓ ${formatSpeed(p.downloadSpeed)}</span><span title="To this peer">↑ ${formatSpeed(p.uploadSpeed)}</span></span>`}
     </li>`)}</ul>`
   }
 }

@@ -8,7 +8,7 @@ import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame, h
 import { bytesToIp } from '../../src/core/ip-bytes'
 import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, HANDSHAKE_PSTR, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME, MAX_REASON_BYTES,
-  MAX_HOST_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES,
+  MAX_HOST_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES, MAX_WEB_SEED_FETCH_BYTES, MAX_WEB_SEED_URL_BYTES, WebSeedOutcome,
   type AnnounceEvent, type AnnounceFrame, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame, type PeerAddress,
   type PortMappingProtocol, type PortMappingState, type RouteState, type TrackerState,
 } from '../../src/protocol/bridge-frames'
@@ -53,6 +53,9 @@ function frames(small: boolean): { page: fc.Arbitrary<PageToBridgeFrame>; bridge
       uploaded: amount, downloaded: amount, left: fc.oneof(fc.constant(-1), amount),
     }),
     fc.record({ type: fc.constant(FrameType.Open as const), stream, infoHash: hex40, peer }),
+    fc.record({ type: fc.constant(FrameType.WebSeedFetch as const), fetch: stream, infoHash: hex40, url: text(small ? 60 : MAX_WEB_SEED_URL_BYTES),
+      start: fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fc.constant(Number.MAX_SAFE_INTEGER)), length: fc.integer({ min: 1, max: MAX_WEB_SEED_FETCH_BYTES }) }),
+    fc.record({ type: fc.constant(FrameType.WebSeedCancel as const), fetch: stream }),
     ...both,
   )
   const bridge: fc.Arbitrary<BridgeToPageFrame> = fc.oneof(
@@ -75,6 +78,9 @@ function frames(small: boolean): { page: fc.Arbitrary<PageToBridgeFrame>; bridge
       dhtNodes: count, lsd: fc.boolean(), proxy: text(MAX_URL_BYTES), ipv6: fc.boolean() }),
     fc.record({ type: fc.constant(FrameType.Route as const), proxy: text(MAX_URL_BYTES), outgoingInterface: text(MAX_HOST_BYTES),
       state: fc.constantFrom<RouteState>('unknown', 'up', 'down'), message: text(MAX_REASON_BYTES) }),
+    fc.record({ type: fc.constant(FrameType.WebSeedData as const), fetch: stream, data: small ? smallData : data }),
+    fc.record({ type: fc.constant(FrameType.WebSeedEnd as const), fetch: stream,
+      outcome: fc.constantFrom(WebSeedOutcome.Ok, WebSeedOutcome.Failed, WebSeedOutcome.Refused, WebSeedOutcome.Busy), reason: text(MAX_REASON_BYTES) }),
     ...both,
   )
   return { page, bridge }
@@ -180,8 +186,8 @@ describe('bridge codec properties', () => {
     }), runs(300))
   })
 
-  it('every strict prefix of a frame, and a frame with bytes after it, is refused (DATA aside: its payload is the rest)', () => {
-    fc.assert(fc.property(fc.oneof(smallPageFrame, smallBridgeFrame).filter((f) => f.type !== FrameType.Data), fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 4 }), (frame, cut, extra) => {
+  it('every strict prefix of a frame, and a frame with bytes after it, is refused (DATA and WEB_SEED_DATA aside: their payload is the rest)', () => {
+    fc.assert(fc.property(fc.oneof(smallPageFrame, smallBridgeFrame).filter((f) => f.type !== FrameType.Data && f.type !== FrameType.WebSeedData), fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 4 }), (frame, cut, extra) => {
       const bytes = encodeFrame(frame)
       const prefix = bytes.subarray(0, cut % bytes.length)
       const longer = Uint8Array.from([...bytes, ...extra])

@@ -3,7 +3,7 @@ import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame, h
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
 import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_URL_BYTES,
-  type BridgeToPageFrame, type PageToBridgeFrame, type StatusFrame,
+  MAX_WEB_SEED_FETCH_BYTES, MAX_WEB_SEED_URL_BYTES, WebSeedOutcome, type BridgeToPageFrame, type PageToBridgeFrame, type StatusFrame,
 } from '../../src/protocol/bridge-frames'
 
 const V = BRIDGE_PROTOCOL_VERSION
@@ -22,6 +22,9 @@ const pageFrames: PageToBridgeFrame[] = [
   { type: FrameType.Data, stream: 3, data: new Uint8Array(MAX_DATA_PAYLOAD).fill(7) },
   { type: FrameType.Credit, stream: 5, bytes: MAX_STREAM_CREDIT },
   { type: FrameType.Close, stream: 7, code: CloseCode.Normal, reason: 'bye ✓' },
+  { type: FrameType.WebSeedFetch, fetch: 1, infoHash: H, url: 'https://mirror.example/pub/name/a%20b.bin', start: 0, length: 1 },
+  { type: FrameType.WebSeedFetch, fetch: 0xffffffff, infoHash: H, url: `http://m.example/${'x'.repeat(MAX_WEB_SEED_URL_BYTES - 20)}`, start: 2 ** 45 + 3, length: MAX_WEB_SEED_FETCH_BYTES },
+  { type: FrameType.WebSeedCancel, fetch: 4 },
 ]
 const bridgeFrames: BridgeToPageFrame[] = [
   { type: FrameType.Welcome, peerPort: 6881, maxStreams: 300, dialRate: 20, dht: true },
@@ -42,6 +45,9 @@ const bridgeFrames: BridgeToPageFrame[] = [
   { type: FrameType.Data, stream: 2, data: new Uint8Array([9]) },
   { type: FrameType.Credit, stream: 2, bytes: 1 },
   { type: FrameType.Close, stream: 2, code: CloseCode.ConnectFailed, reason: '' },
+  { type: FrameType.WebSeedData, fetch: 1, data: new Uint8Array(MAX_DATA_PAYLOAD).fill(3) },
+  { type: FrameType.WebSeedEnd, fetch: 1, outcome: WebSeedOutcome.Ok, reason: '' },
+  { type: FrameType.WebSeedEnd, fetch: 2, outcome: WebSeedOutcome.Refused, reason: 'a redirect: 10.0.0.1 is a private address' },
 ]
 
 /** STATUS frames: mapped by each protocol, mapping, failed with a reason, off; with and without a DHT. */
@@ -188,6 +194,26 @@ describe('bridge frame codec', () => {
     const family = open.slice()
     family[26] = 5
     expect(decodePageFrame(family)).toEqual({ ok: false, reason: expect.stringMatching(/family/) })
+  })
+
+  it('rejects web seed fetches out of range: no bytes, more than a fetch may ask for, a start that is not a whole number, an unknown outcome', () => {
+    const fetch = (patch: Partial<{ start: number; length: number }>) => {
+      const bytes = encodeFrame({ type: FrameType.WebSeedFetch, fetch: 1, infoHash: H, url: 'http://m.example/f', start: 5, length: 10 })
+      const view = new DataView(bytes.buffer, bytes.byteOffset)
+      if (patch.start !== undefined) view.setFloat64(26, patch.start)
+      if (patch.length !== undefined) view.setUint32(34, patch.length)
+      return decodePageFrame(bytes)
+    }
+    expect(fetch({}).ok).toBe(true)
+    expect(fetch({ length: 0 })).toEqual({ ok: false, reason: expect.stringMatching(/range of 0 bytes/) })
+    expect(fetch({ length: MAX_WEB_SEED_FETCH_BYTES + 1 })).toEqual({ ok: false, reason: expect.stringMatching(/range of/) })
+    for (const start of [-1, 0.5, NaN, Infinity, 2 ** 53]) expect(fetch({ start }).ok, String(start)).toBe(false)
+    const end = encodeFrame({ type: FrameType.WebSeedEnd, fetch: 1, outcome: WebSeedOutcome.Busy, reason: '' })
+    end[6] = WebSeedOutcome.Busy + 1
+    expect(decodeBridgeFrame(end)).toEqual({ ok: false, reason: expect.stringMatching(/outcome/) })
+    expect(decodeBridgeFrame(new Uint8Array([V, FrameType.WebSeedData, 0, 0, 0, 1])).ok).toBe(false) // no bytes
+    expect(decodePageFrame(new Uint8Array([V, FrameType.WebSeedCancel, 0, 0, 0, 0]))).toEqual({ ok: false, reason: expect.stringMatching(/fetch id 0/) })
+    expect(() => encodeFrame({ type: FrameType.WebSeedFetch, fetch: 1, infoHash: H, url: 'x'.repeat(MAX_WEB_SEED_URL_BYTES + 1), start: 0, length: 1 })).toThrow(RangeError)
   })
 
   it('refuses to encode what no decoder would accept', () => {
