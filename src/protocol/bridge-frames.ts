@@ -67,10 +67,13 @@ export enum FrameType {
   Close = 34,
 }
 
-/** Where a bridged peer was learnt; 'magnet': the link's own `x.pe` peers (BEP 9). */
-export type PeerSource = 'tracker' | 'dht' | 'pex' | 'magnet' | 'incoming'
+/**
+ * Where a bridged peer was learnt; 'magnet': the link's own `x.pe` peers (BEP 9); 'lsd': Local
+ * Service Discovery (BEP 14), a peer on the bridge's local network.
+ */
+export type PeerSource = 'tracker' | 'dht' | 'pex' | 'magnet' | 'incoming' | 'lsd'
 /** Sources the bridge reports in PEERS frames (PEX, magnet and incoming are learnt in the page). */
-export type BridgePeerSource = 'tracker' | 'dht'
+export type BridgePeerSource = 'tracker' | 'dht' | 'lsd'
 
 export interface PeerAddress {
   /** Dotted IPv4 or canonical IPv6 text. */
@@ -171,6 +174,7 @@ export interface AnnounceFrame {
   event: AnnounceEvent
   /** http(s):// and udp:// trackers only; WebSocket trackers stay in the page. */
   trackers: string[]
+  /** A public torrent: the bridge's DHT node and Local Service Discovery announce it (never a private one, BEP 27). */
   dht: boolean
   uploaded: number
   downloaded: number
