@@ -15,8 +15,9 @@
  * 2: the stream window grew from 256 KiB to 1 MiB (a version-1 peer would see credit overrun).
  * 3: DATA payloads of up to 256 KiB, not 64 KiB (a version-2 decoder would refuse them).
  * 4: TRACKER frames, each tracker's state (a version-3 page would refuse the unknown type).
+ * 5: PEERS frames from Local Service Discovery, source 3 ('lsd'; a version-4 page would refuse it).
  */
-export const BRIDGE_PROTOCOL_VERSION = 4
+export const BRIDGE_PROTOCOL_VERSION = 5
 /** Path of the WebSocket on the app's server. */
 export const BRIDGE_PATH = '/bridge'
 
