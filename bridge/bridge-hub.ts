@@ -1,6 +1,6 @@
 /**
  * The bridge: the `/bridge` WebSocket front (Origin, Host and token checks), every page's
- * session, the bridge-wide caps, the inbound peer port and the DHT node.
+ * session, the bridge-wide caps, the inbound peer port, the DHT node and Local Service Discovery.
  */
 import type { IncomingMessage } from 'node:http'
 import type net from 'node:net'
@@ -8,12 +8,14 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES } from '../src/protocol/bridge-frames'
 import { DhtNode } from './dht-node'
+import { LsdNode } from './lsd-node'
 import { TokenBucket, type BridgeLimits } from './limits'
 import { req2Hash } from './mse/mse-crypto'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
 import { canonicalPeer } from '../src/core/peer-address'
 import { PageSession, type SessionHost } from './page-session'
+import type { PeerAddress } from '../src/protocol/bridge-frames'
 import { RequestSlots } from './request-slots'
 import { PeerListener } from './peer-listener'
 import { checkHost, checkOrigin, checkToken, type Cidr, type FrontPolicy } from './policy'
@@ -28,6 +30,8 @@ export interface BridgeConfig extends FrontPolicy {
   dhtBootstrap: string[] | null
   /** UDP port of the DHT node (0 = any free one). */
   dhtPort: number
+  /** Local Service Discovery (BEP 14) for public torrents; default on (`--no-lsd`). */
+  lsd?: boolean
   /** The ports are defaults, not asked for: take free ones when they are busy (another client runs). */
   portFallback?: boolean
   /** MSE/PE on the TCP side (default prefer). */
@@ -61,13 +65,14 @@ export class BridgeHub implements SessionHost {
   private readonly byReq2 = new Map<string, string>()
   private readonly opened: Record<PeerTransport, number> = { plaintext: 0, obfuscated: 0, rc4: 0 }
   private readonly dhtWanted = new Map<string, Set<PageSession>>()
+  private readonly lsdWanted = new Map<string, Set<PageSession>>()
   private readonly dials: TokenBucket
   private streams = 0
   private bufferedTotal = 0
   /** The part of bufferedTotal that pages sent (held for connecting streams or TCP sockets). */
   private fromPagesTotal = 0
 
-  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null) {
+  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null, readonly lsd: LsdNode | null) {
     this.limits = config.limits
     this.allowNet = config.allowNet
     this.encryption = config.encryption ?? 'prefer'
@@ -94,23 +99,29 @@ export class BridgeHub implements SessionHost {
       throw new Error(`cannot listen for peers on ${config.peerHost}:${config.peerPort} (${err.code ?? err.message}); choose another --peer-port`)
     })
     let dht: DhtNode | null = null
+    let lsd: LsdNode | null = null
     try {
       if (config.dhtBootstrap) {
         dht = await DhtNode.start({
           bootstrap: config.dhtBootstrap,
           port: config.dhtPort,
-          host: config.peerHost,
+          host: dhtHost(listener.host),
           peerPort: listener.port,
           announceMs: config.limits.dhtAnnounceMs,
           onPeer: (infoHash, host, port) => hub?.dhtPeer(infoHash, host, port),
           onWarning: () => {}, // DHT warnings are routine (timeouts, bad nodes): not the page's business
         }, config.portFallback)
       }
+      if (config.lsd ?? true) {
+        const started = await LsdNode.start({ peerHost: listener.host, peerPort: listener.port, onPeer: (infoHash, peer) => hub?.lsdPeer(infoHash, peer) })
+        lsd = started.node
+        if (!started.node) console.log(`[bridge] no Local Service Discovery: ${started.reason}`)
+      }
     } catch (err) {
-      await listener.close()
+      await Promise.all([listener.close(), dht?.destroy()])
       throw err
     }
-    hub = new BridgeHub(config, listener, dht)
+    hub = new BridgeHub(config, listener, dht, lsd)
     return hub
   }
 
@@ -195,6 +206,23 @@ export class BridgeHub implements SessionHost {
       this.dht.forget(infoHash)
     }
   }
+  /** A page's public torrent: LSD announces it and reports its peers on the local networks. */
+  wantLsd(session: PageSession, infoHash: string, on: boolean): void {
+    if (!this.lsd) return
+    const set = this.lsdWanted.get(infoHash) ?? new Set()
+    if (on) set.add(session)
+    else set.delete(session)
+    if (set.size) {
+      this.lsdWanted.set(infoHash, set)
+      this.lsd.want(infoHash)
+    } else {
+      this.lsdWanted.delete(infoHash)
+      this.lsd.forget(infoHash)
+    }
+  }
+  lanPeer(infoHash: string, peer: PeerAddress): boolean {
+    return this.lsd?.mayDial(infoHash, peer) ?? false
+  }
   sessionEnded(session: PageSession): void {
     this.sessions.delete(session)
   }
@@ -202,6 +230,11 @@ export class BridgeHub implements SessionHost {
   /** A peer the DHT found, as a stranger's node gave it: each page's session canonicalises it. */
   private dhtPeer(infoHash: string, host: unknown, port: unknown): void {
     for (const s of this.dhtWanted.get(infoHash) ?? []) s.guard('a DHT peer', () => s.sendPeer(infoHash, 'dht', host, port))
+  }
+
+  /** A peer LSD found on a local network (canonical already): to each page that wants the torrent. */
+  private lsdPeer(infoHash: string, peer: PeerAddress): void {
+    for (const s of this.lsdWanted.get(infoHash) ?? []) s.guard('an LSD peer', () => s.sendPeer(infoHash, 'lsd', peer.host, peer.port))
   }
 
   private routeInbound(infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto): boolean {
@@ -223,6 +256,11 @@ export class BridgeHub implements SessionHost {
     for (const s of [...this.sessions]) s.close(CloseCode.ShuttingDown, 'the bridge is shutting down')
     for (const ws of this.wss.clients) ws.terminate()
     this.wss.close()
-    await Promise.all([this.listener.close(), this.dht?.destroy()])
+    await Promise.all([this.listener.close(), this.dht?.destroy(), this.lsd?.destroy()])
   }
+}
+
+/** bittorrent-dht speaks IPv4 only: with the peer port on the IPv6 wildcard (dual-stack), the DHT takes IPv4's. */
+function dhtHost(peerHost: string): string {
+  return peerHost === '::' ? '0.0.0.0' : peerHost
 }
