@@ -36,6 +36,8 @@ export interface QbittorrentOptions {
   address?: string
   /** The network interface it is bound to. Default 'lo'. */
   interface?: string
+  /** Take peers on every address of `interface` (IPv4 and IPv6), not on `address` alone. Default false. */
+  anyAddress?: boolean
   /** Local Service Discovery (BEP 14) on its interface. Default false. */
   lsd?: boolean
   /** A command prefix that runs it elsewhere, e.g. ['nsenter', '-t', PID, '-n'] in another network namespace. */
@@ -92,7 +94,7 @@ export interface Qbittorrent {
 const SEEDING_STATES = new Set(['uploading', 'stalledUP', 'forcedUP', 'queuedUP'])
 const ERROR_STATES = new Set(['error', 'missingFiles'])
 
-function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' | 'uploadLimit' | 'downloadLimit' | 'address' | 'interface' | 'lsd'>> & { listenPort: number; webUiPort: number; extraSession: string[] }): string {
+function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' | 'uploadLimit' | 'downloadLimit' | 'address' | 'interface' | 'lsd' | 'anyAddress'>> & { listenPort: number; webUiPort: number; extraSession: string[] }): string {
   return [
     // without this qbittorrent-nox asks on stdin and waits forever
     '[LegalNotice]',
@@ -104,7 +106,7 @@ function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' 
     // and libtorrent makes no outgoing connection from any other interface.
     `Session\\Interface=${o.interface}`,
     `Session\\InterfaceName=${o.interface}`,
-    `Session\\InterfaceAddress=${o.address}`,
+    `Session\\InterfaceAddress=${o.anyAddress ? '' : o.address}`,
     `Session\\DHTEnabled=${o.dht}`,
     `Session\\LSDEnabled=${o.lsd}`,
     `Session\\PeXEnabled=${o.pex}`,
@@ -157,7 +159,7 @@ export async function startQbittorrent(opts: QbittorrentOptions = {}): Promise<Q
   await writeFile(join(configDir, 'qBittorrent.conf'), conf({
     listenPort, webUiPort, dht: opts.dht ?? false, pex: opts.pex ?? false, encryption: opts.encryption ?? 0,
     uploadLimit: opts.uploadLimit ?? 0, downloadLimit: opts.downloadLimit ?? 0, extraSession: opts.extraSession ?? [],
-    address, interface: opts.interface ?? 'lo', lsd: opts.lsd ?? false,
+    address, interface: opts.interface ?? 'lo', lsd: opts.lsd ?? false, anyAddress: opts.anyAddress ?? false,
   }))
   // qbittorrent-nox runs fine as root with no display; --profile keeps it away from ~/.config
   const command = [...(opts.wrapper ?? []), 'qbittorrent-nox', `--profile=${profile.dir}`, `--webui-port=${webUiPort}`]
