@@ -3,19 +3,23 @@
 // test may send it on the machine's real ones). It makes a LAN of two namespaces (netns.ts):
 //   here  10.77.14.1/24 fd77:14::1/64  the bridge (peer port on ::, no --allow-net for this LAN) and
 //                                      a Node page on it that knows no tracker and no DHT node;
-//   there 10.77.14.2/24 fd77:14::2/64  hostile datagrams first, then qbittorrent-nox with LSD on,
-//                                      seeding the torrent (added after the page announced, so it
-//                                      cannot have heard the page: only its own announces find it).
+//   there 10.77.14.2/24 fd77:14::2/64  a listener for what the bridges announce; hostile datagrams,
+//                                      then qbittorrent-nox with LSD on, seeding the torrent (added
+//                                      after the page announced, so it cannot have heard the page:
+//                                      only its own announces find it).
+// Beside the page: a private torrent (its ANNOUNCE says dht: false) on the same bridge, and a second
+// bridge started with --no-lsd whose page has the public torrent: neither may be announced.
 // Prints one line of JSON, a ScenarioReport, and exits; the test judges it.
 import { join } from 'node:path'
 import { sha256File, multiFileFixture, writeFixture } from '../support/fixtures'
 import { isMain } from '../support/is-main'
 import { makeTorrent } from '../support/peers/mktorrent'
-import { pollUntil, runCommand, stopAllDaemons } from '../support/peers/process'
+import { pollUntil, runCommand, spawnDaemon, stopAllDaemons } from '../support/peers/process'
 import { startQbittorrent } from '../support/peers/qbittorrent'
 import { namespacesUnavailable, startLanHost, type LanHost } from '../support/netns'
-import { formatLsdAnnounce } from '../../src/core/lsd-message'
-import { startTestBridge, tempDir, waitFor, type TestBridge } from './harness'
+import { formatLsdAnnounce, parseLsdAnnounce } from '../../src/core/lsd-message'
+import { FrameType } from '../../src/protocol/bridge-frames'
+import { randomPeerId, rawPage, startTestBridge, tempDir, waitFor, type RawPage, type TestBridge } from './harness'
 import { startPage, waitDone, type Page } from './node-page'
 
 export const HERE = { device: 'lsd-a', addresses: ['10.77.14.1/24', 'fd77:14::1/64'] }
@@ -36,6 +40,12 @@ export interface ScenarioReport {
   seederPort: number
   seederUploaded: number
   length: number
+  /** Announces the other host heard, as 'sender port infohash'. */
+  heard: string[]
+  publicInfoHash: string
+  privateInfoHash: string
+  bridgePort: number
+  quietBridgePort: number
 }
 
 /**
@@ -54,6 +64,16 @@ function probes(infoHash: string) {
   ]
 }
 
+/** On the other host: prints every LSD datagram it hears, as JSON lines { from, payload }. */
+const LISTENER = `
+const dgram = require('node:dgram')
+for (const [type, group, iface] of [['udp4', '239.192.152.143', '10.77.14.2'], ['udp6', 'ff15::efc0:988f', '::%${THERE.device}']]) {
+  const s = dgram.createSocket({ type, reuseAddr: true })
+  s.on('message', (m, r) => console.log(JSON.stringify({ from: r.address, payload: m.toString('base64') })))
+  s.bind(6771, group, () => { s.addMembership(group, iface); console.log('listening') })
+}
+`
+
 /** Sends each probe in order from its address, multicast out of the other host's veth device. */
 const SENDER = `
 const dgram = require('node:dgram')
@@ -70,7 +90,7 @@ const dgram = require('node:dgram')
 `
 
 export async function runScenario(): Promise<ScenarioReport> {
-  const empty = { files: [], peersFromBridge: [], maxCounts: {}, seederPort: 0, seederUploaded: 0, length: 0 }
+  const empty = { files: [], peersFromBridge: [], maxCounts: {}, seederPort: 0, seederUploaded: 0, length: 0, heard: [], publicInfoHash: '', privateInfoHash: '', bridgePort: 0, quietBridgePort: 0 }
   const why = namespacesUnavailable()
   if (why) return { ...empty, skip: why }
   let lan: LanHost
@@ -82,8 +102,13 @@ export async function runScenario(): Promise<ScenarioReport> {
   }
   const tmp = await tempDir('lsd-lan-')
   let bridge: TestBridge | undefined
+  let quietBridge: TestBridge | undefined
   let page: Page | undefined
+  let quietPage: Page | undefined
+  let privatePage: RawPage | undefined
   try {
+    const listener = spawnDaemon(lan.wrapper[0]!, [...lan.wrapper.slice(1), 'node', '-e', LISTENER], { name: 'LSD listener' })
+    await pollUntil(() => listener.output().split('listening').length === 3, { timeoutMs: 10_000, what: 'the LSD listener', daemon: listener })
     const dataDir = join(tmp.dir, 'data')
     const { sha256 } = await writeFixture(dataDir, NAME, multiFileFixture(SIZE_MIB), 14)
     // no tracker: LSD is the only way the page can learn of the seeder
@@ -91,6 +116,14 @@ export async function runScenario(): Promise<ScenarioReport> {
     // the peer port on :: (IPv4 and IPv6); --allow-net stays loopback's alone (the harness's)
     bridge = await startTestBridge(['--peer-host', '::'])
     if (!bridge.running.bridge?.lsd) throw new Error('the bridge runs no LSD')
+    // a private torrent on the same bridge: the page announces it with dht: false
+    const privateInfoHash = 'ab'.repeat(20)
+    privatePage = await rawPage(bridge.wsUrl, { origin: bridge.origin })
+    privatePage.send({ type: FrameType.Register, infoHash: privateInfoHash, peerId: randomPeerId() })
+    privatePage.send({ type: FrameType.Announce, infoHash: privateInfoHash, event: 'started', trackers: [], dht: false, uploaded: 0, downloaded: 0, left: 1 })
+    // a bridge with --no-lsd, whose page has the public torrent
+    quietBridge = await startTestBridge(['--peer-host', '::', '--no-lsd'])
+    quietPage = await startPage(quietBridge, made.torrent, join(tmp.dir, 'quiet-page'), { trackers: [], dht: true })
     const out = join(tmp.dir, 'page')
     page = await startPage(bridge, made.torrent, out, { trackers: [], dht: true })
     const p = page
@@ -109,9 +142,20 @@ export async function runScenario(): Promise<ScenarioReport> {
     }, { timeoutMs: 10_000, what: 'qBittorrent counting its upload' }).catch(async () => (await qbt.info(made.infoHash))[0]?.uploaded ?? 0)
     const files: ScenarioReport['files'] = []
     for (const [path, expected] of sha256) files.push({ path, expected, actual: await sha256File(join(out, NAME, ...path.split('/'))) })
-    return { files, peersFromBridge, maxCounts: { ...p.maxCounts }, seederPort: qbt.listenPort, seederUploaded: uploaded, length: made.meta.length }
+    const heard = listener.output().split('\n').filter((line) => line.startsWith('{')).map((line) => {
+      const { from, payload } = JSON.parse(line) as { from: string; payload: string }
+      const a = parseLsdAnnounce(Buffer.from(payload, 'base64'))
+      return a ? `${from} ${a.port} ${a.infoHashes.join(',')}` : `${from} not an announce`
+    })
+    return {
+      files, peersFromBridge, maxCounts: { ...p.maxCounts }, seederPort: qbt.listenPort, seederUploaded: uploaded, length: made.meta.length,
+      heard, publicInfoHash: made.infoHash, privateInfoHash, bridgePort: bridge.peerPort, quietBridgePort: quietBridge.peerPort,
+    }
   } finally {
+    privatePage?.close()
+    await quietPage?.close()
     await page?.close()
+    await quietBridge?.close()
     await bridge?.close()
     await stopAllDaemons() // qBittorrent, then the namespace holder: the LAN goes with it
     await lan.stop()

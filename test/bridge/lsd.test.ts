@@ -1,7 +1,8 @@
 // Local Service Discovery (BEP 14, issue 15) with a real LSD peer: qbittorrent-nox on a LAN of two
 // network namespaces, found by the bridge only through its LSD announces (IPv4 and IPv6), and the
 // page downloads the torrent from it, bytes exact; datagrams that must not count (unicast, from
-// another network, for a system port) do not. The scenario runs in a process of its own inside a
+// another network, for a system port) do not; the bridge announces the page's public torrent on the
+// LAN, not a private one, and a bridge started with --no-lsd announces nothing. The scenario runs in a process of its own inside a
 // new network namespace (lsd-lan.ts): multicast needs a link, and must not go out on this
 // machine's own networks. Skipped, with the reason, where namespaces cannot be made (not root).
 import { spawn } from 'node:child_process'
@@ -59,5 +60,11 @@ describe('Local Service Discovery', () => {
     expect(report.maxCounts['dht']).toBe(0)
     // the bytes came from qBittorrent
     expect(report.seederUploaded).toBeGreaterThanOrEqual(report.length)
+    // what the other host heard: the bridge's peer port for the public torrent, over IPv4 and IPv6;
+    // nothing for the private torrent, nothing from the bridge started with --no-lsd
+    expect(report.heard).toContain(`10.77.14.1 ${report.bridgePort} ${report.publicInfoHash}`)
+    expect(report.heard).toContain(`fd77:14::1 ${report.bridgePort} ${report.publicInfoHash}`)
+    expect(report.heard.filter((h) => h.includes(report.privateInfoHash))).toEqual([])
+    expect(report.heard.filter((h) => h.split(' ')[1] === String(report.quietBridgePort))).toEqual([])
   }, 120_000)
 })
