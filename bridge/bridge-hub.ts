@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http'
 import type net from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES } from '../src/protocol/bridge-frames'
+import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES, type RouteFrame, type StatusFrame } from '../src/protocol/bridge-frames'
+import { Connectivity } from './connectivity'
 import { DhtNode } from './dht-node'
 import { LsdNode } from './lsd-node'
 import { TokenBucket, type BridgeLimits } from './limits'
@@ -14,6 +15,9 @@ import { req2Hash } from './mse/mse-crypto'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
 import { canonicalPeer } from '../src/core/peer-address'
+import { Outgoing } from './outgoing'
+import { bindAddress, describeInterface, type OutgoingInterface } from './outgoing-interface'
+import type { ProxyConfig } from './proxy-url'
 import { PageSession, type SessionHost } from './page-session'
 import type { PeerAddress } from '../src/protocol/bridge-frames'
 import { RequestSlots } from './request-slots'
@@ -38,6 +42,11 @@ export interface BridgeConfig extends FrontPolicy {
   encryption?: EncryptionMode
   /** How tracker names are resolved: the system's resolver unless a test stands in for a rebinding DNS server. */
   resolve?: Resolver
+  /** Ask the router to forward the peer and DHT ports (default off here; the command line's default is on). */
+  portMapping?: boolean
+  /** Every outgoing connection through this SOCKS5 proxy (--proxy), and from this interface (--outgoing-interface). */
+  proxy?: ProxyConfig | null
+  outgoingInterface?: OutgoingInterface | null
 }
 
 export interface BridgeStats {
@@ -71,8 +80,10 @@ export class BridgeHub implements SessionHost {
   private bufferedTotal = 0
   /** The part of bufferedTotal that pages sent (held for connecting streams or TCP sockets). */
   private fromPagesTotal = 0
+  /** Port mapping and the rest of what STATUS frames tell pages. */
+  readonly connectivity: Connectivity
 
-  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null, readonly lsd: LsdNode | null) {
+  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null, readonly outgoing: Outgoing, readonly lsd: LsdNode | null) {
     this.limits = config.limits
     this.allowNet = config.allowNet
     this.encryption = config.encryption ?? 'prefer'
@@ -80,10 +91,33 @@ export class BridgeHub implements SessionHost {
     this.trackerSlots = new RequestSlots(config.limits.maxTrackerRequestsTotal, null, config.limits.trackerRequestsPerSecondTotal, config.limits.trackerRequestsPerSecondTotal)
     this.goodbyeSlots = new RequestSlots(config.limits.maxTrackerGoodbyesTotal)
     this.dials = new TokenBucket(config.limits.dialsPerSecondTotal, config.limits.dialsPerSecondTotal)
+    this.connectivity = new Connectivity({
+      portMapping: config.portMapping ?? false,
+      peerHost: config.peerHost,
+      tcpPort: listener.port,
+      udpPort: dht?.port ?? null,
+      others: () => ({ dhtNodes: this.dht?.nodeCount ?? -1, lsd: this.lsdEnabled(), proxy: this.proxyText(), ipv6: this.acceptsIPv6() }),
+      broadcast: (frame) => { for (const s of this.sessions) s.send(frame) },
+    })
+    outgoing.route.onChange(() => {
+      const frame = this.routeFrame()
+      if (frame) for (const s of this.sessions) s.send(frame)
+      this.connectivity.changed()
+    })
   }
+
+  /** Local Service Discovery (BEP 14) runs. */
+  lsdEnabled(): boolean { return this.lsd !== null }
+  /** Where outgoing connections go through, without credentials ('' when directly). */
+  proxyText(): string { return this.outgoing.describe() }
+  /** The peer port accepts IPv6 connections (on ::, dual-stack, or an IPv6 address). */
+  acceptsIPv6(): boolean { return this.listener.host.includes(':') }
+  /** What a page is told in STATUS frames. */
+  statusFrame(): StatusFrame { return this.connectivity.frame() }
 
   static async start(config: BridgeConfig): Promise<BridgeHub> {
     let hub: BridgeHub | undefined
+    const outgoing = await Outgoing.create({ proxy: config.proxy ?? null, outgoingInterface: config.outgoingInterface ?? null })
     const listenerOptions = {
       port: config.peerPort,
       host: config.peerHost,
@@ -96,32 +130,45 @@ export class BridgeHub implements SessionHost {
     }
     const listener = await PeerListener.start(listenerOptions).catch((err: NodeJS.ErrnoException) => {
       if (config.portFallback && err.code === 'EADDRINUSE') return PeerListener.start({ ...listenerOptions, port: 0 })
+      outgoing.close()
       throw new Error(`cannot listen for peers on ${config.peerHost}:${config.peerPort} (${err.code ?? err.message}); choose another --peer-port`)
     })
     let dht: DhtNode | null = null
     let lsd: LsdNode | null = null
     try {
-      if (config.dhtBootstrap) {
+      // The DHT's UDP socket cannot go through a SOCKS5 proxy's TCP connections, and its traffic
+      // (hundreds of nodes) is not what UDP ASSOCIATE relays are for: with a proxy, no DHT at all,
+      // so that nothing leaves around it. From an interface: its socket is bound there.
+      if (config.dhtBootstrap && !outgoing.proxied) {
+        let dhtHost = ipv4Host(listener.host)
+        if (config.outgoingInterface) {
+          const bind = bindAddress(config.outgoingInterface, 4)
+          if (!bind.ok) throw new Error(`DHT: ${bind.reason} (or start with --no-dht)`)
+          dhtHost = bind.address
+        }
         dht = await DhtNode.start({
           bootstrap: config.dhtBootstrap,
           port: config.dhtPort,
-          host: dhtHost(listener.host),
+          host: dhtHost,
           peerPort: listener.port,
           announceMs: config.limits.dhtAnnounceMs,
           onPeer: (infoHash, host, port) => hub?.dhtPeer(infoHash, host, port),
           onWarning: () => {}, // DHT warnings are routine (timeouts, bad nodes): not the page's business
         }, config.portFallback)
       }
-      if (config.lsd ?? true) {
+      // LSD's multicast cannot go through a proxy, and LAN peers are what a proxy is there to avoid
+      // (libtorrent runs no LSD behind one either)
+      if ((config.lsd ?? true) && !outgoing.proxied) {
         const started = await LsdNode.start({ peerHost: listener.host, peerPort: listener.port, onPeer: (infoHash, peer) => hub?.lsdPeer(infoHash, peer) })
         lsd = started.node
         if (!started.node) console.log(`[bridge] no Local Service Discovery: ${started.reason}`)
       }
     } catch (err) {
       await Promise.all([listener.close(), dht?.destroy()])
+      outgoing.close()
       throw err
     }
-    hub = new BridgeHub(config, listener, dht, lsd)
+    hub = new BridgeHub(config, listener, dht, outgoing, lsd)
     return hub
   }
 
@@ -147,7 +194,9 @@ export class BridgeHub implements SessionHost {
     if (this.sessions.size >= this.limits.maxSessions) return refuse(503, 'the bridge serves as many pages as it allows'), true
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`
-      this.sessions.add(new PageSession(ws, this, remote))
+      const session = new PageSession(ws, this, remote)
+      this.sessions.add(session)
+      session.send(this.statusFrame())
     })
     return true
   }
@@ -189,7 +238,8 @@ export class BridgeHub implements SessionHost {
   }
   wantDht(session: PageSession, infoHash: string, on: boolean): void {
     if (!this.dht) {
-      if (on) session.send({ type: FrameType.Notice, infoHash, message: 'this bridge runs no DHT node' })
+      const why = this.outgoing.proxied ? 'this bridge runs no DHT node: its UDP cannot go through the proxy' : 'this bridge runs no DHT node'
+      if (on) session.send({ type: FrameType.Notice, infoHash, message: why })
       return
     }
     const set = this.dhtWanted.get(infoHash) ?? new Set()
@@ -226,6 +276,17 @@ export class BridgeHub implements SessionHost {
   sessionEnded(session: PageSession): void {
     this.sessions.delete(session)
   }
+  routeFrame(): RouteFrame | null {
+    const { proxy, outgoingInterface, route } = this.outgoing
+    if (!proxy && !outgoingInterface) return null
+    return {
+      type: FrameType.Route,
+      proxy: proxy?.display ?? '',
+      outgoingInterface: outgoingInterface ? describeInterface(outgoingInterface) : '',
+      state: route.state,
+      message: route.message,
+    }
+  }
 
   /** A peer the DHT found, as a stranger's node gave it: each page's session canonicalises it. */
   private dhtPeer(infoHash: string, host: unknown, port: unknown): void {
@@ -256,11 +317,14 @@ export class BridgeHub implements SessionHost {
     for (const s of [...this.sessions]) s.close(CloseCode.ShuttingDown, 'the bridge is shutting down')
     for (const ws of this.wss.clients) ws.terminate()
     this.wss.close()
+    // the router's mappings go first, while the ports they name are still this bridge's
+    await this.connectivity.close()
+    this.outgoing.close()
     await Promise.all([this.listener.close(), this.dht?.destroy(), this.lsd?.destroy()])
   }
 }
 
 /** bittorrent-dht speaks IPv4 only: with the peer port on the IPv6 wildcard (dual-stack), the DHT takes IPv4's. */
-function dhtHost(peerHost: string): string {
+function ipv4Host(peerHost: string): string {
   return peerHost === '::' ? '0.0.0.0' : peerHost
 }

@@ -79,6 +79,16 @@ export class DhtNode {
     return this.dht.address().port
   }
 
+  /** Nodes in its routing table (what the Connectivity panel shows). */
+  get nodeCount(): number {
+    return this.dht.nodes.count()
+  }
+
+  /** The address its socket is bound to. */
+  get host(): string {
+    return this.dht.address().address
+  }
+
   /** Adds a node by hand (tests, or a peer that says it runs a DHT node). */
   addNode(host: string, port: number): void {
     this.dht.addNode({ host, port })

@@ -3,7 +3,9 @@ import ipaddr from 'ipaddr.js'
 import { DEFAULT_LIMITS, type BridgeLimits } from './limits'
 import { ENCRYPTION_MODES, type EncryptionMode } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
+import { parseOutgoingInterface, type OutgoingInterface } from './outgoing-interface'
 import { isLoopbackHost, parseCidr, type Cidr } from './policy'
+import { parseProxyUrl, type ProxyConfig } from './proxy-url'
 import {
   DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, type RuntimeConfig,
 } from '../src/protocol/runtime-config'
@@ -41,9 +43,15 @@ export interface BridgeSettings {
   allowOrigins: string[]
   /** Message Stream Encryption with TCP peers (see mse/peer-crypto.ts). */
   encryption: EncryptionMode
+  /** Ask the router to forward the peer and DHT ports (UPnP-IGD, NAT-PMP, PCP: port-mapping/). */
+  portMapping: boolean
   limits: BridgeLimits
   /** Tracker name resolution; the system's unless a test stands in for a rebinding DNS server. */
   resolve?: Resolver
+  /** The SOCKS5 proxy every outgoing connection goes through (--proxy), or null. */
+  proxy: ProxyConfig | null
+  /** The interface (name or address) every outgoing socket is bound to (--outgoing-interface), or null. */
+  outgoingInterface: OutgoingInterface | null
 }
 
 /** The public routers a real user's DHT starts from; tests always pass their own. */
@@ -69,10 +77,17 @@ export const USAGE = `Usage: npm start -- [options]
                          encrypted handshake when the peer can (payload RC4 or plaintext, as the
                          peer picks), plain BitTorrent otherwise; require = RC4 only, both ways;
                          off = plaintext only (default prefer)
+  --port-mapping on|off  ask the router (UPnP-IGD, NAT-PMP or PCP) to forward the peer port
+                         and the DHT port from the internet, so peers can connect in (default on)
   --token T              pages must present this token (required when --host is not loopback)
   --allow-origin URL,URL other origins whose pages may use the bridge
   --no-bridge            serve the app only
   --limit NAME=N,...     change one of the bridge's caps (README, Security: the list and defaults)
+  --proxy socks5://[user:pass@]host:port   every peer connection, tracker request and web seed
+                         through this SOCKS5 proxy, and nothing around it (no DHT; host names
+                         resolved by the proxy; UDP trackers only if it relays UDP)
+  --outgoing-interface NAME|ADDRESS   bind every outgoing socket to this interface's address
+                         (e.g. wg0 or 10.8.0.2); when it has none, nothing connects
   --source-maps          serve the build's source maps (.map files; refused otherwise)`
 
 function list(value: string): string[] {
@@ -153,11 +168,14 @@ export function parseOptions(argv: string[]): ServerOptions {
       'no-dht': { type: 'boolean', default: false },
       'no-lsd': { type: 'boolean', default: false },
       encryption: { type: 'string', default: 'prefer' },
+      'port-mapping': { type: 'string', default: 'on' },
       token: { type: 'string' },
       'allow-origin': { type: 'string' },
       'no-bridge': { type: 'boolean', default: false },
       limit: { type: 'string', multiple: true },
       'source-maps': { type: 'boolean', default: false },
+      proxy: { type: 'string' },
+      'outgoing-interface': { type: 'string' },
     },
     strict: true,
   })
@@ -170,6 +188,8 @@ export function parseOptions(argv: string[]): ServerOptions {
   }
   const encryption = values.encryption as EncryptionMode
   if (!ENCRYPTION_MODES.includes(encryption)) throw new Error(`--encryption: "${values.encryption}" is not one of ${ENCRYPTION_MODES.join(', ')}`)
+  const portMapping = values['port-mapping']
+  if (portMapping !== 'on' && portMapping !== 'off') throw new Error(`--port-mapping: "${portMapping}" is not on or off`)
   const peerPort = parsePort('--peer-port', values['peer-port'] ?? String(DEFAULT_PEER_PORT))
   const allowOrigins = list(values['allow-origin'] ?? '').map(parseOrigin)
   const peerHost = values['peer-host']
@@ -177,6 +197,9 @@ export function parseOptions(argv: string[]): ServerOptions {
   // bittorrent-dht binds udp4 sockets only: `::` gives it 0.0.0.0 (bridge-hub.ts), one IPv6 address nothing
   if (!values['no-dht'] && !values['no-bridge'] && peerHost !== '::' && ipaddr.parse(peerHost).kind() === 'ipv6') {
     throw new Error(`--peer-host ${peerHost}: the DHT node (bittorrent-dht) runs over IPv4 only; give --no-dht, or :: (every address)`)
+  }
+  if (values['no-bridge'] && (values.proxy !== undefined || values['outgoing-interface'] !== undefined)) {
+    throw new Error('--proxy and --outgoing-interface are for the bridge, which --no-bridge turns off')
   }
   const bridge: BridgeSettings | null = values['no-bridge'] ? null : {
     peerPort,
@@ -189,7 +212,10 @@ export function parseOptions(argv: string[]): ServerOptions {
     token,
     allowOrigins,
     encryption,
+    portMapping: portMapping === 'on',
     limits: parseLimits(values.limit ?? []),
+    proxy: values.proxy !== undefined ? parseProxyUrl(values.proxy) : null,
+    outgoingInterface: values['outgoing-interface'] !== undefined ? parseOutgoingInterface(values['outgoing-interface']) : null,
   }
   return {
     bridge,

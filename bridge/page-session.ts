@@ -8,11 +8,12 @@ import { DATA_HEADER_BYTES, decodePageFrame, encodeDataFrameInto, encodeFrame } 
 import { canonicalPeer } from '../src/core/peer-address'
 import {
   CloseCode, FrameType, WS_CLOSE_OVERLOADED, WS_CLOSE_PROTOCOL_ERROR, WS_CLOSE_SHUTTING_DOWN,
-  type AnnounceFrame, type BridgePeerSource, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress,
+  type AnnounceFrame, type BridgePeerSource, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress, type RouteFrame,
 } from '../src/protocol/bridge-frames'
 import { AnnounceGate } from './announce-gate'
 import type { Resolver } from './checked-address'
 import { FramePool } from './frame-pool'
+import type { Outgoing } from './outgoing'
 import type { BridgeLimits } from './limits'
 import { TokenBucket } from './limits'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
@@ -30,6 +31,10 @@ export interface SessionHost {
   readonly encryption: EncryptionMode
   /** How tracker names are resolved (a test may stand in for DNS). */
   readonly resolve?: Resolver
+  /** How every outgoing connection is made (outgoing.ts): directly, from an interface, through the proxy. */
+  readonly outgoing: Outgoing
+  /** How the bridge reaches out and whether that works, for a page that has just come (null: directly, nothing to tell). */
+  routeFrame(): RouteFrame | null
   /** The bridge's tracker request slots and goodbye slots; each page's own are within them. */
   readonly trackerSlots: RequestSlots
   readonly goodbyeSlots: RequestSlots
@@ -78,6 +83,7 @@ const dataFrames = new FramePool(WS_HIGH_WATER)
 export class PageSession implements StreamOwner {
   readonly limits: BridgeLimits
   readonly encryption: EncryptionMode
+  readonly outgoing: Outgoing
   readonly registrations = new Map<string, Registration>()
   private readonly streams = new Map<number, RelayStream>()
   private readonly dials: TokenBucket
@@ -102,6 +108,7 @@ export class PageSession implements StreamOwner {
   constructor(private readonly ws: WebSocket, private readonly host: SessionHost, readonly remote: string) {
     this.limits = host.limits
     this.encryption = host.encryption
+    this.outgoing = host.outgoing
     this.dials = new TokenBucket(host.limits.dialsPerSecond, host.limits.dialBurst)
     this.trackerSlots = new RequestSlots(host.limits.maxTrackerRequestsPerSession, host.trackerSlots, host.limits.trackerRequestsPerSecond, host.limits.trackerRequestsPerSecond)
     this.goodbyeSlots = new RequestSlots(host.limits.maxTrackerGoodbyesPerSession, host.goodbyeSlots)
@@ -128,6 +135,8 @@ export class PageSession implements StreamOwner {
       for (const s of [...this.streams.values()]) if (s.writeStalledSince(now) >= this.limits.writeStallMs) s.close(CloseCode.Idle, 'the peer takes none of the data sent to it', true)
     }), Math.min(5000, host.limits.writeStallMs))
     this.send({ type: FrameType.Welcome, peerPort: host.peerPort, maxStreams: host.limits.maxStreamsPerSession, dialRate: host.limits.dialsPerSecond, dht: true })
+    const route = host.routeFrame()
+    if (route) this.send(route)
   }
 
   /** Bytes the bridge holds for this page right now (queued to TCP sockets or to the WebSocket). */
@@ -343,6 +352,7 @@ export class PageSession implements StreamOwner {
       peerPort: this.host.peerPort,
       allowNet: this.host.allowNet,
       ...(this.host.resolve ? { resolve: this.host.resolve } : {}),
+      outgoing: this.host.outgoing,
       slots: this.trackerSlots,
       goodbyes: this.goodbyeSlots,
       stats: () => reg.stats,

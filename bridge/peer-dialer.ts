@@ -14,7 +14,8 @@
 import type net from 'node:net'
 import { MseInitiator } from './mse/mse-handshake'
 import { outboundProvide, PLAINTEXT, type EncryptionMode, type PeerCrypto } from './mse/peer-crypto'
-import { connectShared, setReader } from './shared-reads'
+import { Outgoing, type Attempt as Opening } from './outgoing'
+import { setReader } from './shared-reads'
 
 export interface DialRequest {
   host: string
@@ -25,6 +26,8 @@ export interface DialRequest {
   encryption: EncryptionMode
   /** For each attempt: the TCP connect and the MSE exchange together. */
   timeoutMs: number
+  /** Directly, from an interface, or through the proxy (outgoing.ts); direct when absent. */
+  outgoing?: Outgoing
 }
 
 export type DialResult =
@@ -55,48 +58,62 @@ export function dialPeer(req: DialRequest, done: (result: DialResult) => void): 
   }
 
   const attempt = (encrypted: boolean) => {
-    const socket = connectShared(req.host, req.port)
-    socket.setNoDelay(true)
-    let connected = false
+    /** Connected (to the peer, through the proxy when there is one): the peer took the connection. */
+    let socket: net.Socket | null = null
+    let opening: Opening | null = null
     let mse: MseInitiator | null = null
     const failed = (reason: string) => {
       current?.release(true)
       // the peer took the connection but not MSE: under `prefer`, plaintext on a fresh one
-      if (encrypted && connected && req.encryption === 'prefer') attempt(false)
-      else if (encrypted && connected) finish({ ok: false, reason: `${where} did not complete an encrypted handshake (${reason}); this bridge requires encryption (--encryption require)` })
+      if (encrypted && socket && req.encryption === 'prefer') attempt(false)
+      else if (encrypted && socket) finish({ ok: false, reason: `${where} did not complete an encrypted handshake (${reason}); this bridge requires encryption (--encryption require)` })
       else finish({ ok: false, reason })
     }
     const handlers = {
-      error: (err: NodeJS.ErrnoException) => failed(connected ? `connection lost (${err.code ?? err.message})` : `cannot connect to ${where} (${err.code ?? err.message})`),
+      error: (err: NodeJS.ErrnoException) => failed(`connection lost (${err.code ?? err.message})`),
       close: () => failed(`${where} closed the connection`),
-      connect: () => {
-        connected = true
-        if (!encrypted) {
-          current?.release(false)
-          finish({ ok: true, socket, crypto: PLAINTEXT, handshakeSent: false, payload: new Uint8Array(0) })
-          return
-        }
-        mse = new MseInitiator(Buffer.from(req.infoHash, 'hex'), outboundProvide(req.encryption), req.handshake)
-        setReader(socket, read) // before the first read: reads start once this handler returns
-        socket.write(mse.start())
-      },
     }
     const read = (bytes: Buffer) => {
       // a copy: the MSE state machine keeps bytes across reads, and the read buffer is shared
       const step = mse!.push(Buffer.from(bytes))
       if (step.type === 'failed') return failed(step.reason)
-      if (step.send) socket.write(step.send)
+      if (step.send) socket!.write(step.send)
       if (step.type === 'done') {
         current?.release(false)
-        finish({ ok: true, socket, crypto: { transport: step.transport, cipher: step.cipher }, handshakeSent: true, payload: step.payload })
+        finish({ ok: true, socket: socket!, crypto: { transport: step.transport, cipher: step.cipher }, handshakeSent: true, payload: step.payload })
       }
     }
-    for (const [event, fn] of Object.entries(handlers)) socket.on(event, fn)
+    const connected = (s: net.Socket) => {
+      opening = null
+      socket = s
+      s.setNoDelay(true)
+      for (const [event, fn] of Object.entries(handlers)) s.on(event, fn)
+      if (!encrypted) {
+        current?.release(false)
+        finish({ ok: true, socket: s, crypto: PLAINTEXT, handshakeSent: false, payload: new Uint8Array(0) })
+        return
+      }
+      mse = new MseInitiator(Buffer.from(req.infoHash, 'hex'), outboundProvide(req.encryption), req.handshake)
+      s.write(mse.start())
+      // bytes a proxy's handshake read past its reply come first (shared-reads.ts: pushBack)
+      setReader(s, read)
+      s.resume()
+    }
+    opening = (req.outgoing ?? Outgoing.DIRECT).connectPeer(req.host, req.port, req.timeoutMs, (result) => {
+      if (result.ok) connected(result.socket)
+      else {
+        opening = null
+        failed(result.reason)
+      }
+    })
     const timer = setTimeout(() => failed(`no answer from ${where}`), req.timeoutMs)
     current = {
       release(destroy) {
         current = null
         clearTimeout(timer)
+        opening?.abort()
+        opening = null
+        if (!socket) return
         socket.pause()
         setReader(socket, null)
         for (const [event, fn] of Object.entries(handlers)) socket.off(event, fn)

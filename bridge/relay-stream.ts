@@ -18,6 +18,7 @@ import {
 } from '../src/protocol/bridge-frames'
 import type { BridgeLimits } from './limits'
 import { PLAINTEXT, type EncryptionMode, type PeerCrypto, type PeerTransport } from './mse/peer-crypto'
+import type { Outgoing } from './outgoing'
 import { dialPeer, type PeerDial } from './peer-dialer'
 import { setReadSize, setReader } from './shared-reads'
 
@@ -26,6 +27,8 @@ export interface StreamOwner {
   readonly limits: BridgeLimits
   /** MSE policy for the streams this owner dials. */
   readonly encryption: EncryptionMode
+  /** How the streams it dials connect: directly, from an interface, or through the proxy. */
+  readonly outgoing: Outgoing
   send(frame: BridgeToPageFrame): void
   /** A DATA frame whose payload is `parts` (`length` bytes in all), gathered into one frame. */
   sendData(stream: number, parts: Uint8Array[], length: number): void
@@ -236,6 +239,7 @@ export class RelayStream {
       handshake: concatBytes(this.head, HANDSHAKE_LENGTH),
       encryption: this.owner.encryption,
       timeoutMs: this.owner.limits.connectTimeoutMs,
+      outgoing: this.owner.outgoing,
     }, (result) => {
       this.dialing = null
       if (this.state === 'closed') return

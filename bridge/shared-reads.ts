@@ -48,9 +48,9 @@ function reading<T extends net.Socket>(make: (onread: net.OnReadOpts) => T): T {
   return socket
 }
 
-/** Dials `host:port` with shared reads. */
-export function connectShared(host: string, port: number): net.Socket {
-  return reading((onread) => net.connect({ host, port, allowHalfOpen: false, onread }))
+/** Dials `host:port` with shared reads, from `localAddress` when given (--outgoing-interface). */
+export function connectShared(host: string, port: number, localAddress?: string): net.Socket {
+  return reading((onread) => net.connect({ host, port, allowHalfOpen: false, onread, ...(localAddress ? { localAddress } : {}) }))
 }
 
 /**
@@ -78,6 +78,16 @@ export function setReader(socket: net.Socket, reader: Reader | null): void {
   slot.reader = reader
   if (!reader) return
   while (slot.held.length && slot.reader === reader && !socket.destroyed) reader(slot.held.shift()!)
+}
+
+/**
+ * Bytes that belong before the socket's next reads: read already by someone else (a SOCKS5
+ * handshake, see socks-tcp.ts), they go to the next reader first, a copy.
+ */
+export function pushBack(socket: net.Socket, bytes: Uint8Array): void {
+  const slot = slots.get(socket)
+  if (!slot) throw new Error('pushBack: not a socket with shared reads')
+  if (bytes.length) slot.held.unshift(Buffer.from(bytes))
 }
 
 /**

@@ -11,6 +11,7 @@ import { eventWait, nextAnnounceDelay, remember, retryDelay } from '../src/core/
 import type { AnnounceAnswer, TrackerFailure } from '../src/core/tracker-response'
 import type { AnnounceEvent, PeerAddress, TrackerFrame } from '../src/protocol/bridge-frames'
 import { RefusedError, type Resolver } from './checked-address'
+import type { Outgoing } from './outgoing'
 import type { Cidr } from './policy'
 import type { RequestSlots } from './request-slots'
 import { httpAnnounce, type AnnounceParams, type TrackerRequestContext } from './tracker-http'
@@ -28,6 +29,8 @@ export interface TrackerAnnouncerOptions {
   allowNet: readonly Cidr[]
   /** How tracker names are resolved (the system's resolver unless a test stands in for DNS). */
   resolve?: Resolver
+  /** Directly, from an interface, or through the proxy (outgoing.ts); direct when absent. */
+  outgoing?: Outgoing
   /** The page's request slots (themselves within the bridge's). */
   slots: RequestSlots
   /** Slots for goodbyes ('stopped' as a torrent or its page goes), taken without waiting. */
@@ -272,7 +275,9 @@ class TrackerWorker {
       numwant: event === 'stopped' ? 0 : NUMWANT,
       trackerId: this.trackerId,
     }
-    const ctx: TrackerRequestContext = { allowNet: this.opts.allowNet, signal, ...(this.opts.resolve ? { resolve: this.opts.resolve } : {}) }
+    const ctx: TrackerRequestContext = {
+      allowNet: this.opts.allowNet, signal, ...(this.opts.resolve ? { resolve: this.opts.resolve } : {}), ...(this.opts.outgoing ? { outgoing: this.opts.outgoing } : {}),
+    }
     return this.url.startsWith('udp:') ? udpAnnounce(this.url, params, ctx) : httpAnnounce(this.url, params, ctx)
   }
 

@@ -1,6 +1,6 @@
 /**
  * An HTTP(S) tracker announce (BEP 3, 23): a GET to the address that passed the destination
- * policy (checked-address.ts), at most MAX_REDIRECTS redirects, each checked again the same way,
+ * policy (checked-address.ts), or through the proxy (outgoing.ts), at most MAX_REDIRECTS redirects, each checked again the same way,
  * an answer of at most MAX_TRACKER_RESPONSE_BYTES, and REQUEST_TIMEOUT_MS for all of it.
  *
  * Our own rather than bittorrent-tracker's client: that one resolves the name again when it
@@ -12,7 +12,8 @@
 import http from 'node:http'
 import https from 'node:https'
 import { parseHttpAnnounce, type HttpAnswer } from '../src/core/tracker-response'
-import { pinnedLookup, RefusedError, requireChecked, type Resolver } from './checked-address'
+import { RefusedError, type Resolver } from './checked-address'
+import { Outgoing } from './outgoing'
 import type { Cidr } from './policy'
 
 /** Peer lists are 6 bytes a peer: an answer beyond this is not one. */
@@ -25,6 +26,8 @@ export interface TrackerRequestContext {
   resolve?: Resolver
   /** This request's own (a long-lived signal would keep a reference per request: AbortSignal.any). */
   signal?: AbortSignal
+  /** Directly, from an interface, or through the proxy (outgoing.ts); direct when absent. */
+  outgoing?: Outgoing
 }
 
 export interface AnnounceParams {
@@ -72,9 +75,10 @@ export async function httpGetChecked(url: string, ctx: TrackerRequestContext): P
     const target = new URL(current)
     if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new RefusedError(`a redirect to ${target.protocol} is not followed`)
     // the deadline covers the name's resolution too: a name server that never answers ends here
-    const checked = await requireChecked(target.hostname, ctx.allowNet, ctx.resolve, hop ? 'a redirect: ' : '', signal)
-    if (signal.aborted) throw new Error('timed out')
-    const answer = await get(target, checked, signal)
+    const route = await (ctx.outgoing ?? Outgoing.DIRECT).requestOptions(target, {
+      allowNet: ctx.allowNet, signal, prefix: hop ? 'a redirect: ' : '', ...(ctx.resolve ? { resolve: ctx.resolve } : {}),
+    })
+    const answer = await get(target, route, signal)
     if (answer.type === 'body') return answer.body
     if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`)
     current = new URL(answer.location, target).href
@@ -83,14 +87,14 @@ export async function httpGetChecked(url: string, ctx: TrackerRequestContext): P
 
 type Answer = { type: 'body'; body: Uint8Array } | { type: 'redirect'; location: string }
 
-function get(target: URL, checked: { address: string; family: 4 | 6 }, signal: AbortSignal): Promise<Answer> {
+/** `route`: where the connection goes (the checked address, or the proxy), from outgoing.ts. */
+function get(target: URL, route: http.RequestOptions, signal: AbortSignal): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const client = target.protocol === 'https:' ? https : http
     const request = client.get(target, {
-      lookup: pinnedLookup(checked),
+      ...route,
       signal,
       headers: { 'user-agent': 'TorrentWeb/0.1', 'accept-encoding': 'identity' },
-      agent: false, // no keep-alive pool: a pooled socket was connected for an earlier check
     }, (res) => {
       const status = res.statusCode ?? 0
       if (status >= 300 && status < 400 && res.headers.location) {

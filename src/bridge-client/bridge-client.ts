@@ -8,7 +8,8 @@ import { backoffDelay, type BackoffOptions } from '../core/backoff'
 import { decodeBridgeFrame, encodeFrame } from '../core/bridge-codec'
 import {
   BRIDGE_PATH, CloseCode, FrameType,
-  type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PeerAddress, type TrackerFrame, type WelcomeFrame,
+  type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PeerAddress, type RouteFrame, type StatusFrame, type TrackerFrame,
+  type WelcomeFrame,
 } from '../protocol/bridge-frames'
 import { AppError } from '../protocol/errors'
 import { BridgeStream, type StreamLink } from './bridge-stream'
@@ -56,6 +57,10 @@ export type BridgeClientEvents = {
   notice: [infoHash: string, message: string]
   /** An HTTP or UDP tracker's state for a registered torrent changed. */
   tracker: [frame: TrackerFrame]
+  /** The bridge's connectivity (port mapping, DHT nodes, LSD, proxy, IPv6) changed. */
+  status: [frame: StatusFrame]
+  /** How the bridge reaches out (its proxy, its interface) and whether that works, changed. */
+  route: [frame: RouteFrame | null]
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { minMs: 1000, maxMs: 30_000, jitter: 0.3 }
@@ -76,6 +81,8 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   private ws: WebSocketLike | null = null
   private _state: BridgeState = 'disconnected'
   private _welcome: WelcomeFrame | null = null
+  private _status: StatusFrame | null = null
+  private _route: RouteFrame | null = null
   private failures = 0
   private timer: ReturnType<typeof setTimeout> | null = null
   private nextStream = 1
@@ -93,7 +100,11 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   get state(): BridgeState { return this._state }
   /** The bridge's limits and peer port, once connected. */
   get welcome(): WelcomeFrame | null { return this._welcome }
+  /** The bridge's connectivity, as its last STATUS frame said (null while not connected). */
+  get status(): StatusFrame | null { return this._status }
   get openStreams(): number { return this.streams.size }
+  /** The bridge's proxy or outgoing interface and whether it works; null when it goes directly (or is not connected). */
+  get route(): RouteFrame | null { return this._route }
 
   /** Connects (and keeps reconnecting until `close`). */
   start(): void {
@@ -211,6 +222,11 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
     const ws = this.ws
     this.ws = null
     this._welcome = null
+    this._status = null
+    if (this._route) {
+      this._route = null
+      this.emit('route', null)
+    }
     if (ws) {
       ws.onmessage = ws.onclose = ws.onopen = null
       try { ws.close(1000) } catch {}
@@ -244,6 +260,14 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
         return
       case FrameType.Tracker:
         if (this.registered.has(frame.infoHash)) this.emit('tracker', frame)
+        return
+      case FrameType.Status:
+        this._status = frame
+        this.emit('status', frame)
+        return
+      case FrameType.Route:
+        this._route = frame
+        this.emit('route', frame)
         return
       case FrameType.Goodbye:
         return // onclose follows and reports the reason

@@ -8,7 +8,7 @@ import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, HANDSHAKE_LENGTH, HANDSHAKE_PSTR, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME,
   MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES,
   type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame,
-  type PeerAddress, type TrackerState,
+  MAX_HOST_BYTES, type PeerAddress, type PortMappingProtocol, type PortMappingState, type RouteState, type TrackerState,
 } from '../protocol/bridge-frames'
 import { bytesToIp, ipToBytes } from './ip-bytes'
 
@@ -18,10 +18,17 @@ const EVENTS: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped']
 // new sources go at the end: a source travels as its place in this list
 const SOURCES: BridgePeerSource[] = ['tracker', 'dht', 'lsd']
 const TRACKER_STATES: TrackerState[] = ['announcing', 'working', 'error', 'refused']
+const MAPPING_STATES: PortMappingState[] = ['off', 'mapping', 'mapped', 'failed']
+/** On the wire: 0 for none ('') yet, then each protocol. */
+const MAPPING_PROTOCOLS: (PortMappingProtocol | '')[] = ['', 'upnp', 'natpmp', 'pcp']
+/** STATUS flags: the bits a decoder accepts (any other set is malformed). */
+const STATUS_LSD = 1
+const STATUS_IPV6 = 2
 /** A count that may be unknown (-1) on the wire: u32, all ones for unknown. */
 const UNKNOWN_COUNT = 0xffffffff
 const PAGE_TYPES = new Set([FrameType.Register, FrameType.Unregister, FrameType.Announce, FrameType.Open, FrameType.Data, FrameType.Credit, FrameType.Close])
-const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Tracker, FrameType.Data, FrameType.Credit, FrameType.Close])
+const BRIDGE_TYPES = new Set([FrameType.Welcome, FrameType.Peers, FrameType.Opened, FrameType.Incoming, FrameType.Notice, FrameType.Goodbye, FrameType.Tracker, FrameType.Status, FrameType.Route, FrameType.Data, FrameType.Credit, FrameType.Close])
+const ROUTE_STATES: RouteState[] = ['unknown', 'up', 'down']
 const MAX_CLOSE_CODE = CloseCode.ShuttingDown
 
 const encoder = new TextEncoder()
@@ -101,6 +108,14 @@ function peer(w: Writer, p: PeerAddress): Writer {
   return w.u8(ip.length === 4 ? 4 : 6).bytes(ip).u16(p.port)
 }
 
+/** An IP address that may be absent: family 0 for '' (no bytes), else as a peer's. */
+function optionalIp(w: Writer, host: string): Writer {
+  if (host === '') return w.u8(0)
+  const ip = ipToBytes(host)
+  if (!ip) throw new RangeError(`not an IP address: ${JSON.stringify(host)}`)
+  return w.u8(ip.length === 4 ? 4 : 6).bytes(ip)
+}
+
 /** Version, type and stream id in front of a DATA frame's payload. */
 export const DATA_HEADER_BYTES = 6
 
@@ -159,6 +174,25 @@ function encode(frame: BridgeFrame): Uint8Array {
       w.bytes(hashBytes(frame.infoHash)).u8(TRACKER_STATES.indexOf(frame.state)).text(frame.url, MAX_URL_BYTES, false)
       w.text(frame.message, MAX_REASON_BYTES, true).u16(Math.min(Math.max(0, Math.floor(frame.peers)), 0xffff))
       w.u32(count(frame.seeders)).u32(count(frame.leechers))
+      break
+    case FrameType.Status: {
+      const m = frame.portMapping
+      if (!Number.isInteger(m.externalPort) || m.externalPort < 0 || m.externalPort > 65535 || (m.externalHost === '' && m.externalPort !== 0)) {
+        throw new RangeError(`bad external port ${m.externalPort}`)
+      }
+      if (!MAPPING_STATES.includes(m.state) || !MAPPING_PROTOCOLS.includes(m.protocol)) throw new RangeError(`port mapping ${m.state} by ${m.protocol}`)
+      w.u8(MAPPING_STATES.indexOf(m.state)).u8(MAPPING_PROTOCOLS.indexOf(m.protocol))
+      optionalIp(w, m.gateway)
+      optionalIp(w, m.externalHost).u16(m.externalPort)
+      w.text(m.message, MAX_REASON_BYTES, true)
+      w.u32(frame.dhtNodes === -1 ? UNKNOWN_COUNT : count(frame.dhtNodes))
+      w.u8((frame.lsd ? STATUS_LSD : 0) | (frame.ipv6 ? STATUS_IPV6 : 0)).text(frame.proxy, MAX_URL_BYTES, true)
+      break
+    }
+    case FrameType.Route:
+      if (!ROUTE_STATES.includes(frame.state)) throw new RangeError(`route state ${String(frame.state)}`)
+      w.u8(ROUTE_STATES.indexOf(frame.state)).text(frame.proxy, MAX_URL_BYTES, true).text(frame.outgoingInterface, MAX_HOST_BYTES, true)
+      w.text(frame.message, MAX_REASON_BYTES, true)
       break
     case FrameType.Register:
       w.bytes(hashBytes(frame.infoHash)).bytes(hashBytes(frame.peerId))
@@ -238,6 +272,12 @@ class Reader {
     if (port === 0) throw new Malformed('port 0')
     return { host, port }
   }
+  optionalIp(what: string): string {
+    const family = this.u8(`${what} family`)
+    if (family === 0) return ''
+    if (family !== 4 && family !== 6) throw new Malformed(`${what} family ${family}`)
+    return bytesToIp(this.bytes(family === 4 ? 4 : 16, what))
+  }
   end(): void {
     if (this.off !== this.buf.length) throw new Malformed(`${this.buf.length - this.off} trailing bytes`)
   }
@@ -295,6 +335,32 @@ function decodeBody(type: FrameType, r: Reader): BridgeFrame {
       const seeders = r.u32('seeders')
       const leechers = r.u32('leechers')
       return { type, infoHash, url, state, message, peers, seeders: seeders === UNKNOWN_COUNT ? -1 : seeders, leechers: leechers === UNKNOWN_COUNT ? -1 : leechers }
+    }
+    case FrameType.Status: {
+      const state = MAPPING_STATES[r.u8('port mapping state')]
+      if (!state) throw new Malformed('unknown port mapping state')
+      const protocol = MAPPING_PROTOCOLS[r.u8('port mapping protocol')]
+      if (protocol === undefined) throw new Malformed('unknown port mapping protocol')
+      const gateway = r.optionalIp('gateway address')
+      const externalHost = r.optionalIp('external address')
+      const externalPort = r.u16('external port')
+      if (externalHost === '' && externalPort !== 0) throw new Malformed('an external port without an address')
+      const message = r.text(MAX_REASON_BYTES, 'message')
+      const nodes = r.u32('DHT nodes')
+      const flags = r.u8('flags')
+      if (flags & ~(STATUS_LSD | STATUS_IPV6)) throw new Malformed(`flags ${flags}`)
+      const proxy = r.text(MAX_URL_BYTES, 'proxy')
+      return {
+        type, portMapping: { state, protocol, gateway, externalHost, externalPort, message },
+        dhtNodes: nodes === UNKNOWN_COUNT ? -1 : nodes, lsd: (flags & STATUS_LSD) !== 0, proxy, ipv6: (flags & STATUS_IPV6) !== 0,
+      }
+    }
+    case FrameType.Route: {
+      const state = ROUTE_STATES[r.u8('route state')]
+      if (!state) throw new Malformed('unknown route state')
+      const proxy = r.text(MAX_URL_BYTES, 'proxy')
+      const outgoingInterface = r.text(MAX_HOST_BYTES, 'outgoing interface')
+      return { type, proxy, outgoingInterface, state, message: r.text(MAX_REASON_BYTES, 'message') }
     }
     case FrameType.Register:
       return { type, infoHash: r.hex20('info-hash'), peerId: r.hex20('peer id') }

@@ -1,6 +1,6 @@
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { BridgeClient, bridgeUrl, type WebSocketConstructor } from '../bridge-client/bridge-client'
-import type { PeerAddress, PeerSource } from '../protocol/bridge-frames'
+import type { PeerAddress, PeerSource, RouteFrame } from '../protocol/bridge-frames'
 import type { BridgeStatus, TrackerSnapshot } from '../protocol/engine-events'
 import { Discovery, type DiscoveryStats } from './discovery'
 import { PexSwarm } from './pex-swarm'
@@ -24,7 +24,15 @@ export class BridgeLink {
     this.peers = new PeerService(this.client)
     this.discovery = new Discovery(this.client, this.peers, { dht: true })
     this.client.on('state', (state, reason) => {
-      this.status = { state, reason }
+      this.status = withRoute({ state, reason }, this.client.route)
+      onChange()
+    })
+    this.client.on('route', (route) => {
+      this.status = withRoute({ state: this.status.state, reason: this.status.reason }, route)
+      onChange()
+    })
+    this.client.on('status', ({ type: _type, ...connectivity }) => {
+      this.status = { state: this.client.state, reason: null, connectivity: { ...connectivity, peerPort: this.client.welcome?.peerPort ?? 0 } }
       onChange()
     })
     this.client.on('notice', onNotice)
@@ -111,6 +119,12 @@ export class BridgeLink {
   counts(infoHash: string): PeerCounts {
     return this.peers.counts(infoHash)
   }
+}
+
+function withRoute(status: BridgeStatus, route: RouteFrame | null): BridgeStatus {
+  if (!route) return status
+  const { proxy, outgoingInterface, state, message } = route
+  return { ...status, route: { proxy, outgoingInterface, state, message } }
 }
 
 /** The torrent as the peer service sees it, `done` from the engine's own completeness. */

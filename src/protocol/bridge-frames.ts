@@ -15,7 +15,8 @@
  * 2: the stream window grew from 256 KiB to 1 MiB (a version-1 peer would see credit overrun).
  * 3: DATA payloads of up to 256 KiB, not 64 KiB (a version-2 decoder would refuse them).
  * 4: TRACKER frames, each tracker's state (a version-3 page would refuse the unknown type).
- * 5: PEERS frames from Local Service Discovery, source 3 ('lsd'; a version-4 page would refuse it).
+ * 5: STATUS frames, the bridge's connectivity, and ROUTE frames, its proxy and outgoing interface
+ *    and whether they work (a version-4 page would refuse the unknown types).
  */
 export const BRIDGE_PROTOCOL_VERSION = 5
 /** Path of the WebSocket on the app's server. */
@@ -57,6 +58,9 @@ export enum FrameType {
   Notice = 5,
   Goodbye = 6,
   Tracker = 7,
+  Status = 8,
+  // 9 and 10 are kept for web-seed fetches through the bridge
+  Route = 11,
   // page -> bridge
   Register = 16,
   Unregister = 17,
@@ -154,6 +158,55 @@ export interface TrackerFrame {
   seeders: number
   leechers: number
 }
+/** Where the bridge's port mapping at the router stands (bridge/port-mapping/). */
+export type PortMappingState = 'off' | 'mapping' | 'mapped' | 'failed'
+/** How the mapping was made: UPnP-IGD, NAT-PMP (RFC 6886) or PCP (RFC 6887). */
+export type PortMappingProtocol = 'upnp' | 'natpmp' | 'pcp'
+export interface PortMappingStatus {
+  state: PortMappingState
+  /** '' until a mapping was made. */
+  protocol: PortMappingProtocol | ''
+  /** The router's address (IP text); '' when none was found. */
+  gateway: string
+  /** Where peers on the internet reach the peer port, as the router says; '' and 0 while unknown. */
+  externalHost: string
+  externalPort: number
+  /** Why it is off or failed, or what is only partly done; '' otherwise. */
+  message: string
+}
+/**
+ * How reachable the bridge is, for the page's Connectivity panel: sent after WELCOME and again
+ * whenever any of it changes.
+ */
+export interface StatusFrame {
+  type: FrameType.Status
+  portMapping: PortMappingStatus
+  /** Nodes in the DHT node's routing table; -1 when the bridge runs no DHT node. */
+  dhtNodes: number
+  /** Local Service Discovery (BEP 14) is on. */
+  lsd: boolean
+  /** Where the bridge's outgoing connections go through ("socks5://host:port", never credentials); '' for none. */
+  proxy: string
+  /** The peer port accepts IPv6 connections. */
+  ipv6: boolean
+}
+/** Whether the bridge's way out works: 'unknown' before it has been tried. */
+export type RouteState = 'unknown' | 'up' | 'down'
+/**
+ * How the bridge reaches peers, trackers and web seeds, when it is not simply directly: through
+ * a SOCKS5 proxy, from an outgoing interface (the server's --proxy and --outgoing-interface, not
+ * the page's to change). Sent after WELCOME and whenever the state or its reason changes.
+ */
+export interface RouteFrame {
+  type: FrameType.Route
+  /** socks5://host:port (never its credentials), or '' for none. */
+  proxy: string
+  /** An interface name or address, or '' for none. */
+  outgoingInterface: string
+  state: RouteState
+  /** Why it is down ("the proxy 127.0.0.1:1080 cannot be reached (ECONNREFUSED)…"); '' otherwise. */
+  message: string
+}
 export interface GoodbyeFrame {
   type: FrameType.Goodbye
   code: CloseCode
@@ -206,7 +259,7 @@ export interface CloseFrame {
 }
 
 export type BridgeToPageFrame =
-  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame
+  | WelcomeFrame | PeersFrame | OpenedFrame | IncomingFrame | NoticeFrame | GoodbyeFrame | TrackerFrame | StatusFrame | RouteFrame
   | DataFrame | CreditFrame | CloseFrame
 export type PageToBridgeFrame =
   | RegisterFrame | UnregisterFrame | AnnounceFrame | OpenFrame

@@ -1,3 +1,4 @@
+import type { StatusFrame } from './bridge-frames'
 import type { ErrorInfo } from './errors'
 
 export type TorrentState =
@@ -61,8 +62,25 @@ export interface PeerSnapshot {
   uploadSpeed: number
 }
 
+/** How reachable the bridge is, as its last STATUS frame said, and the TCP port peers connect to. */
+export type BridgeConnectivity = Omit<StatusFrame, 'type'> & { peerPort: number }
+
 /** 'none': this server has no bridge; the page reaches WebRTC peers only. */
-export interface BridgeStatus { state: 'none' | 'connecting' | 'connected' | 'disconnected' | 'closed'; reason: string | null }
+export interface BridgeStatus {
+  state: 'none' | 'connecting' | 'connected' | 'disconnected' | 'closed'
+  reason: string | null
+  /** How reachable the bridge is: while connected, once it said. */
+  connectivity?: BridgeConnectivity
+  /** The bridge's SOCKS5 proxy and outgoing interface (the server's, read-only here) and whether they work; absent when it goes directly. */
+  route?: BridgeRoute
+}
+export interface BridgeRoute {
+  /** socks5://host:port, or ''. */
+  proxy: string
+  outgoingInterface: string
+  state: 'unknown' | 'up' | 'down'
+  message: string
+}
 
 export interface TorrentSnapshot {
   infoHash: string

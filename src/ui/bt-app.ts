@@ -18,6 +18,9 @@ import type { BtRemoveDialog } from './bt-remove-dialog'
 import type { BtSettings } from './bt-settings'
 import { buttonStyles } from './shared-styles'
 import './bt-add-dialog'
+import type { BtConnectivity } from './bt-connectivity'
+import './bt-connectivity'
+import './bt-reach-chip'
 import './bt-add-form'
 import './bt-history'
 import './bt-create-dialog'
@@ -25,6 +28,7 @@ import type { TorrentCreatedDetail } from './bt-create-dialog'
 import './bt-notices'
 import './bt-remove-dialog'
 import './bt-settings'
+import { reachLost, reachText } from './reach-text'
 import './bt-storage-bar'
 import { applyTheme } from './theme'
 import type { TorrentCommand } from './torrent-command'
@@ -32,16 +36,6 @@ import './bt-torrent-list'
 import { PasteDropController } from './paste-drop'
 
 const INFO_NOTICE_MS = 6000
-
-/** What the page can reach, in words. */
-function reachText(bridge: BridgeStatus): string {
-  switch (bridge.state) {
-    case 'connected': return 'Connected to the whole swarm: TCP peers, HTTP/UDP trackers and the DHT through the bridge, and WebRTC peers.'
-    case 'connecting': return 'Connecting to the bridge… WebRTC peers meanwhile.'
-    case 'none': return 'WebRTC peers only: this server has no bridge to TCP peers, HTTP/UDP trackers and the DHT.'
-    default: return `Bridge not connected${bridge.reason ? ` (${bridge.reason})` : ''}: WebRTC peers only until it is back; retrying.`
-  }
-}
 
 /**
  * Asked when the user first adds a torrent (a moment when the reason is obvious), so the
@@ -95,6 +89,7 @@ export class BtApp extends LitElement {
     :host { display: block; max-width: 980px; margin: 0 auto; padding: 16px max(16px, env(safe-area-inset-left)) 40px; }
     header { display: flex; align-items: center; justify-content: space-between; gap: 12px; margin-bottom: 14px; }
     .header-actions { display: flex; gap: 8px; flex-wrap: wrap; justify-content: flex-end; }
+    .brand { display: flex; align-items: center; gap: 12px; min-width: 0; }
     h1 { font-size: 1.3em; margin: 0; display: flex; align-items: center; gap: 10px; }
     h1 img { width: 28px; height: 28px; }
     @media (max-width: 480px) {
@@ -139,7 +134,8 @@ export class BtApp extends LitElement {
   override render() {
     return html`
       <header>
-        <h1><img src="/icon.svg" alt="">Torrent Web</h1>
+        <span class="brand"><h1><img src="/icon.svg" alt="">Torrent Web</h1>
+          <bt-reach-chip .bridge=${this.bridge} @click=${() => this.showConnectivity()}></bt-reach-chip></span>
         <span class="header-actions">
           <bt-create-dialog .trackers=${this.settings?.trackers.length ? this.settings.trackers : this.config?.trackers ?? []}
             @torrent-created=${(e: CustomEvent<TorrentCreatedDetail>) => void this.addCreated(e.detail.torrentFile)}></bt-create-dialog>
@@ -154,16 +150,22 @@ export class BtApp extends LitElement {
         @save-file=${(e: CustomEvent<{ infoHash: string; fileIndex: number }>) => this.saveFile(e.detail.infoHash, e.detail.fileIndex)}
         @save-all=${(e: CustomEvent<{ infoHash: string }>) => this.saveAll(e.detail.infoHash)}
         @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}
-        @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}></bt-torrent-list>
+        @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}
+        @show-connectivity=${() => this.showConnectivity()}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
       ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">This app is running in another tab: this tab shows and controls it there. It takes over when that tab closes.</p>` : ''}
-      <p class="reach ${this.bridge.state === 'disconnected' || this.bridge.state === 'closed' ? 'lost' : ''}" role="status" aria-label="Reach">${reachText(this.bridge)}</p>
+      <p class="reach ${reachLost(this.bridge) ? 'lost' : ''}" role="status" aria-label="Reach">${reachText(this.bridge)}</p>
       <bt-remove-dialog .torrentName=${this.removing?.name ?? ''} @confirm=${(e: CustomEvent<{ deleteData: boolean }>) => this.removeTorrent(e.detail.deleteData)}></bt-remove-dialog>
-      <bt-settings .config=${this.config} .settings=${this.settings}
+      <bt-settings .config=${this.config} .settings=${this.settings} .route=${this.bridge.route}
         @settings-change=${(e: CustomEvent<Settings>) => this.changeSettings(e.detail)}></bt-settings>
       <bt-add-dialog></bt-add-dialog>
       <bt-history .engine=${this.engine}></bt-history>
+      <bt-connectivity .bridge=${this.bridge}></bt-connectivity>
       ${this.pasteDrop.dragging ? html`<div class="drop" aria-hidden="true">Drop .torrent files to add them</div>` : ''}`
+  }
+
+  private showConnectivity(): void {
+    this.renderRoot.querySelector<BtConnectivity>('bt-connectivity')?.open()
   }
 
   private onEngineEvent(event: EngineEvent): void {

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { parseTrackerLines } from '../core/tracker-list'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
+import type { BridgeRoute } from '../protocol/engine-events'
 import type { RuntimeConfig } from '../protocol/runtime-config'
 import { buttonStyles } from './shared-styles'
 
@@ -8,8 +9,10 @@ const KB = 1024
 
 /** Settings, applied at once and kept in IndexedDB. Emits `settings-change` with the whole object. */
 export class BtSettings extends LitElement {
-  static override properties = { config: { attribute: false }, settings: { attribute: false }, trackerError: { state: true } }
+  static override properties = { config: { attribute: false }, settings: { attribute: false }, route: { attribute: false }, trackerError: { state: true } }
   declare config: RuntimeConfig | undefined
+  /** The bridge's proxy and outgoing interface: the server's, shown here, not changed here (README, Security). */
+  declare route: BridgeRoute | undefined
   declare settings: Settings | undefined
   /** Names the bad lines of the trackers field; the trackers last valid stay in use meanwhile. */
   declare trackerError: string | null
@@ -75,6 +78,7 @@ export class BtSettings extends LitElement {
               <input name="bridgeToken" type="password" autocomplete="off" .value=${s.bridgeToken}></label>
             <p>Tracker changes apply to torrents started from now on; ICE servers and the bridge token after a reload.
               The bridge (part of the server) reaches ordinary BitTorrent peers over TCP, HTTP/UDP trackers and the DHT.</p>
+            ${this.route ? this.renderRoute(this.route) : nothing}
           </fieldset>
           <fieldset><legend>Appearance</legend>
             <label>Theme<select name="theme" .value=${s.theme}>
@@ -84,6 +88,18 @@ export class BtSettings extends LitElement {
         </form>
         <div class="actions"><button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button></div>
       </dialog>`
+  }
+
+  /** Read-only: a page may not change where the bridge's traffic goes for every page it serves. */
+  private renderRoute(route: BridgeRoute) {
+    return html`
+      ${route.proxy ? html`<label class="wide">Bridge proxy (set by the server, --proxy)
+        <input name="bridgeProxy" readonly .value=${route.proxy}></label>` : nothing}
+      ${route.outgoingInterface ? html`<label class="wide">Bridge outgoing interface (set by the server, --outgoing-interface)
+        <input name="bridgeInterface" readonly .value=${route.outgoingInterface}></label>` : nothing}
+      ${route.state === 'down' ? html`<p class="error">${route.message.charAt(0).toUpperCase()}${route.message.slice(1)}.</p>` : nothing}
+      <p>${route.proxy ? 'Every peer connection and tracker request of the bridge goes through this proxy, and nothing around it (no DHT). ' : ''}WebRTC
+        peers, WebSocket trackers and ICE servers are reached by this browser itself, not by the bridge.</p>`
   }
 
   private onChange(): void {

@@ -55,7 +55,7 @@ export class BtTorrentItem extends LitElement {
     .state-seeding .state, .state-done .state { color: var(--ok); }
     .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
     bt-file-list, bt-peer-list, bt-tracker-list { margin-top: 10px; }
-    button.peers { padding: 0; min-height: 0; font-size: inherit; color: var(--accent); text-decoration: underline dotted;
+    button.peers, button.why { padding: 0; min-height: 0; font-size: inherit; color: var(--accent); text-decoration: underline dotted;
       text-underline-offset: 3px; }
     details { display: inline-block; }
     summary { list-style: none; cursor: pointer; padding: 7px 14px; border: 1px solid var(--border); border-radius: 8px;
@@ -138,6 +138,11 @@ export class BtTorrentItem extends LitElement {
   /** "3 peers (tracker 2 · DHT 1)": a button that shows them, when there are any. */
   private renderPeers(t: TorrentSnapshot) {
     const text = `${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}${t.peers ? ` (${sourcesText(t)})` : ''}`
+    // no peer while looking for some: what the bridge can reach is the first thing to check
+    if (!t.peers && (t.state === 'downloading' || t.state === 'metadata' || t.state === 'seeding')) {
+      return html`<span>${text}</span><button class="link why" aria-label="Why no peers for ${t.name}? Show connectivity"
+        @click=${() => this.fire('show-connectivity')}>Why none?</button>`
+    }
     if (!t.peers || !this.engine) return html`<span>${text}</span>`
     return html`<button class="link peers" aria-expanded=${Boolean(this.peersOpen)} aria-label="Peers of ${t.name}: ${text}"
       @click=${() => { this.peersOpen = !this.peersOpen }}>${text}</button>`

@@ -8,9 +8,9 @@ import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame, h
 import { bytesToIp } from '../../src/core/ip-bytes'
 import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, HANDSHAKE_PSTR, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME, MAX_REASON_BYTES,
-  MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES,
+  MAX_HOST_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES,
   type AnnounceEvent, type AnnounceFrame, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame, type PeerAddress,
-  type TrackerState,
+  type PortMappingProtocol, type PortMappingState, type RouteState, type TrackerState,
 } from '../../src/protocol/bridge-frames'
 import { runs } from '../support/property'
 
@@ -67,6 +67,14 @@ function frames(small: boolean): { page: fc.Arbitrary<PageToBridgeFrame>; bridge
     fc.record({ type: fc.constant(FrameType.Goodbye as const), code, reason: text(MAX_REASON_BYTES) }),
     fc.record({ type: fc.constant(FrameType.Tracker as const), infoHash: hex40, url: text(MAX_URL_BYTES), state: fc.constantFrom<TrackerState>('announcing', 'working', 'error', 'refused'),
       message: text(MAX_REASON_BYTES), peers: fc.integer({ min: 0, max: 0xffff }), seeders: count, leechers: count }),
+    fc.record({ type: fc.constant(FrameType.Status as const),
+      portMapping: fc.record({ state: fc.constantFrom<PortMappingState>('off', 'mapping', 'mapped', 'failed'),
+        protocol: fc.constantFrom<PortMappingProtocol | ''>('', 'upnp', 'natpmp', 'pcp'), gateway: fc.oneof(fc.constant(''), peer.map((p) => p.host)),
+        external: fc.oneof(fc.constant({ host: '', port: 0 }), peer), message: text(MAX_REASON_BYTES) })
+        .map(({ external, ...m }) => ({ ...m, externalHost: external.host, externalPort: external.port })),
+      dhtNodes: count, lsd: fc.boolean(), proxy: text(MAX_URL_BYTES), ipv6: fc.boolean() }),
+    fc.record({ type: fc.constant(FrameType.Route as const), proxy: text(MAX_URL_BYTES), outgoingInterface: text(MAX_HOST_BYTES),
+      state: fc.constantFrom<RouteState>('unknown', 'up', 'down'), message: text(MAX_REASON_BYTES) }),
     ...both,
   )
   return { page, bridge }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame, handshakeInfoHash, isHandshakeFor } from '../../src/core/bridge-codec'
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
 import {
-  BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_STREAM_CREDIT,
-  type BridgeToPageFrame, type PageToBridgeFrame,
+  BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_URL_BYTES,
+  type BridgeToPageFrame, type PageToBridgeFrame, type StatusFrame,
 } from '../../src/protocol/bridge-frames'
 
 const V = BRIDGE_PROTOCOL_VERSION
@@ -36,10 +36,30 @@ const bridgeFrames: BridgeToPageFrame[] = [
   { type: FrameType.Tracker, infoHash: H, url: 'udp://tracker.example:1337/announce', state: 'working', message: '', peers: 50, seeders: 0, leechers: 4_000_000 },
   { type: FrameType.Tracker, infoHash: H, url: 'http://t.example/announce', state: 'error', message: 'connect ECONNREFUSED', peers: 0, seeders: -1, leechers: -1 },
   { type: FrameType.Tracker, infoHash: H, url: 'http://10.0.0.1/a', state: 'refused', message: 'a private address', peers: 0, seeders: -1, leechers: -1 },
+  ...statusFrames(),
+  { type: FrameType.Route, proxy: 'socks5://127.0.0.1:1080', outgoingInterface: 'wg0', state: 'up', message: '' },
+  { type: FrameType.Route, proxy: '', outgoingInterface: 'fd00::1', state: 'unknown', message: '' },
+  { type: FrameType.Route, proxy: 'socks5://[::1]:9050', outgoingInterface: '', state: 'down', message: 'the proxy socks5://[::1]:9050 cannot be reached (ECONNREFUSED)' },
   { type: FrameType.Data, stream: 2, data: new Uint8Array([9]) },
   { type: FrameType.Credit, stream: 2, bytes: 1 },
   { type: FrameType.Close, stream: 2, code: CloseCode.ConnectFailed, reason: '' },
 ]
+
+/** STATUS frames: mapped by each protocol, mapping, failed with a reason, off; with and without a DHT. */
+function statusFrames(): BridgeToPageFrame[] {
+  const none = { protocol: '', gateway: '', externalHost: '', externalPort: 0, message: '' } as const
+  return [
+    { type: FrameType.Status, portMapping: { state: 'mapped', protocol: 'upnp', gateway: '192.168.1.1', externalHost: '5.5.5.1', externalPort: 6881, message: '' },
+      dhtNodes: 120, lsd: false, proxy: '', ipv6: false },
+    { type: FrameType.Status, portMapping: { state: 'mapped', protocol: 'pcp', gateway: 'fe80::1', externalHost: '2001:db8::5', externalPort: 65535, message: 'UDP port not mapped' },
+      dhtNodes: 0, lsd: true, proxy: 'socks5://127.0.0.1:1080', ipv6: true },
+    { type: FrameType.Status, portMapping: { state: 'mapped', protocol: 'natpmp', gateway: '10.0.0.1', externalHost: '::ffff:1.2.3.4', externalPort: 1, message: '' },
+      dhtNodes: 0xfffffffe, lsd: true, proxy: '', ipv6: false },
+    { type: FrameType.Status, portMapping: { ...none, state: 'mapping', gateway: '192.168.1.1' }, dhtNodes: -1, lsd: false, proxy: '', ipv6: true },
+    { type: FrameType.Status, portMapping: { ...none, state: 'failed', message: 'no router answered UPnP, NAT-PMP or PCP ✓' }, dhtNodes: 3, lsd: false, proxy: '', ipv6: false },
+    { type: FrameType.Status, portMapping: { ...none, state: 'off', message: 'turned off (--port-mapping off)' }, dhtNodes: -1, lsd: false, proxy: '', ipv6: false },
+  ]
+}
 
 function plain(frame: unknown): unknown {
   return JSON.parse(JSON.stringify(frame, (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v)))
@@ -87,6 +107,33 @@ describe('bridge frame codec', () => {
     expect(() => encodeDataFrameInto(6, parts, at + 1)).toThrow(RangeError)
     expect(() => encodeDataFrameInto(6, [new Uint8Array(MAX_DATA_PAYLOAD + 1)], MAX_DATA_PAYLOAD + 1)).toThrow(RangeError)
     expect(() => encodeDataFrameInto(6, [], 0)).toThrow(RangeError)
+  })
+
+  it('STATUS: a message or proxy over its limit is cut; an unknown state, protocol, family or flag, or a port without an address, is refused', () => {
+    const long = 'x'.repeat(MAX_URL_BYTES + 10)
+    const base = statusFrames()[0]! as StatusFrame
+    const cut = decodeBridgeFrame(encodeFrame({ ...base, proxy: long, portMapping: { ...base.portMapping, message: long } }))
+    expect(cut.ok && cut.frame.type === FrameType.Status && [cut.frame.portMapping.message.length, cut.frame.proxy.length]).toEqual([MAX_REASON_BYTES, MAX_URL_BYTES])
+    expect(() => encodeFrame({ ...base, portMapping: { ...base.portMapping, externalHost: '', externalPort: 5 } })).toThrow(RangeError)
+    expect(() => encodeFrame({ ...base, portMapping: { ...base.portMapping, gateway: 'router.local' } })).toThrow(RangeError)
+    const bytes = encodeFrame(base)
+    // version, type, state, protocol, gateway (family + 4), external (family + 4 + port), message (2 + 0), nodes (4), flags, proxy (2 + 0)
+    const at = { state: 2, protocol: 3, gatewayFamily: 4, externalFamily: 9, port: 14, flags: 22 }
+    const refused = (offset: number, value: number, why: RegExp) => {
+      const b = bytes.slice()
+      b[offset] = value
+      expect(decodeBridgeFrame(b)).toEqual({ ok: false, reason: expect.stringMatching(why) })
+    }
+    refused(at.state, 4, /port mapping state/)
+    refused(at.protocol, 4, /port mapping protocol/)
+    refused(at.gatewayFamily, 5, /gateway address family/)
+    refused(at.flags, 4, /flags/)
+    const noAddress = encodeFrame({ ...base, portMapping: { ...base.portMapping, externalHost: '', externalPort: 0 } })
+    const withPort = noAddress.slice()
+    withPort[at.externalFamily + 2] = 1 // the port's low byte, right after family 0
+    expect(decodeBridgeFrame(withPort)).toEqual({ ok: false, reason: expect.stringMatching(/external port without an address/) })
+    for (let n = 2; n < bytes.length; n++) expect(decodeBridgeFrame(bytes.subarray(0, n)).ok, `cut at ${n}`).toBe(false)
+    expect(bytes[at.port]).toBe(6881 >> 8)
   })
 
   it('puts the version and the type first', () => {
@@ -138,6 +185,9 @@ describe('bridge frame codec', () => {
     const state = tracker.slice()
     state[22] = 4 // after the version, the type and the info-hash
     expect(decodeBridgeFrame(state)).toEqual({ ok: false, reason: expect.stringMatching(/tracker state/) })
+    const route = encodeFrame(bridgeFrames.find((f) => f.type === FrameType.Route)!).slice()
+    route[2] = 3 // the state, after the version and the type
+    expect(decodeBridgeFrame(route)).toEqual({ ok: false, reason: expect.stringMatching(/route state/) })
     const open = encodeFrame(pageFrames[4]!)
     const zeroPort = open.slice()
     zeroPort.set([0, 0], zeroPort.length - 2)

@@ -131,6 +131,12 @@ describe('options', () => {
     expect(() => parseOptions(['--allow-origin', 'http://x.example/path'])).toThrow(/origin/)
     expect(() => parseOptions(['--encryption', 'always'])).toThrow(/--encryption: "always" is not one of prefer, require, off/)
   })
+  it('port mapping: on by default, off on request, nothing else', () => {
+    expect(parseOptions([]).bridge!.portMapping).toBe(true)
+    expect(parseOptions(['--port-mapping', 'off']).bridge!.portMapping).toBe(false)
+    expect(parseOptions(['--port-mapping', 'on']).bridge!.portMapping).toBe(true)
+    expect(() => parseOptions(['--port-mapping', 'yes'])).toThrow('--port-mapping: "yes" is not on or off')
+  })
   it('protocol encryption: prefer by default, require or off on request', () => {
     expect(parseOptions([]).bridge!.encryption).toBe('prefer')
     expect(parseOptions(['--encryption', 'require']).bridge!.encryption).toBe('require')

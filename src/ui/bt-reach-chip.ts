@@ -1,0 +1,30 @@
+import { LitElement, css, html } from 'lit'
+import type { BridgeStatus } from '../protocol/engine-events'
+import { reachable } from './bt-connectivity'
+import { buttonStyles } from './shared-styles'
+
+const SHORT = { yes: 'Reachable', partly: 'Partly reachable', no: 'Not reachable', wait: 'Checking…' }
+
+/** The header's glance at reach: a dot and a word; it opens the Connectivity panel (the host listens for the click). */
+export class BtReachChip extends LitElement {
+  static override properties = { bridge: { attribute: false } }
+  declare bridge: BridgeStatus
+
+  static override styles = [buttonStyles, css`
+    button { min-height: 28px; padding: 3px 10px; border-radius: 999px; font-size: .82em; color: var(--muted); }
+    .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--muted); flex: none; }
+    .dot.yes { background: var(--ok); } .dot.no, .dot.partly { background: var(--warn); }
+  `]
+
+  constructor() {
+    super()
+    this.bridge = { state: 'none', reason: null }
+  }
+
+  override render() {
+    const c = this.bridge.state === 'connected' ? this.bridge.connectivity : undefined
+    const reach = reachable(this.bridge, c)
+    return html`<button aria-label="Connectivity: ${reach.text}" title=${reach.text}><span class="dot ${reach.tone}"></span>${SHORT[reach.tone]}</button>`
+  }
+}
+customElements.define('bt-reach-chip', BtReachChip)

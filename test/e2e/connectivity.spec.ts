@@ -1,0 +1,54 @@
+// The Connectivity panel (issue 15): what the bridge reaches, read at a glance, from the header and
+// from a torrent that has no peers. The server is the real one, its peer port on loopback as every
+// test's is, so its port mapping is off and the panel says why; the DHT is its own (no nodes).
+import { expect, test, type Browser, type Page } from '@playwright/test'
+import { launchChromium } from '../support/browser'
+import { SCREENSHOTS, openApp, startApp, type RunningApp } from './harness'
+
+let browser: Browser
+let app: RunningApp
+
+test.beforeAll(async () => {
+  browser = await launchChromium()
+  app = await startApp([])
+})
+
+test.afterAll(async () => {
+  await app?.close()
+  await browser?.close()
+})
+
+const panel = (page: Page) => page.getByRole('dialog', { name: 'Connectivity' })
+
+test('the Connectivity panel says whether peers can connect in, and why not; a torrent without peers leads to it', async () => {
+  const page = await openApp(await browser.newContext({ colorScheme: 'light' }), app.url)
+  await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
+  // the header says it at a glance
+  await expect(page.getByRole('button', { name: 'Connectivity: No: the peer port listens on 127.0.0.1 only (--peer-host)' })).toHaveText('Not reachable')
+  await page.getByRole('button', { name: /^Connectivity: / }).click()
+  const facts = panel(page).getByRole('definition')
+  const fact = (term: string) => panel(page).getByRole('term').filter({ hasText: term }).locator('xpath=following-sibling::dd[1]')
+  await expect(fact('Bridge')).toHaveText('Connected')
+  await expect(fact('Reachable from the internet')).toHaveText('No: the peer port listens on 127.0.0.1 only (--peer-host)')
+  await expect(fact('External address')).toHaveText('Not known')
+  await expect(fact('DHT')).toHaveText('0 nodes: none found yet')
+  await expect(fact('Local peer discovery')).toHaveText('Off')
+  await expect(fact('Proxy')).toHaveText('None')
+  await expect(fact('IPv6')).toHaveText('No: IPv4 peers only')
+  await expect(facts).toHaveCount(7)
+  // router advice only where a router was asked and said no: here none could help
+  await expect(panel(page)).not.toContainText('forward TCP port')
+  await page.screenshot({ path: `${SCREENSHOTS}/connectivity-light.png` })
+  await panel(page).getByRole('button', { name: 'Close' }).click()
+  await expect(panel(page)).toBeHidden()
+
+  // a magnet nobody has: no peers, and the way to the panel beside the count
+  await page.setViewportSize({ width: 360, height: 740 })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.getByLabel('Magnet link, info hash or torrent URL').fill('magnet:?xt=urn:btih:0f0e0d0c0b0a09080706050403020100f0e0d0c0&dn=Nobody+has+this')
+  await page.getByRole('button', { name: 'Add', exact: true }).click()
+  await page.getByRole('button', { name: 'Why no peers for Nobody has this? Show connectivity' }).click()
+  await expect(panel(page)).toBeVisible()
+  await expect(fact('Reachable from the internet')).toHaveText(/^No: /)
+  await page.screenshot({ path: `${SCREENSHOTS}/connectivity-dark-360.png` })
+})
