@@ -17,8 +17,9 @@
  * 4: TRACKER frames, each tracker's state (a version-3 page would refuse the unknown type).
  * 5: STATUS frames, the bridge's connectivity, and ROUTE frames, its proxy and outgoing interface
  *    and whether they work (a version-4 page would refuse the unknown types).
+ * 6: PEERS frames from Local Service Discovery, source 3 ('lsd'; a version-5 page would refuse it).
  */
-export const BRIDGE_PROTOCOL_VERSION = 5
+export const BRIDGE_PROTOCOL_VERSION = 6
 /** Path of the WebSocket on the app's server. */
 export const BRIDGE_PATH = '/bridge'
 
