@@ -55,8 +55,8 @@ describe('IPv6 peers through the bridge', () => {
     tracker = await startTracker({ httpHost: '::1' })
     // the peer port on :: as users get it (its DHT node then on 0.0.0.0: bittorrent-dht has no IPv6,
     // and on :: it never even says it is listening); loopback allowed in both families (the policy
-    // refuses it otherwise); no LSD, which would multicast on this machine's networks
-    bridge = await startTestBridge(['--peer-host', '::', '--allow-net', '127.0.0.0/8,::1/128', '--no-lsd'])
+    // refuses it otherwise); no LSD nor port mapping, which would talk to this machine's networks
+    bridge = await startTestBridge(['--peer-host', '::', '--allow-net', '127.0.0.0/8,::1/128', '--no-lsd', '--port-mapping', 'off'])
   }, 60_000)
 
   afterAll(async () => {
@@ -80,6 +80,8 @@ describe('IPv6 peers through the bridge', () => {
       const out = join(tmp.dir, 'page')
       page = await startPage(bridge, made.torrent, out, { trackers: [tracker.httpUrl], dht: false })
       const p = page
+      // the page is told the bridge takes IPv6 peers (its connectivity panel says so)
+      await pollUntil(() => p.client.status?.ipv6 === true, { timeoutMs: 5000, what: 'a STATUS frame saying IPv6' })
       p.client.on('peers', (_h, source, list) => peersFromBridge.push(...list.map((peer) => `${source} ${peer.host}:${peer.port}`)))
       const rows = await watchPeerList(p, waitDone(p, 40_000, 'download from qbittorrent-nox on ::1', () => qbt!.info(made.infoHash)))
       await expectSameFiles(sha256, join(out, NAME))

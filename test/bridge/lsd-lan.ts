@@ -46,6 +46,9 @@ export interface ScenarioReport {
   privateInfoHash: string
   bridgePort: number
   quietBridgePort: number
+  /** What each bridge's STATUS frame told its page about LSD. */
+  statusLsd: boolean | null
+  quietStatusLsd: boolean | null
 }
 
 /**
@@ -90,7 +93,7 @@ const dgram = require('node:dgram')
 `
 
 export async function runScenario(): Promise<ScenarioReport> {
-  const empty = { files: [], peersFromBridge: [], maxCounts: {}, seederPort: 0, seederUploaded: 0, length: 0, heard: [], publicInfoHash: '', privateInfoHash: '', bridgePort: 0, quietBridgePort: 0 }
+  const empty = { files: [], peersFromBridge: [], maxCounts: {}, seederPort: 0, seederUploaded: 0, length: 0, heard: [], publicInfoHash: '', privateInfoHash: '', bridgePort: 0, quietBridgePort: 0, statusLsd: null, quietStatusLsd: null }
   const why = namespacesUnavailable()
   if (why) return { ...empty, skip: why }
   let lan: LanHost
@@ -114,7 +117,7 @@ export async function runScenario(): Promise<ScenarioReport> {
     // no tracker: LSD is the only way the page can learn of the seeder
     const made = await makeTorrent({ path: join(dataDir, NAME), pieceLengthLog2: 18, source: 'lsd' })
     // the peer port on :: (IPv4 and IPv6); --allow-net stays loopback's alone (the harness's)
-    bridge = await startTestBridge(['--peer-host', '::'])
+    bridge = await startTestBridge(['--peer-host', '::', '--port-mapping', 'off'])
     if (!bridge.running.bridge?.lsd) throw new Error('the bridge runs no LSD')
     // a private torrent on the same bridge: the page announces it with dht: false
     const privateInfoHash = 'ab'.repeat(20)
@@ -122,7 +125,7 @@ export async function runScenario(): Promise<ScenarioReport> {
     privatePage.send({ type: FrameType.Register, infoHash: privateInfoHash, peerId: randomPeerId() })
     privatePage.send({ type: FrameType.Announce, infoHash: privateInfoHash, event: 'started', trackers: [], dht: false, uploaded: 0, downloaded: 0, left: 1 })
     // a bridge with --no-lsd, whose page has the public torrent
-    quietBridge = await startTestBridge(['--peer-host', '::', '--no-lsd'])
+    quietBridge = await startTestBridge(['--peer-host', '::', '--no-lsd', '--port-mapping', 'off'])
     quietPage = await startPage(quietBridge, made.torrent, join(tmp.dir, 'quiet-page'), { trackers: [], dht: true })
     const out = join(tmp.dir, 'page')
     page = await startPage(bridge, made.torrent, out, { trackers: [], dht: true })
@@ -150,6 +153,7 @@ export async function runScenario(): Promise<ScenarioReport> {
     return {
       files, peersFromBridge, maxCounts: { ...p.maxCounts }, seederPort: qbt.listenPort, seederUploaded: uploaded, length: made.meta.length,
       heard, publicInfoHash: made.infoHash, privateInfoHash, bridgePort: bridge.peerPort, quietBridgePort: quietBridge.peerPort,
+      statusLsd: p.client.status?.lsd ?? null, quietStatusLsd: quietPage.client.status?.lsd ?? null,
     }
   } finally {
     privatePage?.close()

@@ -66,5 +66,8 @@ describe('Local Service Discovery', () => {
     expect(report.heard).toContain(`fd77:14::1 ${report.bridgePort} ${report.publicInfoHash}`)
     expect(report.heard.filter((h) => h.includes(report.privateInfoHash))).toEqual([])
     expect(report.heard.filter((h) => h.split(' ')[1] === String(report.quietBridgePort))).toEqual([])
+    // and each page was told so (the connectivity panel's "Local peer discovery")
+    expect(report.statusLsd).toBe(true)
+    expect(report.quietStatusLsd).toBe(false)
   }, 120_000)
 })
