@@ -1,6 +1,6 @@
 /**
  * The bridge: the `/bridge` WebSocket front (Origin, Host and token checks), every page's
- * session, the bridge-wide caps, the inbound peer port and the DHT node.
+ * session, the bridge-wide caps, the inbound peer port, the DHT node and Local Service Discovery.
  */
 import type { IncomingMessage } from 'node:http'
 import type net from 'node:net'
@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws'
 import { BRIDGE_PATH, CloseCode, FrameType, MAX_FRAME_BYTES, type RouteFrame, type StatusFrame } from '../src/protocol/bridge-frames'
 import { Connectivity } from './connectivity'
 import { DhtNode } from './dht-node'
+import { LsdNode } from './lsd-node'
 import { TokenBucket, type BridgeLimits } from './limits'
 import { req2Hash } from './mse/mse-crypto'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
@@ -18,6 +19,7 @@ import { Outgoing } from './outgoing'
 import { bindAddress, describeInterface, type OutgoingInterface } from './outgoing-interface'
 import type { ProxyConfig } from './proxy-url'
 import { PageSession, type SessionHost } from './page-session'
+import type { PeerAddress } from '../src/protocol/bridge-frames'
 import { RequestSlots } from './request-slots'
 import { PeerListener } from './peer-listener'
 import { checkHost, checkOrigin, checkToken, type Cidr, type FrontPolicy } from './policy'
@@ -32,6 +34,8 @@ export interface BridgeConfig extends FrontPolicy {
   dhtBootstrap: string[] | null
   /** UDP port of the DHT node (0 = any free one). */
   dhtPort: number
+  /** Local Service Discovery (BEP 14) for public torrents; default on (`--no-lsd`). */
+  lsd?: boolean
   /** The ports are defaults, not asked for: take free ones when they are busy (another client runs). */
   portFallback?: boolean
   /** MSE/PE on the TCP side (default prefer). */
@@ -71,6 +75,7 @@ export class BridgeHub implements SessionHost {
   private readonly byReq2 = new Map<string, string>()
   private readonly opened: Record<PeerTransport, number> = { plaintext: 0, obfuscated: 0, rc4: 0 }
   private readonly dhtWanted = new Map<string, Set<PageSession>>()
+  private readonly lsdWanted = new Map<string, Set<PageSession>>()
   private readonly dials: TokenBucket
   private streams = 0
   private bufferedTotal = 0
@@ -79,7 +84,7 @@ export class BridgeHub implements SessionHost {
   /** Port mapping and the rest of what STATUS frames tell pages. */
   readonly connectivity: Connectivity
 
-  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null, readonly outgoing: Outgoing) {
+  private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null, readonly outgoing: Outgoing, readonly lsd: LsdNode | null) {
     this.limits = config.limits
     this.allowNet = config.allowNet
     this.encryption = config.encryption ?? 'prefer'
@@ -103,12 +108,12 @@ export class BridgeHub implements SessionHost {
     })
   }
 
-  /** Local Service Discovery (BEP 14) runs: false until the bridge has it. */
-  lsdEnabled(): boolean { return false }
+  /** Local Service Discovery (BEP 14) runs. */
+  lsdEnabled(): boolean { return this.lsd !== null }
   /** Where outgoing connections go through, without credentials ('' when directly). */
   proxyText(): string { return this.outgoing.describe() }
-  /** The peer port accepts IPv6 connections: false until the bridge listens on IPv6. */
-  acceptsIPv6(): boolean { return false }
+  /** The peer port accepts IPv6 connections (on ::, dual-stack, or an IPv6 address). */
+  acceptsIPv6(): boolean { return this.listener.host.includes(':') }
   /** What a page is told in STATUS frames. */
   statusFrame(): StatusFrame { return this.connectivity.frame() }
 
@@ -131,12 +136,13 @@ export class BridgeHub implements SessionHost {
       throw new Error(`cannot listen for peers on ${config.peerHost}:${config.peerPort} (${err.code ?? err.message}); choose another --peer-port`)
     })
     let dht: DhtNode | null = null
+    let lsd: LsdNode | null = null
     try {
       // The DHT's UDP socket cannot go through a SOCKS5 proxy's TCP connections, and its traffic
       // (hundreds of nodes) is not what UDP ASSOCIATE relays are for: with a proxy, no DHT at all,
       // so that nothing leaves around it. From an interface: its socket is bound there.
       if (config.dhtBootstrap && !outgoing.proxied) {
-        let dhtHost = config.peerHost
+        let dhtHost = ipv4Host(listener.host)
         if (config.outgoingInterface) {
           const bind = bindAddress(config.outgoingInterface, 4)
           if (!bind.ok) throw new Error(`DHT: ${bind.reason} (or start with --no-dht)`)
@@ -152,12 +158,19 @@ export class BridgeHub implements SessionHost {
           onWarning: () => {}, // DHT warnings are routine (timeouts, bad nodes): not the page's business
         }, config.portFallback)
       }
+      // LSD's multicast cannot go through a proxy, and LAN peers are what a proxy is there to avoid
+      // (libtorrent runs no LSD behind one either)
+      if ((config.lsd ?? true) && !outgoing.proxied) {
+        const started = await LsdNode.start({ peerHost: listener.host, peerPort: listener.port, onPeer: (infoHash, peer) => hub?.lsdPeer(infoHash, peer) })
+        lsd = started.node
+        if (!started.node) console.log(`[bridge] no Local Service Discovery: ${started.reason}`)
+      }
     } catch (err) {
-      await listener.close()
+      await Promise.all([listener.close(), dht?.destroy()])
       outgoing.close()
       throw err
     }
-    hub = new BridgeHub(config, listener, dht, outgoing)
+    hub = new BridgeHub(config, listener, dht, outgoing, lsd)
     return hub
   }
 
@@ -245,6 +258,23 @@ export class BridgeHub implements SessionHost {
       this.dht.forget(infoHash)
     }
   }
+  /** A page's public torrent: LSD announces it and reports its peers on the local networks. */
+  wantLsd(session: PageSession, infoHash: string, on: boolean): void {
+    if (!this.lsd) return
+    const set = this.lsdWanted.get(infoHash) ?? new Set()
+    if (on) set.add(session)
+    else set.delete(session)
+    if (set.size) {
+      this.lsdWanted.set(infoHash, set)
+      this.lsd.want(infoHash)
+    } else {
+      this.lsdWanted.delete(infoHash)
+      this.lsd.forget(infoHash)
+    }
+  }
+  lanPeer(infoHash: string, peer: PeerAddress): boolean {
+    return this.lsd?.mayDial(infoHash, peer) ?? false
+  }
   sessionEnded(session: PageSession): void {
     this.sessions.delete(session)
   }
@@ -263,6 +293,11 @@ export class BridgeHub implements SessionHost {
   /** A peer the DHT found, as a stranger's node gave it: each page's session canonicalises it. */
   private dhtPeer(infoHash: string, host: unknown, port: unknown): void {
     for (const s of this.dhtWanted.get(infoHash) ?? []) s.guard('a DHT peer', () => s.sendPeer(infoHash, 'dht', host, port))
+  }
+
+  /** A peer LSD found on a local network (canonical already): to each page that wants the torrent. */
+  private lsdPeer(infoHash: string, peer: PeerAddress): void {
+    for (const s of this.lsdWanted.get(infoHash) ?? []) s.guard('an LSD peer', () => s.sendPeer(infoHash, 'lsd', peer.host, peer.port))
   }
 
   private routeInbound(infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto): boolean {
@@ -287,6 +322,11 @@ export class BridgeHub implements SessionHost {
     // the router's mappings go first, while the ports they name are still this bridge's
     await this.connectivity.close()
     this.outgoing.close()
-    await Promise.all([this.listener.close(), this.dht?.destroy()])
+    await Promise.all([this.listener.close(), this.dht?.destroy(), this.lsd?.destroy()])
   }
+}
+
+/** bittorrent-dht speaks IPv4 only: with the peer port on the IPv6 wildcard (dual-stack), the DHT takes IPv4's. */
+function ipv4Host(peerHost: string): string {
+  return peerHost === '::' ? '0.0.0.0' : peerHost
 }

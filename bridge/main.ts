@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   console.log(`Torrent Web is running: open ${running.url}`)
   if (running.bridge) {
     const dht = running.bridge.dht ? `, DHT on UDP ${running.bridge.dht.port}` : ', no DHT'
-    console.log(`Bridge: peers connect to TCP port ${running.bridge.peerPort}${dht}`)
+    const lsd = running.bridge.lsd ? ', Local Service Discovery on' : ''
+    console.log(`Bridge: peers connect to TCP port ${running.bridge.peerPort}${dht}${lsd}`)
     const logMapping = (status: PortMappingStatus) => console.log(`Port mapping: ${portMappingText(status)}`)
     logMapping(running.bridge.connectivity.portMapping)
     running.bridge.connectivity.onPortMapping(logMapping)

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import ipaddr from 'ipaddr.js'
 import { DEFAULT_LIMITS, type BridgeLimits } from './limits'
 import { ENCRYPTION_MODES, type EncryptionMode } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
@@ -33,6 +34,8 @@ export interface BridgeSettings {
   /** DHT routers; [] = a DHT of one's own ("none"); null = no DHT node. */
   dhtBootstrap: string[] | null
   dhtPort: number
+  /** Local Service Discovery (BEP 14) for public torrents (`--no-lsd` turns it off). */
+  lsd: boolean
   /** Ports were left at their defaults: take free ones when those are busy. */
   portFallback: boolean
   token: string | null
@@ -63,11 +66,13 @@ export const USAGE = `Usage: npm start -- [options]
   --ice-servers none|URL,URL   STUN/TURN servers for WebRTC ("none": host candidates only)
   --app-dir DIR          built app to serve (default dist)
   --peer-port N          TCP port peers connect to (0 = any free one; default 6881)
-  --peer-host H          address the peer port and the DHT bind (default 0.0.0.0)
+  --peer-host H          address the peer port, the DHT and LSD bind (default ::, every IPv6 and IPv4
+                         address; the DHT speaks IPv4 only)
   --allow-net CIDR,CIDR  destinations allowed beyond the public internet (e.g. 192.168.0.0/16)
   --dht-bootstrap none|host:port,...   DHT routers ("none": a DHT of one's own; default: public routers)
   --dht-port N           UDP port of the DHT node (default: the peer port)
   --no-dht               run no DHT node
+  --no-lsd               no Local Service Discovery (peers on the local network, BEP 14)
   --encryption prefer|require|off   protocol encryption (MSE/PE) with TCP peers: prefer = an
                          encrypted handshake when the peer can (payload RC4 or plaintext, as the
                          peer picks), plain BitTorrent otherwise; require = RC4 only, both ways;
@@ -156,11 +161,12 @@ export function parseOptions(argv: string[]): ServerOptions {
       'ice-servers': { type: 'string' },
       'app-dir': { type: 'string', default: 'dist' },
       'peer-port': { type: 'string' },
-      'peer-host': { type: 'string', default: '0.0.0.0' },
+      'peer-host': { type: 'string', default: '::' },
       'allow-net': { type: 'string' },
       'dht-bootstrap': { type: 'string' },
       'dht-port': { type: 'string' },
       'no-dht': { type: 'boolean', default: false },
+      'no-lsd': { type: 'boolean', default: false },
       encryption: { type: 'string', default: 'prefer' },
       'port-mapping': { type: 'string', default: 'on' },
       token: { type: 'string' },
@@ -186,15 +192,22 @@ export function parseOptions(argv: string[]): ServerOptions {
   if (portMapping !== 'on' && portMapping !== 'off') throw new Error(`--port-mapping: "${portMapping}" is not on or off`)
   const peerPort = parsePort('--peer-port', values['peer-port'] ?? String(DEFAULT_PEER_PORT))
   const allowOrigins = list(values['allow-origin'] ?? '').map(parseOrigin)
+  const peerHost = values['peer-host']
+  if (!ipaddr.isValid(peerHost)) throw new Error(`--peer-host: "${peerHost}" is not an IP address`)
+  // bittorrent-dht binds udp4 sockets only: `::` gives it 0.0.0.0 (bridge-hub.ts), one IPv6 address nothing
+  if (!values['no-dht'] && !values['no-bridge'] && peerHost !== '::' && ipaddr.parse(peerHost).kind() === 'ipv6') {
+    throw new Error(`--peer-host ${peerHost}: the DHT node (bittorrent-dht) runs over IPv4 only; give --no-dht, or :: (every address)`)
+  }
   if (values['no-bridge'] && (values.proxy !== undefined || values['outgoing-interface'] !== undefined)) {
     throw new Error('--proxy and --outgoing-interface are for the bridge, which --no-bridge turns off')
   }
   const bridge: BridgeSettings | null = values['no-bridge'] ? null : {
     peerPort,
-    peerHost: values['peer-host'],
+    peerHost,
     allowNet: list(values['allow-net'] ?? '').map(parseCidr),
     dhtBootstrap: values['no-dht'] ? null : parseBootstrap(values['dht-bootstrap']),
     dhtPort: values['dht-port'] !== undefined ? parsePort('--dht-port', values['dht-port']) : peerPort,
+    lsd: !values['no-lsd'],
     portFallback: values['peer-port'] === undefined,
     token,
     allowOrigins,

@@ -57,6 +57,10 @@ export interface SessionHost {
   registered(session: PageSession, infoHash: string): void
   unregistered(session: PageSession, infoHash: string): void
   wantDht(session: PageSession, infoHash: string, on: boolean): void
+  /** Local Service Discovery for a public torrent, on or off (a no-op when the bridge runs none). */
+  wantLsd(session: PageSession, infoHash: string, on: boolean): void
+  /** A peer the destination policy refuses that LSD announced on a local network lately (local-network.ts). */
+  lanPeer(infoHash: string, peer: PeerAddress): boolean
   sessionEnded(session: PageSession): void
 }
 
@@ -117,7 +121,8 @@ export class PageSession implements StreamOwner {
       (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }))
     this.peerBatches = new PeerBatches(host.allowNet,
       (infoHash, source, peers) => this.guard('a peer list', () => this.send({ type: FrameType.Peers, infoHash, source, peers })),
-      (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }))
+      (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }),
+      Date.now, (infoHash, peer) => host.lanPeer(infoHash, peer))
     this.webSeeds = new WebSeedFetches({
       send: (frame) => this.send(frame),
       congested: () => this.congested(),
@@ -383,10 +388,11 @@ export class PageSession implements StreamOwner {
     if (dht !== reg.dht) {
       reg.dht = dht
       this.host.wantDht(this, frame.infoHash, dht)
+      this.host.wantLsd(this, frame.infoHash, dht) // the same flag: a public torrent (BEP 27)
     }
   }
 
-  /** A peer for a registered torrent from the bridge's trackers or DHT, in whatever shape it came. */
+  /** A peer for a registered torrent from the bridge's trackers, DHT or LSD, in whatever shape it came. */
   sendPeer(infoHash: string, source: BridgePeerSource, host: unknown, port: unknown): void {
     if (this.ended || !this.registrations.has(infoHash)) return
     this.peerBatches.add(infoHash, source, host, port)
@@ -401,7 +407,7 @@ export class PageSession implements StreamOwner {
     const peer = canonicalPeer(frame.peer.host, frame.peer.port)
     if (!peer) return refuse(CloseCode.Refused, 'not an IP address and port')
     const verdict = checkPeerDestination(peer.host, peer.port, this.host.allowNet)
-    if (!verdict.ok) return refuse(CloseCode.Refused, verdict.reason)
+    if (!verdict.ok && !this.host.lanPeer(frame.infoHash, peer)) return refuse(CloseCode.Refused, verdict.reason)
     if (this.streams.size >= this.limits.maxStreamsPerSession) return refuse(CloseCode.TooManyStreams, `this page has ${this.streams.size} connections open, the most the bridge allows`)
     if (!this.dials.take() || !this.host.takeDial()) return refuse(CloseCode.RateLimited, 'too many connection attempts per second; try again shortly')
     if (this.overloaded()) return refuse(CloseCode.Overloaded, 'the bridge holds too much unsent data for this page')
@@ -415,7 +421,10 @@ export class PageSession implements StreamOwner {
     if (!reg) return
     this.gate.forget(infoHash)
     reg.trackers?.destroy(goodbye)
-    if (reg.dht) this.host.wantDht(this, infoHash, false)
+    if (reg.dht) {
+      this.host.wantDht(this, infoHash, false)
+      this.host.wantLsd(this, infoHash, false)
+    }
     this.registrations.delete(infoHash)
     this.peerBatches.forget(infoHash)
     this.webSeeds.forget(infoHash)

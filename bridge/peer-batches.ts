@@ -1,5 +1,5 @@
 /**
- * Peers the bridge found for a page (trackers, the DHT), on their way to it in PEERS frames:
+ * Peers the bridge found for a page (trackers, the DHT, LSD), on their way to it in PEERS frames:
  * canonical (core/peer-address.ts) and dialable by policy, each sent once, at most
  * MAX_PEERS_PER_TORRENT distinct ones per torrent in PEER_MEMORY_MS, batched so one frame carries
  * many. A tracker that answers with 100,000 peers, or a DHT that keeps finding new ones, costs the
@@ -30,12 +30,15 @@ export class PeerBatches {
     private readonly send: (infoHash: string, source: BridgePeerSource, peers: PeerAddress[]) => void,
     private readonly notice: (infoHash: string, message: string) => void,
     private readonly now: () => number = Date.now,
+    /** Peers the policy refuses that may be dialed all the same (LSD's, on a local network: local-network.ts). */
+    private readonly lanPeer: (infoHash: string, peer: PeerAddress) => boolean = () => false,
   ) {}
 
   /** A peer for `infoHash` from `source`, in whatever shape it came; dropped unless usable and new. */
   add(infoHash: string, source: BridgePeerSource, host: unknown, port: unknown): void {
     const peer = canonicalPeer(host, port)
-    if (!peer || !checkPeerDestination(peer.host, peer.port, this.allowNet).ok) return // the page could not dial it anyway
+    // the page could not dial it anyway
+    if (!peer || !(checkPeerDestination(peer.host, peer.port, this.allowNet).ok || (source === 'lsd' && this.lanPeer(infoHash, peer)))) return
     let torrent = this.torrents.get(infoHash)
     const now = this.now()
     if (!torrent || now - torrent.since > PEER_MEMORY_MS) {

@@ -39,22 +39,27 @@ export class PeerListener {
     })
   }
 
+  /**
+   * Listens on `opts.host`; `::` is dual-stack (IPv6 and IPv4 peers, these as ::ffff:a.b.c.d),
+   * and on a machine without IPv6 it is 0.0.0.0 instead.
+   */
   static async start(opts: PeerListenerOptions): Promise<PeerListener> {
-    // paused: nothing is read before the connection moves to shared reads
-    const server = net.createServer({ pauseOnConnect: true })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(opts.port, opts.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    server.on('error', (err) => console.error('[bridge peer port]', err.message))
-    return new PeerListener(server, opts)
+    try {
+      return new PeerListener(await listen(opts.port, opts.host), opts)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (opts.host !== '::' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err
+      return new PeerListener(await listen(opts.port, '0.0.0.0'), opts)
+    }
   }
 
   get port(): number {
     return (this.server.address() as net.AddressInfo).port
+  }
+
+  /** The address it listens on ('::', '0.0.0.0' or one address). */
+  get host(): string {
+    return (this.server.address() as net.AddressInfo).address
   }
 
   private accept(socket: net.Socket): void {
@@ -106,4 +111,17 @@ export class PeerListener {
     for (const s of this.sockets) s.destroy()
     return new Promise((resolve) => this.server.close(() => resolve()))
   }
+}
+
+function listen(port: number, host: string): Promise<net.Server> {
+  // paused: nothing is read before the connection moves to shared reads
+  const server = net.createServer({ pauseOnConnect: true })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      server.on('error', (err) => console.error('[bridge peer port]', err.message))
+      resolve(server)
+    })
+  })
 }

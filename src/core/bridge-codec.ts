@@ -15,7 +15,8 @@ import { bytesToIp, ipToBytes } from './ip-bytes'
 export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; reason: string }
 
 const EVENTS: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped']
-const SOURCES: BridgePeerSource[] = ['tracker', 'dht']
+// new sources go at the end: a source travels as its place in this list
+const SOURCES: BridgePeerSource[] = ['tracker', 'dht', 'lsd']
 const TRACKER_STATES: TrackerState[] = ['announcing', 'working', 'error', 'refused']
 const MAPPING_STATES: PortMappingState[] = ['off', 'mapping', 'mapped', 'failed']
 /** On the wire: 0 for none ('') yet, then each protocol. */

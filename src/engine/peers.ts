@@ -9,7 +9,7 @@
  *   const peers = new PeerService(bridgeClient)
  *   peers.attach(torrent)                       // once webtorrent knows the info-hash
  *   discovery feeds peers.addCandidates(...)    // see discovery.ts
- *   peers.counts(infoHash)                      // { tracker, dht, pex, magnet, incoming }
+ *   peers.counts(infoHash)                      // { tracker, dht, pex, magnet, incoming, lsd }
  *   peers.direction(infoHash, { host, port })   // 'outbound' | 'inbound' | undefined (for PEX)
  *   peers.detach(infoHash)                      // on remove
  */
@@ -124,7 +124,7 @@ export class PeerService extends Emitter<PeerServiceEvents> {
     for (const { stream } of entry.active.values()) stream.destroy()
   }
 
-  /** Peers learnt from a tracker, the DHT, PEX or the magnet link; dialed as the budget allows. */
+  /** Peers learnt from a tracker, the DHT, PEX, the magnet link or LSD; dialed as the budget allows. */
   addCandidates(infoHash: string, source: Exclude<PeerSource, 'incoming'>, peers: readonly PeerAddress[]): void {
     const entry = this.torrents.get(infoHash)
     if (!entry) return
@@ -145,7 +145,7 @@ export class PeerService extends Emitter<PeerServiceEvents> {
   }
 
   counts(infoHash: string): PeerCounts {
-    const counts: PeerCounts = { tracker: 0, dht: 0, pex: 0, magnet: 0, incoming: 0 }
+    const counts: PeerCounts = { tracker: 0, dht: 0, pex: 0, magnet: 0, incoming: 0, lsd: 0 }
     for (const { source, stream } of this.torrents.get(infoHash)?.active.values() ?? []) if (stream.opened) counts[source]++
     return counts
   }

@@ -173,8 +173,8 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
     peerSources: {
       // webtorrent files every stream handed to addPeer (bridged TCP ones too) under 'webrtc'.
       webrtc: Math.max(0, (torrent?.wires?.filter((wire) => wire.type === 'webrtc').length ?? 0)
-        - (bridged ? bridged.tracker + bridged.dht + bridged.pex + bridged.magnet + bridged.incoming : 0)),
-      tracker: bridged?.tracker ?? 0, dht: bridged?.dht ?? 0, pex: bridged?.pex ?? 0, magnet: bridged?.magnet ?? 0, incoming: bridged?.incoming ?? 0,
+        - (bridged ? bridged.tracker + bridged.dht + bridged.pex + bridged.magnet + bridged.incoming + bridged.lsd : 0)),
+      tracker: bridged?.tracker ?? 0, dht: bridged?.dht ?? 0, pex: bridged?.pex ?? 0, magnet: bridged?.magnet ?? 0, incoming: bridged?.incoming ?? 0, lsd: bridged?.lsd ?? 0,
       webseed: torrent?.wires?.filter((wire) => wire.type === 'webSeed' && !wire.destroyed).length ?? 0,
     },
     eta: estimateEta(Math.max(0, wantedLength - downloaded), downloadSpeed, record.etaStart, downloaded, now),

@@ -16,8 +16,8 @@
  * 3: DATA payloads of up to 256 KiB, not 64 KiB (a version-2 decoder would refuse them).
  * 4: TRACKER frames, each tracker's state (a version-3 page would refuse the unknown type).
  * 5: STATUS frames, the bridge's connectivity; ROUTE frames, its proxy and outgoing interface
- *    and whether they work; web seed fetches, WEB_SEED_* frames (a version-4 page or bridge would
- *    refuse the unknown types).
+ *    and whether they work; web seed fetches, WEB_SEED_* frames; PEERS frames from Local Service
+ *    Discovery, source 3 ('lsd') (a version-4 page or bridge would refuse the unknown types).
  */
 export const BRIDGE_PROTOCOL_VERSION = 5
 /** Path of the WebSocket on the app's server. */
@@ -83,10 +83,13 @@ export enum FrameType {
   Close = 34,
 }
 
-/** Where a bridged peer was learnt; 'magnet': the link's own `x.pe` peers (BEP 9). */
-export type PeerSource = 'tracker' | 'dht' | 'pex' | 'magnet' | 'incoming'
+/**
+ * Where a bridged peer was learnt; 'magnet': the link's own `x.pe` peers (BEP 9); 'lsd': Local
+ * Service Discovery (BEP 14), a peer on the bridge's local network.
+ */
+export type PeerSource = 'tracker' | 'dht' | 'pex' | 'magnet' | 'incoming' | 'lsd'
 /** Sources the bridge reports in PEERS frames (PEX, magnet and incoming are learnt in the page). */
-export type BridgePeerSource = 'tracker' | 'dht'
+export type BridgePeerSource = 'tracker' | 'dht' | 'lsd'
 
 export interface PeerAddress {
   /** Dotted IPv4 or canonical IPv6 text. */
@@ -236,6 +239,7 @@ export interface AnnounceFrame {
   event: AnnounceEvent
   /** http(s):// and udp:// trackers only; WebSocket trackers stay in the page. */
   trackers: string[]
+  /** A public torrent: the bridge's DHT node and Local Service Discovery announce it (never a private one, BEP 27). */
   dht: boolean
   uploaded: number
   downloaded: number

@@ -28,7 +28,7 @@ export interface FileSnapshot {
 }
 
 /** Connected peers by how they were found: WebRTC in the page, the rest through the bridge. */
-export interface PeerSources { webrtc: number; tracker: number; dht: number; pex: number; magnet: number; incoming: number; webseed: number }
+export interface PeerSources { webrtc: number; tracker: number; dht: number; pex: number; magnet: number; incoming: number; lsd: number; webseed: number }
 
 /** One connected peer, for a torrent's peers list. */
 /** One tracker of a running torrent, as its tracker list shows it. */

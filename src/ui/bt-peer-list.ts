@@ -5,7 +5,7 @@ import type { PeerSnapshot } from '../protocol/engine-events'
 import { PolledList } from './polled-list'
 
 const SOURCE_NAMES: Record<PeerSnapshot['source'], string> = {
-  webrtc: 'WebRTC', tracker: 'tracker', dht: 'DHT', pex: 'PEX', magnet: 'magnet link', incoming: 'incoming', webseed: 'web seed',
+  webrtc: 'WebRTC', tracker: 'tracker', dht: 'DHT', pex: 'PEX', magnet: 'magnet link', incoming: 'incoming', lsd: 'LSD', webseed: 'web seed',
 }
 
 /** A torrent's connected peers (address, client, where it was found, its progress, speeds), refreshed each second while shown. */

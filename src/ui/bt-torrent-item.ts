@@ -13,7 +13,7 @@ import type { TorrentCommand } from './torrent-command'
 
 /** "WebRTC 2 · tracker 5 · DHT 1": where the connected peers came from. */
 function sourcesText(t: TorrentSnapshot): string {
-  const names = { webrtc: 'WebRTC', tracker: 'tracker', dht: 'DHT', pex: 'PEX', magnet: 'magnet link', incoming: 'incoming', webseed: 'web seed' } as const
+  const names = { webrtc: 'WebRTC', tracker: 'tracker', dht: 'DHT', pex: 'PEX', magnet: 'magnet link', incoming: 'incoming', lsd: 'LSD', webseed: 'web seed' } as const
   return (Object.keys(names) as (keyof typeof names)[])
     .filter((key) => t.peerSources[key] > 0).map((key) => `${names[key]} ${t.peerSources[key]}`).join(' · ')
 }

@@ -32,7 +32,7 @@ export async function startPage(bridge: TestBridge, source: Uint8Array | string,
     await new Promise<void>((resolve) => (torrent.infoHash ? resolve() : torrent.once('infoHash', () => resolve())))
     client = await connectClient(bridge)
     const peers = new PeerService(client)
-    const maxCounts: PeerCounts = { tracker: 0, dht: 0, pex: 0, magnet: 0, incoming: 0 }
+    const maxCounts: PeerCounts = { tracker: 0, dht: 0, pex: 0, magnet: 0, incoming: 0, lsd: 0 }
     peers.on('counts', (_h, counts) => {
       for (const k of Object.keys(maxCounts) as (keyof PeerCounts)[]) maxCounts[k] = Math.max(maxCounts[k], counts[k])
     })

@@ -23,9 +23,9 @@ type TrackerServerCtor = new (opts: { http?: boolean; udp?: boolean; ws?: boolea
 const Server = ServerModule as unknown as TrackerServerCtor
 
 export interface LocalTracker {
-  /** ws://127.0.0.1:PORT — the only kind a browser (and a WebRTC-only peer) uses. */
+  /** ws://127.0.0.1:PORT (or [::1], as httpUrl) — the only kind a browser (and a WebRTC-only peer) uses. */
   wsUrl: string
-  /** http://127.0.0.1:PORT/announce */
+  /** http://127.0.0.1:PORT/announce (http://[::1]:PORT/announce with `httpHost: '::1'`) */
   httpUrl: string
   /** udp://127.0.0.1:PORT */
   udpUrl: string
@@ -39,6 +39,11 @@ export interface StartTrackerOptions {
   port?: number
   /** Announce interval the tracker tells clients (ms). Default 5 s: a WebRTC offer that fails is retried at the next announce, and tests should not wait 10 min for it. */
   intervalMs?: number
+  /**
+   * Where its HTTP (and WebSocket) side listens: 127.0.0.1 (default), or ::1 for a tracker reached
+   * over IPv6, which answers IPv6 peers in `peers6` (BEP 7).
+   */
+  httpHost?: '127.0.0.1' | '::1'
 }
 
 function probeTcp(port: number): Promise<number> {
@@ -78,7 +83,7 @@ export async function findFreePort(): Promise<number> {
   throw new Error('no free port found for TCP+UDP on loopback')
 }
 
-function listenOnce(port: number, intervalMs: number | undefined): Promise<TrackerServer> {
+function listenOnce(port: number, intervalMs: number | undefined, httpHost: string): Promise<TrackerServer> {
   const server = new Server({ http: true, udp: true, ws: true, stats: true, ...(intervalMs ? { interval: intervalMs } : {}) })
   return new Promise((resolve, reject) => {
     let state: 'pending' | 'listening' | 'failed' = 'pending'
@@ -106,7 +111,7 @@ function listenOnce(port: number, intervalMs: number | undefined): Promise<Track
     // TRAP: `listen(port, '127.0.0.1')` fails with EINVAL (the same host is given to the udp6
     // socket). Give each socket its own loopback host. Port 0 is not usable either: the HTTP and
     // the two UDP sockets would each get a different ephemeral port, so find a free one first.
-    server.listen(port, { http: '127.0.0.1', udp: '127.0.0.1', udp6: '::1' })
+    server.listen(port, { http: httpHost, udp: '127.0.0.1', udp6: '::1' })
   })
 }
 
@@ -116,7 +121,7 @@ export async function startTracker(opts: StartTrackerOptions = {}): Promise<Loca
   for (let attempt = 0; !server; attempt++) {
     port = opts.port ?? (await findFreePort())
     try {
-      server = await listenOnce(port, opts.intervalMs ?? 5000)
+      server = await listenOnce(port, opts.intervalMs ?? 5000, opts.httpHost ?? '127.0.0.1')
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (opts.port !== undefined || code !== 'EADDRINUSE' || attempt >= 10) throw err
@@ -124,9 +129,10 @@ export async function startTracker(opts: StartTrackerOptions = {}): Promise<Loca
   }
   const s = server
   let closed: Promise<void> | undefined
+  const httpHost = opts.httpHost === '::1' ? '[::1]' : '127.0.0.1'
   return {
-    wsUrl: `ws://127.0.0.1:${port}`,
-    httpUrl: `http://127.0.0.1:${port}/announce`,
+    wsUrl: `ws://${httpHost}:${port}`,
+    httpUrl: `http://${httpHost}:${port}/announce`,
     udpUrl: `udp://127.0.0.1:${port}`,
     port,
     server: s,

@@ -61,7 +61,7 @@ function frames(small: boolean): { page: fc.Arbitrary<PageToBridgeFrame>; bridge
   const bridge: fc.Arbitrary<BridgeToPageFrame> = fc.oneof(
     fc.record({ type: fc.constant(FrameType.Welcome as const), peerPort: fc.integer({ min: 0, max: 65535 }), maxStreams: fc.integer({ min: 0, max: 65535 }),
       dialRate: fc.integer({ min: 0, max: 65535 }), dht: fc.boolean() }),
-    fc.record({ type: fc.constant(FrameType.Peers as const), infoHash: hex40, source: fc.constantFrom<BridgePeerSource>('tracker', 'dht'),
+    fc.record({ type: fc.constant(FrameType.Peers as const), infoHash: hex40, source: fc.constantFrom<BridgePeerSource>('tracker', 'dht', 'lsd'),
       peers: small ? fc.array(peer, { maxLength: 8 }) : fc.oneof({ weight: 19, arbitrary: fc.array(peer, { maxLength: 8 }) },
         { weight: 1, arbitrary: fc.array(peer, { minLength: MAX_PEERS_PER_FRAME - 1, maxLength: MAX_PEERS_PER_FRAME }) }) }),
     fc.record({ type: fc.constant(FrameType.Opened as const), stream }),

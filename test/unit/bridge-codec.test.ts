@@ -30,6 +30,7 @@ const bridgeFrames: BridgeToPageFrame[] = [
   { type: FrameType.Welcome, peerPort: 6881, maxStreams: 300, dialRate: 20, dht: true },
   { type: FrameType.Peers, infoHash: H, source: 'tracker', peers: [{ host: '1.2.3.4', port: 1 }, { host: '::ffff:1.2.3.4', port: 2 }, { host: 'fe80::1', port: 3 }] },
   { type: FrameType.Peers, infoHash: H, source: 'dht', peers: [] },
+  { type: FrameType.Peers, infoHash: H, source: 'lsd', peers: [{ host: '192.168.1.20', port: 51413 }, { host: 'fd00::20', port: 6881 }] },
   { type: FrameType.Opened, stream: 9 },
   { type: FrameType.Incoming, stream: 2, infoHash: H, peer: { host: '9.8.7.6', port: 51413 } },
   { type: FrameType.Notice, infoHash: '', message: 'hello' },
@@ -84,6 +85,12 @@ describe('bridge frame codec', () => {
       const r = decodeBridgeFrame(encodeFrame(f))
       expect(r.ok, JSON.stringify(r)).toBe(true)
       if (r.ok) expect(plain(r.frame)).toEqual(plain(f))
+    }
+  })
+
+  it('keeps each peer source\'s number on the wire (tracker 1, DHT 2, LSD 3): a new source goes at the end', () => {
+    for (const [source, n] of [['tracker', 1], ['dht', 2], ['lsd', 3]] as const) {
+      expect(encodeFrame({ type: FrameType.Peers, infoHash: H, source, peers: [] })[22]).toBe(n)
     }
   })
 

@@ -85,6 +85,17 @@ describe('PeerBatches', () => {
     vi.advanceTimersByTime(100)
     expect(sent.at(-1)).toBe('9.9.9.9:6881')
   })
+
+  it('sends a peer the policy refuses only when LSD found it and the LSD exception allows it (local-network.ts)', () => {
+    const sent: string[] = []
+    const lan = (_h: string, p: { host: string; port: number }) => p.host === '192.168.1.33'
+    const batches = new PeerBatches([], (_h, source, peers) => sent.push(...peers.map((p) => `${source} ${p.host}:${p.port}`)), () => {}, Date.now, lan)
+    batches.add(H, 'tracker', '192.168.1.33', 6881) // a tracker's word for a private address: no
+    batches.add(H, 'lsd', '192.168.1.44', 6881) // LSD, but not allowed by the exception
+    batches.add(H, 'lsd', '192.168.1.33', 6881)
+    vi.advanceTimersByTime(100)
+    expect(sent).toEqual(['lsd 192.168.1.33:6881'])
+  })
 })
 
 describe('RequestSlots', () => {

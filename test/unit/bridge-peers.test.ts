@@ -127,7 +127,7 @@ describe('peer connection service', () => {
     const inbound = new BridgeStream(2, H1, { host: '9.9.9.9', port: 5000 }, 'inbound', link)
     client.emit('incoming', inbound)
     expect(t.added).toContain(inbound)
-    expect(service.counts(H1)).toEqual({ tracker: 2, dht: 1, pex: 0, magnet: 0, incoming: 1 })
+    expect(service.counts(H1)).toEqual({ tracker: 2, dht: 1, pex: 0, magnet: 0, incoming: 1, lsd: 0 })
     dials[0]!.handleClose(CloseCode.PeerClosed, 'bye')
     await tick()
     expect(service.counts(H1).tracker).toBe(1)

@@ -29,6 +29,19 @@ export interface QbittorrentOptions {
   downloadLimit?: number
   /** Extra lines for the [BitTorrent] section (`Session\Key=value`). */
   extraSession?: string[]
+  /**
+   * The one address it takes peers on (and serves its WebUI on), of `interface`. Default
+   * 127.0.0.1 on lo; '::1' on lo: a client reachable over IPv6 only.
+   */
+  address?: string
+  /** The network interface it is bound to. Default 'lo'. */
+  interface?: string
+  /** Take peers on every address of `interface` (IPv4 and IPv6), not on `address` alone. Default false. */
+  anyAddress?: boolean
+  /** Local Service Discovery (BEP 14) on its interface. Default false. */
+  lsd?: boolean
+  /** A command prefix that runs it elsewhere, e.g. ['nsenter', '-t', PID, '-n'] in another network namespace. */
+  wrapper?: string[]
 }
 
 export interface QbittorrentTorrentInfo {
@@ -59,8 +72,10 @@ export interface Qbittorrent {
   pid: number
   listenPort: number
   webUiPort: number
-  /** http://127.0.0.1:PORT */
+  /** http://ADDRESS:PORT */
   webUi: string
+  /** The address it takes peers on. */
+  address: string
   profileDir: string
   /** Adds a .torrent whose data is already in `savePath` (the folder holding the torrent's root), rechecked. */
   addTorrent(torrent: Uint8Array, savePath: string): Promise<void>
@@ -79,7 +94,7 @@ export interface Qbittorrent {
 const SEEDING_STATES = new Set(['uploading', 'stalledUP', 'forcedUP', 'queuedUP'])
 const ERROR_STATES = new Set(['error', 'missingFiles'])
 
-function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' | 'uploadLimit' | 'downloadLimit'>> & { listenPort: number; webUiPort: number; extraSession: string[] }): string {
+function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' | 'uploadLimit' | 'downloadLimit' | 'address' | 'interface' | 'lsd' | 'anyAddress'>> & { listenPort: number; webUiPort: number; extraSession: string[] }): string {
   return [
     // without this qbittorrent-nox asks on stdin and waits forever
     '[LegalNotice]',
@@ -89,11 +104,11 @@ function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' 
     `Session\\Port=${o.listenPort}`,
     // Bound to the interface lo with 127.0.0.1: reachable on every 127.0.0.N (ENVIRONMENT.md),
     // and libtorrent makes no outgoing connection from any other interface.
-    'Session\\Interface=lo',
-    'Session\\InterfaceName=lo',
-    'Session\\InterfaceAddress=127.0.0.1',
+    `Session\\Interface=${o.interface}`,
+    `Session\\InterfaceName=${o.interface}`,
+    `Session\\InterfaceAddress=${o.anyAddress ? '' : o.address}`,
     `Session\\DHTEnabled=${o.dht}`,
-    'Session\\LSDEnabled=false',
+    `Session\\LSDEnabled=${o.lsd}`,
     `Session\\PeXEnabled=${o.pex}`,
     `Session\\Encryption=${o.encryption}`,
     // TCP only: the bridge relays TCP; uTP would only add a second, unused path
@@ -117,9 +132,14 @@ function conf(o: Required<Pick<QbittorrentOptions, 'dht' | 'pex' | 'encryption' 
     '',
     '[Preferences]',
     `WebUI\\Port=${o.webUiPort}`,
-    'WebUI\\Address=127.0.0.1',
+    `WebUI\\Address=${o.address}`,
     // no login from localhost; no Host/CSRF checks for a test client without Referer
     'WebUI\\LocalHostAuth=false',
+    // on a network of test namespaces, the test's end of the veth pair is not localhost
+    ...(o.address === '127.0.0.1' || o.address === '::1' ? [] : [
+      'WebUI\\AuthSubnetWhitelistEnabled=true',
+      `WebUI\\AuthSubnetWhitelist=${o.address}/${o.address.includes(':') ? 64 : 24}`,
+    ]),
     'WebUI\\HostHeaderValidation=false',
     'WebUI\\CSRFProtection=false',
     'WebUI\\UseUPnP=false',
@@ -135,13 +155,16 @@ export async function startQbittorrent(opts: QbittorrentOptions = {}): Promise<Q
   const profile: TempDir = await makeTempDir('qbt-profile-')
   const configDir = join(profile.dir, 'qBittorrent', 'config')
   await mkdir(configDir, { recursive: true })
+  const address = opts.address ?? '127.0.0.1'
   await writeFile(join(configDir, 'qBittorrent.conf'), conf({
     listenPort, webUiPort, dht: opts.dht ?? false, pex: opts.pex ?? false, encryption: opts.encryption ?? 0,
     uploadLimit: opts.uploadLimit ?? 0, downloadLimit: opts.downloadLimit ?? 0, extraSession: opts.extraSession ?? [],
+    address, interface: opts.interface ?? 'lo', lsd: opts.lsd ?? false, anyAddress: opts.anyAddress ?? false,
   }))
   // qbittorrent-nox runs fine as root with no display; --profile keeps it away from ~/.config
-  const daemon = spawnDaemon('qbittorrent-nox', [`--profile=${profile.dir}`, `--webui-port=${webUiPort}`], { name: 'qbittorrent-nox' })
-  const webUi = `http://127.0.0.1:${webUiPort}`
+  const command = [...(opts.wrapper ?? []), 'qbittorrent-nox', `--profile=${profile.dir}`, `--webui-port=${webUiPort}`]
+  const daemon = spawnDaemon(command[0]!, command.slice(1), { name: 'qbittorrent-nox' })
+  const webUi = `http://${address.includes(':') ? `[${address}]` : address}:${webUiPort}`
 
   const api = async (path: string, init?: RequestInit): Promise<Response> => {
     const res = await fetch(`${webUi}/api/v2/${path}`, init)
@@ -187,7 +210,7 @@ export async function startQbittorrent(opts: QbittorrentOptions = {}): Promise<Q
     // TRAP (seen here): for a moment after the state turns stalledUP, libtorrent closes incoming
     // connections for the torrent without a word (0 bytes), and a page that dialed then backs off
     // for 15 s or more. Seeding means "answers a handshake": probe until it does.
-    await pollUntil(() => probeHandshake(listenPort, infoHash, '127.0.0.1', 2000, opts.encryption === 1), {
+    await pollUntil(() => probeHandshake(listenPort, infoHash, address, 2000, opts.encryption === 1), {
       timeoutMs: Math.max(5000, timeoutMs - (Date.now() - start)), intervalMs: 250, what: `qBittorrent answering handshakes for ${infoHash}`, daemon,
     })
     return t
@@ -199,6 +222,7 @@ export async function startQbittorrent(opts: QbittorrentOptions = {}): Promise<Q
     listenPort,
     webUiPort,
     webUi,
+    address,
     profileDir: profile.dir,
     addTorrent,
     waitSeeding,
