@@ -173,8 +173,9 @@ describe('destinations, caps and timeouts', () => {
 
 describe('peers that take nothing', () => {
   let bridge: TestBridge
-  // a small cap and a quick heartbeat: the page is paused at once, and a dead page would be dropped soon
-  beforeAll(async () => { bridge = await startTestBridge(['--encryption', 'off'], { maxBufferedPerSession: 512 * 1024, heartbeatMs: 300, writeStallMs: 1500 }) })
+  // a small cap and a quick heartbeat: the page is paused at once, and stays paused (about 3 s) past
+  // two heartbeats, which dropped it before (1 s, not less: a busy test process answers pings late)
+  beforeAll(async () => { bridge = await startTestBridge(['--encryption', 'off'], { maxBufferedPerSession: 512 * 1024, heartbeatMs: 1000, writeStallMs: 3000 }) })
   afterAll(async () => { await bridge.close() })
 
   it('regression: a stream whose peer reads nothing is closed; its page, paused meanwhile, is not dropped by the heartbeat', async () => {
