@@ -24,18 +24,19 @@ export class BridgeLink {
     this.client = new BridgeClient({ url: bridgeUrl(location.href, path), WebSocket: WebSocket as unknown as WebSocketConstructor, ...(token ? { token } : {}) })
     this.peers = new PeerService(this.client)
     this.discovery = new Discovery(this.client, this.peers, { dht: true })
-    this.client.on('state', (state, reason) => {
-      this.status = withRoute({ state, reason }, this.client.route)
+    // one status from the client's three sources of news: its state, the bridge's way out (ROUTE),
+    // and how reachable the bridge is (STATUS); each event keeps what the others said
+    let reason: string | null = null
+    const update = () => {
+      this.status = withRoute({ state: this.client.state, reason, ...connectivityOf(this.client) }, this.client.route)
       onChange()
+    }
+    this.client.on('state', (_state, why) => {
+      reason = why
+      update()
     })
-    this.client.on('route', (route) => {
-      this.status = withRoute({ state: this.status.state, reason: this.status.reason }, route)
-      onChange()
-    })
-    this.client.on('status', ({ type: _type, ...connectivity }) => {
-      this.status = { state: this.client.state, reason: null, connectivity: { ...connectivity, peerPort: this.client.welcome?.peerPort ?? 0 } }
-      onChange()
-    })
+    this.client.on('route', update)
+    this.client.on('status', update)
     this.client.on('notice', onNotice)
     this.client.start()
   }
@@ -128,6 +129,14 @@ export class BridgeLink {
   counts(infoHash: string): PeerCounts {
     return this.peers.counts(infoHash)
   }
+}
+
+/** The bridge's last STATUS, while connected, with the peer port its WELCOME gave. */
+function connectivityOf(client: BridgeClient): Pick<BridgeStatus, 'connectivity'> {
+  const status = client.status
+  if (!status || client.state !== 'connected') return {}
+  const { type: _type, ...connectivity } = status
+  return { connectivity: { ...connectivity, peerPort: client.welcome?.peerPort ?? 0 } }
 }
 
 function withRoute(status: BridgeStatus, route: RouteFrame | null): BridgeStatus {

@@ -63,8 +63,14 @@ test('a killed browser resumes on the same profile; bytes on disk that were neve
   context = chromium.browser.contexts()[0]!
   await allowWebRtc(context, new URL(env.app.url).origin)
   page = await context.newPage()
+  // past the app's service worker: it would answer this navigation with the app itself, whose
+  // storage worker then holds the files open (createWritable failed, now and then, in CI)
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Network.enable')
+  await cdp.send('Network.setBypassServiceWorker', { bypass: true })
   await page.route('**/blank-for-test', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }))
   await page.goto(new URL('/blank-for-test', env.app.url).href)
+  await cdp.send('Network.setBypassServiceWorker', { bypass: false })
   const files = torrentOrder(env.swarm.files)
   const planted = await page.evaluate(async ({ infoHash, files, pieceLength }) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
