@@ -18,6 +18,8 @@ import { canonicalPeer } from '../src/core/peer-address'
 import { Outgoing } from './outgoing'
 import { bindAddress, describeInterface, type OutgoingInterface } from './outgoing-interface'
 import type { ProxyConfig } from './proxy-url'
+import { log } from './log'
+import { BridgeMetrics } from './metrics'
 import { PageSession, type SessionHost } from './page-session'
 import type { PeerAddress } from '../src/protocol/bridge-frames'
 import { RequestSlots } from './request-slots'
@@ -66,6 +68,7 @@ export class BridgeHub implements SessionHost {
   readonly resolve?: Resolver
   readonly trackerSlots: RequestSlots
   readonly goodbyeSlots: RequestSlots
+  readonly metrics: BridgeMetrics
   readonly webSeedSlots: RequestSlots
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   private readonly sessions = new Set<PageSession>()
@@ -86,6 +89,25 @@ export class BridgeHub implements SessionHost {
 
   private constructor(private readonly config: BridgeConfig, private readonly listener: PeerListener, readonly dht: DhtNode | null, readonly outgoing: Outgoing, readonly lsd: LsdNode | null) {
     this.limits = config.limits
+    this.metrics = new BridgeMetrics({
+      sessions: () => this.sessions.size,
+      streams: () => {
+        const total = { outbound: 0, inbound: 0 }
+        for (const s of this.sessions) {
+          const d = s.streamDirections()
+          total.outbound += d.outbound
+          total.inbound += d.inbound
+        }
+        return total
+      },
+      buffered: () => this.bufferedTotal,
+      trackers: () => {
+        const states: Record<string, number> = {}
+        for (const s of this.sessions) s.countTrackerStates(states)
+        return states
+      },
+      dhtNodes: () => this.dht?.nodeCount ?? -1,
+    })
     this.allowNet = config.allowNet
     this.encryption = config.encryption ?? 'prefer'
     if (config.resolve) this.resolve = config.resolve
@@ -163,7 +185,7 @@ export class BridgeHub implements SessionHost {
       if ((config.lsd ?? true) && !outgoing.proxied) {
         const started = await LsdNode.start({ peerHost: listener.host, peerPort: listener.port, onPeer: (infoHash, peer) => hub?.lsdPeer(infoHash, peer) })
         lsd = started.node
-        if (!started.node) console.log(`[bridge] no Local Service Discovery: ${started.reason}`)
+        if (!started.node) log.info({ reason: started.reason }, 'no Local Service Discovery')
       }
     } catch (err) {
       await Promise.all([listener.close(), dht?.destroy()])
@@ -310,8 +332,12 @@ export class BridgeHub implements SessionHost {
     for (const session of [...list].reverse()) {
       let taken = false
       session.guard('an incoming peer', () => { taken = session.acceptInbound(infoHash, socket, head, peer, crypto) })
-      if (taken) return true
+      if (taken) {
+        this.metrics.inbound.inc({ outcome: 'accepted' })
+        return true
+      }
     }
+    this.metrics.inbound.inc({ outcome: 'refused' })
     return false
   }
 

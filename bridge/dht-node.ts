@@ -5,6 +5,7 @@
  */
 // @ts-ignore -- bittorrent-dht ships no types; the part used is typed below.
 import DHTModule from 'bittorrent-dht'
+import { log } from './log'
 
 interface DhtInstance {
   listen(port: number, host: string, cb?: () => void): void
@@ -47,7 +48,7 @@ export class DhtNode {
       try {
         opts.onPeer(Buffer.from(infoHash).toString('hex'), peer?.host, peer?.port)
       } catch (err) {
-        console.error('[bridge] a DHT peer could not be handled:', err)
+        log.error({ err }, 'a DHT peer could not be handled')
       }
     })
     this.dht.on('warning', (err) => opts.onWarning(`DHT: ${err.message}`))

@@ -20,6 +20,7 @@ import type { PeerAddress } from '../src/protocol/bridge-frames'
 import { lsdNetworks, type Interfaces, type LocalNetwork } from './local-network'
 import { LsdPeers } from './lsd-peers'
 import { isLoopbackHost } from './policy'
+import { log } from './log'
 
 /** libtorrent's local_service_announce_interval. */
 export const LSD_ANNOUNCE_MS = 5 * 60_000
@@ -63,10 +64,10 @@ export class LsdNode {
         try {
           for (const { infoHash, peer } of this.peers.receive(datagram, rinfo.address)) opts.onPeer(infoHash, peer)
         } catch (err) {
-          console.error('[bridge] an LSD announce could not be handled:', err)
+          log.error({ err }, 'an LSD announce could not be handled')
         }
       })
-      socket?.on('error', (err) => console.error('[bridge lsd]', err.message))
+      socket?.on('error', (err) => log.warn({ err: err.message }, 'LSD socket error'))
     }
     this.refresh()
     this.timers = [

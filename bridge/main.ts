@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { parseOptions, USAGE } from './options'
 import { portMappingText } from './connectivity'
 import type { PortMappingStatus } from '../src/protocol/bridge-frames'
+import { setLogLevel } from './log'
 import { startServer } from './server'
 
 async function main(): Promise<void> {
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     console.error(`No built app in ${options.appDir}: run "npm run build" first (npm start does it for you).`)
     process.exit(2)
   }
+  setLogLevel(options.logLevel)
   let running
   try {
     running = await startServer(options)

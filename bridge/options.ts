@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js'
 import { DEFAULT_LIMITS, type BridgeLimits } from './limits'
 import { ENCRYPTION_MODES, type EncryptionMode } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
+import { LOG_LEVELS, type LogLevel } from './log'
 import { parseOutgoingInterface, type OutgoingInterface } from './outgoing-interface'
 import { isLoopbackHost, parseCidr, type Cidr } from './policy'
 import { parseProxyUrl, type ProxyConfig } from './proxy-url'
@@ -19,6 +20,8 @@ export interface ServerOptions {
   runtime: RuntimeConfig
   /** Serve the build's source maps (`--source-maps`); otherwise a request for one gets 404. */
   sourceMaps: boolean
+  /** The bridge's structured log (`--log-level`). */
+  logLevel: LogLevel
   /** Origins besides the server's own (`--allow-origin`): their hostnames pass the Host check too. */
   allowOrigins: string[]
   /** The `/bridge` WebSocket and what it runs; null turns the bridge off (app only). */
@@ -88,7 +91,9 @@ export const USAGE = `Usage: npm start -- [options]
                          resolved by the proxy; UDP trackers only if it relays UDP)
   --outgoing-interface NAME|ADDRESS   bind every outgoing socket to this interface's address
                          (e.g. wg0 or 10.8.0.2); when it has none, nothing connects
-  --source-maps          serve the build's source maps (.map files; refused otherwise)`
+  --source-maps          serve the build's source maps (.map files; refused otherwise)
+  --log-level LEVEL      the bridge's structured log (JSON lines on stdout): fatal, error, warn,
+                         info, debug, trace or silent (default info)`
 
 function list(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter(Boolean)
@@ -137,6 +142,11 @@ function parseOrigin(value: string): string {
   return url.origin
 }
 
+function parseLogLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new Error(`--log-level: "${value}" is not one of ${LOG_LEVELS.join(', ')}`)
+  return value as LogLevel
+}
+
 /** `--limit maxSessions=8,maxPausedMs=2000` over the defaults: known names, whole numbers above 0. */
 export function parseLimits(flags: readonly string[]): BridgeLimits {
   const limits = { ...DEFAULT_LIMITS }
@@ -174,6 +184,7 @@ export function parseOptions(argv: string[]): ServerOptions {
       'no-bridge': { type: 'boolean', default: false },
       limit: { type: 'string', multiple: true },
       'source-maps': { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'info' },
       proxy: { type: 'string' },
       'outgoing-interface': { type: 'string' },
     },
@@ -223,6 +234,7 @@ export function parseOptions(argv: string[]): ServerOptions {
     host: values.host,
     appDir: values['app-dir'],
     sourceMaps: values['source-maps'],
+    logLevel: parseLogLevel(values['log-level']),
     allowOrigins,
     runtime: {
       type: 'runtime-config',

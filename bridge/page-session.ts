@@ -13,6 +13,8 @@ import {
 import { AnnounceGate } from './announce-gate'
 import type { Resolver } from './checked-address'
 import { FramePool } from './frame-pool'
+import { log, sessionId } from './log'
+import type { BridgeMetrics, DialOutcome } from './metrics'
 import type { Outgoing } from './outgoing'
 import type { BridgeLimits } from './limits'
 import { TokenBucket } from './limits'
@@ -27,6 +29,7 @@ import { WebSeedFetches } from './web-seed-fetches'
 /** What a session needs from the bridge that holds every session. */
 export interface SessionHost {
   readonly limits: BridgeLimits
+  readonly metrics: BridgeMetrics
   readonly allowNet: readonly Cidr[]
   readonly peerPort: number
   readonly encryption: EncryptionMode
@@ -71,6 +74,15 @@ interface Registration {
   dht: boolean
 }
 
+/** How a refused OPEN counts in bridge_dials_total. */
+const REFUSAL_OUTCOME: Partial<Record<CloseCode, DialOutcome>> = {
+  [CloseCode.Refused]: 'refused_policy',
+  [CloseCode.RateLimited]: 'refused_rate',
+  [CloseCode.NotRegistered]: 'refused_unregistered',
+  [CloseCode.TooManyStreams]: 'refused_caps',
+  [CloseCode.Overloaded]: 'refused_caps',
+}
+
 /** Bytes queued in the WebSocket beyond which the session stops reading its TCP sockets. */
 const WS_HIGH_WATER = 2 * 1024 * 1024
 /**
@@ -85,6 +97,11 @@ const dataFrames = new FramePool(WS_HIGH_WATER)
 
 export class PageSession implements StreamOwner {
   readonly limits: BridgeLimits
+  readonly metrics: BridgeMetrics
+  /** What log lines name this session by. */
+  readonly sid = sessionId()
+  /** Why it ended, for the log and the metrics ('page' when the page closed it). */
+  private endReason = 'page'
   readonly encryption: EncryptionMode
   readonly outgoing: Outgoing
   readonly registrations = new Map<string, Registration>()
@@ -111,8 +128,10 @@ export class PageSession implements StreamOwner {
 
   constructor(private readonly ws: WebSocket, private readonly host: SessionHost, readonly remote: string) {
     this.limits = host.limits
+    this.metrics = host.metrics
     this.encryption = host.encryption
     this.outgoing = host.outgoing
+    log.info({ sid: this.sid, remote }, 'page connected')
     this.dials = new TokenBucket(host.limits.dialsPerSecond, host.limits.dialBurst)
     this.trackerSlots = new RequestSlots(host.limits.maxTrackerRequestsPerSession, host.trackerSlots, host.limits.trackerRequestsPerSecond, host.limits.trackerRequestsPerSecond)
     this.goodbyeSlots = new RequestSlots(host.limits.maxTrackerGoodbyesPerSession, host.goodbyeSlots)
@@ -158,6 +177,16 @@ export class PageSession implements StreamOwner {
   /** Bytes the bridge holds for this page right now (queued to TCP sockets or to the WebSocket). */
   get buffered(): number { return this.bufferedBytes + this.wsQueued }
   get streamCount(): number { return this.streams.size }
+  /** Its streams by who opened them (the page's ids are odd, inbound peers' even). */
+  streamDirections(): { outbound: number; inbound: number } {
+    let outbound = 0
+    for (const id of this.streams.keys()) if (id % 2 === 1) outbound++
+    return { outbound, inbound: this.streams.size - outbound }
+  }
+  /** Adds its trackers' states to `into`. */
+  countTrackerStates(into: Record<string, number>): void {
+    for (const reg of this.registrations.values()) reg.trackers?.countStates(into)
+  }
   /** Whether the bridge has stopped reading this page's frames for now (it is over a cap). */
   get paused(): boolean { return this.pausedTimer !== null }
 
@@ -233,6 +262,7 @@ export class PageSession implements StreamOwner {
       (this.fromPageBytes > 0 && this.host.pageBytesOverloaded()) ||
       this.wsQueued > this.limits.maxQueuedToPage
     if (over && !this.pausedTimer) {
+      log.info({ sid: this.sid, fromPage: this.fromPageBytes, queued: this.wsQueued }, 'page held back (over its caps)')
       this.ws.pause()
       this.pausedTimer = setTimeout(() => {
         const unread = this.wsQueued > this.limits.maxQueuedToPage
@@ -252,6 +282,8 @@ export class PageSession implements StreamOwner {
   close(code: CloseCode, reason: string, wsCode = code === CloseCode.ShuttingDown ? WS_CLOSE_SHUTTING_DOWN : WS_CLOSE_OVERLOADED): void {
     if (this.ended || this.closing) return
     this.closing = true
+    this.endReason = CloseCode[code] ?? String(code)
+    log[code === CloseCode.ShuttingDown ? 'info' : 'warn']({ sid: this.sid, code: this.endReason, reason }, 'page session closed by the bridge')
     this.send({ type: FrameType.Goodbye, code, reason })
     // close reasons are limited to 123 bytes by the WebSocket protocol
     this.ws.close(wsCode, Buffer.from(reason).subarray(0, 120).toString())
@@ -266,7 +298,7 @@ export class PageSession implements StreamOwner {
     try {
       fn()
     } catch (err) {
-      console.error(`[bridge] session ${this.remote}: ${what} failed:`, err)
+      log.error({ sid: this.sid, err }, `${what} failed`)
       this.protocolError(`the bridge could not handle ${what} (${(err as Error).message}); this session is closed`)
     }
   }
@@ -276,7 +308,7 @@ export class PageSession implements StreamOwner {
     try {
       fn()
     } catch (err) {
-      console.error(`[bridge] session ${this.remote}, torrent ${infoHash}: ${what} failed:`, err)
+      log.error({ sid: this.sid, infoHash, err }, `${what} failed`)
       const reg = this.registrations.get(infoHash)
       reg?.trackers?.destroy()
       if (reg) reg.trackers = null
@@ -381,6 +413,7 @@ export class PageSession implements StreamOwner {
         for (const peer of peers) this.sendPeer(frame.infoHash, 'tracker', peer.host, peer.port)
       }),
       onNotice: (message) => this.send({ type: FrameType.Notice, infoHash: frame.infoHash, message }),
+      onResult: (result) => this.metrics.trackerRequests.inc({ result }),
       onTracker: (status) => this.guardTorrent(frame.infoHash, 'a tracker\'s state', () => this.send({ type: FrameType.Tracker, infoHash: frame.infoHash, ...status })),
     })
     reg.trackers.announce(frame.trackers, frame.event)
@@ -399,7 +432,11 @@ export class PageSession implements StreamOwner {
   }
 
   private open(frame: OpenFrame): void {
-    const refuse = (code: CloseCode, reason: string) => this.send({ type: FrameType.Close, stream: frame.stream, code, reason })
+    const refuse = (code: CloseCode, reason: string) => {
+      this.metrics.dials.inc({ outcome: REFUSAL_OUTCOME[code] ?? 'refused_caps' })
+      log.debug({ sid: this.sid, code: CloseCode[code], reason }, 'dial refused')
+      this.send({ type: FrameType.Close, stream: frame.stream, code, reason })
+    }
     if (frame.stream % 2 !== 1) return this.protocolError(`stream ${frame.stream}: pages open odd stream ids`)
     if (this.streams.has(frame.stream)) return this.protocolError(`stream ${frame.stream} is already open`)
     if (!this.registrations.has(frame.infoHash)) return refuse(CloseCode.NotRegistered, 'register the torrent before dialing its peers')
@@ -446,6 +483,8 @@ export class PageSession implements StreamOwner {
     this.webSeeds.clear()
     this.host.accountTotal(-this.wsQueued) // ws callbacks after close must not count twice
     this.wsQueued = 0
+    this.metrics.sessionsClosed.inc({ reason: this.endReason })
+    if (this.endReason === 'page') log.info({ sid: this.sid }, 'page disconnected')
     this.host.sessionEnded(this)
     if (this.ws.readyState === this.ws.OPEN) this.ws.terminate()
   }

@@ -8,6 +8,7 @@ import net from 'node:net'
 import { InboundHandshake } from './mse/inbound-handshake'
 import type { EncryptionMode, PeerCrypto } from './mse/peer-crypto'
 import { adoptShared, setReader } from './shared-reads'
+import { log } from './log'
 
 export interface PeerListenerOptions {
   port: number
@@ -120,7 +121,7 @@ function listen(port: number, host: string): Promise<net.Server> {
     server.once('error', reject)
     server.listen(port, host, () => {
       server.off('error', reject)
-      server.on('error', (err) => console.error('[bridge peer port]', err.message))
+      server.on('error', (err) => log.error({ err: err.message }, 'peer port error'))
       resolve(server)
     })
   })

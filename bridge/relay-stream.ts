@@ -17,6 +17,7 @@ import {
   type BridgeToPageFrame, type PeerAddress,
 } from '../src/protocol/bridge-frames'
 import type { BridgeLimits } from './limits'
+import type { BridgeMetrics } from './metrics'
 import { PLAINTEXT, type EncryptionMode, type PeerCrypto, type PeerTransport } from './mse/peer-crypto'
 import type { Outgoing } from './outgoing'
 import { dialPeer, type PeerDial } from './peer-dialer'
@@ -25,6 +26,7 @@ import { setReadSize, setReader } from './shared-reads'
 /** What a stream needs from its page's session. */
 export interface StreamOwner {
   readonly limits: BridgeLimits
+  readonly metrics: BridgeMetrics
   /** MSE policy for the streams this owner dials. */
   readonly encryption: EncryptionMode
   /** How the streams it dials connect: directly, from an interface, or through the proxy. */
@@ -243,6 +245,7 @@ export class RelayStream {
     }, (result) => {
       this.dialing = null
       if (this.state === 'closed') return
+      this.owner.metrics.dials.inc({ outcome: result.ok ? 'opened' : 'failed' })
       if (!result.ok) return this.close(CloseCode.ConnectFailed, result.reason, true)
       this.socket = result.socket
       this.crypto = result.crypto
@@ -303,6 +306,7 @@ export class RelayStream {
    */
   private fromPeer(chunk: Uint8Array, shared = false): void {
     if (this.state === 'closed') return
+    this.owner.metrics.fromPeers.inc(chunk.length)
     this.messages.push(chunk)
     this.toPage.push(chunk)
     this.toPageBytes += chunk.length
@@ -320,6 +324,7 @@ export class RelayStream {
   private toSocket(data: Uint8Array): void {
     const socket = this.socket!
     const n = data.length
+    this.owner.metrics.toPeers.inc(n)
     if (this.inSocket === 0) this.lastWriteDone = Date.now()
     this.inSocket += n
     this.owner.account(n, true)

@@ -5,7 +5,8 @@ import { BRIDGE_PATH } from '../src/protocol/bridge-frames'
 import { RUNTIME_CONFIG_PATH } from '../src/protocol/runtime-config'
 import { BridgeHub } from './bridge-hub'
 import type { ServerOptions } from './options'
-import { checkHost } from './policy'
+import { METRICS_PATH } from './metrics'
+import { checkHost, checkToken } from './policy'
 import { SECURITY_HEADERS, isSourceMapPath } from './security-headers'
 
 export interface RunningServer {
@@ -40,6 +41,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!host.ok) return reply(403, `Refused: ${host.reason}`)
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
       res.end(runtimeJson)
+      return
+    }
+    if (path === METRICS_PATH && bridge) {
+      // the bridge's own rules: its Host (no DNS-rebound page reads it) and its token, when it has one
+      const host = checkHost(req.headers.host, hostPolicy)
+      if (!host.ok) return reply(403, `Refused: ${host.reason}`)
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? new URL(req.url ?? '/', 'http://x').searchParams.get('token')
+      const token = checkToken(bearer, { allowOrigins: [], token: options.bridge!.token })
+      if (!token.ok) return reply(401, `Refused: ${token.reason}`)
+      void bridge.metrics.text().then((text) => {
+        res.writeHead(200, { 'content-type': bridge.metrics.contentType, 'cache-control': 'no-store' })
+        res.end(text)
+      }, (err: Error) => reply(500, err.message))
       return
     }
     if (!options.sourceMaps && isSourceMapPath(path)) return reply(404, 'Not found (start the server with --source-maps to serve source maps)')

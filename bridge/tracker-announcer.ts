@@ -40,6 +40,8 @@ export interface TrackerAnnouncerOptions {
   onNotice(message: string): void
   /** A tracker's state changed. */
   onTracker(status: TrackerStatus): void
+  /** A request ended (for the metrics). */
+  onResult?(result: 'answered' | 'failed' | 'refused'): void
 }
 
 /** Peers asked for in each announce (BEP 3's usual numwant). */
@@ -98,6 +100,11 @@ export class TrackerAnnouncer {
     else if (event === 'started') for (const worker of this.workers.values()) worker.restart()
   }
 
+  /** Adds each tracker's state to `into` (the metrics' tally). */
+  countStates(into: Record<string, number>): void {
+    for (const worker of this.workers.values()) into[worker.state] = (into[worker.state] ?? 0) + 1
+  }
+
   /**
    * Ends every tracker's work; a 'stopped' still owed goes out first, within the goodbye budget.
    * `goodbye`: the page went without saying 'stopped' (a closed tab): every tracker told
@@ -142,6 +149,10 @@ class TrackerWorker {
     this.pending = event
     this.report()
     this.schedule(0)
+  }
+
+  get state(): TrackerStatus['state'] {
+    return this.status.state
   }
 
   /**
@@ -282,6 +293,7 @@ class TrackerWorker {
   }
 
   private answered(answer: AnnounceAnswer, event: AnnounceEvent): void {
+    this.opts.onResult?.('answered')
     this.failures = 0
     if (answer.trackerId) this.trackerId = answer.trackerId
     Object.assign(this.status, {
@@ -301,6 +313,7 @@ class TrackerWorker {
   }
 
   private failed(reason: string, event: AnnounceEvent, refused = false): void {
+    this.opts.onResult?.(refused ? 'refused' : 'failed')
     this.failures++
     Object.assign(this.status, { state: refused ? 'refused' : 'error', message: reason, peers: 0 })
     this.report()
