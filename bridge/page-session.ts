@@ -119,6 +119,7 @@ export class PageSession implements StreamOwner {
   private wsQueued = 0
   /** Not reading the page's frames (over a cap), since when, and the timer that gives up. */
   private pausedTimer: NodeJS.Timeout | null = null
+  private pausedSinceBeat = false
   private ended = false
   /** close() has begun: its GOODBYE may itself pass a cap, which must not close again. */
   private closing = false
@@ -159,8 +160,10 @@ export class PageSession implements StreamOwner {
     ws.on('error', () => this.end())
     ws.on('pong', () => { this.alive = true })
     this.heartbeat = setInterval(() => {
-      // a page the bridge has paused cannot be read, its pongs neither: maxPausedMs judges it then
-      if (!this.alive && !this.paused) { ws.terminate(); return }
+      // a page the bridge has paused (now or since the last beat) cannot be read, its pongs
+      // neither: maxPausedMs judges it then
+      if (!this.alive && !this.paused && !this.pausedSinceBeat) { ws.terminate(); return }
+      this.pausedSinceBeat = this.paused
       this.alive = false
       ws.ping()
     }, host.limits.heartbeatMs)
@@ -262,6 +265,7 @@ export class PageSession implements StreamOwner {
       (this.fromPageBytes > 0 && this.host.pageBytesOverloaded()) ||
       this.wsQueued > this.limits.maxQueuedToPage
     if (over && !this.pausedTimer) {
+      this.pausedSinceBeat = true
       log.info({ sid: this.sid, fromPage: this.fromPageBytes, queued: this.wsQueued }, 'page held back (over its caps)')
       this.ws.pause()
       this.pausedTimer = setTimeout(() => {
