@@ -14,6 +14,7 @@ import { benchStreaming } from './streaming'
 import { benchBridge } from './bridge'
 import { benchResume } from './resume'
 import { benchHostileTorrents } from './hostile-torrents'
+import { benchBridgeScale, scaleMarkdown } from './bridge-scale'
 import { askFilesOff } from './app-page'
 
 const MiB = 1024 * 1024
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
   console.log('bench: the main thread while adding hostile .torrent files…')
   const hostile = await benchHostileTorrents(browser)
   await browser.close()
+  console.log('bench: the bridge with 1,000 peer connections…')
+  const scale = scaleMarkdown(await benchBridgeScale())
 
   const speedBytes = SPEED_MIB * MiB
   const appMBps = mbps(speedBytes, median(appTimes))
@@ -168,7 +171,8 @@ Target: ratio at least 1.0, aim 1.5.
 ${streaming.markdown}
 ${resume.markdown}
 ${bridge.markdown}
-${hostile.markdown}`
+${hostile.markdown}
+${scale}`
   await writeFile('docs/BENCHMARKS.md', report)
   console.log(report)
 }
