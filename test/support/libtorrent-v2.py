@@ -48,6 +48,7 @@ def describe(ti, raw):
             'root': hexes(files.root(i)),
         } for i in range(files.num_files())],
         'pieceLayers': layers,
+        'magnet': lt.make_magnet_uri(ti),
     }
 
 
