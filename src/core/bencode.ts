@@ -17,7 +17,8 @@ export type BEncodable =
   | string
   | boolean
   | readonly BEncodable[]
-  | Map<string, BEncodable>
+  // keys as bytes where they are not text (BEP 52's `piece layers` are keyed by 32-byte hashes)
+  | Map<string | Uint8Array, BEncodable>
   | { readonly [key: string]: BEncodable | undefined }
 
 /** Default nesting limit: real torrents nest 4 deep; 64 leaves room without risking the stack. */
@@ -246,8 +247,8 @@ function encodeInto(value: BEncodable, out: Uint8Array[], depth: number): void {
   } else if (typeof value === 'object' && value !== null) {
     const entries: [Uint8Array, BEncodable][] = []
     const source = value instanceof Map ? value.entries() : Object.entries(value)
-    for (const [k, v] of source as Iterable<[string, BEncodable | undefined]>) {
-      if (v !== undefined) entries.push([encoder.encode(k), v])
+    for (const [k, v] of source as Iterable<[string | Uint8Array, BEncodable | undefined]>) {
+      if (v !== undefined) entries.push([typeof k === 'string' ? encoder.encode(k) : k, v])
     }
     entries.sort((a, b) => compareBytes(a[0], b[0]))
     out.push(encoder.encode('d'))
