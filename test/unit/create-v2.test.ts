@@ -6,7 +6,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTorrent, createdMagnet, planFiles } from '../../src/core/create-torrent'
+import { buildTorrent, createdFileLayout, createdMagnet, planFiles } from '../../src/core/create-torrent'
 import { parseMagnet } from '../../src/core/magnet'
 import { parseTorrent, type MetaVersion } from '../../src/core/metainfo'
 import { TorrentHasher } from '../../src/core/torrent-hasher'
@@ -38,7 +38,7 @@ afterAll(async () => {
 })
 
 /** What the create worker does, from disk: read each file in torrent order, in chunks, hash, build. */
-async function create(root: string, picked: { path: string[] }[], version: MetaVersion, pieceLength: number): Promise<{ torrent: string; infoHash: string; infoHashV2?: string; name: string }> {
+async function create(root: string, picked: { path: string[] }[], version: MetaVersion, pieceLength: number): Promise<{ torrent: string; infoHash: string; infoHashV2?: string; name: string; lengths: number[]; paths: string[][]; singleFile: boolean }> {
   const plan = planFiles(picked)
   const lengths: number[] = []
   const contents: Uint8Array[] = []
@@ -63,7 +63,7 @@ async function create(root: string, picked: { path: string[] }[], version: MetaV
   })
   const torrent = join(dir, `${version}-${pieceLength}-${plan.suggestedName}.torrent`)
   await writeFile(torrent, created.torrentFile)
-  return { torrent, infoHash: created.infoHash, ...(created.infoHashV2 ? { infoHashV2: created.infoHashV2 } : {}), name: plan.suggestedName }
+  return { torrent, infoHash: created.infoHash, ...(created.infoHashV2 ? { infoHashV2: created.infoHashV2 } : {}), name: plan.suggestedName, lengths, paths: plan.files.map((f) => f.path), singleFile: plan.singleFile }
 }
 
 const folder = () => SIZES.map(([path]) => ({ path: ['share', ...path.split('/')] }))
@@ -85,6 +85,11 @@ describe('created torrents, checked by libtorrent', () => {
         expect(meta.version).toBe(version)
         expect(meta.infoHash).toBe(made.infoHash)
         expect(meta.pieceCount).toBe(lt.numPieces)
+        // where the create worker puts each file and padding file in OPFS is where the parser lists them
+        const layout = createdFileLayout(version, pieceLength, made.lengths, made.singleFile)
+        expect(layout.files.map((i) => meta.files[i]!.path)).toEqual(made.paths)
+        expect(layout.pads.map((p) => [meta.files[p.index]!.pad, meta.files[p.index]!.length])).toEqual(layout.pads.map((p) => [true, p.length]))
+        expect(layout.files.length + layout.pads.length).toBe(meta.files.length)
         const link = parseMagnet(createdMagnet(made.infoHash, made.name, [], made.infoHashV2))
         expect(link.infoHash).toBe(made.infoHash)
         expect(link.infoHashV2).toBe(made.infoHashV2)
