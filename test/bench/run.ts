@@ -14,6 +14,7 @@ import { benchStreaming } from './streaming'
 import { benchBridge } from './bridge'
 import { benchResume } from './resume'
 import { benchHostileTorrents } from './hostile-torrents'
+import { benchV2Hashing } from './v2-hashing'
 import { askFilesOff } from './app-page'
 
 const MiB = 1024 * 1024
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
   const bridge = await benchBridge(browser)
   console.log('bench: the main thread while adding hostile .torrent files…')
   const hostile = await benchHostileTorrents(browser)
+  console.log('bench: BitTorrent v2 re-check against v1 (4 GiB in a worker)…')
+  const v2Hashing = await benchV2Hashing(browser)
   await browser.close()
 
   const speedBytes = SPEED_MIB * MiB
@@ -168,7 +171,8 @@ Target: ratio at least 1.0, aim 1.5.
 ${streaming.markdown}
 ${resume.markdown}
 ${bridge.markdown}
-${hostile.markdown}`
+${hostile.markdown}
+${v2Hashing.markdown}`
   await writeFile('docs/BENCHMARKS.md', report)
   console.log(report)
 }
