@@ -97,17 +97,17 @@ export class TorrentHasher {
 
   private async flushPiece(fileDone: boolean): Promise<void> {
     const data = this.piece.subarray(0, this.filled)
+    let sha1: Promise<ArrayBuffer> | undefined
     if (this.version !== 'v2') {
       // a hybrid's v1 piece at a file's end runs on into its padding: zeros
       const padded = this.version === 'hybrid' && fileDone && !(this.singleFile && this.file === this.lastWithData)
       if (padded) this.piece.fill(0, this.filled)
-      const digest = await crypto.subtle.digest('SHA-1', padded ? this.piece : data)
-      this.pieceHashes.set(new Uint8Array(digest), this.pieceCount * SHA1_BYTES)
+      sha1 = crypto.subtle.digest('SHA-1', padded ? this.piece : data)
     }
-    if (this.version !== 'v1') {
-      const length = this.fileLengths[this.file] as number
-      this.layer.push(subtreeRoot(await hashBlocks(data), 0, pieceLeafCount(length, this.pieceLength)))
-    }
+    // a hybrid's SHA-1 and SHA-256 digests in flight together (WebCrypto copies its input first)
+    const blocks = this.version !== 'v1' ? hashBlocks(data) : undefined
+    if (sha1) this.pieceHashes.set(new Uint8Array(await sha1), this.pieceCount * SHA1_BYTES)
+    if (blocks) this.layer.push(subtreeRoot(await blocks, 0, pieceLeafCount(this.fileLengths[this.file] as number, this.pieceLength)))
     this.pieceCount++
     this.filled = 0
   }

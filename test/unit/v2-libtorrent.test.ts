@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isV2OnlyMagnet, parseMagnet } from '../../src/core/magnet'
 import { hashBlocks, pieceHash, pieceLayerFromBlocks, pieceLeafCount, rootFromBlocks } from '../../src/core/merkle'
 import { parseTorrent, type Metainfo } from '../../src/core/metainfo'
+import { verifyV2Piece } from '../../src/core/v2-pieces'
 import { libtorrentMake, type LibtorrentMode, type LibtorrentView } from '../support/libtorrent-v2'
 
 const hex = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('hex') : null)
@@ -120,6 +121,27 @@ function expectV1PiecesOfFiles(meta: Metainfo, bytesOf: (path: string[]) => Uint
   }
 }
 
+/** Every piece, as stored (each file's bytes, then padding), passes its BEP 52 check; a changed byte fails it; without the layer it cannot be told. */
+async function expectV2PiecesVerify(meta: Metainfo, bytesOf: (path: string[]) => Uint8Array): Promise<void> {
+  const all = new Uint8Array(meta.length)
+  for (const file of meta.files) if (!file.pad && file.length > 0) all.set(bytesOf(file.path), file.offset)
+  const piece = (i: number) => all.subarray(i * meta.pieceLength, (i + 1) * meta.pieceLength)
+  const withoutLayers = { ...meta, files: meta.files.map(({ pieceLayer: _layer, ...f }) => f) }
+  let unknown = 0
+  for (let i = 0; i < meta.pieceCount; i++) {
+    expect(await verifyV2Piece(meta, i, piece(i)), `piece ${i}`).toBe(true)
+    const bad = piece(i).slice()
+    bad[0]! ^= 1
+    expect(await verifyV2Piece(meta, i, bad)).toBe(false)
+    const known = await verifyV2Piece(withoutLayers, i, piece(i))
+    expect(known === true || known === undefined).toBe(true)
+    if (known === undefined) unknown++
+  }
+  // the pieces of files longer than a piece need the layer; a one-piece file's root is its piece hash
+  expect(unknown).toBe(meta.files.filter((f) => f.pieceLayer).reduce((n, f) => n + Math.ceil(f.length / meta.pieceLength), 0))
+  expect(await verifyV2Piece(meta, meta.pieceCount, new Uint8Array(1))).toBe(false)
+}
+
 const shareBytes = (path: string[]) => data.get(path.join('/'))!
 
 describe('v2 torrents made by libtorrent', () => {
@@ -129,6 +151,7 @@ describe('v2 torrents made by libtorrent', () => {
         const { lt, meta } = await made('share', mode, pieceLength)
         await expectSameAsLibtorrent(lt, meta, mode)
         await expectMerkleOfFiles(meta, shareBytes)
+        await expectV2PiecesVerify(meta, shareBytes)
         if (mode !== 'v2') expectV1PiecesOfFiles(meta, shareBytes)
         expect(meta.files.some((f) => f.pad)).toBe(true)
       }, 30_000)
