@@ -17,7 +17,8 @@ export type BEncodable =
   | string
   | boolean
   | readonly BEncodable[]
-  | Map<string, BEncodable>
+  // keys as bytes where they are not text (BEP 52's `piece layers` are keyed by 32-byte hashes)
+  | Map<string | Uint8Array, BEncodable>
   | { readonly [key: string]: BEncodable | undefined }
 
 /** Default nesting limit: real torrents nest 4 deep; 64 leaves room without risking the stack. */
@@ -29,6 +30,15 @@ const MAX_QUOTED_CHARS = 40
 // ignoreBOM: a key that starts with U+FEFF keeps it; by default the decoder drops it as a byte
 // order mark, and the key "\ufeffinfo" would be read as "info"
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
+type KeyText = (raw: Uint8Array) => string
+const utf8Key: KeyText = (raw) => utf8.decode(raw)
+/** Binary keys (BEP 52's `piece layers` are keyed by 32-byte hashes), as lowercase hex: lossless. */
+const hexKey: KeyText = (raw) => {
+  let hex = ''
+  for (const b of raw) hex += HEX[b] as string
+  return hex
+}
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
 const encoder = new TextEncoder()
 
 const C_0 = 0x30
@@ -47,11 +57,19 @@ function fail(pos: number, what: string): never {
 class Decoder {
   pos = 0
   infoSpan: [number, number] | undefined
+  pieceLayersSpan: [number, number] | undefined
+  /** Where the first key that does not sort after the key before it is (BEP 52 requires sorted keys). */
+  unsortedKeyAt: number | undefined
 
   /** Values decoded so far, against `maxValues`. */
   private values = 0
 
-  constructor(private readonly bytes: Uint8Array, private readonly maxDepth: number, private readonly maxValues: number) {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly maxDepth: number,
+    private readonly maxValues: number,
+    private readonly keyText: KeyText = utf8Key,
+  ) {}
 
   value(depth: number): BValue {
     // a megabyte of "de" is half a million empty dictionaries: a caller that knows how many values
@@ -125,18 +143,24 @@ class Decoder {
   private dict(depth: number): BDict {
     this.pos++ // 'd'
     const out: BDict = new Map()
+    let previous: Uint8Array | undefined
     for (;;) {
       const c = this.bytes[this.pos]
       if (c === C_E) break
       if (c === undefined) fail(this.pos, 'the data ends inside a dictionary')
       const keyAt = this.pos
       if (c < C_0 || c > C_9) fail(keyAt, 'a dictionary key is not a string')
-      const key = utf8.decode(this.str())
-      // duplicate keys make the meaning ambiguous; unsorted keys are merely sloppy and common
+      const raw = this.str()
+      const key = this.keyText(raw)
+      // duplicate keys make the meaning ambiguous; unsorted keys are merely sloppy and common in
+      // v1 torrents, so they are only noted (a v2 torrent's file order is its keys' order)
       if (out.has(key)) fail(keyAt, `the dictionary key ${quote(key)} appears twice`)
+      if (previous && this.unsortedKeyAt === undefined && compareBytes(previous, raw) >= 0) this.unsortedKeyAt = keyAt
+      previous = raw
       const valueAt = this.pos
       out.set(key, this.value(depth))
       if (depth === 1 && key === 'info') this.infoSpan = [valueAt, this.pos]
+      if (depth === 1 && key === 'piece layers') this.pieceLayersSpan = [valueAt, this.pos]
     }
     this.pos++
     return out
@@ -155,25 +179,39 @@ function describe(c: number): string {
   return c >= 0x20 && c < 0x7f ? `"${String.fromCharCode(c)}"` : `0x${c.toString(16).padStart(2, '0')}`
 }
 
-/** Decodes one bencoded value that must fill `bytes` exactly. Throws AppError('BAD_BENCODE'). */
-export function bdecode(bytes: Uint8Array, opts?: { maxDepth?: number; maxValues?: number }): BValue {
-  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH, opts?.maxValues ?? Infinity).value
+/**
+ * Decodes one bencoded value that must fill `bytes` exactly. Throws AppError('BAD_BENCODE').
+ * Keys are read as UTF-8, or with `binaryKeys` as the lowercase hex of their bytes.
+ */
+export function bdecode(bytes: Uint8Array, opts?: { maxDepth?: number; maxValues?: number; binaryKeys?: boolean }): BValue {
+  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH, opts?.maxValues ?? Infinity, opts?.binaryKeys ? hexKey : utf8Key).value
 }
 
-/** Like `bdecode`, and also reports the byte span [start, end) of the top-level `info` value. */
-export function bdecodeWithInfoSpan(
-  bytes: Uint8Array,
-  opts?: { maxDepth?: number },
-): { value: BValue; infoSpan?: [number, number] } {
-  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH, Infinity)
+export interface DecodedTorrent {
+  value: BValue
+  /** Byte span [start, end) of the top-level `info` value. */
+  infoSpan?: [number, number]
+  /** Byte span of the top-level `piece layers` value (BEP 52), to be read again with binary keys. */
+  pieceLayersSpan?: [number, number]
+  /** Offset of the first dictionary key that does not sort after the one before it. */
+  unsortedKeyAt?: number
 }
 
-function decode(bytes: Uint8Array, maxDepth: number, maxValues: number): { value: BValue; infoSpan?: [number, number] } {
+/** Like `bdecode`, and also reports the spans of the top-level `info` and `piece layers` values. */
+export function bdecodeWithInfoSpan(bytes: Uint8Array, opts?: { maxDepth?: number }): DecodedTorrent {
+  return decode(bytes, opts?.maxDepth ?? DEFAULT_MAX_DEPTH, Infinity, utf8Key)
+}
+
+function decode(bytes: Uint8Array, maxDepth: number, maxValues: number, keys: KeyText): DecodedTorrent {
   if (bytes.length === 0) fail(0, 'the data is empty')
-  const d = new Decoder(bytes, maxDepth, maxValues)
+  const d = new Decoder(bytes, maxDepth, maxValues, keys)
   const value = d.value(0)
   if (d.pos !== bytes.length) fail(d.pos, `${bytes.length - d.pos} unexpected bytes follow the end of the data`)
-  return d.infoSpan ? { value, infoSpan: d.infoSpan } : { value }
+  const out: DecodedTorrent = { value }
+  if (d.infoSpan) out.infoSpan = d.infoSpan
+  if (d.pieceLayersSpan) out.pieceLayersSpan = d.pieceLayersSpan
+  if (d.unsortedKeyAt !== undefined) out.unsortedKeyAt = d.unsortedKeyAt
+  return out
 }
 
 /** Encodes a value as bencode, with dictionary keys sorted by their raw bytes as BEP 3 requires. */
@@ -209,8 +247,8 @@ function encodeInto(value: BEncodable, out: Uint8Array[], depth: number): void {
   } else if (typeof value === 'object' && value !== null) {
     const entries: [Uint8Array, BEncodable][] = []
     const source = value instanceof Map ? value.entries() : Object.entries(value)
-    for (const [k, v] of source as Iterable<[string, BEncodable | undefined]>) {
-      if (v !== undefined) entries.push([encoder.encode(k), v])
+    for (const [k, v] of source as Iterable<[string | Uint8Array, BEncodable | undefined]>) {
+      if (v !== undefined) entries.push([typeof k === 'string' ? encoder.encode(k) : k, v])
     }
     entries.sort((a, b) => compareBytes(a[0], b[0]))
     out.push(encoder.encode('d'))

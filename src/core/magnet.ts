@@ -1,9 +1,15 @@
-/** Magnet links (BEP 9): parsing, info-hash normalisation and formatting. */
+/** Magnet links (BEP 9, and BEP 52's `urn:btmh`): parsing, info-hash normalisation and formatting. */
 import { AppError } from '../protocol/errors'
 import { MAX_TRACKERS, trackerUrls, webSeedUrls } from './urls'
 
 export interface MagnetLink {
-  infoHash: string // 40 lowercase hex
+  /**
+   * 40 lowercase hex: the `urn:btih` info-hash, or for a v2-only link (`urn:btmh` alone) the v2
+   * info-hash cut to 20 bytes, which is what names the torrent in handshakes and at trackers.
+   */
+  infoHash: string
+  /** 64 lowercase hex: the BitTorrent v2 info-hash (SHA-256) from `xt=urn:btmh:1220…`. */
+  infoHashV2?: string
   name?: string
   trackers: string[]
   webSeeds: string[]
@@ -25,6 +31,14 @@ export function parseInfoHash(text: string): string | null {
   if (/^[0-9a-fA-F]{40}$/.test(t)) return t.toLowerCase()
   if (/^[A-Za-z2-7]{32}$/.test(t)) return base32ToHex(t.toUpperCase())
   return null
+}
+
+/** The multihash prefix of a SHA-256 digest: function 0x12, 32 bytes (BEP 52 magnet links). */
+const SHA256_MULTIHASH = '1220'
+
+/** True for a link that names only a v2 info-hash (no `urn:btih`). */
+export function isV2OnlyMagnet(link: MagnetLink): boolean {
+  return link.infoHashV2 !== undefined && link.infoHash === link.infoHashV2.slice(0, 40)
 }
 
 function base32ToHex(b32: string): string {
@@ -68,8 +82,9 @@ export function parseMagnet(uri: string): MagnetLink {
   // URLSearchParams decodes %xx leniently (never throws) and turns '+' into a space, as in dn
   const params = new URLSearchParams(text.slice(text.indexOf('?') + 1))
   let infoHash: string | null = null
+  let infoHashV2: string | undefined
   let badHash: string | undefined
-  let sawV2 = false
+  let badV2: string | undefined
   let name: string | undefined
   const trackers: string[] = []
   const webSeeds: string[] = []
@@ -89,8 +104,13 @@ export function parseMagnet(uri: string): MagnetLink {
         const parsed = parseInfoHash(btih[1] ?? '')
         if (parsed) infoHash = parsed
         else badHash ??= btih[1] ?? ''
-      } else if (/^urn:btmh:/i.test(value)) {
-        sawV2 = true
+      } else {
+        const btmh = /^urn:btmh:(.*)$/i.exec(value)
+        if (btmh && infoHashV2 === undefined) {
+          const tagged = (btmh[1] ?? '').toLowerCase()
+          if (/^[0-9a-f]{68}$/.test(tagged) && tagged.startsWith(SHA256_MULTIHASH)) infoHashV2 = tagged.slice(SHA256_MULTIHASH.length)
+          else badV2 ??= tagged
+        }
       }
     } else if (key === 'dn') {
       if (value !== '' && name === undefined) name = value
@@ -103,27 +123,33 @@ export function parseMagnet(uri: string): MagnetLink {
     }
   }
 
-  if (infoHash === null) {
+  if (infoHash === null && infoHashV2 === undefined) {
     if (badHash !== undefined) {
       bad(`The info hash in this magnet link is not valid: it must be 40 hexadecimal or 32 base32 characters, but it has ${badHash.length} characters.`)
     }
-    if (sawV2) bad('This is a BitTorrent v2-only magnet link (urn:btmh), and v2-only magnet links are not supported yet.')
-    bad('This magnet link has no info hash: it needs an "xt=urn:btih:…" part.')
+    if (badV2 !== undefined) {
+      bad(`The v2 info hash in this magnet link is not valid: "urn:btmh:" must be followed by 1220 and 64 hexadecimal characters (a SHA-256 multihash), but it has ${badV2.length} characters${badV2.startsWith(SHA256_MULTIHASH) ? '' : ' and does not start with 1220'}.`)
+    }
+    bad('This magnet link has no info hash: it needs an "xt=urn:btih:…" or "xt=urn:btmh:…" part.')
   }
 
   const link: MagnetLink = {
-    infoHash,
+    infoHash: infoHash ?? (infoHashV2 as string).slice(0, 40),
     trackers: trackerUrls(trackers, MAX_MAGNET_TRACKERS),
     webSeeds: webSeedUrls(webSeeds, MAX_MAGNET_TRACKERS),
     peers,
   }
+  if (infoHashV2 !== undefined) link.infoHashV2 = infoHashV2
   if (name !== undefined) link.name = name
   return link
 }
 
 /** Formats a magnet URI; values are percent-encoded so it round-trips through `parseMagnet`. */
 export function magnetUri(link: MagnetLink): string {
-  let out = `magnet:?xt=urn:btih:${link.infoHash}`
+  const xts: string[] = []
+  if (!isV2OnlyMagnet(link)) xts.push(`xt=urn:btih:${link.infoHash}`)
+  if (link.infoHashV2 !== undefined) xts.push(`xt=urn:btmh:${SHA256_MULTIHASH}${link.infoHashV2}`)
+  let out = `magnet:?${xts.join('&')}`
   if (link.name !== undefined && link.name !== '') out += `&dn=${encodeURIComponent(link.name)}`
   for (const tr of link.trackers) out += `&tr=${encodeURIComponent(tr)}`
   for (const ws of link.webSeeds) out += `&ws=${encodeURIComponent(ws)}`

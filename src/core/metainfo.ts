@@ -1,9 +1,23 @@
-/** Parses and validates .torrent files (BEP 3, with BEP 12 announce-list, 19 url-list, 47 pad files). */
+/**
+ * Parses and validates .torrent files: BEP 3 (v1, with BEP 12 announce-list, 19 url-list, 47 pad
+ * files) and BEP 52 (v2, and hybrid torrents that are both); the v2 parts are in metainfo-v2.ts.
+ */
 import { AppError } from '../protocol/errors'
 import { bdecode, bdecodeWithInfoSpan, type BDict, type BValue } from './bencode'
 import { damaged, isDict, optionalText, requireBytes, requireDict, requireInt, requireText, text, typeName } from './fields'
+import {
+  MAX_COMMENT_LENGTH, MAX_FILES, MAX_PATH_DEPTH, MAX_PATH_NAMES, MAX_PIECE_LENGTH, MAX_PIECES, MAX_TORRENT_BYTES, MAX_TORRENT_NESTING, MIN_PIECE_LENGTH,
+} from './metainfo-limits'
+import { alignFiles, hex, matchHybridFiles, readFileTree, readPieceLayers, type RawFile } from './metainfo-v2'
 import { sanitizeFilePaths, sanitizePathComponent } from './sanitize'
 import { MAX_TRACKERS, trackerUrls, webSeedUrls } from './urls'
+
+export {
+  MAX_COMMENT_LENGTH, MAX_FILES, MAX_PATH_DEPTH, MAX_PATH_NAMES, MAX_PIECE_LENGTH, MAX_PIECES, MAX_TORRENT_BYTES, MIN_PIECE_LENGTH,
+} from './metainfo-limits'
+
+/** Which BitTorrent the torrent is for: BEP 3, BEP 52, or both at once (a hybrid). */
+export type MetaVersion = 'v1' | 'v2' | 'hybrid'
 
 export interface TorrentFile {
   index: number
@@ -12,17 +26,30 @@ export interface TorrentFile {
   length: number
   offset: number // byte offset of the file within the torrent's concatenated data
   pad: boolean // BEP 47 padding file: zeros that exist only to align the next file to a piece
+  /** BEP 52: the root of the file's merkle tree (32 bytes); non-empty files of v2 and hybrid torrents. */
+  piecesRoot?: Uint8Array
+  /** BEP 52: the file's piece layer (32 bytes a piece), for a file longer than one piece when the .torrent carries it. */
+  pieceLayer?: Uint8Array
 }
 
 export interface Metainfo {
-  infoHash: string // 40 lowercase hex: SHA-1 of the raw info bytes
+  version: MetaVersion
+  /**
+   * 40 lowercase hex: what names the torrent in handshakes, at trackers and in this app. The
+   * SHA-1 of the raw info bytes (v1, hybrid), or their SHA-256 cut to 20 bytes (v2).
+   */
+  infoHash: string
+  /** 64 lowercase hex: the SHA-256 of the raw info bytes (v2, hybrid). */
+  infoHashV2?: string
   name: string // sanitised
   pieceLength: number
   pieceCount: number
   lastPieceLength: number
-  length: number // total bytes, padding files included
-  files: TorrentFile[] // in torrent order; a single-file torrent has one file named after the torrent
-  pieceHashes: Uint8Array // 20 * pieceCount bytes
+  /** Total bytes, padding files included (in a v2 torrent, the padding that aligns each file to a piece). */
+  length: number
+  /** In torrent order, padding included; a single-file torrent has one file, named after the torrent (v1) or its file tree's one file (v2). */
+  files: TorrentFile[]
+  pieceHashes: Uint8Array // v1: 20 * pieceCount bytes of SHA-1; empty in a v2 torrent
   announce: string[] // announce-list tiers flattened, then announce; deduped; http/https/udp/ws/wss only
   urlList: string[] // BEP 19 web seeds, http/https only
   private: boolean
@@ -31,33 +58,7 @@ export interface Metainfo {
   infoBytes: Uint8Array // raw bencoded info dict
 }
 
-/** Largest .torrent we parse: the biggest real ones are a few MiB; this bounds memory. */
-export const MAX_TORRENT_BYTES = 64 * 1024 * 1024
-/** Smallest piece length: the 16 KiB block size of the wire protocol. */
-export const MIN_PIECE_LENGTH = 16 * 1024
-/** Largest piece length: above this one piece would not fit comfortably in memory for hashing. */
-export const MAX_PIECE_LENGTH = 256 * 1024 * 1024
-/** Most files in one torrent: beyond this the file list alone overwhelms the UI and storage. */
-export const MAX_FILES = 100_000
-/** Deepest folder nesting we accept; real torrents rarely exceed 10. */
-export const MAX_PATH_DEPTH = 100
-/**
- * Most names in all files' paths together (folders and file names, each counted where it
- * appears): 100,000 files at the deepest nesting would be 10 million, which the sanitiser's table
- * of names in use and the page's file tree cannot hold (the worker ran out of memory); real
- * torrents with 100,000 files nest a few folders deep.
- */
-export const MAX_PATH_NAMES = 1_000_000
-/** Longest comment we keep (characters); the rest is cut, since it is only shown to the user. */
-export const MAX_COMMENT_LENGTH = 10_000
-
 const HASH_BYTES = 20
-
-interface RawFile {
-  path: string[]
-  length: number
-  pad: boolean
-}
 
 /** Parses a .torrent file. Throws AppError with BAD_BENCODE, BAD_TORRENT, BAD_PIECES or TOO_LARGE. */
 export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
@@ -65,29 +66,49 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
     throw new AppError('TOO_LARGE', `This .torrent file is ${mib(bytes.length)}; files over ${mib(MAX_TORRENT_BYTES)} are not accepted.`)
   }
   if (bytes.length === 0) throw new AppError('BAD_TORRENT', 'This .torrent file is empty.')
-  const { value, infoSpan } = bdecodeWithInfoSpan(bytes)
+  const decoded = bdecodeWithInfoSpan(bytes, { maxDepth: MAX_TORRENT_NESTING })
+  const { value, infoSpan } = decoded
   if (!isDict(value)) {
     throw new AppError('BAD_TORRENT', `This is not a .torrent file: it should hold a dictionary but holds ${typeName(value)}.`)
   }
   const info = requireDict(value, 'info')
   if (!infoSpan) damaged('the "info" section is missing.') // unreachable once info is a dict
   const infoBytes = bytes.slice(infoSpan[0], infoSpan[1])
-
-  if (!info.has('pieces') && (info.get('meta version') === 2 || info.has('file tree'))) {
-    throw new AppError('BAD_TORRENT', 'BitTorrent v2-only torrents are not supported yet.')
-  }
+  const version = metaVersion(info)
 
   const rawName = requireText(info, 'name', 'info.name')
   const pieceLength = requireInt(info, 'piece length', 'info.piece length')
   if (!Number.isSafeInteger(pieceLength) || pieceLength < MIN_PIECE_LENGTH || pieceLength > MAX_PIECE_LENGTH) {
     damaged(`its piece length is ${pieceLength} bytes, but it must be between 16 KiB (16384) and 256 MiB.`, 'BAD_PIECES')
   }
-  const pieces = requireBytes(info, 'pieces', 'info.pieces')
-  if (pieces.length % HASH_BYTES !== 0) {
-    damaged(`its piece hashes take ${pieces.length} bytes, which is not a whole number of 20-byte hashes.`, 'BAD_PIECES')
+  if (version !== 'v1') {
+    if ((pieceLength & (pieceLength - 1)) !== 0) damaged(`its piece length is ${pieceLength} bytes, but a BitTorrent v2 piece length must be a power of two.`, 'BAD_PIECES')
+    // a v2 torrent's file order is its keys' order, and its info-hash is of the sorted form
+    const unsorted = decoded.unsortedKeyAt
+    if (unsorted !== undefined && unsorted >= infoSpan[0] && unsorted < infoSpan[1]) {
+      damaged(`the keys of its "info" section are out of order (at byte ${unsorted}), which BitTorrent v2 does not allow.`)
+    }
   }
 
-  const raw = readFiles(info, rawName)
+  let pieces: Uint8Array = new Uint8Array(0)
+  let raw: RawFile[] = []
+  let single = !info.has('files')
+  if (version !== 'v2') {
+    pieces = requireBytes(info, 'pieces', 'info.pieces')
+    if (pieces.length % HASH_BYTES !== 0) {
+      damaged(`its piece hashes take ${pieces.length} bytes, which is not a whole number of 20-byte hashes.`, 'BAD_PIECES')
+    }
+    raw = readFiles(info, rawName)
+  }
+  if (version !== 'v1') {
+    const tree = readFileTree(info.get('file tree'))
+    if (version === 'hybrid') raw = matchHybridFiles(raw, tree, pieceLength)
+    else {
+      single = tree.length === 1 && (tree[0] as RawFile).path.length === 1
+      raw = alignFiles(tree, pieceLength, false)
+    }
+  }
+
   let length = 0
   for (const f of raw) {
     length += f.length
@@ -96,26 +117,41 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
   if (length === 0) damaged('its files add up to 0 bytes, so there is nothing to download.')
 
   const pieceCount = Math.ceil(length / pieceLength)
-  const hashCount = pieces.length / HASH_BYTES
-  if (hashCount !== pieceCount) {
-    damaged(`piece hashes cover ${hashCount} pieces but the files need ${pieceCount}.`, 'BAD_PIECES')
+  // a v1 torrent's hashes bound its pieces; a v2 torrent's sizes alone say how many there are
+  if (version === 'v2' && pieceCount > MAX_PIECES) {
+    throw new AppError('TOO_LARGE', `This torrent has ${pieceCount.toLocaleString('en-US')} pieces; at most ${MAX_PIECES.toLocaleString('en-US')} are supported.`)
+  }
+  if (version !== 'v2') {
+    const hashCount = pieces.length / HASH_BYTES
+    if (hashCount !== pieceCount) {
+      damaged(`piece hashes cover ${hashCount} pieces but the files need ${pieceCount}.`, 'BAD_PIECES')
+    }
   }
 
-  const infoHash = await sha1Hex(infoBytes)
+  // piece layers lie outside the info dictionary: they are checked against its pieces roots
+  const layers = version !== 'v1' && decoded.pieceLayersSpan
+    ? readPieceLayers(bdecode(bytes.subarray(...decoded.pieceLayersSpan), { binaryKeys: true, maxDepth: 4 }), raw, pieceLength)
+    : new Map<number, Uint8Array>()
+
+  const infoHashV2 = version !== 'v1' ? await digestHex('SHA-256', infoBytes) : undefined
+  const infoHash = version !== 'v2' ? await digestHex('SHA-1', infoBytes) : (infoHashV2 as string).slice(0, 2 * HASH_BYTES)
   // an all-blank name would sanitise to "_"; the info-hash is a more useful folder name
   const name = rawName.trim() === '' ? infoHash : sanitizePathComponent(rawName)
-  const single = !info.has('files')
-  const paths = single ? [[name]] : sanitizeFilePaths(raw.map((f) => f.path))
+  const paths = single && version !== 'v2' ? [[name]] : sanitizeFilePaths(raw.map((f) => f.path))
 
   let offset = 0
   const files = raw.map((f, index): TorrentFile => {
     const path = paths[index] as string[]
-    const file = { index, path, name: path.join('/'), length: f.length, offset, pad: f.pad }
+    const file: TorrentFile = { index, path, name: path.join('/'), length: f.length, offset, pad: f.pad }
+    if (f.piecesRoot) file.piecesRoot = f.piecesRoot
+    const layer = layers.get(index)
+    if (layer) file.pieceLayer = layer
     offset += f.length
     return file
   })
 
   const meta: Metainfo = {
+    version,
     infoHash,
     name,
     pieceLength,
@@ -129,6 +165,7 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
     private: info.get('private') === 1,
     infoBytes,
   }
+  if (infoHashV2 !== undefined) meta.infoHashV2 = infoHashV2
   const comment = optionalText(value, 'comment')
   if (comment !== undefined) meta.comment = clip(comment, MAX_COMMENT_LENGTH)
   const createdBy = optionalText(value, 'created by')
@@ -147,6 +184,24 @@ export function rawFilePaths(infoBytes: Uint8Array): string[][] {
   const rawName = requireText(info, 'name', 'info.name')
   if (!info.has('files')) return [[rawName]]
   return readFiles(info, rawName).map((f) => [rawName, ...f.path])
+}
+
+/**
+ * BEP 52: "meta version" is read before anything else. 2 with a file tree is v2, and also v1 (a
+ * hybrid) when v1's fields are there too; none (or below 2, as libtorrent reads it) is v1.
+ */
+function metaVersion(info: BDict): MetaVersion {
+  const v = info.get('meta version')
+  const hasTree = info.has('file tree')
+  if (v !== undefined && typeof v !== 'number') damaged(`"info.meta version" should be a number but is ${typeName(v)}.`)
+  if (v !== undefined && v > 2) {
+    throw new AppError('BAD_TORRENT', `This torrent is made for a newer BitTorrent (meta version ${v}) than this app knows (versions 1 and 2).`)
+  }
+  if (v !== 2) {
+    if (hasTree) damaged('it has a BitTorrent v2 "file tree" but not "meta version" 2.')
+    return 'v1'
+  }
+  return info.has('pieces') || info.has('files') || info.has('length') ? 'hybrid' : 'v2'
 }
 
 /** Reads `length` (single file) or `files` (multi-file); exactly one must be present. */
@@ -227,11 +282,8 @@ function listOfText(v: BValue | undefined): string[] {
   return out
 }
 
-async function sha1Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', bytes))
-  let hex = ''
-  for (const b of digest) hex += b.toString(16).padStart(2, '0')
-  return hex
+async function digestHex(algorithm: 'SHA-1' | 'SHA-256', bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return hex(new Uint8Array(await globalThis.crypto.subtle.digest(algorithm, bytes)))
 }
 
 /** The first `max` UTF-16 units of `s`, one fewer rather than half of a character beyond U+FFFF. */

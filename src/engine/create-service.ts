@@ -1,6 +1,6 @@
-import { choosePieceLength, cleanTorrentName, createdMagnet, planFiles } from '../core/create-torrent'
+import { DEFAULT_CREATE_VERSION, choosePieceLength, cleanTorrentName, createdMagnet, planFiles } from '../core/create-torrent'
 import { AppError } from '../protocol/errors'
-import type { CreateJob, CreateRequest, CreateResponse, CreateSourceFile } from '../protocol/create-messages'
+import type { CreateJob, CreateRequest, CreateResponse, CreateSourceFile, TorrentVersion } from '../protocol/create-messages'
 
 /** What the user picked: each File with its path as picked (`[name]`, or `[folder, ..., name]`). */
 export interface PickedFile {
@@ -14,6 +14,8 @@ export interface CreateOptions {
   name: string
   trackers: string[]
   private: boolean
+  /** v1, v2 or hybrid (the default, as qBittorrent's). */
+  version?: TorrentVersion
   comment?: string
   /** Bytes hashed so far; at most about ten calls a second. */
   onProgress?: (hashed: number, total: number) => void
@@ -22,8 +24,12 @@ export interface CreateOptions {
 export interface CreateResult {
   torrentFile: Uint8Array
   infoHash: string
+  infoHashV2?: string
   name: string
   magnetURI: string
+  version: TorrentVersion
+  /** Its files are in OPFS for the engine to seed (not a v2-only torrent: the engine cannot run one yet). */
+  seeding: boolean
 }
 
 export interface CreateTask {
@@ -84,6 +90,7 @@ export function createTorrent(options: CreateOptions): CreateTask {
     files,
     singleFile: plan.singleFile,
     pieceLength: choosePieceLength(plan.totalBytes),
+    version: options.version ?? DEFAULT_CREATE_VERSION,
     announce: options.trackers,
     private: options.private,
     createdBy: CREATED_BY,
@@ -108,8 +115,9 @@ export function createTorrent(options: CreateOptions): CreateTask {
       switch (message.type) {
         case 'progress': if (!settled) options.onProgress?.(message.hashed, message.total); break
         case 'created': {
-          const { torrentFile, infoHash } = message
-          finish(() => resolve({ torrentFile, infoHash, name: message.name, magnetURI: createdMagnet(infoHash, message.name, options.trackers) }))
+          const { torrentFile, infoHash, infoHashV2, version, seeding } = message
+          const magnetURI = createdMagnet(infoHash, message.name, options.trackers, infoHashV2)
+          finish(() => resolve({ torrentFile, infoHash, name: message.name, magnetURI, version, seeding, ...(infoHashV2 ? { infoHashV2 } : {}) }))
           break
         }
         case 'cancelled': finish(() => reject(cancelledError())); break

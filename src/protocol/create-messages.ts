@@ -1,5 +1,8 @@
 import type { ErrorInfo } from './errors'
 
+/** BitTorrent v1 (BEP 3), v2 (BEP 52) or both at once; the same union as core's MetaVersion. */
+export type TorrentVersion = 'v1' | 'v2' | 'hybrid'
+
 /** Messages between the page (src/engine/create-service.ts) and the create worker. */
 
 /** A file to share: the File itself (structured-cloned, still disk-backed) and its path in the torrent. */
@@ -16,6 +19,7 @@ export interface CreateJob {
   /** One file stored as `info.length` (a single picked file). */
   singleFile: boolean
   pieceLength: number
+  version: TorrentVersion
   announce: string[]
   private: boolean
   comment?: string
@@ -32,7 +36,8 @@ export type CreateRequest =
 export type CreateResponse =
   /** At most about ten a second, and once at the end with hashed === total. */
   | { type: 'progress'; id: number; hashed: number; total: number }
-  | { type: 'created'; id: number; infoHash: string; name: string; torrentFile: Uint8Array; pieceCount: number }
+  /** `seeding`: its files were kept in OPFS for the engine to seed (not for a v2-only torrent, which it cannot run yet). */
+  | { type: 'created'; id: number; infoHash: string; infoHashV2?: string; name: string; torrentFile: Uint8Array; version: TorrentVersion; seeding: boolean }
   | { type: 'cancelled'; id: number }
   | { type: 'fail'; id: number; error: ErrorInfo }
 

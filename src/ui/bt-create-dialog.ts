@@ -5,11 +5,13 @@ import {
   createTorrent, filesOfDirectory, filesOfInput, isCancelled, planPicked,
   type CreateResult, type CreateTask, type PickedFile, type PickedPlan,
 } from '../engine/create-service'
+import type { TorrentVersion } from '../protocol/create-messages'
 import { AppError } from '../protocol/errors'
 import { downloadFile } from '../storage/save'
 import { buttonStyles } from './shared-styles'
 
 type Phase = 'form' | 'hashing' | 'done'
+const VERSIONS: readonly TorrentVersion[] = ['hybrid', 'v2', 'v1']
 type DirectoryPicker = (opts?: { id?: string; mode?: 'read' }) => Promise<FileSystemDirectoryHandle>
 
 export interface TorrentCreatedDetail {
@@ -22,7 +24,8 @@ export interface TorrentCreatedDetail {
 /**
  * "Create torrent": pick files or a folder, name it, hash it in a worker (the files are copied
  * into OPFS on the way), then show its magnet link and a .torrent to download. Emits a bubbling,
- * composed `torrent-created` with TorrentCreatedDetail; the app adds it to the engine to seed.
+ * composed `torrent-created` with TorrentCreatedDetail; the app adds it to the engine to seed
+ * (not a v2-only torrent, which the engine cannot run yet: it is offered to download only).
  */
 export class BtCreateDialog extends LitElement {
   static override properties = {
@@ -61,7 +64,7 @@ export class BtCreateDialog extends LitElement {
     label.check { display: flex; gap: 8px; align-items: flex-start; margin: 10px 0; font-size: .92em; }
     label.check input { margin-top: 3px; }
     .hint { color: var(--muted); }
-    input[type=text], textarea { font: inherit; color: var(--text); background: var(--bg); border: 1px solid var(--border);
+    input[type=text], textarea, select { font: inherit; color: var(--text); background: var(--bg); border: 1px solid var(--border);
       border-radius: 6px; padding: 6px 8px; min-width: 0; box-sizing: border-box; width: 100%; }
     textarea { min-height: 58px; resize: vertical; font-size: .9em; }
     input[readonly] { font-family: ui-monospace, monospace; font-size: .85em; }
@@ -100,7 +103,7 @@ export class BtCreateDialog extends LitElement {
     return html`
       <button @click=${() => this.open()}>Create torrent</button>
       <dialog aria-labelledby="create-title" @cancel=${this.onEscape} @close=${this.onClose}>
-        <h2 id="create-title">${this.phase === 'done' ? `“${this.result?.name}” is seeding`
+        <h2 id="create-title">${this.phase === 'done' ? `“${this.result?.name}” ${this.result?.seeding ? 'is seeding' : 'is created'}`
           : this.phase === 'hashing' ? `Creating “${this.name}”` : 'Create torrent'}</h2>
         ${this.phase !== 'done' ? this.renderForm() : nothing}
         ${this.phase === 'hashing' ? this.renderHashing() : this.phase === 'done' ? this.renderDone() : nothing}
@@ -129,6 +132,12 @@ export class BtCreateDialog extends LitElement {
             @input=${(e: Event) => { this.name = (e.target as HTMLInputElement).value }}></label>
         <label class="field">Trackers, one a line
           <textarea name="trackers" spellcheck="false"></textarea></label>
+        <label class="field">Torrent version
+          <select name="version">
+            <option value="hybrid" selected>Hybrid (v1 + v2)</option>
+            <option value="v2">v2</option>
+            <option value="v1">v1</option>
+          </select></label>
         <label class="check"><input type="checkbox" name="private">
           <span>Private torrent <span class="hint">(peers only from these trackers: no DHT or peer exchange)</span></span></label>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
@@ -151,7 +160,8 @@ export class BtCreateDialog extends LitElement {
   private renderDone() {
     const result = this.result!
     return html`
-      <p class="summary">Added to your list and seeding. Share the magnet link or the .torrent file.</p>
+      <p class="summary">${result.seeding ? 'Added to your list and seeding. Share the magnet link or the .torrent file.'
+        : 'This app cannot seed BitTorrent v2-only torrents yet: download the .torrent and seed it with a client that can (qBittorrent, libtorrent).'}</p>
       <label class="field">Magnet link
         <input type="text" readonly .value=${result.magnetURI} @focus=${(e: Event) => (e.target as HTMLInputElement).select()}></label>
       <div class="row">
@@ -233,6 +243,7 @@ export class BtCreateDialog extends LitElement {
         name: this.name,
         trackers,
         private: data.get('private') === 'on',
+        version: VERSIONS.find((v) => v === data.get('version')) ?? 'hybrid',
         onProgress: (hashed, total) => {
           this.hashed = hashed
           this.total = total
@@ -251,6 +262,7 @@ export class BtCreateDialog extends LitElement {
         this.task = undefined
         this.result = result
         this.phase = 'done'
+        if (!result.seeding) return
         const detail: TorrentCreatedDetail = { ...result }
         this.dispatchEvent(new CustomEvent('torrent-created', { detail, bubbles: true, composed: true }))
       },

@@ -6,7 +6,8 @@
  * never whole. The info-hash is known only at the end, so the copies go into a temporary folder
  * `torrents/.creating-<uuid>/` that is then renamed to `torrents/<infoHash>/`.
  */
-import { buildTorrent, pieceCountFor, PIECE_HASH_BYTES } from '../core/create-torrent'
+import { buildTorrent, createdFileLayout } from '../core/create-torrent'
+import { TorrentHasher, type TorrentHashes } from '../core/torrent-hasher'
 import { AppError } from '../protocol/errors'
 import {
   CREATE_PROGRESS_INTERVAL_MS, CREATING_PREFIX, creatingLockName,
@@ -16,9 +17,7 @@ import { STORAGE_ROOT, opfsFileName } from '../protocol/storage-messages'
 
 declare const self: DedicatedWorkerGlobalScope
 
-/** Bytes hashed per round: whole pieces, at least this much, so the SHA-1 calls overlap the next reads. */
-const BATCH_BYTES = 8 * 1024 * 1024
-/** Bytes per read: files are never held whole in memory (at most two reads and a batch). */
+/** Bytes per read: files are never held whole in memory (at most two reads and a piece). */
 const READ_BYTES = 8 * 1024 * 1024
 
 class Cancelled extends Error {}
@@ -57,65 +56,22 @@ async function removeLeftovers(torrents: FileSystemDirectoryHandle): Promise<voi
 }
 
 /**
- * Streams every file in torrent order, copying it into `dir` (file-<index>) and cutting the
- * concatenated bytes into pieces across file boundaries; resolves to the pieces' SHA-1s.
+ * Streams every file in torrent order into the hasher (core/torrent-hasher.ts: v1 pieces, v2
+ * merkle trees, or both) and, when `dir` is given, copies it into `dir` as file-<index>, the
+ * index it has in the torrent's file list (a hybrid's list has padding files between them, which
+ * are written too, as zeros, since storage reads whole pieces across them).
  */
-async function hashAndCopy(id: number, job: CreateJob, state: Job, dir: FileSystemDirectoryHandle, total: number): Promise<Uint8Array> {
-  const { pieceLength } = job
-  const pieceCount = pieceCountFor(total, pieceLength)
-  const hashes = new Uint8Array(pieceCount * PIECE_HASH_BYTES)
-  const batchPieces = Math.max(1, Math.floor(BATCH_BYTES / pieceLength))
-  // Two batches: one is filled while the other is hashed.
-  const buffers = [new Uint8Array(batchPieces * pieceLength), new Uint8Array(batchPieces * pieceLength)] as const
-  let current = 0
-  let batch: Uint8Array<ArrayBuffer> = buffers[0]
-  let filled = 0 // bytes in `batch`
-  let firstPiece = 0 // index of the piece at batch[0]
-  let hashed = 0
+async function hashAndCopy(id: number, job: CreateJob, state: Job, dir: FileSystemDirectoryHandle | null, total: number): Promise<TorrentHashes> {
+  const lengths = job.files.map((f) => f.file.size)
+  const hasher = new TorrentHasher(job.version, job.pieceLength, lengths, job.singleFile)
+  const layout = createdFileLayout(job.version, job.pieceLength, lengths, job.singleFile)
   let read = 0
   let lastProgress = 0
-  let pending: Promise<void> = Promise.resolve()
-
   const progress = (force = false) => {
     const now = performance.now()
     if (!force && now - lastProgress < CREATE_PROGRESS_INTERVAL_MS) return
     lastProgress = now
-    // Bytes read, copied and handed to SHA-1 (the digests trail by at most one batch).
-    post({ type: 'progress', id, hashed: force ? hashed : read, total })
-  }
-
-  // One digest at a time, chained behind the reads and writes: measured in a worker here, SHA-1
-  // of 256 KiB pieces runs at 1430 MiB/s awaited one by one but 760 MiB/s with 32 in flight.
-  const flush = async () => {
-    const full = batch
-    const bytes = filled
-    const first = firstPiece
-    const previous = pending
-    pending = (async () => {
-      await previous
-      for (let k = 0; k * pieceLength < bytes; k++) {
-        const digest = await crypto.subtle.digest('SHA-1', full.subarray(k * pieceLength, Math.min((k + 1) * pieceLength, bytes)))
-        hashes.set(new Uint8Array(digest), (first + k) * PIECE_HASH_BYTES)
-      }
-      hashed += bytes
-    })()
-    pending.catch(() => {}) // awaited below or at the end; a cancel may drop it
-    firstPiece += Math.ceil(bytes / pieceLength)
-    filled = 0
-    current ^= 1
-    batch = buffers[current] as Uint8Array<ArrayBuffer>
-    await previous // the batch about to be refilled was being hashed until now
-  }
-
-  // Copies a chunk into the batch, hashing each time the batch is full.
-  const consume = async (chunk: Uint8Array) => {
-    for (let offset = 0; offset < chunk.length;) {
-      const n = Math.min(chunk.length - offset, batch.length - filled)
-      batch.set(chunk.subarray(offset, offset + n), filled)
-      filled += n
-      offset += n
-      if (filled === batch.length) await flush()
-    }
+    post({ type: 'progress', id, hashed: read, total })
   }
 
   // Reads in file order, one read ahead: the next chunk comes off disk while this one is written
@@ -129,6 +85,7 @@ async function hashAndCopy(id: number, job: CreateJob, state: Job, dir: FileSyst
     promise.catch(() => {}) // a read ahead may be dropped (cancel, error); its failure is not news
     return promise
   }
+  const opfsName = (index: number) => opfsFileName(layout.files[index] as number)
 
   let handle: FileSystemSyncAccessHandle | undefined
   let handleIndex = -1
@@ -138,8 +95,16 @@ async function hashAndCopy(id: number, job: CreateJob, state: Job, dir: FileSyst
     handle = undefined
   }
   try {
-    // Zero-byte files get no read; create them here so every file-<index> exists.
-    for (const [index, { file }] of job.files.entries()) if (file.size === 0) await dir.getFileHandle(opfsFileName(index), { create: true })
+    if (dir) {
+      // Zero-byte files get no read; create them here so every file-<index> exists. Padding
+      // files are zeros: a truncate to their length writes them.
+      for (const [index, { file }] of job.files.entries()) if (file.size === 0) await dir.getFileHandle(opfsName(index), { create: true })
+      for (const pad of layout.pads) {
+        const padHandle = await (await dir.getFileHandle(opfsFileName(pad.index), { create: true })).createSyncAccessHandle()
+        padHandle.truncate(pad.length)
+        padHandle.close()
+      }
+    }
     let next = reads[0] ? readChunk(reads[0]) : undefined
     for (let r = 0; r < reads.length; r++) {
       const { index, start, end } = reads[r] as { index: number; start: number; end: number }
@@ -149,32 +114,33 @@ async function hashAndCopy(id: number, job: CreateJob, state: Job, dir: FileSyst
       next = following ? readChunk(following) : undefined
       const source = job.files[index] as CreateSourceFile
       if (chunk.length !== end - start) throw new AppError('STORAGE', `“${source.path.join('/')}” changed while it was being read; pick it again.`)
-      if (handleIndex !== index) {
-        closeHandle()
-        handle = await (await dir.getFileHandle(opfsFileName(index), { create: true })).createSyncAccessHandle()
-        handleIndex = index
-        // One quota reservation for the whole file: growing it write by write costs Chromium a
-        // round trip to the browser process each time (measured: 118 MiB/s that way, 300 this way).
-        handle.truncate(source.file.size)
+      if (dir) {
+        if (handleIndex !== index) {
+          closeHandle()
+          handle = await (await dir.getFileHandle(opfsName(index), { create: true })).createSyncAccessHandle()
+          handleIndex = index
+          // One quota reservation for the whole file: growing it write by write costs Chromium a
+          // round trip to the browser process each time (measured: 118 MiB/s that way, 300 this way).
+          handle.truncate(source.file.size)
+        }
+        const written = (handle as FileSystemSyncAccessHandle).write(chunk, { at: start })
+        if (written !== chunk.length) throw new AppError('QUOTA', 'The browser\'s storage for this site is full. Free space, then try again.')
       }
-      const written = (handle as FileSystemSyncAccessHandle).write(chunk, { at: start })
-      if (written !== chunk.length) throw new AppError('QUOTA', 'The browser\'s storage for this site is full. Free space, then try again.')
-      await consume(chunk)
+      await hasher.update(chunk)
       read += chunk.length
       progress()
     }
   } finally {
     closeHandle()
   }
-  if (filled > 0) await flush()
-  await pending
+  const hashes = await hasher.finish()
   if (state.cancelled) throw new Cancelled()
   progress(true)
   return hashes
 }
 
 /** Moves the temporary folder's files to `torrents/<infoHash>/`. */
-async function publish(torrents: FileSystemDirectoryHandle, tempName: string, infoHash: string, fileCount: number): Promise<void> {
+async function publish(torrents: FileSystemDirectoryHandle, tempName: string, infoHash: string, layout: { files: number[]; pads: { index: number }[] }): Promise<void> {
   const temp = await torrents.getDirectoryHandle(tempName)
   let exists = true
   try {
@@ -194,7 +160,7 @@ async function publish(torrents: FileSystemDirectoryHandle, tempName: string, in
   // The torrent's folder is there already (created before, or partly downloaded): put the
   // complete copies in, replacing what is there. A file the engine holds open cannot be replaced.
   const target = await torrents.getDirectoryHandle(infoHash, { create: true })
-  for (let index = 0; index < fileCount; index++) {
+  for (const index of [...layout.files, ...layout.pads.map((pad) => pad.index)]) {
     const name = opfsFileName(index)
     const file = await temp.getFileHandle(name)
     await removeQuietly(target, name).catch(() => {
@@ -211,16 +177,20 @@ async function create(id: number, job: CreateJob, state: Job): Promise<void> {
   const tempName = `${CREATING_PREFIX}${crypto.randomUUID()}`
   const run = async () => {
     try {
-      const dir = await torrents.getDirectoryHandle(tempName, { create: true })
+      // a v2-only torrent is not kept: the engine cannot seed one yet (core/engine-support.ts)
+      const keep = job.version !== 'v2'
+      const dir = keep ? await torrents.getDirectoryHandle(tempName, { create: true }) : null
       const total = job.files.reduce((sum, f) => sum + f.file.size, 0)
       post({ type: 'progress', id, hashed: 0, total })
-      const pieceHashes = await hashAndCopy(id, job, state, dir, total)
+      const hashes = await hashAndCopy(id, job, state, dir, total)
       const created = await buildTorrent({
         name: job.name,
         files: job.files.map((f) => ({ path: f.path, length: f.file.size })),
         singleFile: job.singleFile,
         pieceLength: job.pieceLength,
-        pieceHashes,
+        pieceHashes: hashes.pieceHashes,
+        fileHashes: hashes.files,
+        version: job.version,
         announce: job.announce,
         private: job.private,
         ...(job.comment ? { comment: job.comment } : {}),
@@ -228,10 +198,12 @@ async function create(id: number, job: CreateJob, state: Job): Promise<void> {
         ...(job.creationDate !== undefined ? { creationDate: job.creationDate } : {}),
       })
       if (state.cancelled) throw new Cancelled()
-      await publish(torrents, tempName, created.infoHash, job.files.length)
+      if (keep) await publish(torrents, tempName, created.infoHash, createdFileLayout(job.version, job.pieceLength, job.files.map((f) => f.file.size), job.singleFile))
       const torrentFile = created.torrentFile
-      post({ type: 'created', id, infoHash: created.infoHash, name: created.name, torrentFile, pieceCount: pieceHashes.length / PIECE_HASH_BYTES },
-        [torrentFile.buffer as ArrayBuffer])
+      post({
+        type: 'created', id, infoHash: created.infoHash, name: created.name, torrentFile, version: job.version, seeding: keep,
+        ...(created.infoHashV2 ? { infoHashV2: created.infoHashV2 } : {}),
+      }, [torrentFile.buffer as ArrayBuffer])
     } catch (err) {
       await removeQuietly(torrents, tempName).catch(() => {})
       throw err

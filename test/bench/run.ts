@@ -15,6 +15,7 @@ import { benchBridge } from './bridge'
 import { benchResume } from './resume'
 import { benchHostileTorrents } from './hostile-torrents'
 import { benchBridgeScale, scaleMarkdown } from './bridge-scale'
+import { benchV2Hashing } from './v2-hashing'
 import { askFilesOff } from './app-page'
 
 const MiB = 1024 * 1024
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
   const bridge = await benchBridge(browser)
   console.log('bench: the main thread while adding hostile .torrent files…')
   const hostile = await benchHostileTorrents(browser)
+  console.log('bench: BitTorrent v2 re-check against v1 (4 GiB in a worker)…')
+  const v2Hashing = await benchV2Hashing(browser)
   await browser.close()
   console.log('bench: the bridge with 1,000 peer connections…')
   const scale = scaleMarkdown(await benchBridgeScale())
@@ -172,7 +175,8 @@ ${streaming.markdown}
 ${resume.markdown}
 ${bridge.markdown}
 ${hostile.markdown}
-${scale}`
+${scale}
+${v2Hashing.markdown}`
   await writeFile('docs/BENCHMARKS.md', report)
   console.log(report)
 }

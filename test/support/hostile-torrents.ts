@@ -50,3 +50,41 @@ export function millionsOfPiecesTorrent(pieces = 3_000_000): HostileTorrent {
   const files = [{ path: ['huge.bin'], length: (pieces - 1) * 16 * 1024 }, { path: ['small.bin'], length: 16 * 1024 }]
   return { label: name, listedName: name, bytes: makeTorrent({ name, files }) }
 }
+
+/** A BitTorrent v2 torrent from a file tree given as a plain object (fake pieces roots, no piece layers). */
+function v2Tree(name: string, tree: object, pieceLength = 16 * 1024): Uint8Array {
+  return bencode({ info: { name, 'piece length': pieceLength, 'meta version': 2, 'file tree': tree as never } })
+}
+
+const FAKE_ROOT = new Uint8Array(32).fill(7)
+
+/**
+ * Hostile BitTorrent v2 metainfo (issue 16), each refused with the reason in `refusal`: a file
+ * tree deeper than any real one, one whose names pass the limit, one nested past the bencode
+ * limit, one that claims more pieces than any torrent we accept, and a piece layer that does not
+ * hash to its file's root.
+ */
+export function hostileV2Torrents(): (HostileTorrent & { refusal: RegExp })[] {
+  const deep = (depth: number): object => {
+    let node: object = { '': { length: 1, 'pieces root': FAKE_ROOT } }
+    for (let d = depth - 1; d >= 0; d--) node = { [`d${d}`]: node }
+    return node
+  }
+  const names: Record<string, object> = {}
+  for (let i = 0; i <= 10_000; i++) {
+    let node: object = { '': { length: 0 } }
+    for (let d = 98; d >= 0; d--) node = { [`${i.toString(36)}-${d}`]: node }
+    names[`f${i}`] = node
+  }
+  const oneFile = (length: number) => ({ 'big.bin': { '': { length, 'pieces root': FAKE_ROOT } } })
+  // a file of 3 pieces whose layer holds hashes that do not lead to its root
+  const layer = Buffer.concat([Buffer.from('d32:'), Buffer.from(FAKE_ROOT), Buffer.from('96:'), Buffer.alloc(96, 1), Buffer.from('e')])
+  const withBadLayer = Buffer.concat([Buffer.from(v2Tree('bad layer', oneFile(3 * 16 * 1024))).subarray(0, -1), Buffer.from('12:piece layers'), layer, Buffer.from('e')])
+  return [
+    { label: 'a v2 file tree 101 folders deep', listedName: 'deep', bytes: v2Tree('deep', deep(101)), refusal: /nested more than 100 folders deep/ },
+    { label: 'a v2 file tree 200 folders deep', listedName: 'deeper', bytes: v2Tree('deeper', deep(200)), refusal: /nested more than 108 deep/ },
+    { label: 'a v2 file tree of 10,001 files 100 deep', listedName: 'names', bytes: v2Tree('names', names), refusal: /more than 1,000,000 folder and file names/ },
+    { label: 'a v2 file of 2^52 bytes in 16 KiB pieces', listedName: 'huge', bytes: v2Tree('huge', oneFile(2 ** 52)), refusal: /274,877,906,944 pieces; at most 3,355,443/ },
+    { label: 'a v2 piece layer that does not hash to its root', listedName: 'bad layer', bytes: new Uint8Array(withBadLayer), refusal: /piece layer of “big\.bin” does not hash to the file's pieces root/ },
+  ]
+}

@@ -12,6 +12,7 @@ import { parsesOrRefuses, runs } from '../support/property'
 
 const LONE_SURROGATE = /[\ud800-\udfff]/u
 const hex40 = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => Buffer.from(b).toString('hex'))
+const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex'))
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
 /** 20 bytes as 32 base32 characters (RFC 4648, no padding), in the case asked for. */
 function base32(hex: string, lower: boolean): string {
@@ -67,14 +68,21 @@ const peerText = fc.oneof(
 )
 const name = fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }).map((s) => s.trim()).filter((s) => s !== '')
 
-/** A link magnetUri can write: distinct usable URLs, distinct peers, a name with no blank ends. */
+/** A link magnetUri can write: v1, hybrid or v2-only; distinct usable URLs, distinct peers, a name with no blank ends. */
 const magnetLink: fc.Arbitrary<MagnetLink> = fc.record({
   infoHash: hex40,
+  v2: fc.constantFrom('none', 'hybrid', 'v2-only'),
+  infoHashV2: hex64,
   name: fc.option(name, { nil: undefined }),
   trackers: fc.uniqueArray(trackerUrl, { maxLength: 4 }),
   webSeeds: fc.uniqueArray(webSeed, { maxLength: 2 }),
   peers: fc.uniqueArray(peerText, { maxLength: 4 }),
-}).map((l) => (l.name === undefined ? { infoHash: l.infoHash, trackers: l.trackers, webSeeds: l.webSeeds, peers: l.peers } : l))
+}).map((l) => {
+  const link: MagnetLink = { infoHash: l.v2 === 'v2-only' ? l.infoHashV2.slice(0, 40) : l.infoHash, trackers: l.trackers, webSeeds: l.webSeeds, peers: l.peers }
+  if (l.v2 !== 'none') link.infoHashV2 = l.infoHashV2
+  if (l.name !== undefined) link.name = l.name
+  return link
+})
 
 const KEYS = ['xt', 'XT', 'xt.1', 'xt.2', 'dn', 'DN', 'tr', 'tr.1', 'ws', 'x.pe', 'X.PE', 'as', 'xs', 'kt', '', 'xt.', 'xt.x']
 /** Values of every kind a key may get: hashes good and bad, v2 hashes, URLs, peers, percent-encoding broken or not. */
@@ -84,6 +92,9 @@ const value = fc.oneof(
   fc.tuple(hex40, fc.boolean()).map(([h, lower]) => `urn:btih:${base32(h, lower)}`),
   fc.string({ unit: fc.constantFrom(...'0123456789abcdefxyz'), maxLength: 45 }).map((h) => `urn:btih:${h}`),
   fc.constant(`urn:btmh:1220${'0'.repeat(64)}`),
+  hex64.map((h) => `urn:btmh:1220${h}`),
+  hex64.map((h) => `URN:BTMH:1220${h.toUpperCase()}`),
+  fc.tuple(fc.constantFrom('1220', '1114', '12', ''), fc.string({ unit: fc.constantFrom(...'0123456789abcdefx'), maxLength: 70 })).map(([p, h]) => `urn:btmh:${p}${h}`),
   trackerUrl.map(encodeURIComponent),
   trackerUrl,
   peerText,
@@ -97,6 +108,7 @@ const magnetText = fc.tuple(fc.constantFrom('magnet:?', 'MAGNET:?', ' magnet:?',
 /** What every parsed link satisfies, whatever it was made from. */
 function expectMagnetInvariants(link: MagnetLink): void {
   expect(link.infoHash).toMatch(/^[0-9a-f]{40}$/)
+  if (link.infoHashV2 !== undefined) expect(link.infoHashV2).toMatch(/^[0-9a-f]{64}$/)
   expect(link.trackers.length).toBeLessThanOrEqual(MAX_MAGNET_TRACKERS)
   expect(new Set(link.trackers).size).toBe(link.trackers.length)
   for (const t of link.trackers) expect(trackerUrlProblem(t)).toBeNull()
@@ -118,15 +130,19 @@ function expectMagnetInvariants(link: MagnetLink): void {
   expect(parseMagnet(magnetUri(link))).toEqual(link)
 }
 
-/** The first xt=urn:btih that holds a valid hash, as the parser should find it. */
+/** The first xt=urn:btih that holds a valid hash, else the first valid xt=urn:btmh cut to 20 bytes, as the parser should find it. */
 function modelInfoHash(pairs: [string, string][]): string | null {
+  let v2: string | null = null
   for (const [k, v] of pairs) {
     if (!/^xt(\.\d+)?$/i.test(k)) continue
-    const m = /^urn:btih:(.*)$/i.exec(decodeURIComponent(v.replace(/\+/g, ' ')).trim())
+    const text = decodeURIComponent(v.replace(/\+/g, ' ')).trim()
+    const m = /^urn:btih:(.*)$/i.exec(text)
     const hash = m ? parseInfoHash(m[1]!) : null
     if (hash) return hash
+    const m2 = /^urn:btmh:1220([0-9a-f]{64})$/i.exec(text)
+    if (m2 && v2 === null) v2 = m2[1]!.toLowerCase().slice(0, 40)
   }
-  return null
+  return v2
 }
 
 describe('magnet properties', () => {
@@ -137,7 +153,7 @@ describe('magnet properties', () => {
     }), runs(500))
   })
 
-  it('the info-hash is the first valid btih, in hex or base32, whatever comes around it', () => {
+  it('the info-hash is the first valid btih, in hex or base32, else the first valid btmh cut to 20 bytes, whatever comes around it', () => {
     // values without '%' so that the model can decode them the way URLSearchParams does
     fc.assert(fc.property(query.map((q) => q.filter(([, v]) => !v.includes('%') && !v.includes('&') && !v.includes('#'))), (pairs) => {
       const text = 'magnet:?' + pairs.map(([k, v]) => `${k}=${v}`).join('&')

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { magnetUri, parseInfoHash, parseMagnet, MAX_MAGNET_TRACKERS } from '../../src/core/magnet'
+import { isV2OnlyMagnet, magnetUri, parseInfoHash, parseMagnet, MAX_MAGNET_TRACKERS } from '../../src/core/magnet'
 import { AppError } from '../../src/protocol/errors'
 
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a'
@@ -90,9 +90,23 @@ describe('parseMagnet', () => {
     expect(magnetError('magnet:?dn=foo').message).toMatch(/no info hash/)
     expect(magnetError('magnet:?xt=urn:btih:abc').message).toMatch(/40 hexadecimal or 32 base32 characters, but it has 3/)
     expect(magnetError(`magnet:?xt=urn:btih:${HEX}0`).message).toMatch(/it has 41/)
-    expect(magnetError(`magnet:?xt=urn:btmh:1220${'0'.repeat(64)}`).message).toMatch(/v2-only magnet links are not supported yet/)
+    expect(magnetError(`magnet:?xt=urn:btmh:1220${'0'.repeat(63)}`).message).toMatch(/v2 info hash in this magnet link is not valid.*1220 and 64 hexadecimal/)
+    expect(magnetError(`magnet:?xt=urn:btmh:1114${'0'.repeat(64)}`).message).toMatch(/does not start with 1220/)
     expect(magnetError(`magnet:?xt=urn:btih:${HEX}&dn=${'x'.repeat(70_000)}`).message).toMatch(/over 64 KiB/)
     expect(magnetError('magnet:').message).toMatch(/magnet:\?/)
+  })
+
+  it('reads BEP 52 v2 info-hashes (urn:btmh, a SHA-256 multihash), alone or beside a btih', () => {
+    const V2 = 'ab'.repeat(32)
+    const alone = parseMagnet(`magnet:?xt=urn:btmh:1220${V2.toUpperCase()}&dn=x`)
+    expect(alone).toMatchObject({ infoHash: V2.slice(0, 40), infoHashV2: V2, name: 'x' })
+    expect(isV2OnlyMagnet(alone)).toBe(true)
+    const hybrid = parseMagnet(`magnet:?xt=urn:btmh:1220${V2}&xt=urn:btih:${HEX}`)
+    expect(hybrid).toMatchObject({ infoHash: HEX, infoHashV2: V2 })
+    expect(isV2OnlyMagnet(hybrid)).toBe(false)
+    // a bad btmh beside a good btih is dropped; the first good btmh wins
+    expect(parseMagnet(`magnet:?xt=urn:btih:${HEX}&xt=urn:btmh:12${V2}`).infoHashV2).toBeUndefined()
+    expect(parseMagnet(`magnet:?xt=urn:btmh:1220${'cd'.repeat(32)}&xt=urn:btmh:1220${V2}`).infoHashV2).toBe('cd'.repeat(32))
   })
 
   it('survives broken percent-encoding', () => {
@@ -112,6 +126,12 @@ describe('magnetUri', () => {
     const uri = magnetUri(link)
     expect(uri.startsWith(`magnet:?xt=urn:btih:${HEX}&dn=`)).toBe(true)
     expect(parseMagnet(uri)).toEqual(link)
+  })
+
+  it('writes btmh for v2 links and no btih for a v2-only one', () => {
+    const V2 = 'ef'.repeat(32)
+    expect(magnetUri({ infoHash: V2.slice(0, 40), infoHashV2: V2, trackers: [], webSeeds: [], peers: [] })).toBe(`magnet:?xt=urn:btmh:1220${V2}`)
+    expect(magnetUri({ infoHash: HEX, infoHashV2: V2, trackers: [], webSeeds: [], peers: [] })).toBe(`magnet:?xt=urn:btih:${HEX}&xt=urn:btmh:1220${V2}`)
   })
 
   it('omits empty parts', () => {
