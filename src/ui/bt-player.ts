@@ -1,9 +1,12 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import type { EngineApi } from '../engine/engine-api'
+import { formatPercent, t } from '../i18n/i18n'
 import type { FileSnapshot, TorrentSnapshot } from '../protocol/engine-events'
 import { contentType, extensionOf, mediaKind, streamUrl, type MediaKind } from '../pwa/media-types'
 import { srtToVtt } from '../pwa/subtitles'
 import type { PlayFileDetail } from './bt-file-list'
+import { keepTabInside } from './dialog-focus'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 /** How much of a text file the preview shows. */
@@ -59,6 +62,7 @@ export class BtPlayer extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.unsupported = false
     this.subtitle = ''
   }
@@ -103,11 +107,11 @@ export class BtPlayer extends LitElement {
 
   override render() {
     const p = this.playing
-    return html`<dialog aria-label=${p ? `Player: ${p.name}` : 'Player'} @close=${() => this.stop()}>
+    return html`<dialog aria-label=${p ? t('player.of', { name: p.name }) : t('player.label')} @keydown=${keepTabInside} @close=${() => this.stop()}>
       ${p ? html`
         <header>
           <h2>${p.name}</h2>
-          <button aria-label="Close player" @click=${() => this.close()}>Close</button>
+          <button aria-label=${t('player.close')} @click=${() => this.close()}>${t('common.close')}</button>
         </header>
         ${this.unsupported ? this.renderUnsupported(p) : this.renderStage(p)}
         <footer>
@@ -129,26 +133,26 @@ export class BtPlayer extends LitElement {
       case 'image':
         return html`<div class="stage"><img alt=${p.name} src=${src} @error=${() => { this.unsupported = true }}></div>`
       default:
-        return html`<pre aria-label="Contents of ${p.name}">${this.text ?? 'Loading…'}</pre>`
+        return html`<pre tabindex="0" aria-label=${t('player.contentsOf', { name: p.name })}>${this.text ?? t('common.loading')}</pre>`
     }
   }
 
   private renderUnsupported(p: Playing) {
     const done = this.file?.done ?? false
     return html`<div class="unsupported" role="alert">
-      <p>This browser cannot play “${p.name}”. Save it and open it with another player.</p>
-      <button class="primary" ?disabled=${!done} aria-label="Save ${p.name}" @click=${() => this.save()}
-        title=${done ? `Save ${p.name}` : 'Available when this file is complete'}>Save</button>
-      ${done ? nothing : html`<p class="muted">Save is available when the download completes.</p>`}
+      <p>${t('player.cannotPlay', { name: p.name })}</p>
+      <button class="primary" ?disabled=${!done} aria-label=${t('files.saveName', { name: p.name })} @click=${() => this.save()}
+        title=${done ? t('files.saveName', { name: p.name }) : t('files.saveLater')}>${t('files.save')}</button>
+      ${done ? nothing : html`<p class="muted">${t('player.saveLater')}</p>`}
     </div>`
   }
 
   private renderSubtitles() {
     const tracks = this.subtitleFiles()
     if (!tracks.length) return nothing
-    return html`<label>Subtitles
-      <select aria-label="Subtitles" .value=${this.subtitle} @change=${(e: Event) => void this.chooseSubtitle((e.target as HTMLSelectElement).value)}>
-        <option value="">Off</option>
+    return html`<label>${t('player.subtitles')}
+      <select .value=${this.subtitle} @change=${(e: Event) => void this.chooseSubtitle((e.target as HTMLSelectElement).value)}>
+        <option value="">${t('player.subtitlesOff')}</option>
         ${tracks.map((file) => html`<option value=${String(file.index)}>${file.name}</option>`)}
       </select></label>`
   }
@@ -156,9 +160,8 @@ export class BtPlayer extends LitElement {
   private progressText(): string {
     const file = this.file
     if (!file) return ''
-    if (file.done) return 'Downloaded'
-    const percent = file.length ? Math.floor((file.downloaded / file.length) * 100) : 0
-    return `${percent}% downloaded · playing while it downloads`
+    if (file.done) return t('player.downloaded')
+    return t('player.progress', { percent: formatPercent(file.length ? file.downloaded / file.length : 0, 0) })
   }
 
   private torrent(): TorrentSnapshot | undefined {
@@ -213,7 +216,7 @@ export class BtPlayer extends LitElement {
       const total = Number(response.headers.get('content-range')?.split('/')[1] ?? text.length)
       if (this.playing === p) this.text = total > TEXT_PREVIEW_BYTES ? `${text}\n…` : text
     } catch (err) {
-      if (this.playing === p) this.text = `Could not show this file: ${err instanceof Error ? err.message : String(err)}`
+      if (this.playing === p) this.text = t('player.textFailed', { reason: err instanceof Error ? err.message : String(err) })
     }
   }
 

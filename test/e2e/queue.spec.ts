@@ -118,7 +118,7 @@ async function recordStates(page: Page): Promise<() => Promise<{ changes: StateC
       sample++
       const list = document.querySelector('bt-app')?.shadowRoot?.querySelector('bt-torrent-list')?.shadowRoot
       const shown = [...(list?.querySelectorAll('bt-torrent-item') ?? [])].map((el) => [
-        el.shadowRoot?.querySelector('h3')?.textContent ?? '',
+        el.shadowRoot?.querySelector('h2')?.textContent ?? '',
         el.shadowRoot?.querySelector('[data-testid=state]')?.textContent ?? '',
       ] as [string, string])
       for (const [name, text] of shown) {
