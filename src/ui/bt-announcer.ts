@@ -1,6 +1,9 @@
 import { LitElement, html, nothing } from 'lit'
 import { buttonStyles } from './shared-styles'
 
+/** Long enough for any screen reader to have said it; as long as an information notice shows. */
+const CLEAR_MS = 7000
+
 /**
  * What a screen reader says on its own: the changes that matter to a person (a torrent added,
  * finished, failed), once each. Nothing that ticks (speeds, percentages, time left) lives in a
@@ -10,6 +13,7 @@ export class BtAnnouncer extends LitElement {
   static override properties = { polite: { state: true }, urgent: { state: true } }
   declare polite: string
   declare urgent: string
+  private clearTimer: ReturnType<typeof setTimeout> | undefined
 
   static override styles = [buttonStyles]
 
@@ -28,6 +32,9 @@ export class BtAnnouncer extends LitElement {
       if (urgent) this.urgent = text
       else this.polite = text
     })
+    // said, then gone: a reader who browses the page later does not come upon old news
+    clearTimeout(this.clearTimer)
+    this.clearTimer = setTimeout(() => { this.polite = ''; this.urgent = '' }, CLEAR_MS)
   }
 
   override render() {

@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { expectAccessible } from './a11y'
-import { SCREENSHOTS, addDialog, openApp, sha256File, useSwarmApp } from './harness'
+import { SCREENSHOTS, addDialog, expectNoCspViolations, openApp, sha256File, useSwarmApp } from './harness'
 import { expectFocusTrapped, expectFocusVisible, hasFocus, tabTo } from './keyboard'
 import { liveChanges, recordLiveRegions } from './live-regions'
 
@@ -136,6 +136,7 @@ test('by keyboard alone: add a magnet, choose files, pause, resume, open files, 
     const texts = told.filter((change) => change.region === region).map((change) => change.text)
     expect(texts.length, `announcements of ${region}: ${texts.join(' | ')}`).toBeLessThan(12)
   }
+  expectNoCspViolations(page)
   await context.close()
 })
 
@@ -171,6 +172,7 @@ test('a magnet that finds no peers links to help, which says what is going on; t
   await expectAccessible(page, 'help')
   await page.keyboard.press('Escape')
   await expect(help).toBeHidden()
+  expectNoCspViolations(page)
   await context.close()
 })
 
@@ -248,5 +250,6 @@ test('in German, by the browser\'s language: the main flow reads German, with Ge
   const target = join(env.tmp, 'intro-ru.bin')
   await download.saveAs(target)
   expect(await sha256File(target)).toBe(env.swarm.sha256[SAVED])
+  expectNoCspViolations(page)
   await context.close()
 })

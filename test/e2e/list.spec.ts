@@ -64,7 +64,8 @@ test('filters with counts, a name search, total speeds; a highlighted torrent is
   await show.getByRole('button', { name: /^Seeding/ }).click()
   await expect(rows).toHaveCount(1)
   await addMagnet(page, BETA)
-  await expect(page.getByText('“Beta” is already in your list.')).toBeVisible()
+  // shown in the page (and said to screen readers by the announcer, outside <main>)
+  await expect(page.getByRole('main').getByText('“Beta” is already in your list.')).toBeVisible()
   await expect(page.getByRole('listitem', { name: 'Beta' })).toBeVisible()
   await expect(show.getByRole('button', { name: /^All/ })).toHaveAttribute('aria-pressed', 'true')
 
