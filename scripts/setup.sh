@@ -12,6 +12,17 @@ if [ -z "$missing" ]; then
   exit 0
 fi
 install="apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing"
+# dpkg's hundreds of lines go to a log, shown only when something fails (sudo asks on the terminal)
+quietly() {
+  local log
+  log=$(mktemp -t setup-apt.XXXXXX)
+  if ! "$@" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "setup: apt-get failed (the whole log: $log)" >&2
+    exit 1
+  fi
+  rm -f "$log"
+}
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "setup: this system has no apt-get (the tests are set up for Debian 12). Install these Debian packages, or your system's equivalents: $missing" >&2
@@ -20,10 +31,10 @@ fi
 # noninteractive: no package may stop to ask a question (tzdata, for one)
 if [ "$(id -u)" = 0 ]; then
   echo "setup: installing $missing"
-  DEBIAN_FRONTEND=noninteractive bash -c "$install"
+  quietly env DEBIAN_FRONTEND=noninteractive bash -c "$install"
 elif command -v sudo >/dev/null 2>&1; then
   echo "setup: installing $missing through sudo (it may ask for your password)"
-  sudo env DEBIAN_FRONTEND=noninteractive bash -c "$install"
+  quietly sudo env DEBIAN_FRONTEND=noninteractive bash -c "$install"
 else
   echo "setup: installing needs root, and sudo is not here. As root, run: $install" >&2
   exit 1
