@@ -4,7 +4,7 @@ import de from '../../src/i18n/locales/de.json'
 import en from '../../src/i18n/locales/en.json'
 import es from '../../src/i18n/locales/es.json'
 import ru from '../../src/i18n/locales/ru.json'
-import { Translator } from '../../src/i18n/translator'
+import { Translator, type MessageId } from '../../src/i18n/translator'
 
 const english = new Translator('en', en)
 const german = new Translator('de', de)
@@ -98,6 +98,25 @@ describe('messages', () => {
     expect(english.t('torrent.peers', { count: 1 })).toBe('1 peer')
     expect(english.t('torrent.peers', { count: 0 })).toBe('0 peers')
     expect(german.t('torrent.peers', { count: 2 })).toBe('2 Peers')
+  })
+
+  it('write every count with the language\'s digit grouping, where a plural uses it and where it stands alone', () => {
+    // the messages that take numbers: a plain {x} would print 123456 as is (ICU formats only typed and plural numbers)
+    const numeric: [MessageId, string[]][] = [
+      ['torrent.files', ['count']], ['peers.fromSource', ['count']], ['torrent.peers', ['count']], ['torrent.peersFrom', ['count']],
+      ['trackers.seeders', ['count']], ['trackers.leechers', ['count']], ['trackers.gave', ['count']], ['notice.savedAll', ['count']],
+      ['create.picked', ['count']], ['addDialog.selected', ['chosen', 'total']], ['addDialog.showMore', ['count', 'hidden']],
+      ['state.queuedInLine', ['position']], ['state.queuedToSeedInLine', ['position']],
+    ]
+    for (const translator of [english, german, spanish, russian]) {
+      const grouped = plain(new Intl.NumberFormat(translator.locale).format(123456))
+      for (const [id, args] of numeric) {
+        const values = { source: 'tracker', sources: 'tracker 1', name: 'x', size: '1 B', chosenSize: '1 B', totalSize: '2 B', ...Object.fromEntries(args.map((arg) => [arg, 123456])) }
+        const text = plain(translator.t(id, values))
+        expect(text, `${translator.locale} ${id}`).not.toContain('123456')
+        expect(text, `${translator.locale} ${id}`).toContain(grouped)
+      }
+    }
   })
 
   it('say a place in line as an ordinal in English and in the other languages\' own way', () => {
