@@ -42,7 +42,7 @@ export class BtPlayer extends LitElement {
     dialog { width: min(960px, calc(100vw - 16px)); max-height: calc(100dvh - 16px); box-sizing: border-box; padding: 0;
       border: 1px solid var(--border); border-radius: var(--radius); background: var(--surface); color: var(--text); }
     dialog::backdrop { background: rgb(0 0 0 / .6); }
-    header { display: flex; align-items: center; gap: 10px; padding: 10px 12px 10px 16px; }
+    .head { display: flex; align-items: center; gap: 10px; padding: 10px 12px 10px 16px; }
     h2 { flex: 1; margin: 0; font-size: 1em; font-weight: 600; overflow-wrap: anywhere; }
     .stage { background: #000; display: grid; place-items: center; }
     video, img { display: block; max-width: 100%; max-height: calc(100dvh - 160px); margin: 0 auto; }
@@ -51,9 +51,9 @@ export class BtPlayer extends LitElement {
     .audio-stage { background: var(--surface-2); }
     pre { margin: 0; padding: 14px 16px; max-height: calc(100dvh - 160px); overflow: auto; white-space: pre-wrap;
       overflow-wrap: anywhere; background: var(--surface-2); font-size: .9em; }
-    footer { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px; padding: 10px 16px 12px; color: var(--muted);
+    .foot { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px; padding: 10px 16px 12px; color: var(--muted);
       font-size: .9em; font-variant-numeric: tabular-nums; }
-    footer .grow { flex: 1; }
+    .foot .grow { flex: 1; }
     select { font: inherit; color: var(--text); background: var(--surface-2); border: 1px solid var(--border);
       border-radius: 8px; padding: 6px 8px; min-height: 36px; }
     .unsupported { padding: 28px 16px; text-align: center; background: var(--surface-2); color: var(--text); }
@@ -109,15 +109,15 @@ export class BtPlayer extends LitElement {
     const p = this.playing
     return html`<dialog aria-label=${p ? t('player.of', { name: p.name }) : t('player.label')} @keydown=${keepTabInside} @close=${() => this.stop()}>
       ${p ? html`
-        <header>
+        <div class="head">
           <h2>${p.name}</h2>
           <button aria-label=${t('player.close')} @click=${() => this.close()}>${t('common.close')}</button>
-        </header>
+        </div>
         ${this.unsupported ? this.renderUnsupported(p) : this.renderStage(p)}
-        <footer>
+        <div class="foot">
           <span class="grow" data-testid="player-progress">${this.progressText()}</span>
           ${p.kind === 'video' && !this.unsupported ? this.renderSubtitles() : nothing}
-        </footer>` : nothing}
+        </div>` : nothing}
     </dialog>`
   }
 
