@@ -50,7 +50,7 @@ export class BtTorrentItem extends LitElement {
     /* the size goes under the name when both do not fit (a phone, a long name, a long language) */
     .top { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 2px 12px; align-items: baseline; }
     h2 { margin: 0; font-size: 1.02em; font-weight: 600; overflow-wrap: anywhere; flex: 1 1 12em; }
-    .size { color: var(--muted); white-space: nowrap; font-variant-numeric: tabular-nums; }
+    .size { color: var(--muted); font-variant-numeric: tabular-nums; }
     .bar { height: 8px; background: var(--bar); border-radius: 4px; overflow: hidden; margin: 10px 0 8px; }
     /* No width transition: it would lay the page out every frame for as long as a download runs. */
     .bar > div { height: 100%; background: var(--accent); }

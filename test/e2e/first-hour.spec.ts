@@ -140,24 +140,32 @@ test('by keyboard alone: add a magnet, choose files, pause, resume, open files, 
   await context.close()
 })
 
-test('a magnet that finds no peers links to help, which says what is going on; the link works from the keyboard', async () => {
+test('a magnet that finds no peers leads to help, through the Connectivity panel, which says what is going on; all from the keyboard', async () => {
   const context = await env.browser.newContext({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' })
   const page = await openApp(context, env.app.url)
-  // The empty list already points newcomers to the same page.
+  // The empty list already points newcomers to the help page.
   await expect(page.getByRole('link', { name: 'Read how it works' })).toBeVisible()
 
-  // An info hash nobody seeds: it waits for metadata, with no peers, and says why it might.
+  // An info hash nobody seeds: it waits for metadata, with no peers, and offers to say why.
+  const hash = '0123456789abcdef0123456789abcdef01234567'
   const field = page.getByLabel('Magnet link, info hash or torrent URL')
-  await field.fill('0123456789abcdef0123456789abcdef01234567')
+  await field.fill(hash)
   await field.press('Enter')
-  const row = page.getByRole('listitem', { name: '0123456789abcdef0123456789abcdef01234567' })
+  const row = page.getByRole('listitem', { name: hash })
   await expect(row.getByTestId('state')).toHaveText('Getting metadata')
-  const why = row.getByRole('link', { name: 'Why no peers?' })
+  const why = row.getByRole('button', { name: `Why no peers for ${hash}? Show connectivity` })
   await expect(why).toBeVisible()
   await page.screenshot({ path: `${SCREENSHOTS}/no-peers-phone-dark.png` })
   await expectAccessible(page, 'adding (getting metadata, no peers)')
 
   await tabTo(page, why)
+  await page.keyboard.press('Enter')
+  const connectivity = page.getByRole('dialog', { name: 'Connectivity' })
+  await expect(connectivity).toBeVisible()
+  expect(await hasFocus(connectivity, true), 'the focus moves into the panel').toBe(true)
+  await expectAccessible(page, 'connectivity panel')
+  const helpLink = connectivity.getByRole('link', { name: 'Why a torrent can wait for peers, and what to check' })
+  await tabTo(page, helpLink)
   await page.keyboard.press('Enter')
   const help = page.getByRole('dialog', { name: 'Help' })
   await expect(help).toBeVisible()
@@ -170,8 +178,13 @@ test('a magnet that finds no peers links to help, which says what is going on; t
   await expect(help).toContainText('Save all: this browser lets you pick a folder')
   await page.screenshot({ path: `${SCREENSHOTS}/help-phone-dark.png` })
   await expectAccessible(page, 'help')
+  // Escape closes one dialog at a time, each giving the focus back to what opened it.
   await page.keyboard.press('Escape')
   await expect(help).toBeHidden()
+  expect(await hasFocus(helpLink), 'the help link in the panel has the focus back').toBe(true)
+  await page.keyboard.press('Escape')
+  await expect(connectivity).toBeHidden()
+  expect(await hasFocus(why), '"Why none?" has the focus back').toBe(true)
   expectNoCspViolations(page)
   await context.close()
 })
@@ -203,6 +216,8 @@ test('in German, by the browser\'s language: the main flow reads German, with Ge
   await expect(row.getByRole('progressbar', { name: `Fortschritt von ${env.swarm.name}` })).toBeVisible()
   await expect(row).toContainText(/\d+,\d MiB von \d+,\d MiB · \d+,\d MiB übersprungen/)
   await page.screenshot({ path: `${SCREENSHOTS}/de-downloading-phone-dark.png` })
+  // German's longer words still fit a phone: nothing sticks out sideways
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), 'page width on a 360 px phone').toBeLessThanOrEqual(360)
   await expect(state).toHaveText('Wird verteilt', { timeout: 120_000 })
   await row.getByRole('button', { name: `Dateien von ${env.swarm.name}`, exact: true }).click()
   await expect(row.getByRole('button', { name: `${SAVED.split('/').pop()} speichern`, exact: true })).toBeEnabled()
