@@ -1,6 +1,7 @@
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { manifestTexts } from './src/i18n/manifest'
+import { addPieceCheckHook, isWebtorrentModule } from './src/engine/webtorrent/piece-check-hook'
 import { MAGNET_QUERY, SHARE_FILES_FIELD, SHARE_PATH } from './src/protocol/sw-messages'
 
 /**
@@ -8,6 +9,14 @@ import { MAGNET_QUERY, SHARE_FILES_FIELD, SHARE_PATH } from './src/protocol/sw-m
  * different APP_BUILD_ID values give two different service workers, which is what a release is.
  */
 const BUILD_ID = process.env.APP_BUILD_ID ?? 'dev'
+
+/** webtorrent's piece check gets its per-torrent hook (src/engine/webtorrent/piece-check-hook.ts). */
+const webtorrentPieceCheck: Plugin = {
+  name: 'webtorrent-piece-check',
+  transform(code, id) {
+    return isWebtorrentModule(id) ? { code: addPieceCheckHook(code), map: null } : undefined
+  },
+}
 
 export default defineConfig({
   build: {
@@ -24,7 +33,11 @@ export default defineConfig({
   // package of the same API instead of Vite's empty stub for Node built-ins.
   resolve: { alias: { events: 'events/' } },
   server: { host: '127.0.0.1' },
+  // the dev server's dependency pre-bundling skips plugins: webtorrent is served as it is, so the
+  // hook above reaches it there too (it is one prebuilt ES module with no imports)
+  optimizeDeps: { exclude: ['webtorrent'] },
   plugins: [
+    webtorrentPieceCheck,
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'sw',

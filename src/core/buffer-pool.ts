@@ -2,7 +2,7 @@
  * Spare ArrayBuffers, by byte length, taken again instead of allocating. A fresh large
  * ArrayBuffer costs its zeroing and a page fault per 4 KiB page the first time it is written:
  * assembling each downloaded piece into a new buffer was the page's costliest step while
- * downloading (engine/piece-hashing.ts). Holds at most `maxBytes`; a buffer of a length nobody
+ * downloading (engine/webtorrent/piece-hashing.ts). Holds at most `maxBytes`; a buffer of a length nobody
  * takes any more (another torrent's pieces) gives way to the ones in use.
  */
 export class BufferPool {

@@ -19,10 +19,11 @@ import { parseTorrentFile } from './parse-service'
 import { wireAddress } from './peer-list'
 import type { Persistence } from './persistence'
 import { isComplete, type TorrentRecord } from './snapshot'
-import { skipVerifiedPieces } from './rarest-first'
-import { TorrentLimits } from './torrent-limits'
-import { hashPiecesInWorker, markAssembledPieces } from './piece-hashing'
-import { coalesceUpdateRounds } from './update-rounds'
+import { skipVerifiedPieces } from './webtorrent/rarest-first'
+import { TorrentLimits } from './webtorrent/torrent-limits'
+import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from './webtorrent/piece-hashing'
+import { coalesceUpdateRounds } from './webtorrent/update-rounds'
+import { assertWebtorrentVersion } from './webtorrent/version'
 import { directRangeFetch } from './web-seed-direct'
 import { WebSeeds } from './web-seeds'
 
@@ -58,6 +59,7 @@ export class TorrentRunner {
     private readonly bridge: BridgeLink | undefined,
     private readonly host: RunnerHost,
   ) {
+    assertWebtorrentVersion(WebTorrent.VERSION)
     this.client = new WebTorrent({
       tracker: { rtcConfig: { iceServers: config.iceServers } },
       dht: false,
@@ -71,7 +73,6 @@ export class TorrentRunner {
       bridge: (infoHash) => this.bridge?.rangeFetch(infoHash) ?? null,
       onDropped: (infoHash, url, reason) => this.host.emit({ type: 'warning', infoHash, message: `web seed ${url} dropped: ${reason}` }),
     })
-    hashPiecesInWorker(storage)
     this.store = opfsChunkStore(storage, (infoHash) => {
       const record = this.records.get(infoHash)
       if (record) record.piecesChecked++
@@ -97,7 +98,8 @@ export class TorrentRunner {
       })
       record.torrent = torrent
       coalesceUpdateRounds(torrent)
-      markAssembledPieces(torrent)
+      hashPiecesInWorker(torrent, this.storage)
+      assemblePiecesIntoSpareBuffers(torrent)
       this.limits.attach(torrent, limitsOf(record.stored))
       record.piecesChecked = 0
       delete record.forceFullCheck
@@ -227,7 +229,7 @@ export class TorrentRunner {
     })
     torrent.on('ready', () => {
       if (!current() || !torrent.bitfield) return
-      record.bitfield = new Uint8Array((torrent.bitfield as unknown as { buffer: Uint8Array }).buffer)
+      record.bitfield = new Uint8Array(torrent.bitfield.buffer)
       record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
       this.persistence.scheduleResume(infoHash, () => record.bitfield!)
       this.applySelection(record, torrent)

@@ -20,7 +20,7 @@ export type StorageRequest =
   | { type: 'destroy'; id: number; torrent: string }
   /**
    * The SHA-1 of a piece the page just downloaded (answered as `data`); the worker keeps the
-   * bytes under `held` for the 'put-held' that follows when the hash is right (engine/piece-hashing.ts).
+   * bytes under `held` for the 'put-held' that follows when the hash is right (engine/webtorrent/piece-hashing.ts).
    */
   | { type: 'hash'; id: number; held: number; data: ArrayBuffer }
   /** Write the bytes kept under `held` as piece `index`, and forget them (their buffer is answered as `data`). */

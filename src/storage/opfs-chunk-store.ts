@@ -1,5 +1,5 @@
 import { ownsWholeBuffer } from '../core/bytes'
-import { reusePieceBuffer, takeHeld } from '../engine/piece-hashing'
+import { reusePieceBuffer, takeHeld } from '../engine/webtorrent/piece-hashing'
 import type { StorageClient } from './storage-client'
 
 type Callback<T = void> = (err: Error | null, value?: T) => void
@@ -39,7 +39,7 @@ export function opfsChunkStore(storage: StorageClient, onCheckRead: (infoHash: s
 
     put(index: number, buf: Uint8Array, cb: Callback = () => {}): void {
       if (this.closed) return queueMicrotask(() => cb(new Error('Storage is closed')))
-      // the piece's bytes went to the worker with its hash (engine/piece-hashing.ts)
+      // the piece's bytes went to the worker with its hash (engine/webtorrent/piece-hashing.ts)
       const heldId = takeHeld(buf)
       if (heldId !== undefined) {
         this.ready.then(() => storage.putHeld(this.torrent, index, heldId)).then((spare) => {

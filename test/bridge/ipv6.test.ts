@@ -2,7 +2,7 @@
 // HTTP tracker on [::1] (whose answer gives it in `peers6`, BEP 7), downloaded from by the page;
 // then the page seeds to peers that reach the bridge's peer port on :: (the default: dual-stack)
 // over IPv6 and over IPv4. Every byte checked (SHA-256 of each file; SHA-1 of each piece served).
-/// <reference path="../../src/engine/webtorrent.d.ts" />
+/// <reference path="../../src/engine/webtorrent/webtorrent.d.ts" />
 // (the types of the page's peers list, engine/peer-list.ts, which these tests read)
 import net from 'node:net'
 import { join } from 'node:path'

@@ -1,6 +1,7 @@
-// The SHA-1 of downloaded pieces in the storage worker (src/engine/piece-hashing.ts), on
+// The SHA-1 of downloaded pieces in the storage worker (src/engine/webtorrent/piece-hashing.ts), on
 // webtorrent's own Piece class (torrent-piece, which its browser build bundles) and the real
-// WebCrypto. The storage worker is stood in for by an object that does what it does with these
+// WebCrypto; webtorrent calls a torrent's pieceCheck where the build added the hook
+// (piece-check-hook.ts, tested on the real module in webtorrent-door.test.ts). The storage worker is stood in for by an object that does what it does with these
 // requests (keeps the transferred bytes, hashes them, writes or forgets them): Node has no Worker
 // with OPFS; the e2e downloads (byte-exact) run the real one.
 import { EventEmitter } from 'node:events'
@@ -8,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 // @ts-ignore -- torrent-piece ships no types
 import Piece from 'torrent-piece'
-import { hashPiecesInWorker, markAssembledPieces, reusePieceBuffer, takeHeld } from '../../src/engine/piece-hashing'
+import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker, reusePieceBuffer, takeHeld, type PieceSource } from '../../src/engine/webtorrent/piece-hashing'
 
 interface TorrentPiece { set(i: number, data: Uint8Array, source: unknown): boolean; flush(): Uint8Array }
 const BLOCK = 16 * 1024
@@ -37,7 +38,6 @@ const worker = {
     return data && structuredClone(data, { transfer: [data] })
   },
 }
-hashPiecesInWorker(worker)
 
 /** A piece of `blocks` 16 KiB blocks, assembled as webtorrent does: blocks set, then flush. */
 function assembled(blocks: number, seed: number): Uint8Array {
@@ -48,18 +48,20 @@ function assembled(blocks: number, seed: number): Uint8Array {
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex')
 const hex = (d: ArrayBuffer) => Buffer.from(d).toString('hex')
 
-// a torrent with metadata, whose pieces are torrent-piece's: markAssembledPieces finds the class there
-const torrent = Object.assign(new EventEmitter(), { pieces: [null, new Piece(BLOCK)] })
-markAssembledPieces(torrent)
+// a torrent with metadata, whose pieces are torrent-piece's: assemblePiecesIntoSpareBuffers finds the class there
+const torrent: PieceSource & EventEmitter = Object.assign(new EventEmitter(), { pieces: [null, new Piece(BLOCK)] })
+hashPiecesInWorker(torrent, worker)
+assemblePiecesIntoSpareBuffers(torrent)
 torrent.emit('metadata')
+/** What webtorrent's piece handler does with the hook: the hex it compares with the metainfo's. */
+const check = (piece: Uint8Array) => torrent.pieceCheck!(0, piece)
 
 describe('piece hashing in the storage worker', () => {
   it('hashes an assembled piece there, and the put that follows writes the kept bytes', async () => {
     const buf = assembled(4, 1)
     const expected = sha1(buf)
     const copy = buf.slice()
-    const digest = await crypto.subtle.digest('sha-1', buf)
-    expect(hex(digest)).toBe(expected)
+    expect(await check(buf)).toBe(expected)
     expect(buf.byteLength).toBe(0) // transferred: the page kept no copy
     const held = takeHeld(buf)
     expect(held).toBeDefined()
@@ -73,7 +75,7 @@ describe('piece hashing in the storage worker', () => {
 
   it('assembles the next piece into a buffer the worker gave back, and its bytes are the new ones', async () => {
     const first = assembled(4, 20)
-    await crypto.subtle.digest('SHA-1', first)
+    await check(first)
     const spare = await worker.putHeld('t', 1, takeHeld(first)!)
     reusePieceBuffer(spare)
     const second = assembled(4, 40)
@@ -81,7 +83,7 @@ describe('piece hashing in the storage worker', () => {
     const expected = new Uint8Array(4 * BLOCK)
     for (let i = 0; i < 4; i++) expected.fill((40 + i) & 0xff, i * BLOCK, (i + 1) * BLOCK)
     expect(sha1(second)).toBe(sha1(expected))
-    expect(hex(await crypto.subtle.digest('SHA-1', second))).toBe(sha1(expected))
+    expect(await check(second)).toBe(sha1(expected))
     await worker.putHeld('t', 2, takeHeld(second)!)
     expect(sha1(worker.written.at(-1)!.bytes)).toBe(sha1(expected))
     // another length is assembled into a buffer of its own
@@ -90,7 +92,7 @@ describe('piece hashing in the storage worker', () => {
 
   it('drops a piece that is never put (its hash was wrong)', async () => {
     const buf = assembled(2, 9)
-    await crypto.subtle.digest('SHA-1', buf)
+    await check(buf)
     const held = [...worker.kept.keys()].at(-1)!
     await new Promise((r) => setTimeout(r, 10))
     expect(worker.dropped).toContain(held)
@@ -98,20 +100,18 @@ describe('piece hashing in the storage worker', () => {
     expect(takeHeld(buf)).toBeUndefined()
   })
 
-  it('leaves every other digest to the browser: other buffers, other algorithms, a piece hashed twice', async () => {
+  it('leaves the page\'s own digests alone, and never transfers a view from under its owner', async () => {
     const kept = worker.kept.size
-    const other = new Uint8Array(3 * BLOCK).fill(5)
-    expect(hex(await crypto.subtle.digest('SHA-1', other))).toBe(sha1(other))
-    expect(other.byteLength).toBe(3 * BLOCK)
+    // the page's crypto.subtle is the browser's own: a piece-sized buffer hashed there stays put
     const piece = assembled(1, 3)
-    const sha256 = await crypto.subtle.digest('SHA-256', piece)
-    expect(hex(sha256)).toBe(createHash('sha256').update(piece).digest('hex'))
+    expect(hex(await crypto.subtle.digest('SHA-1', piece))).toBe(sha1(piece))
     expect(piece.byteLength).toBe(BLOCK)
     expect(worker.kept.size).toBe(kept)
-    // a view into a larger buffer is never transferred from under its owner
-    const view = new Uint8Array(2 * BLOCK).subarray(BLOCK)
-    await crypto.subtle.digest('SHA-1', view)
+    // a view into a larger buffer is hashed on the page, never transferred
+    const view = new Uint8Array(2 * BLOCK).fill(7).subarray(BLOCK)
+    expect(await check(view)).toBe(sha1(view))
     expect(view.byteLength).toBe(BLOCK)
+    expect(worker.kept.size).toBe(kept)
     expect(takeHeld(view)).toBeUndefined()
   })
 })

@@ -1,11 +1,11 @@
-// src/engine/rarest-first.ts on webtorrent's own rarity map (the class its torrents use) and the
+// src/engine/webtorrent/rarest-first.ts on webtorrent's own rarity map (the class its torrents use) and the
 // bitfield package its torrents keep verified pieces in.
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
 // @ts-ignore -- no types: webtorrent's private rarity map (lib/rarity-map.js)
 import RarityMap from 'webtorrent/lib/rarity-map.js'
 import BitField from 'bitfield'
-import { skipVerifiedPieces } from '../../src/engine/rarest-first'
+import { skipVerifiedPieces } from '../../src/engine/webtorrent/rarest-first'
 
 const PIECES = 64
 

@@ -5,17 +5,18 @@
  * the page's costliest call while downloading. Then, when the hash matches, it hands the very
  * same buffer to the store's put.
  *
- * So: buffers made by Piece.flush are marked; a SHA-1 digest of a marked buffer transfers it to
- * the worker, which hashes it and keeps it; the store's put of that (now detached) buffer writes
- * the kept bytes (takeHeld). A piece that failed its check is never put: the worker drops it once
- * webtorrent has had its chance. Any other digest goes to the browser's own, untouched.
+ * So: each of our torrents gets a `pieceCheck` (the hook piece-check-hook.ts adds to webtorrent's
+ * piece handler), which transfers the assembled buffer to the worker, which hashes it and keeps
+ * it; the store's put of that (now detached) buffer writes the kept bytes (takeHeld). A piece
+ * that failed its check is never put: the worker drops it once webtorrent has had its chance.
+ * No other digest in the page is touched.
  *
  * The buffers themselves come back: the worker returns each one once it has written (or dropped)
  * it, and the next piece is assembled into it (see flushInto). A new 1 MiB buffer per piece cost
  * more than the copy into it: zeroing and a page fault per 4 KiB page.
  */
-import { BufferPool } from '../core/buffer-pool'
-import { ownsWholeBuffer } from '../core/bytes'
+import { BufferPool } from '../../core/buffer-pool'
+import { ownsWholeBuffer } from '../../core/bytes'
 
 /** What this needs of the storage worker's client (storage/storage-client.ts). */
 export interface PieceHasher {
@@ -29,13 +30,11 @@ export interface PieceHasher {
 export interface PieceSource {
   /** webtorrent's Piece of each piece still to download (null once verified), after 'metadata'. */
   readonly pieces?: readonly (object | null)[]
+  /** The hook piece-check-hook.ts adds: the hex a piece is compared with its metainfo SHA-1 by. */
+  pieceCheck?: (index: number, piece: Uint8Array) => Promise<string>
   once(event: 'metadata' | 'ready', listener: () => void): unknown
 }
 
-type Algorithm = string | { name: string }
-
-/** Buffers of pieces just assembled by webtorrent, not yet hashed. */
-const assembled = new WeakSet<ArrayBuffer>()
 /** Buffers transferred to the worker with their hash, by the id the worker keeps them under. */
 const held = new WeakMap<ArrayBuffer, number>()
 let nextHeld = 1
@@ -44,24 +43,19 @@ const spareBuffers = new BufferPool(32 * 1024 * 1024)
 /** Spare buffers go once no piece has come back for this long: nothing is downloading. */
 const SPARE_IDLE_MS = 10_000
 let spareTimer: ReturnType<typeof setTimeout> | undefined
-let hooked = false
 let flushPatched = false
 
-function isSha1(algorithm: Algorithm): boolean {
-  const name = typeof algorithm === 'string' ? algorithm : algorithm.name
-  return name.toUpperCase() === 'SHA-1'
-}
+const hex = (digest: ArrayBuffer) => Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
 
-/** Routes the SHA-1 of assembled pieces through `storage` (once per page). */
-export function hashPiecesInWorker(storage: PieceHasher): void {
-  if (hooked || typeof crypto === 'undefined' || !crypto.subtle) return
-  hooked = true
-  const subtle = crypto.subtle as unknown as { digest(algorithm: Algorithm, data: ArrayBuffer | ArrayBufferView): Promise<ArrayBuffer> }
-  const digest = subtle.digest.bind(subtle)
-  subtle.digest = (algorithm, data) => {
-    const buffer = ArrayBuffer.isView(data) ? data.buffer : data
-    if (!(buffer instanceof ArrayBuffer) || !assembled.has(buffer) || !isSha1(algorithm)) return digest(algorithm, data)
-    assembled.delete(buffer)
+/**
+ * Checks `torrent`'s downloaded pieces in the worker through `storage`: call right after
+ * `client.add`, before any piece arrives.
+ */
+export function hashPiecesInWorker(torrent: PieceSource, storage: PieceHasher): void {
+  torrent.pieceCheck = async (_index, piece) => {
+    // a buffer of its own (ours, or webtorrent's concatenation of the blocks) is safe to transfer
+    if (!ownsWholeBuffer(piece)) return hex(await crypto.subtle.digest('SHA-1', piece as Uint8Array<ArrayBuffer>))
+    const buffer = piece.buffer as ArrayBuffer
     const id = nextHeld++
     held.set(buffer, id)
     const result = storage.hashHeld(id, buffer)
@@ -73,15 +67,16 @@ export function hashPiecesInWorker(storage: PieceHasher): void {
       storage.drop(id).then(reusePieceBuffer, () => {})
     }
     result.then(() => setTimeout(forget), forget)
-    return result
+    return hex(await result)
   }
 }
 
 /**
- * Marks the buffers webtorrent's Piece.flush makes. webtorrent bundles its Piece class without
- * exporting it: it is found through a torrent's pieces, once the torrent has its metadata.
+ * Assembles webtorrent's pieces into reused buffers (flushInto). webtorrent bundles its Piece
+ * class without exporting it: it is found through a torrent's pieces, once the torrent has its
+ * metadata, and its prototype's flush is patched (once per page; the class is shared).
  */
-export function markAssembledPieces(torrent: PieceSource): void {
+export function assemblePiecesIntoSpareBuffers(torrent: PieceSource): void {
   const patch = () => patchFlush(torrent)
   torrent.once('metadata', patch)
   torrent.once('ready', patch)
@@ -98,7 +93,7 @@ interface PieceInternals {
   _flushed: boolean
 }
 
-function hasPieceShape(piece: object): piece is PieceInternals {
+export function hasPieceShape(piece: object): piece is PieceInternals {
   const p = piece as Partial<PieceInternals>
   return typeof p.length === 'number' && typeof p._chunks === 'number' && typeof p._buffered === 'number' &&
     typeof p._flushed === 'boolean' && '_buffer' in p && 'sources' in p && '_cancellations' in p
@@ -127,7 +122,7 @@ function flushInto(piece: PieceInternals): Uint8Array | null {
 }
 
 function patchFlush(torrent: PieceSource): void {
-  if (flushPatched || !hooked) return
+  if (flushPatched) return
   const piece = torrent.pieces?.find((p) => p !== null)
   if (!piece) return // nothing left to download; another torrent will do
   const proto = Object.getPrototypeOf(piece) as { flush?: (this: object) => Uint8Array | null }
@@ -135,10 +130,7 @@ function patchFlush(torrent: PieceSource): void {
   if (typeof flush !== 'function') return
   flushPatched = true
   proto.flush = function (this: object) {
-    const buf = (hasPieceShape(this) && flushInto(this)) || flush.call(this)
-    // a buffer of its own (ours, or webtorrent's concatenation of the blocks): safe to transfer
-    if (buf && ownsWholeBuffer(buf)) assembled.add(buf.buffer)
-    return buf
+    return (hasPieceShape(this) && flushInto(this)) || flush.call(this)
   }
 }
 

@@ -1,4 +1,7 @@
-/** The parts of webtorrent 3's prebuilt browser module that we use (it ships no types). */
+/**
+ * The parts of webtorrent 3's prebuilt browser module that we use (it ships no types). Members
+ * marked Internal are private to webtorrent: only the files of this folder use them.
+ */
 declare module 'webtorrent/dist/webtorrent.min.js' {
   type Listener = (...args: any[]) => void
 
@@ -90,7 +93,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     readonly wires: Wire[]
     /** Read on every scheduling pass, so it can change while downloading. */
     strategy: 'sequential' | 'rarest'
-    readonly bitfield?: { get(index: number): boolean }
+    /** The verified pieces: the `bitfield` package's BitField, whose `buffer` is public. */
+    readonly bitfield?: { get(index: number): boolean; readonly buffer: Uint8Array }
     pause(): void
     resume(): void
     addPeer(peer: unknown): boolean
@@ -107,6 +111,11 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
      * 'metadata'; `missing` is how many of its `length` bytes have not arrived.
      */
     readonly pieces?: readonly ({ readonly length: number; readonly missing: number } | null)[]
+    /**
+     * Ours, not webtorrent's: the hook piece-check-hook.ts adds to its piece handler. Resolves with
+     * the hex compared with the piece's SHA-1 from the metainfo (equal exactly when the piece is good).
+     */
+    pieceCheck?: (index: number, piece: Uint8Array) => Promise<string>
     /** Internal: schedules a request round (in an idle callback where the page has them). */
     _update(): void
     /** Internal: the request round itself, over every wire. */
@@ -141,6 +150,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
 
   export default class WebTorrent implements Emitter {
     static readonly WEBRTC_SUPPORT: boolean
+    /** The release, e.g. "3.0.21" (version.ts checks it). */
+    static readonly VERSION: string
     constructor(opts?: ClientOptions)
     readonly torrents: Torrent[]
     /** 40 hex characters. */

@@ -8,7 +8,8 @@ import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
  */
 export function coalesceUpdateRounds(torrent: Torrent): void {
   // webtorrent itself runs rounds at once where there is no requestIdleCallback: leave those
-  if (typeof window === 'undefined' || typeof window.requestIdleCallback !== 'function') return
+  const { requestIdleCallback } = globalThis as { requestIdleCallback?: (fn: () => void, opts: { timeout: number }) => unknown }
+  if (typeof requestIdleCallback !== 'function') return
   let scheduled = false
   const round = () => {
     scheduled = false
@@ -18,6 +19,6 @@ export function coalesceUpdateRounds(torrent: Torrent): void {
     if (scheduled) return
     scheduled = true
     // the timeout is webtorrent's own: a busy page still tops up its requests within 250 ms
-    window.requestIdleCallback(round, { timeout: 250 })
+    requestIdleCallback(round, { timeout: 250 })
   }
 }

@@ -1,5 +1,5 @@
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
-import type { TrackerSnapshot } from '../protocol/engine-events'
+import type { TrackerSnapshot } from '../../protocol/engine-events'
 
 /**
  * bittorrent-tracker's WebSocketTracker, as webtorrent keeps one per WebSocket tracker of a

@@ -1,0 +1,167 @@
+/// <reference path="../../src/engine/webtorrent/webtorrent.d.ts" />
+// The fenced door to webtorrent (src/engine/webtorrent/): each patch of a private member, tried on
+// the real package. The prebuilt browser module's piece-check hook is matched on the module
+// itself; the other patches on real torrents of webtorrent's Node build, whose Torrent, rarity
+// map, piece and tracker classes are the same source files the browser module bundles. When
+// webtorrent is upgraded, this file names what moved.
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Torrent as BrowserTorrent } from 'webtorrent/dist/webtorrent.min.js'
+import type WebTorrentBrowser from 'webtorrent/dist/webtorrent.min.js'
+import { addPieceCheckHook, isWebtorrentModule } from '../../src/engine/webtorrent/piece-check-hook'
+import { hasPieceShape } from '../../src/engine/webtorrent/piece-hashing'
+import { skipVerifiedPieces } from '../../src/engine/webtorrent/rarest-first'
+import { TorrentLimits } from '../../src/engine/webtorrent/torrent-limits'
+import { coalesceUpdateRounds } from '../../src/engine/webtorrent/update-rounds'
+import { assertWebtorrentVersion, WEBTORRENT_VERSION } from '../../src/engine/webtorrent/version'
+import { webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
+import { createLoopbackClient, destroyClient, WebTorrentCtor } from '../support/client'
+import { makeTorrent } from '../support/make-torrent'
+import { startTracker, type LocalTracker } from '../support/tracker'
+import type { Torrent, WebTorrent } from '../support/webtorrent-types'
+
+const browserModule = readFileSync('node_modules/webtorrent/dist/webtorrent.min.js', 'utf8')
+const asBrowser = (torrent: Torrent) => torrent as unknown as BrowserTorrent
+
+describe('the version the door was written for', () => {
+  it('is the installed one, pinned exactly in package.json', () => {
+    const installed = JSON.parse(readFileSync('node_modules/webtorrent/package.json', 'utf8')) as { version: string }
+    const wanted = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }
+    expect(installed.version).toBe(WEBTORRENT_VERSION)
+    expect(wanted.dependencies.webtorrent).toBe(WEBTORRENT_VERSION)
+    expect(WebTorrentCtor.VERSION).toBe(WEBTORRENT_VERSION)
+  })
+
+  it('refuses to start the engine on another, saying what to do', () => {
+    expect(() => assertWebtorrentVersion(WEBTORRENT_VERSION)).not.toThrow()
+    expect(() => assertWebtorrentVersion('3.0.22')).toThrow(/made for webtorrent 3\.0\.21 but loaded 3\.0\.22.*npm ci/)
+    expect(() => assertWebtorrentVersion(undefined)).toThrow(/an unknown version/)
+  })
+})
+
+describe('the piece-check hook (build time, on the prebuilt module)', () => {
+  it('finds webtorrent\'s piece check exactly once and routes it through a torrent\'s pieceCheck', () => {
+    const hooked = addPieceCheckHook(browserModule)
+    expect(hooked.length).toBeGreaterThan(browserModule.length)
+    expect(hooked.split('i.pieceCheck?i.pieceCheck(t,p):x(p,"hex")').length).toBe(2)
+    // the expression it replaced is gone, and `x` is still uint8-util's hash over crypto.subtle
+    expect(hooked).not.toContain('const p=o.flush(),g=await x(p,"hex");')
+    expect(browserModule).toMatch(/async function x\(e,t,n="sha-1"\)\{[^}]*crypto\.subtle\.digest\(n,e\)/)
+    // what follows the check is the compare with the metainfo's hash and the store's put of the same buffer
+    expect(hooked).toMatch(/:x\(p,"hex"\)\);i\.destroyed\|\|\(g===i\._hashes\[t\]\?\(i\._debug\("piece verified %s",t\),i\.store\.put\(t,p,/)
+  })
+
+  it('refuses a module it does not fit, naming the version', () => {
+    expect(() => addPieceCheckHook(browserModule.replace('const p=o.flush(),g=await x(p,"hex");', 'const q=o.flush();'))).toThrow(/not found exactly once.*webtorrent 3\.0\.21/)
+    const twice = browserModule + ';const p=o.flush(),g=await x(p,"hex");'
+    expect(() => addPieceCheckHook(twice)).toThrow(/exactly once/)
+  })
+
+  it('applies to webtorrent\'s prebuilt module only', () => {
+    expect(isWebtorrentModule('/repo/node_modules/webtorrent/dist/webtorrent.min.js')).toBe(true)
+    expect(isWebtorrentModule('/repo/node_modules/webtorrent/dist/webtorrent.min.js?v=1234')).toBe(true)
+    expect(isWebtorrentModule('/repo/node_modules/webtorrent/lib/torrent.js')).toBe(false)
+    expect(isWebtorrentModule('/repo/src/engine/webtorrent/piece-hashing.ts')).toBe(false)
+  })
+})
+
+describe('the runtime patches, on real webtorrent torrents', () => {
+  let client: WebTorrent
+  let tracker: LocalTracker
+  beforeAll(async () => {
+    tracker = await startTracker()
+    client = await createLoopbackClient({ tcpPort: false, numwant: 0 })
+  })
+  afterAll(async () => {
+    await destroyClient(client)
+    await tracker.close()
+  })
+
+  /** A torrent with metadata and nothing downloaded (its data exists nowhere). */
+  async function torrentWithMetadata(name: string, announce?: string): Promise<Torrent> {
+    const file = makeTorrent({ name, files: [{ path: ['a.bin'], length: 40 * 16 * 1024 + 5 }], ...(announce ? { announce } : {}) })
+    const torrent = client.add(file, { announce: announce ? [announce] : [] })
+    if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
+    return torrent
+  }
+
+  it('piece-hashing: webtorrent\'s Piece has the fields flushInto reads and clears, and a flush', async () => {
+    const torrent = await torrentWithMetadata('pieces')
+    const piece = (torrent as unknown as { pieces: (object | null)[] }).pieces.find((p) => p !== null)
+    expect(piece).toBeTruthy()
+    expect(hasPieceShape(piece!)).toBe(true)
+    expect(typeof (Object.getPrototypeOf(piece) as { flush?: unknown }).flush).toBe('function')
+  })
+
+  it('rarest-first: the torrent\'s rarity map is found and wrapped', async () => {
+    const torrent = await torrentWithMetadata('rarity')
+    const map = (torrent as unknown as { _rarityMap?: { getRarestPiece: unknown; skipsVerified?: boolean } })._rarityMap
+    expect(typeof map?.getRarestPiece).toBe('function')
+    skipVerifiedPieces(asBrowser(torrent))
+    expect(map!.skipsVerified).toBe(true)
+    // every piece but one verified (no peer has any, so all are equally rare): only that one is offered
+    const bitfield = (torrent as unknown as { bitfield: { set(i: number, v: boolean): void } }).bitfield
+    const count = (torrent as unknown as { pieces: unknown[] }).pieces.length
+    for (let i = 0; i < count; i++) bitfield.set(i, i !== 17)
+    for (let n = 0; n < 50; n++) expect((map!.getRarestPiece as () => number)()).toBe(17)
+  })
+
+  it('update-rounds: webtorrent\'s _update is replaced, and many calls run one round in an idle callback', async () => {
+    const torrent = await torrentWithMetadata('rounds')
+    const internals = torrent as unknown as { _update: () => void; _updateWireWrapper: () => void }
+    expect(typeof internals._update).toBe('function')
+    expect(typeof internals._updateWireWrapper).toBe('function')
+    let rounds = 0
+    internals._updateWireWrapper = () => { rounds++ }
+    const idle: (() => void)[] = []
+    const g = globalThis as { requestIdleCallback?: unknown }
+    g.requestIdleCallback = (fn: () => void) => idle.push(fn)
+    try {
+      coalesceUpdateRounds(asBrowser(torrent))
+    } finally {
+      delete g.requestIdleCallback
+    }
+    for (let i = 0; i < 64; i++) internals._update()
+    expect(idle).toHaveLength(1)
+    idle[0]!()
+    expect(rounds).toBe(1)
+    internals._update()
+    expect(idle).toHaveLength(2)
+  })
+
+  it('torrent-limits: a peer the torrent creates gets the torrent\'s throttle groups, bound to the global ones', async () => {
+    const torrent = await torrentWithMetadata('limits')
+    const browserClient = client as unknown as WebTorrentBrowser
+    const clientGroups = browserClient.throttleGroups
+    const limits = new TorrentLimits(browserClient)
+    limits.setGlobal({ downloadLimit: 200_000, uploadLimit: 0 })
+    // what webtorrent's own _addPeer reads of the client when it makes the peer
+    const internals = torrent as unknown as { _addPeer: (...args: unknown[]) => unknown }
+    const addPeer = internals._addPeer
+    let seen: typeof clientGroups | undefined
+    internals._addPeer = function (this: unknown, ...args: unknown[]) {
+      seen = browserClient.throttleGroups
+      return addPeer.apply(this, args)
+    }
+    limits.attach(asBrowser(torrent), { downloadLimit: 50_000, uploadLimit: 0 })
+    asBrowser(torrent).addPeer('127.0.0.1:9') // a TCP peer through webtorrent's own path; nothing listens there
+    expect(seen).toBeDefined()
+    expect(seen).not.toBe(clientGroups)
+    const groups = seen as unknown as Record<'down' | 'up', { getEnabled(): boolean; bucket: { parentBucket: unknown } | null }>
+    expect(groups.down.getEnabled()).toBe(true)
+    expect(groups.down.bucket?.parentBucket).toBe((limits as unknown as { global: typeof groups }).global.down.bucket)
+    expect(groups.up.getEnabled()).toBe(false)
+    expect(browserClient.throttleGroups).toBe(clientGroups) // swapped back once the peer is made
+  })
+
+  it('websocket-trackers: a torrent\'s WebSocket tracker and its connection are read', async () => {
+    const torrent = await torrentWithMetadata('trackers', tracker.wsUrl)
+    const deadline = Date.now() + 20_000
+    let state = webSocketTrackers(asBrowser(torrent))
+    while (state[0]?.state !== 'working' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      state = webSocketTrackers(asBrowser(torrent))
+    }
+    expect(state.map((t) => [t.url, t.state])).toEqual([[tracker.wsUrl, 'working']])
+  })
+})
