@@ -89,11 +89,10 @@ export class BridgeStream extends Duplex {
     return true
   }
 
-  /** CREDIT; returns false past the protocol's limit. */
-  handleCredit(bytes: number): boolean {
+  /** CREDIT: the bridge takes `bytes` more (the codec already refused a grant past MAX_STREAM_CREDIT). */
+  handleCredit(bytes: number): void {
     this.sendCredit += bytes
     this.flush()
-    return true
   }
 
   /** CLOSE from the bridge (or the session ended). */

@@ -42,8 +42,6 @@ export interface DiscoveryTorrent {
 export interface DiscoveryOptions {
   /** Use the bridge's DHT for public torrents. Default true. */
   dht?: boolean
-  /** Extra http/udp trackers for every public torrent (from runtime config or settings). */
-  extraTrackers?: readonly string[]
   statsIntervalMs?: number
 }
 
@@ -137,8 +135,7 @@ export class Discovery {
   }
 
   private request(t: DiscoveryTorrent) {
-    const extra = t.private ? [] : this.opts.extraTrackers ?? []
-    return { trackers: bridgeTrackers([...t.trackers, ...extra]), dht: !t.private && (this.opts.dht ?? true), ...t.stats() }
+    return { trackers: bridgeTrackers(t.trackers), dht: !t.private && (this.opts.dht ?? true), ...t.stats() }
   }
 
   /** 'none' announces only update the stats the bridge's own re-announces carry. */

@@ -47,8 +47,6 @@ export interface PeerServiceOptions {
   redialAfterMs?: number
   /** Candidates kept per torrent (oldest dropped beyond it). Default 1000. */
   maxCandidates?: number
-  /** Keep dialing once a torrent is complete (seeding). Default false: seeds wait for inbound peers. */
-  dialWhenDone?: boolean
   now?: () => number
 }
 
@@ -100,7 +98,6 @@ export class PeerService extends Emitter<PeerServiceEvents> {
       maxFailures: options.maxFailures ?? 5,
       redialAfterMs: options.redialAfterMs ?? 60_000,
       maxCandidates: options.maxCandidates ?? 1000,
-      dialWhenDone: options.dialWhenDone ?? false,
       now: options.now ?? Date.now,
     }
     this.unsubscribe = [
@@ -201,7 +198,8 @@ export class PeerService extends Emitter<PeerServiceEvents> {
       for (const entry of this.torrents.values()) {
         if (this.activeCount >= maxTotal || this.pendingDials >= this.opts.maxPendingDials) return
         const t = entry.torrent
-        if (t.destroyed || t.paused || (t.done && !this.opts.dialWhenDone)) continue
+        // a complete torrent (seeding) waits for inbound peers
+        if (t.destroyed || t.paused || t.done) continue
         if (entry.active.size >= this.opts.maxPerTorrent) continue
         const due = this.nextDue(entry, now)
         if (!due) continue

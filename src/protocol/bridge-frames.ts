@@ -326,8 +326,7 @@ export type PageToBridgeFrame =
   | DataFrame | CreditFrame | CloseFrame
 export type BridgeFrame = BridgeToPageFrame | PageToBridgeFrame
 
-/** WebSocket close codes the bridge uses (4000-4999 is the application range). */
+/** WebSocket close codes the bridge uses (4000-4999 is the application range; a refused token is an HTTP 401 at the upgrade, 4001 is unused). */
 export const WS_CLOSE_PROTOCOL_ERROR = 4000
-export const WS_CLOSE_UNAUTHORIZED = 4001
 export const WS_CLOSE_OVERLOADED = 4002
 export const WS_CLOSE_SHUTTING_DOWN = 4003

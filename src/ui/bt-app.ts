@@ -376,16 +376,16 @@ export class BtApp extends LitElement {
     const engine = this.engine
     if (!engine) return
     try {
-      switch (command.action) {
+      switch (command.type) {
         case 'pause': await engine.pause(command.infoHash); break
         case 'resume': await engine.resume(command.infoHash); break
         case 'recheck': await engine.recheck(command.infoHash); break
         case 'up': await engine.move(command.infoHash, -1); break
         case 'down': await engine.move(command.infoHash, 1); break
-        case 'sequential': await engine.setSequential(command.infoHash, command.value === 1); break
-        case 'priority': await engine.setFilePriority(command.infoHash, command.fileIndex!, command.value as 0 | 1 | 2); break
-        case 'downloadLimit': await engine.setSpeedLimits(command.infoHash, { downloadLimit: command.value ?? 0 }); break
-        case 'uploadLimit': await engine.setSpeedLimits(command.infoHash, { uploadLimit: command.value ?? 0 }); break
+        case 'sequential': await engine.setSequential(command.infoHash, command.sequential); break
+        case 'priority': await engine.setFilePriority(command.infoHash, command.fileIndex, command.priority); break
+        case 'downloadLimit': await engine.setSpeedLimits(command.infoHash, { downloadLimit: command.bytesPerSecond }); break
+        case 'uploadLimit': await engine.setSpeedLimits(command.infoHash, { uploadLimit: command.bytesPerSecond }); break
       }
     } catch (err) {
       this.notify('error', errorText(AppError.from(err)))

@@ -2,17 +2,22 @@ import { LitElement, css, html } from 'lit'
 import { formatBytes, formatPercent, t } from '../i18n/i18n'
 import { barWidth } from './bar-width'
 import type { FileSnapshot } from '../protocol/engine-events'
+import type { FilePriority } from '../prefs/db'
 import { isPlayable } from '../pwa/media-types'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
+import type { FilePriorityChange } from './torrent-command'
+
+/** The priority select's option values. */
+const PRIORITY_OPTIONS = new Map<string, FilePriority>([['0', 0], ['1', 1], ['2', 2]])
 
 /** The `play-file` event's detail; `infoHash` when the list was given it. */
 export interface PlayFileDetail { fileIndex: number; name: string; infoHash?: string }
 
 /**
  * A torrent's files: size, progress, "Save NAME" once complete, and "Play NAME" for what the
- * browser can play or show (while it downloads). Emits `save-file` with the index and a bubbling,
- * composed `play-file` with PlayFileDetail.
+ * browser can play or show (while it downloads). Emits `save-file` with the index, and bubbling,
+ * composed `play-file` with PlayFileDetail and `file-priority` with FilePriorityChange.
  */
 export class BtFileList extends LitElement {
   static override properties = { files: { attribute: false }, torrentName: { attribute: false }, infoHash: { attribute: false } }
@@ -54,7 +59,7 @@ export class BtFileList extends LitElement {
           <div class="path">${file.path}</div>
           <div class="meta">${t('files.meta', { size: formatBytes(file.length), status })}
             <select aria-label=${t('files.priorityOf', { name: file.name })} .value=${String(file.priority)}
-              @change=${(e: Event) => this.setPriority(file, Number((e.target as HTMLSelectElement).value))}>
+              @change=${(e: Event) => this.setPriority(file, (e.target as HTMLSelectElement).value)}>
               <option value="0">${t('priority.skip')}</option><option value="1">${t('priority.normal')}</option><option value="2">${t('priority.high')}</option>
             </select></div>
         </div>
@@ -67,8 +72,11 @@ export class BtFileList extends LitElement {
       </li>`
   }
 
-  private setPriority(file: FileSnapshot, priority: number): void {
-    this.dispatchEvent(new CustomEvent('file-priority', { detail: { fileIndex: file.index, priority }, bubbles: true, composed: true }))
+  private setPriority(file: FileSnapshot, option: string): void {
+    const priority = PRIORITY_OPTIONS.get(option)
+    if (priority === undefined) return
+    const detail: FilePriorityChange = { fileIndex: file.index, priority }
+    this.dispatchEvent(new CustomEvent('file-priority', { detail, bubbles: true, composed: true }))
   }
 
   private play(file: FileSnapshot): void {

@@ -54,7 +54,7 @@ export class BtSpeedLimits extends LitElement {
       input.value = kibPerSecondText(this.torrent[field])
       return
     }
-    const detail: TorrentCommand = { infoHash: this.torrent.infoHash, action: field, value: bytesPerSecond }
+    const detail: TorrentCommand = { type: field, infoHash: this.torrent.infoHash, bytesPerSecond }
     this.dispatchEvent(new CustomEvent('torrent-command', { detail, bubbles: true, composed: true }))
   }
 }

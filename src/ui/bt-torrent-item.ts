@@ -10,7 +10,7 @@ import './bt-file-list'
 import './bt-peer-list'
 import './bt-tracker-list'
 import './bt-speed-limits'
-import type { TorrentCommand } from './torrent-command'
+import type { FilePriorityChange, TorrentCommand } from './torrent-command'
 
 const SOURCE_NAMES = {
   webrtc: 'source.webrtc', tracker: 'source.tracker', dht: 'source.dht', pex: 'source.pex', magnet: 'source.magnet', incoming: 'source.incoming',
@@ -122,13 +122,13 @@ export class BtTorrentItem extends LitElement {
             <summary aria-label=${t('torrent.moreFor', { name })}>${t('torrent.more')}</summary>
             <div class="more">
               <button aria-label=${t('torrent.recheckName', { name })} ?disabled=${!torrent.pieceCount}
-                @click=${() => this.command('recheck')}>${t('torrent.recheck')}</button>
-              <button aria-label=${t('torrent.moveUpName', { name })} @click=${() => this.command('up')}>${t('torrent.moveUp')}</button>
-              <button aria-label=${t('torrent.moveDownName', { name })} @click=${() => this.command('down')}>${t('torrent.moveDown')}</button>
+                @click=${() => this.command({ type: 'recheck', infoHash: torrent.infoHash })}>${t('torrent.recheck')}</button>
+              <button aria-label=${t('torrent.moveUpName', { name })} @click=${() => this.command({ type: 'up', infoHash: torrent.infoHash })}>${t('torrent.moveUp')}</button>
+              <button aria-label=${t('torrent.moveDownName', { name })} @click=${() => this.command({ type: 'down', infoHash: torrent.infoHash })}>${t('torrent.moveDown')}</button>
               ${this.engine ? html`<button aria-expanded=${Boolean(this.trackersOpen)} aria-label=${t('torrent.trackersOf', { name })}
                 @click=${() => { this.trackersOpen = !this.trackersOpen }}>${t('torrent.trackers')}</button>` : nothing}
               <label><input type="checkbox" .checked=${torrent.sequential}
-                @change=${(e: Event) => this.command('sequential', (e.target as HTMLInputElement).checked ? 1 : 0)}>
+                @change=${(e: Event) => this.command({ type: 'sequential', infoHash: torrent.infoHash, sequential: (e.target as HTMLInputElement).checked })}>
                 ${t('torrent.sequential')}</label>
               <bt-speed-limits .torrent=${torrent}></bt-speed-limits>
             </div>
@@ -138,10 +138,9 @@ export class BtTorrentItem extends LitElement {
         ${this.trackersOpen ? html`<bt-tracker-list .engine=${this.engine} .infoHash=${torrent.infoHash}></bt-tracker-list>` : nothing}
         ${this.expanded ? html`<bt-file-list .files=${torrent.files} .torrentName=${name} .infoHash=${torrent.infoHash}
           @save-file=${(e: CustomEvent<number>) => { e.stopPropagation(); this.fire('save-file', e.detail) }}
-          @file-priority=${(e: CustomEvent<{ fileIndex: number; priority: number }>) => {
+          @file-priority=${(e: CustomEvent<FilePriorityChange>) => {
             e.stopPropagation()
-            this.dispatchEvent(new CustomEvent('torrent-command', { bubbles: true, composed: true,
-              detail: { infoHash: torrent.infoHash, action: 'priority', fileIndex: e.detail.fileIndex, value: e.detail.priority } }))
+            this.command({ type: 'priority', infoHash: torrent.infoHash, fileIndex: e.detail.fileIndex, priority: e.detail.priority })
           }}></bt-file-list>` : nothing}
       </div>`
   }
@@ -179,16 +178,15 @@ export class BtTorrentItem extends LitElement {
   /** One button whose words and action follow the state: it keeps the keyboard focus when Pause turns into Resume. */
   private renderPauseResume(torrent: TorrentSnapshot) {
     const name = torrent.name
-    const [action, label, text]: [TorrentCommand['action'], string, string] = torrent.state === 'paused'
+    const [type, label, text]: ['pause' | 'resume', string, string] = torrent.state === 'paused'
       ? ['resume', t('torrent.resumeName', { name }), t('torrent.resume')]
       : torrent.state === 'error' ? ['resume', t('torrent.retryName', { name }), t('torrent.retry')]
       : torrent.state === 'done' ? ['resume', t('torrent.seedName', { name }), t('torrent.seed')]
       : ['pause', t('torrent.pauseName', { name }), t('torrent.pause')]
-    return html`<button aria-label=${label} @click=${() => this.command(action)}>${text}</button>`
+    return html`<button aria-label=${label} @click=${() => this.command({ type, infoHash: torrent.infoHash })}>${text}</button>`
   }
 
-  private command(action: TorrentCommand['action'], value?: number): void {
-    const detail: TorrentCommand = value === undefined ? { infoHash: this.torrent.infoHash, action } : { infoHash: this.torrent.infoHash, action, value }
+  private command(detail: TorrentCommand): void {
     this.dispatchEvent(new CustomEvent('torrent-command', { detail, bubbles: true, composed: true }))
   }
 

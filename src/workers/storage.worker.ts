@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 /**
- * The storage worker: the only code that touches torrent data in OPFS. Each piece is written at
+ * The storage worker: the only code that reads and writes a torrent's pieces in OPFS while it
+ * runs. (The create worker writes a created torrent's files before it runs, and the page reads
+ * a complete file whole, as a File, to save it: engine/opfs-file.ts.) Each piece is written at
  * its offset into one OPFS file per torrent file with sync access handles (workers only), so no
  * piece stays in the page's memory longer than it takes to post it here.
  */

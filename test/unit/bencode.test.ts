@@ -96,11 +96,12 @@ describe('bdecode', () => {
 
   it('limits nesting depth', () => {
     const deep = (n: number): string => 'l'.repeat(n) + 'e'.repeat(n)
-    expect(bdecode(b(deep(64)))).toBeDefined()
+    const nested = (n: number): unknown[] => n === 1 ? [] : [nested(n - 1)]
+    expect(bdecode(b(deep(64)))).toEqual(nested(64))
     expect(decodeError(deep(65)).message).toMatch(/nested more than 64 deep/)
     expect(decodeError(deep(100_000)).message).toMatch(/nested/)
     expect(decodeError(deep(5), { maxDepth: 4 }).message).toMatch(/more than 4 deep/)
-    expect(bdecode(b(deep(4)), { maxDepth: 4 })).toBeDefined()
+    expect(bdecode(b(deep(4)), { maxDepth: 4 })).toEqual(nested(4))
   })
 })
 
@@ -108,9 +109,8 @@ describe('bdecodeWithInfoSpan', () => {
   it('returns the exact bytes of the top-level info value', () => {
     const bytes = b('d8:announce3:url4:infod4:name1:x6:lengthi5ee3:zzzi1ee')
     const { infoSpan } = bdecodeWithInfoSpan(bytes)
-    expect(infoSpan).toBeDefined()
-    const [start, end] = infoSpan as [number, number]
-    expect(dec.decode(bytes.subarray(start, end))).toBe('d4:name1:x6:lengthi5ee')
+    expect(infoSpan).toEqual([22, 44])
+    expect(dec.decode(bytes.subarray(22, 44))).toBe('d4:name1:x6:lengthi5ee')
   })
 
   it('ignores nested info keys and reports none when absent', () => {

@@ -25,7 +25,7 @@ describe('UPnP gateway answers', () => {
   it('believes an SSDP answer\'s LOCATION only on the address that sent it, over http', () => {
     const answer = (location: string) => `HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\nST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\nLOCATION: ${location}\r\n\r\n`
     expect(ssdpLocation(answer('http://192.168.77.1:36539/rootDesc.xml'), '192.168.77.1')?.href).toBe('http://192.168.77.1:36539/rootDesc.xml')
-    expect(ssdpLocation(answer('http://192.168.77.1:36539/rootDesc.xml'), '::ffff:192.168.77.1')).not.toBeNull()
+    expect(ssdpLocation(answer('http://192.168.77.1:36539/rootDesc.xml'), '::ffff:192.168.77.1')?.href).toBe('http://192.168.77.1:36539/rootDesc.xml') // the same host, IPv4-mapped
     expect(ssdpLocation(answer('http://192.168.77.9:80/rootDesc.xml'), '192.168.77.1')).toBeNull() // another host
     expect(ssdpLocation(answer('http://169.254.169.254/latest/meta-data'), '192.168.77.1')).toBeNull()
     expect(ssdpLocation(answer('http://router.lan:80/rootDesc.xml'), '192.168.77.1')).toBeNull() // a name, not an address

@@ -182,16 +182,21 @@ function expectInvariants(meta: Metainfo, bytes: Uint8Array): void {
 describe('metainfo properties', () => {
   it('a generated torrent is accepted when well formed, and whatever is accepted keeps every invariant; the rest is an AppError', async () => {
     let accepted = 0
+    let wellFormed = 0
     await fc.assert(fc.asyncProperty(torrent, async ({ top, valid }) => {
       const bytes = bencode(top)
       const meta = await parsesOrRefusesAsync(() => parseTorrent(bytes), CODES)
-      if (valid) expect(meta, 'a well-formed torrent was refused').toBeDefined()
+      if (valid) {
+        wellFormed++
+        expect(meta, 'a well-formed torrent was refused').toBeDefined()
+      }
       if (meta) {
         accepted++
         expectInvariants(meta, bytes)
       }
     }), runs(300))
     expect(accepted).toBeGreaterThan(100)
+    expect(wellFormed, 'well-formed torrents generated').toBeGreaterThan(100)
   })
 
   it('value-level mutations of a valid torrent (a field dropped, retyped, a list entry duplicated) parse with invariants or give an AppError', async () => {
@@ -346,9 +351,13 @@ const v2torrent: fc.Arbitrary<GeneratedV2> = fc.record({
 describe('metainfo properties: BitTorrent v2', () => {
   it('a generated v2 or hybrid torrent is accepted when well formed, and whatever is accepted keeps every invariant', async () => {
     let accepted = 0
+    let wellFormed = 0
     await fc.assert(fc.asyncProperty(v2torrent, async ({ bytes, valid }) => {
       const meta = await parsesOrRefusesAsync(() => parseTorrent(bytes), CODES)
-      if (valid) expect(meta, 'a well-formed v2 torrent was refused').toBeDefined()
+      if (valid) {
+        wellFormed++
+        expect(meta, 'a well-formed v2 torrent was refused').toBeDefined()
+      }
       if (meta) {
         accepted++
         expect(meta.version).not.toBe('v1')
@@ -356,6 +365,7 @@ describe('metainfo properties: BitTorrent v2', () => {
       }
     }), runs(300))
     expect(accepted).toBeGreaterThan(100)
+    expect(wellFormed, 'well-formed v2 torrents generated').toBeGreaterThan(100)
   })
 
   it('value-level mutations of a v2 torrent parse with invariants or give an AppError', async () => {
