@@ -20,6 +20,7 @@ import type { EngineApi } from './engine-api'
 import { opfsFile } from './opfs-file'
 import type { Persistence } from './persistence'
 import { isComplete, seedingTotals, snapshot, type TorrentRecord } from './snapshot'
+import { sessionOf, TorrentSession } from './torrent-session'
 import { QuotaWatch, spaceShortfall } from './quota-watch'
 import { BridgeLink, type BridgeStatus } from './bridge-link'
 import { applyChoice, type FileChoice } from './file-choice'
@@ -36,7 +37,7 @@ export type { AddOptions, AddSource } from './add-source'
  */
 export class Engine implements EngineApi {
   readonly local = true
-  private readonly records = new Map<string, TorrentRecord>()
+  private readonly records = new Map<string, TorrentSession>()
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly quotaWatch: QuotaWatch
   private readonly runner: TorrentRunner
@@ -82,13 +83,13 @@ export class Engine implements EngineApi {
   }
 
   private snapshotOf(record: TorrentRecord): TorrentSnapshot {
-    return snapshot(record, this.settings, record.torrent && this.bridge ? this.bridge.counts(record.infoHash) : undefined)
+    return snapshot(record, sessionOf(record).sync(this.settings), record.torrent && this.bridge ? this.bridge.counts(record.infoHash) : undefined)
   }
 
   /** Loads every saved torrent and starts what the queue allows. */
   async restore(): Promise<void> {
     for (const { stored, bitfield } of await this.persistence.loadAll()) {
-      const record: TorrentRecord = { infoHash: stored.infoHash, stored, piecesChecked: 0, queued: false, uploadedNow: 0 }
+      const record = new TorrentSession(stored.infoHash, stored)
       if (bitfield) record.bitfield = bitfield
       if (stored.torrentFile) {
         try {
@@ -131,7 +132,7 @@ export class Engine implements EngineApi {
     if (options.paused) stored.paused = true
     if (options.priorities) stored.priorities = options.priorities
     if (options.askFiles && source.kind === 'magnet') stored.awaitingFiles = true
-    const record: TorrentRecord = { infoHash: stored.infoHash, stored, piecesChecked: 0, queued: false, uploadedNow: 0 }
+    const record = new TorrentSession(stored.infoHash, stored)
     if (metainfo) record.metainfo = metainfo
     if (metainfo && options.complete) {
       record.bitfield = emptyBitfield(metainfo.pieceCount).fill(0xff)

@@ -10,7 +10,8 @@ import { limitsOf } from '../core/speed-limits'
 import type { StoredTorrent } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
 import type { ErrorInfo } from '../protocol/errors'
-import type { FileSnapshot, PeerSources, TorrentSnapshot, TorrentState } from '../protocol/engine-events'
+import type { FileSnapshot, PeerSources, TorrentSnapshot } from '../protocol/engine-events'
+import { shownState, type TorrentLifecycle } from '../core/torrent-lifecycle'
 
 /** What the engine keeps of each torrent beside webtorrent's own object. */
 export interface TorrentRecord {
@@ -104,17 +105,6 @@ export function metSeedingGoal(record: TorrentRecord, settings: Settings): Seedi
   return seedingGoalMet(uploaded, record.metainfo?.length ?? 0, seededSeconds, { ratio: settings.seedRatio, minutes: settings.seedMinutes })
 }
 
-function stateOf(record: TorrentRecord): TorrentState {
-  const { torrent } = record
-  if (record.error) return 'error'
-  if (record.stored.awaitingFiles && record.metainfo) return 'choosing'
-  if (record.stored.paused) return isComplete(record) ? 'done' : 'paused'
-  if (!torrent) return record.queued ? 'queued' : (isComplete(record) ? 'done' : 'queued')
-  if (!record.metainfo) return 'metadata'
-  if (!torrent.ready) return 'checking'
-  return isComplete(record) ? 'seeding' : 'downloading'
-}
-
 function fileSnapshots(record: TorrentRecord, metainfo: Metainfo, progress: readonly FileProgress[]): FileSnapshot[] {
   const prio = priorities(record)
   return metainfo.files.filter((file) => !file.pad).map((file) => ({
@@ -143,14 +133,15 @@ function payloadSpeeds(torrent: Torrent): { down: number; up: number } {
   return { down, up }
 }
 
-export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Omit<PeerSources, 'webrtc' | 'webseed'>, now = Date.now()): TorrentSnapshot {
+/** `lifecycle`: its state, from its session (torrent-session.ts). */
+export function snapshot(record: TorrentRecord, lifecycle: TorrentLifecycle, bridged?: Omit<PeerSources, 'webrtc' | 'webseed'>, now = Date.now()): TorrentSnapshot {
   const { torrent, metainfo, stored } = record
   const length = metainfo?.length ?? 0
   const progress = metainfo ? torrentProgress(metainfo.files, priorities(record), pieceState(record, metainfo)) : undefined
   const wantedLength = progress?.wantedLength ?? 0
   const downloaded = progress?.downloaded ?? 0
   const running = torrent?.ready ? torrent : undefined
-  const state = stateOf(record)
+  const state = shownState(lifecycle)
   const active = state === 'downloading'
   const { uploaded } = seedingTotals(record)
   const speeds = torrent ? payloadSpeeds(torrent) : { down: 0, up: 0 }
@@ -190,7 +181,6 @@ export function snapshot(record: TorrentRecord, settings: Settings, bridged?: Om
   const error = record.error ?? stored.pausedBecause
   if (error) snap.error = error
   if (state === 'queued' && record.queuePosition) snap.queue = { position: record.queuePosition, toSeed: isComplete(record) }
-  const goal = state === 'done' && !stored.paused ? metSeedingGoal(record, settings) : null
-  if (goal) snap.seedingGoal = goal
+  if (lifecycle.name === 'done' && lifecycle.stoppedBy === 'goal') snap.seedingGoal = lifecycle.goal
   return snap
 }
