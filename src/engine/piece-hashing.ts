@@ -16,11 +16,14 @@
  */
 import { BufferPool } from '../core/buffer-pool'
 import { ownsWholeBuffer } from '../core/bytes'
+import type { PieceHashes } from '../protocol/storage-messages'
 
 /** What this needs of the storage worker's client (storage/storage-client.ts). */
 export interface PieceHasher {
   /** SHA-1 of `data`, which is transferred to the worker and kept there under `held`. */
   hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer>
+  /** The hashes `check` asks for of `data`, which is transferred to the worker and kept there under `held`. */
+  checkHeld(held: number, data: ArrayBuffer, check: PieceHashes): Promise<{ sha1?: ArrayBuffer; v2?: ArrayBuffer }>
   /** Forgets what is kept under `held`; resolves with its buffer, given back. */
   drop(held: number): Promise<ArrayBuffer | undefined>
 }
@@ -33,6 +36,30 @@ export interface PieceSource {
 }
 
 type Algorithm = string | { name: string }
+
+/**
+ * A piece checked another way than by webtorrent's SHA-1 compare (BEP 52 v2 and hybrid torrents,
+ * engine/v2-torrent.ts): the hashes the worker computes, and what webtorrent's compare is handed.
+ */
+export interface OwnPieceCheck {
+  check: PieceHashes
+  /** The "SHA-1" webtorrent compares with what it holds for the piece: equal exactly when the piece is good. */
+  answer(hashes: { sha1?: ArrayBuffer; v2?: ArrayBuffer }): Promise<ArrayBuffer>
+}
+
+/**
+ * Who checks a piece its own way, asked with webtorrent's Piece just before it is assembled (its
+ * flush forgets which peers sent the blocks); undefined for the pieces webtorrent checks itself.
+ */
+export type PieceClaim = (piece: object) => OwnPieceCheck | undefined
+let claim: PieceClaim | undefined
+/** Own checks of the pieces claimed, by the buffer each was assembled into. */
+const ownChecks = new WeakMap<ArrayBuffer, OwnPieceCheck>()
+
+/** Pieces that `claimPiece` claims are checked its way (one claimant per page: engine/v2-torrents.ts). */
+export function checkClaimedPieces(claimPiece: PieceClaim): void {
+  claim = claimPiece
+}
 
 /** Buffers of pieces just assembled by webtorrent, not yet hashed. */
 const assembled = new WeakSet<ArrayBuffer>()
@@ -64,7 +91,8 @@ export function hashPiecesInWorker(storage: PieceHasher): void {
     assembled.delete(buffer)
     const id = nextHeld++
     held.set(buffer, id)
-    const result = storage.hashHeld(id, buffer)
+    const own = ownChecks.get(buffer)
+    const result = own ? storage.checkHeld(id, buffer, own.check).then((hashes) => own.answer(hashes)) : storage.hashHeld(id, buffer)
     // webtorrent puts a piece whose hash is right in the continuation of this promise, before
     // any timer runs; a piece it does not put by then (wrong hash, torrent gone) is dropped
     const forget = () => {
@@ -135,9 +163,13 @@ function patchFlush(torrent: PieceSource): void {
   if (typeof flush !== 'function') return
   flushPatched = true
   proto.flush = function (this: object) {
+    const own = claim?.(this)
     const buf = (hasPieceShape(this) && flushInto(this)) || flush.call(this)
     // a buffer of its own (ours, or webtorrent's concatenation of the blocks): safe to transfer
-    if (buf && ownsWholeBuffer(buf)) assembled.add(buf.buffer)
+    if (buf && ownsWholeBuffer(buf)) {
+      assembled.add(buf.buffer)
+      if (own) ownChecks.set(buf.buffer, own)
+    }
     return buf
   }
 }

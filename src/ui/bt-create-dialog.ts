@@ -24,8 +24,7 @@ export interface TorrentCreatedDetail {
 /**
  * "Create torrent": pick files or a folder, name it, hash it in a worker (the files are copied
  * into OPFS on the way), then show its magnet link and a .torrent to download. Emits a bubbling,
- * composed `torrent-created` with TorrentCreatedDetail; the app adds it to the engine to seed
- * (not a v2-only torrent, which the engine cannot run yet: it is offered to download only).
+ * composed `torrent-created` with TorrentCreatedDetail; the app adds it to the engine to seed.
  */
 export class BtCreateDialog extends LitElement {
   static override properties = {
@@ -103,7 +102,7 @@ export class BtCreateDialog extends LitElement {
     return html`
       <button @click=${() => this.open()}>Create torrent</button>
       <dialog aria-labelledby="create-title" @cancel=${this.onEscape} @close=${this.onClose}>
-        <h2 id="create-title">${this.phase === 'done' ? `“${this.result?.name}” ${this.result?.seeding ? 'is seeding' : 'is created'}`
+        <h2 id="create-title">${this.phase === 'done' ? `“${this.result?.name}” is seeding`
           : this.phase === 'hashing' ? `Creating “${this.name}”` : 'Create torrent'}</h2>
         ${this.phase !== 'done' ? this.renderForm() : nothing}
         ${this.phase === 'hashing' ? this.renderHashing() : this.phase === 'done' ? this.renderDone() : nothing}
@@ -160,8 +159,7 @@ export class BtCreateDialog extends LitElement {
   private renderDone() {
     const result = this.result!
     return html`
-      <p class="summary">${result.seeding ? 'Added to your list and seeding. Share the magnet link or the .torrent file.'
-        : 'This app cannot seed BitTorrent v2-only torrents yet: download the .torrent and seed it with a client that can (qBittorrent, libtorrent).'}</p>
+      <p class="summary">Added to your list and seeding. Share the magnet link or the .torrent file.</p>
       <label class="field">Magnet link
         <input type="text" readonly .value=${result.magnetURI} @focus=${(e: Event) => (e.target as HTMLInputElement).select()}></label>
       <div class="row">
@@ -262,7 +260,6 @@ export class BtCreateDialog extends LitElement {
         this.task = undefined
         this.result = result
         this.phase = 'done'
-        if (!result.seeding) return
         const detail: TorrentCreatedDetail = { ...result }
         this.dispatchEvent(new CustomEvent('torrent-created', { detail, bubbles: true, composed: true }))
       },

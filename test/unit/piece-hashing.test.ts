@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 // @ts-ignore -- torrent-piece ships no types
 import Piece from 'torrent-piece'
+import { pieceHash } from '../../src/core/merkle'
 import { hashPiecesInWorker, markAssembledPieces, reusePieceBuffer, takeHeld } from '../../src/engine/piece-hashing'
+import type { PieceHashes } from '../../src/protocol/storage-messages'
 
 interface TorrentPiece { set(i: number, data: Uint8Array, source: unknown): boolean; flush(): Uint8Array }
 const BLOCK = 16 * 1024
@@ -23,6 +25,17 @@ const worker = {
     this.kept.set(held, moved)
     return browserDigest('SHA-1', moved)
   },
+  /** The storage worker's 'hash' with a check (storage.worker.ts hashHeld): SHA-1 and/or the BEP 52 piece hash. */
+  async checkHeld(held: number, data: ArrayBuffer, check: PieceHashes): Promise<{ sha1?: ArrayBuffer; v2?: ArrayBuffer }> {
+    const moved = structuredClone(data, { transfer: [data] })
+    this.kept.set(held, moved)
+    this.checks.push(check)
+    const out: { sha1?: ArrayBuffer; v2?: ArrayBuffer } = {}
+    if (check.sha1) out.sha1 = await browserDigest('SHA-1', moved)
+    if (check.v2) out.v2 = (await pieceHash(new Uint8Array(moved).subarray(0, check.v2.dataLength), check.v2.leaves)).slice().buffer
+    return out
+  },
+  checks: [] as PieceHashes[],
   /** Writes (here: copies out) the kept bytes; their buffer goes back, as the worker's reply transfers it. */
   async putHeld(_torrent: string, index: number, held: number): Promise<ArrayBuffer> {
     const data = this.kept.get(held)!
