@@ -14,9 +14,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
+import { bdecode, bencode, type BValue } from '../../src/core/bencode'
+import { parseTorrent } from '../../src/core/metainfo'
 import { launchChromium } from '../support/browser'
 import { writeFixture, type FixtureFile } from '../support/fixtures'
 import { libtorrentMake, type LibtorrentMode, type LibtorrentView } from '../support/libtorrent-v2'
+import { startLyingV2Peer } from '../support/lying-v2-peer'
 import { startLibtorrent, type LibtorrentPeer } from '../support/peers/libtorrent'
 import { startTracker, type LocalTracker } from '../support/tracker'
 import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, type RunningApp } from './harness'
@@ -125,6 +128,85 @@ test('1. libtorrent seeds v2-only and hybrid torrents of uneven files; the page 
     // libtorrent was the only peer: it sent each torrent's bytes
     const ltStatus = await lt.status()
     for (const made of all) expect(ltStatus[made.key]?.uploaded, `libtorrent's upload of ${made.name}`).toBeGreaterThan(0)
+    await page.context().close()
+  } finally {
+    await lt.stop()
+  }
+})
+
+/** The .torrent without its `piece layers` (its info-hash unchanged): each file's layer must come from peers. */
+function withoutPieceLayers(torrentFile: Uint8Array): Uint8Array {
+  const torrent = bdecode(torrentFile) as Map<string, BValue>
+  torrent.delete('piece layers')
+  return bencode(torrent)
+}
+
+test('2. a peer that answers hash requests with hashes that prove nothing is disconnected and not dialed again; libtorrent then delivers the torrent', async () => {
+  test.setTimeout(120_000)
+  const made = await make('lt-v2-liar', 'v2', 32_768, unevenFiles(3_000_001), 31)
+  const full = new Uint8Array(await readFile(made.torrentPath))
+  const stripped = withoutPieceLayers(full)
+  const meta = await parseTorrent(stripped)
+  expect(meta.infoHash).toBe(made.key)
+  expect(meta.files.some((f) => f.pieceLayer)).toBe(false)
+  // the liar is the only peer at first (on its own address: a ban is by host), listed by the tracker
+  const liar = await startLyingV2Peer({ host: '127.0.0.2', infoHash: made.key, pieceCount: meta.pieceCount })
+  let lt: LibtorrentPeer | undefined
+  try {
+    await liar.announce(tracker.httpUrl)
+    const page = await openPage()
+    await page.getByLabel('Open torrent file').setInputFiles({ name: `${made.name}.torrent`, mimeType: 'application/x-bittorrent', buffer: Buffer.from(stripped) })
+    await expect(item(page, made.name)).toBeVisible()
+    await expect.poll(() => liar.connections.length, { timeout: 30_000 }).toBeGreaterThan(0)
+    const first = liar.connections[0]!
+    await first.closed // the page hung up on it, after its lies
+    expect(first.lies).toBeGreaterThan(0)
+    expect(first.peerId.startsWith('-WW')).toBe(true)
+    // libtorrent, started only now, finds the page through the tracker and answers truthfully
+    lt = await startLibtorrent()
+    expect(await lt.add({ torrent: made.torrentPath }, made.dataDir)).toBe(made.key)
+    await expect(item(page, made.name).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
+    await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmp)
+    // the page never dialed it again (the tracker lists it at every announce), nor lets it in
+    expect(liar.connections.filter((c) => c.peerId.startsWith('-WW'))).toHaveLength(1)
+    expect(await liar.dialIn(app.peerPort), 'the banned peer dialing in is answered').toBe(false)
+    // a peer that did nothing wrong, from another address, is let in to the same torrent
+    const stranger = await startLyingV2Peer({ host: '127.0.0.3', infoHash: made.key, pieceCount: meta.pieceCount })
+    try {
+      expect(await stranger.dialIn(app.peerPort), 'another peer dialing in is answered').toBe(true)
+    } finally {
+      await stranger.close()
+    }
+    await page.context().close()
+  } finally {
+    await lt?.stop()
+    await liar.close()
+  }
+})
+
+test('3. a reload while a v2 torrent (added by btmh magnet) is half done: it resumes from its verified pieces, a sample re-checked by SHA-256, and completes byte-exact', async () => {
+  test.setTimeout(120_000)
+  const made = await make('lt-v2-resume', 'v2', 65_536, unevenFiles(11_000_001), 41)
+  // throttled, so that the page is reloaded mid-download
+  const lt = await startLibtorrent({ uploadLimit: 1_500_000 })
+  try {
+    expect(await lt.add({ torrent: made.torrentPath }, made.dataDir)).toBe(made.key)
+    await lt.waitSeeding(made.key)
+    const page = await openPage()
+    await addByMagnet(page, made.view.magnet)
+    const bar = item(page, made.name).getByRole('progressbar')
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThanOrEqual(25)
+    await page.reload()
+    await expect(item(page, made.name).getByTestId('state')).toHaveText(/Downloading|Seeding/, { timeout: 30_000 })
+    const verifiedAtStart = Number(await bar.getAttribute('data-pieces-verified'))
+    const checked = Number(await bar.getAttribute('data-pieces-checked'))
+    console.log(`3. after the reload: ${verifiedAtStart} pieces verified, ${checked} read back and hashed`)
+    // fast resume: the verified pieces kept, a sample (at most two pieces a file) hashed again, the v2 way
+    expect(verifiedAtStart).toBeGreaterThan(40)
+    expect(checked).toBeGreaterThan(0)
+    expect(checked).toBeLessThanOrEqual(2 * Object.keys(made.sha256).length)
+    await expect(item(page, made.name).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
+    await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmp)
     await page.context().close()
   } finally {
     await lt.stop()
