@@ -249,18 +249,18 @@ function withPadding(files: readonly CreateFileEntry[], pieceLength: number): BE
 /**
  * Where each file and each padding file of a new torrent sits in its file list as the parser reads
  * it back (storage keeps one file per entry, by index): a hybrid's list has padding after each
- * file that does not end on a piece (see withPadding), a v2 one after each but the last (as
- * metainfo-v2's alignFiles lays it out); a v1 list is the files themselves.
+ * file that does not end on a piece (see withPadding), a v2 one after each, the last too (as
+ * metainfo-v2's alignFiles lays it out, and libtorrent); a v1 list is the files themselves.
  */
 export function createdFileLayout(version: MetaVersion, pieceLength: number, lengths: readonly number[], singleFile: boolean): { files: number[]; pads: { index: number; length: number }[] } {
   const files: number[] = []
   const pads: { index: number; length: number }[] = []
   let index = 0
-  lengths.forEach((length, i) => {
+  lengths.forEach((length) => {
     files.push(index++)
     const gap = length % pieceLength
-    // a v2 torrent's list as the parser lays it out: padding after every file but the last
-    const padded = version === 'hybrid' ? !singleFile : version === 'v2' && i < lengths.length - 1
+    // a v2 torrent's list as the parser lays it out: padding after every file, the last too
+    const padded = version === 'hybrid' ? !singleFile : version === 'v2'
     if (padded && length > 0 && gap !== 0) pads.push({ index: index++, length: pieceLength - gap })
   })
   return { files, pads }

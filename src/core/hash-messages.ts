@@ -6,7 +6,7 @@
  *   hash reject (23)   the same 48 bytes as the request it refuses
  *
  * Pure and hostile-input safe: a payload is measured before it is read; the numbers must be what
- * a request can hold (see merkle-proof.ts: length a power of two from 2 to 8192, fewer than 64
+ * a request can hold (see merkle-proof.ts: length a power of two from 1 to 8192, fewer than 64
  * proof layers); a `hashes` payload must hold exactly the hashes its header announces. Whether a
  * request fits a given file is hashRequestProblem's job, which needs the file.
  */
@@ -61,7 +61,7 @@ function readRequest(payload: Uint8Array): HashRequest {
     proofLayers: readUint32(payload, HASH_SIZE + 12),
   }
   // the same bounds the sender's answer is held to, checked before anything is sized by them
-  if (request.length < 2 || request.length > MAX_HASHES_PER_REQUEST || !isPowerOfTwo(request.length)) bad(`it asks for ${request.length} hashes`)
+  if (request.length < 1 || request.length > MAX_HASHES_PER_REQUEST || !isPowerOfTwo(request.length)) bad(`it asks for ${request.length} hashes`)
   if (request.proofLayers >= MAX_PROOF_LAYERS) bad(`it asks for ${request.proofLayers} proof layers`)
   if (request.baseLayer >= MAX_PROOF_LAYERS) bad(`its base layer is ${request.baseLayer}`)
   return request

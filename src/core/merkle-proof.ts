@@ -4,7 +4,8 @@
  * that lead from their subtree to an ancestor the asker already trusts, usually the pieces root.
  *
  * A request's validity follows libtorrent (validate_hash_request) and BEP 52: the base layer is
- * below the root, `length` is a power of two of at least 2 and at most MAX_HASHES_PER_REQUEST,
+ * below the root, `length` is a power of two of at most MAX_HASHES_PER_REQUEST (libtorrent asks for
+ * one hash, the last of a file's piece layer, when a file has 512·k + 1 pieces),
  * `index` is a multiple of it, the range lies within the layer (padding included), and proof
  * layers do not reach past the root. The first log2(length) - 1 proof layers need no uncle (the
  * hashes themselves cover them), so an answer holds `length + uncleCount(request)` hashes.
@@ -38,7 +39,7 @@ export function hashRequestProblem(request: HashRequest, fileLength: number): st
   const { baseLayer, index, length, proofLayers } = request
   const height = treeHeight(fileLength)
   if (!Number.isSafeInteger(baseLayer) || baseLayer < 0 || baseLayer >= height) return `base layer ${baseLayer} is not below the root (layer ${height})`
-  if (!isPowerOfTwo(length) || length < 2 || length > MAX_HASHES_PER_REQUEST) return `length ${length} is not a power of two from 2 to ${MAX_HASHES_PER_REQUEST}`
+  if (!isPowerOfTwo(length) || length > MAX_HASHES_PER_REQUEST) return `length ${length} is not a power of two from 1 to ${MAX_HASHES_PER_REQUEST}`
   if (!Number.isSafeInteger(index) || index < 0 || index % length !== 0) return `index ${index} is not a multiple of the length ${length}`
   const width = leafCount(fileLength) / 2 ** baseLayer
   if (index + length > width) return `hashes ${index} to ${index + length - 1} are past the layer's ${width} nodes`

@@ -105,7 +105,9 @@ export async function parseTorrent(bytes: Uint8Array): Promise<Metainfo> {
     if (version === 'hybrid') raw = matchHybridFiles(raw, tree, pieceLength)
     else {
       single = tree.length === 1 && (tree[0] as RawFile).path.length === 1
-      raw = alignFiles(tree, pieceLength, false)
+      // padding after the last file too, as libtorrent lays a v2 torrent out: every piece is whole,
+      // so a peer that asks for the last piece's tail (libtorrent does) gets zeros, not a refusal
+      raw = alignFiles(tree, pieceLength, true)
     }
   }
 

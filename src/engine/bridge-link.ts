@@ -109,6 +109,11 @@ export class BridgeLink {
     this.peers.deferRedial(infoHash, remote)
   }
 
+  /** A peer that lied to this torrent (BEP 52 hashes): not dialed again, nor let in, while the page runs. */
+  ban(infoHash: string, remote: PeerAddress): void {
+    this.peers.ban(infoHash, remote)
+  }
+
   sourceOf(infoHash: string, remote: PeerAddress): PeerSource | undefined {
     return this.peers.sourceOf(infoHash, remote)
   }

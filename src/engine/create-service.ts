@@ -28,8 +28,6 @@ export interface CreateResult {
   name: string
   magnetURI: string
   version: TorrentVersion
-  /** Its files are in OPFS for the engine to seed (not a v2-only torrent: the engine cannot run one yet). */
-  seeding: boolean
 }
 
 export interface CreateTask {
@@ -115,9 +113,9 @@ export function createTorrent(options: CreateOptions): CreateTask {
       switch (message.type) {
         case 'progress': if (!settled) options.onProgress?.(message.hashed, message.total); break
         case 'created': {
-          const { torrentFile, infoHash, infoHashV2, version, seeding } = message
+          const { torrentFile, infoHash, infoHashV2, version } = message
           const magnetURI = createdMagnet(infoHash, message.name, options.trackers, infoHashV2)
-          finish(() => resolve({ torrentFile, infoHash, name: message.name, magnetURI, version, seeding, ...(infoHashV2 ? { infoHashV2 } : {}) }))
+          finish(() => resolve({ torrentFile, infoHash, name: message.name, magnetURI, version, ...(infoHashV2 ? { infoHashV2 } : {}) }))
           break
         }
         case 'cancelled': finish(() => reject(cancelledError())); break

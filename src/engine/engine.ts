@@ -14,7 +14,6 @@ import type { StorageClient } from '../storage/storage-client'
 import { fetchTorrent } from './fetch-torrent'
 import { playbackStream } from './playback-stream'
 import { parseTorrentFile } from './parse-service'
-import { assertEngineSupports, assertEngineSupportsMagnet } from '../core/engine-support'
 import type { AddOptions, AddSource } from './add-source'
 import type { EngineApi } from './engine-api'
 import { opfsFile } from './opfs-file'
@@ -119,13 +118,11 @@ export class Engine implements EngineApi {
     let stored: StoredTorrent
     let metainfo: Metainfo | undefined
     if (source.kind === 'magnet') {
-      assertEngineSupportsMagnet(source.magnet)
       if (this.isDuplicate(source.magnet.infoHash)) return source.magnet.infoHash
       // The magnet's own trackers are kept; the server's are added when it starts.
       stored = { infoHash: source.magnet.infoHash, name: source.magnet.name ?? source.magnet.infoHash, addedAt: Date.now(), magnetURI: magnetUri(source.magnet), paused: false }
     } else {
       metainfo = await parseTorrentFile(source.bytes)
-      assertEngineSupports(metainfo)
       if (this.isDuplicate(metainfo.infoHash)) return metainfo.infoHash
       stored = { infoHash: metainfo.infoHash, name: metainfo.name, addedAt: Date.now(), torrentFile: source.bytes, paused: false }
     }

@@ -63,6 +63,8 @@ interface Candidate {
 interface Entry {
   torrent: PeerTorrent
   candidates: Map<string, Candidate>
+  /** Hosts that lied to this torrent: never dialed, nor let in. */
+  banned: Set<string>
   /** Live streams by address key, with the source they count under. */
   active: Map<string, { stream: BridgeStream; source: PeerSource }>
 }
@@ -77,12 +79,18 @@ const DUPLICATE_REDIAL_MS = 10 * 60_000
 
 const DEFAULT_BACKOFF: BackoffOptions = { minMs: 15_000, maxMs: 10 * 60_000, jitter: 0.2 }
 
+function hostKey(host: string): string {
+  return host.toLowerCase()
+}
+
 export function addressKey(peer: PeerAddress): string {
   return peer.host.includes(':') ? `[${peer.host.toLowerCase()}]:${peer.port}` : `${peer.host}:${peer.port}`
 }
 
 export class PeerService extends Emitter<PeerServiceEvents> {
   private readonly torrents = new Map<string, Entry>()
+  /** Banned hosts by torrent, kept across a torrent's stop and start in this page. */
+  private readonly banned = new Map<string, Set<string>>()
   private readonly opts: Required<Omit<PeerServiceOptions, 'now'>> & { now: () => number }
   private pendingDials = 0
   private timer: ReturnType<typeof setInterval> | null = null
@@ -110,7 +118,7 @@ export class PeerService extends Emitter<PeerServiceEvents> {
 
   attach(torrent: PeerTorrent): void {
     if (this.torrents.has(torrent.infoHash)) return
-    this.torrents.set(torrent.infoHash, { torrent, candidates: new Map(), active: new Map() })
+    this.torrents.set(torrent.infoHash, { torrent, candidates: new Map(), active: new Map(), banned: this.banned.get(torrent.infoHash) ?? new Set() })
   }
 
   /** Forgets the torrent and closes its bridged connections. */
@@ -127,7 +135,7 @@ export class PeerService extends Emitter<PeerServiceEvents> {
     if (!entry) return
     for (const peer of peers) {
       const key = addressKey(peer)
-      if (entry.candidates.has(key)) continue
+      if (entry.candidates.has(key) || entry.banned.has(hostKey(peer.host))) continue
       if (entry.candidates.size >= this.opts.maxCandidates) {
         // drop the candidate that has failed most (Map keeps insertion order: oldest first on ties)
         let worst: string | null = null
@@ -150,6 +158,21 @@ export class PeerService extends Emitter<PeerServiceEvents> {
   /** Where the page heard of `remote`, if its connection to it is a bridged one and open. */
   sourceOf(infoHash: string, remote: PeerAddress): PeerSource | undefined {
     return this.openActive(infoHash, remote)?.source
+  }
+
+  /**
+   * A peer that lied to this torrent: by its host (its inbound connections come from other ports),
+   * never dialed again nor let in, for as long as the page runs.
+   */
+  ban(infoHash: string, remote: PeerAddress): void {
+    const host = hostKey(remote.host)
+    let banned = this.banned.get(infoHash)
+    if (!banned) this.banned.set(infoHash, (banned = new Set()))
+    banned.add(host)
+    const entry = this.torrents.get(infoHash)
+    if (!entry) return
+    entry.banned = banned
+    for (const [key, candidate] of entry.candidates) if (hostKey(candidate.peer.host) === host) entry.candidates.delete(key)
   }
 
   /** The page closes its dialed connection to `remote` as a duplicate (core/duplicate-peer.ts): do not dial it again soon. */
@@ -261,7 +284,7 @@ export class PeerService extends Emitter<PeerServiceEvents> {
   private incoming(stream: BridgeStream): void {
     const entry = this.torrents.get(stream.infoHash)
     const key = addressKey({ host: stream.remoteAddress, port: stream.remotePort })
-    if (!entry || entry.torrent.destroyed || entry.active.size >= this.opts.maxPerTorrent) {
+    if (!entry || entry.torrent.destroyed || entry.active.size >= this.opts.maxPerTorrent || entry.banned.has(hostKey(stream.remoteAddress))) {
       stream.destroy()
       return
     }

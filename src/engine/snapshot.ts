@@ -6,6 +6,7 @@ import { torrentComplete, torrentProgress, type FileProgress, type PieceState } 
 import { seedingGoalMet, type SeedingGoal } from '../core/queue'
 import type { Priority } from '../core/selection'
 import { estimateEta, etaStartStep, type EtaStart } from '../core/eta'
+import { magnetUri } from '../core/magnet'
 import { limitsOf } from '../core/speed-limits'
 import type { StoredTorrent } from '../prefs/db'
 import type { Settings } from '../prefs/settings'
@@ -133,6 +134,17 @@ function payloadSpeeds(torrent: Torrent): { down: number; up: number } {
   return { down, up }
 }
 
+/**
+ * The torrent's magnet link: webtorrent's, or for a v2-only torrent (webtorrent names it by its
+ * truncated v2 info-hash as if it were a v1 one) a btmh link (BEP 52).
+ */
+function magnetOf({ torrent, metainfo, stored }: TorrentRecord): string {
+  if (metainfo?.version === 'v2' && metainfo.infoHashV2) {
+    return stored.magnetURI ?? magnetUri({ infoHash: metainfo.infoHash, infoHashV2: metainfo.infoHashV2, name: metainfo.name, trackers: metainfo.announce, webSeeds: [], peers: [] })
+  }
+  return torrent?.magnetURI ?? stored.magnetURI ?? ''
+}
+
 /** `lifecycle`: its state, from its session (torrent-session.ts). */
 export function snapshot(record: TorrentRecord, lifecycle: TorrentLifecycle, bridged?: Omit<PeerSources, 'webrtc' | 'webseed'>, now = Date.now()): TorrentSnapshot {
   const { torrent, metainfo, stored } = record
@@ -150,7 +162,7 @@ export function snapshot(record: TorrentRecord, lifecycle: TorrentLifecycle, bri
   const snap: TorrentSnapshot = {
     infoHash: record.infoHash,
     name: metainfo?.name ?? stored.name,
-    magnetURI: torrent?.magnetURI ?? stored.magnetURI ?? '',
+    magnetURI: magnetOf(record),
     length,
     wantedLength,
     downloaded,

@@ -24,6 +24,7 @@ import { TorrentLimits } from './webtorrent/torrent-limits'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from './webtorrent/piece-hashing'
 import { coalesceUpdateRounds } from './webtorrent/update-rounds'
 import { assertWebtorrentVersion } from './webtorrent/version'
+import { V2Torrents, type V2Host } from './v2-torrents'
 import { directRangeFetch } from './web-seed-direct'
 import { WebSeeds } from './web-seeds'
 
@@ -50,6 +51,7 @@ export class TorrentRunner {
   readonly webSeeds: WebSeeds
   private readonly client: WebTorrent
   private readonly store: ReturnType<typeof opfsChunkStore>
+  private readonly v2: V2Torrents
 
   constructor(
     private readonly config: RuntimeConfig,
@@ -77,6 +79,7 @@ export class TorrentRunner {
       const record = this.records.get(infoHash)
       if (record) record.piecesChecked++
     })
+    this.v2 = new V2Torrents((infoHash) => this.v2Host(infoHash))
   }
 
   async start(record: TorrentRecord): Promise<void> {
@@ -87,7 +90,9 @@ export class TorrentRunner {
       if (!this.records.has(record.infoHash) || record.stored.paused) return
       // webtorrent gets the WebSocket trackers; the bridge announces to the http/udp ones (allTrackers)
       const browserTrackers = [...this.trackers(), ...(record.metainfo?.announce ?? [])].filter((url) => /^wss?:\/\//i.test(url))
-      const torrent = this.client.add(record.stored.torrentFile ?? record.stored.magnetURI!, {
+      // BEP 52: a v2-only torrent is handed to webtorrent in a form it can run (v2-torrent.ts)
+      const v2 = this.v2.open(record.infoHash, record.stored, record.metainfo)
+      const torrent = this.client.add(v2?.torrentId() ?? record.stored.torrentFile ?? record.stored.magnetURI!, {
         announce: [...new Set(browserTrackers)],
         store: this.store,
         storeCacheSlots: 0, // reads go to the worker; no pieces cached in page memory
@@ -97,8 +102,9 @@ export class TorrentRunner {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
+      v2?.attach(torrent)
       coalesceUpdateRounds(torrent)
-      hashPiecesInWorker(torrent, this.storage)
+      hashPiecesInWorker(torrent, this.storage, v2 && ((index) => v2.checkOf(index)))
       assemblePiecesIntoSpareBuffers(torrent)
       this.limits.attach(torrent, limitsOf(record.stored))
       record.piecesChecked = 0
@@ -111,6 +117,8 @@ export class TorrentRunner {
       }, () => isComplete(record), magnetPeers(record.stored.magnetURI))
     } catch (err) {
       record.error = AppError.from(err).toInfo()
+      this.v2.close(record.infoHash)
+      if (record.torrent) await this.stop(record)
       this.host.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
     } finally {
       record.starting = false
@@ -123,6 +131,7 @@ export class TorrentRunner {
     record.torrent = undefined
     this.bridge?.detach(record.infoHash)
     this.webSeeds.detach(record.infoHash)
+    this.v2.close(record.infoHash)
     this.bankCounters(record)
     await this.persistence.saveTorrent(record.stored)
     await this.persistence.flush()
@@ -281,6 +290,7 @@ export class TorrentRunner {
   private async onTorrentError(record: TorrentRecord, error: AppError): Promise<void> {
     record.torrent = undefined
     this.webSeeds.detach(record.infoHash)
+    this.v2.close(record.infoHash)
     this.bankCounters(record)
     if (error.code === 'QUOTA') {
       record.stored.paused = true
@@ -294,10 +304,43 @@ export class TorrentRunner {
     this.host.emit({ type: 'error', infoHash: record.infoHash, error: error.toInfo() })
   }
 
+  /** What a torrent's v2 half (v2-torrent.ts) is told to do in the engine. */
+  private v2Host(infoHash: string): V2Host {
+    const record = () => {
+      const r = this.records.get(infoHash)
+      return r?.torrent ? r : undefined
+    }
+    return {
+      storage: this.storage,
+      parse: parseTorrentFile,
+      checkRead: () => { const r = record(); if (r) r.piecesChecked++ },
+      torrentFileChanged: (bytes) => {
+        const r = record()
+        if (!r?.stored.torrentFile) return // the metadata itself is kept by onMetadata
+        r.stored.torrentFile = bytes
+        void this.persistence.saveTorrent(r.stored)
+      },
+      refused: (error) => {
+        const r = record()
+        if (!r) return
+        r.error = error.toInfo()
+        void this.stop(r)
+        this.host.emit({ type: 'error', infoHash, error: r.error })
+      },
+      badPeer: (wire, reason) => {
+        const peer = wireAddress(wire as Wire)
+        if (peer) this.bridge?.ban(infoHash, peer)
+        ;(wire as Wire).destroy()
+        this.host.emit({ type: 'warning', infoHash, message: `Disconnected ${peer ? `${peer.host}:${peer.port}` : 'a peer'}, and it will not be dialed again: ${reason}.` })
+      },
+    }
+  }
+
   /** Metadata from peers (magnets) goes through our own validation, and is kept for next time. */
   private async onMetadata(record: TorrentRecord): Promise<void> {
     if (!record.metainfo) {
-      const bytes = record.torrent?.torrentFile
+      // a v2 torrent's exact metadata (webtorrent's torrentFile is its info dictionary re-encoded)
+      const bytes = this.v2.get(record.infoHash)?.torrentFile ?? record.torrent?.torrentFile
       try {
         if (!bytes) throw new AppError('BAD_TORRENT', 'The peers sent no usable metadata.')
         const metainfo = await parseTorrentFile(bytes)

@@ -36,8 +36,8 @@ export type CreateRequest =
 export type CreateResponse =
   /** At most about ten a second, and once at the end with hashed === total. */
   | { type: 'progress'; id: number; hashed: number; total: number }
-  /** `seeding`: its files were kept in OPFS for the engine to seed (not for a v2-only torrent, which it cannot run yet). */
-  | { type: 'created'; id: number; infoHash: string; infoHashV2?: string; name: string; torrentFile: Uint8Array; version: TorrentVersion; seeding: boolean }
+  /** Its files are in OPFS, under its info-hash, for the engine to seed. */
+  | { type: 'created'; id: number; infoHash: string; infoHashV2?: string; name: string; torrentFile: Uint8Array; version: TorrentVersion }
   | { type: 'cancelled'; id: number }
   | { type: 'fail'; id: number; error: ErrorInfo }
 

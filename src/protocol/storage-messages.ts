@@ -19,17 +19,33 @@ export type StorageRequest =
   /** Close and delete every file of the torrent. */
   | { type: 'destroy'; id: number; torrent: string }
   /**
-   * The SHA-1 of a piece the page just downloaded (answered as `data`); the worker keeps the
-   * bytes under `held` for the 'put-held' that follows when the hash is right (engine/webtorrent/piece-hashing.ts).
+   * The SHA-1 of a piece the page just downloaded (answered as `data`), and with `check.v2` its
+   * BEP 52 merkle hash (answered as `v2Hash`); the worker keeps the bytes under `held` for the
+   * 'put-held' that follows when the hash is right (engine/webtorrent/piece-hashing.ts).
    */
-  | { type: 'hash'; id: number; held: number; data: ArrayBuffer }
+  | { type: 'hash'; id: number; held: number; data: ArrayBuffer; check?: PieceHashes }
   /** Write the bytes kept under `held` as piece `index`, and forget them (their buffer is answered as `data`). */
   | { type: 'put-held'; id: number; torrent: string; index: number; held: number }
   /** Forget the bytes kept under `held` (the piece failed its hash check, or its torrent stopped); answered with their buffer. */
   | { type: 'drop'; id: number; held: number }
+  /** BEP 52: the merkle hash of piece `index` as stored (a re-check), answered as `v2Hash`. */
+  | { type: 'hash-v2'; id: number; torrent: string; index: number; v2: V2PieceShape }
+
+/** BEP 52: which of a piece's bytes are hashed, and into how many leaves (core/v2-pieces.ts). */
+export interface V2PieceShape {
+  /** The file's bytes in the piece; the rest is padding, outside the hash. */
+  dataLength: number
+  leaves: number
+}
+
+/** Which hashes a 'hash' request wants: SHA-1 (v1, hybrid; the default) and the BEP 52 merkle hash (v2, hybrid). */
+export interface PieceHashes {
+  sha1: boolean
+  v2?: V2PieceShape
+}
 
 export type StorageResponse =
-  | { type: 'ok'; id: number; data?: ArrayBuffer; sizes?: number[] }
+  | { type: 'ok'; id: number; data?: ArrayBuffer; sizes?: number[]; v2Hash?: ArrayBuffer }
   | { type: 'fail'; id: number; error: ErrorInfo }
 
 /** OPFS layout: one folder per torrent, one file per torrent file, named by its index. */

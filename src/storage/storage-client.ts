@@ -1,5 +1,5 @@
 import { AppError } from '../protocol/errors'
-import type { StorageLayout, StorageRequest, StorageResponse } from '../protocol/storage-messages'
+import type { PieceHashes, StorageLayout, StorageRequest, StorageResponse, V2PieceShape } from '../protocol/storage-messages'
 
 type Reply = Extract<StorageResponse, { type: 'ok' }>
 type Pending = { resolve: (reply: Reply) => void; reject: (err: AppError) => void }
@@ -34,6 +34,21 @@ export class StorageClient {
   async hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer> {
     const { data: digest } = await this.call({ type: 'hash', held, data }, [data])
     return digest ?? new ArrayBuffer(0)
+  }
+
+  /**
+   * The hashes `check` asks for of `data` (SHA-1 and, for BEP 52 pieces, the merkle hash), which
+   * is transferred and kept in the worker under `held` for putHeld or drop.
+   */
+  async checkHeld(held: number, data: ArrayBuffer, check: PieceHashes): Promise<{ sha1?: ArrayBuffer; v2?: ArrayBuffer }> {
+    const reply = await this.call({ type: 'hash', held, data, check }, [data])
+    return { ...(reply.data ? { sha1: reply.data } : {}), ...(reply.v2Hash ? { v2: reply.v2Hash } : {}) }
+  }
+
+  /** BEP 52: the merkle hash of piece `index` as stored, hashed in the worker (re-checks); rejects when it is not on disk. */
+  async hashStoredV2(torrent: string, index: number, v2: V2PieceShape): Promise<Uint8Array> {
+    const { v2Hash } = await this.call({ type: 'hash-v2', torrent, index, v2 })
+    return new Uint8Array(v2Hash ?? new ArrayBuffer(0))
   }
 
   /** Writes the bytes kept under `held` as piece `index`; resolves with their buffer, given back. */

@@ -301,8 +301,7 @@ export class BtApp extends LitElement {
     if (!(this.settings?.askFilesOnAdd ?? true)) return {}
     const metainfo = await parseTorrentFile(bytes)
     const known = this.torrents.some((t) => t.infoHash === metainfo.infoHash) // the engine shows it, not twice
-    // the engine refuses a v2-only torrent (engine-support.ts): say so before asking about its files
-    if (known || metainfo.version === 'v2' || choosableFiles(metainfo).length <= 1) return {}
+    if (known || choosableFiles(metainfo).length <= 1) return {}
     return (await this.dialogTurn(() => this.addDialog().ask(metainfo))) ?? null
   }
 

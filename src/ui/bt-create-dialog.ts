@@ -27,8 +27,7 @@ export interface TorrentCreatedDetail {
 /**
  * "Create torrent": pick files or a folder, name it, hash it in a worker (the files are copied
  * into OPFS on the way), then show its magnet link and a .torrent to download. Emits a bubbling,
- * composed `torrent-created` with TorrentCreatedDetail; the app adds it to the engine to seed
- * (not a v2-only torrent, which the engine cannot run yet: it is offered to download only).
+ * composed `torrent-created` with TorrentCreatedDetail; the app adds it to the engine to seed.
  */
 export class BtCreateDialog extends LitElement {
   static override properties = {
@@ -107,7 +106,7 @@ export class BtCreateDialog extends LitElement {
     return html`
       <button @click=${() => this.open()}>${t('create.open')}</button>
       <dialog aria-labelledby="create-title" @keydown=${keepTabInside} @cancel=${this.onEscape} @close=${this.onClose}>
-        <h2 id="create-title">${this.phase === 'done' ? t(this.result?.seeding ? 'create.seeding' : 'create.created', { name: this.result?.name ?? '' })
+        <h2 id="create-title">${this.phase === 'done' ? t('create.seeding', { name: this.result?.name ?? '' })
           : this.phase === 'hashing' ? t('create.creating', { name: this.name }) : t('create.open')}</h2>
         ${this.phase !== 'done' ? this.renderForm() : nothing}
         ${this.phase === 'hashing' ? this.renderHashing() : this.phase === 'done' ? this.renderDone() : nothing}
@@ -165,7 +164,7 @@ export class BtCreateDialog extends LitElement {
   private renderDone() {
     const result = this.result!
     return html`
-      <p class="summary">${t(result.seeding ? 'create.done' : 'create.doneV2Only')}</p>
+      <p class="summary">${t('create.done')}</p>
       <label class="field">${t('create.magnet')}
         <input type="text" readonly .value=${result.magnetURI} @focus=${(e: Event) => (e.target as HTMLInputElement).select()}></label>
       <div class="row">
@@ -266,7 +265,6 @@ export class BtCreateDialog extends LitElement {
         this.task = undefined
         this.result = result
         this.phase = 'done'
-        if (!result.seeding) return
         const detail: TorrentCreatedDetail = { ...result }
         this.dispatchEvent(new CustomEvent('torrent-created', { detail, bubbles: true, composed: true }))
       },

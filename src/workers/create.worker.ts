@@ -177,9 +177,7 @@ async function create(id: number, job: CreateJob, state: Job): Promise<void> {
   const tempName = `${CREATING_PREFIX}${crypto.randomUUID()}`
   const run = async () => {
     try {
-      // a v2-only torrent is not kept: the engine cannot seed one yet (core/engine-support.ts)
-      const keep = job.version !== 'v2'
-      const dir = keep ? await torrents.getDirectoryHandle(tempName, { create: true }) : null
+      const dir = await torrents.getDirectoryHandle(tempName, { create: true })
       const total = job.files.reduce((sum, f) => sum + f.file.size, 0)
       post({ type: 'progress', id, hashed: 0, total })
       const hashes = await hashAndCopy(id, job, state, dir, total)
@@ -198,10 +196,10 @@ async function create(id: number, job: CreateJob, state: Job): Promise<void> {
         ...(job.creationDate !== undefined ? { creationDate: job.creationDate } : {}),
       })
       if (state.cancelled) throw new Cancelled()
-      if (keep) await publish(torrents, tempName, created.infoHash, createdFileLayout(job.version, job.pieceLength, job.files.map((f) => f.file.size), job.singleFile))
+      await publish(torrents, tempName, created.infoHash, createdFileLayout(job.version, job.pieceLength, job.files.map((f) => f.file.size), job.singleFile))
       const torrentFile = created.torrentFile
       post({
-        type: 'created', id, infoHash: created.infoHash, name: created.name, torrentFile, version: job.version, seeding: keep,
+        type: 'created', id, infoHash: created.infoHash, name: created.name, torrentFile, version: job.version,
         ...(created.infoHashV2 ? { infoHashV2: created.infoHashV2 } : {}),
       }, [torrentFile.buffer as ArrayBuffer])
     } catch (err) {

@@ -6,11 +6,12 @@
  * its offset into one OPFS file per torrent file with sync access handles (workers only), so no
  * piece stays in the page's memory longer than it takes to post it here.
  */
+import { pieceHash } from '../core/merkle'
 import { pieceSlices, type FileSpan } from '../core/pieces'
 import { AppError } from '../protocol/errors'
 import {
   STORAGE_ROOT, opfsFileName,
-  type StorageLayout, type StorageRequest, type StorageResponse,
+  type PieceHashes, type StorageLayout, type StorageRequest, type StorageResponse, type V2PieceShape,
 } from '../protocol/storage-messages'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -152,9 +153,30 @@ async function destroy(torrent: string): Promise<void> {
 /** Downloaded pieces hashed here, kept until the page writes or drops them (at most a few at once). */
 const heldPieces = new Map<number, ArrayBuffer>()
 
-async function hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer> {
+/** The hashes `check` asks for (SHA-1 unless told otherwise) of a downloaded piece, kept under `held`. */
+async function hashHeld(held: number, data: ArrayBuffer, check?: PieceHashes): Promise<Hashes> {
   heldPieces.set(held, data)
-  return crypto.subtle.digest('SHA-1', data)
+  const [sha1, v2Hash] = await Promise.all([
+    check?.sha1 === false ? undefined : crypto.subtle.digest('SHA-1', data),
+    check?.v2 ? v2PieceHash(new Uint8Array(data), check.v2) : undefined,
+  ])
+  return { sha1, v2Hash }
+}
+
+interface Hashes {
+  sha1?: ArrayBuffer | undefined
+  v2Hash?: ArrayBuffer | undefined
+}
+
+/** BEP 52: the merkle hash of the file's bytes in a piece (padding is outside it). */
+async function v2PieceHash(piece: Uint8Array, shape: V2PieceShape): Promise<ArrayBuffer> {
+  if (shape.dataLength > piece.length) throw new AppError('STORAGE', 'A v2 piece is shorter than its file\'s bytes in it (a bug): recheck the torrent.')
+  return (await pieceHash(piece.subarray(0, shape.dataLength), shape.leaves)).slice().buffer
+}
+
+/** A re-check of one v2 piece: its file's bytes read from OPFS and hashed here, never sent to the page. */
+async function hashStoredV2(torrent: string, index: number, shape: V2PieceShape): Promise<Hashes> {
+  return { v2Hash: await v2PieceHash(new Uint8Array(await get(torrent, index, 0, shape.dataLength)), shape) }
 }
 
 /** Writes the bytes kept under `held`; their buffer goes back to the page for the next piece. */
@@ -172,9 +194,10 @@ function dropHeld(held: number): ArrayBuffer | undefined {
   return data
 }
 
-async function handle(request: StorageRequest): Promise<ArrayBuffer | number[] | undefined> {
+async function handle(request: StorageRequest): Promise<ArrayBuffer | number[] | Hashes | undefined> {
   switch (request.type) {
-    case 'hash': return hashHeld(request.held, request.data)
+    case 'hash': return hashHeld(request.held, request.data, request.check)
+    case 'hash-v2': return hashStoredV2(request.torrent, request.index, request.v2)
     case 'put-held': return putHeld(request.torrent, request.index, request.held)
     case 'drop': return dropHeld(request.held)
     case 'stat': return stat(request.torrent, request.layout)
@@ -206,10 +229,15 @@ self.onmessage = (event: MessageEvent<StorageRequest>) => {
     try {
       const result = await handle(request)
       if (Array.isArray(result)) response = { type: 'ok', id: request.id, sizes: result }
-      else response = result ? { type: 'ok', id: request.id, data: result } : { type: 'ok', id: request.id }
+      else if (result instanceof ArrayBuffer) response = { type: 'ok', id: request.id, data: result }
+      else if (result) {
+        response = { type: 'ok', id: request.id }
+        if (result.sha1) response.data = result.sha1
+        if (result.v2Hash) response.v2Hash = result.v2Hash
+      } else response = { type: 'ok', id: request.id }
     } catch (err) {
       response = { type: 'fail', id: request.id, error: toError(err).toInfo() }
     }
-    self.postMessage(response, response.type === 'ok' && response.data ? [response.data] : [])
+    self.postMessage(response, response.type === 'ok' ? [response.data, response.v2Hash].filter((b) => b !== undefined) : [])
   })
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
@@ -9,7 +9,8 @@ import { launchChromium } from '../support/browser'
 import { fixtureLength, multiFileFixture, sha256Tree, torrentOrder, writeFixture, type FixtureFile } from '../support/fixtures'
 import { spawnLeecher } from '../support/leecher-cli'
 import { startQbittorrent, type Qbittorrent } from '../support/peers/qbittorrent'
-import { stopAllDaemons } from '../support/peers/process'
+import { startLibtorrent } from '../support/peers/libtorrent'
+import { pollUntil, stopAllDaemons } from '../support/peers/process'
 import { startTracker, type LocalTracker } from '../support/tracker'
 import { expectAccessible } from './a11y'
 import { SCREENSHOTS, openApp, startApp, type RunningApp } from './harness'
@@ -262,22 +263,46 @@ for (const scheme of ['light', 'dark'] as const) {
   })
 }
 
-test('"Torrent version: v2" makes a v2-only torrent, offered to download, not seeded (the engine cannot run v2 yet)', async () => {
+// BEP 52 both ways: the page answers libtorrent's hash requests from the trees it built while
+// hashing, and serves the pieces; libtorrent checks each against the file's pieces root.
+test('"Torrent version: v2" makes a v2-only torrent that the page seeds: libtorrent (HTTP tracker, .torrent, bridge inbound port, BEP 52 handshake) downloads it, byte-exact', async () => {
   const { context, page } = await open('dark', true)
-  const { magnet } = await createShare(page, { version: 'v2', screenshot: 'create-form-v2-phone-dark.png' })
-  await expect(dialog(page).getByRole('heading')).toHaveText(`“${SHARE}” is created`)
-  await expect(dialog(page).getByText(/cannot seed BitTorrent v2-only torrents yet/)).toBeVisible()
+  const { magnet } = await createShare(page, { version: 'v2', trackers: [tracker.wsUrl, tracker.httpUrl], screenshot: 'create-form-v2-phone-dark.png' })
+  await expect(dialog(page).getByRole('heading')).toHaveText(`“${SHARE}” is seeding`)
   await page.screenshot({ path: `${SCREENSHOTS}/create-done-v2-phone-dark.png` })
   const link = parseMagnet(magnet)
   expect(magnet).toMatch(/^magnet:\?xt=urn:btmh:1220[0-9a-f]{64}&dn=/) // btmh alone
-  const meta = await parseTorrent(await downloadTorrentFile(page, 'created-v2.torrent'))
+  const torrentFile = await downloadTorrentFile(page, 'created-v2.torrent')
+  const meta = await parseTorrent(torrentFile)
   expect(meta.version).toBe('v2')
   expect(meta.infoHashV2).toBe(link.infoHashV2)
   expect(meta.infoHash).toBe(link.infoHash)
   expect(meta.files.filter((f) => !f.pad).map((f) => f.name)).toEqual(torrentOrder(files).map((f) => f.path))
   await dialog(page).getByRole('button', { name: 'Close' }).click()
-  await expect(page.getByText('No torrents yet')).toBeVisible()
-  expect(await opfsTree(page)).toEqual({}) // nothing kept that nothing would seed
+  const item = page.getByRole('listitem', { name: SHARE })
+  await expect(item.getByTestId('state')).toHaveText('Seeding', { timeout: 30_000 })
+
+  // libtorrent finds the page only through the torrent's HTTP tracker and reaches it through the
+  // bridge's peer port, under the truncated v2 info-hash. A libtorrent takes the btmh magnet alone:
+  // it fetches the metadata (BEP 9: the exact info dictionary, checked by its SHA-256) and every
+  // file's piece layer (BEP 52 hash requests, answered from the page's trees); then another, once
+  // the first is gone (so the page is the only peer to get anything from), takes the .torrent.
+  const torrentPath = join(work, 'created-v2-for-libtorrent.torrent')
+  await writeFile(torrentPath, torrentFile)
+  const t0 = Date.now()
+  for (const source of [{ magnet }, { torrent: torrentPath }]) {
+    const lt = await startLibtorrent()
+    try {
+      const dir = await mkdtemp(join(work, 'lt-'))
+      expect(await lt.add(source, dir)).toBe(meta.infoHash) // the v2 info-hash cut to 20 bytes
+      await pollUntil(async () => ((await lt.status())[meta.infoHash]?.seeding ? true : undefined), { timeoutMs: 90_000, what: 'libtorrent downloading the v2 torrent from the page' })
+      expect((await lt.status())[meta.infoHash]?.downloaded).toBeGreaterThan(0)
+      expect(withoutPadding(await sha256Tree(join(dir, SHARE))), 'what libtorrent wrote').toEqual(Object.fromEntries(shareSha256))
+    } finally {
+      await lt.stop()
+    }
+  }
+  console.log(`[create] two libtorrents downloaded the v2-only ${SHARE} from the page through the bridge (btmh magnet, then .torrent) in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   await context.close()
 })
 

@@ -1,6 +1,7 @@
 """libtorrent's own view of BitTorrent v2 torrents, for the tests (Debian's python3-libtorrent, 2.0).
 
-  make SRC OUT MODE PIECE_LENGTH   creates OUT from the file or folder SRC with libtorrent's creator;
+  make SRC OUT MODE PIECE_LENGTH [TRACKER]
+                                   creates OUT from the file or folder SRC with libtorrent's creator;
                                    MODE: hybrid | hybrid-no-tail-padding | v2 | v1
   inspect TORRENT                  what libtorrent reads in a .torrent (ours or its own)
   check TORRENT SAVE_PATH          loads TORRENT in a session whose data is in SAVE_PATH, waits for
@@ -52,10 +53,12 @@ def describe(ti, raw):
     }
 
 
-def make(src, out, mode, piece_length):
+def make(src, out, mode, piece_length, tracker=None):
     fs = lt.file_storage()
     lt.add_files(fs, src)
     ct = lt.create_torrent(fs, int(piece_length), flags=MODES[mode])
+    if tracker:
+        ct.add_tracker(tracker)
     lt.set_piece_hashes(ct, os.path.dirname(os.path.abspath(src)))
     raw = lt.bencode(ct.generate())
     with open(out, 'wb') as f:
@@ -100,7 +103,7 @@ def check(path, save_path):
 def main(argv):
     command = argv[1]
     if command == 'make':
-        result = make(argv[2], argv[3], argv[4], argv[5])
+        result = make(argv[2], argv[3], argv[4], argv[5], argv[6] if len(argv) > 6 else None)
     elif command == 'inspect':
         result = inspect(argv[2])
     elif command == 'check':

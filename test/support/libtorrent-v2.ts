@@ -46,9 +46,9 @@ function run<T>(args: string[]): T {
   return JSON.parse(execFileSync(DEBIAN_PYTHON, [SCRIPT, ...args], { encoding: 'utf8', timeout: 120_000 })) as T
 }
 
-/** Makes `out` from the file or folder `source` with libtorrent's creator. */
-export function libtorrentMake(source: string, out: string, mode: LibtorrentMode, pieceLength: number): LibtorrentView {
-  return run(['make', source, out, mode, String(pieceLength)])
+/** Makes `out` from the file or folder `source` with libtorrent's creator (announcing to `tracker`, when given). */
+export function libtorrentMake(source: string, out: string, mode: LibtorrentMode, pieceLength: number, tracker?: string): LibtorrentView {
+  return run(['make', source, out, mode, String(pieceLength), ...(tracker ? [tracker] : [])])
 }
 
 /** What libtorrent reads in a .torrent; throws when it refuses it. */

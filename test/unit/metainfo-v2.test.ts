@@ -46,10 +46,12 @@ describe('v2 torrents', () => {
       ['sub/c.bin', 0, 98_304, false],
       ['sub/deep/d.bin', 3 * PL, 98_304, false],
       ['z.bin', 70_000, 98_304 + 3 * PL, false],
+      // the last file is padded too, as libtorrent lays a v2 torrent out: every piece is whole
+      ['.pad/28304', 28_304, 98_304 + 3 * PL + 70_000, true],
     ])
-    expect(meta.length).toBe(98_304 + 3 * PL + 70_000)
+    expect(meta.length).toBe(98_304 + 3 * PL + 3 * PL)
     expect(meta.pieceCount).toBe(2 + 1 + 3 + 3)
-    expect(meta.lastPieceLength).toBe(70_000 - 2 * PL)
+    expect(meta.lastPieceLength).toBe(PL)
     const withRoots = meta.files.filter((f) => f.piecesRoot)
     expect(withRoots.map((f) => f.piecesRoot)).toEqual(t.roots)
     // layers for the files longer than a piece only
@@ -60,7 +62,10 @@ describe('v2 torrents', () => {
     const t = await v2Torrent('the name', [{ path: ['movie.mkv'], length: 5 * PL + 1 }], PL)
     const meta = await parseTorrent(v2TorrentFile(t))
     expect(meta.name).toBe('the name')
-    expect(meta.files).toEqual([expect.objectContaining({ path: ['movie.mkv'], length: 5 * PL + 1, offset: 0, pad: false })])
+    expect(meta.files).toEqual([
+      expect.objectContaining({ path: ['movie.mkv'], length: 5 * PL + 1, offset: 0, pad: false }),
+      expect.objectContaining({ length: PL - 1, offset: 5 * PL + 1, pad: true }),
+    ])
     expect(meta.pieceCount).toBe(6)
   })
 

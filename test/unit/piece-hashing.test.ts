@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest'
 // @ts-ignore -- torrent-piece ships no types
 import Piece from 'torrent-piece'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker, reusePieceBuffer, takeHeld, type PieceSource } from '../../src/engine/webtorrent/piece-hashing'
+import { pieceHash } from '../../src/core/merkle'
+import type { PieceHashes } from '../../src/protocol/storage-messages'
 
 interface TorrentPiece { set(i: number, data: Uint8Array, source: unknown): boolean; flush(): Uint8Array }
 const BLOCK = 16 * 1024
@@ -24,6 +26,17 @@ const worker = {
     this.kept.set(held, moved)
     return browserDigest('SHA-1', moved)
   },
+  /** The storage worker's 'hash' with a check (storage.worker.ts hashHeld): SHA-1 and/or the BEP 52 piece hash. */
+  async checkHeld(held: number, data: ArrayBuffer, check: PieceHashes): Promise<{ sha1?: ArrayBuffer; v2?: ArrayBuffer }> {
+    const moved = structuredClone(data, { transfer: [data] })
+    this.kept.set(held, moved)
+    this.checks.push(check)
+    const out: { sha1?: ArrayBuffer; v2?: ArrayBuffer } = {}
+    if (check.sha1) out.sha1 = await browserDigest('SHA-1', moved)
+    if (check.v2) out.v2 = (await pieceHash(new Uint8Array(moved).subarray(0, check.v2.dataLength), check.v2.leaves)).slice().buffer
+    return out
+  },
+  checks: [] as PieceHashes[],
   /** Writes (here: copies out) the kept bytes; their buffer goes back, as the worker's reply transfers it. */
   async putHeld(_torrent: string, index: number, held: number): Promise<ArrayBuffer> {
     const data = this.kept.get(held)!
@@ -50,7 +63,13 @@ const hex = (d: ArrayBuffer) => Buffer.from(d).toString('hex')
 
 // a torrent with metadata, whose pieces are torrent-piece's: assemblePiecesIntoSpareBuffers finds the class there
 const torrent: PieceSource & EventEmitter = Object.assign(new EventEmitter(), { pieces: [null, new Piece(BLOCK)] })
-hashPiecesInWorker(torrent, worker)
+/** Pieces past 100 are checked the BEP 52 way (what a v2 torrent's checkOf says): good when their merkle hash is `v2Expected`. */
+let v2Expected: Uint8Array = new Uint8Array(32)
+const GOOD = new Uint8Array(20).fill(0xaa).buffer
+hashPiecesInWorker(torrent, worker, (index) => index < 100 ? undefined : {
+  check: { sha1: false, v2: { dataLength: 2 * BLOCK, leaves: 2 } },
+  answer: async ({ v2 }) => (v2 && Buffer.from(v2).equals(v2Expected) ? GOOD : new ArrayBuffer(20)),
+})
 assemblePiecesIntoSpareBuffers(torrent)
 torrent.emit('metadata')
 /** What webtorrent's piece handler does with the hook: the hex it compares with the metainfo's. */
@@ -113,5 +132,23 @@ describe('piece hashing in the storage worker', () => {
     expect(view.byteLength).toBe(BLOCK)
     expect(worker.kept.size).toBe(kept)
     expect(takeHeld(view)).toBeUndefined()
+  })
+
+  it('checks a piece its torrent checks its own way (v2) in the worker, with what that check asks', async () => {
+    const buf = assembled(2, 60)
+    v2Expected = await pieceHash(buf, 2)
+    const checks = worker.checks.length
+    expect(await torrent.pieceCheck!(100, buf)).toBe('aa'.repeat(20))
+    expect(buf.byteLength).toBe(0) // transferred, as a v1 piece is
+    expect(worker.checks.slice(checks)).toEqual([{ sha1: false, v2: { dataLength: 2 * BLOCK, leaves: 2 } }])
+    const held = takeHeld(buf)
+    expect(held).toBe([...worker.kept.keys()].at(-1))
+    await worker.putHeld('t', 100, held!)
+    // a wrong piece: its answer is not the one webtorrent compares with, so it is never put, and dropped
+    const bad = assembled(2, 61)
+    expect(await torrent.pieceCheck!(101, bad)).toBe('00'.repeat(20))
+    const badHeld = [...worker.kept.keys()].at(-1)!
+    await new Promise((r) => setTimeout(r, 10))
+    expect(worker.dropped).toContain(badHeld)
   })
 })

@@ -17,11 +17,14 @@
  */
 import { BufferPool } from '../../core/buffer-pool'
 import { ownsWholeBuffer } from '../../core/bytes'
+import type { PieceHashes } from '../../protocol/storage-messages'
 
 /** What this needs of the storage worker's client (storage/storage-client.ts). */
 export interface PieceHasher {
   /** SHA-1 of `data`, which is transferred to the worker and kept there under `held`. */
   hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer>
+  /** The hashes `check` asks for of `data`, which is transferred to the worker and kept there under `held`. */
+  checkHeld(held: number, data: ArrayBuffer, check: PieceHashes): Promise<{ sha1?: ArrayBuffer; v2?: ArrayBuffer }>
   /** Forgets what is kept under `held`; resolves with its buffer, given back. */
   drop(held: number): Promise<ArrayBuffer | undefined>
 }
@@ -33,6 +36,16 @@ export interface PieceSource {
   /** The hook piece-check-hook.ts adds: the hex a piece is compared with its metainfo SHA-1 by. */
   pieceCheck?: (index: number, piece: Uint8Array) => Promise<string>
   once(event: 'metadata' | 'ready', listener: () => void): unknown
+}
+
+/**
+ * A piece checked another way than by webtorrent's SHA-1 compare (BEP 52 v2 and hybrid torrents,
+ * engine/v2-torrent.ts): the hashes the worker computes, and what webtorrent's compare is handed.
+ */
+export interface OwnPieceCheck {
+  check: PieceHashes
+  /** The "SHA-1" webtorrent compares with what it holds for the piece: equal exactly when the piece is good. */
+  answer(hashes: { sha1?: ArrayBuffer; v2?: ArrayBuffer }): Promise<ArrayBuffer>
 }
 
 /** Buffers transferred to the worker with their hash, by the id the worker keeps them under. */
@@ -49,16 +62,18 @@ const hex = (digest: ArrayBuffer) => Array.from(new Uint8Array(digest), (b) => b
 
 /**
  * Checks `torrent`'s downloaded pieces in the worker through `storage`: call right after
- * `client.add`, before any piece arrives.
+ * `client.add`, before any piece arrives. `checkOf` names the pieces checked another way (v2).
  */
-export function hashPiecesInWorker(torrent: PieceSource, storage: PieceHasher): void {
-  torrent.pieceCheck = async (_index, piece) => {
-    // a buffer of its own (ours, or webtorrent's concatenation of the blocks) is safe to transfer
-    if (!ownsWholeBuffer(piece)) return hex(await crypto.subtle.digest('SHA-1', piece as Uint8Array<ArrayBuffer>))
-    const buffer = piece.buffer as ArrayBuffer
+export function hashPiecesInWorker(torrent: PieceSource, storage: PieceHasher, checkOf?: (index: number) => OwnPieceCheck | undefined): void {
+  torrent.pieceCheck = async (index, piece) => {
+    const own = checkOf?.(index)
+    // a buffer of its own (ours, or webtorrent's concatenation of the blocks) is safe to transfer;
+    // a view into a larger one never is: webtorrent's SHA-1 on the page, or a copy for a check of our own
+    if (!ownsWholeBuffer(piece) && !own) return hex(await crypto.subtle.digest('SHA-1', piece as Uint8Array<ArrayBuffer>))
+    const buffer = (ownsWholeBuffer(piece) ? piece : piece.slice()).buffer as ArrayBuffer
     const id = nextHeld++
     held.set(buffer, id)
-    const result = storage.hashHeld(id, buffer)
+    const result = own ? storage.checkHeld(id, buffer, own.check).then((hashes) => own.answer(hashes)) : storage.hashHeld(id, buffer)
     // webtorrent puts a piece whose hash is right in the continuation of this promise, before
     // any timer runs; a piece it does not put by then (wrong hash, torrent gone) is dropped
     const forget = () => {
