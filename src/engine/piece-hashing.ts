@@ -7,15 +7,15 @@
  *
  * So: buffers made by Piece.flush are marked; a SHA-1 digest of a marked buffer transfers it to
  * the worker, which hashes it and keeps it; the store's put of that (now detached) buffer writes
- * the kept bytes (takeHeld). A piece that failed its check is never put: the worker drops it once
+ * the kept bytes (takeHeld, storage/held-pieces.ts). A piece that failed its check is never put: the worker drops it once
  * webtorrent has had its chance. Any other digest goes to the browser's own, untouched.
  *
  * The buffers themselves come back: the worker returns each one once it has written (or dropped)
  * it, and the next piece is assembled into it (see flushInto). A new 1 MiB buffer per piece cost
  * more than the copy into it: zeroing and a page fault per 4 KiB page.
  */
-import { BufferPool } from '../core/buffer-pool'
 import { ownsWholeBuffer } from '../core/bytes'
+import { holdPiece, releaseHeld, reusePieceBuffer, takeSpareBuffer } from '../storage/held-pieces'
 
 /** What this needs of the storage worker's client (storage/storage-client.ts). */
 export interface PieceHasher {
@@ -36,14 +36,6 @@ type Algorithm = string | { name: string }
 
 /** Buffers of pieces just assembled by webtorrent, not yet hashed. */
 const assembled = new WeakSet<ArrayBuffer>()
-/** Buffers transferred to the worker with their hash, by the id the worker keeps them under. */
-const held = new WeakMap<ArrayBuffer, number>()
-let nextHeld = 1
-/** Buffers the worker gave back, to assemble the next pieces into (a few are in flight at once). */
-const spareBuffers = new BufferPool(32 * 1024 * 1024)
-/** Spare buffers go once no piece has come back for this long: nothing is downloading. */
-const SPARE_IDLE_MS = 10_000
-let spareTimer: ReturnType<typeof setTimeout> | undefined
 let hooked = false
 let flushPatched = false
 
@@ -62,14 +54,12 @@ export function hashPiecesInWorker(storage: PieceHasher): void {
     const buffer = ArrayBuffer.isView(data) ? data.buffer : data
     if (!(buffer instanceof ArrayBuffer) || !assembled.has(buffer) || !isSha1(algorithm)) return digest(algorithm, data)
     assembled.delete(buffer)
-    const id = nextHeld++
-    held.set(buffer, id)
+    const id = holdPiece(buffer)
     const result = storage.hashHeld(id, buffer)
     // webtorrent puts a piece whose hash is right in the continuation of this promise, before
     // any timer runs; a piece it does not put by then (wrong hash, torrent gone) is dropped
     const forget = () => {
-      if (held.get(buffer) !== id) return
-      held.delete(buffer)
+      if (!releaseHeld(buffer, id)) return
       storage.drop(id).then(reusePieceBuffer, () => {})
     }
     result.then(() => setTimeout(forget), forget)
@@ -112,7 +102,7 @@ function hasPieceShape(piece: object): piece is PieceInternals {
 function flushInto(piece: PieceInternals): Uint8Array | null {
   const blocks = piece._buffer
   if (!blocks || piece._chunks !== piece._buffered) return null
-  const out = new Uint8Array(spareBuffers.take(piece.length))
+  const out = new Uint8Array(takeSpareBuffer(piece.length))
   let at = 0
   for (const block of blocks) {
     out.set(block, at)
@@ -140,21 +130,4 @@ function patchFlush(torrent: PieceSource): void {
     if (buf && ownsWholeBuffer(buf)) assembled.add(buf.buffer)
     return buf
   }
-}
-
-/** Takes back a piece's buffer the worker has written or dropped, for the next piece. */
-export function reusePieceBuffer(buffer: ArrayBuffer | undefined): void {
-  if (!buffer) return
-  spareBuffers.give(buffer)
-  clearTimeout(spareTimer)
-  spareTimer = setTimeout(() => spareBuffers.clear(), SPARE_IDLE_MS)
-}
-
-/** For the store's put: the id the worker keeps this piece's bytes under, when they went there with its hash. */
-export function takeHeld(buf: Uint8Array): number | undefined {
-  const buffer = buf.buffer
-  if (!(buffer instanceof ArrayBuffer)) return undefined
-  const id = held.get(buffer)
-  if (id !== undefined) held.delete(buffer)
-  return id
 }

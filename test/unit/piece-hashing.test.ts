@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 // @ts-ignore -- torrent-piece ships no types
 import Piece from 'torrent-piece'
-import { hashPiecesInWorker, markAssembledPieces, reusePieceBuffer, takeHeld } from '../../src/engine/piece-hashing'
+import { hashPiecesInWorker, markAssembledPieces } from '../../src/engine/piece-hashing'
+import { reusePieceBuffer, takeHeld } from '../../src/storage/held-pieces'
 
 interface TorrentPiece { set(i: number, data: Uint8Array, source: unknown): boolean; flush(): Uint8Array }
 const BLOCK = 16 * 1024
