@@ -1,5 +1,5 @@
 import type { MagnetLink } from '../core/magnet'
-import type { FilePriority } from '../prefs/db'
+import type { FilePriority } from '../protocol/stored-torrent'
 
 /** What the user adds a torrent from: a magnet link, a .torrent file's bytes, or its URL. */
 export type AddSource =

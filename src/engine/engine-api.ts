@@ -1,4 +1,4 @@
-import type { FilePriority, HistoryEntry } from '../prefs/db'
+import type { FilePriority, HistoryEntry } from '../protocol/stored-torrent'
 import type { Settings } from '../prefs/settings'
 import type { SpeedLimits } from '../core/speed-limits'
 import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'

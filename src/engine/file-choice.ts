@@ -1,6 +1,6 @@
 import type { Metainfo } from '../core/metainfo'
 import { chosenPriorities } from '../core/selection'
-import type { FilePriority, StoredTorrent } from '../prefs/db'
+import type { FilePriority, StoredTorrent } from '../protocol/stored-torrent'
 
 /**
  * A magnet added with "ask which files" (AddOptions.askFiles) fetches its metadata with nothing

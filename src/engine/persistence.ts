@@ -1,4 +1,5 @@
-import type { HistoryEntry, StoredTorrent, TorrentDb } from '../prefs/db'
+import type { TorrentDb } from '../prefs/db'
+import type { HistoryEntry, StoredTorrent } from '../protocol/stored-torrent'
 
 /** How long verified pieces may wait before their bitfield is written (pagehide writes at once). */
 const RESUME_DEBOUNCE_MS = 1000

@@ -1,5 +1,5 @@
 import type { SpeedLimits } from '../core/speed-limits'
-import type { FilePriority, HistoryEntry } from '../prefs/db'
+import type { FilePriority, HistoryEntry } from '../protocol/stored-torrent'
 import type { Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
 import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'

@@ -1,5 +1,5 @@
 import { canTransition, lifecycleOf, type TorrentLifecycle } from '../core/torrent-lifecycle'
-import type { StoredTorrent } from '../prefs/db'
+import type { StoredTorrent } from '../protocol/stored-torrent'
 import type { Settings } from '../prefs/settings'
 import { isComplete, metSeedingGoal, type TorrentRecord } from './snapshot'
 

@@ -21,7 +21,7 @@
  */
 import { isV2OnlyMagnet, parseMagnet } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
-import type { StoredTorrent } from '../prefs/db'
+import type { StoredTorrent } from '../protocol/stored-torrent'
 import { V2Torrent, type V2TorrentHost } from './v2-torrent'
 
 /** What the engine tells each torrent's v2 half, by info-hash. */

@@ -1,52 +1,11 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
-import type { ErrorInfo } from '../protocol/errors'
-
-/** File priorities a user can set: skip (not downloaded), normal, high. */
-export type FilePriority = 0 | 1 | 2
-
-/** What survives a reload of one torrent. */
-export interface StoredTorrent {
-  infoHash: string
-  name: string
-  addedAt: number
-  /** How it was added; a magnet is kept until its metadata arrives. */
-  magnetURI?: string
-  /** The .torrent bytes (added from a file, or metadata fetched from peers). */
-  torrentFile?: Uint8Array
-  /** Paused by the user (or by a full disk): not started at load. */
-  paused: boolean
-  pausedBecause?: ErrorInfo
-  priorities?: FilePriority[]
-  /** A magnet added with "ask which files": nothing is downloaded until the user chooses (engine/file-choice). */
-  awaitingFiles?: boolean
-  /** Position in the queue (lower starts first); the time added until moved. */
-  queueRank?: number
-  sequential?: boolean
-  finishedAt?: number
-  /** Bytes uploaded in earlier sessions, for the seeding ratio. */
-  uploadedBefore?: number
-  /** Seconds spent seeding in earlier sessions, for the seeding time goal. */
-  seededSecondsBefore?: number
-  /** This torrent's own speed limits, bytes/s, under the global ones; absent or 0 = none. */
-  downloadLimit?: number
-  uploadLimit?: number
-  /** The user pressed Seed after a seeding goal had stopped it: the goals no longer stop it. */
-  seedPastGoal?: boolean
-}
+import type { HistoryEntry, StoredTorrent } from '../protocol/stored-torrent'
 
 /** Verified pieces, saved as they verify and on pagehide: fast resume trusts these. */
 export interface ResumeData {
   infoHash: string
   bitfield: Uint8Array
   savedAt: number
-}
-
-export interface HistoryEntry {
-  id?: number
-  infoHash: string
-  name: string
-  length: number
-  finishedAt: number
 }
 
 interface Schema extends DBSchema {

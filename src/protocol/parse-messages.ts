@@ -1,4 +1,4 @@
-import type { Metainfo } from '../core/metainfo'
+import type { Metainfo } from './metainfo'
 import type { ErrorInfo } from './errors'
 
 /** Messages to and from the parse worker. */

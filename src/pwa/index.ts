@@ -3,25 +3,19 @@ import type { EngineApi } from '../engine/engine-api'
 import { t } from '../i18n/i18n'
 import { AppError } from '../protocol/errors'
 import { downloadFile } from '../storage/save'
-import type { BtPlayer } from '../ui/bt-player'
-import type { BtToast } from '../ui/bt-toast'
-import { errorText } from '../ui/error-text'
-import '../ui/bt-magnet-handler'
-import '../ui/bt-player'
-import '../ui/bt-toast'
+import { errorText } from '../i18n/error-text'
 import { handleLaunches, type AddChooser } from './launch'
 import { startNotices } from './notices'
-import { registerServiceWorker } from './register-sw'
+import { registerServiceWorker, type UpdatePrompt } from './register-sw'
 import { serveStreams } from './stream-host'
 
-export interface PwaElements { toast: BtToast; player: BtPlayer }
-
-/** Mounts the PWA's own elements after <bt-app> (outside it). */
-export function mountPwaElements(): PwaElements {
-  const toast = document.createElement('bt-toast') as BtToast
-  const player = document.createElement('bt-player') as BtPlayer
-  document.body.append(document.createElement('bt-magnet-handler'), player, toast)
-  return { toast, player }
+/**
+ * What the PWA needs of its own elements, which the UI mounts (ui/pwa-elements.ts): a toast that
+ * reports and offers updates, and the player.
+ */
+export interface PwaElements {
+  toast: UpdatePrompt & { report(kind: 'error' | 'info', text: string): void }
+  player: EventTarget & { engine: EngineApi | undefined }
 }
 
 /** Before the engine exists: the service worker (and its update prompt). */

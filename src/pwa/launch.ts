@@ -4,7 +4,7 @@ import type { EngineApi as Engine } from '../engine/engine-api'
 import { fetchTorrent } from '../engine/fetch-torrent'
 import { t } from '../i18n/i18n'
 import { AppError } from '../protocol/errors'
-import { errorText } from '../ui/error-text'
+import { errorText } from '../i18n/error-text'
 import {
   MAGNET_QUERY, SHARE_INBOX_CACHE, SHARE_INBOX_PREFIX, SHARE_KIND_HEADER, SHARE_NAME_HEADER, SHARE_PATH, SHARE_QUERY,
 } from '../protocol/sw-messages'

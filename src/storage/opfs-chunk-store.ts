@@ -1,5 +1,5 @@
 import { ownsWholeBuffer } from '../core/bytes'
-import { reusePieceBuffer, takeHeld } from '../engine/webtorrent/piece-hashing'
+import { reusePieceBuffer, takeHeld } from './held-pieces'
 import type { StorageClient } from './storage-client'
 
 type Callback<T = void> = (err: Error | null, value?: T) => void

@@ -40,7 +40,7 @@ import { applyTheme } from './theme'
 import type { TorrentCommand } from './torrent-command'
 import './bt-torrent-list'
 import { PasteDropController } from './paste-drop'
-import { errorText } from './error-text'
+import { errorText } from '../i18n/error-text'
 import { updateWhenLocaleChanges } from './localized'
 
 const INFO_NOTICE_MS = 6000

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import type { EngineApi } from '../engine/engine-api'
 import { formatBytes, formatDate, rich, t } from '../i18n/i18n'
-import type { HistoryEntry } from '../prefs/db'
+import type { HistoryEntry } from '../protocol/stored-torrent'
 import { AppError } from '../protocol/errors'
 import { keepTabInside } from './dialog-focus'
 import { updateWhenLocaleChanges } from './localized'

@@ -1,6 +1,6 @@
 import { formatRatio, t } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
-import { errorText } from './error-text'
+import { errorText } from '../i18n/error-text'
 
 /** The state of a torrent in the user's words. */
 export function stateLabel(torrent: TorrentSnapshot): string {

@@ -1,4 +1,4 @@
-import type { FilePriority } from '../prefs/db'
+import type { FilePriority } from '../protocol/stored-torrent'
 
 /** What a torrent's controls ask of the engine (an event from bt-torrent-item to bt-app), one shape per `type`. */
 export type TorrentCommand =

@@ -7,7 +7,7 @@
  *
  * So: each of our torrents gets a `pieceCheck` (the hook piece-check-hook.ts adds to webtorrent's
  * piece handler), which transfers the assembled buffer to the worker, which hashes it and keeps
- * it; the store's put of that (now detached) buffer writes the kept bytes (takeHeld). A piece
+ * it; the store's put of that (now detached) buffer writes the kept bytes (takeHeld, storage/held-pieces.ts). A piece
  * that failed its check is never put: the worker drops it once webtorrent has had its chance.
  * No other digest in the page is touched.
  *
@@ -15,9 +15,9 @@
  * it, and the next piece is assembled into it (see flushInto). A new 1 MiB buffer per piece cost
  * more than the copy into it: zeroing and a page fault per 4 KiB page.
  */
-import { BufferPool } from '../../core/buffer-pool'
 import { ownsWholeBuffer } from '../../core/bytes'
 import type { PieceHashes } from '../../protocol/storage-messages'
+import { holdPiece, releaseHeld, reusePieceBuffer, takeSpareBuffer } from '../../storage/held-pieces'
 
 /** What this needs of the storage worker's client (storage/storage-client.ts). */
 export interface PieceHasher {
@@ -48,14 +48,6 @@ export interface OwnPieceCheck {
   answer(hashes: { sha1?: ArrayBuffer; v2?: ArrayBuffer }): Promise<ArrayBuffer>
 }
 
-/** Buffers transferred to the worker with their hash, by the id the worker keeps them under. */
-const held = new WeakMap<ArrayBuffer, number>()
-let nextHeld = 1
-/** Buffers the worker gave back, to assemble the next pieces into (a few are in flight at once). */
-const spareBuffers = new BufferPool(32 * 1024 * 1024)
-/** Spare buffers go once no piece has come back for this long: nothing is downloading. */
-const SPARE_IDLE_MS = 10_000
-let spareTimer: ReturnType<typeof setTimeout> | undefined
 let flushPatched = false
 
 const hex = (digest: ArrayBuffer) => Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
@@ -71,14 +63,12 @@ export function hashPiecesInWorker(torrent: PieceSource, storage: PieceHasher, c
     // a view into a larger one never is: webtorrent's SHA-1 on the page, or a copy for a check of our own
     if (!ownsWholeBuffer(piece) && !own) return hex(await crypto.subtle.digest('SHA-1', piece as Uint8Array<ArrayBuffer>))
     const buffer = (ownsWholeBuffer(piece) ? piece : piece.slice()).buffer as ArrayBuffer
-    const id = nextHeld++
-    held.set(buffer, id)
+    const id = holdPiece(buffer)
     const result = own ? storage.checkHeld(id, buffer, own.check).then((hashes) => own.answer(hashes)) : storage.hashHeld(id, buffer)
     // webtorrent puts a piece whose hash is right in the continuation of this promise, before
     // any timer runs; a piece it does not put by then (wrong hash, torrent gone) is dropped
     const forget = () => {
-      if (held.get(buffer) !== id) return
-      held.delete(buffer)
+      if (!releaseHeld(buffer, id)) return
       storage.drop(id).then(reusePieceBuffer, () => {})
     }
     result.then(() => setTimeout(forget), forget)
@@ -122,7 +112,7 @@ export function hasPieceShape(piece: object): piece is PieceInternals {
 function flushInto(piece: PieceInternals): Uint8Array | null {
   const blocks = piece._buffer
   if (!blocks || piece._chunks !== piece._buffered) return null
-  const out = new Uint8Array(spareBuffers.take(piece.length))
+  const out = new Uint8Array(takeSpareBuffer(piece.length))
   let at = 0
   for (const block of blocks) {
     out.set(block, at)
@@ -147,21 +137,4 @@ function patchFlush(torrent: PieceSource): void {
   proto.flush = function (this: object) {
     return (hasPieceShape(this) && flushInto(this)) || flush.call(this)
   }
-}
-
-/** Takes back a piece's buffer the worker has written or dropped, for the next piece. */
-export function reusePieceBuffer(buffer: ArrayBuffer | undefined): void {
-  if (!buffer) return
-  spareBuffers.give(buffer)
-  clearTimeout(spareTimer)
-  spareTimer = setTimeout(() => spareBuffers.clear(), SPARE_IDLE_MS)
-}
-
-/** For the store's put: the id the worker keeps this piece's bytes under, when they went there with its hash. */
-export function takeHeld(buf: Uint8Array): number | undefined {
-  const buffer = buf.buffer
-  if (!(buffer instanceof ArrayBuffer)) return undefined
-  const id = held.get(buffer)
-  if (id !== undefined) held.delete(buffer)
-  return id
 }
