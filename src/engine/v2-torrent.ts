@@ -135,7 +135,8 @@ export class V2Torrent implements PieceClaimant, HashExchangeTorrent {
 
   private onWire(wire: V2Wire): void {
     this.host.claims.addWire(wire, this)
-    if (this.mode === 'hybrid' || this.stopped) return
+    // a web seed (webtorrent's wire type "webSeed") has pieces only: no metadata, no hashes to ask for
+    if (this.mode === 'hybrid' || this.stopped || (wire as { type?: unknown }).type === 'webSeed') return
     hookUtMetadata(wire, this)
     this.exchanges.add(new HashExchange(wire, this))
     this.pump()
