@@ -132,7 +132,8 @@ export class V2Torrent implements HashExchangeTorrent {
   }
 
   private onWire(wire: V2Wire): void {
-    if (this.mode === 'hybrid' || this.stopped) return
+    // a web seed (webtorrent's wire type "webSeed") has pieces only: no metadata, no hashes to ask for
+    if (this.mode === 'hybrid' || this.stopped || (wire as { type?: unknown }).type === 'webSeed') return
     hookUtMetadata(wire, this)
     this.exchanges.add(new HashExchange(wire, this))
     this.pump()

@@ -1,15 +1,15 @@
 // BitTorrent v2 (BEP 52) against real clients, in Chromium through the real server's bridge, all
 // on loopback. Torrents are made by libtorrent's own creator (python3-libtorrent 2.0.8) from files
 // of uneven sizes; every download is checked by the SHA-256 of each file saved through the UI.
-//   1. libtorrent and qbittorrent-nox each seed a v2-only and a hybrid torrent; the page downloads
-//      each by .torrent and by magnet link (btmh alone for v2: metadata by BEP 9, checked by its
-//      SHA-256, then the files' piece layers by BEP 52 hash requests);
-//   2. a peer that answers hash requests with hashes that prove nothing is disconnected and not
-//      dialed again; libtorrent, beside it, delivers the torrent;
+//   1. libtorrent seeds v2-only and hybrid torrents; the page downloads each by .torrent and by
+//      magnet (btmh alone for v2: metadata by BEP 9, checked by its SHA-256, then the files' piece
+//      layers by BEP 52 hash requests);
+//   2. a peer that answers hash requests with hashes that prove nothing is disconnected, not dialed
+//      again and not let in; libtorrent, started after, delivers the torrent;
 //   3. a reload while a v2 torrent (added by btmh magnet) is half done: it resumes from its
-//      verified pieces, without hashing them all again, and completes byte-exact.
-// The other way (clients downloading v2 and hybrid torrents the page created and seeds) is in
-// create.spec.ts.
+//      verified pieces, a sample re-checked by SHA-256, and completes byte-exact;
+//   4. qbittorrent-nox seeds a v2-only torrent; the page downloads it by btmh magnet.
+// The other way (libtorrent downloading a v2 torrent the page created and seeds) is in create.spec.ts.
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,6 +21,8 @@ import { writeFixture, type FixtureFile } from '../support/fixtures'
 import { libtorrentMake, type LibtorrentMode, type LibtorrentView } from '../support/libtorrent-v2'
 import { startLyingV2Peer } from '../support/lying-v2-peer'
 import { startLibtorrent, type LibtorrentPeer } from '../support/peers/libtorrent'
+import { stopAllDaemons } from '../support/peers/process'
+import { startQbittorrent } from '../support/peers/qbittorrent'
 import { startTracker, type LocalTracker } from '../support/tracker'
 import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, type RunningApp } from './harness'
 
@@ -38,6 +40,7 @@ test.beforeAll(async () => {
 })
 
 test.afterAll(async () => {
+  await stopAllDaemons() // qbittorrent-nox by its PID, even when a test failed before its own finally
   await browser?.close()
   await app?.close()
   await tracker?.close()
@@ -210,5 +213,23 @@ test('3. a reload while a v2 torrent (added by btmh magnet) is half done: it res
     await page.context().close()
   } finally {
     await lt.stop()
+  }
+})
+
+test('4. qbittorrent-nox seeds a v2-only torrent; the page downloads it by btmh magnet (metadata, piece layers and pieces from qBittorrent): byte-exact', async () => {
+  test.setTimeout(120_000)
+  const made = await make('qbt-v2-magnet', 'v2', 32_768, unevenFiles(2_500_001), 51)
+  const qbt = await startQbittorrent()
+  try {
+    await qbt.addTorrent(new Uint8Array(await readFile(made.torrentPath)), made.dataDir)
+    await qbt.waitSeeding(made.key, 30_000)
+    const page = await openPage()
+    await addByMagnet(page, made.view.magnet)
+    await expect(item(page, made.name).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
+    await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmp)
+    expect((await qbt.info(made.key))[0]?.uploaded, 'qBittorrent sent the bytes').toBeGreaterThan(0)
+    await page.context().close()
+  } finally {
+    await qbt.stop()
   }
 })

@@ -65,6 +65,17 @@ describe('the piece-check hook (build time, on the prebuilt module)', () => {
   })
 })
 
+describe('the v2 hooks (BEP 52), on the prebuilt module', () => {
+  it('still finds every member they reach', () => {
+    // torrent-hooks.ts, wire-messages.ts, ut-metadata.ts, parsed-torrent.ts
+    for (const member of ['_verifyPiece', '_onMetadata', '_message(', 'unknownmessage', 'setMetadata', '_metadataComplete', '_metadataSize', '_infoHash', 'extendedHandshake', '_processParsedTorrent']) {
+      expect(browserModule, member).toContain(member)
+    }
+    // and the version the page reads at run time (WebTorrent.VERSION) is the pinned one
+    expect(browserModule).toContain(`version:"${WEBTORRENT_VERSION}"`)
+  })
+})
+
 describe('the runtime patches, on real webtorrent torrents', () => {
   let client: WebTorrent
   let tracker: LocalTracker
