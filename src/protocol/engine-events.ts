@@ -1,5 +1,6 @@
 import type { StatusFrame } from './bridge-frames'
 import type { ErrorInfo } from './errors'
+import type { Availability } from '../core/availability'
 
 export type TorrentState =
   | 'queued' // waiting for a free slot in the queue
@@ -120,6 +121,30 @@ export interface TorrentSnapshot {
   piecesChecked: number
   piecesVerified: number
   pieceCount: number
+}
+
+/** What the engine knows of one torrent, for a person asking "why is this slow?" (the Diagnostics view). */
+export interface TorrentDiagnostics {
+  state: TorrentState
+  /** Connected peers by how they were found. */
+  peerSources: PeerSources
+  /** Open connections (wires) and where each stands. */
+  wires: {
+    total: number
+    /** Peers that let us request pieces from them (not choking us), and that have something we want. */
+    unchokedUs: number
+    interesting: number
+    /** Peers we send pieces to, and that want some of ours. */
+    unchokedByUs: number
+    interestedInUs: number
+  }
+  /** Blocks (16 KiB) asked of peers and not yet received; asked of us and not yet sent. */
+  requests: { toPeers: number; fromPeers: number }
+  /** Peer addresses the bridge has heard of (trackers, DHT, PEX…) and may still dial. */
+  candidates: number
+  availability: Availability
+  downloadSpeed: number
+  uploadSpeed: number
 }
 
 /** The engine's one outbound event stream. */

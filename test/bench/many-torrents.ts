@@ -88,8 +88,9 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const add = await profileMainThread(browser, page, async () => {
         const began = Date.now()
         await page.getByLabel('Open torrent file').setInputFiles(files)
-        await untilList(page, 'every torrent listed', (s) => s.count === total, 600_000, 250)
+        const listed = await untilList(page, 'every torrent listed', (s) => s.count === total, 600_000, 250)
         addSeconds = (Date.now() - began) / 1000
+        if (Object.keys(listed.errors).length) log(`bench scale:   in error: ${JSON.stringify(listed.errors)}`)
         await page.waitForTimeout(SETTLE_MS)
       })
       log(`bench scale:   listed in ${addSeconds.toFixed(1)} s, longest task ${add.longestMs.toFixed(0)} ms`)
@@ -97,6 +98,8 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const fillBegan = Date.now()
       await untilList(page, `the ${SMALL} small torrents seeding`, (s) => (s.states.seeding ?? 0) >= SMALL, 20 * 60_000, 2000)
       const fillSeconds = (Date.now() - fillBegan) / 1000
+      const filled = await untilList(page, 'the list', () => true, 10_000)
+      if (Object.keys(filled.errors).length) log(`bench scale:   in error: ${JSON.stringify(filled.errors)}`)
       log(`bench scale:   ${SMALL} seeding after ${fillSeconds.toFixed(0)} s`)
       await smallSeeder.stop() // the seeding torrents keep no peer: what a quiet library is like
       await untilList(page, `the ${ACTIVE} downloading`, (s) => (s.states.downloading ?? 0) >= ACTIVE, 5 * 60_000, 1000)

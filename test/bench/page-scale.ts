@@ -18,6 +18,13 @@ const pct = (share: number) => `${(share * 100).toFixed(1)} %`
 const ms = (value: number) => `${value.toFixed(0)} ms`
 const refresh = (p: MainThreadProfile) => (p.refreshMs.length ? `${median(p.refreshMs).toFixed(1)} ms (longest ${Math.max(...p.refreshMs).toFixed(1)} ms, ${p.refreshMs.length} seen)` : 'none seen')
 
+/** The section's heading and how it was measured (docs/BENCHMARKS.md). */
+export const PAGE_SCALE_INTRO = `## Scale: the page with 1,000 torrents, and a 100 GiB torrent of 10,000 files
+`
+
+/** Figures of the app before the fixes of issue 17 (measured once, by hand: BENCH_APP_DIR). */
+export const PAGE_SCALE_BEFORE = ``
+
 export function manyMarkdown(f: ManyTorrentsFigures): string {
   return `| measure | figure | target |
 |---|---|---|

@@ -11,15 +11,21 @@ export interface ListState {
   states: Record<string, number>
   /** Rows the list has drawn. */
   rows: number
+  /** Torrents in error, by their error's text (what went wrong, for the log). */
+  errors: Record<string, number>
 }
 
 /** In the page: what bt-app lists, and how many rows its list drew. */
 function listState(): ListState {
-  const app = document.querySelector('bt-app') as (Element & { torrents?: { state: string }[] }) | null
+  const app = document.querySelector('bt-app') as (Element & { torrents?: { state: string; error?: { message: string } | null }[] }) | null
   const states: Record<string, number> = {}
-  for (const torrent of app?.torrents ?? []) states[torrent.state] = (states[torrent.state] ?? 0) + 1
+  const errors: Record<string, number> = {}
+  for (const torrent of app?.torrents ?? []) {
+    states[torrent.state] = (states[torrent.state] ?? 0) + 1
+    if (torrent.error) errors[torrent.error.message] = (errors[torrent.error.message] ?? 0) + 1
+  }
   const list = app?.shadowRoot?.querySelector('bt-torrent-list')
-  return { count: app?.torrents?.length ?? 0, states, rows: list?.shadowRoot?.querySelectorAll('bt-torrent-item').length ?? 0 }
+  return { count: app?.torrents?.length ?? 0, states, errors, rows: list?.shadowRoot?.querySelectorAll('bt-torrent-item').length ?? 0 }
 }
 
 export function readList(page: Page): Promise<ListState> {
