@@ -134,6 +134,11 @@ export class BridgeLink {
   counts(infoHash: string): PeerCounts {
     return this.peers.counts(infoHash)
   }
+
+  /** Peer addresses heard of and not connected, that may still be dialed. */
+  candidates(infoHash: string): number {
+    return this.peers.candidateCount(infoHash)
+  }
 }
 
 /** The bridge's last STATUS, while connected, with the peer port its WELCOME gave. */

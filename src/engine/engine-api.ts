@@ -1,7 +1,7 @@
 import type { FilePriority, HistoryEntry } from '../protocol/stored-torrent'
 import type { Settings } from '../prefs/settings'
 import type { SpeedLimits } from '../core/speed-limits'
-import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
+import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentDiagnostics, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
 import type { SaveEntry } from '../storage/save'
 import type { AddOptions, AddSource } from './add-source'
 import type { FileChoice } from './file-choice'
@@ -32,6 +32,8 @@ export interface EngineApi {
   peers(infoHash: string): Promise<PeerSnapshot[]>
   /** A running torrent's trackers and where each stands, for its tracker list. */
   trackers(infoHash: string): Promise<TrackerSnapshot[]>
+  /** What the engine knows of one torrent (wires, requests, piece availability), for the Diagnostics view. */
+  diagnostics(infoHash: string): Promise<TorrentDiagnostics | undefined>
   /** Finished downloads, newest first. */
   history(): Promise<HistoryEntry[]>
   clearHistory(): Promise<void>

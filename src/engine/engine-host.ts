@@ -1,13 +1,38 @@
+import { listDelta } from '../core/snapshot-delta'
 import { AppError } from '../protocol/errors'
-import { TAB_CHANNEL, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
+import type { TorrentSnapshot } from '../protocol/engine-events'
+import { TAB_CHANNEL, TAB_SILENT_MS, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
 import type { Engine } from './engine'
 
-/** In the tab that runs the engine: mirrors its events to the other tabs and runs their calls. */
-export function hostEngine(engine: Engine): () => void {
+const infoHashOf = (torrent: TorrentSnapshot) => torrent.infoHash
+
+/**
+ * In the tab that runs the engine: mirrors its events to the other tabs and runs their calls.
+ * Progress (four times a second) goes only while another tab listens, and only the snapshots
+ * that changed: copying every torrent's snapshot to nobody was a cost paid at every tick.
+ */
+export function hostEngine(engine: Engine, now: () => number = Date.now): () => void {
   const channel = new BroadcastChannel(TAB_CHANNEL)
   const post = (message: TabMessage) => channel.postMessage(message)
+  /** Mirroring tabs by id, and when each last said hello. */
+  const tabs = new Map<string, number>()
+  /** What the other tabs hold: the snapshots last sent. */
+  const sent = new Map<string, TorrentSnapshot>()
+  const listened = () => {
+    for (const [tab, seen] of tabs) if (now() - seen > TAB_SILENT_MS) tabs.delete(tab)
+    return tabs.size > 0
+  }
+  const sendAll = () => {
+    sent.clear()
+    const delta = listDelta(sent, engine.list(), infoHashOf)
+    post({ type: 'progress', changed: delta.changed, order: delta.order ?? [] })
+  }
   const unsubscribe = engine.on((event) => {
-    if (event.type !== 'warning') post({ type: 'event', event })
+    if (event.type === 'warning') return
+    if (event.type !== 'progress') return post({ type: 'event', event })
+    if (!listened()) return
+    const delta = listDelta(sent, event.torrents, infoHashOf)
+    if (delta.changed.length || delta.order) post({ type: 'progress', ...delta })
   })
   const methods: Record<RemoteMethod, (...args: never[]) => unknown> = {
     add: (source, options) => engine.add(source, options),
@@ -25,15 +50,21 @@ export function hostEngine(engine: Engine): () => void {
     applySettings: (settings) => engine.applySettings(settings),
     peers: (infoHash) => engine.peers(infoHash),
     trackers: (infoHash) => engine.trackers(infoHash),
+    diagnostics: (infoHash) => engine.diagnostics(infoHash),
     history: () => engine.history(),
     clearHistory: () => engine.clearHistory(),
   }
   channel.onmessage = async (event: MessageEvent<TabMessage>) => {
     const message = event.data
     if (message.type === 'hello') {
+      const known = listened() && message.tab !== undefined && tabs.has(message.tab)
+      if (message.tab) tabs.set(message.tab, now())
+      if (known) return
+      // a new tab, or one that was silent (hidden) for a while: everything, as it is now
       post({ type: 'event', event: { type: 'bridge', status: engine.bridgeStatus() } })
-      return post({ type: 'event', event: { type: 'progress', torrents: engine.list() } })
+      return sendAll()
     }
+    if (message.type === 'bye') return void tabs.delete(message.tab)
     if (message.type !== 'call') return
     try {
       const result = await (methods[message.method] as (...args: unknown[]) => unknown)(...message.args)

@@ -4,8 +4,9 @@ import type { Metainfo } from '../core/metainfo'
 import { checkedLimits, limitsOf, type SpeedLimits } from '../core/speed-limits'
 import type { FilePriority, HistoryEntry, StoredTorrent } from '../protocol/stored-torrent'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
-import { AppError } from '../protocol/errors'
-import type { EngineEvent, PeerSnapshot, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
+import { AppError, type ErrorInfo } from '../protocol/errors'
+import type { EngineEvent, PeerSnapshot, TorrentDiagnostics, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
+import { diagnose } from './diagnostics'
 import { webSocketTrackers } from './webtorrent/websocket-trackers'
 import { peerSnapshots } from './peer-list'
 import type { RuntimeConfig } from '../protocol/runtime-config'
@@ -20,6 +21,7 @@ import { opfsFile } from './opfs-file'
 import type { Persistence } from './persistence'
 import { isComplete, seedingTotals, snapshot, type TorrentRecord } from './snapshot'
 import { sessionOf, TorrentSession } from './torrent-session'
+import { keepIfSame } from '../core/snapshot-delta'
 import { QuotaWatch, spaceShortfall } from './quota-watch'
 import { BridgeLink, type BridgeStatus } from './bridge-link'
 import { applyChoice, type FileChoice } from './file-choice'
@@ -37,6 +39,8 @@ export type { AddOptions, AddSource } from './add-source'
 export class Engine implements EngineApi {
   readonly local = true
   private readonly records = new Map<string, TorrentSession>()
+  /** Each torrent's last snapshot: a new one equal to it is replaced by it (core/snapshot-delta.ts). */
+  private readonly snapshots = new Map<string, TorrentSnapshot>()
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly quotaWatch: QuotaWatch
   private readonly runner: TorrentRunner
@@ -82,21 +86,24 @@ export class Engine implements EngineApi {
   }
 
   private snapshotOf(record: TorrentRecord): TorrentSnapshot {
-    return snapshot(record, sessionOf(record).sync(this.settings), record.torrent && this.bridge ? this.bridge.counts(record.infoHash) : undefined)
+    const next = keepIfSame(this.snapshots.get(record.infoHash), snapshot(record, sessionOf(record).sync(this.settings), record.torrent && this.bridge ? this.bridge.counts(record.infoHash) : undefined))
+    this.snapshots.set(record.infoHash, next)
+    return next
   }
 
   /** Loads every saved torrent and starts what the queue allows. */
   async restore(): Promise<void> {
-    for (const { stored, bitfield } of await this.persistence.loadAll()) {
+    const saved = await this.persistence.loadAll()
+    // all in flight at once: one at a time, 1,000 torrents waited for 1,000 round trips to the worker
+    const parsed = await Promise.all(saved.map(({ stored }) => stored.torrentFile
+      ? parseTorrentFile(stored.torrentFile).then((metainfo) => ({ metainfo }), (err: unknown) => ({ error: AppError.from(err, 'BAD_TORRENT').toInfo() }))
+      : {}))
+    for (const [i, { stored, bitfield }] of saved.entries()) {
       const record = new TorrentSession(stored.infoHash, stored)
       if (bitfield) record.bitfield = bitfield
-      if (stored.torrentFile) {
-        try {
-          record.metainfo = await parseTorrentFile(stored.torrentFile)
-        } catch (err) {
-          record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
-        }
-      }
+      const { metainfo, error } = parsed[i] as { metainfo?: Metainfo; error?: ErrorInfo }
+      if (metainfo) record.metainfo = metainfo
+      if (error) record.error = error
       // Finished in an earlier session: no "finished" event again when it starts seeding.
       record.completeHandled = isComplete(record)
       this.records.set(stored.infoHash, record)
@@ -150,6 +157,7 @@ export class Engine implements EngineApi {
     const record = this.records.get(infoHash)
     if (!record) return
     this.records.delete(infoHash)
+    this.snapshots.delete(infoHash)
     await this.runner.stop(record, { destroyStore: deleteData })
     await this.persistence.delete(infoHash)
     // The store may never have opened (paused, or a magnet without metadata): delete by name too.
@@ -258,6 +266,13 @@ export class Engine implements EngineApi {
     const record = this.records.get(infoHash)
     if (!record?.torrent) return []
     return [...webSocketTrackers(record.torrent), ...(this.bridge?.trackers(infoHash) ?? [])]
+  }
+
+  /** What the engine knows of a torrent, for the Diagnostics view; undefined when it is not listed. */
+  async diagnostics(infoHash: string): Promise<TorrentDiagnostics | undefined> {
+    const record = this.records.get(infoHash)
+    if (!record) return undefined
+    return diagnose(record, this.snapshotOf(record), record.torrent?.wires ?? [], record.torrent ? this.bridge?.candidates(infoHash) ?? 0 : 0)
   }
 
   /** Finished downloads, newest first. */

@@ -2,8 +2,9 @@ import type { SpeedLimits } from '../core/speed-limits'
 import type { FilePriority, HistoryEntry } from '../protocol/stored-torrent'
 import type { Settings } from '../prefs/settings'
 import { AppError } from '../protocol/errors'
-import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
-import { TAB_CHANNEL, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
+import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentDiagnostics, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
+import { TAB_CHANNEL, TAB_HELLO_MS, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
+import { applyDelta } from '../core/snapshot-delta'
 import type { AddOptions, AddSource } from './engine'
 import type { EngineApi } from './engine-api'
 import type { FileChoice } from './file-choice'
@@ -16,14 +17,26 @@ export class RemoteEngine implements EngineApi {
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (err: AppError) => void }>()
   private torrents: TorrentSnapshot[] = []
+  /** The engine's tab sends only the snapshots that changed: the whole list is kept here. */
+  private readonly held = new Map<string, TorrentSnapshot>()
   private bridge: BridgeStatus = { state: 'none', reason: null }
+  private readonly tab = crypto.randomUUID()
+  private readonly helloTimer: ReturnType<typeof setInterval>
+  private readonly bye = () => this.channel.postMessage({ type: 'bye', tab: this.tab } satisfies TabMessage)
 
   constructor() {
     this.channel.onmessage = (event: MessageEvent<TabMessage>) => this.onMessage(event.data)
-    this.channel.postMessage({ type: 'hello' } satisfies TabMessage)
+    const hello = () => this.channel.postMessage({ type: 'hello', tab: this.tab } satisfies TabMessage)
+    hello()
+    // still here: the engine's tab sends progress only while some tab listens
+    this.helloTimer = setInterval(hello, TAB_HELLO_MS)
+    addEventListener('pagehide', this.bye)
   }
 
   close(): void {
+    clearInterval(this.helloTimer)
+    removeEventListener('pagehide', this.bye)
+    this.bye()
     this.channel.close()
   }
 
@@ -57,6 +70,7 @@ export class RemoteEngine implements EngineApi {
   applySettings(settings: Settings): void { void this.call('applySettings', settings) }
   peers(infoHash: string): Promise<PeerSnapshot[]> { return this.call('peers', infoHash) as Promise<PeerSnapshot[]> }
   trackers(infoHash: string): Promise<TrackerSnapshot[]> { return this.call('trackers', infoHash) as Promise<TrackerSnapshot[]> }
+  diagnostics(infoHash: string): Promise<TorrentDiagnostics | undefined> { return this.call('diagnostics', infoHash) as Promise<TorrentDiagnostics | undefined> }
   history(): Promise<HistoryEntry[]> { return this.call('history') as Promise<HistoryEntry[]> }
   clearHistory(): Promise<void> { return this.call('clearHistory').then(() => undefined) }
 
@@ -80,8 +94,10 @@ export class RemoteEngine implements EngineApi {
   }
 
   private onMessage(message: TabMessage): void {
-    if (message.type === 'event') {
-      if (message.event.type === 'progress') this.torrents = message.event.torrents
+    if (message.type === 'progress') {
+      this.torrents = applyDelta(this.held, message, (torrent) => torrent.infoHash)
+      for (const listener of this.listeners) listener({ type: 'progress', torrents: this.torrents })
+    } else if (message.type === 'event') {
       if (message.event.type === 'bridge') this.bridge = message.event.status
       for (const listener of this.listeners) listener(message.event)
     } else if (message.type === 'reply') {

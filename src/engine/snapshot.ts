@@ -50,6 +50,8 @@ export interface TorrentRecord {
   /** Stall recovery: since when it has had no peers, and how long to wait next. */
   stall?: StallState
   forceFullCheck?: boolean
+  /** The last progress worked out, while nothing it depends on changed (see progressOf). */
+  progressMemo?: { key: string; progress: ReturnType<typeof torrentProgress>; files: FileSnapshot[] }
 }
 
 function priorities(record: TorrentRecord): Priority[] {
@@ -106,17 +108,42 @@ export function metSeedingGoal(record: TorrentRecord, settings: Settings): Seedi
   return seedingGoalMet(uploaded, record.metainfo?.length ?? 0, seededSeconds, { ratio: settings.seedRatio, minutes: settings.seedMinutes })
 }
 
-function fileSnapshots(record: TorrentRecord, metainfo: Metainfo, progress: readonly FileProgress[]): FileSnapshot[] {
+/** Each file as the UI shows it; the objects of `before` where nothing changed, and `before` itself when no file did. */
+function fileSnapshots(record: TorrentRecord, metainfo: Metainfo, progress: readonly FileProgress[], before: FileSnapshot[] | undefined): FileSnapshot[] {
   const prio = priorities(record)
-  return metainfo.files.filter((file) => !file.pad).map((file) => ({
-    index: file.index,
-    path: file.name,
-    name: file.path[file.path.length - 1] ?? file.name,
-    length: file.length,
-    downloaded: progress[file.index]?.downloaded ?? 0,
-    done: progress[file.index]?.done ?? false,
-    priority: prio[file.index] ?? 1,
-  }))
+  let same = before !== undefined
+  let at = 0
+  const files: FileSnapshot[] = []
+  for (const file of metainfo.files) {
+    if (file.pad) continue
+    const downloaded = progress[file.index]?.downloaded ?? 0
+    const done = progress[file.index]?.done ?? false
+    const priority = prio[file.index] ?? 1
+    const old = before?.[at++]
+    if (old && old.index === file.index && old.downloaded === downloaded && old.done === done && old.priority === priority) {
+      files.push(old)
+      continue
+    }
+    same = false
+    files.push({ index: file.index, path: file.name, name: file.path[file.path.length - 1] ?? file.name, length: file.length, downloaded, done, priority })
+  }
+  return same && files.length === before!.length ? before! : files
+}
+
+/**
+ * The torrent's and each file's progress. Worked out again only when it can have changed: while
+ * pieces are on their way (a running torrent that is not complete), or when a piece was verified
+ * or a priority changed; a thousand seeding or paused torrents cost nothing at each tick.
+ */
+function progressOf(record: TorrentRecord, metainfo: Metainfo): { progress: ReturnType<typeof torrentProgress>; files: FileSnapshot[] } {
+  const inFlight = Boolean(record.torrent?.ready) && !isComplete(record)
+  const key = `${record.bitfieldVersion ?? 0}:${record.bitfield ? 1 : 0}:${(record.stored.priorities ?? []).join('')}`
+  const memo = record.progressMemo
+  if (!inFlight && memo?.key === key) return memo
+  const progress = torrentProgress(metainfo.files, priorities(record), pieceState(record, metainfo))
+  const files = fileSnapshots(record, metainfo, progress.files, memo?.files)
+  record.progressMemo = { key: inFlight ? '' : key, progress, files }
+  return record.progressMemo
 }
 
 /**
@@ -149,7 +176,8 @@ function magnetOf({ torrent, metainfo, stored }: TorrentRecord): string {
 export function snapshot(record: TorrentRecord, lifecycle: TorrentLifecycle, bridged?: Omit<PeerSources, 'webrtc' | 'webseed'>, now = Date.now()): TorrentSnapshot {
   const { torrent, metainfo, stored } = record
   const length = metainfo?.length ?? 0
-  const progress = metainfo ? torrentProgress(metainfo.files, priorities(record), pieceState(record, metainfo)) : undefined
+  const worked = metainfo ? progressOf(record, metainfo) : undefined
+  const progress = worked?.progress
   const wantedLength = progress?.wantedLength ?? 0
   const downloaded = progress?.downloaded ?? 0
   const running = torrent?.ready ? torrent : undefined
@@ -182,7 +210,7 @@ export function snapshot(record: TorrentRecord, lifecycle: TorrentLifecycle, bri
     },
     eta: estimateEta(Math.max(0, wantedLength - downloaded), downloadSpeed, record.etaStart, downloaded, now),
     state,
-    files: metainfo && progress ? fileSnapshots(record, metainfo, progress.files) : [],
+    files: worked?.files ?? [],
     addedAt: stored.addedAt,
     sequential: Boolean(stored.sequential),
     ...limitsOf(stored),

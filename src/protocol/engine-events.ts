@@ -122,6 +122,30 @@ export interface TorrentSnapshot {
   pieceCount: number
 }
 
+/** What the engine knows of one torrent, for a person asking "why is this slow?" (the Diagnostics view). */
+export interface TorrentDiagnostics {
+  state: TorrentState
+  /** Connected peers by how they were found. */
+  peerSources: PeerSources
+  /** Open connections (wires) and where each stands. */
+  wires: {
+    total: number
+    /** Peers that let us request pieces from them (not choking us), and that have something we want. */
+    unchokedUs: number
+    interesting: number
+    /** Peers we send pieces to, and that want some of ours. */
+    unchokedByUs: number
+    interestedInUs: number
+  }
+  /** Blocks (16 KiB) asked of peers and not yet received; asked of us and not yet sent. */
+  requests: { toPeers: number; fromPeers: number }
+  /** Peer addresses the bridge has heard of (trackers, DHT, PEX…) and may still dial. */
+  candidates: number
+  availability: Availability
+  downloadSpeed: number
+  uploadSpeed: number
+}
+
 /** The engine's one outbound event stream. */
 export type EngineEvent =
   | { type: 'added'; torrent: TorrentSnapshot }
@@ -136,3 +160,21 @@ export type EngineEvent =
   | { type: 'removed'; infoHash: string; deletedData: boolean }
   /** The history of finished downloads changed (a download finished, or it was cleared). */
   | { type: 'history' }
+
+/**
+ * How available a torrent's pieces are among the peers it is connected to: what a person asking
+ * "why is this slow?" or "why does it stop at 99%?" needs to see. `distributedCopies` is what
+ * libtorrent and qBittorrent call availability: the copies of the rarest piece, plus the share of
+ * pieces that have more copies than that (2.4 = every piece at least twice, 40% of them more).
+ */
+export interface Availability {
+  pieces: number
+  /** Pieces we still want and miss (wanted: not only in skipped files). */
+  missing: number
+  /** Of those, pieces no connected peer has: they cannot come until someone who has them connects. */
+  missingNowhere: number
+  /** Copies of the rarest missing piece among the peers (0 when some are nowhere); -1 when nothing is missing. */
+  rarestMissing: number
+  /** Over every piece, counting our own copy of the pieces we have. */
+  distributedCopies: number
+}

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from './errors'
-import type { EngineEvent } from './engine-events'
+import type { EngineEvent, TorrentSnapshot } from './engine-events'
 
 /** The BroadcastChannel between the tab that runs the engine and the other tabs of the app. */
 export const TAB_CHANNEL = 'torrent-web-engine'
@@ -9,10 +9,19 @@ export const ENGINE_LOCK = 'torrent-web-engine'
 /** Engine methods another tab may call. */
 export type RemoteMethod =
   | 'add' | 'remove' | 'pause' | 'resume' | 'recheck' | 'setFilePriority' | 'chooseFiles' | 'setSequential' | 'setSpeedLimits' | 'move'
-  | 'releaseFile' | 'saveLayout' | 'applySettings' | 'peers' | 'trackers' | 'history' | 'clearHistory'
+  | 'releaseFile' | 'saveLayout' | 'applySettings' | 'peers' | 'trackers' | 'diagnostics' | 'history' | 'clearHistory'
+
+/** A mirroring tab says hello this often; the engine's tab sends progress while it heard one within TAB_SILENT_MS. */
+export const TAB_HELLO_MS = 15_000
+/** Longer than a hidden tab's timers may be held back (Chromium runs them once a minute after 5 min hidden). */
+export const TAB_SILENT_MS = 75_000
 
 export type TabMessage =
-  | { type: 'hello' }
+  /** A mirroring tab is there (again): the engine's tab answers with the whole list if it had not heard from it lately. */
+  | { type: 'hello'; tab?: string }
+  | { type: 'bye'; tab: string }
+  /** The torrents whose snapshot changed since the last one sent, and the whole order when it changed. */
+  | { type: 'progress'; changed: TorrentSnapshot[]; order?: string[] }
   | { type: 'event'; event: EngineEvent }
   | { type: 'call'; id: string; method: RemoteMethod; args: unknown[] }
   | { type: 'reply'; id: string; ok: true; result?: unknown }

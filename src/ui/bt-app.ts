@@ -21,6 +21,8 @@ import { buttonStyles } from './shared-styles'
 import './bt-add-dialog'
 import type { BtConnectivity } from './bt-connectivity'
 import './bt-connectivity'
+import type { BtDiagnostics } from './bt-diagnostics'
+import './bt-diagnostics'
 import './bt-reach-chip'
 import './bt-announcer'
 import type { BtAnnouncer } from './bt-announcer'
@@ -173,7 +175,8 @@ export class BtApp extends LitElement {
         @save-all=${(e: CustomEvent<{ infoHash: string }>) => this.saveAll(e.detail.infoHash)}
         @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}
         @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}
-        @show-connectivity=${() => this.showConnectivity()}></bt-torrent-list>
+        @show-connectivity=${() => this.showConnectivity()}
+        @show-diagnostics=${(e: CustomEvent<{ infoHash: string }>) => this.showDiagnostics(e.detail.infoHash)}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
       ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">${t('app.otherTab')}</p>` : ''}
       <p class="reach ${reachLost(this.bridge) ? 'lost' : ''}" role="status" aria-label=${t('reach.label')}>${reachText(this.bridge)}</p>
@@ -185,9 +188,15 @@ export class BtApp extends LitElement {
       <bt-add-dialog></bt-add-dialog>
       <bt-history .engine=${this.engine}></bt-history>
       <bt-connectivity .bridge=${this.bridge}></bt-connectivity>
+      <bt-diagnostics .engine=${this.engine} .bridge=${this.bridge} .token=${this.settings?.bridgeToken ?? ''}></bt-diagnostics>
       <bt-help .bridge=${this.bridge}></bt-help>
       <bt-announcer></bt-announcer>
       ${this.pasteDrop.dragging ? html`<div class="drop" aria-hidden="true">${t('app.dropHint')}</div>` : ''}`
+  }
+
+  private showDiagnostics(infoHash: string): void {
+    const name = this.torrents.find((torrent) => torrent.infoHash === infoHash)?.name ?? infoHash
+    this.renderRoot.querySelector<BtDiagnostics>('bt-diagnostics')?.open(infoHash, name)
   }
 
   private showConnectivity(): void {

@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit'
+import { LitElement, css, html, nothing } from 'lit'
 import { formatBytes, formatPercent, t } from '../i18n/i18n'
 import { barWidth } from './bar-width'
 import type { FileSnapshot } from '../protocol/engine-events'
@@ -6,6 +6,7 @@ import type { FilePriority } from '../protocol/stored-torrent'
 import { isPlayable } from '../pwa/media-types'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
+import { ROWS_AT_A_TIME } from './bt-add-dialog'
 import type { FilePriorityChange } from './torrent-command'
 
 /** The priority select's option values. */
@@ -20,8 +21,13 @@ export interface PlayFileDetail { fileIndex: number; name: string; infoHash?: st
  * composed `play-file` with PlayFileDetail and `file-priority` with FilePriorityChange.
  */
 export class BtFileList extends LitElement {
-  static override properties = { files: { attribute: false }, torrentName: { attribute: false }, infoHash: { attribute: false } }
+  static override properties = { files: { attribute: false }, torrentName: { attribute: false }, infoHash: { attribute: false }, limit: { state: true } }
   declare files: FileSnapshot[]
+  /**
+   * Rows drawn, as in the add dialog (ROWS_AT_A_TIME a time, "Show more"): a torrent of 10,000
+   * files drew every row, one task of N ms when opened and again at each refresh.
+   */
+  declare limit: number
   declare torrentName: string
   declare infoHash: string | undefined
 
@@ -34,6 +40,7 @@ export class BtFileList extends LitElement {
     .bar { grid-column: 1 / -1; height: 4px; background: var(--bar); border-radius: 2px; overflow: hidden; }
     .bar > div { height: 100%; background: var(--accent); }
     .done .bar > div { background: var(--ok); }
+    button.more { margin-top: 8px; }
     select { font: inherit; font-size: .95em; color: var(--muted); background: transparent; border: 1px solid var(--border);
       border-radius: 6px; margin-left: 6px; padding: 1px 4px; }
   `]
@@ -43,10 +50,13 @@ export class BtFileList extends LitElement {
     updateWhenLocaleChanges(this)
     this.files = []
     this.torrentName = ''
+    this.limit = ROWS_AT_A_TIME
   }
 
   override render() {
-    return html`<ul aria-label=${t('files.of', { name: this.torrentName })}>${this.files.map((file) => this.renderFile(file))}</ul>`
+    const more = this.files.length - this.limit
+    return html`<ul aria-label=${t('files.of', { name: this.torrentName })}>${this.files.slice(0, this.limit).map((file) => this.renderFile(file))}</ul>
+      ${more > 0 ? html`<button class="more" @click=${() => { this.limit += ROWS_AT_A_TIME }}>${t('files.showMore', { count: Math.min(more, ROWS_AT_A_TIME), hidden: more })}</button>` : nothing}`
   }
 
   private renderFile(file: FileSnapshot) {

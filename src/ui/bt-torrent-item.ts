@@ -18,7 +18,7 @@ const SOURCE_NAMES = {
 } as const satisfies Record<string, MessageId>
 
 /** "WebRTC 2 · tracker 5 · DHT 1": where the connected peers came from. */
-function sourcesText(torrent: TorrentSnapshot): string {
+export function sourcesText(torrent: Pick<TorrentSnapshot, 'peerSources'>): string {
   return (Object.keys(SOURCE_NAMES) as (keyof typeof SOURCE_NAMES)[])
     .filter((key) => torrent.peerSources[key] > 0)
     .map((key) => t('peers.fromSource', { source: t(SOURCE_NAMES[key]), count: torrent.peerSources[key] })).join(' · ')
@@ -127,6 +127,8 @@ export class BtTorrentItem extends LitElement {
               <button aria-label=${t('torrent.moveDownName', { name })} @click=${() => this.command({ type: 'down', infoHash: torrent.infoHash })}>${t('torrent.moveDown')}</button>
               ${this.engine ? html`<button aria-expanded=${Boolean(this.trackersOpen)} aria-label=${t('torrent.trackersOf', { name })}
                 @click=${() => { this.trackersOpen = !this.trackersOpen }}>${t('torrent.trackers')}</button>` : nothing}
+              ${this.engine ? html`<button aria-label=${t('torrent.diagnosticsOf', { name })}
+                @click=${() => this.fire('show-diagnostics')}>${t('torrent.diagnostics')}</button>` : nothing}
               <label><input type="checkbox" .checked=${torrent.sequential}
                 @change=${(e: Event) => this.command({ type: 'sequential', infoHash: torrent.infoHash, sequential: (e.target as HTMLInputElement).checked })}>
                 ${t('torrent.sequential')}</label>

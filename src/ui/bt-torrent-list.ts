@@ -10,6 +10,12 @@ import './bt-torrent-item'
 
 /** The list only gets its toolbar (filters, name search, total speeds) from this many torrents on. */
 const TOOLBAR_FROM = 2
+/**
+ * Rows drawn at first, and added by "Show more": the filters and the search reach the rest. With
+ * 1,000 torrents, drawing every row took N ms in one task of the page's main thread (Chromium 156,
+ * docs/BENCHMARKS.md, "Scale: the page"), at every add and every reload.
+ */
+export const LIST_ROWS_AT_A_TIME = 100
 
 const FILTER_LABELS: Record<ListFilter, MessageId> = {
   all: 'filter.all', downloading: 'filter.downloading', seeding: 'filter.seeding', completed: 'filter.completed', paused: 'filter.paused', errors: 'filter.errors',
@@ -19,7 +25,7 @@ const FILTER_LABELS: Record<ListFilter, MessageId> = {
 export class BtTorrentList extends LitElement {
   static override properties = {
     torrents: { attribute: false }, highlighted: { attribute: false }, ready: { attribute: false }, engine: { attribute: false },
-    filter: { state: true }, query: { state: true },
+    filter: { state: true }, query: { state: true }, limit: { state: true },
   }
   declare torrents: TorrentSnapshot[]
   declare highlighted: string | undefined
@@ -27,6 +33,8 @@ export class BtTorrentList extends LitElement {
   declare engine: EngineApi | undefined
   declare filter: ListFilter
   declare query: string
+  /** Rows drawn of those the filter and the search let through. */
+  declare limit: number
   /** The torrents of the last update, to tell new ones. */
   private known: Set<string> | undefined
 
@@ -47,6 +55,7 @@ export class BtTorrentList extends LitElement {
       border-radius: 8px; padding: 6px 10px; min-height: 32px; flex: 1 1 140px; min-width: 0; max-width: 260px; }
     .totals { margin-left: auto; color: var(--muted); font-size: .92em; white-space: nowrap; font-variant-numeric: tabular-nums; }
     .none { text-align: center; color: var(--muted); padding: 24px 12px; }
+    .more { text-align: center; margin: var(--gap) 0 0; }
     @media (max-width: 480px) { input[type=search] { max-width: none; flex-basis: 100%; } .totals { margin-left: 0; } }
   `]
 
@@ -57,18 +66,25 @@ export class BtTorrentList extends LitElement {
     this.ready = false
     this.filter = 'all'
     this.query = ''
+    this.limit = LIST_ROWS_AT_A_TIME
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
     // A torrent just added, or the one the app points at (added twice), is never hidden by a
     // filter; nor is anything once the toolbar that would say why is gone.
     const known = this.known
-    this.known = new Set(this.torrents.map((t) => t.infoHash))
-    if (this.filter === 'all' && !this.query) return
-    const visible = new Set(this.visible().map((t) => t.infoHash))
-    const added = changed.has('torrents') && known !== undefined && this.torrents.some((t) => !known.has(t.infoHash) && !visible.has(t.infoHash))
-    const pointed = changed.has('highlighted') && this.highlighted !== undefined && !visible.has(this.highlighted)
-    if (added || pointed || this.torrents.length < TOOLBAR_FROM) this.showAll()
+    if (changed.has('torrents')) this.known = new Set(this.torrents.map((t) => t.infoHash))
+    if (this.filter !== 'all' || this.query) {
+      const visible = new Set(this.visible().map((t) => t.infoHash))
+      const added = changed.has('torrents') && known !== undefined && this.torrents.some((t) => !known.has(t.infoHash) && !visible.has(t.infoHash))
+      const pointed = changed.has('highlighted') && this.highlighted !== undefined && !visible.has(this.highlighted)
+      if (added || pointed || this.torrents.length < TOOLBAR_FROM) this.showAll()
+    }
+    // nor is it left among the rows not drawn
+    if (changed.has('highlighted') && this.highlighted !== undefined) {
+      const at = this.sorted().findIndex((t) => t.infoHash === this.highlighted)
+      if (at >= this.limit) this.limit = (Math.floor(at / LIST_ROWS_AT_A_TIME) + 1) * LIST_ROWS_AT_A_TIME
+    }
   }
 
   override render() {
@@ -80,12 +96,20 @@ export class BtTorrentList extends LitElement {
         <p>${rich('list.emptyHelp', { link: (chunks) => html`<a href="#help">${chunks}</a>` })}</p>
       </div>`
     }
-    const shown = this.visible().sort((a, b) => b.addedAt - a.addedAt)
+    const shown = this.sorted()
+    const drawn = shown.slice(0, this.limit)
+    const more = shown.length - drawn.length
     return html`${this.torrents.length >= TOOLBAR_FROM ? this.renderToolbar() : nothing}
       ${shown.length === 0
         ? html`<p class="none" role="status">${t('list.noMatch')} <button class="link" @click=${() => this.showAll()}>${t('list.showAll')}</button></p>`
-        : html`<ul aria-label=${t('list.label')}>${repeat(shown, (t) => t.infoHash, (t) => html`
-      <li aria-label=${t.name}><bt-torrent-item .torrent=${t} .engine=${this.engine} ?highlighted=${t.infoHash === this.highlighted}></bt-torrent-item></li>`)}</ul>`}`
+        : html`<ul aria-label=${t('list.label')}>${repeat(drawn, (t) => t.infoHash, (t) => html`
+      <li aria-label=${t.name}><bt-torrent-item .torrent=${t} .engine=${this.engine} ?highlighted=${t.infoHash === this.highlighted}></bt-torrent-item></li>`)}</ul>
+        ${more > 0 ? html`<p class="more"><button @click=${() => { this.limit += LIST_ROWS_AT_A_TIME }}>${t('list.showMore', { count: Math.min(more, LIST_ROWS_AT_A_TIME), hidden: more })}</button></p>` : nothing}`}`
+  }
+
+  /** What the filter and the search let through, newest first. */
+  private sorted(): TorrentSnapshot[] {
+    return this.visible().sort((a, b) => b.addedAt - a.addedAt)
   }
 
   private renderToolbar() {
@@ -111,6 +135,7 @@ export class BtTorrentList extends LitElement {
   private showAll(): void {
     this.filter = 'all'
     this.query = ''
+    this.limit = LIST_ROWS_AT_A_TIME
   }
 }
 customElements.define('bt-torrent-list', BtTorrentList)

@@ -55,3 +55,71 @@ export function mainThreadTasks(trace: Buffer, origin: string): MainThreadTasks 
     longTaskMs: long.reduce((a, b) => a + b, 0),
   }
 }
+
+/** A stretch of the page's main thread: how busy, its longest task, and what each UI refresh cost. */
+export interface MainThreadProfile extends MainThreadTasks {
+  /** From the first to the last event of the trace, in milliseconds. */
+  windowMs: number
+  /** Time in tasks over windowMs (0-1). */
+  busyShare: number
+  /**
+   * Tasks that ran a repeating 250 ms timer: the engine's progress tick, in which it takes its
+   * snapshots and the UI renders them (src/engine/manager.ts), each a whole UI refresh.
+   */
+  refreshMs: number[]
+}
+
+interface TimerData { timerId?: number; timeout?: number; singleShot?: boolean }
+
+/**
+ * Traces `page` while `action` runs, with the timer events too (which task ran which timer).
+ * Every task of the main thread counts, the short ones too.
+ */
+export async function profileMainThread(browser: Browser, page: Page, action: () => Promise<void>, refreshTimeoutMs = 250): Promise<MainThreadProfile> {
+  await browser.startTracing(page, { categories: [...TRACE_CATEGORIES, 'devtools.timeline'] })
+  let trace: Buffer
+  try {
+    await action()
+  } finally {
+    trace = await browser.stopTracing()
+  }
+  return mainThreadProfile(trace, new URL(page.url()).origin, refreshTimeoutMs)
+}
+
+export function mainThreadProfile(trace: Buffer, origin: string, refreshTimeoutMs = 250): MainThreadProfile {
+  const parsed = JSON.parse(trace.toString()) as { traceEvents: (TraceEvent & { ts?: number; args?: { data?: TimerData } })[] }
+  const events = Array.isArray(parsed) ? parsed as typeof parsed.traceEvents : parsed.traceEvents
+  const frames = events.find((e) => e.name === 'TracingStartedInBrowser')?.args?.data?.frames ?? []
+  // after a reload the page may be in another renderer: the last frame of the origin is the page
+  const pids = frames.filter((f) => f.url.startsWith(origin)).map((f) => f.processId)
+  const pid = pids.at(-1)
+  if (pid === undefined) throw new Error(`the trace shows no frame of ${origin}`)
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain')
+  if (!main) throw new Error(`the trace names no main thread for renderer ${pid}`)
+  const onMain = events.filter((e) => e.pid === pid && e.tid === main.tid)
+  const tasks = onMain.filter((e) => e.name === 'RunTask' && e.ph === 'X').map((e) => ({ ts: e.ts ?? 0, dur: e.dur ?? 0 }))
+  // the timer that fired about every refreshTimeoutMs (it may have been installed before the trace began)
+  const firesByTimer = new Map<number | undefined, number[]>()
+  for (const e of onMain) if (e.name === 'TimerFire') firesByTimer.set(e.args?.data?.timerId, [...(firesByTimer.get(e.args?.data?.timerId) ?? []), e.ts ?? 0])
+  const periodic = [...firesByTimer.values()].filter((stamps) => {
+    if (stamps.length < 4) return false
+    const gaps = stamps.slice(1).map((ts, i) => ts - stamps[i]!).sort((a, b) => a - b)
+    return Math.abs(gaps[Math.floor(gaps.length / 2)]! / 1000 - refreshTimeoutMs) < refreshTimeoutMs * 0.25
+  })
+  const refreshMs = periodic.flat().map((ts) => tasks.find((t) => t.ts <= ts && ts <= t.ts + t.dur)).filter((t) => t !== undefined).map((t) => t.dur / 1000)
+  let first = Infinity
+  let last = 0
+  for (const e of events) if (e.ts !== undefined && e.ts > 0) { first = Math.min(first, e.ts); last = Math.max(last, e.ts + (e.dur ?? 0)) }
+  const windowMs = last > first ? (last - first) / 1000 : 0
+  const durations = tasks.map((t) => t.dur / 1000)
+  const long = durations.filter((ms) => ms >= 50)
+  const busy = durations.reduce((a, b) => a + b, 0)
+  return {
+    longestMs: durations.reduce((a, b) => Math.max(a, b), 0),
+    longTasks: long.length,
+    longTaskMs: long.reduce((a, b) => a + b, 0),
+    windowMs,
+    busyShare: windowMs ? busy / windowMs : 0,
+    refreshMs,
+  }
+}

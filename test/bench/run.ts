@@ -15,6 +15,7 @@ import { benchBridge } from './bridge'
 import { benchResume } from './resume'
 import { benchHostileTorrents } from './hostile-torrents'
 import { benchBridgeScale, scaleMarkdown } from './bridge-scale'
+import { benchPageScale, PAGE_SCALE_INTRO, PAGE_SCALE_BEFORE } from './page-scale'
 import { benchV2Hashing } from './v2-hashing'
 import { askFilesOff } from './app-page'
 
@@ -137,6 +138,8 @@ async function main(): Promise<void> {
   const hostile = await benchHostileTorrents(browser)
   console.log('bench: BitTorrent v2 re-check against v1 (4 GiB in a worker)…')
   const v2Hashing = await benchV2Hashing(browser)
+  console.log('bench: the page with 1,000 torrents, and a 100 GiB torrent of 10,000 files…')
+  const pageScale = await benchPageScale(browser)
   await browser.close()
   console.log('bench: the bridge with 1,000 peer connections…')
   const scale = scaleMarkdown(await benchBridgeScale())
@@ -176,6 +179,9 @@ ${resume.markdown}
 ${bridge.markdown}
 ${hostile.markdown}
 ${scale}
+${PAGE_SCALE_INTRO}
+${pageScale.markdown}
+${PAGE_SCALE_BEFORE}
 ${v2Hashing.markdown}`
   await writeFile('docs/BENCHMARKS.md', report)
   console.log(report)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import { launchChromium } from '../support/browser'
 import { expectAccessible } from './a11y'
+import { expectFocusTrapped, tabTo } from './keyboard'
 import { SCREENSHOTS, addTorrentFile, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, type RunningApp } from './harness'
 
 let browser: Browser
@@ -109,6 +110,52 @@ test('the bridge restarted mid-download: the page reconnects and the download co
     app = await startApp([swarm.wsUrl], port)
     await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm', { timeout: 60_000 })
     await expectSavedFilesExact(page, swarm, tmp)
+    await page.context().close()
+  } finally {
+    await app.close()
+    await swarm.stop()
+  }
+})
+
+test('Diagnostics, reached by keyboard, shows what the engine and the bridge know of a download in progress', async () => {
+  // slow enough that it is still downloading while looked at (64 MiB at 1 MB/s)
+  const swarm = await startSwarm({ name: 'Diagnosed Fixture', sizeMiB: 64, pieceLength: 256 * 1024, webrtc: false, tcpPort: 0, announce: ['http'], uploadLimit: 1_000_000 })
+  const app = await startApp([swarm.wsUrl])
+  try {
+    const page = await openApp(await browser.newContext({ colorScheme: 'light' }), app.url)
+    await addTorrentFile(page, swarm)
+    await expect(item(page, swarm).getByText(/peers? \(.*tracker [1-9]/)).toBeVisible({ timeout: 60_000 })
+    // More → Diagnostics, with the keyboard only
+    await tabTo(page, item(page, swarm).getByLabel('More actions for Diagnosed Fixture'))
+    await page.keyboard.press('Enter')
+    await tabTo(page, item(page, swarm).getByRole('button', { name: 'Diagnostics of Diagnosed Fixture' }))
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog', { name: 'Diagnostics: Diagnosed Fixture' })
+    await expect(dialog).toBeVisible()
+    const fact = (term: string) => dialog.getByRole('term').filter({ hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]')
+    // the one seeder (found by the HTTP tracker, or dialing in first once the tracker named us: one
+    // connection kept), unchoking us, with blocks asked of it and pieces only it has (ours count
+    // too: libtorrent's distributed copies, 1.something)
+    await expect(fact('Peers by source')).toHaveText(/^(tracker|incoming) 1$/)
+    await expect(fact('Connections')).toContainText('1 open; 1 let us download, 1 have pieces we want')
+    await expect(fact('Requests in flight')).toHaveText(/^[1-9]\d* blocks asked of peers, 0 asked of us$/)
+    await expect(fact('Piece availability')).toHaveText(/^1(\.\d+)? distributed copies; [1-9][\d,]* of [1-9][\d,]* pieces missing, 0 of them on no connected peer$/)
+    // the bridge's own /metrics, as this page may read it: this page, its connection, the bytes
+    await expect(fact('Pages connected')).toHaveText('1')
+    await expect(fact('Peer data since it started')).toHaveText(/^[1-9][\d.]* (KiB|MiB) received, /)
+    await expect(fact('Peer connections')).toHaveText(/^\d+ dialed, \d+ incoming$/)
+    await expect(fact('Dials since it started')).toHaveText(/^\d+ opened, \d+ failed, 0 refused by the bridge's rules$/)
+    await expectAccessible(page, 'diagnostics')
+    await expectFocusTrapped(page, dialog)
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme })
+      await page.setViewportSize({ width: 1280, height: 720 })
+      await page.screenshot({ path: `${SCREENSHOTS}/diagnostics-${scheme}.png` })
+      await page.setViewportSize({ width: 360, height: 740 })
+      await page.screenshot({ path: `${SCREENSHOTS}/diagnostics-${scheme}-360.png` })
+    }
+    await page.keyboard.press('Escape')
+    await expect(dialog).toBeHidden()
     await page.context().close()
   } finally {
     await app.close()

@@ -1,0 +1,152 @@
+/**
+ * Issue 17, point 1: 1,000 torrents in the list, 50 of them downloading. 950 small torrents
+ * (32 KiB) and 50 larger ones (32 MiB) are generated with real piece hashes; two webtorrent
+ * seeders in Node serve them over TCP (found through a local HTTP tracker, reached through the
+ * bridge), the larger ones throttled so that they keep downloading while the page is measured.
+ * All 1,000 .torrent files are dropped on the page at once ("Open torrent file" with 1,000
+ * files); the small ones download and seed; then the page is measured while the 50 download,
+ * idle (those 50 paused, 950 seeding), and across a reload.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser } from '@playwright/test'
+import { allowWebRtc } from '../support/browser'
+import { spawnJsonLines, type JsonLinesChild } from '../support/json-lines-child'
+import { startTracker } from '../support/tracker'
+import type { TorrentSetSpec } from '../support/torrent-set-seeder'
+import { startApp } from '../e2e/harness'
+import { profileMainThread, type MainThreadProfile } from './main-thread-trace'
+import { changeSettings, heapSampler, indexedDbBytes, setQuota, untilList } from './scale-page'
+import { randomBytes, sameBytesTorrents, type MadeTorrent } from './scale-torrents'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+const SMALL = Number(process.env.BENCH_SCALE_SMALL ?? 950)
+const ACTIVE = Number(process.env.BENCH_SCALE_ACTIVE ?? 50)
+/** What the seeder of the 50 sends in all, bytes/s: slow enough that they download for minutes. */
+const ACTIVE_UPLOAD_LIMIT = 2_000_000
+const WINDOW_MS = Number(process.env.BENCH_SCALE_WINDOW_MS ?? 20_000)
+const SETTLE_MS = 2000
+
+export interface ManyTorrentsFigures {
+  torrents: number
+  active: number
+  /** Dropping every .torrent at once, until the list holds them all. */
+  addSeconds: number
+  add: MainThreadProfile
+  /** Time until the small ones all seed (not a figure of the app alone: the bridge's announce rate bounds it). */
+  fillSeconds: number
+  downloading: MainThreadProfile & { heapMiB: number; downloadMBps: number }
+  idle: MainThreadProfile & { heapMiB: number }
+  indexedDbMiB: number
+  /** From reload until the list shows every torrent. */
+  reloadSeconds: number
+  reload: MainThreadProfile
+}
+
+function spawnSet(dir: string, name: string, torrents: MadeTorrent[], uploadLimit: number): Promise<JsonLinesChild<{ tcpPort: number }>> {
+  const specFile = join(dir, `${name}.json`)
+  const spec: TorrentSetSpec = { torrents: torrents.map((t) => ({ file: t.file, path: t.path })), uploadLimit }
+  return writeFile(specFile, JSON.stringify(spec)).then(async () => {
+    const child = spawnJsonLines<{ tcpPort: number }>([process.execPath, '--import', 'tsx', 'test/support/torrent-set-seeder.ts', specFile])
+    await child.next((line) => line.tcpPort > 0, 300_000, `the ${name} seeder`)
+    return child
+  })
+}
+
+const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix} ${String(i + 1).padStart(4, '0')}`)
+
+export async function measureManyTorrents(browser: Browser, appArgs: string[] = [], log: (line: string) => void = console.log): Promise<ManyTorrentsFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'scale-many-'))
+  const tracker = await startTracker({ intervalMs: 60_000 })
+  const children: JsonLinesChild<unknown>[] = []
+  try {
+    log(`bench scale: generating ${SMALL} + ${ACTIVE} torrents…`)
+    const small = await sameBytesTorrents(join(dir, 'small'), names('Scale small', SMALL), randomBytes(32 * KiB), 16 * KiB, tracker.httpUrl)
+    const big = await sameBytesTorrents(join(dir, 'big'), names('Scale active', ACTIVE), randomBytes(32 * MiB), 256 * KiB, tracker.httpUrl)
+    const smallSeeder = await spawnSet(dir, 'small', small, -1)
+    children.push(smallSeeder)
+    children.push(await spawnSet(dir, 'big', big, ACTIVE_UPLOAD_LIMIT))
+    const app = await startApp([tracker.wsUrl], 0, appArgs)
+    const context = await browser.newContext()
+    try {
+      const origin = new URL(app.url).origin
+      await allowWebRtc(context, origin)
+      const page = await context.newPage()
+      await page.goto(app.url)
+      await page.getByText('No torrents yet').waitFor()
+      await setQuota(context, page, origin, 20 * 1024 * MiB)
+      // 50 download at once; every complete torrent seeds (0 = no limit)
+      await changeSettings(page, { 'Active downloads at most (0 = no limit)': ACTIVE, 'Active seeds at most (0 = no limit)': 0 })
+      const total = SMALL + ACTIVE
+
+      // The small ones first: they are added first, so the queue downloads them first.
+      const files = [...small, ...big].map((t) => t.file)
+      log(`bench scale: dropping ${files.length} .torrent files at once…`)
+      let addSeconds = 0
+      const add = await profileMainThread(browser, page, async () => {
+        const began = Date.now()
+        await page.getByLabel('Open torrent file').setInputFiles(files)
+        const listed = await untilList(page, 'every torrent listed', (s) => s.count === total, 600_000, 250)
+        addSeconds = (Date.now() - began) / 1000
+        if (Object.keys(listed.errors).length) log(`bench scale:   in error: ${JSON.stringify(listed.errors)}`)
+        await page.waitForTimeout(SETTLE_MS)
+      })
+      log(`bench scale:   listed in ${addSeconds.toFixed(1)} s, longest task ${add.longestMs.toFixed(0)} ms`)
+
+      const fillBegan = Date.now()
+      await untilList(page, `the ${SMALL} small torrents seeding`, (s) => (s.states.seeding ?? 0) >= SMALL, 20 * 60_000, 2000)
+      const fillSeconds = (Date.now() - fillBegan) / 1000
+      const filled = await untilList(page, 'the list', () => true, 10_000)
+      if (Object.keys(filled.errors).length) log(`bench scale:   in error: ${JSON.stringify(filled.errors)}`)
+      log(`bench scale:   ${SMALL} seeding after ${fillSeconds.toFixed(0)} s`)
+      await smallSeeder.stop() // the seeding torrents keep no peer: what a quiet library is like
+      await untilList(page, `the ${ACTIVE} downloading`, (s) => (s.states.downloading ?? 0) >= ACTIVE, 5 * 60_000, 1000)
+      await page.waitForTimeout(10_000) // every one of them connected and under way
+
+      const before = await downloadedBytes(page)
+      let heap = await heapSampler(context, page)
+      const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
+      const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6 }
+      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} %, longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s`)
+
+      await page.evaluate(async () => {
+        const app = document.querySelector('bt-app') as unknown as { torrents: { infoHash: string; state: string }[]; engine: { pause(h: string): Promise<void> } }
+        for (const t of app.torrents.filter((t) => t.state === 'downloading' || t.state === 'queued')) await app.engine.pause(t.infoHash)
+      })
+      await untilList(page, 'the active ones paused', (s) => (s.states.paused ?? 0) >= ACTIVE, 60_000)
+      await page.waitForTimeout(5000)
+      heap = await heapSampler(context, page)
+      const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
+      const idle = { ...idleTrace, heapMiB: await heap.stop() }
+      log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} %, longest ${idle.longestMs.toFixed(0)} ms, heap ${idle.heapMiB.toFixed(1)} MiB`)
+      const indexedDbMiB = (await indexedDbBytes(page)) / MiB
+
+      let reloadSeconds = 0
+      const reload = await profileMainThread(browser, page, async () => {
+        const began = Date.now()
+        await page.reload()
+        await untilList(page, 'the list after a reload', (s) => s.count === total && s.rows > 0, 120_000, 50)
+        reloadSeconds = (Date.now() - began) / 1000
+        await page.waitForTimeout(5000) // what the restart of 950 seeding torrents costs after it
+      })
+      log(`bench scale:   reload to list ${reloadSeconds.toFixed(2)} s, longest task ${reload.longestMs.toFixed(0)} ms; IndexedDB ${indexedDbMiB.toFixed(1)} MiB`)
+      return { torrents: total, active: ACTIVE, addSeconds, add, fillSeconds, downloading, idle, indexedDbMiB, reloadSeconds, reload }
+    } finally {
+      await context.close()
+      await app.close()
+    }
+  } finally {
+    for (const child of children) await child.stop()
+    await tracker.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function downloadedBytes(page: import('@playwright/test').Page): Promise<number> {
+  return page.evaluate(() => {
+    const app = document.querySelector('bt-app') as unknown as { torrents: { downloaded: number }[] }
+    return app.torrents.reduce((sum, t) => sum + t.downloaded, 0)
+  })
+}
