@@ -2,7 +2,7 @@ import type { FilePriority, HistoryEntry } from '../protocol/stored-torrent'
 import type { Settings } from '../prefs/settings'
 import type { SpeedLimits } from '../core/speed-limits'
 import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentDiagnostics, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
-import type { SaveEntry } from '../storage/save'
+import type { SaveEntry } from '../storage/save-entry'
 import type { AddOptions, AddSource } from './add-source'
 import type { FileChoice } from './file-choice'
 

@@ -4,7 +4,6 @@ import type { Settings } from '../prefs/settings'
 import { isComplete, metSeedingGoal, type TorrentRecord } from './snapshot'
 
 // The session is the record (what the runner and the manager work on) plus the state it owns.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface TorrentSession extends TorrentRecord {}
 
 /**
@@ -14,7 +13,6 @@ export interface TorrentSession extends TorrentRecord {}
  * from here. A step the lifecycle calls illegal is still taken (the torrent is where it is) but
  * logged, as a bug to find.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class TorrentSession {
   piecesChecked = 0
   queued = false

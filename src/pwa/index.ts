@@ -1,10 +1,9 @@
 import type { Engine } from '../engine/engine'
 import type { EngineApi } from '../engine/engine-api'
-import { t } from '../i18n/i18n'
-import { AppError } from '../protocol/errors'
-import { downloadFile } from '../storage/save'
-import { errorText } from '../i18n/error-text'
-import { handleLaunches, type AddChooser } from './launch'
+import { SaveFlow } from '../engine/save-flow'
+import { browserSaver } from '../storage/save'
+import type { AddChooser } from '../engine/add-flow'
+import { handleLaunches } from './launch'
 import { startNotices } from './notices'
 import { registerServiceWorker, type UpdatePrompt } from './register-sw'
 import { serveStreams } from './stream-host'
@@ -35,14 +34,11 @@ export function startPwa(engine: EngineApi, local: Engine | undefined, elements:
   serveStreams(local)
   player.engine = engine
   // The player's "Save" sends the list's `save-file` shape; <bt-app> only hears its own list's.
+  const saveFlow = new SaveFlow({ engine: () => engine, report, saver: browserSaver })
   document.addEventListener('save-file', (event) => {
     if (event.target !== player) return
     const { infoHash, fileIndex } = (event as CustomEvent<{ infoHash: string; fileIndex: number }>).detail
-    const name = engine.list().find((t) => t.infoHash === infoHash)?.files.find((f) => f.index === fileIndex)?.name ?? 'file'
-    engine.fileForSave(infoHash, fileIndex).then(
-      (file) => downloadFile(file, name),
-      (err: unknown) => report('error', t('notice.saveFailed', { name, reason: errorText(AppError.from(err, 'STORAGE')) })),
-    )
+    void saveFlow.saveFile(infoHash, fileIndex)
   })
   startNotices(engine, { notify: local !== undefined })
   void handleLaunches(engine, chooser, report)

@@ -1,3 +1,5 @@
+import type { SaveEntry } from './save-entry'
+
 /**
  * Saving: the browser gets the disk-backed File that OPFS hands out, never a copy in memory.
  * A single file goes through an ordinary download (works in every browser, no prompt);
@@ -18,7 +20,7 @@ export function downloadFile(file: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000)
 }
 
-export interface SaveEntry { path: string[]; open: () => Promise<File> }
+export type { SaveEntry } from './save-entry'
 
 type DirectoryPicker = (opts?: { mode?: 'readwrite'; id?: string }) => Promise<FileSystemDirectoryHandle>
 
@@ -46,3 +48,6 @@ export async function downloadEach(entries: SaveEntry[]): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250)) // browsers drop bursts of downloads
   }
 }
+
+/** The browser's ways of saving, as the save flow (engine/save-flow.ts) uses them. */
+export const browserSaver = { downloadFile, canPickFolder, saveToPickedFolder, downloadEach }

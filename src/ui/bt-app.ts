@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit'
-import { parseAddInput } from '../core/add-input'
-import type { AddOptions, AddSource } from '../engine/engine'
-import { fetchTorrent } from '../engine/fetch-torrent'
+import { AddFlow } from '../engine/add-flow'
+import type { AddOptions } from '../engine/engine'
+import { SaveFlow } from '../engine/save-flow'
+import { browserSaver } from '../storage/save'
 import { parseTorrentFile } from '../engine/parse-service'
 import type { EngineApi } from '../engine/engine-api'
 import { t } from '../i18n/i18n'
@@ -10,7 +11,6 @@ import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/eng
 import type { RuntimeConfig } from '../protocol/runtime-config'
 import type { TorrentDb } from '../prefs/db'
 import { saveSettings, type Settings } from '../prefs/settings'
-import { canPickFolder, downloadEach, downloadFile, saveToPickedFolder } from '../storage/save'
 import type { Notice } from './bt-notices'
 import { choosableFiles, type AddChoice, type BtAddDialog } from './bt-add-dialog'
 import type { BtHistory } from './bt-history'
@@ -90,10 +90,18 @@ export class BtApp extends LitElement {
     dialogTurn: (ask) => this.dialogTurn(ask),
     notify: (text) => this.notify('error', text),
   })
+  /** Adds what the person types, pastes, drops or picks: the one add flow, which launches use too. */
+  private readonly addFlow = new AddFlow({
+    engine: () => this.engine,
+    chooser: this,
+    report: (kind, text) => this.notify(kind, text),
+    added: () => void askPersistentStorage(),
+  })
+  private readonly saveFlow = new SaveFlow({ engine: () => this.engine, report: (kind, text) => this.notify(kind, text), saver: browserSaver })
   private unsubscribe: (() => void) | undefined
   private readonly pasteDrop = new PasteDropController(this, {
-    files: (files) => void this.addFiles(files),
-    text: (text) => this.addText(text),
+    files: (files) => void this.addFlow.addFiles(files),
+    text: (text) => void this.addFlow.addText(text),
     refused: () => this.notify('error', t('notice.dropRefused')),
   })
 
@@ -167,12 +175,12 @@ export class BtApp extends LitElement {
         </span>
       </header>
       <main>
-      <bt-add-form @add-text=${(e: CustomEvent<string>) => this.addText(e.detail)}
-        @add-files=${(e: CustomEvent<File[]>) => this.addFiles(e.detail)}></bt-add-form>
+      <bt-add-form @add-text=${(e: CustomEvent<string>) => void this.addFlow.addText(e.detail)}
+        @add-files=${(e: CustomEvent<File[]>) => void this.addFlow.addFiles(e.detail)}></bt-add-form>
       <bt-notices .notices=${this.notices} @dismiss=${(e: CustomEvent<number>) => this.dismiss(e.detail)}></bt-notices>
       <bt-torrent-list .torrents=${this.torrents} .highlighted=${this.highlighted} .ready=${Boolean(this.engine)} .engine=${this.engine}
-        @save-file=${(e: CustomEvent<{ infoHash: string; fileIndex: number }>) => this.saveFile(e.detail.infoHash, e.detail.fileIndex)}
-        @save-all=${(e: CustomEvent<{ infoHash: string }>) => this.saveAll(e.detail.infoHash)}
+        @save-file=${(e: CustomEvent<{ infoHash: string; fileIndex: number }>) => void this.saveFlow.saveFile(e.detail.infoHash, e.detail.fileIndex)}
+        @save-all=${(e: CustomEvent<{ infoHash: string }>) => void this.saveFlow.saveAll(e.detail.infoHash)}
         @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}
         @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}
         @show-connectivity=${() => this.showConnectivity()}
@@ -237,66 +245,6 @@ export class BtApp extends LitElement {
     }
   }
 
-  private async add(source: AddSource, options?: AddOptions): Promise<void> {
-    if (!this.engine) return this.notify('error', t('notice.starting'))
-    try {
-      await this.engine.add(source, options)
-      void askPersistentStorage()
-    } catch (err) {
-      this.notify('error', errorText(AppError.from(err)))
-    }
-  }
-
-  private addText(text: string): void {
-    try {
-      const input = parseAddInput(text)
-      if (input.kind === 'magnet') void this.add({ kind: 'magnet', magnet: input.magnet }, this.magnetOptions())
-      else void this.addUrl(input.url)
-    } catch (err) {
-      // the add box's own help, in the person's language; a broken magnet's reason names its field
-      const error = AppError.from(err, 'BAD_INPUT')
-      this.notify('error', error.code === 'BAD_INPUT' ? t('add.help') : error.message)
-    }
-  }
-
-  private async addFiles(files: File[]): Promise<void> {
-    for (const file of files) {
-      if (file.size > 64 * 1024 * 1024) {
-        this.notify('error', t('notice.tooLarge', { name: file.name }))
-        continue
-      }
-      try {
-        await this.addTorrentBytes(new Uint8Array(await file.arrayBuffer()), file.name)
-      } catch (err) {
-        this.notify('error', t('notice.fileFailed', { name: file.name, reason: errorText(AppError.from(err, 'BAD_TORRENT')) }))
-      }
-    }
-  }
-
-  /** A torrent URL: fetched here, so the add dialog can show its files first. */
-  private async addUrl(url: string): Promise<void> {
-    if (!this.engine) return this.notify('error', t('notice.starting'))
-    try {
-      await this.addTorrentBytes(await fetchTorrent(url))
-    } catch (err) {
-      this.notify('error', errorText(AppError.from(err)))
-    }
-  }
-
-  /**
-   * A .torrent's bytes: with several files (and the setting on), the add dialog shows the tree
-   * first and the engine gets the chosen priorities; otherwise it is added at once.
-   */
-  private async addTorrentBytes(bytes: Uint8Array, fileName?: string): Promise<void> {
-    const engine = this.engine
-    if (!engine) throw new AppError('BAD_INPUT', t('notice.starting'))
-    const source: AddSource = fileName ? { kind: 'file', bytes, fileName } : { kind: 'file', bytes }
-    const options = await this.torrentOptions(bytes)
-    if (!options) return // cancelled
-    await engine.add(source, options)
-    void askPersistentStorage()
-  }
-
   /** How a magnet is added: asking which files once its metadata is here, if the setting says so. Launches use it too. */
   magnetOptions(): AddOptions {
     return { askFiles: this.settings?.askFilesOnAdd ?? true }
@@ -331,31 +279,6 @@ export class BtApp extends LitElement {
       await this.engine?.add({ kind: 'file', bytes }, { complete: true })
     } catch (err) {
       this.notify('error', errorText(AppError.from(err)))
-    }
-  }
-
-  private async saveFile(infoHash: string, fileIndex: number): Promise<void> {
-    const torrent = this.torrents.find((t) => t.infoHash === infoHash)
-    const name = torrent?.files.find((f) => f.index === fileIndex)?.name ?? 'file'
-    try {
-      downloadFile(await this.engine!.fileForSave(infoHash, fileIndex), name)
-    } catch (err) {
-      this.notify('error', t('notice.saveFailed', { name, reason: errorText(AppError.from(err, 'STORAGE')) }))
-    }
-  }
-
-  private async saveAll(infoHash: string): Promise<void> {
-    try {
-      const { name, entries } = await this.engine!.saveEntries(infoHash)
-      if (canPickFolder()) {
-        await saveToPickedFolder(name, entries)
-        this.notify('info', t('notice.savedAll', { count: entries.length, name }))
-      } else {
-        await downloadEach(entries)
-      }
-    } catch (err) {
-      if (err instanceof DOMException && err.name === 'AbortError') return // the user closed the picker
-      this.notify('error', t('notice.saveAllFailed', { reason: errorText(AppError.from(err, 'STORAGE')) }))
     }
   }
 
