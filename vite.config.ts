@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
+import { manifestTexts } from './src/i18n/manifest'
 import { MAGNET_QUERY, SHARE_FILES_FIELD, SHARE_PATH } from './src/protocol/sw-messages'
 
 /**
@@ -40,9 +41,8 @@ export default defineConfig({
       },
       manifest: {
         id: '/',
-        name: 'Torrent Web',
-        short_name: 'Torrents',
-        description: 'Download, seed and stream torrents in your browser.',
+        // English, and the other languages' as *_localized members (src/i18n/manifest.ts)
+        ...manifestTexts(),
         start_url: '/',
         scope: '/',
         display: 'standalone',

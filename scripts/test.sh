@@ -3,6 +3,8 @@
 # network namespace that has only loopback, so no test can reach beyond this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Chromium, ffmpeg and the real peers from Debian (`npm run setup`): say so at once, not ten minutes in.
+bash scripts/check-deps.sh
 
 # Each step must pass for the next to run: inside `bash -c` below, the caller's `set -e` does not apply.
 run() {

@@ -10,9 +10,14 @@ import { loadRuntimeConfig } from './runtime-config'
 import { StorageClient } from './storage/storage-client'
 import './ui/bt-app'
 import type { BtApp } from './ui/bt-app'
+import { applyLanguage, applyStartLanguage } from './ui/language'
 import { applyTheme } from './ui/theme'
 
+// Before the first render (a microtask away): the language this browser chose last, or its own.
+applyStartLanguage()
 const app = document.querySelector('bt-app') as unknown as BtApp
+// The browser's languages changed: 'auto' follows them.
+addEventListener('languagechange', () => applyLanguage(app.settings?.language ?? 'auto'))
 // PWA (issue 5): its own elements beside <bt-app>; the service worker starts before the engine.
 const pwa = mountPwaElements()
 startServiceWorker(pwa)
@@ -22,6 +27,7 @@ async function runEngine(): Promise<void> {
   const [config, db] = await Promise.all([loadRuntimeConfig(), openTorrentDb()])
   const settings = await loadSettings(db)
   applyTheme(settings.theme)
+  applyLanguage(settings.language)
   // The user's ICE servers replace the server's; WebRTC reads them when the client starts.
   const engineConfig = settings.iceServers.length ? { ...config, iceServers: [{ urls: settings.iceServers }] } : config
   const engine = new Engine(engineConfig, new StorageClient(), new Persistence(db), settings.bridgeToken)
@@ -40,6 +46,7 @@ async function mirrorEngine(): Promise<void> {
   const [config, db] = await Promise.all([loadRuntimeConfig(), openTorrentDb()])
   const settings = await loadSettings(db)
   applyTheme(settings.theme)
+  applyLanguage(settings.language)
   const remote = new RemoteEngine()
   Object.assign(app, { config, db, settings, engine: remote })
   startPwa(remote, undefined, pwa, app)

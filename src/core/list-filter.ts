@@ -7,10 +7,6 @@ import type { TorrentSnapshot } from '../protocol/engine-events'
 export const LIST_FILTERS = ['all', 'downloading', 'seeding', 'completed', 'paused', 'errors'] as const
 export type ListFilter = (typeof LIST_FILTERS)[number]
 
-export const FILTER_LABELS: Record<ListFilter, string> = {
-  all: 'All', downloading: 'Downloading', seeding: 'Seeding', completed: 'Completed', paused: 'Paused', errors: 'Errors',
-}
-
 type Row = Pick<TorrentSnapshot, 'state' | 'progress' | 'queue' | 'error'>
 
 export function matchesFilter(t: Row, filter: ListFilter): boolean {

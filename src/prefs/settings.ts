@@ -1,3 +1,4 @@
+import type { LanguageSetting } from '../i18n/locales'
 import type { TorrentDb } from './db'
 
 /** The user's settings; each applies at once. */
@@ -15,6 +16,8 @@ export interface Settings {
   trackers: string[]
   iceServers: string[]
   theme: 'system' | 'light' | 'dark'
+  /** The UI's language: 'auto' follows the browser's languages. */
+  language: LanguageSetting
   /** Needed when the bridge is reached beyond loopback (the server's --token). */
   bridgeToken: string
   /** Show the add dialog (file tree, choose files, start paused) for torrents with several files (magnets: once their metadata is here). */
@@ -31,6 +34,7 @@ export const DEFAULT_SETTINGS: Settings = {
   trackers: [],
   iceServers: [],
   theme: 'system',
+  language: 'auto',
   bridgeToken: '',
   askFilesOnAdd: true,
 }

@@ -1,9 +1,11 @@
 import type { Engine } from '../engine/engine'
 import type { EngineApi } from '../engine/engine-api'
+import { t } from '../i18n/i18n'
 import { AppError } from '../protocol/errors'
 import { downloadFile } from '../storage/save'
 import type { BtPlayer } from '../ui/bt-player'
 import type { BtToast } from '../ui/bt-toast'
+import { errorText } from '../ui/error-text'
 import '../ui/bt-magnet-handler'
 import '../ui/bt-player'
 import '../ui/bt-toast'
@@ -45,7 +47,7 @@ export function startPwa(engine: EngineApi, local: Engine | undefined, elements:
     const name = engine.list().find((t) => t.infoHash === infoHash)?.files.find((f) => f.index === fileIndex)?.name ?? 'file'
     engine.fileForSave(infoHash, fileIndex).then(
       (file) => downloadFile(file, name),
-      (err: unknown) => report('error', `Could not save “${name}”: ${AppError.from(err, 'STORAGE').message}`),
+      (err: unknown) => report('error', t('notice.saveFailed', { name, reason: errorText(AppError.from(err, 'STORAGE')) })),
     )
   })
   startNotices(engine, { notify: local !== undefined })

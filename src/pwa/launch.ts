@@ -1,8 +1,10 @@
-import { parseAddInput } from '../core/add-input'
+import { parseAddInput, type AddInput } from '../core/add-input'
 import type { AddOptions } from '../engine/engine'
 import type { EngineApi as Engine } from '../engine/engine-api'
 import { fetchTorrent } from '../engine/fetch-torrent'
+import { t } from '../i18n/i18n'
 import { AppError } from '../protocol/errors'
+import { errorText } from '../ui/error-text'
 import {
   MAGNET_QUERY, SHARE_INBOX_CACHE, SHARE_INBOX_PREFIX, SHARE_KIND_HEADER, SHARE_NAME_HEADER, SHARE_PATH, SHARE_QUERY,
 } from '../protocol/sw-messages'
@@ -67,7 +69,7 @@ class Adder {
       const file = await handle.getFile()
       await this.addFile(file.name, new Uint8Array(await file.arrayBuffer()))
     } catch (err) {
-      this.report('error', `Could not open “${handle.name}”: ${AppError.from(err).message}`)
+      this.report('error', t('launch.openFailed', { name: handle.name, reason: errorText(AppError.from(err)) }))
     }
   }
 
@@ -76,7 +78,7 @@ class Adder {
     const cache = await caches.open(SHARE_INBOX_CACHE)
     const prefix = new URL(`${SHARE_INBOX_PREFIX}${id}/`, window.location.origin).href
     const requests = (await cache.keys()).filter((request) => request.url.startsWith(prefix))
-    if (!requests.length) return this.report('error', 'The shared item is no longer available; share it again.')
+    if (!requests.length) return this.report('error', t('launch.shareGone'))
     for (const request of requests) {
       const response = await cache.match(request)
       await cache.delete(request)
@@ -93,12 +95,19 @@ class Adder {
   /** Shared text often wraps the link in words ("Look at this: magnet:?…"): take the link. */
   private async addText(text: string): Promise<void> {
     const candidate = /magnet:\?\S+/i.exec(text)?.[0] ?? /https?:\/\/\S+/i.exec(text)?.[0] ?? text.trim()
+    let input: AddInput
     try {
-      const input = parseAddInput(candidate)
+      input = parseAddInput(candidate)
+    } catch (err) {
+      // the add box's own help, in the person's language; a broken magnet's reason names its field
+      const error = AppError.from(err, 'BAD_INPUT')
+      return this.report('error', error.code === 'BAD_INPUT' ? t('add.help') : error.message)
+    }
+    try {
       if (input.kind === 'magnet') await this.engine.add({ kind: 'magnet', magnet: input.magnet }, this.chooser.magnetOptions())
       else await this.addTorrent(await fetchTorrent(input.url))
     } catch (err) {
-      this.report('error', AppError.from(err, 'BAD_INPUT').message)
+      this.report('error', errorText(AppError.from(err, 'BAD_INPUT')))
     }
   }
 
@@ -106,7 +115,7 @@ class Adder {
     try {
       await this.addTorrent(bytes, name)
     } catch (err) {
-      this.report('error', `“${name}”: ${AppError.from(err, 'BAD_TORRENT').message}`)
+      this.report('error', t('notice.fileFailed', { name, reason: errorText(AppError.from(err, 'BAD_TORRENT')) }))
     }
   }
 

@@ -1,4 +1,5 @@
 import type { EngineApi } from '../engine/engine-api'
+import { t } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 
 const ASKED_KEY = 'torrent-web:notifications-asked'
@@ -71,7 +72,7 @@ function askPermission(): void {
 
 async function notifyDone(torrent: TorrentSnapshot): Promise<void> {
   if (!('Notification' in window) || Notification.permission !== 'granted') return
-  const title = 'Download finished'
+  const title = t('notify.done')
   const options: NotificationOptions = { body: torrent.name, tag: `done-${torrent.infoHash}`, icon: '/icon-192.png', data: { infoHash: torrent.infoHash } }
   try {
     // Through the service worker where there is one: the only way on Android, and a click focuses the app.

@@ -1,8 +1,10 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
-import { formatBytes } from '../core/format'
 import { FileTree, folderPath, type Folder as TreeFolder } from '../core/file-tree'
 import type { TorrentFile } from '../core/metainfo'
 import type { FileChoice } from '../engine/file-choice'
+import { formatBytes, t } from '../i18n/i18n'
+import { keepTabInside } from './dialog-focus'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 /** What the user chose: a priority per file of the torrent (0 skip, 1 download) and whether to start paused. */
@@ -86,6 +88,7 @@ export class BtAddDialog extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.selected = []
     this.open = new Set()
     this.shown = new Map()
@@ -117,34 +120,34 @@ export class BtAddDialog extends LitElement {
 
   override render() {
     const torrent = this.torrent
-    if (!torrent || !this.tree) return html`<dialog aria-labelledby="add-title"><h2 id="add-title">Choose files to download</h2></dialog>`
+    if (!torrent || !this.tree) return html`<dialog aria-labelledby="add-title"><h2 id="add-title">${t('addDialog.title')}</h2></dialog>`
     const files = choosableFiles(torrent)
     const chosen = files.filter((file) => this.selected[file.index])
     const chosenBytes = chosen.reduce((sum, file) => sum + file.length, 0)
     const totalBytes = files.reduce((sum, file) => sum + file.length, 0)
     return html`
-      <dialog aria-labelledby="add-title" aria-describedby="add-name" @cancel=${() => this.finish(false)}>
+      <dialog aria-labelledby="add-title" aria-describedby="add-name" @keydown=${keepTabInside} @cancel=${() => this.finish(false)}>
         <div class="head">
-          <h2 id="add-title">Choose files to download</h2>
+          <h2 id="add-title">${t('addDialog.title')}</h2>
           <p class="name" id="add-name">${torrent.name}</p>
           ${this.note ? html`<p class="note">${this.note}</p>` : nothing}
         </div>
         <div class="tools">
-          <button @click=${() => this.selectAll(true)}>Select all</button>
-          <button @click=${() => this.selectAll(false)}>Select none</button>
+          <button @click=${() => this.selectAll(true)}>${t('addDialog.selectAll')}</button>
+          <button @click=${() => this.selectAll(false)}>${t('addDialog.selectNone')}</button>
         </div>
         <div class="tree">
-          <ul role="list" aria-label="Files of ${torrent.name}">${this.renderFolderContents(this.tree.root)}</ul>
+          <ul role="list" aria-label=${t('files.of', { name: torrent.name })}>${this.renderFolderContents(this.tree.root)}</ul>
         </div>
         <div class="foot">
-          <p class="total" role="status" aria-label="Selected size">${chosen.length} of ${files.length} files selected ·
-            ${formatBytes(chosenBytes)} of ${formatBytes(totalBytes)}</p>
+          <p class="total" role="status" aria-label=${t('addDialog.selectedSize')}>${t('addDialog.selected', {
+            chosen: chosen.length, total: files.length, chosenSize: formatBytes(chosenBytes), totalSize: formatBytes(totalBytes) })}</p>
           <label class="paused"><input type="checkbox" .checked=${this.paused}
-            @change=${(e: Event) => { this.paused = (e.target as HTMLInputElement).checked }}>Start paused</label>
+            @change=${(e: Event) => { this.paused = (e.target as HTMLInputElement).checked }}>${t('addDialog.startPaused')}</label>
           <div class="actions">
-            <button @click=${() => this.finish(false)}>Cancel</button>
-            <button class="primary" ?disabled=${chosen.length === 0} title=${chosen.length ? '' : 'Choose at least one file'}
-              @click=${() => this.finish(true)}>Add</button>
+            <button @click=${() => this.finish(false)}>${t('common.cancel')}</button>
+            <button class="primary" ?disabled=${chosen.length === 0} title=${chosen.length ? '' : t('addDialog.chooseOne')}
+              @click=${() => this.finish(true)}>${t('add.add')}</button>
           </div>
         </div>
       </dialog>`
@@ -159,8 +162,7 @@ export class BtAddDialog extends LitElement {
     const files = listing.files.slice(0, Math.max(0, limit - folders.length))
     const more = total - folders.length - files.length
     return html`${folders.map((child) => this.renderFolder(child))}${files.map((file) => this.renderFile(file))}${more > 0
-      ? html`<li><button class="more" @click=${() => this.showMore(folder, limit)}>Show ${Math.min(more, ROWS_AT_A_TIME)} more
-          (${more.toLocaleString('en-US')} not shown)</button></li>`
+      ? html`<li><button class="more" @click=${() => this.showMore(folder, limit)}>${t('addDialog.showMore', { count: Math.min(more, ROWS_AT_A_TIME), hidden: more })}</button></li>`
       : nothing}`
   }
 
@@ -174,9 +176,9 @@ export class BtAddDialog extends LitElement {
     return html`
       <li class="folder">
         <div class="row">
-          <button class="twisty" aria-expanded=${String(open)} aria-label="${open ? 'Fold' : 'Unfold'} folder ${path}"
+          <button class="twisty" aria-expanded=${String(open)} aria-label=${t(open ? 'addDialog.fold' : 'addDialog.unfold', { path })}
             @click=${() => this.toggleFolder(folder)}>${open ? '▾' : '▸'}</button>
-          <label><input type="checkbox" aria-label="Folder ${path}" .checked=${count === all}
+          <label><input type="checkbox" aria-label=${t('addDialog.folder', { path })} .checked=${count === all}
             .indeterminate=${count > 0 && count < all}
             @change=${(e: Event) => this.setFiles(files.slice(folder.from, folder.to), (e.target as HTMLInputElement).checked)}><span class="label-text">${folder.name}/</span></label>
           <span class="size">${formatBytes(folder.size)}</span>

@@ -1,4 +1,6 @@
 import { LitElement, css, html } from 'lit'
+import { t } from '../i18n/i18n'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 /** Emits `add-text` with the typed text and `add-files` with picked .torrent files. */
@@ -13,20 +15,30 @@ export class BtAddForm extends LitElement {
     input[type=file] { position: absolute; opacity: 0; width: 1px; height: 1px; }
   `]
 
+  constructor() {
+    super()
+    updateWhenLocaleChanges(this)
+  }
+
   override render() {
     return html`
       <form @submit=${this.onSubmit}>
-        <input type="text" name="source" aria-label="Magnet link, info hash or torrent URL"
-          placeholder="Magnet link, info hash or torrent URL" autocomplete="off" spellcheck="false">
+        <input type="text" name="source" aria-label=${t('add.field')}
+          placeholder=${t('add.field')} autocomplete="off" spellcheck="false">
         <div class="actions">
-          <button class="primary" type="submit">Add</button>
+          <button class="primary" type="submit">${t('add.add')}</button>
           <label class="button">
-            <input type="file" accept=".torrent,application/x-bittorrent" multiple aria-label="Open torrent file"
+            <input type="file" accept=".torrent,application/x-bittorrent" multiple aria-label=${t('add.openFile')}
               @change=${this.onFiles}>
-            <span aria-hidden="true">Open .torrent</span>
+            <span aria-hidden="true">${t('add.openFileButton')}</span>
           </label>
         </div>
       </form>`
+  }
+
+  /** Puts the keyboard focus in the text field. */
+  focusField(): void {
+    this.renderRoot.querySelector<HTMLInputElement>('input[type=text]')?.focus()
   }
 
   private onSubmit(event: SubmitEvent): void {

@@ -4,6 +4,7 @@ import type { AddOptions, AddSource } from '../engine/engine'
 import { fetchTorrent } from '../engine/fetch-torrent'
 import { parseTorrentFile } from '../engine/parse-service'
 import type { EngineApi } from '../engine/engine-api'
+import { t } from '../i18n/i18n'
 import { AppError } from '../protocol/errors'
 import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import type { RuntimeConfig } from '../protocol/runtime-config'
@@ -21,7 +22,11 @@ import './bt-add-dialog'
 import type { BtConnectivity } from './bt-connectivity'
 import './bt-connectivity'
 import './bt-reach-chip'
+import './bt-announcer'
+import type { BtAnnouncer } from './bt-announcer'
+import './bt-help'
 import './bt-add-form'
+import type { BtAddForm } from './bt-add-form'
 import './bt-history'
 import './bt-create-dialog'
 import type { TorrentCreatedDetail } from './bt-create-dialog'
@@ -30,10 +35,13 @@ import './bt-remove-dialog'
 import './bt-settings'
 import { reachLost, reachText } from './reach-text'
 import './bt-storage-bar'
+import { applyLanguage } from './language'
 import { applyTheme } from './theme'
 import type { TorrentCommand } from './torrent-command'
 import './bt-torrent-list'
 import { PasteDropController } from './paste-drop'
+import { errorText } from './error-text'
+import { updateWhenLocaleChanges } from './localized'
 
 const INFO_NOTICE_MS = 6000
 
@@ -70,6 +78,8 @@ export class BtApp extends LitElement {
   declare bridge: BridgeStatus
   declare highlighted: string | undefined
   private nextNoticeId = 1
+  /** Torrents seen unfinished in this session: only these announce "finished" (a restart re-checks finished ones). */
+  private readonly unfinished = new Set<string>()
   /** The add dialog asks about one torrent at a time; several dropped files wait their turn. */
   private addDialogTurn: Promise<unknown> = Promise.resolve()
   private readonly magnetChoices = new MagnetChoices({
@@ -82,7 +92,7 @@ export class BtApp extends LitElement {
   private readonly pasteDrop = new PasteDropController(this, {
     files: (files) => void this.addFiles(files),
     text: (text) => this.addText(text),
-    refused: () => this.notify('error', 'Only .torrent files can be dropped here.'),
+    refused: () => this.notify('error', t('notice.dropRefused')),
   })
 
   static override styles = [buttonStyles, css`
@@ -100,6 +110,9 @@ export class BtApp extends LitElement {
     bt-notices { margin: 12px 0; }
     .mirror { background: var(--surface); border: 1px solid var(--accent); border-radius: 8px; padding: 10px 14px; }
     .reach { color: var(--muted); font-size: .85em; margin-top: 18px; text-align: center; }
+    .help { text-align: center; font-size: .87em; margin: 10px 0 0; }
+    .help a { color: var(--accent); }
+    .help a:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; border-radius: 2px; }
     /* Losing the bridge changes what the user gets: say it where it is seen. */
     .reach.lost { color: var(--warn); border: 1px solid var(--warn); border-radius: 8px; padding: 8px 12px; font-size: .9em; }
     .drop { position: fixed; inset: 0; display: grid; place-items: center; background: rgb(31 111 235 / .18);
@@ -108,9 +121,11 @@ export class BtApp extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.torrents = []
     this.notices = []
-    this.bridge = { state: 'none', reason: null }
+    // until the engine says (a server without a bridge says 'none' at once)
+    this.bridge = { state: 'connecting', reason: null }
   }
 
   override disconnectedCallback(): void {
@@ -128,7 +143,13 @@ export class BtApp extends LitElement {
   }
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has('torrents')) this.magnetChoices.update(this.torrents)
+    if (!changed.has('torrents')) return
+    this.magnetChoices.update(this.torrents)
+    for (const torrent of this.torrents) if (torrent.progress < 1 && torrent.state !== 'error') this.unfinished.add(torrent.infoHash)
+  }
+
+  private announce(text: string, urgent = false): void {
+    this.renderRoot.querySelector<BtAnnouncer>('bt-announcer')?.announce(text, urgent)
   }
 
   override render() {
@@ -139,10 +160,11 @@ export class BtApp extends LitElement {
         <span class="header-actions">
           <bt-create-dialog .trackers=${this.settings?.trackers.length ? this.settings.trackers : this.config?.trackers ?? []}
             @torrent-created=${(e: CustomEvent<TorrentCreatedDetail>) => void this.addCreated(e.detail.torrentFile)}></bt-create-dialog>
-          <button @click=${() => void this.renderRoot.querySelector<BtHistory>('bt-history')?.open()}>History</button>
-          <button @click=${() => this.renderRoot.querySelector<BtSettings>('bt-settings')?.open()}>Settings</button>
+          <button @click=${() => void this.renderRoot.querySelector<BtHistory>('bt-history')?.open()}>${t('history.title')}</button>
+          <button @click=${() => this.renderRoot.querySelector<BtSettings>('bt-settings')?.open()}>${t('settings.title')}</button>
         </span>
       </header>
+      <main>
       <bt-add-form @add-text=${(e: CustomEvent<string>) => this.addText(e.detail)}
         @add-files=${(e: CustomEvent<File[]>) => this.addFiles(e.detail)}></bt-add-form>
       <bt-notices .notices=${this.notices} @dismiss=${(e: CustomEvent<number>) => this.dismiss(e.detail)}></bt-notices>
@@ -153,15 +175,19 @@ export class BtApp extends LitElement {
         @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}
         @show-connectivity=${() => this.showConnectivity()}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
-      ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">This app is running in another tab: this tab shows and controls it there. It takes over when that tab closes.</p>` : ''}
-      <p class="reach ${reachLost(this.bridge) ? 'lost' : ''}" role="status" aria-label="Reach">${reachText(this.bridge)}</p>
+      ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">${t('app.otherTab')}</p>` : ''}
+      <p class="reach ${reachLost(this.bridge) ? 'lost' : ''}" role="status" aria-label=${t('reach.label')}>${reachText(this.bridge)}</p>
+      <p class="help"><a href="#help">${t('help.open')}</a></p>
+      </main>
       <bt-remove-dialog .torrentName=${this.removing?.name ?? ''} @confirm=${(e: CustomEvent<{ deleteData: boolean }>) => this.removeTorrent(e.detail.deleteData)}></bt-remove-dialog>
       <bt-settings .config=${this.config} .settings=${this.settings} .route=${this.bridge.route}
         @settings-change=${(e: CustomEvent<Settings>) => this.changeSettings(e.detail)}></bt-settings>
       <bt-add-dialog></bt-add-dialog>
       <bt-history .engine=${this.engine}></bt-history>
       <bt-connectivity .bridge=${this.bridge}></bt-connectivity>
-      ${this.pasteDrop.dragging ? html`<div class="drop" aria-hidden="true">Drop .torrent files to add them</div>` : ''}`
+      <bt-help .bridge=${this.bridge}></bt-help>
+      <bt-announcer></bt-announcer>
+      ${this.pasteDrop.dragging ? html`<div class="drop" aria-hidden="true">${t('app.dropHint')}</div>` : ''}`
   }
 
   private showConnectivity(): void {
@@ -171,13 +197,24 @@ export class BtApp extends LitElement {
   private onEngineEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'progress': this.torrents = event.torrents; break
-      case 'added': case 'metadata': case 'done': case 'removed': this.torrents = this.engine?.list() ?? []; break
-      case 'error':
+      case 'metadata': case 'removed': this.torrents = this.engine?.list() ?? []; break
+      case 'added':
         this.torrents = this.engine?.list() ?? []
-        if (!event.infoHash) this.notify('error', event.error.message)
+        this.announce(t('announce.added', { name: event.torrent.name }))
         break
+      case 'done':
+        this.torrents = this.engine?.list() ?? []
+        if (this.unfinished.delete(event.torrent.infoHash)) this.announce(t('announce.done', { name: event.torrent.name }))
+        break
+      case 'error': {
+        this.torrents = this.engine?.list() ?? []
+        if (!event.infoHash) this.notify('error', errorText(event.error))
+        const name = this.torrents.find((torrent) => torrent.infoHash === event.infoHash)?.name
+        if (name) this.announce(t('announce.failed', { name, reason: errorText(event.error) }), true)
+        break
+      }
       case 'duplicate':
-        this.notify('info', `“${event.name}” is already in your list.`)
+        this.notify('info', t('notice.duplicate', { name: event.name }))
         this.highlight(event.infoHash)
         break
       case 'notice': this.notify(event.level, event.message); break
@@ -192,12 +229,12 @@ export class BtApp extends LitElement {
   }
 
   private async add(source: AddSource, options?: AddOptions): Promise<void> {
-    if (!this.engine) return this.notify('error', 'The app is still starting; try again in a moment.')
+    if (!this.engine) return this.notify('error', t('notice.starting'))
     try {
       await this.engine.add(source, options)
       void askPersistentStorage()
     } catch (err) {
-      this.notify('error', AppError.from(err).message)
+      this.notify('error', errorText(AppError.from(err)))
     }
   }
 
@@ -207,31 +244,33 @@ export class BtApp extends LitElement {
       if (input.kind === 'magnet') void this.add({ kind: 'magnet', magnet: input.magnet }, this.magnetOptions())
       else void this.addUrl(input.url)
     } catch (err) {
-      this.notify('error', AppError.from(err, 'BAD_INPUT').message)
+      // the add box's own help, in the person's language; a broken magnet's reason names its field
+      const error = AppError.from(err, 'BAD_INPUT')
+      this.notify('error', error.code === 'BAD_INPUT' ? t('add.help') : error.message)
     }
   }
 
   private async addFiles(files: File[]): Promise<void> {
     for (const file of files) {
       if (file.size > 64 * 1024 * 1024) {
-        this.notify('error', `“${file.name}” is too large to be a .torrent file.`)
+        this.notify('error', t('notice.tooLarge', { name: file.name }))
         continue
       }
       try {
         await this.addTorrentBytes(new Uint8Array(await file.arrayBuffer()), file.name)
       } catch (err) {
-        this.notify('error', `“${file.name}”: ${AppError.from(err, 'BAD_TORRENT').message}`)
+        this.notify('error', t('notice.fileFailed', { name: file.name, reason: errorText(AppError.from(err, 'BAD_TORRENT')) }))
       }
     }
   }
 
   /** A torrent URL: fetched here, so the add dialog can show its files first. */
   private async addUrl(url: string): Promise<void> {
-    if (!this.engine) return this.notify('error', 'The app is still starting; try again in a moment.')
+    if (!this.engine) return this.notify('error', t('notice.starting'))
     try {
       await this.addTorrentBytes(await fetchTorrent(url))
     } catch (err) {
-      this.notify('error', AppError.from(err).message)
+      this.notify('error', errorText(AppError.from(err)))
     }
   }
 
@@ -241,7 +280,7 @@ export class BtApp extends LitElement {
    */
   private async addTorrentBytes(bytes: Uint8Array, fileName?: string): Promise<void> {
     const engine = this.engine
-    if (!engine) throw new AppError('BAD_INPUT', 'The app is still starting; try again in a moment.')
+    if (!engine) throw new AppError('BAD_INPUT', t('notice.starting'))
     const source: AddSource = fileName ? { kind: 'file', bytes, fileName } : { kind: 'file', bytes }
     const options = await this.torrentOptions(bytes)
     if (!options) return // cancelled
@@ -282,7 +321,7 @@ export class BtApp extends LitElement {
     try {
       await this.engine?.add({ kind: 'file', bytes }, { complete: true })
     } catch (err) {
-      this.notify('error', AppError.from(err).message)
+      this.notify('error', errorText(AppError.from(err)))
     }
   }
 
@@ -292,7 +331,7 @@ export class BtApp extends LitElement {
     try {
       downloadFile(await this.engine!.fileForSave(infoHash, fileIndex), name)
     } catch (err) {
-      this.notify('error', `Could not save “${name}”: ${AppError.from(err, 'STORAGE').message}`)
+      this.notify('error', t('notice.saveFailed', { name, reason: errorText(AppError.from(err, 'STORAGE')) }))
     }
   }
 
@@ -301,13 +340,13 @@ export class BtApp extends LitElement {
       const { name, entries } = await this.engine!.saveEntries(infoHash)
       if (canPickFolder()) {
         await saveToPickedFolder(name, entries)
-        this.notify('info', `Saved ${entries.length} files into the folder “${name}”.`)
+        this.notify('info', t('notice.savedAll', { count: entries.length, name }))
       } else {
         await downloadEach(entries)
       }
     } catch (err) {
       if (err instanceof DOMException && err.name === 'AbortError') return // the user closed the picker
-      this.notify('error', `Could not save the files: ${AppError.from(err, 'STORAGE').message}`)
+      this.notify('error', t('notice.saveAllFailed', { reason: errorText(AppError.from(err, 'STORAGE')) }))
     }
   }
 
@@ -322,9 +361,13 @@ export class BtApp extends LitElement {
     if (!torrent || !this.engine) return
     try {
       await this.engine.remove(torrent.infoHash, deleteData)
-      this.notify('info', deleteData ? `Removed “${torrent.name}” and deleted its data.` : `Removed “${torrent.name}”; its data is kept.`)
+      this.notify('info', t(deleteData ? 'notice.removedDeleted' : 'notice.removedKept', { name: torrent.name }))
+      // The focus was on its Remove button, which went with it: the add field is where to go on.
+      this.torrents = this.engine.list()
+      await this.updateComplete
+      if (!document.activeElement || document.activeElement === document.body) this.renderRoot.querySelector<BtAddForm>('bt-add-form')?.focusField()
     } catch (err) {
-      this.notify('error', `Could not remove “${torrent.name}”: ${AppError.from(err, 'STORAGE').message}`)
+      this.notify('error', t('notice.removeFailed', { name: torrent.name, reason: errorText(AppError.from(err, 'STORAGE')) }))
     }
   }
 
@@ -344,15 +387,16 @@ export class BtApp extends LitElement {
         case 'uploadLimit': await engine.setSpeedLimits(command.infoHash, { uploadLimit: command.value ?? 0 }); break
       }
     } catch (err) {
-      this.notify('error', AppError.from(err).message)
+      this.notify('error', errorText(AppError.from(err)))
     }
   }
 
   private async changeSettings(settings: Settings): Promise<void> {
     this.settings = settings
     this.engine?.applySettings(settings)
-    if (this.db) await saveSettings(this.db, settings)
     applyTheme(settings.theme)
+    applyLanguage(settings.language)
+    if (this.db) await saveSettings(this.db, settings)
   }
 
   private highlight(infoHash: string): void {
@@ -364,7 +408,10 @@ export class BtApp extends LitElement {
     const notice = { id: this.nextNoticeId++, kind, text }
     // Newest last; a burst of errors (say, ten bad files dropped at once) shows the latest few.
     this.notices = [...this.notices, notice].slice(-MAX_NOTICES)
-    if (kind === 'info') setTimeout(() => this.dismiss(notice.id), INFO_NOTICE_MS)
+    if (kind === 'info') {
+      this.announce(text)
+      setTimeout(() => this.dismiss(notice.id), INFO_NOTICE_MS)
+    }
   }
 
   private dismiss(id: number): void {

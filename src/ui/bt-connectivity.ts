@@ -1,31 +1,35 @@
 import { LitElement, css, html, nothing } from 'lit'
+import { t } from '../i18n/i18n'
 import type { BridgeConnectivity, BridgeStatus } from '../protocol/engine-events'
+import { keepTabInside } from './dialog-focus'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 const PROTOCOLS = { upnp: 'UPnP', natpmp: 'NAT-PMP', pcp: 'PCP', '': '' }
 
 /** Can peers on the internet connect in, in words: the first thing to read when no peers come. */
 export function reachable(bridge: BridgeStatus, c: BridgeConnectivity | undefined): { yes: boolean; text: string; tone: 'yes' | 'partly' | 'no' | 'wait' } {
-  if (bridge.state === 'none') return { yes: false, tone: 'no', text: 'No: without a bridge, only WebRTC peers reach this page' }
-  if (bridge.state === 'disconnected' || bridge.state === 'closed') return { yes: false, tone: 'no', text: 'No: the bridge is not connected' }
-  if (!c) return { yes: false, tone: 'wait', text: 'Not known yet' }
+  if (bridge.state === 'none') return { yes: false, tone: 'no', text: t('connectivity.noBridge') }
+  if (bridge.state === 'disconnected' || bridge.state === 'closed') return { yes: false, tone: 'no', text: t('connectivity.bridgeLost') }
+  if (!c) return { yes: false, tone: 'wait', text: t('connectivity.notKnownYet') }
   const m = c.portMapping
   switch (m.state) {
     // a mapping with a remark is only part of the way (a port left out, another NAT beyond the router)
-    case 'mapped': return m.message ? { yes: true, tone: 'partly', text: `Partly, through ${PROTOCOLS[m.protocol]} on ${m.gateway}: ${m.message}` }
-      : { yes: true, tone: 'yes', text: `Yes, through ${PROTOCOLS[m.protocol]} on ${m.gateway}` }
-    case 'mapping': return { yes: false, tone: 'wait', text: `Asking the router${m.gateway ? ` at ${m.gateway}` : ''}…` }
-    case 'failed': return { yes: false, tone: 'no', text: `No: ${m.message || 'the router did not map the port'}` }
-    case 'off': return { yes: false, tone: 'no', text: `No: ${m.message || 'port mapping is off'}` }
+    case 'mapped': return m.message
+      ? { yes: true, tone: 'partly', text: t('connectivity.partly', { protocol: PROTOCOLS[m.protocol], gateway: m.gateway, reason: m.message }) }
+      : { yes: true, tone: 'yes', text: t('connectivity.yes', { protocol: PROTOCOLS[m.protocol], gateway: m.gateway }) }
+    case 'mapping': return { yes: false, tone: 'wait', text: m.gateway ? t('connectivity.askingAt', { gateway: m.gateway }) : t('connectivity.asking') }
+    case 'failed': return { yes: false, tone: 'no', text: t('connectivity.no', { reason: m.message || t('connectivity.notMapped') }) }
+    case 'off': return { yes: false, tone: 'no', text: t('connectivity.no', { reason: m.message || t('connectivity.mappingOff') }) }
   }
 }
 
 function bridgeText(bridge: BridgeStatus): string {
   switch (bridge.state) {
-    case 'connected': return 'Connected'
-    case 'connecting': return 'Connecting…'
-    case 'none': return 'None: this server runs without one'
-    default: return `Not connected${bridge.reason ? ` (${bridge.reason})` : ''}`
+    case 'connected': return t('connectivity.connected')
+    case 'connecting': return t('connectivity.connecting')
+    case 'none': return t('connectivity.none')
+    default: return bridge.reason ? t('connectivity.notConnectedBecause', { reason: bridge.reason }) : t('connectivity.notConnected')
   }
 }
 
@@ -44,12 +48,15 @@ export class BtConnectivity extends LitElement {
     dd { margin: 0; overflow-wrap: anywhere; }
     .yes { color: var(--ok); font-weight: 600; } .no, .partly { color: var(--warn); font-weight: 600; }
     p.hint { color: var(--muted); font-size: .9em; margin: 14px 0 0; }
+    a { color: var(--accent); }
+    a:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; border-radius: 2px; }
     .actions { display: flex; justify-content: flex-end; margin-top: 14px; }
     @media (max-width: 480px) { dl { grid-template-columns: 1fr; gap: 2px; } dd { margin-bottom: 8px; } }
   `]
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.bridge = { state: 'none', reason: null }
   }
 
@@ -61,24 +68,23 @@ export class BtConnectivity extends LitElement {
     const c = this.bridge.state === 'connected' ? this.bridge.connectivity : undefined
     const reach = reachable(this.bridge, c)
     const m = c?.portMapping
-    const external = m?.externalHost ? `${m.externalHost.includes(':') ? `[${m.externalHost}]` : m.externalHost}:${m.externalPort}` : 'Not known'
+    const external = m?.externalHost ? `${m.externalHost.includes(':') ? `[${m.externalHost}]` : m.externalHost}:${m.externalPort}` : t('connectivity.notKnown')
     return html`
-      <dialog aria-labelledby="connectivity-title">
-        <h2 id="connectivity-title">Connectivity</h2>
-        <dl aria-label="Connectivity">
-          <dt>Bridge</dt><dd>${bridgeText(this.bridge)}</dd>
-          <dt>Reachable from the internet</dt><dd class=${reach.tone}>${reach.text}</dd>
+      <dialog aria-labelledby="connectivity-title" @keydown=${keepTabInside}>
+        <h2 id="connectivity-title">${t('connectivity.title')}</h2>
+        <dl aria-label=${t('connectivity.title')}>
+          <dt>${t('connectivity.bridge')}</dt><dd>${bridgeText(this.bridge)}</dd>
+          <dt>${t('connectivity.reachable')}</dt><dd class=${reach.tone}>${reach.text}</dd>
           ${c ? html`
-            <dt>External address</dt><dd>${external}</dd>
-            <dt>DHT</dt><dd>${c.dhtNodes < 0 ? 'Off' : `${c.dhtNodes} ${c.dhtNodes === 1 ? 'node' : 'nodes'}${c.dhtNodes ? '' : ': none found yet'}`}</dd>
-            <dt>Local peer discovery</dt><dd>${c.lsd ? 'On' : 'Off'}</dd>
-            <dt>Proxy</dt><dd>${c.proxy || 'None'}</dd>
-            <dt>IPv6</dt><dd>${c.ipv6 ? 'Yes: peers can connect over IPv6' : 'No: IPv4 peers only'}</dd>` : nothing}
+            <dt>${t('connectivity.external')}</dt><dd>${external}</dd>
+            <dt>DHT</dt><dd>${c.dhtNodes < 0 ? t('connectivity.off') : t('connectivity.dhtNodes', { count: c.dhtNodes })}</dd>
+            <dt>${t('connectivity.lsd')}</dt><dd>${c.lsd ? t('connectivity.on') : t('connectivity.off')}</dd>
+            <dt>${t('connectivity.proxy')}</dt><dd>${c.proxy || t('connectivity.noProxy')}</dd>
+            <dt>IPv6</dt><dd>${c.ipv6 ? t('connectivity.ipv6Yes') : t('connectivity.ipv6No')}</dd>` : nothing}
         </dl>
-        ${c?.portMapping.state === 'failed' ? html`<p class="hint">Peers on the internet cannot connect to this bridge, so only peers that accept
-          connections themselves can exchange data with you. Turn on UPnP or NAT-PMP in your router, or forward TCP port
-          ${c.peerPort} to this computer there.</p>` : nothing}
-        <div class="actions"><button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button></div>
+        ${c?.portMapping.state === 'failed' ? html`<p class="hint">${t('connectivity.forwardHint', { port: String(c.peerPort) })}</p>` : nothing}
+        <p class="hint"><a href="#help-peers">${t('connectivity.help')}</a></p>
+        <div class="actions"><button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('common.close')}</button></div>
       </dialog>`
   }
 }

@@ -1,13 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit'
-import { barWidth } from './bar-width'
-import { formatBytes } from '../core/format'
 import {
   createTorrent, filesOfDirectory, filesOfInput, isCancelled, planPicked,
   type CreateResult, type CreateTask, type PickedFile, type PickedPlan,
 } from '../engine/create-service'
+import { formatBytes, formatPercent, t } from '../i18n/i18n'
 import type { TorrentVersion } from '../protocol/create-messages'
 import { AppError } from '../protocol/errors'
 import { downloadFile } from '../storage/save'
+import { barWidth } from './bar-width'
+import { errorText } from './error-text'
+import { keepTabInside } from './dialog-focus'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 type Phase = 'form' | 'hashing' | 'done'
@@ -77,6 +80,7 @@ export class BtCreateDialog extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.trackers = []
     this.phase = 'form'
     this.name = ''
@@ -100,10 +104,10 @@ export class BtCreateDialog extends LitElement {
 
   override render() {
     return html`
-      <button @click=${() => this.open()}>Create torrent</button>
-      <dialog aria-labelledby="create-title" @cancel=${this.onEscape} @close=${this.onClose}>
-        <h2 id="create-title">${this.phase === 'done' ? `“${this.result?.name}” is seeding`
-          : this.phase === 'hashing' ? `Creating “${this.name}”` : 'Create torrent'}</h2>
+      <button @click=${() => this.open()}>${t('create.open')}</button>
+      <dialog aria-labelledby="create-title" @keydown=${keepTabInside} @cancel=${this.onEscape} @close=${this.onClose}>
+        <h2 id="create-title">${this.phase === 'done' ? t('create.seeding', { name: this.result?.name ?? '' })
+          : this.phase === 'hashing' ? t('create.creating', { name: this.name }) : t('create.open')}</h2>
         ${this.phase !== 'done' ? this.renderForm() : nothing}
         ${this.phase === 'hashing' ? this.renderHashing() : this.phase === 'done' ? this.renderDone() : nothing}
       </dialog>`
@@ -115,59 +119,60 @@ export class BtCreateDialog extends LitElement {
       <form @submit=${this.onSubmit} ?hidden=${this.phase !== 'form'}>
         <div class="pickers">
           <label class="button">
-            <input type="file" multiple aria-label="Files to share" @change=${this.onInput}>
-            <span aria-hidden="true">Files to share</span>
+            <input type="file" multiple aria-label=${t('create.files')} @change=${this.onInput}>
+            <span aria-hidden="true">${t('create.files')}</span>
           </label>
           <label class="button">
-            <input type="file" webkitdirectory aria-label="Folder to share" @click=${this.onFolderClick} @change=${this.onInput}>
-            <span aria-hidden="true">Folder to share</span>
+            <input type="file" webkitdirectory aria-label=${t('create.folder')} @click=${this.onFolderClick} @change=${this.onInput}>
+            <span aria-hidden="true">${t('create.folder')}</span>
           </label>
         </div>
         <p class="summary" aria-live="polite">${plan
-          ? `${plan.files.length === 1 ? '1 file' : `${plan.files.length} files`}, ${formatBytes(plan.totalBytes)}`
-          : 'Pick files or a folder to share. They are copied into this browser\'s storage, so the torrent keeps seeding after a reload.'}</p>
-        <label class="field">Torrent name
+          ? t('create.picked', { count: plan.files.length, size: formatBytes(plan.totalBytes) })
+          : t('create.pickHint')}</p>
+        <label class="field">${t('create.name')}
           <input type="text" name="name" required autocomplete="off" spellcheck="false" .value=${this.name}
             @input=${(e: Event) => { this.name = (e.target as HTMLInputElement).value }}></label>
-        <label class="field">Trackers, one a line
+        <label class="field">${t('create.trackers')}
           <textarea name="trackers" spellcheck="false"></textarea></label>
-        <label class="field">Torrent version
+        <label class="field">${t('create.version')}
           <select name="version">
-            <option value="hybrid" selected>Hybrid (v1 + v2)</option>
-            <option value="v2">v2</option>
-            <option value="v1">v1</option>
+            <option value="hybrid" selected>${t('create.versionHybrid')}</option>
+            <option value="v2">${t('create.versionV2')}</option>
+            <option value="v1">${t('create.versionV1')}</option>
           </select></label>
         <label class="check"><input type="checkbox" name="private">
-          <span>Private torrent <span class="hint">(peers only from these trackers: no DHT or peer exchange)</span></span></label>
+          <span>${t('create.private')} <span class="hint">${t('create.privateHint')}</span></span></label>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
         <div class="actions">
-          <button type="button" @click=${() => this.dialog()?.close()}>Cancel</button>
-          <button class="primary" type="submit" ?disabled=${!plan}>Create</button>
+          <button type="button" @click=${() => this.dialog()?.close()}>${t('common.cancel')}</button>
+          <button class="primary" type="submit" ?disabled=${!plan}>${t('create.submit')}</button>
         </div>
       </form>`
   }
 
   private renderHashing() {
-    const percent = this.total > 0 ? Math.floor((this.hashed / this.total) * 100) : 0
+    const share = this.total > 0 ? this.hashed / this.total : 0
+    const percent = Math.floor(share * 100)
     return html`
-      <div role="progressbar" aria-label=${`Hashing ${this.name}`} aria-valuemin="0" aria-valuemax="100"
-        aria-valuenow=${percent} class="bar"><div style=${barWidth(percent)}></div></div>
-      <p class="status">Hashing and copying: ${percent}% · ${formatBytes(this.hashed)} of ${formatBytes(this.total)}</p>
-      <div class="actions"><button @click=${() => this.cancel()}>Cancel</button></div>`
+      <div role="progressbar" aria-label=${t('create.hashingName', { name: this.name })} aria-valuemin="0" aria-valuemax="100"
+        aria-valuenow=${percent} aria-valuetext=${formatPercent(share, 0)} class="bar"><div style=${barWidth(percent)}></div></div>
+      <p class="status">${t('create.hashing', { percent: formatPercent(share, 0), done: formatBytes(this.hashed), total: formatBytes(this.total) })}</p>
+      <div class="actions"><button @click=${() => this.cancel()}>${t('common.cancel')}</button></div>`
   }
 
   private renderDone() {
     const result = this.result!
     return html`
-      <p class="summary">Added to your list and seeding. Share the magnet link or the .torrent file.</p>
-      <label class="field">Magnet link
+      <p class="summary">${t('create.done')}</p>
+      <label class="field">${t('create.magnet')}
         <input type="text" readonly .value=${result.magnetURI} @focus=${(e: Event) => (e.target as HTMLInputElement).select()}></label>
       <div class="row">
-        <button @click=${() => void this.copyMagnet()}>Copy magnet link</button>
-        <button @click=${() => this.downloadTorrent()}>Download .torrent</button>
-        <span class="status" role="status">${this.copied ? 'Copied' : ''}</span>
+        <button @click=${() => void this.copyMagnet()}>${t('create.copy')}</button>
+        <button @click=${() => this.downloadTorrent()}>${t('create.download')}</button>
+        <span class="status" role="status">${this.copied ? t('create.copied') : ''}</span>
       </div>
-      <div class="actions"><button class="primary" @click=${() => this.dialog()?.close()}>Close</button></div>`
+      <div class="actions"><button class="primary" @click=${() => this.dialog()?.close()}>${t('common.close')}</button></div>`
   }
 
   private dialog(): HTMLDialogElement | null {
@@ -266,7 +271,7 @@ export class BtCreateDialog extends LitElement {
       (err: unknown) => {
         this.task = undefined
         this.phase = 'form'
-        this.error = isCancelled(err) ? undefined : AppError.from(err, 'STORAGE').message
+        this.error = isCancelled(err) ? undefined : errorText(AppError.from(err, 'STORAGE'))
       },
     )
   }

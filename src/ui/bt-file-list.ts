@@ -1,8 +1,9 @@
 import { LitElement, css, html } from 'lit'
+import { formatBytes, formatPercent, t } from '../i18n/i18n'
 import { barWidth } from './bar-width'
-import { formatBytes } from '../core/format'
 import type { FileSnapshot } from '../protocol/engine-events'
 import { isPlayable } from '../pwa/media-types'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 /** The `play-file` event's detail; `infoHash` when the list was given it. */
@@ -34,30 +35,34 @@ export class BtFileList extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.files = []
     this.torrentName = ''
   }
 
   override render() {
-    return html`<ul aria-label="Files of ${this.torrentName}">${this.files.map((file) => this.renderFile(file))}</ul>`
+    return html`<ul aria-label=${t('files.of', { name: this.torrentName })}>${this.files.map((file) => this.renderFile(file))}</ul>`
   }
 
   private renderFile(file: FileSnapshot) {
-    const percent = file.length ? Math.floor((file.downloaded / file.length) * 100) : (file.done ? 100 : 0)
+    const share = file.length ? file.downloaded / file.length : (file.done ? 1 : 0)
+    const percent = Math.floor(share * 100)
+    const status = file.done ? t('files.complete') : file.priority === 0 ? t('files.skipped') : formatPercent(share, 0)
     return html`
       <li class=${file.done ? 'done' : ''}>
         <div>
           <div class="path">${file.path}</div>
-          <div class="meta">${formatBytes(file.length)} · ${file.done ? 'complete' : file.priority === 0 ? 'skipped' : `${percent}%`}
-            <select aria-label="Priority of ${file.name}" .value=${String(file.priority)}
+          <div class="meta">${t('files.meta', { size: formatBytes(file.length), status })}
+            <select aria-label=${t('files.priorityOf', { name: file.name })} .value=${String(file.priority)}
               @change=${(e: Event) => this.setPriority(file, Number((e.target as HTMLSelectElement).value))}>
-              <option value="0">Skip</option><option value="1">Normal</option><option value="2">High</option>
+              <option value="0">${t('priority.skip')}</option><option value="1">${t('priority.normal')}</option><option value="2">${t('priority.high')}</option>
             </select></div>
         </div>
-        ${isPlayable(file.name) ? html`<button aria-label="Play ${file.name}" title="Play or show ${file.name}, even while it downloads"
-          @click=${() => this.play(file)}>Play</button>` : html`<span></span>`}
-        <button ?disabled=${!file.done} aria-label="Save ${file.name}" title=${file.done ? `Save ${file.name}` : 'Available when this file is complete'}
-          @click=${() => this.dispatchEvent(new CustomEvent('save-file', { detail: file.index, bubbles: true, composed: true }))}>Save</button>
+        ${isPlayable(file.name) ? html`<button aria-label=${t('files.playName', { name: file.name })} title=${t('files.playHint', { name: file.name })}
+          @click=${() => this.play(file)}>${t('files.play')}</button>` : html`<span></span>`}
+        <button ?disabled=${!file.done} aria-label=${t('files.saveName', { name: file.name })}
+          title=${file.done ? t('files.saveName', { name: file.name }) : t('files.saveLater')}
+          @click=${() => this.dispatchEvent(new CustomEvent('save-file', { detail: file.index, bubbles: true, composed: true }))}>${t('files.save')}</button>
         <div class="bar" aria-hidden="true"><div style=${barWidth(percent)}></div></div>
       </li>`
   }

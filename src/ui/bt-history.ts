@@ -1,11 +1,11 @@
 import { LitElement, css, html } from 'lit'
-import { formatBytes } from '../core/format'
 import type { EngineApi } from '../engine/engine-api'
+import { formatBytes, formatDate, rich, t } from '../i18n/i18n'
 import type { HistoryEntry } from '../prefs/db'
 import { AppError } from '../protocol/errors'
+import { keepTabInside } from './dialog-focus'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 /** Finished downloads (name, size, when), newest first, kept in IndexedDB; "Clear history" empties it. */
 export class BtHistory extends LitElement {
@@ -32,6 +32,11 @@ export class BtHistory extends LitElement {
     .actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 8px; margin-top: 14px; }
   `]
 
+  constructor() {
+    super()
+    updateWhenLocaleChanges(this)
+  }
+
   get isOpen(): boolean {
     return Boolean(this.renderRoot.querySelector('dialog')?.open)
   }
@@ -54,19 +59,20 @@ export class BtHistory extends LitElement {
   override render() {
     const entries = this.entries
     return html`
-      <dialog aria-labelledby="history-title">
-        <h2 id="history-title">History</h2>
+      <dialog aria-labelledby="history-title" @keydown=${keepTabInside}>
+        <h2 id="history-title">${t('history.title')}</h2>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
-        ${!entries ? html`<p class="empty">Loading…</p>`
-          : entries.length === 0 ? html`<p class="empty">No finished downloads yet.</p>`
-          : html`<ol aria-label="Finished downloads">${entries.map((entry) => html`
+        ${!entries ? html`<p class="empty">${t('common.loading')}</p>`
+          : entries.length === 0 ? html`<p class="empty">${t('history.empty')}</p>`
+          : html`<ol aria-label=${t('history.label')}>${entries.map((entry) => html`
               <li aria-label=${entry.name}>
                 <div class="name">${entry.name}</div>
-                <div class="meta">${formatBytes(entry.length)} · finished <time datetime=${new Date(entry.finishedAt).toISOString()}>${dateFormat.format(entry.finishedAt)}</time></div>
+                <div class="meta">${rich('history.finished', { size: formatBytes(entry.length), date: formatDate(entry.finishedAt),
+                  time: (chunks) => html`<time datetime=${new Date(entry.finishedAt).toISOString()}>${chunks}</time>` })}</div>
               </li>`)}</ol>`}
         <div class="actions">
-          <button class="danger" ?disabled=${!entries?.length} @click=${() => void this.clear()}>Clear history</button>
-          <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button>
+          <button class="danger" ?disabled=${!entries?.length} @click=${() => void this.clear()}>${t('history.clear')}</button>
+          <button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('common.close')}</button>
         </div>
       </dialog>`
   }

@@ -1,5 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
+import { t } from '../i18n/i18n'
 import { MAGNET_QUERY } from '../protocol/sw-messages'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 type Registrar = (scheme: string, url: string) => void
@@ -21,6 +23,7 @@ export class BtMagnetHandler extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.asked = false
   }
 
@@ -28,11 +31,11 @@ export class BtMagnetHandler extends LitElement {
     const register = (navigator as { registerProtocolHandler?: Registrar }).registerProtocolHandler
     const standalone = window.matchMedia('(display-mode: standalone)').matches
     if (typeof register !== 'function' || standalone) return nothing
-    return html`<p>
+    return html`<footer><p>
       ${this.asked
-        ? html`<span role="status">Confirm in the browser’s prompt to open magnet links here.</span>`
-        : html`<button class="link" @click=${() => this.registerHandler()}>Open magnet links with Torrent Web</button>`}
-    </p>`
+        ? html`<span role="status">${t('magnetHandler.confirm')}</span>`
+        : html`<button class="link" @click=${() => this.registerHandler()}>${t('magnetHandler.register')}</button>`}
+    </p></footer>`
   }
 
   private registerHandler(): void {

@@ -1,9 +1,15 @@
-import { LitElement, css, html } from 'lit'
+import { LitElement, css, html, nothing } from 'lit'
+import { t } from '../i18n/i18n'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 export interface Notice { id: number; kind: 'error' | 'info'; text: string }
 
-/** Errors stay until dismissed (role=alert); information fades by itself (role=status). */
+/**
+ * Errors stay until dismissed; information fades by itself. An error's text is an alert (said as
+ * it appears, without its Dismiss button); information is said through <bt-announcer>, whose
+ * status region is there before its words change, as a status region must be.
+ */
 export class BtNotices extends LitElement {
   static override properties = { notices: { attribute: false } }
   declare notices: Notice[]
@@ -19,14 +25,15 @@ export class BtNotices extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.notices = []
   }
 
   override render() {
     return this.notices.map((notice) => html`
-      <div class="notice ${notice.kind}" role=${notice.kind === 'error' ? 'alert' : 'status'}>
-        <span class="text">${notice.text}</span>
-        <button class="link" aria-label="Dismiss" @click=${() => this.dispatchEvent(new CustomEvent('dismiss', { detail: notice.id }))}>✕</button>
+      <div class="notice ${notice.kind}">
+        <span class="text" role=${notice.kind === 'error' ? 'alert' : nothing}>${notice.text}</span>
+        <button class="link" aria-label=${t('common.dismiss')} @click=${() => this.dispatchEvent(new CustomEvent('dismiss', { detail: notice.id }))}>✕</button>
       </div>`)
   }
 }

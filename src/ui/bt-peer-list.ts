@@ -1,11 +1,12 @@
 import { css, html } from 'lit'
-import { formatSpeed } from '../core/format'
 import type { EngineApi } from '../engine/engine-api'
+import { formatPercent, formatSpeed, t, type MessageId } from '../i18n/i18n'
 import type { PeerSnapshot } from '../protocol/engine-events'
 import { PolledList } from './polled-list'
 
-const SOURCE_NAMES: Record<PeerSnapshot['source'], string> = {
-  webrtc: 'WebRTC', tracker: 'tracker', dht: 'DHT', pex: 'PEX', magnet: 'magnet link', incoming: 'incoming', lsd: 'LSD', webseed: 'web seed',
+const SOURCE_NAMES: Record<PeerSnapshot['source'], MessageId> = {
+  webrtc: 'source.webrtc', tracker: 'source.tracker', dht: 'source.dht', pex: 'source.pex', magnet: 'source.magnet', incoming: 'source.incoming',
+  lsd: 'source.lsd', webseed: 'source.webseed',
 }
 
 /** A torrent's connected peers (address, client, where it was found, its progress, speeds), refreshed each second while shown. */
@@ -24,15 +25,15 @@ export class BtPeerList extends PolledList<PeerSnapshot> {
 
   override render() {
     const peers = this.items
-    if (!peers) return html`<p class="none">Looking…</p>`
-    if (peers.length === 0) return html`<p class="none">No peer connected right now.</p>`
+    if (!peers) return html`<p class="none">${t('list.looking')}</p>`
+    if (peers.length === 0) return html`<p class="none">${t('peers.none')}</p>`
     // a stable order (by address), so rows do not jump about at each refresh
     const sorted = [...peers].sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }))
-    return html`<ul aria-label="Peers">${sorted.map((p) => html`<li>
-      <span class="who"><span class="client">${p.client || 'Unknown client'}</span>
-        <span class="address">${p.address || 'address not given'}</span><span>${SOURCE_NAMES[p.source]}</span></span>
-      ${p.dropped !== undefined ? html`<span class="dropped">Dropped: ${p.dropped}</span>` : html`<span class="figures"><span title="Share of the torrent it has">has ${Math.floor(p.progress * 1000) / 10}%</span>
-        <span title="From this peer">↓ ${formatSpeed(p.downloadSpeed)}</span><span title="To this peer">↑ ${formatSpeed(p.uploadSpeed)}</span></span>`}
+    return html`<ul aria-label=${t('peers.label')}>${sorted.map((p) => html`<li>
+      <span class="who"><span class="client">${p.client || t('peers.unknownClient')}</span>
+        <span class="address">${p.address || t('peers.noAddress')}</span><span>${t(SOURCE_NAMES[p.source])}</span></span>
+      ${p.dropped !== undefined ? html`<span class="dropped">${t('peers.dropped', { reason: p.dropped })}</span>` : html`<span class="figures"><span title=${t('peers.hasHint')}>${t('peers.has', { percent: formatPercent(p.progress) })}</span>
+        <span title=${t('peers.fromPeer')}>↓ ${formatSpeed(p.downloadSpeed)}</span><span title=${t('peers.toPeer')}>↑ ${formatSpeed(p.uploadSpeed)}</span></span>`}
     </li>`)}</ul>`
   }
 }

@@ -1,9 +1,12 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import type { EngineApi } from '../engine/engine-api'
+import { formatPercent, t } from '../i18n/i18n'
 import type { FileSnapshot, TorrentSnapshot } from '../protocol/engine-events'
 import { contentType, extensionOf, mediaKind, streamUrl, type MediaKind } from '../pwa/media-types'
 import { srtToVtt } from '../pwa/subtitles'
 import type { PlayFileDetail } from './bt-file-list'
+import { keepTabInside } from './dialog-focus'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 /** How much of a text file the preview shows. */
@@ -39,7 +42,7 @@ export class BtPlayer extends LitElement {
     dialog { width: min(960px, calc(100vw - 16px)); max-height: calc(100dvh - 16px); box-sizing: border-box; padding: 0;
       border: 1px solid var(--border); border-radius: var(--radius); background: var(--surface); color: var(--text); }
     dialog::backdrop { background: rgb(0 0 0 / .6); }
-    header { display: flex; align-items: center; gap: 10px; padding: 10px 12px 10px 16px; }
+    .head { display: flex; align-items: center; gap: 10px; padding: 10px 12px 10px 16px; }
     h2 { flex: 1; margin: 0; font-size: 1em; font-weight: 600; overflow-wrap: anywhere; }
     .stage { background: #000; display: grid; place-items: center; }
     video, img { display: block; max-width: 100%; max-height: calc(100dvh - 160px); margin: 0 auto; }
@@ -48,9 +51,9 @@ export class BtPlayer extends LitElement {
     .audio-stage { background: var(--surface-2); }
     pre { margin: 0; padding: 14px 16px; max-height: calc(100dvh - 160px); overflow: auto; white-space: pre-wrap;
       overflow-wrap: anywhere; background: var(--surface-2); font-size: .9em; }
-    footer { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px; padding: 10px 16px 12px; color: var(--muted);
+    .foot { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px; padding: 10px 16px 12px; color: var(--muted);
       font-size: .9em; font-variant-numeric: tabular-nums; }
-    footer .grow { flex: 1; }
+    .foot .grow { flex: 1; }
     select { font: inherit; color: var(--text); background: var(--surface-2); border: 1px solid var(--border);
       border-radius: 8px; padding: 6px 8px; min-height: 36px; }
     .unsupported { padding: 28px 16px; text-align: center; background: var(--surface-2); color: var(--text); }
@@ -59,6 +62,7 @@ export class BtPlayer extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.unsupported = false
     this.subtitle = ''
   }
@@ -103,17 +107,17 @@ export class BtPlayer extends LitElement {
 
   override render() {
     const p = this.playing
-    return html`<dialog aria-label=${p ? `Player: ${p.name}` : 'Player'} @close=${() => this.stop()}>
+    return html`<dialog aria-label=${p ? t('player.of', { name: p.name }) : t('player.label')} @keydown=${keepTabInside} @close=${() => this.stop()}>
       ${p ? html`
-        <header>
+        <div class="head">
           <h2>${p.name}</h2>
-          <button aria-label="Close player" @click=${() => this.close()}>Close</button>
-        </header>
+          <button aria-label=${t('player.close')} @click=${() => this.close()}>${t('common.close')}</button>
+        </div>
         ${this.unsupported ? this.renderUnsupported(p) : this.renderStage(p)}
-        <footer>
+        <div class="foot">
           <span class="grow" data-testid="player-progress">${this.progressText()}</span>
           ${p.kind === 'video' && !this.unsupported ? this.renderSubtitles() : nothing}
-        </footer>` : nothing}
+        </div>` : nothing}
     </dialog>`
   }
 
@@ -129,26 +133,26 @@ export class BtPlayer extends LitElement {
       case 'image':
         return html`<div class="stage"><img alt=${p.name} src=${src} @error=${() => { this.unsupported = true }}></div>`
       default:
-        return html`<pre aria-label="Contents of ${p.name}">${this.text ?? 'Loading…'}</pre>`
+        return html`<pre tabindex="0" aria-label=${t('player.contentsOf', { name: p.name })}>${this.text ?? t('common.loading')}</pre>`
     }
   }
 
   private renderUnsupported(p: Playing) {
     const done = this.file?.done ?? false
     return html`<div class="unsupported" role="alert">
-      <p>This browser cannot play “${p.name}”. Save it and open it with another player.</p>
-      <button class="primary" ?disabled=${!done} aria-label="Save ${p.name}" @click=${() => this.save()}
-        title=${done ? `Save ${p.name}` : 'Available when this file is complete'}>Save</button>
-      ${done ? nothing : html`<p class="muted">Save is available when the download completes.</p>`}
+      <p>${t('player.cannotPlay', { name: p.name })}</p>
+      <button class="primary" ?disabled=${!done} aria-label=${t('files.saveName', { name: p.name })} @click=${() => this.save()}
+        title=${done ? t('files.saveName', { name: p.name }) : t('files.saveLater')}>${t('files.save')}</button>
+      ${done ? nothing : html`<p class="muted">${t('player.saveLater')}</p>`}
     </div>`
   }
 
   private renderSubtitles() {
     const tracks = this.subtitleFiles()
     if (!tracks.length) return nothing
-    return html`<label>Subtitles
-      <select aria-label="Subtitles" .value=${this.subtitle} @change=${(e: Event) => void this.chooseSubtitle((e.target as HTMLSelectElement).value)}>
-        <option value="">Off</option>
+    return html`<label>${t('player.subtitles')}
+      <select .value=${this.subtitle} @change=${(e: Event) => void this.chooseSubtitle((e.target as HTMLSelectElement).value)}>
+        <option value="">${t('player.subtitlesOff')}</option>
         ${tracks.map((file) => html`<option value=${String(file.index)}>${file.name}</option>`)}
       </select></label>`
   }
@@ -156,9 +160,8 @@ export class BtPlayer extends LitElement {
   private progressText(): string {
     const file = this.file
     if (!file) return ''
-    if (file.done) return 'Downloaded'
-    const percent = file.length ? Math.floor((file.downloaded / file.length) * 100) : 0
-    return `${percent}% downloaded · playing while it downloads`
+    if (file.done) return t('player.downloaded')
+    return t('player.progress', { percent: formatPercent(file.length ? file.downloaded / file.length : 0, 0) })
   }
 
   private torrent(): TorrentSnapshot | undefined {
@@ -213,7 +216,7 @@ export class BtPlayer extends LitElement {
       const total = Number(response.headers.get('content-range')?.split('/')[1] ?? text.length)
       if (this.playing === p) this.text = total > TEXT_PREVIEW_BYTES ? `${text}\n…` : text
     } catch (err) {
-      if (this.playing === p) this.text = `Could not show this file: ${err instanceof Error ? err.message : String(err)}`
+      if (this.playing === p) this.text = t('player.textFailed', { reason: err instanceof Error ? err.message : String(err) })
     }
   }
 

@@ -1,9 +1,13 @@
 import { LitElement, css, html } from 'lit'
+import { t, type MessageId } from '../i18n/i18n'
 import type { BridgeStatus } from '../protocol/engine-events'
 import { reachable } from './bt-connectivity'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
-const SHORT = { yes: 'Reachable', partly: 'Partly reachable', no: 'Not reachable', wait: 'Checking…' }
+const SHORT: Record<'yes' | 'partly' | 'no' | 'wait', MessageId> = {
+  yes: 'chip.yes', partly: 'chip.partly', no: 'chip.no', wait: 'chip.wait',
+}
 
 /** The header's glance at reach: a dot and a word; it opens the Connectivity panel (the host listens for the click). */
 export class BtReachChip extends LitElement {
@@ -18,13 +22,14 @@ export class BtReachChip extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.bridge = { state: 'none', reason: null }
   }
 
   override render() {
     const c = this.bridge.state === 'connected' ? this.bridge.connectivity : undefined
     const reach = reachable(this.bridge, c)
-    return html`<button aria-label="Connectivity: ${reach.text}" title=${reach.text}><span class="dot ${reach.tone}"></span>${SHORT[reach.tone]}</button>`
+    return html`<button aria-label=${t('chip.label', { reach: reach.text })} title=${reach.text}><span class="dot ${reach.tone}"></span>${t(SHORT[reach.tone])}</button>`
   }
 }
 customElements.define('bt-reach-chip', BtReachChip)

@@ -1,4 +1,7 @@
 import { LitElement, css, html } from 'lit'
+import { t } from '../i18n/i18n'
+import { keepTabInside } from './dialog-focus'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 /** Asks whether to keep or delete a torrent's data. Emits `confirm` with `{ deleteData }`. */
@@ -17,6 +20,7 @@ export class BtRemoveDialog extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.torrentName = ''
   }
 
@@ -26,13 +30,13 @@ export class BtRemoveDialog extends LitElement {
 
   override render() {
     return html`
-      <dialog aria-labelledby="title">
-        <h2 id="title">Remove “${this.torrentName}”?</h2>
-        <p>Keeping the data lets you add it again later without downloading it again.</p>
+      <dialog aria-labelledby="title" @keydown=${keepTabInside}>
+        <h2 id="title">${t('remove.title', { name: this.torrentName })}</h2>
+        <p>${t('remove.hint')}</p>
         <div class="actions">
-          <button @click=${() => this.close()}>Cancel</button>
-          <button @click=${() => this.close(false)}>Remove, keep data</button>
-          <button class="danger" @click=${() => this.close(true)}>Remove and delete data</button>
+          <button @click=${() => this.close()}>${t('common.cancel')}</button>
+          <button @click=${() => this.close(false)}>${t('remove.keep')}</button>
+          <button class="danger" @click=${() => this.close(true)}>${t('remove.delete')}</button>
         </div>
       </dialog>`
   }

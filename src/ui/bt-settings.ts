@@ -1,8 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { parseTrackerLines } from '../core/tracker-list'
+import { t } from '../i18n/i18n'
+import { LOCALES, LOCALE_NAMES, negotiateLocale, type LanguageSetting } from '../i18n/locales'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import type { BridgeRoute } from '../protocol/engine-events'
 import type { RuntimeConfig } from '../protocol/runtime-config'
+import { keepTabInside } from './dialog-focus'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 const KB = 1024
@@ -19,6 +23,7 @@ export class BtSettings extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.trackerError = null
   }
 
@@ -31,6 +36,8 @@ export class BtSettings extends LitElement {
     legend { font-weight: 600; padding: 0 4px; }
     label { display: grid; grid-template-columns: 1fr 120px; align-items: center; gap: 8px; margin: 6px 0; }
     label.wide { grid-template-columns: 1fr; }
+    /* a menu as wide as its longest choice ("Seguir el sistema"), not cut at 120px */
+    label:has(select) { grid-template-columns: 1fr minmax(120px, max-content); }
     input[type=checkbox] { justify-self: end; width: 18px; height: 18px; accent-color: var(--accent); }
     input, select, textarea { font: inherit; color: var(--text); background: var(--bg); border: 1px solid var(--border);
       border-radius: 6px; padding: 5px 8px; min-width: 0; }
@@ -48,58 +55,61 @@ export class BtSettings extends LitElement {
     const s = this.settings ?? DEFAULT_SETTINGS
     const served = this.config
     return html`
-      <dialog aria-labelledby="settings-title">
-        <h2 id="settings-title">Settings</h2>
+      <dialog aria-labelledby="settings-title" @keydown=${keepTabInside}>
+        <h2 id="settings-title">${t('settings.title')}</h2>
         <form @change=${this.onChange} @submit=${(e: Event) => e.preventDefault()}>
-          <fieldset><legend>Speed</legend>
-            <label>Download limit, KiB/s (0 = none)<input name="downloadLimit" type="number" min="0" .value=${String(s.downloadLimit / KB)}></label>
-            <label>Upload limit, KiB/s (0 = none)<input name="uploadLimit" type="number" min="0" .value=${String(s.uploadLimit / KB)}></label>
-          </fieldset>
-          <fieldset><legend>Queue</legend>
-            <label>Active downloads at most (0 = no limit)<input name="maxActiveDownloads" type="number" min="0" .value=${String(s.maxActiveDownloads)}></label>
-            <label>Active seeds at most (0 = no limit)<input name="maxActiveSeeds" type="number" min="0" .value=${String(s.maxActiveSeeds)}></label>
-            <label>Stop seeding at ratio (0 = never)<input name="seedRatio" type="number" min="0" step="0.1" .value=${String(s.seedRatio)}></label>
-            <label>Stop seeding after minutes (0 = never)<input name="seedMinutes" type="number" min="0" step="any" .value=${String(s.seedMinutes)}></label>
-          </fieldset>
-          <fieldset><legend>Adding</legend>
-            <label>Ask which files to download when adding<input name="askFilesOnAdd" type="checkbox" .checked=${s.askFilesOnAdd}></label>
-            <p>For a .torrent with several files: show its files first, to choose some or start it paused.</p>
-          </fieldset>
-          <fieldset><legend>Network</legend>
-            <label class="wide">Trackers for every torrent, one a line (empty: the server's)
-              <textarea name="trackers" spellcheck="false" aria-invalid=${this.trackerError ? 'true' : 'false'} aria-describedby="trackers-hint"
-                placeholder=${served?.trackers.join('\n') ?? ''}>${s.trackers.join('\n')}</textarea></label>
-            ${this.trackerError ? html`<p class="error" role="alert">${this.trackerError} Still using: ${s.trackers.length ? s.trackers.join(', ') : 'the server\'s trackers'}.</p>` : nothing}
-            <p id="trackers-hint">ws:// and wss:// trackers find WebRTC peers from the page; http://, https:// and udp:// ones are
-              announced to by the bridge, so they are not used when there is none.</p>
-            <label class="wide">ICE servers (stun:/turn:), one a line (empty: the server's)
-              <textarea name="iceServers" placeholder=${served?.iceServers.flatMap((i) => [i.urls].flat()).join('\n') ?? ''}>${s.iceServers.join('\n')}</textarea></label>
-            <label class="wide">Bridge token (only when the server asks for one)
-              <input name="bridgeToken" type="password" autocomplete="off" .value=${s.bridgeToken}></label>
-            <p>Tracker changes apply to torrents started from now on; ICE servers and the bridge token after a reload.
-              The bridge (part of the server) reaches ordinary BitTorrent peers over TCP, HTTP/UDP trackers and the DHT.</p>
-            ${this.route ? this.renderRoute(this.route) : nothing}
-          </fieldset>
-          <fieldset><legend>Appearance</legend>
-            <label>Theme<select name="theme" .value=${s.theme}>
-              <option value="system">Follow the system</option><option value="light">Light</option><option value="dark">Dark</option>
+          <fieldset><legend>${t('settings.appearance')}</legend>
+            <label>${t('settings.language')}<select name="language" .value=${s.language}>
+              <option value="auto">${t('settings.languageAuto', { language: LOCALE_NAMES[negotiateLocale(navigator.languages ?? [])] })}</option>
+              ${LOCALES.map((locale) => html`<option value=${locale} lang=${locale}>${LOCALE_NAMES[locale]}</option>`)}
+            </select></label>
+            <label>${t('settings.theme')}<select name="theme" .value=${s.theme}>
+              <option value="system">${t('settings.themeSystem')}</option><option value="light">${t('settings.themeLight')}</option>
+              <option value="dark">${t('settings.themeDark')}</option>
             </select></label>
           </fieldset>
+          <fieldset><legend>${t('settings.speed')}</legend>
+            <label>${t('settings.downloadLimit')}<input name="downloadLimit" type="number" min="0" .value=${String(s.downloadLimit / KB)}></label>
+            <label>${t('settings.uploadLimit')}<input name="uploadLimit" type="number" min="0" .value=${String(s.uploadLimit / KB)}></label>
+          </fieldset>
+          <fieldset><legend>${t('settings.queue')}</legend>
+            <label>${t('settings.maxDownloads')}<input name="maxActiveDownloads" type="number" min="0" .value=${String(s.maxActiveDownloads)}></label>
+            <label>${t('settings.maxSeeds')}<input name="maxActiveSeeds" type="number" min="0" .value=${String(s.maxActiveSeeds)}></label>
+            <label>${t('settings.seedRatio')}<input name="seedRatio" type="number" min="0" step="0.1" .value=${String(s.seedRatio)}></label>
+            <label>${t('settings.seedMinutes')}<input name="seedMinutes" type="number" min="0" step="any" .value=${String(s.seedMinutes)}></label>
+          </fieldset>
+          <fieldset><legend>${t('settings.adding')}</legend>
+            <label>${t('settings.askFiles')}<input name="askFilesOnAdd" type="checkbox" .checked=${s.askFilesOnAdd}></label>
+            <p>${t('settings.askFilesHint')}</p>
+          </fieldset>
+          <fieldset><legend>${t('settings.network')}</legend>
+            <label class="wide">${t('settings.trackers')}
+              <textarea name="trackers" spellcheck="false" aria-invalid=${this.trackerError ? 'true' : 'false'} aria-describedby="trackers-hint"
+                placeholder=${served?.trackers.join('\n') ?? ''}>${s.trackers.join('\n')}</textarea></label>
+            ${this.trackerError ? html`<p class="error" role="alert">${t('settings.trackerError', { error: this.trackerError,
+              trackers: s.trackers.length ? s.trackers.join(', ') : t('settings.serverTrackers') })}</p>` : nothing}
+            <p id="trackers-hint">${t('settings.trackersHint')}</p>
+            <label class="wide">${t('settings.iceServers')}
+              <textarea name="iceServers" placeholder=${served?.iceServers.flatMap((i) => [i.urls].flat()).join('\n') ?? ''}>${s.iceServers.join('\n')}</textarea></label>
+            <label class="wide">${t('settings.bridgeToken')}
+              <input name="bridgeToken" type="password" autocomplete="off" .value=${s.bridgeToken}></label>
+            <p>${t('settings.networkHint')}</p>
+            ${this.route ? this.renderRoute(this.route) : nothing}
+          </fieldset>
         </form>
-        <div class="actions"><button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>Close</button></div>
+        <div class="actions"><button @click=${() => this.renderRoot.querySelector('dialog')?.close()}>${t('common.close')}</button></div>
       </dialog>`
   }
 
   /** Read-only: a page may not change where the bridge's traffic goes for every page it serves. */
   private renderRoute(route: BridgeRoute) {
     return html`
-      ${route.proxy ? html`<label class="wide">Bridge proxy (set by the server, --proxy)
+      ${route.proxy ? html`<label class="wide">${t('settings.bridgeProxy')}
         <input name="bridgeProxy" readonly .value=${route.proxy}></label>` : nothing}
-      ${route.outgoingInterface ? html`<label class="wide">Bridge outgoing interface (set by the server, --outgoing-interface)
+      ${route.outgoingInterface ? html`<label class="wide">${t('settings.bridgeInterface')}
         <input name="bridgeInterface" readonly .value=${route.outgoingInterface}></label>` : nothing}
       ${route.state === 'down' ? html`<p class="error">${route.message.charAt(0).toUpperCase()}${route.message.slice(1)}.</p>` : nothing}
-      <p>${route.proxy ? 'Every peer connection and tracker request of the bridge goes through this proxy, and nothing around it (no DHT). ' : ''}WebRTC
-        peers, WebSocket trackers and ICE servers are reached by this browser itself, not by the bridge.</p>`
+      <p>${t(route.proxy ? 'settings.routeProxy' : 'settings.routeBrowser')}</p>`
   }
 
   private onChange(): void {
@@ -119,6 +129,7 @@ export class BtSettings extends LitElement {
       trackers: trackers.error ? (this.settings ?? DEFAULT_SETTINGS).trackers : trackers.trackers,
       iceServers: lines('iceServers').filter((url) => /^(stun|stuns|turn|turns):/i.test(url)),
       theme: (['system', 'light', 'dark'] as const).find((t) => t === data.get('theme')) ?? 'system',
+      language: (['auto', ...LOCALES] as const).find((l): l is LanguageSetting => l === data.get('language')) ?? 'auto',
       bridgeToken: String(data.get('bridgeToken') ?? '').trim(),
       askFilesOnAdd: data.get('askFilesOnAdd') === 'on',
     }

@@ -1,6 +1,8 @@
 import { LitElement, css, html } from 'lit'
 import { kibPerSecondText, parseKiBPerSecond } from '../core/speed-limits'
+import { t } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
+import { updateWhenLocaleChanges } from './localized'
 import type { TorrentCommand } from './torrent-command'
 
 type Field = 'downloadLimit' | 'uploadLimit'
@@ -25,17 +27,22 @@ export class BtSpeedLimits extends LitElement {
     input:focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
   `
 
-  override render() {
-    const t = this.torrent
-    return html`
-      <span class="title" title="Empty or 0: no limit of its own; the limits in Settings still hold">Speed limits, KiB/s</span>
-      ${this.renderInput('downloadLimit', 'Download', t)}
-      ${this.renderInput('uploadLimit', 'Upload', t)}`
+  constructor() {
+    super()
+    updateWhenLocaleChanges(this)
   }
 
-  private renderInput(field: Field, label: string, t: TorrentSnapshot) {
-    return html`<label>${label}<input type="number" min="0" step="any" inputmode="decimal" placeholder="none"
-      aria-label="${label} limit of ${t.name}, KiB/s" .value=${kibPerSecondText(t[field])}
+  override render() {
+    const torrent = this.torrent
+    return html`
+      <span class="title" title=${t('limits.hint')}>${t('limits.title')}</span>
+      ${this.renderInput('downloadLimit', t('limits.download'), t('limits.downloadOf', { name: torrent.name }), torrent)}
+      ${this.renderInput('uploadLimit', t('limits.upload'), t('limits.uploadOf', { name: torrent.name }), torrent)}`
+  }
+
+  private renderInput(field: Field, label: string, name: string, torrent: TorrentSnapshot) {
+    return html`<label>${label}<input type="number" min="0" step="any" inputmode="decimal" placeholder=${t('limits.none')}
+      aria-label=${name} .value=${kibPerSecondText(torrent[field])}
       @change=${(e: Event) => this.commit(field, e.target as HTMLInputElement)}></label>`
   }
 

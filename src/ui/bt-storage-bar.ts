@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit'
+import { formatBytes, t } from '../i18n/i18n'
 import { barWidth } from './bar-width'
-import { formatBytes } from '../core/format'
 import type { TorrentSnapshot } from '../protocol/engine-events'
+import { updateWhenLocaleChanges } from './localized'
 
 const REFRESH_MS = 5000
 
@@ -23,6 +24,7 @@ export class BtStorageBar extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.torrents = []
     this.usage = 0
     this.quota = 0
@@ -51,9 +53,9 @@ export class BtStorageBar extends LitElement {
   override render() {
     if (!this.quota) return html``
     const share = Math.min(100, (this.usage / this.quota) * 100)
-    return html`<div class=${share > 95 ? 'full' : ''} role="group" aria-label="Storage">
-      Storage: ${formatBytes(this.usage)} used of ${formatBytes(this.quota)} · ${formatBytes(Math.max(0, this.quota - this.usage))} free
-      ${this.persisted ? '· persistent' : '· the browser may clear it under pressure'}
+    const sizes = { used: formatBytes(this.usage), quota: formatBytes(this.quota), free: formatBytes(Math.max(0, this.quota - this.usage)) }
+    return html`<div class=${share > 95 ? 'full' : ''} role="group" aria-label=${t('storage.label')}>
+      ${t(this.persisted ? 'storage.persistent' : 'storage.mayClear', sizes)}
       <div class="bar" aria-hidden="true"><div style=${barWidth(share)}></div></div>
     </div>`
   }

@@ -1,4 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit'
+import { t } from '../i18n/i18n'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
 interface Toast { id: number; kind: 'error' | 'info'; text: string }
@@ -31,6 +33,7 @@ export class BtToast extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.toasts = []
   }
 
@@ -48,17 +51,17 @@ export class BtToast extends LitElement {
   override render() {
     return html`
       ${this.pendingUpdate ? html`
-        <div class="toast" role="status" aria-label="Update available">
-          <span class="text">A new version of Torrent Web is ready.</span>
+        <div class="toast" role="status" aria-label=${t('update.label')}>
+          <span class="text">${t('update.text')}</span>
           <span class="actions">
-            <button class="link" @click=${() => { this.pendingUpdate = undefined }}>Later</button>
-            <button class="primary" @click=${() => this.applyUpdate()}>Reload to update</button>
+            <button class="link" @click=${() => { this.pendingUpdate = undefined }}>${t('update.later')}</button>
+            <button class="primary" @click=${() => this.applyUpdate()}>${t('update.reload')}</button>
           </span>
         </div>` : nothing}
       ${this.toasts.map((toast) => html`
-        <div class="toast ${toast.kind}" role=${toast.kind === 'error' ? 'alert' : 'status'}>
-          <span class="text">${toast.text}</span>
-          <button class="link" aria-label="Dismiss" @click=${() => this.dismiss(toast.id)}>✕</button>
+        <div class="toast ${toast.kind}">
+          <span class="text" role=${toast.kind === 'error' ? 'alert' : 'status'}>${toast.text}</span>
+          <button class="link" aria-label=${t('common.dismiss')} @click=${() => this.dismiss(toast.id)}>✕</button>
         </div>`)}`
   }
 

@@ -1,9 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit'
-import { barWidth } from './bar-width'
-import { formatBytes, formatEta, formatSpeed } from '../core/format'
 import type { EngineApi } from '../engine/engine-api'
+import { formatBytes, formatDuration, formatPercent, formatRatio, formatSpeed, t, type MessageId } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
+import { barWidth } from './bar-width'
 import { buttonStyles } from './shared-styles'
+import { updateWhenLocaleChanges } from './localized'
 import { stateLabel } from './state-label'
 import './bt-file-list'
 import './bt-peer-list'
@@ -11,12 +12,18 @@ import './bt-tracker-list'
 import './bt-speed-limits'
 import type { TorrentCommand } from './torrent-command'
 
+const SOURCE_NAMES = {
+  webrtc: 'source.webrtc', tracker: 'source.tracker', dht: 'source.dht', pex: 'source.pex', magnet: 'source.magnet', incoming: 'source.incoming',
+  lsd: 'source.lsd', webseed: 'source.webseed',
+} as const satisfies Record<string, MessageId>
+
 /** "WebRTC 2 · tracker 5 · DHT 1": where the connected peers came from. */
-function sourcesText(t: TorrentSnapshot): string {
-  const names = { webrtc: 'WebRTC', tracker: 'tracker', dht: 'DHT', pex: 'PEX', magnet: 'magnet link', incoming: 'incoming', lsd: 'LSD', webseed: 'web seed' } as const
-  return (Object.keys(names) as (keyof typeof names)[])
-    .filter((key) => t.peerSources[key] > 0).map((key) => `${names[key]} ${t.peerSources[key]}`).join(' · ')
+function sourcesText(torrent: TorrentSnapshot): string {
+  return (Object.keys(SOURCE_NAMES) as (keyof typeof SOURCE_NAMES)[])
+    .filter((key) => torrent.peerSources[key] > 0)
+    .map((key) => t('peers.fromSource', { source: t(SOURCE_NAMES[key]), count: torrent.peerSources[key] })).join(' · ')
 }
+
 
 /** One torrent: name, size, progress, state in words, speeds, peers, ETA; files on demand. */
 export class BtTorrentItem extends LitElement {
@@ -40,9 +47,10 @@ export class BtTorrentItem extends LitElement {
     :host { display: block; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius);
       padding: 14px 16px; transition: box-shadow .3s; }
     :host([highlighted]) { box-shadow: 0 0 0 3px var(--accent); }
-    .top { display: flex; justify-content: space-between; gap: 12px; align-items: baseline; }
-    h3 { margin: 0; font-size: 1.02em; font-weight: 600; overflow-wrap: anywhere; }
-    .size { color: var(--muted); white-space: nowrap; font-variant-numeric: tabular-nums; }
+    /* the size goes under the name when both do not fit (a phone, a long name, a long language) */
+    .top { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 2px 12px; align-items: baseline; }
+    h2 { margin: 0; font-size: 1.02em; font-weight: 600; overflow-wrap: anywhere; flex: 1 1 12em; }
+    .size { color: var(--muted); font-variant-numeric: tabular-nums; }
     .bar { height: 8px; background: var(--bar); border-radius: 4px; overflow: hidden; margin: 10px 0 8px; }
     /* No width transition: it would lay the page out every frame for as long as a download runs. */
     .bar > div { height: 100%; background: var(--accent); }
@@ -58,7 +66,7 @@ export class BtTorrentItem extends LitElement {
     button.peers, button.why { padding: 0; min-height: 0; font-size: inherit; color: var(--accent); text-decoration: underline dotted;
       text-underline-offset: 3px; }
     details { display: inline-block; }
-    summary { list-style: none; cursor: pointer; padding: 7px 14px; border: 1px solid var(--border); border-radius: 8px;
+    summary { display: inline-block; list-style: none; cursor: pointer; padding: 7px 14px; border: 1px solid var(--border); border-radius: 8px;
       background: var(--surface-2); min-height: 20px; }
     summary::-webkit-details-marker { display: none; }
     summary:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; }
@@ -69,6 +77,7 @@ export class BtTorrentItem extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.expanded = false
     this.highlighted = false
   }
@@ -79,96 +88,103 @@ export class BtTorrentItem extends LitElement {
   }
 
   override render() {
-    const t = this.torrent
-    const percent = Math.floor(t.progress * 1000) / 10
-    const multiFile = t.files.length > 1
-    const allDone = t.files.length > 0 && t.files.every((file) => file.done || file.priority === 0)
+    const torrent = this.torrent
+    const name = torrent.name
+    const percent = Math.floor(torrent.progress * 1000) / 10
+    const percentText = formatPercent(torrent.progress)
+    const multiFile = torrent.files.length > 1
+    const allDone = torrent.files.length > 0 && torrent.files.every((file) => file.done || file.priority === 0)
     return html`
-      <div class="state-${t.state}">
+      <div class="state-${torrent.state}">
         <div class="top">
-          <h3>${t.name}</h3>
-          <span class="size">${this.sizeText(t)}</span>
+          <h2>${name}</h2>
+          <span class="size">${this.sizeText(torrent)}</span>
         </div>
-        <div class="bar" role="progressbar" aria-label="Progress of ${t.name}" data-pieces-checked=${t.piecesChecked} data-pieces-verified=${t.piecesVerified} aria-valuemin="0" aria-valuemax="100"
-          aria-valuenow=${percent} aria-valuetext="${percent}%"><div style=${barWidth(percent)}></div></div>
+        <div class="bar" role="progressbar" aria-label=${t('torrent.progressOf', { name })} data-pieces-checked=${torrent.piecesChecked} data-pieces-verified=${torrent.piecesVerified} aria-valuemin="0" aria-valuemax="100"
+          aria-valuenow=${percent} aria-valuetext=${percentText}><div style=${barWidth(percent)}></div></div>
         <div class="stats">
-          <span class="state" data-testid="state">${stateLabel(t)}</span>
-          <span>${percent}%</span>
-          <span title="Download speed">↓ ${formatSpeed(t.downloadSpeed)}</span>
-          <span title="Upload speed">↑ ${formatSpeed(t.uploadSpeed)}</span>
-          ${this.renderPeers(t)}
-          ${t.state === 'downloading' ? this.renderEta(t) : nothing}
-          ${t.uploaded > 0 || t.progress === 1 ? html`<span title="Uploaded ${formatBytes(t.uploaded)}: the ratio is uploaded ÷ size">Ratio ${t.ratio.toFixed(2)}</span>` : nothing}
+          <span class="state" data-testid="state">${stateLabel(torrent)}</span>
+          <span>${percentText}</span>
+          <span title=${t('torrent.downloadSpeed')}>↓ ${formatSpeed(torrent.downloadSpeed)}</span>
+          <span title=${t('torrent.uploadSpeed')}>↑ ${formatSpeed(torrent.uploadSpeed)}</span>
+          ${this.renderPeers(torrent)}
+          ${torrent.state === 'downloading' ? this.renderEta(torrent) : nothing}
+          ${torrent.uploaded > 0 || torrent.progress === 1 ? html`<span title=${t('torrent.ratioHint', { uploaded: formatBytes(torrent.uploaded) })}>${t('torrent.ratio', { ratio: formatRatio(torrent.ratio) })}</span>` : nothing}
         </div>
         <div class="actions">
-          <button aria-expanded=${this.expanded} aria-label="Files of ${t.name}" ?disabled=${t.files.length === 0}
-            @click=${() => { this.expanded = !this.expanded }}>Files (${t.files.length})</button>
-          ${multiFile ? html`<button ?disabled=${!allDone} aria-label="Save all files of ${t.name}"
-            @click=${() => this.fire('save-all')}>Save all</button>` : nothing}
-          ${this.renderPauseResume(t)}
-          <button class="danger" aria-label="Remove ${t.name}" @click=${() => this.fire('remove')}>Remove</button>
+          <button aria-expanded=${this.expanded} aria-label=${t('torrent.filesOf', { name })} ?disabled=${torrent.files.length === 0}
+            @click=${() => { this.expanded = !this.expanded }}>${t('torrent.files', { count: torrent.files.length })}</button>
+          ${multiFile ? html`<button ?disabled=${!allDone} aria-label=${t('torrent.saveAllOf', { name })}
+            @click=${() => this.fire('save-all')}>${t('torrent.saveAll')}</button>` : nothing}
+          ${this.renderPauseResume(torrent)}
+          <button class="danger" aria-label=${t('torrent.removeName', { name })} @click=${() => this.fire('remove')}>${t('torrent.remove')}</button>
           <details>
-            <summary aria-label="More actions for ${t.name}">More</summary>
+            <summary aria-label=${t('torrent.moreFor', { name })}>${t('torrent.more')}</summary>
             <div class="more">
-              <button aria-label="Re-check ${t.name}" ?disabled=${!t.pieceCount}
-                @click=${() => this.command('recheck')}>Re-check</button>
-              <button aria-label="Move ${t.name} up in the queue" @click=${() => this.command('up')}>Move up</button>
-              <button aria-label="Move ${t.name} down in the queue" @click=${() => this.command('down')}>Move down</button>
-              ${this.engine ? html`<button aria-expanded=${Boolean(this.trackersOpen)} aria-label="Trackers of ${t.name}"
-                @click=${() => { this.trackersOpen = !this.trackersOpen }}>Trackers</button>` : nothing}
-              <label><input type="checkbox" .checked=${t.sequential}
+              <button aria-label=${t('torrent.recheckName', { name })} ?disabled=${!torrent.pieceCount}
+                @click=${() => this.command('recheck')}>${t('torrent.recheck')}</button>
+              <button aria-label=${t('torrent.moveUpName', { name })} @click=${() => this.command('up')}>${t('torrent.moveUp')}</button>
+              <button aria-label=${t('torrent.moveDownName', { name })} @click=${() => this.command('down')}>${t('torrent.moveDown')}</button>
+              ${this.engine ? html`<button aria-expanded=${Boolean(this.trackersOpen)} aria-label=${t('torrent.trackersOf', { name })}
+                @click=${() => { this.trackersOpen = !this.trackersOpen }}>${t('torrent.trackers')}</button>` : nothing}
+              <label><input type="checkbox" .checked=${torrent.sequential}
                 @change=${(e: Event) => this.command('sequential', (e.target as HTMLInputElement).checked ? 1 : 0)}>
-                Download in order (sequential)</label>
-              <bt-speed-limits .torrent=${t}></bt-speed-limits>
+                ${t('torrent.sequential')}</label>
+              <bt-speed-limits .torrent=${torrent}></bt-speed-limits>
             </div>
           </details>
         </div>
-        ${this.peersOpen && t.peers > 0 ? html`<bt-peer-list .engine=${this.engine} .infoHash=${t.infoHash}></bt-peer-list>` : nothing}
-        ${this.trackersOpen ? html`<bt-tracker-list .engine=${this.engine} .infoHash=${t.infoHash}></bt-tracker-list>` : nothing}
-        ${this.expanded ? html`<bt-file-list .files=${t.files} .torrentName=${t.name} .infoHash=${t.infoHash}
+        ${this.peersOpen && torrent.peers > 0 ? html`<bt-peer-list .engine=${this.engine} .infoHash=${torrent.infoHash}></bt-peer-list>` : nothing}
+        ${this.trackersOpen ? html`<bt-tracker-list .engine=${this.engine} .infoHash=${torrent.infoHash}></bt-tracker-list>` : nothing}
+        ${this.expanded ? html`<bt-file-list .files=${torrent.files} .torrentName=${name} .infoHash=${torrent.infoHash}
           @save-file=${(e: CustomEvent<number>) => { e.stopPropagation(); this.fire('save-file', e.detail) }}
           @file-priority=${(e: CustomEvent<{ fileIndex: number; priority: number }>) => {
             e.stopPropagation()
             this.dispatchEvent(new CustomEvent('torrent-command', { bubbles: true, composed: true,
-              detail: { infoHash: t.infoHash, action: 'priority', fileIndex: e.detail.fileIndex, value: e.detail.priority } }))
+              detail: { infoHash: torrent.infoHash, action: 'priority', fileIndex: e.detail.fileIndex, value: e.detail.priority } }))
           }}></bt-file-list>` : nothing}
       </div>`
   }
 
   /** "3 peers (tracker 2 · DHT 1)": a button that shows them, when there are any. */
-  private renderPeers(t: TorrentSnapshot) {
-    const text = `${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}${t.peers ? ` (${sourcesText(t)})` : ''}`
-    // no peer while looking for some: what the bridge can reach is the first thing to check
-    if (!t.peers && (t.state === 'downloading' || t.state === 'metadata' || t.state === 'seeding')) {
-      return html`<span>${text}</span><button class="link why" aria-label="Why no peers for ${t.name}? Show connectivity"
-        @click=${() => this.fire('show-connectivity')}>Why none?</button>`
+  private renderPeers(torrent: TorrentSnapshot) {
+    const text = torrent.peers
+      ? t('torrent.peersFrom', { count: torrent.peers, sources: sourcesText(torrent) })
+      : t('torrent.peers', { count: 0 })
+    // no peer while looking for some: what the bridge can reach is the first thing to check (the panel links to help)
+    if (!torrent.peers && (torrent.state === 'downloading' || torrent.state === 'metadata' || torrent.state === 'seeding')) {
+      return html`<span>${text}</span><button class="link why" aria-label=${t('torrent.whyNoneFor', { name: torrent.name })}
+        @click=${() => this.fire('show-connectivity')}>${t('torrent.whyNone')}</button>`
     }
-    if (!t.peers || !this.engine) return html`<span>${text}</span>`
-    return html`<button class="link peers" aria-expanded=${Boolean(this.peersOpen)} aria-label="Peers of ${t.name}: ${text}"
+    if (!torrent.peers || !this.engine) return html`<span>${text}</span>`
+    return html`<button class="link peers" aria-expanded=${Boolean(this.peersOpen)} aria-label=${t('torrent.peersOf', { name: torrent.name, peers: text })}
       @click=${() => { this.peersOpen = !this.peersOpen }}>${text}</button>`
   }
 
   /** Time left; "estimating…" while bytes flow but the engine withholds a guess (core/eta.ts), nothing while none flow. */
-  private renderEta(t: TorrentSnapshot) {
-    if (Number.isFinite(t.eta)) return html`<span title="Time left">${formatEta(t.eta)} left</span>`
-    return t.downloadSpeed > 0 ? html`<span title="Time left: known after a few seconds of downloading">estimating…</span>` : nothing
+  private renderEta(torrent: TorrentSnapshot) {
+    if (Number.isFinite(torrent.eta)) return html`<span title=${t('torrent.timeLeftHint')}>${t('torrent.timeLeft', { time: formatDuration(torrent.eta) })}</span>`
+    return torrent.downloadSpeed > 0 ? html`<span title=${t('torrent.estimatingHint')}>${t('torrent.estimating')}</span>` : nothing
   }
 
-  private sizeText(t: TorrentSnapshot): string {
-    if (!t.length) return ''
-    const size = `${formatBytes(t.downloaded)} of ${formatBytes(t.wantedLength)}`
+  private sizeText(torrent: TorrentSnapshot): string {
+    if (!torrent.length) return ''
+    const downloaded = formatBytes(torrent.downloaded)
+    const wanted = formatBytes(torrent.wantedLength)
     // the skipped files' own bytes: padding files (BEP 47) are neither wanted nor skipped
-    const skipped = t.files.reduce((sum, file) => sum + (file.priority === 0 ? file.length : 0), 0)
-    return skipped ? `${size} · ${formatBytes(skipped)} skipped` : size
+    const skipped = torrent.files.reduce((sum, file) => sum + (file.priority === 0 ? file.length : 0), 0)
+    return skipped ? t('torrent.sizeSkipped', { downloaded, wanted, skipped: formatBytes(skipped) }) : t('torrent.size', { downloaded, wanted })
   }
 
-  private renderPauseResume(t: TorrentSnapshot) {
-    switch (t.state) {
-      case 'paused': return html`<button aria-label="Resume ${t.name}" @click=${() => this.command('resume')}>Resume</button>`
-      case 'error': return html`<button aria-label="Retry ${t.name}" @click=${() => this.command('resume')}>Retry</button>`
-      case 'done': return html`<button aria-label="Seed ${t.name}" @click=${() => this.command('resume')}>Seed</button>`
-      default: return html`<button aria-label="Pause ${t.name}" @click=${() => this.command('pause')}>Pause</button>`
-    }
+  /** One button whose words and action follow the state: it keeps the keyboard focus when Pause turns into Resume. */
+  private renderPauseResume(torrent: TorrentSnapshot) {
+    const name = torrent.name
+    const [action, label, text]: [TorrentCommand['action'], string, string] = torrent.state === 'paused'
+      ? ['resume', t('torrent.resumeName', { name }), t('torrent.resume')]
+      : torrent.state === 'error' ? ['resume', t('torrent.retryName', { name }), t('torrent.retry')]
+      : torrent.state === 'done' ? ['resume', t('torrent.seedName', { name }), t('torrent.seed')]
+      : ['pause', t('torrent.pauseName', { name }), t('torrent.pause')]
+    return html`<button aria-label=${label} @click=${() => this.command(action)}>${text}</button>`
   }
 
   private command(action: TorrentCommand['action'], value?: number): void {

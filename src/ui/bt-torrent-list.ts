@@ -1,14 +1,19 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
-import { formatSpeed } from '../core/format'
-import { FILTER_LABELS, LIST_FILTERS, filterCounts, matchesFilter, matchesSearch, totalSpeeds, type ListFilter } from '../core/list-filter'
+import { LIST_FILTERS, filterCounts, matchesFilter, matchesSearch, totalSpeeds, type ListFilter } from '../core/list-filter'
 import type { EngineApi } from '../engine/engine-api'
+import { formatSpeed, rich, t, type MessageId } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
+import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 import './bt-torrent-item'
 
 /** The list only gets its toolbar (filters, name search, total speeds) from this many torrents on. */
 const TOOLBAR_FROM = 2
+
+const FILTER_LABELS: Record<ListFilter, MessageId> = {
+  all: 'filter.all', downloading: 'filter.downloading', seeding: 'filter.seeding', completed: 'filter.completed', paused: 'filter.paused', errors: 'filter.errors',
+}
 
 /** The list of torrents, newest first, or an empty state that tells a newcomer what to do. */
 export class BtTorrentList extends LitElement {
@@ -31,6 +36,8 @@ export class BtTorrentList extends LitElement {
       color: var(--muted); }
     .empty h2 { color: var(--text); font-size: 1.15em; margin: 0 0 8px; }
     .empty p { margin: 4px 0; }
+    .empty a { color: var(--accent); }
+    a:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; border-radius: 2px; }
     .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; margin-bottom: var(--gap); }
     .filters { display: flex; flex-wrap: wrap; gap: 6px; }
     .filters button { min-height: 32px; padding: 4px 12px; border-radius: 16px; font-size: .92em; }
@@ -45,6 +52,7 @@ export class BtTorrentList extends LitElement {
 
   constructor() {
     super()
+    updateWhenLocaleChanges(this)
     this.torrents = []
     this.ready = false
     this.filter = 'all'
@@ -66,16 +74,17 @@ export class BtTorrentList extends LitElement {
   override render() {
     if (this.torrents.length === 0) {
       return html`<div class="empty" role="status">
-        <h2>${this.ready ? 'No torrents yet' : 'Starting…'}</h2>
-        <p>Paste a magnet link above, open a .torrent file, or drop one anywhere on this page.</p>
-        <p>Files download into your browser's storage; save them when they are complete.</p>
+        <h2>${this.ready ? t('list.empty') : t('list.starting')}</h2>
+        <p>${t('list.emptyHow')}</p>
+        <p>${t('list.emptyWhere')}</p>
+        <p>${rich('list.emptyHelp', { link: (chunks) => html`<a href="#help">${chunks}</a>` })}</p>
       </div>`
     }
     const shown = this.visible().sort((a, b) => b.addedAt - a.addedAt)
     return html`${this.torrents.length >= TOOLBAR_FROM ? this.renderToolbar() : nothing}
       ${shown.length === 0
-        ? html`<p class="none" role="status">No torrent matches. <button class="link" @click=${() => this.showAll()}>Show all</button></p>`
-        : html`<ul aria-label="Torrents">${repeat(shown, (t) => t.infoHash, (t) => html`
+        ? html`<p class="none" role="status">${t('list.noMatch')} <button class="link" @click=${() => this.showAll()}>${t('list.showAll')}</button></p>`
+        : html`<ul aria-label=${t('list.label')}>${repeat(shown, (t) => t.infoHash, (t) => html`
       <li aria-label=${t.name}><bt-torrent-item .torrent=${t} .engine=${this.engine} ?highlighted=${t.infoHash === this.highlighted}></bt-torrent-item></li>`)}</ul>`}`
   }
 
@@ -85,13 +94,13 @@ export class BtTorrentList extends LitElement {
     // "All" always; another filter only when something is under it (or it is the one chosen)
     const filters = LIST_FILTERS.filter((f) => f === 'all' || counts[f] > 0 || f === this.filter)
     return html`<div class="toolbar">
-      <div class="filters" role="group" aria-label="Show">
+      <div class="filters" role="group" aria-label=${t('list.filters')}>
         ${filters.map((f) => html`<button aria-pressed=${f === this.filter}
-          @click=${() => { this.filter = f }}>${FILTER_LABELS[f]} <span class="count">${counts[f]}</span></button>`)}
+          @click=${() => { this.filter = f }}>${t(FILTER_LABELS[f])} <span class="count">${counts[f]}</span></button>`)}
       </div>
-      <input type="search" placeholder="Filter by name" aria-label="Filter torrents by name" .value=${this.query}
+      <input type="search" placeholder=${t('list.search')} aria-label=${t('list.searchLabel')} .value=${this.query}
         @input=${(e: Event) => { this.query = (e.target as HTMLInputElement).value }}>
-      <span class="totals" aria-label="Total speeds" title="All torrents together">↓ ${formatSpeed(down)} · ↑ ${formatSpeed(up)}</span>
+      <span class="totals" role="group" aria-label=${t('list.totals')} title=${t('list.totalsHint')}>↓ ${formatSpeed(down)} · ↑ ${formatSpeed(up)}</span>
     </div>`
   }
 

@@ -1,18 +1,19 @@
 import { css, html, nothing } from 'lit'
 import type { EngineApi } from '../engine/engine-api'
+import { t, type MessageId } from '../i18n/i18n'
 import type { TrackerSnapshot } from '../protocol/engine-events'
 import { PolledList } from './polled-list'
 
-const STATE_NAMES: Record<TrackerSnapshot['state'], string> = {
-  announcing: 'Announcing…', working: 'Working', error: 'Not working', refused: 'Refused', waiting: 'Not contacted',
+const STATE_NAMES: Record<TrackerSnapshot['state'], MessageId> = {
+  announcing: 'trackers.announcing', working: 'trackers.working', error: 'trackers.error', refused: 'trackers.refused', waiting: 'trackers.waiting',
 }
 
 /** "3 seeders · 12 leechers · gave 15 peers", from what the tracker told. */
-function figures(t: TrackerSnapshot): string[] {
+function figures(tracker: TrackerSnapshot): string[] {
   const out: string[] = []
-  if (t.seeders >= 0) out.push(`${t.seeders} ${t.seeders === 1 ? 'seeder' : 'seeders'}`)
-  if (t.leechers >= 0) out.push(`${t.leechers} ${t.leechers === 1 ? 'leecher' : 'leechers'}`)
-  if (t.peers >= 0 && t.state === 'working') out.push(`gave ${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}`)
+  if (tracker.seeders >= 0) out.push(t('trackers.seeders', { count: tracker.seeders }))
+  if (tracker.leechers >= 0) out.push(t('trackers.leechers', { count: tracker.leechers }))
+  if (tracker.peers >= 0 && tracker.state === 'working') out.push(t('trackers.gave', { count: tracker.peers }))
   return out
 }
 
@@ -37,13 +38,13 @@ export class BtTrackerList extends PolledList<TrackerSnapshot> {
 
   override render() {
     const trackers = this.items
-    if (!trackers) return html`<p class="none">Looking…</p>`
-    if (trackers.length === 0) return html`<p class="none">No trackers while the torrent is not running, or it has none (peers then come from the DHT and peer exchange).</p>`
-    return html`<ul aria-label="Trackers">${trackers.map((t) => html`<li>
-      <span class="url">${t.url}</span>
-      <span class="line"><span class="state ${t.state}">${STATE_NAMES[t.state]}</span>
-        ${figures(t).map((f) => html`<span class="figures">${f}</span>`)}
-        ${t.message ? html`<span class="message">${t.message}</span>` : nothing}</span>
+    if (!trackers) return html`<p class="none">${t('list.looking')}</p>`
+    if (trackers.length === 0) return html`<p class="none">${t('trackers.none')}</p>`
+    return html`<ul aria-label=${t('trackers.label')}>${trackers.map((tracker) => html`<li>
+      <span class="url">${tracker.url}</span>
+      <span class="line"><span class="state ${tracker.state}">${t(STATE_NAMES[tracker.state])}</span>
+        ${figures(tracker).map((f) => html`<span class="figures">${f}</span>`)}
+        ${tracker.message ? html`<span class="message">${tracker.message}</span>` : nothing}</span>
     </li>`)}</ul>`
   }
 }

@@ -1,4 +1,5 @@
 import type { EngineApi } from '../engine/engine-api'
+import { t } from '../i18n/i18n'
 import { AppError } from '../protocol/errors'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 import type { AddChoice, BtAddDialog, ChoosableTorrent } from './bt-add-dialog'
@@ -10,8 +11,6 @@ export interface MagnetChoicesHost {
   dialogTurn(ask: () => Promise<AddChoice | undefined>): Promise<AddChoice | undefined>
   notify(text: string): void
 }
-
-const MAGNET_NOTE = 'Its file list arrived from peers. Nothing is downloaded until you choose; Cancel removes it from your list.'
 
 /** The add dialog's view of a magnet whose metadata arrived: the snapshot lists no padding files. */
 function choosable(torrent: TorrentSnapshot): ChoosableTorrent {
@@ -53,7 +52,7 @@ export class MagnetChoices {
       if (torrent?.state !== 'choosing') return undefined
       this.showing = infoHash
       try {
-        return await this.host.dialog().ask(choosable(torrent), { note: MAGNET_NOTE })
+        return await this.host.dialog().ask(choosable(torrent), { note: t('addDialog.magnetNote') })
       } finally {
         this.showing = undefined
       }

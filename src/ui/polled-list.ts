@@ -1,5 +1,6 @@
 import { LitElement, css } from 'lit'
 import type { EngineApi } from '../engine/engine-api'
+import { updateWhenLocaleChanges } from './localized'
 
 /** How often an open list asks the engine again. */
 const REFRESH_MS = 1000
@@ -14,6 +15,11 @@ export abstract class PolledList<T> extends LitElement {
   declare infoHash: string
   declare items: T[] | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor() {
+    super()
+    updateWhenLocaleChanges(this)
+  }
 
   static listStyles = css`
     :host { display: block; }

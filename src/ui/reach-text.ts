@@ -1,21 +1,21 @@
+import { t } from '../i18n/i18n'
 import type { BridgeStatus } from '../protocol/engine-events'
 
-/** What the page can reach, in words (the "Reach" line under the list). */
+/** What the page can reach, in words: the "Reach" line under the list, and the help page. */
 export function reachText(bridge: BridgeStatus): string {
   const route = bridge.route
   switch (bridge.state) {
     case 'connected': {
-      if (route?.state === 'down') return `The bridge cannot reach the swarm: ${route.message}. WebRTC peers meanwhile.`
-      const from = route?.outgoingInterface ? ` from ${route.outgoingInterface}` : ''
+      if (route?.state === 'down') return t('reach.routeDown', { reason: route.message })
+      const via = route?.outgoingInterface
       if (route?.proxy) {
-        return `Connected to the whole swarm through the bridge's proxy ${route.proxy}${from}: TCP peers and HTTP/UDP trackers (no DHT behind a proxy); ` +
-          'WebRTC peers from this browser directly.'
+        return via ? t('reach.proxyFrom', { proxy: route.proxy, via }) : t('reach.proxy', { proxy: route.proxy })
       }
-      return `Connected to the whole swarm: TCP peers, HTTP/UDP trackers and the DHT through the bridge${from}, and WebRTC peers.`
+      return via ? t('reach.connectedFrom', { via }) : t('reach.connected')
     }
-    case 'connecting': return 'Connecting to the bridge… WebRTC peers meanwhile.'
-    case 'none': return 'WebRTC peers only: this server has no bridge to TCP peers, HTTP/UDP trackers and the DHT.'
-    default: return `Bridge not connected${bridge.reason ? ` (${bridge.reason})` : ''}: WebRTC peers only until it is back; retrying.`
+    case 'connecting': return t('reach.connecting')
+    case 'none': return t('reach.none')
+    default: return bridge.reason ? t('reach.lostBecause', { reason: bridge.reason }) : t('reach.lost')
   }
 }
 

@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { spawnCountingSeeder, type CountingSeeder } from '../support/counting-seeder'
 import { torrentOrder } from '../support/fixtures'
 import type { SeederProcessOptions } from '../support/seeder-process'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, addDialog, expectSavedFilesExact, openApp, opfsEntries, opfsSizes, useSwarmApp } from './harness'
 
 const PIECE = 256 * 1024
@@ -96,6 +97,7 @@ test('history lists the finished download after a reload; "Clear history" emptie
   await expect(entry).toContainText('MiB')
   await expect(entry).toContainText(String(new Date().getFullYear()))
   await page.screenshot({ path: `${SCREENSHOTS}/history-light-360.png` })
+  await expectAccessible(page, 'history')
   await page.emulateMedia({ colorScheme: 'dark' })
   await page.screenshot({ path: `${SCREENSHOTS}/history-dark-360.png` })
   await page.emulateMedia({ colorScheme: 'light' })

@@ -1,5 +1,6 @@
 import { expect, test, type Browser } from '@playwright/test'
 import { launchChromium } from '../support/browser'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, cspViolationsOf, expectNoCspViolations, openApp, startApp, type RunningApp } from './harness'
 
 let browser: Browser
@@ -39,6 +40,7 @@ test('malformed input gets a clear message and the app keeps working', async () 
     await expect(alerts.filter({ hasText: 'garbage.torrent' })).toBeVisible()
     await expect(alerts.filter({ hasText: 'not-a-torrent.torrent' })).toContainText(/info/i)
     await page.screenshot({ path: `${SCREENSHOTS}/error-${scheme}.png` })
+    if (scheme === 'light') await expectAccessible(page, 'error notices')
 
     // Still working: a valid info hash is added and listed.
     await field.fill('0123456789abcdef0123456789abcdef01234567')

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import { launchChromium } from '../support/browser'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, addTorrentFile, expectSavedFilesExact, openApp, startApp, startSwarm, type Swarm, type RunningApp } from './harness'
 
 let browser: Browser
@@ -59,6 +60,7 @@ test('a TCP-only seeder found through an HTTP tracker: downloaded through the br
     // per peer all the same
     await expect(item(page, swarm).getByRole('list', { name: 'Peers' }).getByRole('listitem')).toHaveCount(1)
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-peers.png` })
+    await expectAccessible(page, 'peers list (bridge)')
     // More → Trackers: the page's WebSocket tracker, connected; the torrent's HTTP tracker,
     // announced to by the bridge, with the swarm it told of (the seeder, and this page too: the
     // local tracker keeps one swarm for its WebSocket and HTTP sides) and the peers it gave
@@ -77,7 +79,8 @@ test('a TCP-only seeder found through an HTTP tracker: downloaded through the br
     // 64 MiB at 8 MB/s: every time-left shown was "estimating…" or under a minute (the first
     // speed figures of a run once promised days), and an estimate did show
     const { etas, uploads } = await stats
-    expect(etas.filter((t) => t !== 'estimating…' && !/^\d+ s left$/.test(t)), `time left shown: ${etas.join(', ')}`).toEqual([])
+    // (Intl's words for the unit: "45 sec", with whatever space the locale puts before it)
+    expect(etas.filter((t) => t !== 'estimating…' && !/^\d+\s+sec left$/.test(t)), `time left shown: ${etas.join(', ')}`).toEqual([])
     expect(etas.some((t) => t.endsWith(' left'))).toBe(true)
     // the seeder asks for nothing: no piece went up, so no upload speed (requests and haves are
     // not an upload; they once showed as a few hundred B/s)
@@ -102,6 +105,7 @@ test('the bridge restarted mid-download: the page reconnects and the download co
     await app.close()
     await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Bridge not connected')
     await page.screenshot({ path: `${SCREENSHOTS}/bridge-disconnected.png` })
+    await expectAccessible(page, 'bridge disconnected')
     app = await startApp([swarm.wsUrl], port)
     await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm', { timeout: 60_000 })
     await expectSavedFilesExact(page, swarm, tmp)

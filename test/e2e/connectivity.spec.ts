@@ -3,6 +3,7 @@
 // test's is, so its port mapping is off and the panel says why; the DHT is its own (no nodes).
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import { launchChromium } from '../support/browser'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, openApp, startApp, type RunningApp } from './harness'
 
 let browser: Browser
@@ -39,6 +40,7 @@ test('the Connectivity panel says whether peers can connect in, and why not; a t
   // router advice only where a router was asked and said no: here none could help
   await expect(panel(page)).not.toContainText('forward TCP port')
   await page.screenshot({ path: `${SCREENSHOTS}/connectivity-light.png` })
+  await expectAccessible(page, 'connectivity panel (header)')
   await panel(page).getByRole('button', { name: 'Close' }).click()
   await expect(panel(page)).toBeHidden()
 

@@ -12,6 +12,7 @@ import { startQbittorrent, type Qbittorrent } from '../support/peers/qbittorrent
 import { startLibtorrent } from '../support/peers/libtorrent'
 import { pollUntil, stopAllDaemons } from '../support/peers/process'
 import { startTracker, type LocalTracker } from '../support/tracker'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, openApp, startApp, type RunningApp } from './harness'
 
 const MiB = 1024 * 1024
@@ -138,7 +139,10 @@ async function createShare(page: Page, opts: { screenshot?: string; trackers?: s
   if (opts.trackers) await dialog(page).getByLabel(/^Trackers/).fill(opts.trackers.join('\n'))
   await expect(dialog(page).getByLabel('Torrent version')).toHaveValue('hybrid') // the default, as qBittorrent's
   if (opts.version) await dialog(page).getByLabel('Torrent version').selectOption(opts.version)
-  if (opts.screenshot) await page.screenshot({ path: `${SCREENSHOTS}/${opts.screenshot}` })
+  if (opts.screenshot) {
+    await page.screenshot({ path: `${SCREENSHOTS}/${opts.screenshot}` })
+    await expectAccessible(page, 'create (form)')
+  }
   const seen = await recordProgress(page)
   await dialog(page).getByRole('button', { name: 'Create', exact: true }).click()
   const magnetField = dialog(page).getByLabel('Magnet link')
@@ -175,6 +179,7 @@ test('creates a torrent from a folder: progress, magnet link, a .torrent that pa
   expect(link.trackers).toEqual([tracker.wsUrl])
   await expect(dialog(page).getByRole('heading')).toHaveText(`“${SHARE}” is seeding`)
   await page.screenshot({ path: `${SCREENSHOTS}/create-done-phone-light.png` })
+  await expectAccessible(page, 'create (done)')
 
   // The .torrent, as the browser downloads it: a hybrid (v1 + v2) by default
   const meta = await parseTorrent(await downloadTorrentFile(page, 'created.torrent'))

@@ -156,13 +156,14 @@ export function expectNoCspViolations(page: Page): void {
   expect(cspViolationsOf(page), 'CSP violations').toEqual([])
 }
 
-export async function openApp(context: BrowserContext, url: string): Promise<Page> {
+/** Opens the app and waits for its empty list (`ready`: the empty list's heading in the context's language). */
+export async function openApp(context: BrowserContext, url: string, ready = 'No torrents yet'): Promise<Page> {
   await allowWebRtc(context, new URL(url).origin)
   const page = await context.newPage()
   page.on('pageerror', (err) => console.log(`[page error] ${err.message}`))
   await watchCsp(page)
   await page.goto(url)
-  await page.getByText('No torrents yet').waitFor()
+  await page.getByText(ready).waitFor()
   return page
 }
 

@@ -1,6 +1,7 @@
 // The list's toolbar: filters by state with their counts, a name search, the total speeds; a
 // torrent the app points at is never left hidden by a filter.
 import { expect, test, type Page } from '@playwright/test'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, addTorrentFile, openApp, useSwarmApp } from './harness'
 
 const env = useSwarmApp({ swarm: { name: 'List Fixture', sizeMiB: 8 } })
@@ -32,6 +33,7 @@ test('filters with counts, a name search, total speeds; a highlighted torrent is
   await expect(show.getByRole('button')).toHaveText([/^All\s+3$/, /^Downloading\s+1$/, /^Seeding\s+1$/, /^Completed\s+1$/, /^Paused\s+1$/])
   await expect(page.getByLabel('Total speeds')).toHaveText(/^↓ .+\/s · ↑ .+\/s$/)
   await page.screenshot({ path: `${SCREENSHOTS}/list-toolbar-light.png` })
+  await expectAccessible(page, 'list with toolbar')
 
   await show.getByRole('button', { name: /^Downloading/ }).click()
   await expect(show.getByRole('button', { name: /^Downloading/ })).toHaveAttribute('aria-pressed', 'true')
@@ -62,7 +64,8 @@ test('filters with counts, a name search, total speeds; a highlighted torrent is
   await show.getByRole('button', { name: /^Seeding/ }).click()
   await expect(rows).toHaveCount(1)
   await addMagnet(page, BETA)
-  await expect(page.getByText('“Beta” is already in your list.')).toBeVisible()
+  // shown in the page (and said to screen readers by the announcer, outside <main>)
+  await expect(page.getByRole('main').getByText('“Beta” is already in your list.')).toBeVisible()
   await expect(page.getByRole('listitem', { name: 'Beta' })).toBeVisible()
   await expect(show.getByRole('button', { name: /^All/ })).toHaveAttribute('aria-pressed', 'true')
 

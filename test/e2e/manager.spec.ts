@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { torrentOrder } from '../support/fixtures'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, addTorrentFile, confirmAddDialog, expectSavedFilesExact, openApp, startSwarm, useSwarmApp, type Swarm } from './harness'
 
 const PIECE = 256 * 1024
@@ -70,6 +71,7 @@ test('a download limit holds the speed near the limit, and is kept', async () =>
   await page.getByRole('button', { name: 'Settings' }).click()
   await expect(page.getByLabel('Download limit, KiB/s (0 = none)')).toHaveValue('1024')
   await page.screenshot({ path: `${SCREENSHOTS}/settings.png` })
+  await expectAccessible(page, 'settings')
   await page.context().close()
 })
 

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { expect, test, type Browser, type Page } from '@playwright/test'
 import { launchChromium } from '../support/browser'
 import { makeVideo, spawnMediaSeeder, writeSrt, type MediaSeeder } from '../support/media'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, expectNoCspViolations, openApp, sha256File, startApp, confirmAddDialog, type RunningApp } from './harness'
 import { waitForController } from './pwa-helpers'
 
@@ -93,6 +94,7 @@ test('a video plays while it downloads, seeks to 80%, shows subtitles; the saved
   await player(page).getByLabel('Subtitles').selectOption({ label: 'clip.srt' })
   await expect.poll(async () => (await videoState(page)).tracks).toEqual([{ mode: 'showing', cues: 2 }])
   await page.screenshot({ path: `${SCREENSHOTS}/pwa-player-light.png` })
+  await expectAccessible(page, 'player (video)')
 
   // A seek to 80% plays (the pieces it needs are fetched first).
   const { duration } = await videoState(page)
@@ -134,6 +136,7 @@ test('text previews; a file the browser cannot play says so and offers Save (byt
   await item(page).getByRole('button', { name: 'Play old.avi', exact: true }).click()
   await expect(player(page).getByRole('alert')).toContainText('This browser cannot play “old.avi”')
   await page.screenshot({ path: `${SCREENSHOTS}/pwa-player-unsupported-phone-dark.png` })
+  await expectAccessible(page, 'player (cannot play)')
   const [download] = await Promise.all([
     page.waitForEvent('download', { timeout: 30_000 }),
     player(page).getByRole('button', { name: 'Save old.avi' }).click(),

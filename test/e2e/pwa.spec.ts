@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { chromium, expect, test, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, CHROMIUM_PATH, allowWebRtc } from '../support/browser'
 import { buildApp, controllerBuild, waitForController } from './pwa-helpers'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, addDialog, confirmAddDialog, expectNoCspViolations, openApp, startApp, useSwarmApp, type RunningApp } from './harness'
 
 const env = useSwarmApp({ swarm: { name: 'Shared Fixture', sizeMiB: 4 } })
@@ -204,6 +205,7 @@ test('a new service worker build shows "Reload to update", and taking it switche
       // Nothing changed under the user: the old worker still controls the page.
       expect(await controllerBuild(page)).toBe(before)
       await page.screenshot({ path: `${SCREENSHOTS}/pwa-update-${scheme}${viewport.width < 400 ? '-phone' : ''}.png` })
+      if (scheme === 'light' && viewport.width >= 400) await expectAccessible(page, 'update prompt')
       if (scheme === 'dark') {
         // "Later" puts it off: the old version stays until the user reloads or every tab closes.
         await page.getByRole('button', { name: 'Later' }).click()

@@ -6,6 +6,7 @@ import { launchChromium } from '../support/browser'
 import { spawnLeecher } from '../support/leecher-cli'
 import { spawnSeeder, type SeederProcess } from '../support/seeder-process'
 import { startTracker, type LocalTracker } from '../support/tracker'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, type RunningApp } from './harness'
 
 // The download manager's queue and seeding goals, seen from the list: what runs, what waits,
@@ -118,7 +119,7 @@ async function recordStates(page: Page): Promise<() => Promise<{ changes: StateC
       sample++
       const list = document.querySelector('bt-app')?.shadowRoot?.querySelector('bt-torrent-list')?.shadowRoot
       const shown = [...(list?.querySelectorAll('bt-torrent-item') ?? [])].map((el) => [
-        el.shadowRoot?.querySelector('h3')?.textContent ?? '',
+        el.shadowRoot?.querySelector('h2')?.textContent ?? '',
         el.shadowRoot?.querySelector('[data-testid=state]')?.textContent ?? '',
       ] as [string, string])
       for (const [name, text] of shown) {
@@ -150,6 +151,7 @@ test('one download at a time: the others wait Queued and start in queue order; m
   await expect(state(page, two.name)).toHaveText('Queued (1st in line)')
   await expect(state(page, three.name)).toHaveText('Queued (2nd in line)')
   await page.screenshot({ path: `${SCREENSHOTS}/queue-one-active.png`, fullPage: true })
+  await expectAccessible(page, 'queued')
 
   // Three moves ahead of Two: it starts next.
   await item(page, three.name).getByText('More', { exact: true }).click()
@@ -230,6 +232,7 @@ test('a ratio goal: seeding stops once a leecher has taken the whole torrent, an
   console.log(`[queue] after its ratio goal: "${await state(page, source.name).textContent()}"`)
   await expect(state(page, source.name)).toHaveText(/^Done: ratio goal reached \(1\.\d\d\)$/)
   await page.screenshot({ path: `${SCREENSHOTS}/queue-ratio-goal.png`, fullPage: true })
+  await expectAccessible(page, 'done (ratio goal)')
   await expect.poll(() => swarmPeers(source.infoHash), { timeout: 30_000 }).toBe(0) // the page left the swarm
 
   // Seed, pressed by the user, seeds past the goal (as Transmission does): it announces again and stays.

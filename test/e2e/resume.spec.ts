@@ -3,6 +3,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { allowWebRtc } from '../support/browser'
 import { startChromium } from '../support/chromium-process'
 import { torrentOrder } from '../support/fixtures'
+import { expectAccessible } from './a11y'
 import { SCREENSHOTS, addTorrentFile, openApp, sha256File, useSwarmApp } from './harness'
 
 const PIECE = 256 * 1024
@@ -137,6 +138,7 @@ test('a full disk pauses the torrent with a clear message, loses nothing verifie
   await expect(page.getByRole('alert').filter({ hasText: 'needs' })).toBeVisible()
   await expect(item(page).getByTestId('state')).toHaveText(/Paused: .*storage.*full/i, { timeout: 90_000 })
   await page.screenshot({ path: `${SCREENSHOTS}/quota-paused.png` })
+  await expectAccessible(page, 'error (storage full, paused)')
   const verifiedWhenFull = Number(await bar(page).getAttribute('data-pieces-verified'))
 
   await setQuota(page, 1024 * 1024 * 1024)
@@ -160,6 +162,7 @@ test('two tabs: one engine; the second tab shows progress and controls it, and t
   await expect(item(first)).toBeVisible()
   await expect.poll(() => percent(second), { timeout: 60_000 }).toBeGreaterThan(5)
   await second.screenshot({ path: `${SCREENSHOTS}/second-tab.png` })
+  await expectAccessible(second, 'second tab')
   await item(second).getByRole('button', { name: `Pause ${env.swarm.name}` }).click()
   await expect(item(first).getByTestId('state')).toHaveText('Paused')
 

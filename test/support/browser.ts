@@ -8,6 +8,9 @@ export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--allow-loopback-in-peer-connection', '--disable-dev-shm-usage',
+  // English unless a test asks for another language (newContext({ locale })): the app follows the
+  // browser's language, and the machine's LANG must not change what a test reads.
+  '--lang=en-US',
 ]
 
 export async function launchChromium(): Promise<Browser> {
