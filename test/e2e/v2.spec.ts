@@ -205,7 +205,7 @@ test('3. a reload while a v2 torrent (added by btmh magnet) is half done: it res
     const checked = Number(await bar.getAttribute('data-pieces-checked'))
     console.log(`3. after the reload: ${verifiedAtStart} pieces verified, ${checked} read back and hashed`)
     // fast resume: the verified pieces kept, a sample (at most two pieces a file) hashed again, the v2 way
-    expect(verifiedAtStart).toBeGreaterThan(40)
+    expect(verifiedAtStart).toBeGreaterThan(30)
     expect(checked).toBeGreaterThan(0)
     expect(checked).toBeLessThanOrEqual(2 * Object.keys(made.sha256).length)
     await expect(item(page, made.name).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })

@@ -163,4 +163,27 @@ describe('peer connection service', () => {
     service.addCandidates(H2, 'tracker', peers(3))
     expect(dials).toHaveLength(0)
   })
+  it('never dials nor lets in a host banned for a torrent (any port), across a stop and start; other torrents still reach it', () => {
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { maxPendingDials: 100 })
+    service.attach(torrent(H1))
+    service.attach(torrent(H2))
+    const liar = { host: '8.8.4.4', port: 6881 }
+    service.addCandidates(H1, 'tracker', [{ host: '8.8.4.4', port: 7000 }])
+    expect(dials).toHaveLength(1)
+    service.ban(H1, liar)
+    service.addCandidates(H1, 'tracker', [liar, { host: '8.8.4.4', port: 7001 }, { host: '1.1.1.1', port: 6881 }])
+    expect(dials.map((d) => d.remoteAddress)).toEqual(['8.8.4.4', '1.1.1.1'])
+    const inbound = new BridgeStream(2, H1, { host: '8.8.4.4', port: 5000 }, 'inbound', link)
+    client.emit('incoming', inbound)
+    expect(inbound.destroying).toBe(true)
+    // the same torrent stopped and started again in this page: still banned
+    service.detach(H1)
+    service.attach(torrent(H1))
+    service.addCandidates(H1, 'dht', [liar])
+    expect(dials).toHaveLength(2)
+    // another torrent: not its business
+    service.addCandidates(H2, 'tracker', [liar])
+    expect(dials.at(-1)?.infoHash).toBe(H2)
+  })
 })
