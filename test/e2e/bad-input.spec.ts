@@ -1,25 +1,12 @@
-import { expect, test, type Browser } from '@playwright/test'
-import { launchChromium } from '../support/browser'
+// Bad input (text that is no magnet, files that are no torrent) gets a clear message and the app
+// keeps working; the server's Content-Security-Policy holds. Nothing here downloads.
 import { expectAccessible } from './a11y'
-import { SCREENSHOTS, cspViolationsOf, expectNoCspViolations, openApp, startApp, type RunningApp } from './harness'
+import { expect, test } from './fixtures'
+import { SCREENSHOTS, cspViolationsOf, expectNoCspViolations } from './harness'
 
-let browser: Browser
-let app: RunningApp
-
-test.beforeAll(async () => {
-  app = await startApp(['ws://127.0.0.1:9']) // no tracker needed: nothing here downloads
-  browser = await launchChromium()
-})
-
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-})
-
-test('malformed input gets a clear message and the app keeps working', async () => {
+test('malformed input gets a clear message and the app keeps working', async ({ app, openPage }) => {
   for (const scheme of ['light', 'dark'] as const) {
-    const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 360, height: 740 } })
-    const page = await openApp(context, app.url)
+    const page = await openPage(app, { colorScheme: scheme, viewport: { width: 360, height: 740 } })
     const field = page.getByLabel('Magnet link, info hash or torrent URL')
     const add = page.getByRole('button', { name: 'Add', exact: true })
     const alerts = page.getByRole('alert')
@@ -49,13 +36,12 @@ test('malformed input gets a clear message and the app keeps working', async () 
     await expect(page.getByTestId('state')).toHaveText('Getting metadata')
     await page.screenshot({ path: `${SCREENSHOTS}/metadata-${scheme}.png` })
     expectNoCspViolations(page)
-    await context.close()
+    await page.context().close()
   }
 })
 
-test('the server\'s Content-Security-Policy refuses an injected inline script, and the tests hear of it', async () => {
-  const context = await browser.newContext()
-  const page = await openApp(context, app.url)
+test('the server\'s Content-Security-Policy refuses an injected inline script, and the tests hear of it', async ({ app, openPage }) => {
+  const page = await openPage(app)
   const ran = await page.evaluate(() => {
     const script = document.createElement('script')
     script.textContent = 'window.injectedRan = true'
@@ -65,5 +51,4 @@ test('the server\'s Content-Security-Policy refuses an injected inline script, a
   expect(ran).toBe(false)
   await expect.poll(() => cspViolationsOf(page).length).toBeGreaterThan(0)
   expect(cspViolationsOf(page).join('\n')).toMatch(/script-src/)
-  await context.close()
 })

@@ -1,28 +1,17 @@
 // The Connectivity panel (issue 15): what the bridge reaches, read at a glance, from the header and
 // from a torrent that has no peers. The server is the real one, its peer port on loopback as every
 // test's is, so its port mapping is off and the panel says why; the DHT is its own (no nodes).
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { launchChromium } from '../support/browser'
+import type { Page } from '@playwright/test'
 import { expectAccessible } from './a11y'
-import { SCREENSHOTS, openApp, startApp, type RunningApp } from './harness'
+import { expect, test } from './fixtures'
+import { SCREENSHOTS } from './harness'
 
-let browser: Browser
-let app: RunningApp
-
-test.beforeAll(async () => {
-  browser = await launchChromium()
-  app = await startApp([])
-})
-
-test.afterAll(async () => {
-  await app?.close()
-  await browser?.close()
-})
+test.use({ appOptions: { trackers: [] } })
 
 const panel = (page: Page) => page.getByRole('dialog', { name: 'Connectivity' })
 
-test('the Connectivity panel says whether peers can connect in, and why not; a torrent without peers leads to it', async () => {
-  const page = await openApp(await browser.newContext({ colorScheme: 'light' }), app.url)
+test('the Connectivity panel says whether peers can connect in, and why not; a torrent without peers leads to it', async ({ app, openPage }) => {
+  const page = await openPage(app, { colorScheme: 'light' })
   await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
   // the header says it at a glance
   await expect(page.getByRole('button', { name: 'Connectivity: No: the peer port listens on 127.0.0.1 only (--peer-host)' })).toHaveText('Not reachable')

@@ -1,60 +1,62 @@
+// Downloads from a WebRTC seeder (webtorrent in Node) by magnet and by .torrent: every saved
+// file byte-exact, "Save all" into a picked folder, and removing a torrent with its data.
 import { join } from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
-import { SCREENSHOTS, addTorrentFile, confirmAddDialog, expectNoCspViolations, openApp, opfsEntries, sha256File, useSwarmApp } from './harness'
+import type { Page } from '@playwright/test'
+import { expect, swarmTest as test } from './fixtures'
+import { SCREENSHOTS, addTorrentFile, confirmAddDialog, expectNoCspViolations, opfsEntries, sha256File, type Swarm } from './harness'
 
-const env = useSwarmApp({ swarm: { name: 'Fixture Album', sizeMiB: 64 }, tmpPrefix: 'saved-' })
+test.use({ swarmOptions: { name: 'Fixture Album', sizeMiB: 64 } })
 
-function item(page: Page) {
-  return page.getByRole('listitem', { name: env.swarm.name })
+function item(page: Page, swarm: Swarm) {
+  return page.getByRole('listitem', { name: swarm.name })
 }
 
-test('downloads a multi-file torrent from a WebRTC seeder by magnet, and every saved file is byte-exact', async () => {
-  const context = await env.browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 800 } })
-  const page = await openApp(context, env.app.url)
+test('downloads a multi-file torrent from a WebRTC seeder by magnet, and every saved file is byte-exact', async ({ app, swarm, openPage, tmpDir }) => {
+  const page = await openPage(app, { acceptDownloads: true, viewport: { width: 1100, height: 800 } })
   await page.screenshot({ path: `${SCREENSHOTS}/empty.png` })
 
-  await page.getByLabel('Magnet link, info hash or torrent URL').fill(env.swarm.magnetURI)
+  await page.getByLabel('Magnet link, info hash or torrent URL').fill(swarm.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
-  expect(await confirmAddDialog(page, 60_000), 'the add dialog once the metadata arrived').toBe(true)
-  const progress = item(page).getByRole('progressbar')
+  await confirmAddDialog(page, { timeout: 60_000 }) // once the metadata arrived
+  const progress = item(page, swarm).getByRole('progressbar')
   await expect(progress).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
-  await expect(item(page).getByTestId('state')).toHaveText(/Downloading|Seeding/)
+  await expect(item(page, swarm).getByTestId('state')).toHaveText(/Downloading|Seeding/)
   await page.screenshot({ path: `${SCREENSHOTS}/downloading.png` })
 
-  await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
+  await expect(item(page, swarm).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
   await expect(progress).toHaveAttribute('aria-valuenow', '100')
-  await item(page).getByRole("button", { name: `Files of ${env.swarm.name}`, exact: true }).click()
+  await item(page, swarm).getByRole("button", { name: `Files of ${swarm.name}`, exact: true }).click()
   await page.screenshot({ path: `${SCREENSHOTS}/done.png`, fullPage: true })
 
-  const paths = Object.keys(env.swarm.sha256)
+  const paths = Object.keys(swarm.sha256)
   expect(paths.length).toBeGreaterThan(3)
   for (const path of paths) {
     const name = path.split("/").pop()!
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: 30_000 }),
-      item(page).getByRole('button', { name: `Save ${name}`, exact: true }).click(),
+      item(page, swarm).getByRole('button', { name: `Save ${name}`, exact: true }).click(),
     ])
     expect(download.suggestedFilename()).toBe(name)
-    const target = join(env.tmp, path.replaceAll('/', '__'))
+    const target = join(tmpDir, path.replaceAll('/', '__'))
     await download.saveAs(target)
-    expect(await sha256File(target), `SHA-256 of ${path}`).toBe(env.swarm.sha256[path])
+    expect(await sha256File(target), `SHA-256 of ${path}`).toBe(swarm.sha256[path])
   }
   expectNoCspViolations(page) // WebRTC, the workers and saving, under the server's policy
-  await context.close()
 })
 
-test('"Save all" writes the whole tree into a picked folder, byte-exact', async () => {
-  const context = await env.browser.newContext({ acceptDownloads: true })
-  // The folder picker is a native dialog that a headless browser cannot answer: give the app
-  // a real directory handle (a folder in OPFS) as if the user had picked it.
-  await context.addInitScript(() => {
-    (window as unknown as { showDirectoryPicker: unknown }).showDirectoryPicker = async () =>
-      (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true })
+test('"Save all" writes the whole tree into a picked folder, byte-exact', async ({ app, swarm, openPage }) => {
+  const page = await openPage(app, {
+    acceptDownloads: true,
+    // The folder picker is a native dialog that a headless browser cannot answer: give the app
+    // a real directory handle (a folder in OPFS) as if the user had picked it.
+    prepare: (context) => context.addInitScript(() => {
+      (window as unknown as { showDirectoryPicker: unknown }).showDirectoryPicker = async () =>
+        (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true })
+    }),
   })
-  const page = await openApp(context, env.app.url)
-  await addTorrentFile(page, env.swarm)
-  await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
-  await item(page).getByRole('button', { name: `Save all files of ${env.swarm.name}` }).click()
+  await addTorrentFile(page, swarm)
+  await expect(item(page, swarm).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
+  await item(page, swarm).getByRole('button', { name: `Save all files of ${swarm.name}` }).click()
   await expect(page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible()
 
   const saved = await page.evaluate(async (folder) => {
@@ -69,29 +71,26 @@ test('"Save all" writes the whole tree into a picked folder, byte-exact', async 
     const root = await navigator.storage.getDirectory()
     await walk(await (await root.getDirectoryHandle('picked')).getDirectoryHandle(folder), '')
     return out
-  }, env.swarm.name)
-  expect(saved).toEqual(env.swarm.sha256)
-  await context.close()
+  }, swarm.name)
+  expect(saved).toEqual(swarm.sha256)
 })
 
-test('adding by .torrent file, then removing with its data deletes the OPFS files', async () => {
-  const context = await env.browser.newContext({ colorScheme: 'dark', viewport: { width: 360, height: 740 } })
-  const page = await openApp(context, env.app.url)
-  await addTorrentFile(page, env.swarm)
-  await expect(item(page).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
+test('adding by .torrent file, then removing with its data deletes the OPFS files', async ({ app, swarm, openPage }) => {
+  const page = await openPage(app, { colorScheme: 'dark', viewport: { width: 360, height: 740 } })
+  await addTorrentFile(page, swarm)
+  await expect(item(page, swarm).getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(?!0$)\d/, { timeout: 60_000 })
   await page.screenshot({ path: `${SCREENSHOTS}/downloading-phone-dark.png` })
-  expect((await opfsEntries(page, env.swarm.infoHash)).length).toBeGreaterThan(0)
+  expect((await opfsEntries(page, swarm.infoHash)).length).toBeGreaterThan(0)
 
   // The same torrent again, as a magnet: shown as the existing one, not added twice.
-  await page.getByLabel('Magnet link, info hash or torrent URL').fill(env.swarm.magnetURI)
+  await page.getByLabel('Magnet link, info hash or torrent URL').fill(swarm.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
   await expect(page.getByRole('status').filter({ hasText: 'already in your list' })).toBeVisible()
-  await expect(page.getByRole('listitem', { name: env.swarm.name })).toHaveCount(1)
+  await expect(page.getByRole('listitem', { name: swarm.name })).toHaveCount(1)
 
-  await item(page).getByRole('button', { name: `Remove ${env.swarm.name}` }).click()
+  await item(page, swarm).getByRole('button', { name: `Remove ${swarm.name}` }).click()
   await page.getByRole('button', { name: 'Remove and delete data' }).click()
-  await expect(item(page)).toHaveCount(0)
+  await expect(item(page, swarm)).toHaveCount(0)
   await expect(page.getByText('No torrents yet')).toBeVisible()
-  await expect.poll(() => opfsEntries(page, env.swarm.infoHash)).toEqual([])
-  await context.close()
+  await expect.poll(() => opfsEntries(page, swarm.infoHash)).toEqual([])
 })

@@ -1,31 +1,31 @@
 // Issue 18, a newcomer's first hour: the whole flow by keyboard alone, help where people get
 // stuck, and the app in another language; axe scans at each state on the way.
 import { join } from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { expectAccessible } from './a11y'
-import { SCREENSHOTS, addDialog, expectNoCspViolations, openApp, sha256File, useSwarmApp } from './harness'
+import { expect, swarmTest as test } from './fixtures'
+import { SCREENSHOTS, addDialog, expectNoCspViolations, sha256File } from './harness'
 import { expectFocusTrapped, expectFocusVisible, hasFocus, tabTo } from './keyboard'
 import { liveChanges, recordLiveRegions } from './live-regions'
 
 // Slow enough (512 KiB/s) that Pause finds it still downloading.
-const env = useSwarmApp({ swarm: { name: 'Newcomer Fixture', sizeMiB: 8, uploadLimit: 512 * 1024 }, tmpPrefix: 'first-hour-' })
+const NAME = 'Newcomer Fixture'
+test.use({ swarmOptions: { name: NAME, sizeMiB: 8, uploadLimit: 512 * 1024 } })
 const LONG_TRACK = 'album/disc 1/02 - long track.bin'
 const SAVED = 'album/disc 1/01 - intro.bin'
 
-const item = (page: Page) => page.getByRole('listitem', { name: env.swarm.name })
+const item = (page: Page) => page.getByRole('listitem', { name: NAME })
 
-test('by keyboard alone: add a magnet, choose files, pause, resume, open files, save, remove; dialogs hold and give back the focus', async () => {
-  const context = await env.browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 800 } })
-  await recordLiveRegions(context)
-  const page = await openApp(context, env.app.url)
+test('by keyboard alone: add a magnet, choose files, pause, resume, open files, save, remove; dialogs hold and give back the focus', async ({ app, swarm, openPage, tmpDir }) => {
+  const page = await openPage(app, { acceptDownloads: true, viewport: { width: 1100, height: 800 }, prepare: recordLiveRegions })
   await expectAccessible(page, 'empty')
-  const name = env.swarm.name
+  const name = swarm.name
 
   // Add: Tab to the field, type the magnet, Enter.
   const field = page.getByLabel('Magnet link, info hash or torrent URL')
   await tabTo(page, field)
   await expectFocusVisible(page)
-  await page.keyboard.type(env.swarm.magnetURI)
+  await page.keyboard.type(swarm.magnetURI)
   await page.keyboard.press('Enter')
 
   // The add dialog opens by itself once the metadata is here, with the focus inside, and keeps it there.
@@ -87,9 +87,9 @@ test('by keyboard alone: add a magnet, choose files, pause, resume, open files, 
   await tabTo(page, save)
   await expectFocusVisible(page)
   const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')])
-  const target = join(env.tmp, 'intro.bin')
+  const target = join(tmpDir, 'intro.bin')
   await download.saveAs(target)
-  expect(await sha256File(target), `SHA-256 of ${SAVED}`).toBe(env.swarm.sha256[SAVED])
+  expect(await sha256File(target), `SHA-256 of ${SAVED}`).toBe(swarm.sha256[SAVED])
   await expectAccessible(page, 'files list')
 
   // Settings and Help: Escape closes them and the focus goes back to what opened them.
@@ -137,12 +137,10 @@ test('by keyboard alone: add a magnet, choose files, pause, resume, open files, 
     expect(texts.length, `announcements of ${region}: ${texts.join(' | ')}`).toBeLessThan(12)
   }
   expectNoCspViolations(page)
-  await context.close()
 })
 
-test('a magnet that finds no peers leads to help, through the Connectivity panel, which says what is going on; all from the keyboard', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' })
-  const page = await openApp(context, env.app.url)
+test('a magnet that finds no peers leads to help, through the Connectivity panel, which says what is going on; all from the keyboard', async ({ app, openPage }) => {
+  const page = await openPage(app, { viewport: { width: 360, height: 740 }, colorScheme: 'dark' })
   // The empty list already points newcomers to the help page.
   await expect(page.getByRole('link', { name: 'Read how it works' })).toBeVisible()
 
@@ -186,22 +184,20 @@ test('a magnet that finds no peers leads to help, through the Connectivity panel
   await expect(connectivity).toBeHidden()
   expect(await hasFocus(why), '"Why none?" has the focus back').toBe(true)
   expectNoCspViolations(page)
-  await context.close()
 })
 
-test('in German, by the browser\'s language: the main flow reads German, with German numbers; Settings switches to Spanish and Russian at once, and the choice stays', async () => {
-  const context = await env.browser.newContext({ locale: 'de-DE', acceptDownloads: true, viewport: { width: 360, height: 740 }, colorScheme: 'dark' })
-  const page = await openApp(context, env.app.url, 'Noch keine Torrents')
+test('in German, by the browser\'s language: the main flow reads German, with German numbers; Settings switches to Spanish and Russian at once, and the choice stays', async ({ app, swarm, openPage, tmpDir }) => {
+  const page = await openPage(app, { locale: 'de-DE', acceptDownloads: true, viewport: { width: 360, height: 740 }, colorScheme: 'dark', ready: 'Noch keine Torrents' })
   await expect(page.locator('html')).toHaveAttribute('lang', 'de')
   await expect(page.getByRole('link', { name: 'So funktioniert es' })).toBeVisible()
   await page.screenshot({ path: `${SCREENSHOTS}/de-empty-phone-dark.png` })
 
-  await page.getByLabel('Magnet-Link, Info-Hash oder Torrent-URL').fill(env.swarm.magnetURI)
+  await page.getByLabel('Magnet-Link, Info-Hash oder Torrent-URL').fill(swarm.magnetURI)
   await page.getByRole('button', { name: 'Hinzufügen', exact: true }).click()
   const dialog = page.getByRole('dialog', { name: 'Dateien zum Herunterladen wählen' })
   await expect(dialog).toBeVisible({ timeout: 60_000 })
   const total = dialog.getByRole('status', { name: 'Ausgewählte Größe' })
-  const count = env.swarm.files.length
+  const count = swarm.files.length
   await expect(total).toContainText(`${count} von ${count} Dateien ausgewählt`)
   await dialog.getByRole('checkbox', { name: LONG_TRACK }).uncheck()
   await expect(total).toContainText(`${count - 1} von ${count} Dateien ausgewählt`)
@@ -213,13 +209,13 @@ test('in German, by the browser\'s language: the main flow reads German, with Ge
   const row = item(page)
   const state = row.getByTestId('state')
   await expect(state).toHaveText(/^Wird heruntergeladen/, { timeout: 60_000 })
-  await expect(row.getByRole('progressbar', { name: `Fortschritt von ${env.swarm.name}` })).toBeVisible()
+  await expect(row.getByRole('progressbar', { name: `Fortschritt von ${swarm.name}` })).toBeVisible()
   await expect(row).toContainText(/\d+,\d MiB von \d+,\d MiB · \d+,\d MiB übersprungen/)
   await page.screenshot({ path: `${SCREENSHOTS}/de-downloading-phone-dark.png` })
   // German's longer words still fit a phone: nothing sticks out sideways
   expect(await page.evaluate(() => document.documentElement.scrollWidth), 'page width on a 360 px phone').toBeLessThanOrEqual(360)
   await expect(state).toHaveText('Wird verteilt', { timeout: 120_000 })
-  await row.getByRole('button', { name: `Dateien von ${env.swarm.name}`, exact: true }).click()
+  await row.getByRole('button', { name: `Dateien von ${swarm.name}`, exact: true }).click()
   await expect(row.getByRole('button', { name: `${SAVED.split('/').pop()} speichern`, exact: true })).toBeEnabled()
   await expect(row.getByLabel(`Priorität von ${LONG_TRACK.split('/').pop()}`)).toHaveValue('0')
   await expect(row).toContainText('übersprungen')
@@ -252,7 +248,7 @@ test('in German, by the browser\'s language: the main flow reads German, with Ge
   await russian.getByRole('button', { name: 'Закрыть' }).click()
   await expect(item(page).getByTestId('state')).toHaveText('Раздача')
   await expect(item(page)).toContainText(/\d+,\d МиБ из \d+,\d МиБ/)
-  const russianFiles = item(page).getByRole('button', { name: `Файлы: ${env.swarm.name}`, exact: true })
+  const russianFiles = item(page).getByRole('button', { name: `Файлы: ${swarm.name}`, exact: true })
   await expect(russianFiles).toContainText(`Файлы (${count})`)
   await russianFiles.click()
   await page.screenshot({ path: `${SCREENSHOTS}/ru-seeding-phone-dark.png`, fullPage: true })
@@ -262,9 +258,8 @@ test('in German, by the browser\'s language: the main flow reads German, with Ge
     page.waitForEvent('download'),
     item(page).getByRole('button', { name: `Сохранить ${SAVED.split('/').pop()}`, exact: true }).click(),
   ])
-  const target = join(env.tmp, 'intro-ru.bin')
+  const target = join(tmpDir, 'intro-ru.bin')
   await download.saveAs(target)
-  expect(await sha256File(target)).toBe(env.swarm.sha256[SAVED])
+  expect(await sha256File(target)).toBe(swarm.sha256[SAVED])
   expectNoCspViolations(page)
-  await context.close()
 })

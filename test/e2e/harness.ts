@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, test, type Browser, type BrowserContext, type ConsoleMessage, type Page } from '@playwright/test'
-import { allowWebRtc, launchChromium } from '../support/browser'
+import { expect, type BrowserContext, type ConsoleMessage, type Page } from '@playwright/test'
+import { allowWebRtc } from '../support/browser'
 import { sha256File } from '../support/fixtures'
 export { sha256File }
 import type { FixtureFile } from '../support/fixtures'
@@ -63,39 +61,12 @@ export async function startApp(trackers: string[], port = 0, extraArgs: string[]
   return { url, peerPort, pid: daemon.pid, close: () => daemon.stop() }
 }
 
-/** What a spec's tests share: one swarm, the server pointed at its tracker, Chromium, a temporary folder. */
-export interface SwarmApp {
-  swarm: Swarm
-  app: RunningApp
-  browser: Browser
-  /** Empty unless `tmpPrefix` was given. */
-  tmp: string
-}
-
 /**
- * Registers the spec's beforeAll (swarm, then server, then Chromium, then the temporary folder)
- * and afterAll (the same, closed in reverse, each only if it started); the returned object's
- * fields are filled when beforeAll runs, so read them inside tests and hooks, not at load.
+ * Opens a swarm's .torrent with "Open torrent file". It has several files, so the add dialog asks
+ * (with "Ask which files to download when adding" on, as it is by default): every file is kept.
  */
-export function useSwarmApp(options: { swarm: SeederProcessOptions; tmpPrefix?: string }): SwarmApp {
-  const env = { tmp: '' } as SwarmApp
-  test.beforeAll(async () => {
-    env.swarm = await startSwarm(options.swarm)
-    env.app = await startApp([env.swarm.wsUrl])
-    env.browser = await launchChromium()
-    if (options.tmpPrefix) env.tmp = await mkdtemp(join(tmpdir(), options.tmpPrefix))
-  })
-  test.afterAll(async () => {
-    await env.browser?.close()
-    await env.app?.close()
-    await env.swarm?.stop()
-    if (env.tmp) await rm(env.tmp, { recursive: true, force: true })
-  })
-  return env
-}
-
-/** Opens a swarm's .torrent with "Open torrent file", keeping every file if the add dialog asks. */
-export async function addTorrentFile(page: Page, swarm: Pick<Swarm, 'torrentFile'>): Promise<void> {
+export async function addTorrentFile(page: Page, swarm: Pick<Swarm, 'torrentFile' | 'files'>): Promise<void> {
+  expect(swarm.files.length, 'files in the torrent (with several, the add dialog asks)').toBeGreaterThan(1)
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'fixture.torrent', mimeType: 'application/x-bittorrent', buffer: swarm.torrentFile })
   await confirmAddDialog(page)
 }
@@ -206,22 +177,17 @@ export function addDialog(page: Page) {
 }
 
 /**
- * Clicks "Add" in the add dialog, keeping every file, when it appears within `timeoutMs` (it
- * does for a .torrent with several files, and for such a magnet once its metadata arrived;
- * single-file torrents are added at once).
- * Returns whether it appeared.
+ * Expects the add dialog, keeps every file and clicks "Add". It asks for a .torrent with several
+ * files at once, and for a magnet of several files once its metadata arrived (give that a
+ * `timeout`); a single-file torrent, or any torrent with "Ask which files to download when adding"
+ * off, is added without it, and a test of those does not call this.
  */
-export async function confirmAddDialog(page: Page, timeoutMs = 10_000): Promise<boolean> {
+export async function confirmAddDialog(page: Page, options: { timeout?: number } = {}): Promise<void> {
   const dialog = addDialog(page)
-  try {
-    await dialog.waitFor({ state: 'visible', timeout: timeoutMs })
-  } catch {
-    return false
-  }
-  const shown = async () => (await dialog.isVisible()) ? await dialog.locator('#add-name').textContent() : null
-  const name = await shown()
+  await expect(dialog, 'the add dialog').toBeVisible(options)
+  const name = await dialog.locator('#add-name').textContent()
   await dialog.getByRole('button', { name: 'Add', exact: true }).click()
   // The same dialog may open again at once for the next torrent (several dropped at a time).
+  const shown = async () => (await dialog.isVisible()) ? await dialog.locator('#add-name').textContent() : null
   await expect.poll(shown).not.toBe(name)
-  return true
 }

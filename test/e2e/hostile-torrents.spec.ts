@@ -2,24 +2,12 @@
 // worker whatever their size, listed under safe names, shown a few rows at a time, or refused with
 // the reason. (How long the page's main thread is busy meanwhile is measured by the bench:
 // test/bench/hostile-torrents.ts; tests assert no time.)
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { launchChromium } from '../support/browser'
+// Nothing here downloads: the server's trackers are the fixtures' NO_TRACKER.
+import type { Page } from '@playwright/test'
 import { deepPathsTorrent, hostileV2Torrents, pathologicalNameTorrent } from '../support/hostile-torrents'
 import { makeTorrent } from '../support/make-torrent'
-import { SCREENSHOTS, addDialog, expectNoCspViolations, openApp, startApp, type RunningApp } from './harness'
-
-let browser: Browser
-let app: RunningApp
-
-test.beforeAll(async () => {
-  app = await startApp(['ws://127.0.0.1:9']) // nothing here downloads
-  browser = await launchChromium()
-})
-
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-})
+import { expect, test } from './fixtures'
+import { SCREENSHOTS, addDialog, expectNoCspViolations } from './harness'
 
 async function open(page: Page, name: string, bytes: Uint8Array): Promise<void> {
   await page.getByLabel('Open torrent file').setInputFiles({ name, mimeType: 'application/x-bittorrent', buffer: Buffer.from(bytes) })
@@ -27,23 +15,22 @@ async function open(page: Page, name: string, bytes: Uint8Array): Promise<void> 
 
 const parseWorkers = (page: Page) => page.workers().filter((worker) => worker.url().includes('parse.worker'))
 
-test('a small .torrent with a 195 KiB name of dots and spaces is parsed in the worker and listed by a safe name', async () => {
+test('a small .torrent with a 195 KiB name of dots and spaces is parsed in the worker and listed by a safe name', async ({ app, openPage }) => {
   const torrent = pathologicalNameTorrent()
   expect(torrent.bytes.length).toBeLessThan(256 * 1024) // small enough that the page once parsed it on its main thread
-  const page = await openApp(await browser.newContext(), app.url)
+  const page = await openPage(app)
   expect(parseWorkers(page)).toHaveLength(0)
   await open(page, 'dots.torrent', torrent.bytes)
   await expect(page.getByRole('listitem', { name: torrent.listedName, exact: true })).toBeVisible()
   expect(torrent.listedName).toBe('_. x')
   expect(parseWorkers(page)).toHaveLength(1)
   expectNoCspViolations(page)
-  await page.context().close()
 })
 
-test('100,000 files side by side: the add dialog shows them 200 at a time, and every one can be chosen', async () => {
+test('100,000 files side by side: the add dialog shows them 200 at a time, and every one can be chosen', async ({ app, openPage }) => {
   const files = Array.from({ length: 100_000 }, (_, i) => ({ path: [`file ${String(i).padStart(6, '0')}.bin`], length: 16 * 1024 }))
   const bytes = makeTorrent({ name: 'Flat hundred thousand', files })
-  const page = await openApp(await browser.newContext({ viewport: { width: 800, height: 900 } }), app.url)
+  const page = await openPage(app, { viewport: { width: 800, height: 900 } })
   await open(page, 'flat.torrent', bytes)
   const dialog = addDialog(page)
   await expect(dialog).toBeVisible({ timeout: 60_000 })
@@ -62,21 +49,19 @@ test('100,000 files side by side: the add dialog shows them 200 at a time, and e
   await dialog.getByRole('button', { name: 'Add', exact: true }).click()
   await expect(page.getByRole('listitem', { name: 'Flat hundred thousand' }).getByTestId('state')).toHaveText('Paused', { timeout: 60_000 })
   expectNoCspViolations(page)
-  await page.context().close()
 })
 
-test('paths that hold more than 1,000,000 names in all are refused with the reason', async () => {
-  const page = await openApp(await browser.newContext(), app.url)
+test('paths that hold more than 1,000,000 names in all are refused with the reason', async ({ app, openPage }) => {
+  const page = await openPage(app)
   await open(page, 'deep.torrent', deepPathsTorrent(10_001, 100).bytes)
   await expect(page.getByRole('alert').filter({ hasText: 'deep.torrent' })).toContainText('more than 1,000,000 folder and file names', { timeout: 60_000 })
   await expect(addDialog(page)).toBeHidden()
   await expect(page.getByText('No torrents yet')).toBeVisible()
-  await page.context().close()
 })
 
 // v2-only torrents run in the engine now (issue 16): their hostile metainfo must still be refused at the door, with the reason.
-test('hostile BitTorrent v2 metainfo is refused with the reason, and nothing is listed', async () => {
-  const page = await openApp(await browser.newContext(), app.url)
+test('hostile BitTorrent v2 metainfo is refused with the reason, and nothing is listed', async ({ app, openPage }) => {
+  const page = await openPage(app)
   // (the tree of a million names is left to the unit tests: its v1 twin above already takes the page's time)
   for (const [i, torrent] of hostileV2Torrents({ millionNames: false }).entries()) {
     const name = `hostile-v2-${i}.torrent`
@@ -85,5 +70,4 @@ test('hostile BitTorrent v2 metainfo is refused with the reason, and nothing is 
   }
   await expect(addDialog(page)).toBeHidden()
   await expect(page.getByText('No torrents yet')).toBeVisible()
-  await page.context().close()
 })

@@ -1,10 +1,11 @@
 // The list's toolbar: filters by state with their counts, a name search, the total speeds; a
 // torrent the app points at is never left hidden by a filter.
-import { expect, test, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { expectAccessible } from './a11y'
-import { SCREENSHOTS, addTorrentFile, openApp, useSwarmApp } from './harness'
+import { expect, swarmTest as test } from './fixtures'
+import { SCREENSHOTS, addTorrentFile } from './harness'
 
-const env = useSwarmApp({ swarm: { name: 'List Fixture', sizeMiB: 8 } })
+test.use({ swarmOptions: { name: 'List Fixture', sizeMiB: 8 } })
 
 const ALPHA = `magnet:?xt=urn:btih:${'ab'.repeat(20)}&dn=${encodeURIComponent('Alpha Ünïcode')}`
 const BETA = `magnet:?xt=urn:btih:${'cd'.repeat(20)}&dn=Beta`
@@ -14,12 +15,12 @@ async function addMagnet(page: Page, magnet: string): Promise<void> {
   await page.getByRole('button', { name: 'Add', exact: true }).click()
 }
 
-test('filters with counts, a name search, total speeds; a highlighted torrent is never hidden', async () => {
-  const page = await openApp(await env.browser.newContext({ colorScheme: 'light' }), env.app.url)
+test('filters with counts, a name search, total speeds; a highlighted torrent is never hidden', async ({ app, swarm, openPage }) => {
+  const page = await openPage(app, { colorScheme: 'light' })
   const rows = page.getByRole('listitem')
   const show = page.getByRole('group', { name: 'Show' })
-  await addTorrentFile(page, env.swarm)
-  await expect(page.getByRole('listitem', { name: env.swarm.name }).getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
+  await addTorrentFile(page, swarm)
+  await expect(page.getByRole('listitem', { name: swarm.name }).getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
   // one torrent: no toolbar
   await expect(show).toHaveCount(0)
 
@@ -75,5 +76,4 @@ test('filters with counts, a name search, total speeds; a highlighted torrent is
   await addMagnet(page, `magnet:?xt=urn:btih:${'ef'.repeat(20)}&dn=Gamma`)
   await expect(page.getByRole('listitem', { name: 'Gamma' })).toBeVisible()
   await expect(rows).toHaveCount(4)
-  await page.context().close()
 })

@@ -1,10 +1,11 @@
 // Regression for issue 12: a file that starts inside a piece and ends on a piece boundary read
 // "-6296%" with Save disabled while its torrent ran (webtorrent's File.downloaded takes a whole
 // piece off such a file), though the torrent read "Seeding 100%".
-import { expect, test, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { parseTorrent } from '../../src/core/metainfo'
 import type { FixtureFile } from '../support/fixtures'
-import { SCREENSHOTS, addTorrentFile, expectSavedFilesExact, openApp, useSwarmApp } from './harness'
+import { expect, swarmTest as test } from './fixtures'
+import { SCREENSHOTS, addTorrentFile, expectSavedFilesExact } from './harness'
 
 const PIECE = 256 * 1024
 /**
@@ -21,10 +22,11 @@ const LAYOUT: FixtureFile[] = [
 ]
 
 // The seeder sends about 400 KB/s, so the download takes some seconds for the rows to be read meanwhile.
-const env = useSwarmApp({ swarm: { name: 'Piece Boundary', files: LAYOUT, pieceLength: PIECE, uploadLimit: 400_000 }, tmpPrefix: 'saved-boundary-' })
+test.use({ swarmOptions: { name: 'Piece Boundary', files: LAYOUT, pieceLength: PIECE, uploadLimit: 400_000 } })
 
-const item = (page: Page) => page.getByRole('listitem', { name: env.swarm.name })
-const fileRows = (page: Page) => page.getByRole('list', { name: `Files of ${env.swarm.name}` }).getByRole('listitem')
+const NAME = 'Piece Boundary'
+const item = (page: Page) => page.getByRole('listitem', { name: NAME })
+const fileRows = (page: Page) => page.getByRole('list', { name: `Files of ${NAME}` }).getByRole('listitem')
 
 /** What each file row reads after its size: "complete", "skipped" or "N%". */
 async function rowTexts(page: Page): Promise<string[]> {
@@ -33,9 +35,9 @@ async function rowTexts(page: Page): Promise<string[]> {
     [...meta.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent).join('').replace(/\s+/g, ' ').trim()))
 }
 
-test('regression: a file starting inside a piece and ending on a piece boundary shows 100% and saves (issue 12)', async () => {
+test('regression: a file starting inside a piece and ending on a piece boundary shows 100% and saves (issue 12)', async ({ app, swarm, openPage, tmpDir }) => {
   // The torrent really has the shape: total a multiple of the piece length, the last file inside the last piece.
-  const meta = await parseTorrent(new Uint8Array(env.swarm.torrentFile))
+  const meta = await parseTorrent(new Uint8Array(swarm.torrentFile))
   expect(meta.pieceLength).toBe(PIECE)
   expect(meta.length % PIECE).toBe(0)
   expect(meta.files.map((file) => file.name)).toEqual(LAYOUT.map((file) => file.path))
@@ -43,10 +45,9 @@ test('regression: a file starting inside a piece and ending on a piece boundary 
   expect(last.offset % PIECE, 'the last file starts inside a piece').toBeGreaterThan(0)
   expect(Math.floor(last.offset / PIECE)).toBe(meta.pieceCount - 1)
 
-  const context = await env.browser.newContext({ acceptDownloads: true, viewport: { width: 900, height: 700 } })
-  const page = await openApp(context, env.app.url)
-  await addTorrentFile(page, env.swarm)
-  await item(page).getByRole('button', { name: `Files of ${env.swarm.name}`, exact: true }).click()
+  const page = await openPage(app, { acceptDownloads: true, viewport: { width: 900, height: 700 } })
+  await addTorrentFile(page, swarm)
+  await item(page).getByRole('button', { name: `Files of ${swarm.name}`, exact: true }).click()
 
   // While it downloads, every row reads 0 to 99%, or "complete" (100% is for complete files only).
   const seen = new Set<string>()
@@ -71,7 +72,6 @@ test('regression: a file starting inside a piece and ending on a piece boundary 
   }
   await page.screenshot({ path: `${SCREENSHOTS}/piece-boundary-file.png`, fullPage: true })
 
-  await expectSavedFilesExact(page, env.swarm, env.tmp)
+  await expectSavedFilesExact(page, swarm, tmpDir)
   await expect(item(page).getByTestId('state'), 'saved while the torrent runs').toHaveText('Seeding')
-  await context.close()
 })

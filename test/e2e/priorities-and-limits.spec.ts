@@ -1,30 +1,32 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
+// What the user asks of a running download: a file skipped (priority 0) is not downloaded while
+// the others complete; a global download limit and a torrent's own limit hold the speed near them
+// (WebRTC and bridged TCP alike), and are kept across a reload.
+import type { Page } from '@playwright/test'
 import { torrentOrder } from '../support/fixtures'
 import { expectAccessible } from './a11y'
-import { SCREENSHOTS, addTorrentFile, confirmAddDialog, expectSavedFilesExact, openApp, startSwarm, useSwarmApp, type Swarm } from './harness'
+import { expect, swarmTest as test } from './fixtures'
+import { SCREENSHOTS, addTorrentFile, confirmAddDialog, expectSavedFilesExact, type Swarm } from './harness'
 
 const PIECE = 256 * 1024
 
-const env = useSwarmApp({ swarm: { name: 'Manager Fixture', sizeMiB: 64, uploadLimit: 5_000_000 } })
+const NAME = 'Manager Fixture'
+test.use({ swarmOptions: { name: NAME, sizeMiB: 64, uploadLimit: 5_000_000 } })
 
-const item = (page: Page) => page.getByRole('listitem', { name: env.swarm.name })
+const item = (page: Page) => page.getByRole('listitem', { name: NAME })
 const bar = (page: Page) => item(page).getByRole('progressbar')
 const percent = async (page: Page) => Number(await bar(page).getAttribute('aria-valuenow'))
 
-test('a skipped file is not downloaded; the others complete', async () => {
-  const page = await openApp(await env.browser.newContext(), env.app.url)
-  await addTorrentFile(page, env.swarm)
-  await item(page).getByRole('button', { name: `Pause ${env.swarm.name}` }).click()
+test('a skipped file is not downloaded; the others complete', async ({ app, swarm, openPage }) => {
+  const page = await openPage(app)
+  await addTorrentFile(page, swarm)
+  await item(page).getByRole('button', { name: `Pause ${swarm.name}` }).click()
   await expect(item(page).getByTestId('state')).toHaveText('Paused')
-  const files = torrentOrder(env.swarm.files)
+  const files = torrentOrder(swarm.files)
   const skipped = files.reduce((best, file, index) => (file.length > files[best]!.length ? index : best), 0)
   const skippedName = files[skipped]!.path.split('/').pop()!
-  await item(page).getByRole('button', { name: `Files of ${env.swarm.name}`, exact: true }).click()
+  await item(page).getByRole('button', { name: `Files of ${swarm.name}`, exact: true }).click()
   await item(page).getByLabel(`Priority of ${skippedName}`).selectOption('0')
-  await item(page).getByRole('button', { name: `Resume ${env.swarm.name}` }).click()
+  await item(page).getByRole('button', { name: `Resume ${swarm.name}` }).click()
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
   await page.screenshot({ path: `${SCREENSHOTS}/file-skipped.png`, fullPage: true })
   await expect(item(page).getByRole('button', { name: `Save ${skippedName}`, exact: true })).toBeDisabled()
@@ -39,7 +41,7 @@ test('a skipped file is not downloaded; the others complete', async () => {
     try { file = await (await dir.getFileHandle(`file-${index}`)).getFile() } catch { return 0 }
     const inner = new Uint8Array(await file.slice(headroom.before, Math.max(headroom.before, length - headroom.after)).arrayBuffer())
     return inner.reduce((count, byte) => count + (byte !== 0 ? 1 : 0), 0)
-  }, { infoHash: env.swarm.infoHash, index: skipped, headroom, length })
+  }, { infoHash: swarm.infoHash, index: skipped, headroom, length })
   expect(written).toBe(0)
   // The files that were wanted are complete.
   for (const [index, file] of files.entries()) {
@@ -47,16 +49,15 @@ test('a skipped file is not downloaded; the others complete', async () => {
     const name = file.path.split('/').pop()!
     await expect(item(page).getByRole('button', { name: `Save ${name}`, exact: true })).toBeEnabled()
   }
-  await page.context().close()
 })
 
-test('a download limit holds the speed near the limit, and is kept', async () => {
-  const page = await openApp(await env.browser.newContext(), env.app.url)
+test('a download limit holds the speed near the limit, and is kept', async ({ app, swarm, openPage }) => {
+  const page = await openPage(app)
   await page.getByRole('button', { name: 'Settings' }).click()
   await page.getByLabel('Download limit, KiB/s (0 = none)').fill('1024')
   await page.getByLabel('Download limit, KiB/s (0 = none)').dispatchEvent('change')
   await page.getByRole('button', { name: 'Close' }).click()
-  await addTorrentFile(page, env.swarm)
+  await addTorrentFile(page, swarm)
   await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThan(1)
   await page.waitForTimeout(2000)
   const [p0, t0] = [await percent(page), Date.now()]
@@ -72,7 +73,6 @@ test('a download limit holds the speed near the limit, and is kept', async () =>
   await expect(page.getByLabel('Download limit, KiB/s (0 = none)')).toHaveValue('1024')
   await page.screenshot({ path: `${SCREENSHOTS}/settings.png` })
   await expectAccessible(page, 'settings')
-  await page.context().close()
 })
 
 const percentOf = async (page: Page, t: Swarm) =>
@@ -105,78 +105,71 @@ async function setTorrentLimit(page: Page, t: Swarm, which: 'Download' | 'Upload
   await input.blur()
 }
 
-test('a torrent\'s own download limit holds it near the limit, WebRTC and bridged TCP alike, leaves others alone, and is kept', async () => {
+test('a torrent\'s own download limit holds it near the limit, WebRTC and bridged TCP alike, leaves others alone, and is kept', async ({ app, swarm, newSwarm, openPage, tmpDir }) => {
   test.setTimeout(300_000)
   const KiB = 1024
   // A second torrent from a TCP-only seeder, reached through the bridge: the other kind of peer.
-  const other = await startSwarm({ name: 'Limits Other', sizeMiB: 128, seed: 3, webrtc: false, tcpPort: 0, announce: ['http'], uploadLimit: 3_000_000 })
-  const dir = await mkdtemp(join(tmpdir(), 'torrent-limits-'))
-  try {
-    const page = await openApp(await env.browser.newContext({ acceptDownloads: true }), env.app.url)
-    await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
-    await addTorrentFile(page, env.swarm)
-    await page.getByLabel('Open torrent file').setInputFiles({ name: 'other.torrent', mimeType: 'application/x-bittorrent', buffer: other.torrentFile })
-    await confirmAddDialog(page)
-    await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThan(1)
+  const other = await newSwarm({ name: 'Limits Other', sizeMiB: 128, seed: 3, webrtc: false, tcpPort: 0, announce: ['http'], uploadLimit: 3_000_000 })
+  const page = await openPage(app, { acceptDownloads: true })
+  await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
+  await addTorrentFile(page, swarm)
+  await page.getByLabel('Open torrent file').setInputFiles({ name: 'other.torrent', mimeType: 'application/x-bittorrent', buffer: other.torrentFile })
+  await confirmAddDialog(page)
+  await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThan(1)
 
-    // Set while it downloads at full speed (about 5 MB/s): applied at once.
-    await setTorrentLimit(page, env.swarm, 'Download', '256')
-    // the bridged one may take a few seconds longer to find its peer
-    await expect.poll(() => percentOf(page, other), { timeout: 60_000 }).toBeGreaterThan(1)
-    await page.screenshot({ path: `${SCREENSHOTS}/torrent-limits-light.png` })
-    await page.waitForTimeout(2000)
-    const [limited, unlimited] = await ratesOver(page, [env.swarm, other], 8000)
-    // Behaviour, not a benchmark: generous bounds around 256 KiB/s; the other torrent (3 MB/s
-    // from its seeder) is not held to this torrent's limit.
-    expect(limited).toBeLessThan(1.6 * 256 * KiB)
-    expect(limited).toBeGreaterThan(0.3 * 256 * KiB)
-    expect(unlimited).toBeGreaterThan(3 * 256 * KiB)
+  // Set while it downloads at full speed (about 5 MB/s): applied at once.
+  await setTorrentLimit(page, swarm, 'Download', '256')
+  // the bridged one may take a few seconds longer to find its peer
+  await expect.poll(() => percentOf(page, other), { timeout: 60_000 }).toBeGreaterThan(1)
+  await page.screenshot({ path: `${SCREENSHOTS}/torrent-limits-light.png` })
+  await page.waitForTimeout(2000)
+  const [limited, unlimited] = await ratesOver(page, [swarm, other], 8000)
+  // Behaviour, not a benchmark: generous bounds around 256 KiB/s; the other torrent (3 MB/s
+  // from its seeder) is not held to this torrent's limit.
+  expect(limited).toBeLessThan(1.6 * 256 * KiB)
+  expect(limited).toBeGreaterThan(0.3 * 256 * KiB)
+  expect(unlimited).toBeGreaterThan(3 * 256 * KiB)
 
-    await setTorrentLimit(page, other, 'Download', '512')
-    await page.emulateMedia({ colorScheme: 'dark' })
-    await page.setViewportSize({ width: 360, height: 740 })
-    await page.getByRole('listitem', { name: env.swarm.name }).getByLabel(`Download limit of ${env.swarm.name}, KiB/s`).scrollIntoViewIfNeeded()
-    await page.screenshot({ path: `${SCREENSHOTS}/torrent-limits-phone-dark.png` })
-    await page.emulateMedia({ colorScheme: 'light' })
-    await page.setViewportSize({ width: 1280, height: 720 })
+  await setTorrentLimit(page, other, 'Download', '512')
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.setViewportSize({ width: 360, height: 740 })
+  await page.getByRole('listitem', { name: swarm.name }).getByLabel(`Download limit of ${swarm.name}, KiB/s`).scrollIntoViewIfNeeded()
+  await page.screenshot({ path: `${SCREENSHOTS}/torrent-limits-phone-dark.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
+  await page.setViewportSize({ width: 1280, height: 720 })
 
-    // Kept with the torrent, and applied again when it starts after a reload.
-    await page.reload()
-    for (const [t, kib] of [[env.swarm, '256'], [other, '512']] as const) {
-      await page.getByRole('listitem', { name: t.name }).getByLabel(`More actions for ${t.name}`).click()
-      await expect(page.getByRole('listitem', { name: t.name }).getByLabel(`Download limit of ${t.name}, KiB/s`)).toHaveValue(kib)
-      await expect(page.getByRole('listitem', { name: t.name }).getByLabel(`Upload limit of ${t.name}, KiB/s`)).toHaveValue('')
-    }
-    await allMoving(page, [env.swarm, other])
-    await page.waitForTimeout(2000)
-    const [webrtc, bridged] = await ratesOver(page, [env.swarm, other], 8000)
-    expect(webrtc).toBeLessThan(1.6 * 256 * KiB)
-    expect(webrtc).toBeGreaterThan(0.3 * 256 * KiB)
-    expect(bridged).toBeLessThan(1.6 * 512 * KiB)
-    expect(bridged).toBeGreaterThan(0.3 * 512 * KiB)
-
-    // A global limit below both: it holds them together (the lower limit wins).
-    const setGlobalLimit = async (kib: string) => {
-      await page.getByRole('button', { name: 'Settings' }).click()
-      await page.getByLabel('Download limit, KiB/s (0 = none)').fill(kib)
-      await page.getByLabel('Download limit, KiB/s (0 = none)').dispatchEvent('change')
-      await page.getByRole('button', { name: 'Close' }).click()
-    }
-    await setGlobalLimit('128')
-    await page.waitForTimeout(2000)
-    const together = (await ratesOver(page, [env.swarm, other], 8000)).reduce((a, b) => a + b)
-    expect(together).toBeLessThan(1.6 * 128 * KiB)
-    expect(together).toBeGreaterThan(0.3 * 128 * KiB)
-    await setGlobalLimit('0')
-
-    // Empty is no limit: both finish at full speed, byte-exact.
-    await setTorrentLimit(page, env.swarm, 'Download', '')
-    await setTorrentLimit(page, other, 'Download', '')
-    await expectSavedFilesExact(page, env.swarm, dir)
-    await expectSavedFilesExact(page, other, dir)
-    await page.context().close()
-  } finally {
-    await other.stop()
-    await rm(dir, { recursive: true, force: true })
+  // Kept with the torrent, and applied again when it starts after a reload.
+  await page.reload()
+  for (const [t, kib] of [[swarm, '256'], [other, '512']] as const) {
+    await page.getByRole('listitem', { name: t.name }).getByLabel(`More actions for ${t.name}`).click()
+    await expect(page.getByRole('listitem', { name: t.name }).getByLabel(`Download limit of ${t.name}, KiB/s`)).toHaveValue(kib)
+    await expect(page.getByRole('listitem', { name: t.name }).getByLabel(`Upload limit of ${t.name}, KiB/s`)).toHaveValue('')
   }
+  await allMoving(page, [swarm, other])
+  await page.waitForTimeout(2000)
+  const [webrtc, bridged] = await ratesOver(page, [swarm, other], 8000)
+  expect(webrtc).toBeLessThan(1.6 * 256 * KiB)
+  expect(webrtc).toBeGreaterThan(0.3 * 256 * KiB)
+  expect(bridged).toBeLessThan(1.6 * 512 * KiB)
+  expect(bridged).toBeGreaterThan(0.3 * 512 * KiB)
+
+  // A global limit below both: it holds them together (the lower limit wins).
+  const setGlobalLimit = async (kib: string) => {
+    await page.getByRole('button', { name: 'Settings' }).click()
+    await page.getByLabel('Download limit, KiB/s (0 = none)').fill(kib)
+    await page.getByLabel('Download limit, KiB/s (0 = none)').dispatchEvent('change')
+    await page.getByRole('button', { name: 'Close' }).click()
+  }
+  await setGlobalLimit('128')
+  await page.waitForTimeout(2000)
+  const together = (await ratesOver(page, [swarm, other], 8000)).reduce((a, b) => a + b)
+  expect(together).toBeLessThan(1.6 * 128 * KiB)
+  expect(together).toBeGreaterThan(0.3 * 128 * KiB)
+  await setGlobalLimit('0')
+
+  // Empty is no limit: both finish at full speed, byte-exact.
+  await setTorrentLimit(page, swarm, 'Download', '')
+  await setTorrentLimit(page, other, 'Download', '')
+  await expectSavedFilesExact(page, swarm, tmpDir)
+  await expectSavedFilesExact(page, other, tmpDir)
 })

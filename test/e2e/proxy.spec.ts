@@ -1,31 +1,15 @@
 // The app with a bridge started with --proxy: the Reach line says when the proxy cannot be reached
 // (nothing connects meanwhile) and when it is back; Settings shows the server's proxy, read-only.
 // The proxy is microsocks, started on the port the bridge was given once the app has said it is down.
-import { expect, test, type Browser } from '@playwright/test'
-import { launchChromium } from '../support/browser'
 import { findFreePort } from '../support/peers/process'
-import { startMicrosocks, type SocksProxy } from '../support/peers/socks-proxy'
-import { SCREENSHOTS, expectNoCspViolations, openApp, startApp, type RunningApp } from './harness'
+import { expect, test } from './fixtures'
+import { SCREENSHOTS, expectNoCspViolations } from './harness'
 
-let browser: Browser
-let app: RunningApp | undefined
-let socks: SocksProxy | undefined
-
-test.beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await socks?.stop()
-})
-
-test('a proxy that is down is said so, and its return too; Settings shows it read-only', async () => {
+test('a proxy that is down is said so, and its return too; Settings shows it read-only', async ({ serveApp, openPage, realPeers }) => {
   const port = await findFreePort()
   const proxy = `socks5://127.0.0.1:${port}`
-  app = await startApp(['ws://127.0.0.1:9'], 0, ['--proxy', proxy])
-  const page = await openApp(await browser.newContext(), app.url)
+  const app = await serveApp({ args: ['--proxy', proxy] })
+  const page = await openPage(app)
   const reach = page.getByRole('status', { name: 'Reach' })
   await expect(reach).toHaveText(`The bridge cannot reach the swarm: the proxy ${proxy} cannot be reached (ECONNREFUSED); nothing connects without it. WebRTC peers meanwhile.`)
   await page.screenshot({ path: `${SCREENSHOTS}/proxy-down.png` })
@@ -40,7 +24,7 @@ test('a proxy that is down is said so, and its return too; Settings shows it rea
   await page.getByRole('button', { name: 'Close' }).click()
 
   // the bridge looks again every 10 s while its proxy is down
-  socks = await startMicrosocks({ bind: '127.0.0.1', port })
+  await realPeers.microsocks({ bind: '127.0.0.1', port })
   await expect(reach).toHaveText(new RegExp(`^Connected to the whole swarm through the bridge's proxy ${proxy.replace(/\./g, '\\.')}: TCP peers and HTTP/UDP trackers \\(no DHT behind a proxy\\)`), { timeout: 20_000 })
   await page.screenshot({ path: `${SCREENSHOTS}/proxy-up.png` })
   expectNoCspViolations(page)

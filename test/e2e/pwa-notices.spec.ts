@@ -1,17 +1,17 @@
 // Notices: permission asked on the first add (not at load), a notification when the download
 // finishes, the app badge counts active downloads, the title shows overall progress.
-import { expect, test } from '@playwright/test'
-import { confirmAddDialog, openApp, useSwarmApp } from './harness'
+import type { BrowserContext } from '@playwright/test'
+import { expect, swarmTest as test } from './fixtures'
+import { confirmAddDialog } from './harness'
 import { waitForController } from './pwa-helpers'
 
-const env = useSwarmApp({ swarm: { name: 'Notice Fixture', sizeMiB: 8, uploadLimit: 1_000_000 } })
+test.use({ swarmOptions: { name: 'Notice Fixture', sizeMiB: 8, uploadLimit: 1_000_000 } })
 
 interface Recorded { permissionAsks: number; badges: (number | 'clear')[]; notifications: { title: string; body?: string }[] }
 
-test('permission on first add, title progress, badge, and a notification when done', async () => {
-  const context = await env.browser.newContext()
+test('permission on first add, title progress, badge, and a notification when done', async ({ app, swarm, openPage }) => {
   // Record what the app asks of the platform (headless Chromium has no badge or notification UI).
-  await context.addInitScript(() => {
+  const record = (context: BrowserContext) => context.addInitScript(() => {
     const rec: Recorded = { permissionAsks: 0, badges: [], notifications: [] }
     ;(window as unknown as { rec: Recorded }).rec = rec
     // Headless Chromium answers 'denied' before anyone asks: play a user who has not been asked yet.
@@ -26,23 +26,23 @@ test('permission on first add, title progress, badge, and a notification when do
       rec.notifications.push({ title, ...(options?.body ? { body: options.body } : {}) })
     }
   })
-  const page = await openApp(context, env.app.url)
+  const page = await openPage(app, { prepare: record })
   await waitForController(page)
   const rec = () => page.evaluate(() => (window as unknown as { rec: Recorded }).rec)
   expect((await rec()).permissionAsks).toBe(0) // not at load
   expect(await page.title()).toBe('Torrent Web')
 
-  await page.getByLabel('Magnet link, info hash or torrent URL').fill(env.swarm.magnetURI)
+  await page.getByLabel('Magnet link, info hash or torrent URL').fill(swarm.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
   await expect.poll(async () => (await rec()).permissionAsks).toBe(1)
-  expect(await confirmAddDialog(page, 60_000), 'the add dialog once the metadata arrived').toBe(true)
+  await confirmAddDialog(page, { timeout: 60_000 }) // once the metadata arrived
 
   await expect.poll(() => page.title(), { timeout: 60_000 }).toMatch(/^([1-9]\d?)% · Torrent Web$/)
   expect((await rec()).badges).toContain(1)
 
-  const item = page.getByRole('listitem', { name: env.swarm.name })
+  const item = page.getByRole('listitem', { name: swarm.name })
   await expect(item.getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
-  await expect.poll(async () => (await rec()).notifications).toEqual([{ title: 'Download finished', body: env.swarm.name }])
+  await expect.poll(async () => (await rec()).notifications).toEqual([{ title: 'Download finished', body: swarm.name }])
   await expect.poll(() => page.title()).toBe('Torrent Web')
   expect((await rec()).badges.at(-1)).toBe('clear')
 
@@ -51,5 +51,4 @@ test('permission on first add, title progress, badge, and a notification when do
   await page.getByRole('button', { name: 'Add', exact: true }).click()
   await expect(page.getByRole('listitem')).toHaveCount(2)
   expect((await rec()).permissionAsks).toBe(1)
-  await context.close()
 })

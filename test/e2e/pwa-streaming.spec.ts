@@ -2,45 +2,43 @@
 // worker's range route; a seek to 80% plays; subtitles turn on; text previews; a file the
 // browser cannot play says so and offers Save; saved files are byte-exact.
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { launchChromium } from '../support/browser'
+import type { Page } from '@playwright/test'
 import { makeVideo, spawnMediaSeeder, writeSrt, type MediaSeeder } from '../support/media'
 import { expectAccessible } from './a11y'
-import { SCREENSHOTS, expectNoCspViolations, openApp, sha256File, startApp, confirmAddDialog, type RunningApp } from './harness'
+import { expect, test as base } from './fixtures'
+import { SCREENSHOTS, confirmAddDialog, expectNoCspViolations, sha256File, startApp } from './harness'
 import { waitForController } from './pwa-helpers'
 
 const FOLDER = 'Clip Folder'
-let browser: Browser
-let seeder: MediaSeeder
-let app: RunningApp
-let dir: string
-const sha256: Record<string, string> = {}
 
-test.beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'media-'))
-  const root = join(dir, FOLDER)
-  await mkdir(root)
-  // 40 s at 6 Mbit/s: about 30 MB, some 15 s at the seeder's 2 MB/s.
-  makeVideo(join(root, 'clip.mp4'), { seconds: 40, bitrate: 6_000_000 })
-  await writeSrt(join(root, 'clip.srt'))
-  await writeFile(join(root, 'notes.txt'), 'Read me first.\nThis torrent is a test clip.\n')
-  await writeFile(join(root, 'old.avi'), randomBytes(300_000)) // not a video any browser plays
-  for (const name of ['clip.mp4', 'clip.srt', 'notes.txt', 'old.avi']) {
-    sha256[name] = createHash('sha256').update(await readFile(join(root, name))).digest('hex')
-  }
-  seeder = await spawnMediaSeeder(root, { uploadLimit: 2_000_000 })
-  app = await startApp([seeder.wsUrl])
-  browser = await launchChromium()
-})
+/** The spec's swarm: a folder of media, seeded at 2 MB/s; the SHA-256 of each file by name. */
+interface Media { seeder: MediaSeeder; sha256: Record<string, string> }
 
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await seeder?.stop()
-  if (dir) await rm(dir, { recursive: true, force: true })
+const test = base.extend<object, { media: Media }>({
+  media: [async ({ tmpDir }, use) => {
+    const root = join(tmpDir, FOLDER)
+    await mkdir(root)
+    // 40 s at 6 Mbit/s: about 30 MB, some 15 s at the seeder's 2 MB/s.
+    makeVideo(join(root, 'clip.mp4'), { seconds: 40, bitrate: 6_000_000 })
+    await writeSrt(join(root, 'clip.srt'))
+    await writeFile(join(root, 'notes.txt'), 'Read me first.\nThis torrent is a test clip.\n')
+    await writeFile(join(root, 'old.avi'), randomBytes(300_000)) // not a video any browser plays
+    const sha256: Record<string, string> = {}
+    for (const name of ['clip.mp4', 'clip.srt', 'notes.txt', 'old.avi']) {
+      sha256[name] = createHash('sha256').update(await readFile(join(root, name))).digest('hex')
+    }
+    const seeder = await spawnMediaSeeder(root, { uploadLimit: 2_000_000 })
+    await use({ seeder, sha256 })
+    await seeder.stop()
+  }, { scope: 'worker', timeout: 240_000 }],
+  /** The server, pointed at the media seeder's tracker. */
+  app: [async ({ media }, use) => {
+    const app = await startApp([media.seeder.wsUrl])
+    await use(app)
+    await app.close()
+  }, { scope: 'worker', timeout: 60_000 }],
 })
 
 const item = (page: Page) => page.getByRole('listitem', { name: FOLDER })
@@ -57,7 +55,8 @@ async function torrentPercent(page: Page): Promise<number> {
   return Number(await item(page).getByRole('progressbar').getAttribute('aria-valuenow'))
 }
 
-async function save(page: Page, name: string): Promise<string> {
+/** Saves a file through its "Save NAME" button, into `dir`; its SHA-256. */
+async function save(page: Page, dir: string, name: string): Promise<string> {
   const [download] = await Promise.all([
     page.waitForEvent('download', { timeout: 30_000 }),
     item(page).getByRole('button', { name: `Save ${name}`, exact: true }).click(),
@@ -67,15 +66,14 @@ async function save(page: Page, name: string): Promise<string> {
   return sha256File(target)
 }
 
-test('a video plays while it downloads, seeks to 80%, shows subtitles; the saved file is byte-exact', async () => {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 820 } })
-  const page = await openApp(context, app.url)
+test('a video plays while it downloads, seeks to 80%, shows subtitles; the saved file is byte-exact', async ({ app, media: { seeder, sha256 }, openPage, tmpDir }) => {
+  const page = await openPage(app, { acceptDownloads: true, viewport: { width: 1100, height: 820 } })
   await waitForController(page)
   expect(await page.evaluate(() => document.createElement('video').canPlayType('video/mp4; codecs="avc1.42E01E, mp4a.40.2"'))).not.toBe('')
 
   await page.getByLabel('Magnet link, info hash or torrent URL').fill(seeder.magnetURI)
   await page.getByRole('button', { name: 'Add', exact: true }).click()
-  expect(await confirmAddDialog(page, 60_000), 'the add dialog once the metadata arrived').toBe(true)
+  await confirmAddDialog(page, { timeout: 60_000 }) // once the metadata arrived
   await item(page).getByRole('button', { name: `Files of ${FOLDER}`, exact: true }).click({ timeout: 60_000 })
   await item(page).getByRole('button', { name: 'Play clip.mp4', exact: true }).click()
   await expect(player(page)).toBeVisible()
@@ -110,14 +108,12 @@ test('a video plays while it downloads, seeks to 80%, shows subtitles; the saved
   await player(page).getByRole('button', { name: 'Close player' }).click()
   await expect(player(page)).toBeHidden()
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
-  expect(await save(page, 'clip.mp4')).toBe(sha256['clip.mp4'])
+  expect(await save(page, tmpDir, 'clip.mp4')).toBe(sha256['clip.mp4'])
   expectNoCspViolations(page) // streamed video and blob: subtitles, under the server's policy
-  await context.close()
 })
 
-test('text previews; a file the browser cannot play says so and offers Save (byte-exact)', async () => {
-  const context = await browser.newContext({ acceptDownloads: true, colorScheme: 'dark', viewport: { width: 360, height: 740 } })
-  const page = await openApp(context, app.url)
+test('text previews; a file the browser cannot play says so and offers Save (byte-exact)', async ({ app, media: { seeder, sha256 }, openPage, tmpDir }) => {
+  const page = await openPage(app, { acceptDownloads: true, colorScheme: 'dark', viewport: { width: 360, height: 740 } })
   await waitForController(page)
   await page.getByLabel('Open torrent file').setInputFiles({ name: 'clip.torrent', mimeType: 'application/x-bittorrent', buffer: seeder.torrentFile })
   await confirmAddDialog(page)
@@ -142,9 +138,8 @@ test('text previews; a file the browser cannot play says so and offers Save (byt
     player(page).getByRole('button', { name: 'Save old.avi' }).click(),
   ])
   expect(download.suggestedFilename()).toBe('old.avi')
-  const savedPath = join(dir, 'saved-player-old.avi')
+  const savedPath = join(tmpDir, 'saved-player-old.avi')
   await download.saveAs(savedPath)
   expect(await sha256File(savedPath)).toBe(sha256['old.avi'])
   expectNoCspViolations(page) // streamed images and text previews
-  await context.close()
 })

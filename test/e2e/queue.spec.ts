@@ -1,50 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { expect, test, type Browser, type Page } from '@playwright/test'
-import { launchChromium } from '../support/browser'
-import { spawnLeecher } from '../support/leecher-cli'
-import { spawnSeeder, type SeederProcess } from '../support/seeder-process'
-import { startTracker, type LocalTracker } from '../support/tracker'
-import { expectAccessible } from './a11y'
-import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, type RunningApp } from './harness'
-
 // The download manager's queue and seeding goals, seen from the list: what runs, what waits,
 // what stops, and that every torrent still ends byte-exact.
+import { mkdtemp } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Page } from '@playwright/test'
+import { spawnLeecher } from '../support/leecher-cli'
+import type { LocalTracker } from '../support/tracker'
+import { expectAccessible } from './a11y'
+import { expect, trackerTest } from './fixtures'
+import { SCREENSHOTS, expectSavedFilesExact, type Swarm } from './harness'
 
-let browser: Browser
-let tracker: LocalTracker
-let app: RunningApp
-let work: string
-const seeders: SeederProcess[] = []
+type Source = Swarm
 
-test.beforeAll(async () => {
-  tracker = await startTracker()
-  app = await startApp([tracker.wsUrl])
-  browser = await launchChromium()
-  work = await mkdtemp(join(tmpdir(), 'queue-'))
+const test = trackerTest.extend<{ seed(name: string, seedNumber: number, sizeMiB: number, uploadLimit?: number): Promise<Source> }>({
+  /** A webtorrent seeder (child process) on the spec's tracker, stopped when the test ends. */
+  seed: async ({ tracker, newSwarm }, use) => {
+    await use((name, seedNumber, sizeMiB, uploadLimit) =>
+      newSwarm({ name, sizeMiB, seed: seedNumber, trackers: [tracker.wsUrl], ...(uploadLimit ? { uploadLimit } : {}) }))
+  },
 })
-
-test.afterEach(async () => {
-  for (const seeder of seeders.splice(0)) await seeder.stop()
-})
-
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await tracker?.close()
-  if (work) await rm(work, { recursive: true, force: true })
-})
-
-interface Source { name: string; infoHash: string; magnetURI: string; torrentFile: Buffer; sha256: Record<string, string>; seeder: SeederProcess }
-
-/** A webtorrent seeder (child process) on the test's tracker. */
-async function seed(name: string, seedNumber: number, sizeMiB: number, uploadLimit?: number): Promise<Source> {
-  const seeder = await spawnSeeder({ name, sizeMiB, seed: seedNumber, trackers: [tracker.wsUrl], ...(uploadLimit ? { uploadLimit } : {}) })
-  seeders.push(seeder)
-  const { info } = seeder
-  return { name, infoHash: info.infoHash, magnetURI: info.magnetURI, torrentFile: Buffer.from(seeder.torrentFile), sha256: info.sha256, seeder }
-}
 
 const item = (page: Page, name: string) => page.getByRole('listitem', { name })
 const state = (page: Page, name: string) => item(page, name).getByTestId('state')
@@ -63,9 +36,8 @@ async function setSettings(page: Page, fields: Record<string, string | boolean>)
   await page.getByRole('button', { name: 'Close' }).click()
 }
 
-/** Opens the app in a new context with `fields` set, after "Ask which files" turned off (the tests add whole torrents). */
-async function openWithSettings(fields: Record<string, string | boolean> = {}): Promise<Page> {
-  const page = await openApp(await browser.newContext(), app.url)
+/** Sets `fields` in a newly opened page, after "Ask which files" turned off (the tests add whole torrents). */
+async function withSettings(page: Page, fields: Record<string, string | boolean> = {}): Promise<Page> {
   await setSettings(page, { 'Ask which files to download when adding': false, ...fields })
   return page
 }
@@ -79,7 +51,7 @@ async function addTorrent(page: Page, source: Source): Promise<void> {
  * How many peers the tracker has in a swarm. (Not its seeder count: a magnet leecher without
  * metadata announces `left: null`, which bittorrent-tracker's WebSocket side counts as complete.)
  */
-function swarmPeers(infoHash: string): number {
+function swarmPeers(tracker: LocalTracker, infoHash: string): number {
   return tracker.server.torrents[infoHash]?.peers.length ?? 0
 }
 
@@ -90,11 +62,11 @@ function nonEmpty(sha256: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(sha256).filter(([, hex]) => hex !== EMPTY_SHA256))
 }
 
-/** Stops `source`'s own seeder, leaving the page alone in its swarm; then a leecher takes it all from the page, byte-exact. */
-async function leechFromPage(source: Source): Promise<void> {
-  await source.seeder.stop()
-  await expect.poll(() => swarmPeers(source.infoHash), { timeout: 30_000 }).toBe(1)
-  const leecher = spawnLeecher({ magnet: source.magnetURI, dir: await mkdtemp(join(work, 'leech-')), timeoutMs: 240_000 })
+/** Stops `source`'s own seeder, leaving the page alone in its swarm; then a leecher (writing under `dir`) takes it all from the page, byte-exact. */
+async function leechFromPage(tracker: LocalTracker, source: Source, dir: string): Promise<void> {
+  await source.stop()
+  await expect.poll(() => swarmPeers(tracker, source.infoHash), { timeout: 30_000 }).toBe(1)
+  const leecher = spawnLeecher({ magnet: source.magnetURI, dir: await mkdtemp(join(dir, 'leech-')), timeoutMs: 240_000 })
   try {
     expect(nonEmpty((await leecher.result).sha256)).toEqual(nonEmpty(source.sha256))
   } finally {
@@ -133,12 +105,12 @@ async function recordStates(page: Page): Promise<() => Promise<{ changes: StateC
   return () => page.evaluate(() => (window as unknown as { queueRecord: { changes: StateChange[]; overlaps: string[] } }).queueRecord)
 }
 
-test('one download at a time: the others wait Queued and start in queue order; moving one up changes which is next', async () => {
+test('one download at a time: the others wait Queued and start in queue order; moving one up changes which is next', async ({ app, seed, openPage, tmpDir }) => {
   test.setTimeout(420_000)
   const [one, two, three] = await Promise.all([
     seed('Queue One', 11, 6, 2_000_000), seed('Queue Two', 12, 6, 2_000_000), seed('Queue Three', 13, 6, 2_000_000),
   ])
-  const page = await openApp(await browser.newContext(), app.url)
+  const page = await openPage(app)
   const seen = await recordStates(page)
   // A crawl while the queue is arranged, so the first download cannot finish meanwhile.
   await setSettings(page, {
@@ -178,14 +150,13 @@ test('one download at a time: the others wait Queued and start in queue order; m
   expect(started(two.name), `${two.name} starts once ${three.name} is done: ${story}`).toBeGreaterThanOrEqual(finished(three.name))
   expect(finished(two.name), story).toBeLessThan(Infinity)
 
-  for (const source of [one, two, three]) await expectSavedFilesExact(page, source, work)
-  await page.context().close()
+  for (const source of [one, two, three]) await expectSavedFilesExact(page, source, tmpDir)
 })
 
-test('one seed at a time: the second finished torrent waits and is not in the swarm until the limit is raised', async () => {
+test('one seed at a time: the second finished torrent waits and is not in the swarm until the limit is raised', async ({ app, tracker, seed, openPage, tmpDir }) => {
   test.setTimeout(420_000)
   const [first, second] = await Promise.all([seed('Seed First', 21, 5), seed('Seed Second', 22, 5)])
-  const page = await openWithSettings({ 'Active seeds at most (0 = no limit)': '1' })
+  const page = await withSettings(await openPage(app), { 'Active seeds at most (0 = no limit)': '1' })
   await addTorrent(page, first)
   await addTorrent(page, second)
   await expect(state(page, first.name)).toHaveText('Seeding', { timeout: 180_000 })
@@ -195,18 +166,18 @@ test('one seed at a time: the second finished torrent waits and is not in the sw
   await page.screenshot({ path: `${SCREENSHOTS}/queue-seed-limit.png`, fullPage: true })
 
   // Only the page is left to seed: the tracker has it in the first swarm and not in the second.
-  await Promise.all([first.seeder.stop(), second.seeder.stop()])
-  await expect.poll(() => swarmPeers(first.infoHash), { timeout: 30_000 }).toBe(1)
-  await expect.poll(() => swarmPeers(second.infoHash), { timeout: 30_000 }).toBe(0)
+  await Promise.all([first.stop(), second.stop()])
+  await expect.poll(() => swarmPeers(tracker, first.infoHash), { timeout: 30_000 }).toBe(1)
+  await expect.poll(() => swarmPeers(tracker, second.infoHash), { timeout: 30_000 }).toBe(0)
 
   // A leecher of the second finds no one: the page neither joins its swarm nor uploads.
-  const leecher = spawnLeecher({ magnet: second.magnetURI, dir: await mkdtemp(join(work, 'leech-')), timeoutMs: 240_000 })
+  const leecher = spawnLeecher({ magnet: second.magnetURI, dir: await mkdtemp(join(tmpDir, 'leech-')), timeoutMs: 240_000 })
   try {
-    await expect.poll(() => swarmPeers(second.infoHash), { timeout: 60_000 }).toBe(1)
+    await expect.poll(() => swarmPeers(tracker, second.infoHash), { timeout: 60_000 }).toBe(1)
     await expect(item(page, second.name)).toContainText('0 peers')
     await expect(item(page, second.name)).toContainText('↑ 0 B/s')
     await expect(state(page, second.name)).toHaveText('Queued to seed (1st in line)')
-    expect(swarmPeers(second.infoHash), 'only the leecher is in the swarm').toBe(1)
+    expect(swarmPeers(tracker, second.infoHash), 'only the leecher is in the swarm').toBe(1)
 
     // Two seed slots: the second seeds, and the leecher gets it byte-exact from the page.
     await setSettings(page, { 'Active seeds at most (0 = no limit)': '2' })
@@ -217,39 +188,37 @@ test('one seed at a time: the second finished torrent waits and is not in the sw
   } finally {
     leecher.stop()
   }
-  await page.context().close()
 })
 
-test('a ratio goal: seeding stops once a leecher has taken the whole torrent, and the list says why; Seed starts it again', async () => {
+test('a ratio goal: seeding stops once a leecher has taken the whole torrent, and the list says why; Seed starts it again', async ({ app, tracker, seed, openPage, tmpDir }) => {
   test.setTimeout(420_000)
   const source = await seed('Ratio Goal', 31, 5)
-  const page = await openWithSettings({ 'Stop seeding at ratio (0 = never)': '1' })
+  const page = await withSettings(await openPage(app), { 'Stop seeding at ratio (0 = never)': '1' })
   await addTorrent(page, source)
   await expect(state(page, source.name)).toHaveText('Seeding', { timeout: 180_000 })
   // The page is the only seeder: the leecher's whole download is the page's upload, ratio 1.
-  await leechFromPage(source)
+  await leechFromPage(tracker, source, tmpDir)
   await expect(state(page, source.name)).toHaveText(/^Done: /, { timeout: 30_000 })
   console.log(`[queue] after its ratio goal: "${await state(page, source.name).textContent()}"`)
   await expect(state(page, source.name)).toHaveText(/^Done: ratio goal reached \(1\.\d\d\)$/)
   await page.screenshot({ path: `${SCREENSHOTS}/queue-ratio-goal.png`, fullPage: true })
   await expectAccessible(page, 'done (ratio goal)')
-  await expect.poll(() => swarmPeers(source.infoHash), { timeout: 30_000 }).toBe(0) // the page left the swarm
+  await expect.poll(() => swarmPeers(tracker, source.infoHash), { timeout: 30_000 }).toBe(0) // the page left the swarm
 
   // Seed, pressed by the user, seeds past the goal (as Transmission does): it announces again and stays.
   await item(page, source.name).getByRole('button', { name: `Seed ${source.name}` }).click()
   await expect(state(page, source.name)).toHaveText('Seeding')
-  await expect.poll(() => swarmPeers(source.infoHash), { timeout: 30_000 }).toBe(1)
+  await expect.poll(() => swarmPeers(tracker, source.infoHash), { timeout: 30_000 }).toBe(1)
   await expect(state(page, source.name)).toHaveText('Seeding')
-  await page.context().close()
 })
 
-test('what a torrent uploaded survives a reload, and a ratio goal set later counts it', async () => {
+test('what a torrent uploaded survives a reload, and a ratio goal set later counts it', async ({ app, tracker, seed, openPage, tmpDir }) => {
   test.setTimeout(420_000)
   const source = await seed('Ratio Kept', 51, 5)
-  const page = await openWithSettings()
+  const page = await withSettings(await openPage(app))
   await addTorrent(page, source)
   await expect(state(page, source.name)).toHaveText('Seeding', { timeout: 180_000 })
-  await leechFromPage(source)
+  await leechFromPage(tracker, source, tmpDir)
   await expect(item(page, source.name)).toContainText(/Ratio 1\.\d\d/)
 
   // Still seeding after the reload (no goal), with the ratio it had.
@@ -258,15 +227,14 @@ test('what a torrent uploaded survives a reload, and a ratio goal set later coun
   await expect(item(page, source.name)).toContainText(/Ratio 1\.\d\d/)
   await setSettings(page, { 'Stop seeding at ratio (0 = never)': '1' })
   await expect(state(page, source.name)).toHaveText(/^Done: ratio goal reached \(1\.\d\d\)$/, { timeout: 30_000 })
-  await page.context().close()
 })
 
-test('a seeding-time goal stops a torrent that seeds after a reload', async () => {
+test('a seeding-time goal stops a torrent that seeds after a reload', async ({ app, seed, openPage, tmpDir }) => {
   test.setTimeout(300_000)
   const source = await seed('Time Goal', 41, 4)
-  const page = await openWithSettings()
+  const page = await withSettings(await openPage(app))
   await addTorrent(page, source)
-  await expectSavedFilesExact(page, source, work)
+  await expectSavedFilesExact(page, source, tmpDir)
 
   // After a reload it seeds from its saved state; the goal counts this seeding too.
   await page.reload()
@@ -276,5 +244,4 @@ test('a seeding-time goal stops a torrent that seeds after a reload', async () =
   console.log(`[queue] after its time goal: "${await state(page, source.name).textContent()}"`)
   await expect(state(page, source.name)).toHaveText('Done: seeding time goal reached')
   await page.screenshot({ path: `${SCREENSHOTS}/queue-time-goal.png`, fullPage: true })
-  await page.context().close()
 })

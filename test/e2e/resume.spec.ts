@@ -1,31 +1,35 @@
+// Downloads survive what happens to the page: a reload and a killed browser resume from the
+// verified pieces (unverified bytes on disk are not trusted), a full disk pauses and more space
+// lets it finish, and a second tab shows and controls the first tab's engine, then takes over.
 import { join } from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { allowWebRtc } from '../support/browser'
-import { startChromium } from '../support/chromium-process'
 import { torrentOrder } from '../support/fixtures'
 import { expectAccessible } from './a11y'
-import { SCREENSHOTS, addTorrentFile, openApp, sha256File, useSwarmApp } from './harness'
+import { expect, swarmTest as test } from './fixtures'
+import { SCREENSHOTS, addTorrentFile, openApp, sha256File, type Swarm } from './harness'
 
 const PIECE = 256 * 1024
 
 // Throttled, so that a test can act while the download is under way.
-const env = useSwarmApp({ swarm: { name: 'Resume Fixture', sizeMiB: 64, uploadLimit: 5_000_000 }, tmpPrefix: 'resume-' })
+const NAME = 'Resume Fixture'
+test.use({ swarmOptions: { name: NAME, sizeMiB: 64, uploadLimit: 5_000_000 } })
 
-const item = (page: Page) => page.getByRole('listitem', { name: env.swarm.name })
+const item = (page: Page) => page.getByRole('listitem', { name: NAME })
 const bar = (page: Page) => item(page).getByRole('progressbar')
 const percent = async (page: Page) => Number(await bar(page).getAttribute('aria-valuenow'))
 
 /** Saves every file through the UI and compares its SHA-256 with the source. */
-async function expectSavedFilesExact(page: Page, label: string): Promise<void> {
+async function expectSavedFilesExact(page: Page, swarm: Swarm, dir: string, label: string): Promise<void> {
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 120_000 })
-  await item(page).getByRole('button', { name: `Files of ${env.swarm.name}`, exact: true }).click()
-  for (const [path, sha] of Object.entries(env.swarm.sha256)) {
+  await item(page).getByRole('button', { name: `Files of ${swarm.name}`, exact: true }).click()
+  for (const [path, sha] of Object.entries(swarm.sha256)) {
     const name = path.split('/').pop()!
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       item(page).getByRole('button', { name: `Save ${name}`, exact: true }).click(),
     ])
-    const target = join(env.tmp, `${label}-${path.replaceAll('/', '__')}`)
+    const target = join(dir, `${label}-${path.replaceAll('/', '__')}`)
     await download.saveAs(target)
     expect(await sha256File(target), `SHA-256 of ${path}`).toBe(sha)
   }
@@ -33,10 +37,9 @@ async function expectSavedFilesExact(page: Page, label: string): Promise<void> {
 
 // The seeder's WebRTC (@roamhq/wrtc) can crash when the page reloads; spawnSeeder starts it again
 // on the same ports, so the page must find it again as it would a restarted peer.
-test('a reload mid-download continues from the verified pieces, without re-hashing them', async () => {
-  const context = await env.browser.newContext({ acceptDownloads: true })
-  const page = await openApp(context, env.app.url)
-  await addTorrentFile(page, env.swarm)
+test('a reload mid-download continues from the verified pieces, without re-hashing them', async ({ app, swarm, openPage, tmpDir }) => {
+  const page = await openPage(app, { acceptDownloads: true })
+  await addTorrentFile(page, swarm)
   await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(25)
   await page.reload()
   await expect(item(page).getByTestId('state')).toHaveText(/Downloading|Seeding/, { timeout: 30_000 })
@@ -44,25 +47,24 @@ test('a reload mid-download continues from the verified pieces, without re-hashi
   const checked = Number(await bar(page).getAttribute('data-pieces-checked'))
   // Fast resume reads back a sample (at most two pieces a file), not every verified piece.
   expect(verifiedAtStart).toBeGreaterThan(30)
-  expect(checked).toBeLessThanOrEqual(2 * Object.keys(env.swarm.sha256).length)
-  await expectSavedFilesExact(page, 'reload')
-  await context.close()
+  expect(checked).toBeLessThanOrEqual(2 * Object.keys(swarm.sha256).length)
+  await expectSavedFilesExact(page, swarm, tmpDir, 'reload')
 })
 
-test('a killed browser resumes on the same profile; bytes on disk that were never verified are not trusted', async () => {
-  const profile = join(env.tmp, 'profile')
-  let chromium = await startChromium(profile)
+test('a killed browser resumes on the same profile; bytes on disk that were never verified are not trusted', async ({ app, swarm, profileChromium, tmpDir }) => {
+  const profile = join(tmpDir, 'profile')
+  let chromium = await profileChromium(profile)
   let context = chromium.browser.contexts()[0]!
-  let page = await openApp(context, env.app.url)
-  await addTorrentFile(page, env.swarm)
+  let page = await openApp(context, app.url)
+  await addTorrentFile(page, swarm)
   await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(30)
   await chromium.kill()
 
   // Reopened on the same profile: before the app runs, write garbage where a piece that was
   // never verified belongs (as if the tab died between writing and verifying it).
-  chromium = await startChromium(profile)
+  chromium = await profileChromium(profile)
   context = chromium.browser.contexts()[0]!
-  await allowWebRtc(context, new URL(env.app.url).origin)
+  await allowWebRtc(context, new URL(app.url).origin)
   page = await context.newPage()
   // past the app's service worker: it would answer this navigation with the app itself, whose
   // storage worker then holds the files open (createWritable failed, now and then, in CI)
@@ -70,9 +72,9 @@ test('a killed browser resumes on the same profile; bytes on disk that were neve
   await cdp.send('Network.enable')
   await cdp.send('Network.setBypassServiceWorker', { bypass: true })
   await page.route('**/blank-for-test', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }))
-  await page.goto(new URL('/blank-for-test', env.app.url).href)
+  await page.goto(new URL('/blank-for-test', app.url).href)
   await cdp.send('Network.setBypassServiceWorker', { bypass: false })
-  const files = torrentOrder(env.swarm.files)
+  const files = torrentOrder(swarm.files)
   const planted = await page.evaluate(async ({ infoHash, files, pieceLength }) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open('torrent-web')
@@ -100,23 +102,21 @@ test('a killed browser resumes on the same profile; bytes on disk that were neve
     await writable.write({ type: 'write', position: start - offset, data: new Uint8Array(length).fill(0xab) })
     await writable.close()
     return { piece, verified, length }
-  }, { infoHash: env.swarm.infoHash, files, pieceLength: PIECE })
+  }, { infoHash: swarm.infoHash, files, pieceLength: PIECE })
   expect(planted.verified).toBeGreaterThan(30)
   expect(planted.length).toBeGreaterThan(0)
 
-  await page.goto(env.app.url)
+  await page.goto(app.url)
   await expect(item(page).getByTestId('state')).toHaveText(/Downloading|Seeding/, { timeout: 30_000 })
-  expect(Number(await bar(page).getAttribute('data-pieces-checked'))).toBeLessThanOrEqual(2 * Object.keys(env.swarm.sha256).length)
-  await expectSavedFilesExact(page, 'killed')
-  await chromium.browser.close()
-  await chromium.kill().catch(() => {})
+  expect(Number(await bar(page).getAttribute('data-pieces-checked'))).toBeLessThanOrEqual(2 * Object.keys(swarm.sha256).length)
+  await expectSavedFilesExact(page, swarm, tmpDir, 'killed')
 })
 
-test('a full disk pauses the torrent with a clear message, loses nothing verified, and more space lets it finish', async () => {
+test('a full disk pauses the torrent with a clear message, loses nothing verified, and more space lets it finish', async ({ app, swarm, profileChromium, tmpDir }) => {
   // Chromium applies a quota override only to a real profile (not to Playwright's incognito
   // contexts), and navigator.storage.estimate() does not reflect it: the estimate is replaced
   // by one that reports the overridden quota, the only mock here.
-  const chromium = await startChromium(join(env.tmp, 'quota-profile'))
+  const chromium = await profileChromium(join(tmpDir, 'quota-profile'))
   const context = chromium.browser.contexts()[0]!
   await context.addInitScript(() => {
     const real = navigator.storage.estimate.bind(navigator.storage)
@@ -126,14 +126,14 @@ test('a full disk pauses the torrent with a clear message, loses nothing verifie
       return { ...estimate, quota }
     }
   })
-  const origin = new URL(env.app.url).origin
+  const origin = new URL(app.url).origin
   const setQuota = async (page: Page, bytes: number) => {
     await (await context.newCDPSession(page)).send('Storage.overrideQuotaForOrigin', { origin, quotaSize: bytes })
     await page.evaluate((q) => localStorage.setItem('test-quota', String(q)), bytes)
   }
-  const page = await openApp(context, env.app.url)
+  const page = await openApp(context, app.url)
   await setQuota(page, 24 * 1024 * 1024)
-  await addTorrentFile(page, env.swarm)
+  await addTorrentFile(page, swarm)
   // Said before starting, then again when storage is full.
   await expect(page.getByRole('alert').filter({ hasText: 'needs' })).toBeVisible()
   await expect(item(page).getByTestId('state')).toHaveText(/Paused: .*storage.*full/i, { timeout: 90_000 })
@@ -144,30 +144,27 @@ test('a full disk pauses the torrent with a clear message, loses nothing verifie
   await setQuota(page, 1024 * 1024 * 1024)
   await expect(item(page).getByTestId('state')).toHaveText(/Downloading|Seeding/, { timeout: 30_000 })
   expect(Number(await bar(page).getAttribute('data-pieces-verified'))).toBeGreaterThanOrEqual(verifiedWhenFull)
-  await expectSavedFilesExact(page, 'quota')
-  await chromium.browser.close()
-  await chromium.kill().catch(() => {})
+  await expectSavedFilesExact(page, swarm, tmpDir, 'quota')
 })
 
-test('two tabs: one engine; the second tab shows progress and controls it, and takes over when the first closes', async () => {
-  const context = await env.browser.newContext()
-  const first = await openApp(context, env.app.url)
+test('two tabs: one engine; the second tab shows progress and controls it, and takes over when the first closes', async ({ app, swarm, openPage }) => {
+  const first = await openPage(app)
+  const context = first.context()
   const second = await context.newPage()
-  await second.goto(env.app.url)
+  await second.goto(app.url)
   await expect(second.getByText('This app is running in another tab')).toBeVisible()
   expect(await first.evaluate(() => document.documentElement.dataset.engine)).toBe('here')
   expect(await second.evaluate(() => document.documentElement.dataset.engine)).toBe('other-tab')
 
-  await addTorrentFile(second, env.swarm) // added through the second tab, run by the first
+  await addTorrentFile(second, swarm) // added through the second tab, run by the first
   await expect(item(first)).toBeVisible()
   await expect.poll(() => percent(second), { timeout: 60_000 }).toBeGreaterThan(5)
   await second.screenshot({ path: `${SCREENSHOTS}/second-tab.png` })
   await expectAccessible(second, 'second tab')
-  await item(second).getByRole('button', { name: `Pause ${env.swarm.name}` }).click()
+  await item(second).getByRole('button', { name: `Pause ${swarm.name}` }).click()
   await expect(item(first).getByTestId('state')).toHaveText('Paused')
 
   await first.close()
   await expect.poll(() => second.evaluate(() => document.documentElement.dataset.engine).catch(() => 'navigating'), { timeout: 15_000 }).toBe('here')
   await expect(item(second).getByTestId('state')).toHaveText('Paused')
-  await context.close()
 })

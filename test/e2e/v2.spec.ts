@@ -10,41 +10,28 @@
 //      verified pieces, a sample re-checked by SHA-256, and completes byte-exact;
 //   4. qbittorrent-nox seeds a v2-only torrent; the page downloads it by btmh magnet.
 // The other way (libtorrent downloading a v2 torrent the page created and seeds) is in create.spec.ts.
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { expect, test, type Browser, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { bdecode, bencode, type BValue } from '../../src/core/bencode'
 import { parseTorrent } from '../../src/core/metainfo'
-import { launchChromium } from '../support/browser'
 import { writeFixture, type FixtureFile } from '../support/fixtures'
 import { libtorrentMake, type LibtorrentMode, type LibtorrentView } from '../support/libtorrent-v2'
 import { startLyingV2Peer } from '../support/lying-v2-peer'
 import { startLibtorrent, type LibtorrentPeer } from '../support/peers/libtorrent'
-import { stopAllDaemons } from '../support/peers/process'
 import { startQbittorrent } from '../support/peers/qbittorrent'
-import { startTracker, type LocalTracker } from '../support/tracker'
-import { SCREENSHOTS, expectSavedFilesExact, openApp, startApp, type RunningApp } from './harness'
+import type { LocalTracker } from '../support/tracker'
+import { expect, trackerTest, type PageOptions } from './fixtures'
+import { SCREENSHOTS, expectSavedFilesExact, startApp, type RunningApp } from './harness'
 
-let browser: Browser
-let tracker: LocalTracker
-let app: RunningApp
-let tmp: string
-
-test.beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'v2-e2e-'))
-  tracker = await startTracker()
-  // every torrent is announced to the local HTTP tracker, where the seeders announce theirs
-  app = await startApp([tracker.wsUrl, tracker.httpUrl])
-  browser = await launchChromium()
-})
-
-test.afterAll(async () => {
-  await stopAllDaemons() // qbittorrent-nox by its PID, even when a test failed before its own finally
-  await browser?.close()
-  await app?.close()
-  await tracker?.close()
-  if (tmp) await rm(tmp, { recursive: true, force: true })
+// the spec's tracker, and the server pointed at its HTTP side too: every torrent is announced to
+// the local HTTP tracker, where the seeders announce theirs
+const test = trackerTest.extend<object, object>({
+  app: [async ({ tracker }, use) => {
+    const app = await startApp([tracker.wsUrl, tracker.httpUrl])
+    await use(app)
+    await app.close()
+  }, { scope: 'worker', timeout: 60_000 }],
 })
 
 interface Made {
@@ -68,7 +55,7 @@ function unevenFiles(big: number): FixtureFile[] {
   ]
 }
 
-async function make(name: string, mode: LibtorrentMode, pieceLength: number, files: FixtureFile[], seed: number): Promise<Made> {
+async function make({ tmpDir: tmp, tracker }: { tmpDir: string; tracker: LocalTracker }, name: string, mode: LibtorrentMode, pieceLength: number, files: FixtureFile[], seed: number): Promise<Made> {
   const dataDir = join(tmp, `data-${name}`)
   const { root, sha256 } = await writeFixture(dataDir, name, files, seed)
   const torrentPath = join(tmp, `${name}.torrent`)
@@ -78,9 +65,8 @@ async function make(name: string, mode: LibtorrentMode, pieceLength: number, fil
 }
 
 /** Opens the app: every torrent added whole (no add dialog), none waiting in the queue to download or to seed. */
-async function openPage(): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true })
-  const page = await openApp(context, app.url)
+async function openV2Page(openPage: (app: RunningApp, options?: PageOptions) => Promise<Page>, app: RunningApp): Promise<Page> {
+  const page = await openPage(app, { acceptDownloads: true })
   await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
   await page.getByRole('button', { name: 'Settings' }).click()
   await page.getByLabel('Ask which files to download when adding', { exact: true }).setChecked(false)
@@ -105,20 +91,20 @@ async function addByMagnet(page: Page, magnet: string): Promise<void> {
   await page.getByRole('button', { name: 'Add', exact: true }).click()
 }
 
-test('1. libtorrent seeds v2-only and hybrid torrents of uneven files; the page downloads each by .torrent and by magnet (btmh alone for v2): byte-exact', async () => {
+test('1. libtorrent seeds v2-only and hybrid torrents of uneven files; the page downloads each by .torrent and by magnet (btmh alone for v2): byte-exact', async ({ app, tracker, tmpDir, openPage }) => {
   test.setTimeout(150_000)
-  const v2File = await make('lt-v2-file', 'v2', 65_536, unevenFiles(1_300_001), 11)
+  const v2File = await make({ tmpDir, tracker }, 'lt-v2-file', 'v2', 65_536, unevenFiles(1_300_001), 11)
   // 16 KiB pieces: a.bin has 577, so its piece layer comes in two hash requests (512, then the rest)
-  const v2Magnet = await make('lt-v2-magnet', 'v2', 16_384, unevenFiles(9_437_185), 12)
+  const v2Magnet = await make({ tmpDir, tracker }, 'lt-v2-magnet', 'v2', 16_384, unevenFiles(9_437_185), 12)
   // hybrids run through their v1 half (webtorrent's SHA-1), each piece checked against the v2 piece layer too
-  const hybridFile = await make('lt-hybrid-file', 'hybrid', 32_768, unevenFiles(1_000_001), 13)
-  const hybridMagnet = await make('lt-hybrid-magnet', 'hybrid', 65_536, unevenFiles(2_000_001), 14)
+  const hybridFile = await make({ tmpDir, tracker }, 'lt-hybrid-file', 'hybrid', 32_768, unevenFiles(1_000_001), 13)
+  const hybridMagnet = await make({ tmpDir, tracker }, 'lt-hybrid-magnet', 'hybrid', 65_536, unevenFiles(2_000_001), 14)
   const all = [v2File, v2Magnet, hybridFile, hybridMagnet]
   const lt = await startLibtorrent()
   try {
     for (const made of all) expect(await lt.add({ torrent: made.torrentPath }, made.dataDir)).toBe(made.key)
     for (const made of all) await lt.waitSeeding(made.key)
-    const page = await openPage()
+    const page = await openV2Page(openPage, app)
     expect(v2Magnet.view.magnet).toMatch(/^magnet:\?xt=urn:btmh:1220[0-9a-f]{64}&/) // btmh alone
     expect(hybridMagnet.view.magnet).toMatch(/xt=urn:btih:[0-9a-f]{40}.*xt=urn:btmh:1220/)
     await addByFile(page, v2File)
@@ -127,11 +113,10 @@ test('1. libtorrent seeds v2-only and hybrid torrents of uneven files; the page 
     await addByMagnet(page, hybridMagnet.view.magnet)
     for (const made of all) await expect(item(page, made.name).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
     await page.screenshot({ path: `${SCREENSHOTS}/v2-downloads.png` })
-    for (const made of all) await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmp)
+    for (const made of all) await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmpDir)
     // libtorrent was the only peer: it sent each torrent's bytes
     const ltStatus = await lt.status()
     for (const made of all) expect(ltStatus[made.key]?.uploaded, `libtorrent's upload of ${made.name}`).toBeGreaterThan(0)
-    await page.context().close()
   } finally {
     await lt.stop()
   }
@@ -144,9 +129,9 @@ function withoutPieceLayers(torrentFile: Uint8Array): Uint8Array {
   return bencode(torrent)
 }
 
-test('2. a peer that answers hash requests with hashes that prove nothing is disconnected and not dialed again; libtorrent then delivers the torrent', async () => {
+test('2. a peer that answers hash requests with hashes that prove nothing is disconnected and not dialed again; libtorrent then delivers the torrent', async ({ app, tracker, tmpDir, openPage }) => {
   test.setTimeout(120_000)
-  const made = await make('lt-v2-liar', 'v2', 32_768, unevenFiles(3_000_001), 31)
+  const made = await make({ tmpDir, tracker }, 'lt-v2-liar', 'v2', 32_768, unevenFiles(3_000_001), 31)
   const full = new Uint8Array(await readFile(made.torrentPath))
   const stripped = withoutPieceLayers(full)
   const meta = await parseTorrent(stripped)
@@ -157,7 +142,7 @@ test('2. a peer that answers hash requests with hashes that prove nothing is dis
   let lt: LibtorrentPeer | undefined
   try {
     await liar.announce(tracker.httpUrl)
-    const page = await openPage()
+    const page = await openV2Page(openPage, app)
     await page.getByLabel('Open torrent file').setInputFiles({ name: `${made.name}.torrent`, mimeType: 'application/x-bittorrent', buffer: Buffer.from(stripped) })
     await expect(item(page, made.name)).toBeVisible()
     await expect.poll(() => liar.connections.length, { timeout: 30_000 }).toBeGreaterThan(0)
@@ -169,7 +154,7 @@ test('2. a peer that answers hash requests with hashes that prove nothing is dis
     lt = await startLibtorrent()
     expect(await lt.add({ torrent: made.torrentPath }, made.dataDir)).toBe(made.key)
     await expect(item(page, made.name).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
-    await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmp)
+    await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmpDir)
     // the page never dialed it again (the tracker lists it at every announce), nor lets it in
     expect(liar.connections.filter((c) => c.peerId.startsWith('-WW'))).toHaveLength(1)
     expect(await liar.dialIn(app.peerPort), 'the banned peer dialing in is answered').toBe(false)
@@ -180,22 +165,21 @@ test('2. a peer that answers hash requests with hashes that prove nothing is dis
     } finally {
       await stranger.close()
     }
-    await page.context().close()
   } finally {
     await lt?.stop()
     await liar.close()
   }
 })
 
-test('3. a reload while a v2 torrent (added by btmh magnet) is half done: it resumes from its verified pieces, a sample re-checked by SHA-256, and completes byte-exact', async () => {
+test('3. a reload while a v2 torrent (added by btmh magnet) is half done: it resumes from its verified pieces, a sample re-checked by SHA-256, and completes byte-exact', async ({ app, tracker, tmpDir, openPage }) => {
   test.setTimeout(120_000)
-  const made = await make('lt-v2-resume', 'v2', 65_536, unevenFiles(11_000_001), 41)
+  const made = await make({ tmpDir, tracker }, 'lt-v2-resume', 'v2', 65_536, unevenFiles(11_000_001), 41)
   // throttled, so that the page is reloaded mid-download
   const lt = await startLibtorrent({ uploadLimit: 1_500_000 })
   try {
     expect(await lt.add({ torrent: made.torrentPath }, made.dataDir)).toBe(made.key)
     await lt.waitSeeding(made.key)
-    const page = await openPage()
+    const page = await openV2Page(openPage, app)
     await addByMagnet(page, made.view.magnet)
     const bar = item(page, made.name).getByRole('progressbar')
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThanOrEqual(25)
@@ -209,26 +193,24 @@ test('3. a reload while a v2 torrent (added by btmh magnet) is half done: it res
     expect(checked).toBeGreaterThan(0)
     expect(checked).toBeLessThanOrEqual(2 * Object.keys(made.sha256).length)
     await expect(item(page, made.name).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
-    await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmp)
-    await page.context().close()
+    await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmpDir)
   } finally {
     await lt.stop()
   }
 })
 
-test('4. qbittorrent-nox seeds a v2-only torrent; the page downloads it by btmh magnet (metadata, piece layers and pieces from qBittorrent): byte-exact', async () => {
+test('4. qbittorrent-nox seeds a v2-only torrent; the page downloads it by btmh magnet (metadata, piece layers and pieces from qBittorrent): byte-exact', async ({ app, tracker, tmpDir, openPage }) => {
   test.setTimeout(120_000)
-  const made = await make('qbt-v2-magnet', 'v2', 32_768, unevenFiles(2_500_001), 51)
+  const made = await make({ tmpDir, tracker }, 'qbt-v2-magnet', 'v2', 32_768, unevenFiles(2_500_001), 51)
   const qbt = await startQbittorrent()
   try {
     await qbt.addTorrent(new Uint8Array(await readFile(made.torrentPath)), made.dataDir)
     await qbt.waitSeeding(made.key, 30_000)
-    const page = await openPage()
+    const page = await openV2Page(openPage, app)
     await addByMagnet(page, made.view.magnet)
     await expect(item(page, made.name).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
-    await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmp)
+    await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmpDir)
     expect((await qbt.info(made.key))[0]?.uploaded, 'qBittorrent sent the bytes').toBeGreaterThan(0)
-    await page.context().close()
   } finally {
     await qbt.stop()
   }

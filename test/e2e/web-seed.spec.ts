@@ -3,48 +3,23 @@
 // the page turns to the bridge, which fetches the ranges for it. No peer at all: every byte comes
 // from nginx through the bridge. The peers list shows the web seed by host, through the bridge,
 // with its speed; every saved file's SHA-256 is the source's.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+// The page's server has a WebSocket tracker (trackerTest) that knows no peer of this torrent: the
+// web seed is all there is.
 import { join } from 'node:path'
-import { expect, test, type Browser } from '@playwright/test'
-import { launchChromium } from '../support/browser'
 import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { makeTorrent } from '../support/peers/mktorrent'
-import { startNginx, type Nginx } from '../support/peers/nginx'
-import { startTracker, type LocalTracker } from '../support/tracker'
-import { SCREENSHOTS, confirmAddDialog, expectNoCspViolations, expectSavedFilesExact, openApp, startApp, type RunningApp } from './harness'
+import { expect, trackerTest as test } from './fixtures'
+import { SCREENSHOTS, confirmAddDialog, expectNoCspViolations, expectSavedFilesExact } from './harness'
 
 const NAME = 'payload'
 
-let browser: Browser
-let tmp: string
-let nginx: Nginx
-let tracker: LocalTracker
-let app: RunningApp
-let sha256: Record<string, string>
-
-test.beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'web-seed-e2e-'))
-  sha256 = Object.fromEntries((await writeFixture(join(tmp, 'data'), NAME, multiFileFixture(8))).sha256)
+test('a web seed without CORS headers: its ranges come through the bridge, the peers list shows it, every file byte-exact', async ({ app, realPeers, openPage, tmpDir }) => {
+  const data = join(tmpDir, 'web-seed-data')
+  const sha256 = Object.fromEntries((await writeFixture(data, NAME, multiFileFixture(8))).sha256)
   // 1 MiB/s a connection (after its first second's worth at once): the download lasts long enough to be watched
-  nginx = await startNginx({ root: join(tmp, 'data'), rateLimit: 1024 * 1024 })
-  // a WebSocket tracker for the page, which knows no peer of this torrent: the web seed is all there is
-  tracker = await startTracker()
-  app = await startApp([tracker.wsUrl])
-  browser = await launchChromium()
-})
-
-test.afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await tracker?.close()
-  await nginx?.stop()
-  if (tmp) await rm(tmp, { recursive: true, force: true })
-})
-
-test('a web seed without CORS headers: its ranges come through the bridge, the peers list shows it, every file byte-exact', async () => {
-  const made = await makeTorrent({ path: join(tmp, 'data', NAME), webSeeds: [nginx.url], pieceLengthLog2: 20, source: 'e2e web seed' })
-  const page = await openApp(await browser.newContext({ acceptDownloads: true }), app.url)
+  const nginx = await realPeers.nginx({ root: data, rateLimit: 1024 * 1024 })
+  const made = await makeTorrent({ path: join(data, NAME), webSeeds: [nginx.url], pieceLengthLog2: 20, source: 'e2e web seed' })
+  const page = await openPage(app, { acceptDownloads: true })
   await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
   // the page's own fetch of nginx is refused for want of CORS headers: Chromium says so
   const corsRefused = page.waitForEvent('console', { predicate: (m) => /blocked by CORS policy/.test(m.text()), timeout: 30_000 })
@@ -60,10 +35,9 @@ test('a web seed without CORS headers: its ranges come through the bridge, the p
   await expect(seed).toContainText(`127.0.0.1:${nginx.port}`)
   await expect(seed).toContainText(/↓ [1-9][\d.]* (KiB|MiB)\/s/)
   await page.screenshot({ path: `${SCREENSHOTS}/web-seed-peers.png` })
-  await expectSavedFilesExact(page, { name: NAME, sha256 }, tmp)
+  await expectSavedFilesExact(page, { name: NAME, sha256 }, tmpDir)
   // nginx served ranges (206) and nothing else; the first of them went unread by the page (CORS)
   const served = await nginx.requests()
   expect(served.filter((r) => !/^GET \/payload\/\S+ 206$/.test(r) && !/^HEAD \/ /.test(r))).toEqual([])
   expectNoCspViolations(page)
-  await page.context().close()
 })
