@@ -90,6 +90,12 @@ export class RpcClient<Request extends { type: string }, Reply, Progress = never
     return this.worker !== undefined
   }
 
+  /** Starts the other end now rather than on the first call (it is idled out later only if idleMs is set). */
+  warm(): void {
+    this.started()
+    this.idleSoon()
+  }
+
   call(request: Request, options: CallOptions<Progress> = {}): Promise<Reply> {
     const { signal, transfer = [], onProgress } = options
     // Nothing is sent, so nothing in `transfer` is detached: the caller still owns its buffers.

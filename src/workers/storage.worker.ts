@@ -5,10 +5,11 @@
  * piece stays in the page's memory longer than it takes to post it here.
  */
 import { pieceSlices, type FileSpan } from '../core/pieces'
+import { serveRpc } from '../core/rpc-server'
 import { AppError } from '../protocol/errors'
 import {
   STORAGE_ROOT, opfsFileName,
-  type StorageLayout, type StorageRequest, type StorageResponse,
+  type StorageLayout, type StorageReply, type StorageRequest,
 } from '../protocol/storage-messages'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -194,20 +195,15 @@ function toError(err: unknown): AppError {
   return new AppError('STORAGE', `The browser's storage failed: ${message}`)
 }
 
+/** A buffer answered (a hash, a piece read, a held piece given back) is moved to the page, not copied. */
+async function reply(request: StorageRequest, transfer: (buffer: ArrayBuffer) => void): Promise<StorageReply> {
+  const result = await handle(request)
+  if (Array.isArray(result)) return { sizes: result }
+  if (!result) return {}
+  transfer(result)
+  return { data: result }
+}
+
 // One request at a time: a sync access handle could otherwise be evicted between another
 // request's await and its write. Each request is short (sync I/O at disk speed).
-let queue: Promise<unknown> = Promise.resolve()
-self.onmessage = (event: MessageEvent<StorageRequest>) => {
-  const request = event.data
-  queue = queue.then(async () => {
-    let response: StorageResponse
-    try {
-      const result = await handle(request)
-      if (Array.isArray(result)) response = { type: 'ok', id: request.id, sizes: result }
-      else response = result ? { type: 'ok', id: request.id, data: result } : { type: 'ok', id: request.id }
-    } catch (err) {
-      response = { type: 'fail', id: request.id, error: toError(err).toInfo() }
-    }
-    self.postMessage(response, response.type === 'ok' && response.data ? [response.data] : [])
-  })
-}
+serveRpc<StorageRequest, StorageReply>(self, (request, call) => reply(request, (buffer) => call.transfer(buffer)), { serial: true, toError })

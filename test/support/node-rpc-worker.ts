@@ -9,8 +9,8 @@ type Listener = (event: RpcEvent) => void
  * EventEmitter, not an EventTarget: this only renames its events ('exit' without our terminate
  * is a crash, as a browser reports a dead worker with 'error').
  */
-export function nodeRpcWorker(file: URL, onStart?: (worker: Worker) => void): RpcWorker {
-  const worker = new Worker(new URL('./ts-worker-entry.mjs', import.meta.url), { workerData: { tsFile: file.href } })
+export function nodeRpcWorker(file: URL, onStart?: (worker: Worker) => void, workerData: Record<string, unknown> = {}): RpcWorker {
+  const worker = new Worker(new URL('./ts-worker-entry.mjs', import.meta.url), { workerData: { ...workerData, tsFile: file.href } })
   onStart?.(worker)
   const bound = new Map<Listener, Map<string, (...args: unknown[]) => void>>()
   const on = (listener: Listener, name: string, fn: (...args: unknown[]) => void) => {
