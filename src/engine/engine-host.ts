@@ -1,8 +1,10 @@
+import { serveRpc } from '../core/rpc-server'
 import { AppError } from '../protocol/errors'
-import { TAB_CHANNEL, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
+import type { RpcEndpoint, RpcEvent } from '../protocol/rpc-messages'
+import { TAB_CHANNEL, type RemoteMethod, type TabMessage, type TabRequest } from '../protocol/tab-messages'
 import type { Engine } from './engine'
 
-/** In the tab that runs the engine: mirrors its events to the other tabs and runs their calls. */
+/** In the tab that runs the engine: mirrors its events to the other tabs and runs their calls (over the worker RPC, core/rpc-server.ts). */
 export function hostEngine(engine: Engine): () => void {
   const channel = new BroadcastChannel(TAB_CHANNEL)
   const post = (message: TabMessage) => channel.postMessage(message)
@@ -28,21 +30,18 @@ export function hostEngine(engine: Engine): () => void {
     history: () => engine.history(),
     clearHistory: () => engine.clearHistory(),
   }
-  channel.onmessage = async (event: MessageEvent<TabMessage>) => {
-    const message = event.data
-    if (message.type === 'hello') {
-      post({ type: 'event', event: { type: 'bridge', status: engine.bridgeStatus() } })
-      return post({ type: 'event', event: { type: 'progress', torrents: engine.list() } })
-    }
-    if (message.type !== 'call') return
-    try {
-      const result = await (methods[message.method] as (...args: unknown[]) => unknown)(...message.args)
-      post({ type: 'reply', id: message.id, ok: true, result })
-    } catch (err) {
-      post({ type: 'reply', id: message.id, ok: false, error: AppError.from(err).toInfo() })
-    }
-  }
+  channel.addEventListener('message', (event: RpcEvent) => {
+    if ((event.data as TabMessage).type !== 'hello') return
+    post({ type: 'event', event: { type: 'bridge', status: engine.bridgeStatus() } })
+    post({ type: 'event', event: { type: 'progress', torrents: engine.list() } })
+  })
+  const stopServing = serveRpc<TabRequest, unknown>(
+    channel as RpcEndpoint,
+    (request) => (methods[request.type] as (...args: unknown[]) => unknown)(...request.args),
+    { toError: (err) => AppError.from(err) },
+  )
   return () => {
+    stopServing()
     unsubscribe()
     channel.close()
   }

@@ -1,5 +1,5 @@
-import type { ErrorInfo } from './errors'
 import type { EngineEvent } from './engine-events'
+import type { RpcToCaller, RpcToServer } from './rpc-messages'
 
 /** The BroadcastChannel between the tab that runs the engine and the other tabs of the app. */
 export const TAB_CHANNEL = 'torrent-web-engine'
@@ -11,9 +11,15 @@ export type RemoteMethod =
   | 'add' | 'remove' | 'pause' | 'resume' | 'recheck' | 'setFilePriority' | 'chooseFiles' | 'setSequential' | 'setSpeedLimits' | 'move'
   | 'releaseFile' | 'saveLayout' | 'applySettings' | 'peers' | 'trackers' | 'history' | 'clearHistory'
 
+/** A call from another tab to the engine's tab, inside the RPC envelope (rpc-messages.ts). */
+export type TabRequest = { type: RemoteMethod; args: unknown[] }
+
+/**
+ * Everything on the channel: engine events from the engine's tab to all others, a new tab's
+ * hello (answered with the current list), and calls (each tab is its own RPC caller).
+ */
 export type TabMessage =
   | { type: 'hello' }
   | { type: 'event'; event: EngineEvent }
-  | { type: 'call'; id: string; method: RemoteMethod; args: unknown[] }
-  | { type: 'reply'; id: string; ok: true; result?: unknown }
-  | { type: 'reply'; id: string; ok: false; error: ErrorInfo }
+  | RpcToServer<TabRequest>
+  | RpcToCaller<unknown, never>
