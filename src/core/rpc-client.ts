@@ -100,7 +100,12 @@ export class RpcClient<Request extends { type: string }, Reply, Progress = never
     const { signal, transfer = [], onProgress } = options
     // Nothing is sent, so nothing in `transfer` is detached: the caller still owns its buffers.
     if (signal?.aborted) return Promise.reject(abortReason(signal))
-    const worker = this.started()
+    let worker: RpcWorker
+    try {
+      worker = this.started()
+    } catch (err) { // the browser would not start it (no module workers, a bad URL)
+      return Promise.reject(this.options.crashError(err instanceof Error ? err.message : String(err)))
+    }
     const id = this.nextId++
     return new Promise<Reply>((resolve, reject) => {
       const entry: Pending<Reply, Progress> = { resolve, reject, onProgress, signal, onAbort: undefined }
@@ -117,6 +122,7 @@ export class RpcClient<Request extends { type: string }, Reply, Progress = never
       } catch (err) {
         this.settle(id) // a request that cannot be cloned: a bug in the caller, reported to it
         reject(AppError.from(err, this.options.fallbackCode))
+        this.idleSoon()
       }
     })
   }

@@ -184,6 +184,15 @@ describe('RpcClient and serveRpc over a real MessageChannel', () => {
     close()
   })
 
+  it('a request that cannot be sent fails alone, and a worker that cannot start fails the call with the clear error', async () => {
+    const { client, close } = channelPair<{ type: 'odd'; value: unknown }, string>(() => 'fine')
+    await expect(client.call({ type: 'odd', value: () => {} })).rejects.toMatchObject({ name: 'AppError', message: expect.stringMatching(/could not be cloned/) })
+    await expect(client.call({ type: 'odd', value: 1 })).resolves.toBe('fine')
+    close()
+    const unstartable = new RpcClient<{ type: 'any' }, string>({ start: () => { throw new Error('module workers are off') }, crashError })
+    await expect(unstartable.call({ type: 'any' })).rejects.toThrow('The test worker stopped (module workers are off). Reload the page.')
+  })
+
   it('many callers on one BroadcastChannel get only their own answers', async () => {
     const name = `rpc-test-${Math.random()}`
     const host = new BroadcastChannel(name)
