@@ -8,14 +8,16 @@
  * - AbortSignal: not supported; its issue #615 was closed with a user's transfer handler that
  *   opens a MessageChannel per signal. squoosh aborts by terminating the whole worker, which
  *   the storage worker cannot afford (its open file handles and the pieces it holds).
- * - A worker that dies leaves every pending promise pending for ever (issue #601, open; #524).
+ * - A worker that dies, or a proxy released, leaves every pending promise pending for ever
+ *   (issue #601, open): every call would need wrapping anyway.
  * - Idle termination: not there (squoosh adds it around comlink, as this does).
- * - A channel many callers share (the tabs' BroadcastChannel): its replies are matched by
- *   listeners that ignore the caller, and it cannot run over a channel carrying other messages.
- * - Its wire format is its own (Proxy paths, string UUIDs, one listener added and removed per
- *   call until #653), not our typed messages; errors lose their code (we need AppError's).
- * So the module is ours, about 150 lines: a call is one message each way, exactly as the
- * hand-written clients were, so the piece path gains no round trip and no copy.
+ * - A channel many callers share (the tabs' BroadcastChannel): replies are matched by id
+ *   alone, and every tab hears every reply.
+ * - Its wire format is its own (Proxy property paths, string ids), not our typed messages keyed
+ *   on `type`; thrown errors cross as {name, message, stack}, losing AppError's code.
+ * So the module is ours, about 300 lines with the server and the envelope: a call is one
+ * message each way, exactly as the hand-written clients' were, so the piece path gains no
+ * round trip and no copy (test/bench/rpc-piece-path.ts).
  */
 import { AppError } from '../protocol/errors'
 import type { RpcEndpoint, RpcEvent, RpcToCaller, RpcToServer } from '../protocol/rpc-messages'
