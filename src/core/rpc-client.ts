@@ -43,6 +43,12 @@ export interface RpcClientOptions {
 export interface CallOptions<Progress> {
   /** Aborting rejects the call at once with the signal's reason and asks the other end to stop. */
   signal?: AbortSignal
+  /**
+   * After an abort, wait for the other end's answer instead: the call rejects with the signal's
+   * reason if it stopped, and resolves if it had already done its work (a job that commits
+   * something, such as a created torrent's files, must not be reported undone when it is done).
+   */
+  abortWaitsForAnswer?: boolean
   /** Buffers in the request moved to the other realm, not copied (detached here once sent). */
   transfer?: ArrayBuffer[]
   onProgress?: (progress: Progress) => void
@@ -54,6 +60,7 @@ interface Pending<Reply, Progress> {
   onProgress: ((progress: Progress) => void) | undefined
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
+  waitsForAnswer: boolean
 }
 
 /** What a call rejects with when its signal aborts (the signal's own reason when it has one). */
@@ -99,7 +106,7 @@ export class RpcClient<Request extends { type: string }, Reply, Progress = never
   }
 
   call(request: Request, options: CallOptions<Progress> = {}): Promise<Reply> {
-    const { signal, transfer = [], onProgress } = options
+    const { signal, transfer = [], onProgress, abortWaitsForAnswer = false } = options
     // Nothing is sent, so nothing in `transfer` is detached: the caller still owns its buffers.
     if (signal?.aborted) return Promise.reject(abortReason(signal))
     let worker: RpcWorker
@@ -110,7 +117,7 @@ export class RpcClient<Request extends { type: string }, Reply, Progress = never
     }
     const id = this.nextId++
     return new Promise<Reply>((resolve, reject) => {
-      const entry: Pending<Reply, Progress> = { resolve, reject, onProgress, signal, onAbort: undefined }
+      const entry: Pending<Reply, Progress> = { resolve, reject, onProgress, signal, onAbort: undefined, waitsForAnswer: abortWaitsForAnswer }
       if (signal) {
         entry.onAbort = () => this.abort(id)
         signal.addEventListener('abort', entry.onAbort, { once: true })
@@ -173,7 +180,9 @@ export class RpcClient<Request extends { type: string }, Reply, Progress = never
     this.draining.delete(message.id)
     const call = this.settle(message.id)
     if (call && message.type === 'rpc-reply') call.resolve(message.reply)
-    else if (call && message.type === 'rpc-fail') call.reject(AppError.from(message.error, this.options.fallbackCode))
+    else if (call && message.type === 'rpc-fail') {
+      call.reject(message.aborted && call.signal?.aborted ? abortReason(call.signal) : AppError.from(message.error, this.options.fallbackCode))
+    }
     this.idleSoon()
   }
 
@@ -185,14 +194,16 @@ export class RpcClient<Request extends { type: string }, Reply, Progress = never
   private readonly onMessageError = (): void => this.fail('its answer could not be read')
 
   private abort(id: number): void {
-    const call = this.settle(id)
-    if (!call?.signal) return
-    this.draining.add(id)
+    const waiting = this.pending.get(id)
+    if (!waiting?.signal) return
     const message: RpcToServer<Request> = this.options.caller === undefined
       ? { type: 'rpc-abort', id }
       : { type: 'rpc-abort', id, caller: this.options.caller }
     this.worker?.postMessage(message, [])
-    call.reject(abortReason(call.signal))
+    if (waiting.waitsForAnswer) return // settled by the answer, as any call
+    this.settle(id)
+    this.draining.add(id)
+    waiting.reject(abortReason(waiting.signal))
   }
 
   /** Forgets call `id` and returns it, to be resolved or rejected by the caller of this. */

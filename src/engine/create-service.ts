@@ -111,8 +111,9 @@ async function runJob(job: CreateJob, options: CreateOptions): Promise<CreateRes
   const { signal } = options
   let created: CreatedTorrent
   try {
+    // A cancel that crosses the finished job's answer gets the torrent: its files are in OPFS by then.
     created = await client.call({ type: 'create', job }, {
-      ...(signal ? { signal } : {}),
+      ...(signal ? { signal, abortWaitsForAnswer: true } : {}),
       onProgress: ({ hashed, total }) => options.onProgress?.(hashed, total),
     })
   } catch (err) {

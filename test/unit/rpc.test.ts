@@ -142,6 +142,31 @@ describe('RpcClient and serveRpc over a real MessageChannel', () => {
     close()
   })
 
+  it('abortWaitsForAnswer: an aborted call settles with the other end\'s answer, done if it was done', async () => {
+    const finishes: ((stopped: boolean) => void)[] = []
+    const { client, serverSaw, close } = channelPair<{ type: 'job' }, string>((_request, call) =>
+      new Promise((resolve, reject) => finishes.push((stopped) => (stopped && call.signal.aborted ? reject(new Error('stopped')) : resolve('done')))))
+    const late = new AbortController()
+    const finished = client.call({ type: 'job' }, { signal: late.signal, abortWaitsForAnswer: true })
+    const stopped = new AbortController()
+    const cancelled = client.call({ type: 'job' }, { signal: stopped.signal, abortWaitsForAnswer: true })
+    await vi.waitFor(() => expect(finishes).toHaveLength(2))
+    const heard = serverSaw('rpc-abort')
+    late.abort()
+    stopped.abort()
+    await heard
+    let settled = false
+    void finished.finally(() => { settled = true })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(settled).toBe(false) // not at once: it waits for the answer
+    finishes[0]!(false) // the first had done its work when the abort came
+    finishes[1]!(true)
+    await expect(finished).resolves.toBe('done')
+    await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' })
+    expect(client.inFlight).toBe(0)
+    close()
+  })
+
   it('serial: one call at a time in order, and a call aborted while it waits never runs', async () => {
     const order: string[] = []
     let release = () => {}
