@@ -1,6 +1,7 @@
 import { DEFAULT_CREATE_VERSION, choosePieceLength, cleanTorrentName, createdMagnet, planFiles } from '../core/create-torrent'
+import { RpcClient } from '../core/rpc-client'
 import { AppError } from '../protocol/errors'
-import type { CreateJob, CreateRequest, CreateResponse, CreateSourceFile, TorrentVersion } from '../protocol/create-messages'
+import type { CreateJob, CreateProgress, CreateRequest, CreateSourceFile, CreatedTorrent, TorrentVersion } from '../protocol/create-messages'
 
 /** What the user picked: each File with its path as picked (`[name]`, or `[folder, ..., name]`). */
 export interface PickedFile {
@@ -19,6 +20,8 @@ export interface CreateOptions {
   comment?: string
   /** Bytes hashed so far; at most about ten calls a second. */
   onProgress?: (hashed: number, total: number) => void
+  /** Stops hashing and deletes what was written to OPFS; the call then rejects (isCancelled). */
+  signal?: AbortSignal
 }
 
 export interface CreateResult {
@@ -28,13 +31,6 @@ export interface CreateResult {
   name: string
   magnetURI: string
   version: TorrentVersion
-}
-
-export interface CreateTask {
-  /** Rejects with AppError; with `cancelled: true` on it when aborted. */
-  result: Promise<CreateResult>
-  /** Stops hashing and deletes what was written to OPFS; `result` then rejects. */
-  abort(): void
 }
 
 export interface PickedPlan {
@@ -72,14 +68,25 @@ export function filesOfInput(files: Iterable<File>): PickedFile[] {
   return [...files].map((file) => ({ file, path: (file.webkitRelativePath || file.name).split('/').filter((c) => c !== '') }))
 }
 
-let nextId = 1
+/**
+ * The create worker runs only while a job does: it holds a few MiB of reads and a piece at a
+ * time, and a torrent is created rarely. A cancelled job keeps it until it has deleted what it
+ * wrote (the client counts that as work in flight).
+ */
+const client = new RpcClient<CreateRequest, CreatedTorrent, CreateProgress>({
+  start: () => new Worker(new URL('../workers/create.worker.ts', import.meta.url), { type: 'module', name: 'create' }),
+  crashError: (why) => new AppError('STORAGE', `The torrent could not be created: ${why}.`),
+  idleMs: 0,
+  fallbackCode: 'STORAGE',
+})
 
 /**
  * Creates a torrent in a worker: hashes the files and copies them into OPFS under the new
- * torrent's info-hash, so it can seed at once (engine.add(..., { complete: true })).
+ * torrent's info-hash, so it can seed at once (engine.add(..., { complete: true })). Rejects
+ * with AppError; with `cancelled: true` on it when `options.signal` aborted it. Throws at once
+ * (AppError) when the name or the files cannot make a torrent.
  */
-export function createTorrent(options: CreateOptions): CreateTask {
-  const id = nextId++
+export function createTorrent(options: CreateOptions): Promise<CreateResult> {
   const { plan } = options
   const name = cleanTorrentName(options.name)
   const files = plan.singleFile ? plan.files.map((f) => ({ ...f, path: [name] })) : plan.files
@@ -95,48 +102,24 @@ export function createTorrent(options: CreateOptions): CreateTask {
     creationDate: Math.floor(Date.now() / 1000),
     ...(options.comment ? { comment: options.comment } : {}),
   }
-  const worker = new Worker(new URL('../workers/create.worker.ts', import.meta.url), { type: 'module', name: 'create' })
-  let settled = false
-  let cancelTimer: ReturnType<typeof setTimeout> | undefined
-  let abortImpl: () => void = () => {}
-  const result = new Promise<CreateResult>((resolve, reject) => {
-    const finish = (fn: () => void) => {
-      if (settled) return
-      settled = true
-      clearTimeout(cancelTimer)
-      worker.terminate()
-      fn()
-    }
-    worker.onmessage = (event: MessageEvent<CreateResponse>) => {
-      const message = event.data
-      if (message.id !== id) return
-      switch (message.type) {
-        case 'progress': if (!settled) options.onProgress?.(message.hashed, message.total); break
-        case 'created': {
-          const { torrentFile, infoHash, infoHashV2, version } = message
-          const magnetURI = createdMagnet(infoHash, message.name, options.trackers, infoHashV2)
-          finish(() => resolve({ torrentFile, infoHash, name: message.name, magnetURI, version, ...(infoHashV2 ? { infoHashV2 } : {}) }))
-          break
-        }
-        case 'cancelled': finish(() => reject(cancelledError())); break
-        case 'fail': finish(() => reject(AppError.from(message.error, 'STORAGE'))); break
-      }
-    }
-    worker.onerror = (event) => {
-      event.preventDefault()
-      finish(() => reject(new AppError('STORAGE', `The torrent could not be created: ${event.message || 'the worker failed to start'}.`)))
-    }
-    abortImpl = () => {
-      if (settled) return
-      const cancel: CreateRequest = { type: 'cancel', id }
-      worker.postMessage(cancel)
-      // The worker answers once its temporary files are deleted; do not wait forever for it.
-      cancelTimer = setTimeout(() => finish(() => reject(cancelledError())), 10_000)
-    }
-  })
-  const request: CreateRequest = { type: 'create', id, job }
-  worker.postMessage(request)
-  return { result, abort: () => abortImpl() }
+  return runJob(job, options)
+}
+
+async function runJob(job: CreateJob, options: CreateOptions): Promise<CreateResult> {
+  const { signal } = options
+  let created: CreatedTorrent
+  try {
+    // A cancel that crosses the finished job's answer gets the torrent: its files are in OPFS by then.
+    created = await client.call({ type: 'create', job }, {
+      ...(signal ? { signal, abortWaitsForAnswer: true } : {}),
+      onProgress: ({ hashed, total }) => options.onProgress?.(hashed, total),
+    })
+  } catch (err) {
+    throw signal?.aborted ? cancelledError() : err
+  }
+  const { torrentFile, infoHash, infoHashV2, version } = created
+  const magnetURI = createdMagnet(infoHash, created.name, options.trackers, infoHashV2)
+  return { torrentFile, infoHash, name: created.name, magnetURI, version, ...(infoHashV2 ? { infoHashV2 } : {}) }
 }
 
 function cancelledError(): AppError {

@@ -1,15 +1,18 @@
+import { serveRpc } from '../core/rpc-server'
 import { listDelta } from '../core/snapshot-delta'
 import { AppError } from '../protocol/errors'
 import type { TorrentSnapshot } from '../protocol/engine-events'
-import { TAB_CHANNEL, TAB_SILENT_MS, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
+import type { RpcEndpoint, RpcEvent } from '../protocol/rpc-messages'
+import { TAB_CHANNEL, TAB_SILENT_MS, type RemoteMethod, type TabMessage, type TabRequest } from '../protocol/tab-messages'
 import type { Engine } from './engine'
 
 const infoHashOf = (torrent: TorrentSnapshot) => torrent.infoHash
 
 /**
- * In the tab that runs the engine: mirrors its events to the other tabs and runs their calls.
- * Progress (four times a second) goes only while another tab listens, and only the snapshots
- * that changed: copying every torrent's snapshot to nobody was a cost paid at every tick.
+ * In the tab that runs the engine: mirrors its events to the other tabs and runs their calls
+ * (over the worker RPC, core/rpc-server.ts). Progress (four times a second) goes only while
+ * another tab listens, and only the snapshots that changed: copying every torrent's snapshot to
+ * nobody was a cost paid at every tick.
  */
 export function hostEngine(engine: Engine, now: () => number = Date.now): () => void {
   const channel = new BroadcastChannel(TAB_CHANNEL)
@@ -54,8 +57,8 @@ export function hostEngine(engine: Engine, now: () => number = Date.now): () => 
     history: () => engine.history(),
     clearHistory: () => engine.clearHistory(),
   }
-  channel.onmessage = async (event: MessageEvent<TabMessage>) => {
-    const message = event.data
+  channel.addEventListener('message', (event: RpcEvent) => {
+    const message = event.data as TabMessage
     if (message.type === 'hello') {
       const known = listened() && message.tab !== undefined && tabs.has(message.tab)
       if (message.tab) tabs.set(message.tab, now())
@@ -64,16 +67,15 @@ export function hostEngine(engine: Engine, now: () => number = Date.now): () => 
       post({ type: 'event', event: { type: 'bridge', status: engine.bridgeStatus() } })
       return sendAll()
     }
-    if (message.type === 'bye') return void tabs.delete(message.tab)
-    if (message.type !== 'call') return
-    try {
-      const result = await (methods[message.method] as (...args: unknown[]) => unknown)(...message.args)
-      post({ type: 'reply', id: message.id, ok: true, result })
-    } catch (err) {
-      post({ type: 'reply', id: message.id, ok: false, error: AppError.from(err).toInfo() })
-    }
-  }
+    if (message.type === 'bye') tabs.delete(message.tab)
+  })
+  const stopServing = serveRpc<TabRequest, unknown>(
+    channel as RpcEndpoint,
+    (request) => (methods[request.type] as (...args: unknown[]) => unknown)(...request.args),
+    { toError: (err) => AppError.from(err) },
+  )
   return () => {
+    stopServing()
     unsubscribe()
     channel.close()
   }

@@ -1,21 +1,34 @@
 import type { SpeedLimits } from '../core/speed-limits'
 import type { FilePriority, HistoryEntry } from '../protocol/stored-torrent'
 import type { Settings } from '../prefs/settings'
+import { RpcClient, type RpcWorker } from '../core/rpc-client'
 import { AppError } from '../protocol/errors'
 import type { BridgeStatus, EngineEvent, PeerSnapshot, TorrentDiagnostics, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
-import { TAB_CHANNEL, TAB_HELLO_MS, type RemoteMethod, type TabMessage } from '../protocol/tab-messages'
+import type { RpcEndpoint, RpcEvent } from '../protocol/rpc-messages'
+import { TAB_CHANNEL, TAB_HELLO_MS, type RemoteMethod, type TabMessage, type TabRequest } from '../protocol/tab-messages'
 import { applyDelta } from '../core/snapshot-delta'
 import type { AddOptions, AddSource } from './engine'
 import type { EngineApi } from './engine-api'
 import type { FileChoice } from './file-choice'
 import { opfsFile } from './opfs-file'
 
-/** In every other tab: the same list and controls, carried out by the tab that runs the engine. */
+/**
+ * In every other tab: the same list and controls, carried out by the tab that runs the engine.
+ * Its calls go over the one worker RPC (core/rpc-client.ts) on the tabs' BroadcastChannel: every
+ * tab hears every message there, so each tab is a caller with an id of its own. A BroadcastChannel
+ * reports no crash: when the engine's tab goes, this tab takes the engine lock and reloads
+ * (main.ts), which ends its calls.
+ */
 export class RemoteEngine implements EngineApi {
   readonly local = false
   private readonly channel = new BroadcastChannel(TAB_CHANNEL)
   private readonly listeners = new Set<(event: EngineEvent) => void>()
-  private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (err: AppError) => void }>()
+  private readonly rpc = new RpcClient<TabRequest, unknown>({
+    // one channel for the life of the tab, shared with the events: never closed by the RPC
+    start: () => Object.assign(this.channel as RpcEndpoint, { terminate: () => {} }) satisfies RpcWorker,
+    crashError: (why) => new AppError('ENGINE', `The tab that runs the engine did not answer (${why}). Reload this tab.`),
+    caller: crypto.randomUUID(),
+  })
   private torrents: TorrentSnapshot[] = []
   /** The engine's tab sends only the snapshots that changed: the whole list is kept here. */
   private readonly held = new Map<string, TorrentSnapshot>()
@@ -25,7 +38,7 @@ export class RemoteEngine implements EngineApi {
   private readonly bye = () => this.channel.postMessage({ type: 'bye', tab: this.tab } satisfies TabMessage)
 
   constructor() {
-    this.channel.onmessage = (event: MessageEvent<TabMessage>) => this.onMessage(event.data)
+    this.channel.addEventListener('message', (event: RpcEvent) => this.onMessage(event.data as TabMessage))
     const hello = () => this.channel.postMessage({ type: 'hello', tab: this.tab } satisfies TabMessage)
     hello()
     // still here: the engine's tab sends progress only while some tab listens
@@ -37,6 +50,7 @@ export class RemoteEngine implements EngineApi {
     clearInterval(this.helloTimer)
     removeEventListener('pagehide', this.bye)
     this.bye()
+    this.rpc.fail('this tab closed its channel')
     this.channel.close()
   }
 
@@ -86,11 +100,7 @@ export class RemoteEngine implements EngineApi {
   }
 
   private call(method: RemoteMethod, ...args: unknown[]): Promise<unknown> {
-    const id = crypto.randomUUID()
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
-      this.channel.postMessage({ type: 'call', id, method, args } satisfies TabMessage)
-    })
+    return this.rpc.call({ type: method, args })
   }
 
   private onMessage(message: TabMessage): void {
@@ -100,12 +110,7 @@ export class RemoteEngine implements EngineApi {
     } else if (message.type === 'event') {
       if (message.event.type === 'bridge') this.bridge = message.event.status
       for (const listener of this.listeners) listener(message.event)
-    } else if (message.type === 'reply') {
-      const pending = this.pending.get(message.id)
-      if (!pending) return // another tab's call
-      this.pending.delete(message.id)
-      if (message.ok) pending.resolve(message.result)
-      else pending.reject(AppError.from(message.error))
     }
+    // calls and their answers: the RPC's
   }
 }

@@ -1,5 +1,3 @@
-import type { ErrorInfo } from './errors'
-
 /** BitTorrent v1 (BEP 3), v2 (BEP 52) or both at once; the same union as core's MetaVersion. */
 export type TorrentVersion = 'v1' | 'v2' | 'hybrid'
 
@@ -28,18 +26,14 @@ export interface CreateJob {
   creationDate?: number
 }
 
-export type CreateRequest =
-  | { type: 'create'; id: number; job: CreateJob }
-  /** Stops the job with this id and deletes what it wrote; answered with `cancelled`. */
-  | { type: 'cancel'; id: number }
+/** A call to the create worker (inside the RPC envelope, rpc-messages.ts); aborting it stops the job and deletes what it wrote. */
+export type CreateRequest = { type: 'create'; job: CreateJob }
 
-export type CreateResponse =
-  /** At most about ten a second, and once at the end with hashed === total. */
-  | { type: 'progress'; id: number; hashed: number; total: number }
-  /** Its files are in OPFS, under its info-hash, for the engine to seed. */
-  | { type: 'created'; id: number; infoHash: string; infoHashV2?: string; name: string; torrentFile: Uint8Array; version: TorrentVersion }
-  | { type: 'cancelled'; id: number }
-  | { type: 'fail'; id: number; error: ErrorInfo }
+/** At most about ten a second, and once at the end with hashed === total. */
+export interface CreateProgress { hashed: number; total: number }
+
+/** Its files are in OPFS, under its info-hash, for the engine to seed. */
+export interface CreatedTorrent { infoHash: string; infoHashV2?: string; name: string; torrentFile: Uint8Array; version: TorrentVersion }
 
 /** OPFS: files are written under `torrents/<CREATING_PREFIX><uuid>/` and moved to `torrents/<infoHash>/` at the end. */
 export const CREATING_PREFIX = '.creating-'

@@ -1,8 +1,5 @@
 import type { Metainfo } from './metainfo'
-import type { ErrorInfo } from './errors'
 
-/** Messages to and from the parse worker. */
-export type ParseRequest = { type: 'parse'; id: number; bytes: Uint8Array }
-export type ParseResponse =
-  | { type: 'parsed'; id: number; metainfo: Metainfo }
-  | { type: 'fail'; id: number; error: ErrorInfo }
+/** A call to the parse worker (inside the RPC envelope, rpc-messages.ts): parse and validate a .torrent file. */
+export type ParseRequest = { type: 'parse'; bytes: Uint8Array }
+export type ParseReply = Metainfo

@@ -1,38 +1,37 @@
+import { RpcClient } from '../core/rpc-client'
 import { AppError } from '../protocol/errors'
-import type { PieceHashes, StorageLayout, StorageRequest, StorageResponse, V2PieceShape } from '../protocol/storage-messages'
+import type { PieceHashes, StorageLayout, StorageReply, StorageRequest, V2PieceShape } from '../protocol/storage-messages'
 
-type Reply = Extract<StorageResponse, { type: 'ok' }>
-type Pending = { resolve: (reply: Reply) => void; reject: (err: AppError) => void }
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
-
-/** The page's end of the storage worker: one promise per request. */
+/**
+ * The page's end of the storage worker: one promise per request, over the one worker RPC
+ * (core/rpc-client.ts). Every method takes an optional AbortSignal last; a request aborted
+ * before the worker reaches it never runs (the worker runs them one at a time).
+ */
 export class StorageClient {
-  private readonly worker: Worker
-  private readonly pending = new Map<number, Pending>()
-  private nextId = 1
+  // Never idled out: the worker holds the torrents' open files (sync access handles, which lock
+  // them) and the pieces kept between their hash and their write; starting it again costs more.
+  private readonly rpc = new RpcClient<StorageRequest, StorageReply>({
+    start: () => new Worker(new URL('../workers/storage.worker.ts', import.meta.url), { type: 'module', name: 'storage' }),
+    crashError: (why) => new AppError('STORAGE', `The storage worker stopped: ${why}. Reload the page.`),
+    fallbackCode: 'STORAGE',
+  })
 
   constructor() {
-    this.worker = new Worker(new URL('../workers/storage.worker.ts', import.meta.url), { type: 'module', name: 'storage' })
-    this.worker.onmessage = (event: MessageEvent<StorageResponse>) => this.onResponse(event.data)
-    this.worker.onerror = (event) => {
-      const error = new AppError('STORAGE', `The storage worker stopped: ${event.message || 'unknown error'}. Reload the page.`)
-      for (const pending of this.pending.values()) pending.reject(error)
-      this.pending.clear()
-    }
+    this.rpc.warm() // the worker loads while the page boots, not on the first piece
   }
 
-  open(torrent: string, layout: StorageLayout): Promise<void> {
-    return this.call({ type: 'open', torrent, layout }).then(() => undefined)
+  open(torrent: string, layout: StorageLayout, signal?: AbortSignal): Promise<void> {
+    return this.call({ type: 'open', torrent, layout }, [], signal).then(() => undefined)
   }
 
   /** Takes ownership of `data`: it is transferred to the worker. */
-  put(torrent: string, index: number, data: ArrayBuffer): Promise<void> {
-    return this.call({ type: 'put', torrent, index, data }, [data]).then(() => undefined)
+  put(torrent: string, index: number, data: ArrayBuffer, signal?: AbortSignal): Promise<void> {
+    return this.call({ type: 'put', torrent, index, data }, [data], signal).then(() => undefined)
   }
 
   /** SHA-1 of `data`, which is transferred and kept in the worker under `held` for putHeld or drop. */
-  async hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer> {
-    const { data: digest } = await this.call({ type: 'hash', held, data }, [data])
+  async hashHeld(held: number, data: ArrayBuffer, signal?: AbortSignal): Promise<ArrayBuffer> {
+    const { data: digest } = await this.call({ type: 'hash', held, data }, [data], signal)
     return digest ?? new ArrayBuffer(0)
   }
 
@@ -52,50 +51,39 @@ export class StorageClient {
   }
 
   /** Writes the bytes kept under `held` as piece `index`; resolves with their buffer, given back. */
-  async putHeld(torrent: string, index: number, held: number): Promise<ArrayBuffer | undefined> {
-    return (await this.call({ type: 'put-held', torrent, index, held })).data
+  async putHeld(torrent: string, index: number, held: number, signal?: AbortSignal): Promise<ArrayBuffer | undefined> {
+    return (await this.call({ type: 'put-held', torrent, index, held }, [], signal)).data
   }
 
   /** Forgets the bytes kept under `held`; resolves with their buffer, given back. */
-  async drop(held: number): Promise<ArrayBuffer | undefined> {
-    return (await this.call({ type: 'drop', held })).data
+  async drop(held: number, signal?: AbortSignal): Promise<ArrayBuffer | undefined> {
+    return (await this.call({ type: 'drop', held }, [], signal)).data
   }
 
-  async get(torrent: string, index: number, offset: number, length: number): Promise<Uint8Array> {
-    const { data } = await this.call({ type: 'get', torrent, index, offset, length })
+  async get(torrent: string, index: number, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const { data } = await this.call({ type: 'get', torrent, index, offset, length }, [], signal)
     return new Uint8Array(data ?? new ArrayBuffer(0))
   }
 
   /** Size on disk of each file, -1 when missing. */
-  async stat(torrent: string, layout: StorageLayout): Promise<number[]> {
-    return (await this.call({ type: 'stat', torrent, layout })).sizes ?? []
+  async stat(torrent: string, layout: StorageLayout, signal?: AbortSignal): Promise<number[]> {
+    return (await this.call({ type: 'stat', torrent, layout }, [], signal)).sizes ?? []
   }
 
-  release(torrent: string, fileIndex: number): Promise<void> {
-    return this.call({ type: 'release', torrent, fileIndex }).then(() => undefined)
+  release(torrent: string, fileIndex: number, signal?: AbortSignal): Promise<void> {
+    return this.call({ type: 'release', torrent, fileIndex }, [], signal).then(() => undefined)
   }
 
-  close(torrent: string): Promise<void> {
-    return this.call({ type: 'close', torrent }).then(() => undefined)
+  close(torrent: string, signal?: AbortSignal): Promise<void> {
+    return this.call({ type: 'close', torrent }, [], signal).then(() => undefined)
   }
 
-  destroy(torrent: string): Promise<void> {
-    return this.call({ type: 'destroy', torrent }).then(() => undefined)
+  destroy(torrent: string, signal?: AbortSignal): Promise<void> {
+    return this.call({ type: 'destroy', torrent }, [], signal).then(() => undefined)
   }
 
-  private call(request: WithoutId<StorageRequest>, transfer: Transferable[] = []): Promise<Reply> {
-    const id = this.nextId++
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
-      this.worker.postMessage({ ...request, id } as StorageRequest, transfer)
-    })
-  }
-
-  private onResponse(response: StorageResponse): void {
-    const pending = this.pending.get(response.id)
-    if (!pending) return
-    this.pending.delete(response.id)
-    if (response.type === 'ok') pending.resolve(response)
-    else pending.reject(AppError.from(response.error, 'STORAGE'))
+  /** `transfer`: buffers of the request moved to the worker (the caller gives them up). */
+  private call(request: StorageRequest, transfer: ArrayBuffer[] = [], signal?: AbortSignal): Promise<StorageReply> {
+    return this.rpc.call(request, signal ? { transfer, signal } : { transfer })
   }
 }

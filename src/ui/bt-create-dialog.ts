@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import {
   createTorrent, filesOfDirectory, filesOfInput, isCancelled, planPicked,
-  type CreateResult, type CreateTask, type PickedFile, type PickedPlan,
+  type CreateResult, type PickedFile, type PickedPlan,
 } from '../engine/create-service'
 import { formatBytes, formatPercent, t } from '../i18n/i18n'
 import type { TorrentVersion } from '../protocol/create-messages'
@@ -51,7 +51,8 @@ export class BtCreateDialog extends LitElement {
   declare result: CreateResult | undefined
   declare error: string | undefined
   declare copied: boolean
-  private task: CreateTask | undefined
+  /** The job in progress: aborting it cancels it. */
+  private creating: AbortController | undefined
 
   static override styles = [buttonStyles, css`
     :host { display: contents; }
@@ -99,7 +100,7 @@ export class BtCreateDialog extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
-    this.task?.abort()
+    this.creating?.abort()
   }
 
   override render() {
@@ -239,9 +240,10 @@ export class BtCreateDialog extends LitElement {
     const trackers = String(data.get('trackers') ?? '').split(/\s+/).map((s) => s.trim())
       .filter((url) => /^(wss?|https?|udp):\/\//i.test(url))
     this.error = undefined
-    let task: CreateTask
+    const creating = new AbortController()
+    let result: Promise<CreateResult>
     try {
-      task = createTorrent({
+      result = createTorrent({
         plan,
         name: this.name,
         trackers,
@@ -251,25 +253,26 @@ export class BtCreateDialog extends LitElement {
           this.hashed = hashed
           this.total = total
         },
+        signal: creating.signal,
       })
     } catch (err) {
       this.error = AppError.from(err, 'BAD_INPUT').message
       return
     }
-    this.task = task
+    this.creating = creating
     this.hashed = 0
     this.total = plan.totalBytes
     this.phase = 'hashing'
-    task.result.then(
+    result.then(
       (result) => {
-        this.task = undefined
+        this.creating = undefined
         this.result = result
         this.phase = 'done'
         const detail: TorrentCreatedDetail = { ...result }
         this.dispatchEvent(new CustomEvent('torrent-created', { detail, bubbles: true, composed: true }))
       },
       (err: unknown) => {
-        this.task = undefined
+        this.creating = undefined
         this.phase = 'form'
         this.error = isCancelled(err) ? undefined : errorText(AppError.from(err, 'STORAGE'))
       },
@@ -277,7 +280,7 @@ export class BtCreateDialog extends LitElement {
   }
 
   private cancel(): void {
-    this.task?.abort()
+    this.creating?.abort()
   }
 
   /** Escape while hashing cancels the job rather than hiding it. */

@@ -7,11 +7,12 @@
  * `torrents/.creating-<uuid>/` that is then renamed to `torrents/<infoHash>/`.
  */
 import { buildTorrent, createdFileLayout } from '../core/create-torrent'
+import { serveRpc, type RpcCall } from '../core/rpc-server'
 import { TorrentHasher, type TorrentHashes } from '../core/torrent-hasher'
 import { AppError } from '../protocol/errors'
 import {
   CREATE_PROGRESS_INTERVAL_MS, CREATING_PREFIX, creatingLockName,
-  type CreateJob, type CreateRequest, type CreateResponse, type CreateSourceFile,
+  type CreateJob, type CreateProgress, type CreateRequest, type CreateSourceFile, type CreatedTorrent,
 } from '../protocol/create-messages'
 import { STORAGE_ROOT, opfsFileName } from '../protocol/storage-messages'
 
@@ -22,14 +23,8 @@ const READ_BYTES = 8 * 1024 * 1024
 
 class Cancelled extends Error {}
 
-interface Job {
-  cancelled: boolean
-}
-const jobs = new Map<number, Job>()
-
-function post(message: CreateResponse, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer)
-}
+/** A job's call: aborted when the user cancels; its progress goes to the page. */
+type Job = RpcCall<CreateProgress>
 
 async function torrentsDir(): Promise<FileSystemDirectoryHandle> {
   return (await navigator.storage.getDirectory()).getDirectoryHandle(STORAGE_ROOT, { create: true })
@@ -61,7 +56,7 @@ async function removeLeftovers(torrents: FileSystemDirectoryHandle): Promise<voi
  * index it has in the torrent's file list (a hybrid's list has padding files between them, which
  * are written too, as zeros, since storage reads whole pieces across them).
  */
-async function hashAndCopy(id: number, job: CreateJob, state: Job, dir: FileSystemDirectoryHandle | null, total: number): Promise<TorrentHashes> {
+async function hashAndCopy(job: CreateJob, state: Job, dir: FileSystemDirectoryHandle | null, total: number): Promise<TorrentHashes> {
   const lengths = job.files.map((f) => f.file.size)
   const hasher = new TorrentHasher(job.version, job.pieceLength, lengths, job.singleFile)
   const layout = createdFileLayout(job.version, job.pieceLength, lengths, job.singleFile)
@@ -71,7 +66,7 @@ async function hashAndCopy(id: number, job: CreateJob, state: Job, dir: FileSyst
     const now = performance.now()
     if (!force && now - lastProgress < CREATE_PROGRESS_INTERVAL_MS) return
     lastProgress = now
-    post({ type: 'progress', id, hashed: read, total })
+    state.progress({ hashed: read, total })
   }
 
   // Reads in file order, one read ahead: the next chunk comes off disk while this one is written
@@ -109,7 +104,7 @@ async function hashAndCopy(id: number, job: CreateJob, state: Job, dir: FileSyst
     for (let r = 0; r < reads.length; r++) {
       const { index, start, end } = reads[r] as { index: number; start: number; end: number }
       const chunk = new Uint8Array(await (next as Promise<ArrayBuffer>))
-      if (state.cancelled) throw new Cancelled()
+      if (state.signal.aborted) throw new Cancelled()
       const following = reads[r + 1]
       next = following ? readChunk(following) : undefined
       const source = job.files[index] as CreateSourceFile
@@ -134,7 +129,7 @@ async function hashAndCopy(id: number, job: CreateJob, state: Job, dir: FileSyst
     closeHandle()
   }
   const hashes = await hasher.finish()
-  if (state.cancelled) throw new Cancelled()
+  if (state.signal.aborted) throw new Cancelled()
   progress(true)
   return hashes
 }
@@ -171,16 +166,16 @@ async function publish(torrents: FileSystemDirectoryHandle, tempName: string, in
   await removeQuietly(torrents, tempName)
 }
 
-async function create(id: number, job: CreateJob, state: Job): Promise<void> {
+async function create(job: CreateJob, state: Job): Promise<CreatedTorrent> {
   const torrents = await torrentsDir()
   await removeLeftovers(torrents).catch(() => {})
   const tempName = `${CREATING_PREFIX}${crypto.randomUUID()}`
-  const run = async () => {
+  const run = async (): Promise<CreatedTorrent> => {
     try {
       const dir = await torrents.getDirectoryHandle(tempName, { create: true })
       const total = job.files.reduce((sum, f) => sum + f.file.size, 0)
-      post({ type: 'progress', id, hashed: 0, total })
-      const hashes = await hashAndCopy(id, job, state, dir, total)
+      state.progress({ hashed: 0, total })
+      const hashes = await hashAndCopy(job, state, dir, total)
       const created = await buildTorrent({
         name: job.name,
         files: job.files.map((f) => ({ path: f.path, length: f.file.size })),
@@ -195,20 +190,21 @@ async function create(id: number, job: CreateJob, state: Job): Promise<void> {
         ...(job.createdBy ? { createdBy: job.createdBy } : {}),
         ...(job.creationDate !== undefined ? { creationDate: job.creationDate } : {}),
       })
-      if (state.cancelled) throw new Cancelled()
+      if (state.signal.aborted) throw new Cancelled()
       await publish(torrents, tempName, created.infoHash, createdFileLayout(job.version, job.pieceLength, job.files.map((f) => f.file.size), job.singleFile))
       const torrentFile = created.torrentFile
-      post({
-        type: 'created', id, infoHash: created.infoHash, name: created.name, torrentFile, version: job.version,
+      state.transfer(torrentFile.buffer as ArrayBuffer)
+      return {
+        infoHash: created.infoHash, name: created.name, torrentFile, version: job.version,
         ...(created.infoHashV2 ? { infoHashV2: created.infoHashV2 } : {}),
-      }, [torrentFile.buffer as ArrayBuffer])
+      }
     } catch (err) {
       await removeQuietly(torrents, tempName).catch(() => {})
       throw err
     }
   }
-  if (navigator.locks) await navigator.locks.request(creatingLockName(tempName), run)
-  else await run()
+  if (navigator.locks) return navigator.locks.request(creatingLockName(tempName), run)
+  return run()
 }
 
 function toError(err: unknown): AppError {
@@ -223,21 +219,5 @@ function toError(err: unknown): AppError {
   return new AppError('STORAGE', `Creating the torrent failed: ${message}`)
 }
 
-self.onmessage = (event: MessageEvent<CreateRequest>) => {
-  const request = event.data
-  if (request.type === 'cancel') {
-    const state = jobs.get(request.id)
-    if (state) state.cancelled = true
-    else post({ type: 'cancelled', id: request.id })
-    return
-  }
-  const state: Job = { cancelled: false }
-  jobs.set(request.id, state)
-  create(request.id, request.job, state).then(
-    () => undefined,
-    (err: unknown) => {
-      if (err instanceof Cancelled || state.cancelled) post({ type: 'cancelled', id: request.id })
-      else post({ type: 'fail', id: request.id, error: toError(err).toInfo() })
-    },
-  ).finally(() => jobs.delete(request.id))
-}
+// Jobs run side by side; a cancelled one (its call aborted) deletes what it wrote, then answers.
+serveRpc<CreateRequest, CreatedTorrent, CreateProgress>(self, (request, call) => create(request.job, call), { toError })

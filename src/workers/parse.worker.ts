@@ -1,18 +1,12 @@
 /// <reference lib="webworker" />
-/** Parses large .torrent files off the main thread. */
+/** Parses .torrent files off the main thread (engine/parse-service.ts). */
 import { parseTorrent } from '../core/metainfo'
+import { serveRpc } from '../core/rpc-server'
 import { AppError } from '../protocol/errors'
-import type { ParseRequest, ParseResponse } from '../protocol/parse-messages'
+import type { ParseReply, ParseRequest } from '../protocol/parse-messages'
 
 declare const self: DedicatedWorkerGlobalScope
 
-self.onmessage = async (event: MessageEvent<ParseRequest>) => {
-  const { id, bytes } = event.data
-  let response: ParseResponse
-  try {
-    response = { type: 'parsed', id, metainfo: await parseTorrent(bytes) }
-  } catch (err) {
-    response = { type: 'fail', id, error: AppError.from(err, 'BAD_TORRENT').toInfo() }
-  }
-  self.postMessage(response)
-}
+serveRpc<ParseRequest, ParseReply>(self, (request) => parseTorrent(request.bytes), {
+  toError: (err) => AppError.from(err, 'BAD_TORRENT'),
+})

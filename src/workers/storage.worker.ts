@@ -8,10 +8,11 @@
  */
 import { pieceHash } from '../core/merkle'
 import { pieceSlices, type FileSpan } from '../core/pieces'
+import { serveRpc } from '../core/rpc-server'
 import { AppError } from '../protocol/errors'
 import {
   STORAGE_ROOT, opfsFileName,
-  type PieceHashes, type StorageLayout, type StorageRequest, type StorageResponse, type V2PieceShape,
+  type PieceHashes, type StorageLayout, type StorageReply, type StorageRequest, type V2PieceShape,
 } from '../protocol/storage-messages'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -219,25 +220,21 @@ function toError(err: unknown): AppError {
   return new AppError('STORAGE', `The browser's storage failed: ${message}`)
 }
 
+/** A buffer answered (a hash, a piece read, a held piece given back) is moved to the page, not copied. */
+async function reply(request: StorageRequest, transfer: (buffer: ArrayBuffer) => void): Promise<StorageReply> {
+  const result = await handle(request)
+  if (Array.isArray(result)) return { sizes: result }
+  if (!result) return {}
+  if (result instanceof ArrayBuffer) {
+    transfer(result)
+    return { data: result }
+  }
+  const answer: StorageReply = {}
+  if (result.sha1) transfer(answer.data = result.sha1)
+  if (result.v2Hash) transfer(answer.v2Hash = result.v2Hash)
+  return answer
+}
+
 // One request at a time: a sync access handle could otherwise be evicted between another
 // request's await and its write. Each request is short (sync I/O at disk speed).
-let queue: Promise<unknown> = Promise.resolve()
-self.onmessage = (event: MessageEvent<StorageRequest>) => {
-  const request = event.data
-  queue = queue.then(async () => {
-    let response: StorageResponse
-    try {
-      const result = await handle(request)
-      if (Array.isArray(result)) response = { type: 'ok', id: request.id, sizes: result }
-      else if (result instanceof ArrayBuffer) response = { type: 'ok', id: request.id, data: result }
-      else if (result) {
-        response = { type: 'ok', id: request.id }
-        if (result.sha1) response.data = result.sha1
-        if (result.v2Hash) response.v2Hash = result.v2Hash
-      } else response = { type: 'ok', id: request.id }
-    } catch (err) {
-      response = { type: 'fail', id: request.id, error: toError(err).toInfo() }
-    }
-    self.postMessage(response, response.type === 'ok' ? [response.data, response.v2Hash].filter((b) => b !== undefined) : [])
-  })
-}
+serveRpc<StorageRequest, StorageReply>(self, (request, call) => reply(request, (buffer) => call.transfer(buffer)), { serial: true, toError })
