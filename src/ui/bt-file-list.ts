@@ -20,7 +20,8 @@ export class BtFileList extends LitElement {
   declare files: FileSnapshot[]
   /**
    * Rows drawn, as in the add dialog (ROWS_AT_A_TIME a time, "Show more"): a torrent of 10,000
-   * files drew every row, one task of N ms when opened and again at each refresh.
+   * files drew every row, one task of 5.6 to 9.7 s when its list was opened; 0.1 s now
+   * (docs/BENCHMARKS.md, "Scale: the page").
    */
   declare limit: number
   declare torrentName: string
