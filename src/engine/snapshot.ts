@@ -38,6 +38,8 @@ export interface TorrentRecord {
   /** When its seeding goal was first seen met; it stops GOAL_GRACE_MS later (core/queue.ts). */
   goalMetSince?: number
   starting?: boolean
+  /** A stop under way: webtorrent holds the torrent until it is removed, so a start waits for it. */
+  stopping?: Promise<void>
   /** Bumped whenever `bitfield` changes. */
   bitfieldVersion?: number
   completeMemo?: { key: string; value: boolean }

@@ -1,6 +1,7 @@
 import WebTorrent, { type Torrent, type Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
 import { duplicateToClose } from '../core/duplicate-peer'
+import { closeIfBothSeed, closeWhenBothSeed } from './seed-to-seed'
 import { parseMagnet } from '../core/magnet'
 import { magnetPeers } from '../core/magnet-peers'
 import type { Metainfo } from '../core/metainfo'
@@ -86,6 +87,11 @@ export class TorrentRunner {
     if (record.torrent || record.starting) return
     record.starting = true
     try {
+      // Started again while its stop still saved its state: webtorrent still held it and threw
+      // "Cannot add duplicate torrent", an error for good (738 of 1,000 torrents dropped at once, the
+      // queue and stall restarts starting what they had just stopped; docs/BENCHMARKS.md). A stop that
+      // failed to save has said so itself.
+      if (record.stopping) await record.stopping.catch(() => {})
       const bitfield = await this.startupBitfield(record)
       if (!this.records.has(record.infoHash) || record.stored.paused) return
       // webtorrent gets the WebSocket trackers; the bridge announces to the http/udp ones (allTrackers)
@@ -127,15 +133,23 @@ export class TorrentRunner {
 
   async stop(record: TorrentRecord, opts: { destroyStore?: boolean } = {}): Promise<void> {
     const torrent = record.torrent
-    if (!torrent) return
+    if (!torrent) return record.stopping
     record.torrent = undefined
     this.bridge?.detach(record.infoHash)
     this.webSeeds.detach(record.infoHash)
     this.v2.close(record.infoHash)
     this.bankCounters(record)
-    await this.persistence.saveTorrent(record.stored)
-    await this.persistence.flush()
-    if (!torrent.destroyed) await this.client.remove(torrent, { destroyStore: Boolean(opts.destroyStore) }).catch(() => {})
+    const stopping = (async () => {
+      await this.persistence.saveTorrent(record.stored)
+      await this.persistence.flush()
+      if (!torrent.destroyed) await this.client.remove(torrent, { destroyStore: Boolean(opts.destroyStore) }).catch(() => {})
+    })()
+    record.stopping = stopping
+    try {
+      await stopping
+    } finally {
+      if (record.stopping === stopping) delete record.stopping
+    }
   }
 
   /** The user's file priorities, as webtorrent's piece selection. */
@@ -167,6 +181,7 @@ export class TorrentRunner {
         .then(() => this.host.emit({ type: 'history' }))
     }
     void this.persistence.flush()
+    for (const wire of record.torrent?.wires ?? []) closeIfBothSeed(wire, () => isComplete(record))
     this.host.emit({ type: 'done', torrent: this.host.snapshotOf(record) })
     this.host.applyQueue()
   }
@@ -261,6 +276,7 @@ export class TorrentRunner {
       wire.on('upload', (bytes: number) => { if (current()) record.uploadedNow += bytes })
       // PEX (BEP 11) on every wire, through the bridge; the private flag is unknown until the metadata
       if (current()) this.bridge?.usePex(infoHash, wire, () => record.metainfo?.private)
+      closeWhenBothSeed(wire, () => current() && isComplete(record))
     })
     torrent.on('warning', (err: Error) => this.host.emit({ type: 'warning', infoHash, message: err.message }))
     torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, AppError.from(err)) })

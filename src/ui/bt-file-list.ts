@@ -6,11 +6,13 @@ import type { FilePriority } from '../protocol/stored-torrent'
 import { isPlayable } from '../pwa/media-types'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
-import { ROWS_AT_A_TIME } from './bt-add-dialog'
 import type { FilePriorityChange } from './torrent-command'
 
 /** The priority select's option values. */
 const PRIORITY_OPTIONS = new Map<string, FilePriority>([['0', 0], ['1', 1], ['2', 2]])
+
+/** Rows of a file list drawn at first and added by "Show more". */
+export const FILE_ROWS_AT_A_TIME = 50
 
 /** The `play-file` event's detail; `infoHash` when the list was given it. */
 export interface PlayFileDetail { fileIndex: number; name: string; infoHash?: string }
@@ -24,8 +26,9 @@ export class BtFileList extends LitElement {
   static override properties = { files: { attribute: false }, torrentName: { attribute: false }, infoHash: { attribute: false }, limit: { state: true } }
   declare files: FileSnapshot[]
   /**
-   * Rows drawn, as in the add dialog (ROWS_AT_A_TIME a time, "Show more"): a torrent of 10,000
-   * files drew every row, one task of N ms when opened and again at each refresh.
+   * Rows drawn, FILE_ROWS_AT_A_TIME a time ("Show more"): a torrent of 10,000 files drew every
+   * row, one task of 5.6 to 9.7 s when its list was opened; 200 rows took 106 to 128 ms (each
+   * row has its priority menu and bar), over the 50 ms a task may take (docs/BENCHMARKS.md).
    */
   declare limit: number
   declare torrentName: string
@@ -50,13 +53,13 @@ export class BtFileList extends LitElement {
     updateWhenLocaleChanges(this)
     this.files = []
     this.torrentName = ''
-    this.limit = ROWS_AT_A_TIME
+    this.limit = FILE_ROWS_AT_A_TIME
   }
 
   override render() {
     const more = this.files.length - this.limit
     return html`<ul aria-label=${t('files.of', { name: this.torrentName })}>${this.files.slice(0, this.limit).map((file) => this.renderFile(file))}</ul>
-      ${more > 0 ? html`<button class="more" @click=${() => { this.limit += ROWS_AT_A_TIME }}>${t('files.showMore', { count: Math.min(more, ROWS_AT_A_TIME), hidden: more })}</button>` : nothing}`
+      ${more > 0 ? html`<button class="more" @click=${() => { this.limit += FILE_ROWS_AT_A_TIME }}>${t('files.showMore', { count: Math.min(more, FILE_ROWS_AT_A_TIME), hidden: more })}</button>` : nothing}`
   }
 
   private renderFile(file: FileSnapshot) {

@@ -17,7 +17,7 @@ import { startTracker } from '../support/tracker'
 import type { TorrentSetSpec } from '../support/torrent-set-seeder'
 import { startApp } from '../e2e/harness'
 import { profileMainThread, type MainThreadProfile } from './main-thread-trace'
-import { changeSettings, heapSampler, indexedDbBytes, setQuota, untilList } from './scale-page'
+import { changeSettings, heapSampler, indexedDbBytes, readList, setQuota, untilList } from './scale-page'
 import { randomBytes, sameBytesTorrents, type MadeTorrent } from './scale-torrents'
 
 const KiB = 1024
@@ -28,6 +28,7 @@ const ACTIVE = Number(process.env.BENCH_SCALE_ACTIVE ?? 50)
 const ACTIVE_UPLOAD_LIMIT = 2_000_000
 const WINDOW_MS = Number(process.env.BENCH_SCALE_WINDOW_MS ?? 20_000)
 const SETTLE_MS = 2000
+const FILL_MS = Number(process.env.BENCH_SCALE_FILL_MS ?? 10 * 60_000)
 
 export interface ManyTorrentsFigures {
   torrents: number
@@ -37,6 +38,8 @@ export interface ManyTorrentsFigures {
   add: MainThreadProfile
   /** Time until the small ones all seed (not a figure of the app alone: the bridge's announce rate bounds it). */
   fillSeconds: number
+  /** The torrents by state while the downloading figures were taken. */
+  library: Record<string, number>
   downloading: MainThreadProfile & { heapMiB: number; downloadMBps: number }
   idle: MainThreadProfile & { heapMiB: number }
   indexedDbMiB: number
@@ -95,14 +98,25 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       })
       log(`bench scale:   listed in ${addSeconds.toFixed(1)} s, longest task ${add.longestMs.toFixed(0)} ms`)
 
+      // until the small ones seed (or failed: their errors are logged), at most FILL_MS: the
+      // measurements below are of a library as it is then
       const fillBegan = Date.now()
-      await untilList(page, `the ${SMALL} small torrents seeding`, (s) => (s.states.seeding ?? 0) >= SMALL, 20 * 60_000, 2000)
+      let filled = await readList(page)
+      let said = 0
+      while (Date.now() - fillBegan < FILL_MS && (filled.states.seeding ?? 0) + (filled.states.error ?? 0) < SMALL) {
+        await page.waitForTimeout(2000)
+        filled = await readList(page)
+        if (Date.now() - said > 30_000) {
+          said = Date.now()
+          log(`bench scale:   after ${((Date.now() - fillBegan) / 1000).toFixed(0)} s: ${JSON.stringify(filled.states)}`)
+        }
+      }
       const fillSeconds = (Date.now() - fillBegan) / 1000
-      const filled = await untilList(page, 'the list', () => true, 10_000)
       if (Object.keys(filled.errors).length) log(`bench scale:   in error: ${JSON.stringify(filled.errors)}`)
-      log(`bench scale:   ${SMALL} seeding after ${fillSeconds.toFixed(0)} s`)
+      log(`bench scale:   after ${fillSeconds.toFixed(0)} s: ${JSON.stringify(filled.states)}`)
       await smallSeeder.stop() // the seeding torrents keep no peer: what a quiet library is like
-      await untilList(page, `the ${ACTIVE} downloading`, (s) => (s.states.downloading ?? 0) >= ACTIVE, 5 * 60_000, 1000)
+      const running = await untilList(page, `the ${ACTIVE} downloading`, (s) => (s.states.downloading ?? 0) >= ACTIVE, 2 * 60_000, 1000).catch(() => readList(page))
+      log(`bench scale:   measured with: ${JSON.stringify(running.states)}`)
       await page.waitForTimeout(10_000) // every one of them connected and under way
 
       const before = await downloadedBytes(page)
@@ -111,11 +125,13 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6 }
       log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} %, longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s`)
 
-      await page.evaluate(async () => {
+      const pausing = await page.evaluate(async () => {
         const app = document.querySelector('bt-app') as unknown as { torrents: { infoHash: string; state: string }[]; engine: { pause(h: string): Promise<void> } }
-        for (const t of app.torrents.filter((t) => t.state === 'downloading' || t.state === 'queued')) await app.engine.pause(t.infoHash)
+        const active = app.torrents.filter((t) => t.state === 'downloading' || t.state === 'queued')
+        for (const t of active) await app.engine.pause(t.infoHash)
+        return active.length
       })
-      await untilList(page, 'the active ones paused', (s) => (s.states.paused ?? 0) >= ACTIVE, 60_000)
+      await untilList(page, 'the active ones paused', (s) => (s.states.paused ?? 0) >= pausing, 60_000)
       await page.waitForTimeout(5000)
       heap = await heapSampler(context, page)
       const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
@@ -132,7 +148,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
         await page.waitForTimeout(5000) // what the restart of 950 seeding torrents costs after it
       })
       log(`bench scale:   reload to list ${reloadSeconds.toFixed(2)} s, longest task ${reload.longestMs.toFixed(0)} ms; IndexedDB ${indexedDbMiB.toFixed(1)} MiB`)
-      return { torrents: total, active: ACTIVE, addSeconds, add, fillSeconds, downloading, idle, indexedDbMiB, reloadSeconds, reload }
+      return { torrents: total, active: ACTIVE, addSeconds, add, fillSeconds, library: running.states, downloading, idle, indexedDbMiB, reloadSeconds, reload }
     } finally {
       await context.close()
       await app.close()
