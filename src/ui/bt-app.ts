@@ -40,6 +40,7 @@ import './bt-storage-bar'
 import { applyLanguage } from './language'
 import { applyTheme } from './theme'
 import type { TorrentCommand } from './torrent-command'
+import type { BtTorrentList } from './bt-torrent-list'
 import './bt-torrent-list'
 import { PasteDropController } from './paste-drop'
 import { errorText } from '../i18n/error-text'
@@ -183,7 +184,7 @@ export class BtApp extends LitElement {
         @save-all=${(e: CustomEvent<{ infoHash: string }>) => void this.saveFlow.saveAll(e.detail.infoHash)}
         @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}
         @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}
-        @show-connectivity=${() => this.showConnectivity()}
+        @show-connectivity=${(e: CustomEvent<{ infoHash: string }>) => this.showConnectivity(() => this.renderRoot.querySelector<BtTorrentList>('bt-torrent-list')?.focusPeersOf(e.detail.infoHash))}
         @show-diagnostics=${(e: CustomEvent<{ infoHash: string }>) => this.showDiagnostics(e.detail.infoHash)}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
       ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">${t('app.otherTab')}</p>` : ''}
@@ -207,8 +208,8 @@ export class BtApp extends LitElement {
     this.renderRoot.querySelector<BtDiagnostics>('bt-diagnostics')?.open(infoHash, name)
   }
 
-  private showConnectivity(): void {
-    this.renderRoot.querySelector<BtConnectivity>('bt-connectivity')?.open()
+  private showConnectivity(giveFocusBack?: () => void): void {
+    this.renderRoot.querySelector<BtConnectivity>('bt-connectivity')?.open(giveFocusBack)
   }
 
   private onEngineEvent(event: EngineEvent): void {

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { t } from '../i18n/i18n'
 import type { BridgeConnectivity, BridgeStatus } from '../protocol/engine-events'
-import { keepTabInside } from './dialog-focus'
+import { focusLost, keepTabInside } from './dialog-focus'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
@@ -60,8 +60,24 @@ export class BtConnectivity extends LitElement {
     this.bridge = { state: 'none', reason: null }
   }
 
-  open(): void {
+  /** Where the focus goes back to when the element that opened the panel is gone. */
+  private giveFocusBack: (() => void) | undefined
+
+  /**
+   * Opens the panel. The browser gives the focus back to what opened it on close; `giveFocusBack`
+   * is for when that element is gone by then (a torrent's row redrawn while the panel was open:
+   * its "Why none?" button re-created, or replaced by a peers count), so the focus is not lost
+   * to the page's body.
+   */
+  open(giveFocusBack?: () => void): void {
+    this.giveFocusBack = giveFocusBack
     this.renderRoot.querySelector('dialog')?.showModal()
+  }
+
+  private readonly onClose = () => {
+    const back = this.giveFocusBack
+    this.giveFocusBack = undefined
+    if (back && focusLost()) back()
   }
 
   override render() {
@@ -70,7 +86,7 @@ export class BtConnectivity extends LitElement {
     const m = c?.portMapping
     const external = m?.externalHost ? `${m.externalHost.includes(':') ? `[${m.externalHost}]` : m.externalHost}:${m.externalPort}` : t('connectivity.notKnown')
     return html`
-      <dialog aria-labelledby="connectivity-title" @keydown=${keepTabInside}>
+      <dialog aria-labelledby="connectivity-title" @keydown=${keepTabInside} @close=${this.onClose}>
         <h2 id="connectivity-title">${t('connectivity.title')}</h2>
         <dl aria-label=${t('connectivity.title')}>
           <dt>${t('connectivity.bridge')}</dt><dd>${bridgeText(this.bridge)}</dd>

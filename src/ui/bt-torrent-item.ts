@@ -147,6 +147,11 @@ export class BtTorrentItem extends LitElement {
       </div>`
   }
 
+  /** Focuses the row's peers line: its "Why none?" button, or the peers count that replaced it. */
+  focusPeers(): void {
+    this.renderRoot.querySelector<HTMLElement>('button.why, button.peers')?.focus()
+  }
+
   /** "3 peers (tracker 2 · DHT 1)": a button that shows them, when there are any. */
   private renderPeers(torrent: TorrentSnapshot) {
     const text = torrent.peers

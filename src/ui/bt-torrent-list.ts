@@ -6,6 +6,7 @@ import { formatSpeed, rich, t, type MessageId } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
+import type { BtTorrentItem } from './bt-torrent-item'
 import './bt-torrent-item'
 
 /** The list only gets its toolbar (filters, name search, total speeds) from this many torrents on. */
@@ -130,6 +131,12 @@ export class BtTorrentList extends LitElement {
 
   private visible(): TorrentSnapshot[] {
     return this.torrents.filter((t) => matchesFilter(t, this.filter) && matchesSearch(t.name, this.query))
+  }
+
+  /** Focuses a torrent's peers line ("Why none?", or its peers count). */
+  focusPeersOf(infoHash: string): void {
+    const items = this.renderRoot.querySelectorAll<BtTorrentItem>('bt-torrent-item')
+    for (const item of items) if (item.torrent.infoHash === infoHash) return item.focusPeers()
   }
 
   private showAll(): void {

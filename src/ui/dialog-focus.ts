@@ -27,3 +27,9 @@ export function keepTabInside(event: KeyboardEvent): void {
     ;(event.shiftKey ? last : first).focus()
   }
 }
+
+/** Nothing has the focus (it fell back to the body): the element that had it was removed. */
+export function focusLost(): boolean {
+  const active = document.activeElement
+  return active === null || active === document.body
+}
