@@ -47,6 +47,8 @@ export class Engine implements EngineApi {
   private readonly manager: DownloadManager
   private settings: Settings = { ...DEFAULT_SETTINGS }
   private readonly bridge: BridgeLink | undefined
+  /** What every session is made with: the settings of the moment, and the runner that runs it. */
+  private readonly sessionContext = { settings: () => this.settings, runner: { start: (record: TorrentRecord) => this.runner.start(record), stop: (record: TorrentRecord, opts?: { destroyStore?: boolean }) => this.runner.stop(record, opts) } }
 
   constructor(
     config: RuntimeConfig,
@@ -68,7 +70,7 @@ export class Engine implements EngineApi {
       applyQueue: () => this.manager.applyQueue(),
       diskFull: () => this.quotaWatch.start(),
     })
-    this.manager = new DownloadManager(this.records, this.runner, persistence, () => this.settings, () => this.emitProgress())
+    this.manager = new DownloadManager(this.records, persistence, () => this.settings, () => this.emitProgress())
   }
 
   /** Whether the page reaches the whole swarm through the bridge, or WebRTC peers only. */
@@ -86,7 +88,7 @@ export class Engine implements EngineApi {
   }
 
   private snapshotOf(record: TorrentRecord): TorrentSnapshot {
-    const next = keepIfSame(this.snapshots.get(record.infoHash), snapshot(record, sessionOf(record).sync(this.settings), record.torrent && this.bridge ? this.bridge.counts(record.infoHash) : undefined))
+    const next = keepIfSame(this.snapshots.get(record.infoHash), snapshot(record, sessionOf(record).state, record.torrent && this.bridge ? this.bridge.counts(record.infoHash) : undefined))
     this.snapshots.set(record.infoHash, next)
     return next
   }
@@ -99,13 +101,14 @@ export class Engine implements EngineApi {
       ? parseTorrentFile(stored.torrentFile).then((metainfo) => ({ metainfo }), (err: unknown) => ({ error: AppError.from(err, 'BAD_TORRENT').toInfo() }))
       : {}))
     for (const [i, { stored, bitfield }] of saved.entries()) {
-      const record = new TorrentSession(stored.infoHash, stored)
+      const record = new TorrentSession(stored.infoHash, stored, this.sessionContext)
       if (bitfield) record.bitfield = bitfield
       const { metainfo, error } = parsed[i] as { metainfo?: Metainfo; error?: ErrorInfo }
       if (metainfo) record.metainfo = metainfo
       if (error) record.error = error
       // Finished in an earlier session: no "finished" event again when it starts seeding.
       record.completeHandled = isComplete(record)
+      record.raise('restored')
       this.records.set(stored.infoHash, record)
     }
     this.manager.applyQueue()
@@ -136,7 +139,7 @@ export class Engine implements EngineApi {
     if (options.paused) stored.paused = true
     if (options.priorities) stored.priorities = options.priorities
     if (options.askFiles && source.kind === 'magnet') stored.awaitingFiles = true
-    const record = new TorrentSession(stored.infoHash, stored)
+    const record = new TorrentSession(stored.infoHash, stored, this.sessionContext)
     if (metainfo) record.metainfo = metainfo
     if (metainfo && options.complete) {
       record.bitfield = emptyBitfield(metainfo.pieceCount).fill(0xff)
@@ -144,6 +147,7 @@ export class Engine implements EngineApi {
       this.persistence.scheduleResume(record.infoHash, () => record.bitfield!)
       record.completeHandled = true
     }
+    record.raise('added')
     this.records.set(stored.infoHash, record)
     await this.persistence.saveTorrent(stored)
     this.emit({ type: 'added', torrent: this.snapshotOf(record) })
@@ -158,7 +162,7 @@ export class Engine implements EngineApi {
     if (!record) return
     this.records.delete(infoHash)
     this.snapshots.delete(infoHash)
-    await this.runner.stop(record, { destroyStore: deleteData })
+    await record.stop({ destroyStore: deleteData })
     await this.persistence.delete(infoHash)
     // The store may never have opened (paused, or a magnet without metadata): delete by name too.
     if (deleteData) await this.storage.destroy(infoHash)
@@ -171,8 +175,9 @@ export class Engine implements EngineApi {
     if (!record || record.stored.paused) return
     record.stored.paused = true
     delete record.stored.pausedBecause
+    record.raise('paused')
     await this.persistence.saveTorrent(record.stored)
-    await this.runner.stop(record)
+    await record.stop()
     this.emitProgress()
     this.manager.applyQueue()
   }
@@ -185,6 +190,7 @@ export class Engine implements EngineApi {
     delete record.error
     // Seed, pressed after a goal stopped it, seeds on past the goals (as Transmission does).
     if (isComplete(record) && this.manager.goalReached(record)) record.stored.seedPastGoal = true
+    record.raise('resumed')
     await this.persistence.saveTorrent(record.stored)
     this.manager.applyQueue()
     this.emitProgress()
@@ -194,11 +200,12 @@ export class Engine implements EngineApi {
   async recheck(infoHash: string): Promise<void> {
     const record = this.records.get(infoHash)
     if (!record?.metainfo) return
-    await this.runner.stop(record)
+    await record.stop()
     delete record.bitfield
     record.forceFullCheck = true
+    record.raise('re-check')
     this.manager.applyQueue()
-    if (!record.torrent) void this.runner.start(record)
+    if (!record.torrent) void record.start()
   }
 
   async setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void> {
@@ -219,6 +226,7 @@ export class Engine implements EngineApi {
     const record = this.records.get(infoHash)
     if (!record?.metainfo || !record.stored.awaitingFiles) return
     applyChoice(record.stored, record.metainfo, choice.priorities)
+    record.raise('files chosen')
     await this.persistence.saveTorrent(record.stored)
     if (record.torrent?.ready) this.runner.applySelection(record, record.torrent)
     if (choice.paused) await this.pause(infoHash)

@@ -3,13 +3,14 @@ import { stallStep } from '../core/stall'
 import type { Settings } from '../prefs/settings'
 import type { Persistence } from './persistence'
 import { isComplete, metSeedingGoal, type TorrentRecord } from './snapshot'
-import type { TorrentRunner } from './torrent-runner'
+import type { TorrentSession } from './torrent-session'
 
 /** How often the UI hears of progress, whatever webtorrent's own event rate. */
 const PROGRESS_INTERVAL_MS = 250
 
 /**
- * The download manager: decides which torrents run. The queue (in the user's order) lets only so
+ * The download manager: decides which torrents run, and starts and stops their sessions
+ * (torrent-session.ts); how each runs, and the state it is in, is the session's. The queue (in the user's order) lets only so
  * many download and seed at once; a torrent that met its seeding goal stops; one that wants peers
  * and has none for a while is restarted. Checked on every progress tick.
  */
@@ -17,8 +18,7 @@ export class DownloadManager {
   private progressTimer: ReturnType<typeof setInterval> | undefined
 
   constructor(
-    private readonly records: ReadonlyMap<string, TorrentRecord>,
-    private readonly runner: TorrentRunner,
+    private readonly records: ReadonlyMap<string, TorrentSession>,
     private readonly persistence: Persistence,
     private readonly settings: () => Settings,
     private readonly onProgress: () => void,
@@ -38,8 +38,9 @@ export class DownloadManager {
     for (const record of order) {
       record.queued = plan.queued.has(record.infoHash)
       record.queuePosition = record.queued ? ++waiting[isComplete(record) ? 'seed' : 'download'] : 0
-      if (plan.active.has(record.infoHash)) void this.runner.start(record)
-      else if (record.torrent) void this.runner.stop(record)
+      record.raise('queue planned')
+      if (plan.active.has(record.infoHash)) void record.start()
+      else if (record.torrent) void record.stop()
     }
   }
 
@@ -66,7 +67,7 @@ export class DownloadManager {
     this.progressTimer ??= setInterval(() => this.tick(), PROGRESS_INTERVAL_MS)
   }
 
-  private queueOrder(): TorrentRecord[] {
+  private queueOrder(): TorrentSession[] {
     return [...this.records.values()].sort((a, b) => rank(a) - rank(b))
   }
 
@@ -80,7 +81,7 @@ export class DownloadManager {
       record.goalMetSince = goal.since
       if (goal.stop) {
         record.goalMetSince = undefined
-        void this.runner.stop(record).then(() => this.onProgress())
+        void record.stop().then(() => this.onProgress())
       } else if (goal.since === undefined) {
         this.restartIfStalled(record)
       }
@@ -89,14 +90,14 @@ export class DownloadManager {
   }
 
   /** A torrent that wants peers and has had none for a while is restarted (see core/stall). */
-  private restartIfStalled(record: TorrentRecord): void {
+  private restartIfStalled(record: TorrentSession): void {
     const torrent = record.torrent
     // Checking local data (a re-check, or resume without resume data) needs no peers.
     const checking = Boolean(record.metainfo) && !torrent?.ready
     const wantsPeers = Boolean(torrent) && !record.starting && !checking && !isComplete(record)
     const step = stallStep(record.stall ?? {}, wantsPeers, torrent?.numPeers ?? 0, Date.now())
     record.stall = step.state
-    if (step.restart) void this.runner.stop(record).then(() => this.applyQueue())
+    if (step.restart) void record.stop().then(() => this.applyQueue())
   }
 }
 

@@ -20,6 +20,7 @@ import { parseTorrentFile } from './parse-service'
 import { wireAddress } from './peer-list'
 import type { Persistence } from './persistence'
 import { isComplete, type TorrentRecord } from './snapshot'
+import { raise } from './torrent-session'
 import { skipVerifiedPieces } from './webtorrent/rarest-first'
 import { TorrentLimits } from './webtorrent/torrent-limits'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from './webtorrent/piece-hashing'
@@ -108,6 +109,7 @@ export class TorrentRunner {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
+      raise(record, 'started')
       v2?.attach(torrent)
       coalesceUpdateRounds(torrent)
       hashPiecesInWorker(torrent, this.storage, v2 && ((index) => v2.checkOf(index)))
@@ -123,6 +125,7 @@ export class TorrentRunner {
       }, () => isComplete(record), magnetPeers(record.stored.magnetURI))
     } catch (err) {
       record.error = AppError.from(err).toInfo()
+      raise(record, 'start failed')
       this.v2.close(record.infoHash)
       if (record.torrent) await this.stop(record)
       this.host.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
@@ -139,6 +142,7 @@ export class TorrentRunner {
     this.webSeeds.detach(record.infoHash)
     this.v2.close(record.infoHash)
     this.bankCounters(record)
+    raise(record, 'stopped')
     const stopping = (async () => {
       await this.persistence.saveTorrent(record.stored)
       await this.persistence.flush()
@@ -165,6 +169,7 @@ export class TorrentRunner {
 
   /** Once every wanted piece is verified: history, notice, and the queue moves on to seeding. */
   checkComplete(record: TorrentRecord): void {
+    raise(record, 'verified, or wanted files changed')
     if (!isComplete(record)) {
       record.completeHandled = false
       return
@@ -256,6 +261,7 @@ export class TorrentRunner {
       record.bitfield = new Uint8Array(torrent.bitfield.buffer)
       record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
       this.persistence.scheduleResume(infoHash, () => record.bitfield!)
+      raise(record, 'ready')
       this.applySelection(record, torrent)
       this.checkComplete(record)
       this.attachWebSeeds(record, torrent)
@@ -315,6 +321,7 @@ export class TorrentRunner {
     } else {
       record.error = error.toInfo()
     }
+    raise(record, error.code === 'QUOTA' ? 'disk full' : 'error')
     await this.persistence.saveTorrent(record.stored)
     await this.persistence.flush()
     this.host.emit({ type: 'error', infoHash: record.infoHash, error: error.toInfo() })
@@ -340,6 +347,7 @@ export class TorrentRunner {
         const r = record()
         if (!r) return
         r.error = error.toInfo()
+        raise(r, 'v2 hashes refused')
         void this.stop(r)
         this.host.emit({ type: 'error', infoHash, error: r.error })
       },
@@ -364,10 +372,12 @@ export class TorrentRunner {
         record.metainfo = metainfo
         record.stored.torrentFile = new Uint8Array(bytes)
         record.stored.name = record.metainfo.name
+        raise(record, 'metadata')
         await this.persistence.saveTorrent(record.stored)
         this.bridge?.update(record.infoHash, this.allTrackers(record))
       } catch (err) {
         record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
+        raise(record, 'bad metadata')
         if (record.torrent) await this.stop(record)
         this.host.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
         return

@@ -6,12 +6,26 @@ import { isComplete, metSeedingGoal, type TorrentRecord } from './snapshot'
 // The session is the record (what the runner and the manager work on) plus the state it owns.
 export interface TorrentSession extends TorrentRecord {}
 
+/** What a session needs around it: the settings (its seeding goals) and what runs it in webtorrent (torrent-runner.ts). */
+export interface SessionContext {
+  settings(): Settings
+  runner: {
+    start(record: TorrentRecord): Promise<void>
+    stop(record: TorrentRecord, opts?: { destroyStore?: boolean }): Promise<void>
+  }
+}
+
 /**
- * One torrent in the engine: what it keeps of the torrent beside webtorrent's object, and the
- * state it is in (core/torrent-lifecycle.ts). The state moves only along the lifecycle's legal
- * transitions: each `sync` reads what changed and takes the step; snapshots read the state
- * from here. A step the lifecycle calls illegal is still taken (the torrent is where it is) but
- * logged, as a bug to find.
+ * One torrent in the engine: what it keeps of the torrent beside webtorrent's object (its
+ * `torrent`, present while it runs), and the state it is in (core/torrent-lifecycle.ts).
+ *
+ * The state moves only when something happens to the torrent: whoever makes it happen (the
+ * runner: started, metadata, ready, a verified piece, an error, a full disk; the download
+ * manager: the queue and the seeding goals; the engine: pause, resume, remove, files chosen or
+ * wanted, a re-check) raises it with `raise(cause)`, and the session takes the step it leads to
+ * (the lifecycle's rules, `lifecycleOf`) if the lifecycle allows it (`canTransition`). An illegal
+ * step is refused and logged as a bug to find: the session stays where it was. Snapshots read
+ * `state`, and nothing else moves it.
  */
 export class TorrentSession {
   piecesChecked = 0
@@ -19,10 +33,15 @@ export class TorrentSession {
   uploadedNow = 0
   private current: TorrentLifecycle | undefined
 
-  constructor(readonly infoHash: string, public stored: StoredTorrent) {}
+  constructor(readonly infoHash: string, public stored: StoredTorrent, private readonly context: SessionContext) {}
 
-  /** Takes the step from the state it was in to the one what it knows now says. */
-  sync(settings: Settings): TorrentLifecycle {
+  /** The state it is in: queued until the engine first raises it (added, restored). */
+  get state(): TorrentLifecycle {
+    return this.current ?? { name: 'queued' }
+  }
+
+  /** Something happened (`cause`, for the log): takes the step it leads to, unless the lifecycle forbids it. */
+  raise(cause: string): TorrentLifecycle {
     const next = lifecycleOf({
       ...(this.error ? { error: this.error.code } : {}),
       awaitingFiles: Boolean(this.stored.awaitingFiles),
@@ -33,12 +52,25 @@ export class TorrentSession {
       ready: Boolean(this.torrent?.ready),
       queued: this.queued,
       complete: isComplete(this),
-      goal: metSeedingGoal(this, settings),
+      goal: metSeedingGoal(this, this.context.settings()),
     })
     const from = this.current?.name
-    if (from && !canTransition(from, next.name)) console.warn(`torrent ${this.infoHash}: illegal transition ${from} → ${next.name}`)
+    if (from && !canTransition(from, next.name)) {
+      console.error(`torrent ${this.infoHash}: illegal transition ${from} → ${next.name} (${cause}), refused`)
+      return this.state
+    }
     this.current = next
     return next
+  }
+
+  /** Runs it in webtorrent (the download manager's call, when the queue has a slot for it). */
+  start(): Promise<void> {
+    return this.context.runner.start(this)
+  }
+
+  /** Takes it out of webtorrent, keeping what it verified (`destroyStore`: its data too). */
+  stop(opts?: { destroyStore?: boolean }): Promise<void> {
+    return this.context.runner.stop(this, opts)
   }
 }
 
@@ -46,4 +78,9 @@ export class TorrentSession {
 export function sessionOf(record: TorrentRecord): TorrentSession {
   if (!(record instanceof TorrentSession)) throw new Error(`torrent ${record.infoHash} has no session`)
   return record
+}
+
+/** Raises the session of a record (see TorrentSession.raise); a record without one (a test's) has no state to move. */
+export function raise(record: TorrentRecord, cause: string): void {
+  if (record instanceof TorrentSession) record.raise(cause)
 }
