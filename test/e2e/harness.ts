@@ -127,32 +127,9 @@ export function expectNoCspViolations(page: Page): void {
   expect(cspViolationsOf(page), 'CSP violations').toEqual([])
 }
 
-/** What the pages of contexts opened with openApp logged as illegal torrent state transitions (engine/torrent-session.ts). */
-const illegalTransitions: string[] = []
-const watchedContexts = new WeakSet<BrowserContext>()
-
-function watchTransitions(context: BrowserContext): void {
-  if (watchedContexts.has(context)) return
-  watchedContexts.add(context)
-  context.on('console', (message) => {
-    if (message.type() === 'error' && message.text().includes('illegal transition')) illegalTransitions.push(message.text())
-  })
-}
-
-// Fails the test in whose time a page logged one. The benches import this file outside
-// Playwright's runner, where declaring a hook throws: they have no tests to fail.
-try {
-  test.afterEach(() => {
-    expect(illegalTransitions.splice(0), 'illegal torrent state transitions the page logged').toEqual([])
-  })
-} catch {
-  // not in a Playwright test file (test/bench)
-}
-
 /** Opens the app and waits for its empty list (`ready`: the empty list's heading in the context's language). */
 export async function openApp(context: BrowserContext, url: string, ready = 'No torrents yet'): Promise<Page> {
   await allowWebRtc(context, new URL(url).origin)
-  watchTransitions(context)
   const page = await context.newPage()
   page.on('pageerror', (err) => console.log(`[page error] ${err.message}`))
   await watchCsp(page)
