@@ -103,7 +103,7 @@ export class BridgeHub implements SessionHost {
       buffered: () => this.bufferedTotal,
       trackers: () => {
         const states: Record<string, number> = {}
-        for (const s of this.sessions) s.countTrackerStates(states)
+        for (const s of this.sessions) s.torrents.countTrackerStates(states)
         return states
       },
       dhtNodes: () => this.dht?.nodeCount ?? -1,
@@ -226,7 +226,7 @@ export class BridgeHub implements SessionHost {
   }
 
   stats(): BridgeStats {
-    const perSession = [...this.sessions].map((s) => ({ remote: s.remote, streams: s.streamCount, buffered: s.buffered, registered: s.registrations.size }))
+    const perSession = [...this.sessions].map((s) => ({ remote: s.remote, streams: s.streamCount, buffered: s.buffered, registered: s.torrents.size }))
     return { sessions: this.sessions.size, streams: this.streams, buffered: this.bufferedTotal, perSession, opened: { ...this.opened } }
   }
 

@@ -1,16 +1,16 @@
 /**
- * One page's session over its WebSocket: decodes its frames, keeps its registered torrents and
- * its relayed streams, and enforces its caps. A frame that breaks the protocol ends this session
- * (with the reason, in a GOODBYE frame and the close message) and nothing else.
+ * One page's session over its WebSocket: decodes its frames, keeps its relayed streams (its
+ * registered torrents and their discovery: page-torrents.ts), and enforces its caps. A frame that
+ * breaks the protocol ends this session (with the reason, in a GOODBYE frame and the close
+ * message) and nothing else.
  */
 import type { WebSocket } from 'ws'
 import { DATA_HEADER_BYTES, decodePageFrame, encodeDataFrameInto, encodeFrame } from '../src/core/bridge-codec'
 import { canonicalPeer } from '../src/core/peer-address'
 import {
   CloseCode, FrameType, WS_CLOSE_OVERLOADED, WS_CLOSE_PROTOCOL_ERROR, WS_CLOSE_SHUTTING_DOWN,
-  type AnnounceFrame, type BridgePeerSource, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress, type RouteFrame,
+  type BridgePeerSource, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress, type RouteFrame,
 } from '../src/protocol/bridge-frames'
-import { AnnounceGate } from './announce-gate'
 import type { Resolver } from './checked-address'
 import { FramePool } from './frame-pool'
 import { log, sessionId } from './log'
@@ -19,11 +19,10 @@ import type { Outgoing } from './outgoing'
 import type { BridgeLimits } from './limits'
 import { TokenBucket } from './limits'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
-import { PeerBatches } from './peer-batches'
 import { checkPeerDestination, type Cidr } from './policy'
+import { PageTorrents } from './page-torrents'
 import { RelayStream, type StreamOwner } from './relay-stream'
 import { RequestSlots } from './request-slots'
-import { TrackerAnnouncer, type AnnounceStats } from './tracker-announcer'
 import { WebSeedFetches } from './web-seed-fetches'
 
 /** What a session needs from the bridge that holds every session. */
@@ -67,13 +66,6 @@ export interface SessionHost {
   sessionEnded(session: PageSession): void
 }
 
-interface Registration {
-  peerId: string
-  stats: AnnounceStats
-  trackers: TrackerAnnouncer | null
-  dht: boolean
-}
-
 /** How a refused OPEN counts in bridge_dials_total. */
 const REFUSAL_OUTCOME: Partial<Record<CloseCode, DialOutcome>> = {
   [CloseCode.Refused]: 'refused_policy',
@@ -104,13 +96,10 @@ export class PageSession implements StreamOwner {
   private endReason = 'page'
   readonly encryption: EncryptionMode
   readonly outgoing: Outgoing
-  readonly registrations = new Map<string, Registration>()
+  /** The torrents this page registered, and their discovery. */
+  readonly torrents: PageTorrents
   private readonly streams = new Map<number, RelayStream>()
   private readonly dials: TokenBucket
-  private readonly trackerSlots: RequestSlots
-  private readonly goodbyeSlots: RequestSlots
-  private readonly gate: AnnounceGate
-  private readonly peerBatches: PeerBatches
   private readonly webSeeds: WebSeedFetches
   private nextInboundId = 2
   /** Bytes held for this page: all of them, and those it sent (not yet in a TCP socket's hands). */
@@ -134,19 +123,11 @@ export class PageSession implements StreamOwner {
     this.outgoing = host.outgoing
     log.info({ sid: this.sid, remote }, 'page connected')
     this.dials = new TokenBucket(host.limits.dialsPerSecond, host.limits.dialBurst)
-    this.trackerSlots = new RequestSlots(host.limits.maxTrackerRequestsPerSession, host.trackerSlots, host.limits.trackerRequestsPerSecond, host.limits.trackerRequestsPerSecond)
-    this.goodbyeSlots = new RequestSlots(host.limits.maxTrackerGoodbyesPerSession, host.goodbyeSlots)
-    this.gate = new AnnounceGate(host.limits.announcesPerSecond, host.limits.announceBurst,
-      (frame) => this.guardTorrent(frame.infoHash, 'an announce', () => this.applyAnnounce(frame)),
-      (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }))
-    this.peerBatches = new PeerBatches(host.allowNet,
-      (infoHash, source, peers) => this.guard('a peer list', () => this.send({ type: FrameType.Peers, infoHash, source, peers })),
-      (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }),
-      Date.now, (infoHash, peer) => host.lanPeer(infoHash, peer))
+    this.torrents = new PageTorrents(this, host)
     this.webSeeds = new WebSeedFetches({
       send: (frame) => this.send(frame),
       congested: () => this.congested(),
-      registered: (infoHash) => this.registrations.has(infoHash),
+      registered: (infoHash) => this.torrents.has(infoHash),
       protocolError: (reason) => this.protocolError(reason),
     }, {
       allowNet: host.allowNet,
@@ -185,10 +166,6 @@ export class PageSession implements StreamOwner {
     let outbound = 0
     for (const id of this.streams.keys()) if (id % 2 === 1) outbound++
     return { outbound, inbound: this.streams.size - outbound }
-  }
-  /** Adds its trackers' states to `into`. */
-  countTrackerStates(into: Record<string, number>): void {
-    for (const reg of this.registrations.values()) reg.trackers?.countStates(into)
   }
   /** Whether the bridge has stopped reading this page's frames for now (it is over a cap). */
   get paused(): boolean { return this.pausedTimer !== null }
@@ -307,19 +284,6 @@ export class PageSession implements StreamOwner {
     }
   }
 
-  /** The same for one torrent's discovery: an exception ends that torrent's announces only. */
-  private guardTorrent(infoHash: string, what: string, fn: () => void): void {
-    try {
-      fn()
-    } catch (err) {
-      log.error({ sid: this.sid, infoHash, err }, `${what} failed`)
-      const reg = this.registrations.get(infoHash)
-      reg?.trackers?.destroy()
-      if (reg) reg.trackers = null
-      this.send({ type: FrameType.Notice, infoHash, message: `the bridge stopped announcing this torrent after an error (${(err as Error).message})` })
-    }
-  }
-
   /**
    * An inbound peer for a torrent this page registered, `head` its first plaintext bytes (its
    * handshake); false when the page is at a cap.
@@ -329,7 +293,7 @@ export class PageSession implements StreamOwner {
     // Trackers and the DHT hand the page its own address (the bridge's peer port): the page then
     // dials itself and this handshake carries its own peer id. Refuse it, so that no connection
     // slot goes to a loop. (webtorrent's own self-check compares a property that does not exist.)
-    const ownPeerId = this.registrations.get(infoHash)?.peerId
+    const ownPeerId = this.torrents.peerId(infoHash)
     if (ownPeerId && Buffer.from(head.subarray(48, 68)).toString('hex') === ownPeerId.toLowerCase()) return false
     if (!this.host.reserveStream()) return false
     const id = this.nextInboundId
@@ -359,17 +323,13 @@ export class PageSession implements StreamOwner {
 
   private dispatch(frame: PageToBridgeFrame): void {
     switch (frame.type) {
-      case FrameType.Register: {
-        if (this.registrations.has(frame.infoHash)) return
-        if (this.registrations.size >= this.limits.maxStreamsPerSession) return this.protocolError('too many torrents registered')
-        this.registrations.set(frame.infoHash, { peerId: frame.peerId, stats: { uploaded: 0, downloaded: 0, left: -1 }, trackers: null, dht: false })
-        this.host.registered(this, frame.infoHash)
+      case FrameType.Register:
+        if (this.torrents.register(frame)) this.host.registered(this, frame.infoHash)
         return
-      }
       case FrameType.Unregister:
         return this.unregister(frame.infoHash)
       case FrameType.Announce:
-        return this.announce(frame)
+        return this.torrents.announce(frame)
       case FrameType.Open:
         return this.open(frame)
       case FrameType.WebSeedFetch:
@@ -389,50 +349,10 @@ export class PageSession implements StreamOwner {
     }
   }
 
-  /** The stats go in at once (announces read them when they go); the rest through the gate. */
-  private announce(frame: AnnounceFrame): void {
-    const reg = this.registrations.get(frame.infoHash)
-    if (!reg) {
-      this.send({ type: FrameType.Notice, infoHash: frame.infoHash, message: 'announce for a torrent this page did not register' })
-      return
-    }
-    reg.stats = { uploaded: frame.uploaded, downloaded: frame.downloaded, left: frame.left }
-    this.gate.offer(frame)
-  }
-
-  private applyAnnounce(frame: AnnounceFrame): void {
-    const reg = this.registrations.get(frame.infoHash)
-    if (!reg) return
-    reg.trackers ??= new TrackerAnnouncer({
-      infoHash: frame.infoHash,
-      peerId: reg.peerId,
-      peerPort: this.host.peerPort,
-      allowNet: this.host.allowNet,
-      ...(this.host.resolve ? { resolve: this.host.resolve } : {}),
-      outgoing: this.host.outgoing,
-      slots: this.trackerSlots,
-      goodbyes: this.goodbyeSlots,
-      stats: () => reg.stats,
-      onPeers: (peers) => this.guardTorrent(frame.infoHash, 'a tracker\'s peers', () => {
-        for (const peer of peers) this.sendPeer(frame.infoHash, 'tracker', peer.host, peer.port)
-      }),
-      onNotice: (message) => this.send({ type: FrameType.Notice, infoHash: frame.infoHash, message }),
-      onResult: (result) => this.metrics.trackerRequests.inc({ result }),
-      onTracker: (status) => this.guardTorrent(frame.infoHash, 'a tracker\'s state', () => this.send({ type: FrameType.Tracker, infoHash: frame.infoHash, ...status })),
-    })
-    reg.trackers.announce(frame.trackers, frame.event)
-    const dht = frame.dht && frame.event !== 'stopped'
-    if (dht !== reg.dht) {
-      reg.dht = dht
-      this.host.wantDht(this, frame.infoHash, dht)
-      this.host.wantLsd(this, frame.infoHash, dht) // the same flag: a public torrent (BEP 27)
-    }
-  }
-
   /** A peer for a registered torrent from the bridge's trackers, DHT or LSD, in whatever shape it came. */
   sendPeer(infoHash: string, source: BridgePeerSource, host: unknown, port: unknown): void {
-    if (this.ended || !this.registrations.has(infoHash)) return
-    this.peerBatches.add(infoHash, source, host, port)
+    if (this.ended) return
+    this.torrents.sendPeer(infoHash, source, host, port)
   }
 
   private open(frame: OpenFrame): void {
@@ -443,7 +363,7 @@ export class PageSession implements StreamOwner {
     }
     if (frame.stream % 2 !== 1) return this.protocolError(`stream ${frame.stream}: pages open odd stream ids`)
     if (this.streams.has(frame.stream)) return this.protocolError(`stream ${frame.stream} is already open`)
-    if (!this.registrations.has(frame.infoHash)) return refuse(CloseCode.NotRegistered, 'register the torrent before dialing its peers')
+    if (!this.torrents.has(frame.infoHash)) return refuse(CloseCode.NotRegistered, 'register the torrent before dialing its peers')
     // the codec gives IP bytes as canonical text already; once more here, as every address is
     const peer = canonicalPeer(frame.peer.host, frame.peer.port)
     if (!peer) return refuse(CloseCode.Refused, 'not an IP address and port')
@@ -458,16 +378,7 @@ export class PageSession implements StreamOwner {
 
   /** `goodbye`: the page went without a word; its trackers are told 'stopped' (within the goodbye budget). */
   private unregister(infoHash: string, goodbye = false): void {
-    const reg = this.registrations.get(infoHash)
-    if (!reg) return
-    this.gate.forget(infoHash)
-    reg.trackers?.destroy(goodbye)
-    if (reg.dht) {
-      this.host.wantDht(this, infoHash, false)
-      this.host.wantLsd(this, infoHash, false)
-    }
-    this.registrations.delete(infoHash)
-    this.peerBatches.forget(infoHash)
+    if (!this.torrents.unregister(infoHash, goodbye)) return
     this.webSeeds.forget(infoHash)
     this.host.unregistered(this, infoHash)
     for (const s of [...this.streams.values()]) if (s.infoHash === infoHash) s.close(CloseCode.Normal, 'torrent unregistered', true)
@@ -481,9 +392,8 @@ export class PageSession implements StreamOwner {
     if (this.pausedTimer) clearTimeout(this.pausedTimer)
     this.pausedTimer = null
     for (const s of [...this.streams.values()]) s.close(CloseCode.ShuttingDown, 'session ended', false)
-    for (const infoHash of [...this.registrations.keys()]) this.unregister(infoHash, true)
-    this.gate.clear()
-    this.peerBatches.clear()
+    for (const infoHash of this.torrents.infoHashes()) this.unregister(infoHash, true)
+    this.torrents.clear()
     this.webSeeds.clear()
     this.host.accountTotal(-this.wsQueued) // ws callbacks after close must not count twice
     this.wsQueued = 0
