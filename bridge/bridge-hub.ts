@@ -1,6 +1,7 @@
 /**
  * The bridge: the `/bridge` WebSocket front (Origin, Host and token checks), every page's
- * session, the bridge-wide caps, the inbound peer port, the DHT node and Local Service Discovery.
+ * session, the bridge-wide caps, the inbound peer port, the DHT node and Local Service Discovery
+ * (which page each torrent's peers go to: torrent-routing.ts).
  */
 import type { IncomingMessage } from 'node:http'
 import type net from 'node:net'
@@ -11,10 +12,8 @@ import { Connectivity } from './connectivity'
 import { DhtNode } from './dht-node'
 import { LsdNode } from './lsd-node'
 import { TokenBucket, type BridgeLimits } from './limits'
-import { req2Hash } from './mse/mse-crypto'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
 import type { Resolver } from './checked-address'
-import { canonicalPeer } from '../src/core/peer-address'
 import { Outgoing } from './outgoing'
 import { bindAddress, describeInterface, type OutgoingInterface } from './outgoing-interface'
 import type { ProxyConfig } from './proxy-url'
@@ -23,6 +22,7 @@ import { BridgeMetrics } from './metrics'
 import { PageSession, type SessionHost } from './page-session'
 import type { PeerAddress } from '../src/protocol/bridge-frames'
 import { RequestSlots } from './request-slots'
+import { TorrentRouting } from './torrent-routing'
 import { PeerListener } from './peer-listener'
 import { checkHost, checkOrigin, checkToken, type Cidr, type FrontPolicy } from './policy'
 
@@ -72,13 +72,9 @@ export class BridgeHub implements SessionHost {
   readonly webSeedSlots: RequestSlots
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
   private readonly sessions = new Set<PageSession>()
-  /** Which sessions registered each info-hash; inbound peers go to the latest. */
-  private readonly byInfoHash = new Map<string, PageSession[]>()
-  /** HASH('req2', info-hash) (hex) -> info-hash, for MSE peers, who name a torrent only so. */
-  private readonly byReq2 = new Map<string, string>()
   private readonly opened: Record<PeerTransport, number> = { plaintext: 0, obfuscated: 0, rc4: 0 }
-  private readonly dhtWanted = new Map<string, Set<PageSession>>()
-  private readonly lsdWanted = new Map<string, Set<PageSession>>()
+  /** Which pages each torrent's inbound, DHT and LSD peers go to. */
+  private readonly routing: TorrentRouting
   private readonly dials: TokenBucket
   private streams = 0
   private bufferedTotal = 0
@@ -103,7 +99,7 @@ export class BridgeHub implements SessionHost {
       buffered: () => this.bufferedTotal,
       trackers: () => {
         const states: Record<string, number> = {}
-        for (const s of this.sessions) s.countTrackerStates(states)
+        for (const s of this.sessions) s.torrents.countTrackerStates(states)
         return states
       },
       dhtNodes: () => this.dht?.nodeCount ?? -1,
@@ -115,6 +111,7 @@ export class BridgeHub implements SessionHost {
     this.goodbyeSlots = new RequestSlots(config.limits.maxTrackerGoodbyesTotal)
     this.webSeedSlots = new RequestSlots(config.limits.maxWebSeedFetchesTotal, null, config.limits.webSeedFetchesPerSecondTotal, config.limits.webSeedFetchesPerSecondTotal)
     this.dials = new TokenBucket(config.limits.dialsPerSecondTotal, config.limits.dialsPerSecondTotal)
+    this.routing = new TorrentRouting(dht, lsd, outgoing, this.metrics)
     this.connectivity = new Connectivity({
       portMapping: config.portMapping ?? false,
       peerHost: config.peerHost,
@@ -149,8 +146,8 @@ export class BridgeHub implements SessionHost {
       maxPending: config.limits.maxPendingInbound,
       maxPendingPerAddress: config.limits.maxPendingInboundPerAddress,
       encryption: config.encryption ?? 'prefer',
-      findTorrent: (req2: Uint8Array) => hub?.byReq2.get(Buffer.from(req2).toString('hex')) ?? null,
-      route: (infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto) => hub?.routeInbound(infoHash, socket, head, crypto) ?? false,
+      findTorrent: (req2: Uint8Array) => hub?.routing.findTorrent(req2) ?? null,
+      route: (infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto) => hub?.routing.routeInbound(infoHash, socket, head, crypto) ?? false,
     }
     const listener = await PeerListener.start(listenerOptions).catch((err: NodeJS.ErrnoException) => {
       if (config.portFallback && err.code === 'EADDRINUSE') return PeerListener.start({ ...listenerOptions, port: 0 })
@@ -176,14 +173,14 @@ export class BridgeHub implements SessionHost {
           host: dhtHost,
           peerPort: listener.port,
           announceMs: config.limits.dhtAnnounceMs,
-          onPeer: (infoHash, host, port) => hub?.dhtPeer(infoHash, host, port),
+          onPeer: (infoHash, host, port) => hub?.routing.dhtPeer(infoHash, host, port),
           onWarning: () => {}, // DHT warnings are routine (timeouts, bad nodes): not the page's business
         }, config.portFallback)
       }
       // LSD's multicast cannot go through a proxy, and LAN peers are what a proxy is there to avoid
       // (libtorrent runs no LSD behind one either)
       if ((config.lsd ?? true) && !outgoing.proxied) {
-        const started = await LsdNode.start({ peerHost: listener.host, peerPort: listener.port, onPeer: (infoHash, peer) => hub?.lsdPeer(infoHash, peer) })
+        const started = await LsdNode.start({ peerHost: listener.host, peerPort: listener.port, onPeer: (infoHash, peer) => hub?.routing.lsdPeer(infoHash, peer) })
         lsd = started.node
         if (!started.node) log.info({ reason: started.reason }, 'no Local Service Discovery')
       }
@@ -226,7 +223,7 @@ export class BridgeHub implements SessionHost {
   }
 
   stats(): BridgeStats {
-    const perSession = [...this.sessions].map((s) => ({ remote: s.remote, streams: s.streamCount, buffered: s.buffered, registered: s.registrations.size }))
+    const perSession = [...this.sessions].map((s) => ({ remote: s.remote, streams: s.streamCount, buffered: s.buffered, registered: s.torrents.size }))
     return { sessions: this.sessions.size, streams: this.streams, buffered: this.bufferedTotal, perSession, opened: { ...this.opened } }
   }
 
@@ -247,56 +244,13 @@ export class BridgeHub implements SessionHost {
   /** One page's fair share of the bridge-wide cap: past the total, only pages above it are held back. */
   fairShare(): number { return this.limits.maxBufferedTotal / Math.max(1, this.sessions.size) }
   pageBytesOverloaded(): boolean { return this.fromPagesTotal > this.limits.maxBufferedTotal }
-  registered(session: PageSession, infoHash: string): void {
-    const list = this.byInfoHash.get(infoHash) ?? []
-    this.byInfoHash.set(infoHash, [...list.filter((s) => s !== session), session])
-    if (!list.length) this.byReq2.set(Buffer.from(req2Hash(Buffer.from(infoHash, 'hex'))).toString('hex'), infoHash)
-  }
-  unregistered(session: PageSession, infoHash: string): void {
-    const list = (this.byInfoHash.get(infoHash) ?? []).filter((s) => s !== session)
-    if (list.length) this.byInfoHash.set(infoHash, list)
-    else {
-      this.byInfoHash.delete(infoHash)
-      this.byReq2.delete(Buffer.from(req2Hash(Buffer.from(infoHash, 'hex'))).toString('hex'))
-    }
-  }
-  wantDht(session: PageSession, infoHash: string, on: boolean): void {
-    if (!this.dht) {
-      const why = this.outgoing.proxied ? 'this bridge runs no DHT node: its UDP cannot go through the proxy' : 'this bridge runs no DHT node'
-      if (on) session.send({ type: FrameType.Notice, infoHash, message: why })
-      return
-    }
-    const set = this.dhtWanted.get(infoHash) ?? new Set()
-    if (on) set.add(session)
-    else set.delete(session)
-    if (set.size) {
-      this.dhtWanted.set(infoHash, set)
-      if (on) {
-        this.dht.want(infoHash)
-        this.dht.lookup(infoHash) // a page that joins later still gets peers now
-      }
-    } else {
-      this.dhtWanted.delete(infoHash)
-      this.dht.forget(infoHash)
-    }
-  }
-  /** A page's public torrent: LSD announces it and reports its peers on the local networks. */
-  wantLsd(session: PageSession, infoHash: string, on: boolean): void {
-    if (!this.lsd) return
-    const set = this.lsdWanted.get(infoHash) ?? new Set()
-    if (on) set.add(session)
-    else set.delete(session)
-    if (set.size) {
-      this.lsdWanted.set(infoHash, set)
-      this.lsd.want(infoHash)
-    } else {
-      this.lsdWanted.delete(infoHash)
-      this.lsd.forget(infoHash)
-    }
-  }
   lanPeer(infoHash: string, peer: PeerAddress): boolean {
     return this.lsd?.mayDial(infoHash, peer) ?? false
   }
+  registered(session: PageSession, infoHash: string): void { this.routing.registered(session, infoHash) }
+  unregistered(session: PageSession, infoHash: string): void { this.routing.unregistered(session, infoHash) }
+  wantDht(session: PageSession, infoHash: string, on: boolean): void { this.routing.wantDht(session, infoHash, on) }
+  wantLsd(session: PageSession, infoHash: string, on: boolean): void { this.routing.wantLsd(session, infoHash, on) }
   sessionEnded(session: PageSession): void {
     this.sessions.delete(session)
   }
@@ -310,35 +264,6 @@ export class BridgeHub implements SessionHost {
       state: route.state,
       message: route.message,
     }
-  }
-
-  /** A peer the DHT found, as a stranger's node gave it: each page's session canonicalises it. */
-  private dhtPeer(infoHash: string, host: unknown, port: unknown): void {
-    for (const s of this.dhtWanted.get(infoHash) ?? []) s.guard('a DHT peer', () => s.sendPeer(infoHash, 'dht', host, port))
-  }
-
-  /** A peer LSD found on a local network (canonical already): to each page that wants the torrent. */
-  private lsdPeer(infoHash: string, peer: PeerAddress): void {
-    for (const s of this.lsdWanted.get(infoHash) ?? []) s.guard('an LSD peer', () => s.sendPeer(infoHash, 'lsd', peer.host, peer.port))
-  }
-
-  private routeInbound(infoHash: string, socket: net.Socket, head: Uint8Array, crypto: PeerCrypto): boolean {
-    const list = this.byInfoHash.get(infoHash)
-    if (!list) return false
-    // canonical, as every address from a stranger is: a link-local peer's address carries a zone
-    // ('fe80::1%eth0') that no frame can hold, and no page could dial it back
-    const peer = canonicalPeer(socket.remoteAddress, socket.remotePort)
-    if (!peer) return false
-    for (const session of [...list].reverse()) {
-      let taken = false
-      session.guard('an incoming peer', () => { taken = session.acceptInbound(infoHash, socket, head, peer, crypto) })
-      if (taken) {
-        this.metrics.inbound.inc({ outcome: 'accepted' })
-        return true
-      }
-    }
-    this.metrics.inbound.inc({ outcome: 'refused' })
-    return false
   }
 
   async close(): Promise<void> {

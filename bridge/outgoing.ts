@@ -3,7 +3,7 @@
  * (trackers, web seeds), a UDP exchange (UDP trackers). Directly, from the outgoing interface
  * when one is set (--outgoing-interface), or through the SOCKS5 proxy (--proxy), and then only
  * through it: "proxy only". When the proxy cannot be reached nothing connects, and RouteHealth
- * says so to every page (a ROUTE frame).
+ * says so to every page (a ROUTE frame); RouteProbe (route-probe.ts) sees when it is back.
  *
  * The destination policy still judges every destination the bridge can judge: with a proxy, an IP
  * literal is checked before the proxy is asked to connect to it; a host name is resolved by the
@@ -25,10 +25,10 @@ import { bindAddress, describeInterface, type BindAddress, type OutgoingInterfac
 import { checkTrackerAddress, type Cidr, type Verdict } from './policy'
 import type { ProxyConfig } from './proxy-url'
 import { connectShared } from './shared-reads'
-import { proxyUnreachable } from './socks-failure'
 import { hostPort, socksRequest, type ProxyEndpoint } from './socks-tcp'
 import { SocksUdp, SocksUdpError } from './socks-udp'
 import { RouteHealth } from './route-health'
+import { RouteProbe } from './route-probe'
 
 export interface OutgoingConfig {
   proxy: ProxyConfig | null
@@ -62,9 +62,6 @@ export interface RequestContext {
   signal: AbortSignal
 }
 
-/** How long a probe of a proxy that is down waits, and how often it runs while the proxy stays down. */
-const PROBE_TIMEOUT_MS = 5000
-const PROBE_EVERY_MS = 10_000
 /** A host name goes to the proxy in one length byte (RFC 1928). */
 const MAX_NAME_BYTES = 255
 
@@ -74,11 +71,10 @@ export class Outgoing {
 
   /** Whether the route works: sent to pages when there is a proxy or an interface to tell of. */
   readonly route = new RouteHealth()
-  private probeTimer: NodeJS.Timeout | null = null
-  private probing = false
+  private readonly probe: RouteProbe
 
   private constructor(readonly proxy: ProxyEndpoint | null, readonly outgoingInterface: OutgoingInterface | null) {
-    this.route.onChange(() => this.scheduleProbe())
+    this.probe = new RouteProbe(this.route, proxy, (family) => this.bindFor(family))
   }
 
   /** Resolves the proxy's name once (the operator's name: /etc/hosts counts), then probes it. */
@@ -98,7 +94,7 @@ export class Outgoing {
       proxy = { address, port, display, ...(config.proxy.userId !== undefined ? { userId: config.proxy.userId, password: config.proxy.password ?? '' } : {}) }
     }
     const outgoing = new Outgoing(proxy, config.outgoingInterface)
-    await outgoing.probe()
+    await outgoing.probe.run()
     return outgoing
   }
 
@@ -287,8 +283,7 @@ export class Outgoing {
 
   /** Stops probing (the bridge is closing). */
   close(): void {
-    if (this.probeTimer) clearTimeout(this.probeTimer)
-    this.probeTimer = null
+    this.probe.close()
     this.route.clear()
   }
 
@@ -317,47 +312,6 @@ export class Outgoing {
     return { abort() { aborted = true } }
   }
 
-  /** Whether the route works now: the interface has an address and the proxy takes a connection. */
-  private async probe(): Promise<void> {
-    if (this.probing) return
-    this.probing = true
-    try {
-      const proxy = this.proxy
-      const bind = this.bindFor(proxy && net.isIPv6(proxy.address) ? 6 : 4)
-      if (!bind.ok) return this.route.down(bind.reason)
-      if (!proxy) return this.route.up()
-      // a connection only (no SOCKS5 bytes): is anyone there? Logins are judged by real use
-      const error = await new Promise<string | null>((resolve) => {
-        const socket = net.connect({ host: proxy.address, port: proxy.port, ...(bind.address ? { localAddress: bind.address } : {}) })
-        const end = (result: string | null) => {
-          clearTimeout(timer)
-          socket.removeAllListeners()
-          socket.on('error', () => {})
-          socket.destroy()
-          resolve(result)
-        }
-        const timer = setTimeout(() => end('timed out'), PROBE_TIMEOUT_MS)
-        socket.once('connect', () => end(null))
-        socket.once('error', (err: NodeJS.ErrnoException) => end(err.code ?? err.message))
-      })
-      if (error) this.route.down(proxyUnreachable(proxy.display, error).reason)
-      else if (this.route.state !== 'down' || this.route.probeMends) this.route.up()
-    } finally {
-      this.probing = false
-    }
-  }
-
-  /** While the route is down for a reason a probe can see mended (unreachable, no address), probe now and then. */
-  private scheduleProbe(): void {
-    if (this.probeTimer) clearTimeout(this.probeTimer)
-    this.probeTimer = null
-    if (this.route.state !== 'down' || !this.route.probeMends) return
-    this.probeTimer = setTimeout(() => {
-      this.probeTimer = null
-      void this.probe().then(() => this.scheduleProbe())
-    }, PROBE_EVERY_MS)
-    this.probeTimer.unref()
-  }
 }
 
 /** A proxied HTTP request's connection and SOCKS exchange (the request's own deadline covers the rest). */

@@ -1,29 +1,29 @@
 /**
- * One page's session over its WebSocket: decodes its frames, keeps its registered torrents and
- * its relayed streams, and enforces its caps. A frame that breaks the protocol ends this session
- * (with the reason, in a GOODBYE frame and the close message) and nothing else.
+ * One page's session over its WebSocket: decodes its frames and hands each to its part (its
+ * registered torrents and their discovery: page-torrents.ts; its relayed streams:
+ * page-streams.ts; its web seed fetches: web-seed-fetches.ts), queues what goes back, and enforces
+ * the page's caps on the bytes the bridge holds for it. A frame that breaks the protocol ends this
+ * session (with the reason, in a GOODBYE frame and the close message) and nothing else.
  */
+import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import { DATA_HEADER_BYTES, decodePageFrame, encodeDataFrameInto, encodeFrame } from '../src/core/bridge-codec'
-import { canonicalPeer } from '../src/core/peer-address'
 import {
   CloseCode, FrameType, WS_CLOSE_OVERLOADED, WS_CLOSE_PROTOCOL_ERROR, WS_CLOSE_SHUTTING_DOWN,
-  type AnnounceFrame, type BridgePeerSource, type BridgeToPageFrame, type OpenFrame, type PageToBridgeFrame, type PeerAddress, type RouteFrame,
+  type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame, type PeerAddress, type RouteFrame,
 } from '../src/protocol/bridge-frames'
-import { AnnounceGate } from './announce-gate'
 import type { Resolver } from './checked-address'
 import { FramePool } from './frame-pool'
 import { log, sessionId } from './log'
-import type { BridgeMetrics, DialOutcome } from './metrics'
+import type { BridgeMetrics } from './metrics'
 import type { Outgoing } from './outgoing'
 import type { BridgeLimits } from './limits'
-import { TokenBucket } from './limits'
 import type { EncryptionMode, PeerCrypto, PeerTransport } from './mse/peer-crypto'
-import { PeerBatches } from './peer-batches'
-import { checkPeerDestination, type Cidr } from './policy'
+import type { Cidr } from './policy'
+import { PageStreams } from './page-streams'
+import { PageTorrents } from './page-torrents'
 import { RelayStream, type StreamOwner } from './relay-stream'
 import { RequestSlots } from './request-slots'
-import { TrackerAnnouncer, type AnnounceStats } from './tracker-announcer'
 import { WebSeedFetches } from './web-seed-fetches'
 
 /** What a session needs from the bridge that holds every session. */
@@ -67,22 +67,6 @@ export interface SessionHost {
   sessionEnded(session: PageSession): void
 }
 
-interface Registration {
-  peerId: string
-  stats: AnnounceStats
-  trackers: TrackerAnnouncer | null
-  dht: boolean
-}
-
-/** How a refused OPEN counts in bridge_dials_total. */
-const REFUSAL_OUTCOME: Partial<Record<CloseCode, DialOutcome>> = {
-  [CloseCode.Refused]: 'refused_policy',
-  [CloseCode.RateLimited]: 'refused_rate',
-  [CloseCode.NotRegistered]: 'refused_unregistered',
-  [CloseCode.TooManyStreams]: 'refused_caps',
-  [CloseCode.Overloaded]: 'refused_caps',
-}
-
 /** Bytes queued in the WebSocket beyond which the session stops reading its TCP sockets. */
 const WS_HIGH_WATER = 2 * 1024 * 1024
 /**
@@ -104,15 +88,11 @@ export class PageSession implements StreamOwner {
   private endReason = 'page'
   readonly encryption: EncryptionMode
   readonly outgoing: Outgoing
-  readonly registrations = new Map<string, Registration>()
-  private readonly streams = new Map<number, RelayStream>()
-  private readonly dials: TokenBucket
-  private readonly trackerSlots: RequestSlots
-  private readonly goodbyeSlots: RequestSlots
-  private readonly gate: AnnounceGate
-  private readonly peerBatches: PeerBatches
+  /** The torrents this page registered, and their discovery. */
+  readonly torrents: PageTorrents
+  /** Its relayed streams, dialed or inbound. */
+  private readonly streams: PageStreams
   private readonly webSeeds: WebSeedFetches
-  private nextInboundId = 2
   /** Bytes held for this page: all of them, and those it sent (not yet in a TCP socket's hands). */
   private bufferedBytes = 0
   private fromPageBytes = 0
@@ -125,7 +105,6 @@ export class PageSession implements StreamOwner {
   private closing = false
   private alive = true
   private readonly heartbeat: NodeJS.Timeout
-  private readonly stallCheck: NodeJS.Timeout
 
   constructor(private readonly ws: WebSocket, private readonly host: SessionHost, readonly remote: string) {
     this.limits = host.limits
@@ -133,20 +112,12 @@ export class PageSession implements StreamOwner {
     this.encryption = host.encryption
     this.outgoing = host.outgoing
     log.info({ sid: this.sid, remote }, 'page connected')
-    this.dials = new TokenBucket(host.limits.dialsPerSecond, host.limits.dialBurst)
-    this.trackerSlots = new RequestSlots(host.limits.maxTrackerRequestsPerSession, host.trackerSlots, host.limits.trackerRequestsPerSecond, host.limits.trackerRequestsPerSecond)
-    this.goodbyeSlots = new RequestSlots(host.limits.maxTrackerGoodbyesPerSession, host.goodbyeSlots)
-    this.gate = new AnnounceGate(host.limits.announcesPerSecond, host.limits.announceBurst,
-      (frame) => this.guardTorrent(frame.infoHash, 'an announce', () => this.applyAnnounce(frame)),
-      (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }))
-    this.peerBatches = new PeerBatches(host.allowNet,
-      (infoHash, source, peers) => this.guard('a peer list', () => this.send({ type: FrameType.Peers, infoHash, source, peers })),
-      (infoHash, message) => this.send({ type: FrameType.Notice, infoHash, message }),
-      Date.now, (infoHash, peer) => host.lanPeer(infoHash, peer))
+    this.torrents = new PageTorrents(this, host)
+    this.streams = new PageStreams(this, host)
     this.webSeeds = new WebSeedFetches({
       send: (frame) => this.send(frame),
       congested: () => this.congested(),
-      registered: (infoHash) => this.registrations.has(infoHash),
+      registered: (infoHash) => this.torrents.has(infoHash),
       protocolError: (reason) => this.protocolError(reason),
     }, {
       allowNet: host.allowNet,
@@ -167,11 +138,6 @@ export class PageSession implements StreamOwner {
       this.alive = false
       ws.ping()
     }, host.limits.heartbeatMs)
-    // peers that take nothing of what the page sends them are let go, not left holding its bytes
-    this.stallCheck = setInterval(() => this.guard('a stall check', () => {
-      const now = Date.now()
-      for (const s of [...this.streams.values()]) if (s.writeStalledSince(now) >= this.limits.writeStallMs) s.close(CloseCode.Idle, 'the peer takes none of the data sent to it', true)
-    }), Math.min(5000, host.limits.writeStallMs))
     this.send({ type: FrameType.Welcome, peerPort: host.peerPort, maxStreams: host.limits.maxStreamsPerSession, dialRate: host.limits.dialsPerSecond, dht: true })
     const route = host.routeFrame()
     if (route) this.send(route)
@@ -181,15 +147,7 @@ export class PageSession implements StreamOwner {
   get buffered(): number { return this.bufferedBytes + this.wsQueued }
   get streamCount(): number { return this.streams.size }
   /** Its streams by who opened them (the page's ids are odd, inbound peers' even). */
-  streamDirections(): { outbound: number; inbound: number } {
-    let outbound = 0
-    for (const id of this.streams.keys()) if (id % 2 === 1) outbound++
-    return { outbound, inbound: this.streams.size - outbound }
-  }
-  /** Adds its trackers' states to `into`. */
-  countTrackerStates(into: Record<string, number>): void {
-    for (const reg of this.registrations.values()) reg.trackers?.countStates(into)
-  }
+  streamDirections(): { outbound: number; inbound: number } { return this.streams.directions() }
   /** Whether the bridge has stopped reading this page's frames for now (it is over a cap). */
   get paused(): boolean { return this.pausedTimer !== null }
 
@@ -227,7 +185,7 @@ export class PageSession implements StreamOwner {
     if (fromPage) this.fromPageBytes += delta
     this.host.accountTotal(delta, fromPage)
     // back under the cap: credit owed goes out, and sockets held back read again
-    if (wasOver && delta < 0 && !this.overloaded()) for (const s of this.streams.values()) { s.grant(); s.pump() }
+    if (wasOver && delta < 0 && !this.overloaded()) this.streams.grantAll()
     if (fromPage) this.checkPressure()
   }
   congested(): boolean { return this.wsQueued > WS_HIGH_WATER }
@@ -235,10 +193,7 @@ export class PageSession implements StreamOwner {
     return this.buffered > this.limits.maxBufferedPerSession || (this.host.totalOverloaded() && this.buffered > this.host.fairShare())
   }
   streamEnded(stream: RelayStream): void {
-    if (this.streams.get(stream.id) === stream) {
-      this.streams.delete(stream.id)
-      this.host.releaseStream()
-    }
+    this.streams.ended(stream)
   }
   streamOpened(transport: PeerTransport): void {
     this.host.streamOpened(transport)
@@ -307,45 +262,16 @@ export class PageSession implements StreamOwner {
     }
   }
 
-  /** The same for one torrent's discovery: an exception ends that torrent's announces only. */
-  private guardTorrent(infoHash: string, what: string, fn: () => void): void {
-    try {
-      fn()
-    } catch (err) {
-      log.error({ sid: this.sid, infoHash, err }, `${what} failed`)
-      const reg = this.registrations.get(infoHash)
-      reg?.trackers?.destroy()
-      if (reg) reg.trackers = null
-      this.send({ type: FrameType.Notice, infoHash, message: `the bridge stopped announcing this torrent after an error (${(err as Error).message})` })
-    }
-  }
-
   /**
    * An inbound peer for a torrent this page registered, `head` its first plaintext bytes (its
    * handshake); false when the page is at a cap.
    */
-  acceptInbound(infoHash: string, socket: import('node:net').Socket, head: Uint8Array, peer: PeerAddress, crypto: PeerCrypto): boolean {
-    if (this.ended || this.streams.size >= this.limits.maxStreamsPerSession || this.overloaded()) return false
-    // Trackers and the DHT hand the page its own address (the bridge's peer port): the page then
-    // dials itself and this handshake carries its own peer id. Refuse it, so that no connection
-    // slot goes to a loop. (webtorrent's own self-check compares a property that does not exist.)
-    const ownPeerId = this.registrations.get(infoHash)?.peerId
-    if (ownPeerId && Buffer.from(head.subarray(48, 68)).toString('hex') === ownPeerId.toLowerCase()) return false
-    if (!this.host.reserveStream()) return false
-    const id = this.nextInboundId
-    this.nextInboundId += 2
-    try {
-      this.send({ type: FrameType.Incoming, stream: id, infoHash, peer })
-      this.streams.set(id, new RelayStream(id, infoHash, peer, this, socket, head, crypto))
-    } catch (err) {
-      if (!this.streams.has(id)) this.host.releaseStream() // the slot was never a stream's
-      throw err
-    }
-    return true
+  acceptInbound(infoHash: string, socket: Socket, head: Uint8Array, peer: PeerAddress, crypto: PeerCrypto): boolean {
+    return !this.ended && this.streams.accept(infoHash, socket, head, peer, crypto)
   }
 
   private pumpAll(): void {
-    for (const s of this.streams.values()) s.pump()
+    this.streams.pump()
     this.webSeeds.drained()
   }
 
@@ -359,131 +285,49 @@ export class PageSession implements StreamOwner {
 
   private dispatch(frame: PageToBridgeFrame): void {
     switch (frame.type) {
-      case FrameType.Register: {
-        if (this.registrations.has(frame.infoHash)) return
-        if (this.registrations.size >= this.limits.maxStreamsPerSession) return this.protocolError('too many torrents registered')
-        this.registrations.set(frame.infoHash, { peerId: frame.peerId, stats: { uploaded: 0, downloaded: 0, left: -1 }, trackers: null, dht: false })
-        this.host.registered(this, frame.infoHash)
+      case FrameType.Register:
+        if (this.torrents.register(frame)) this.host.registered(this, frame.infoHash)
         return
-      }
       case FrameType.Unregister:
         return this.unregister(frame.infoHash)
       case FrameType.Announce:
-        return this.announce(frame)
+        return this.torrents.announce(frame)
       case FrameType.Open:
-        return this.open(frame)
+        return this.streams.open(frame)
       case FrameType.WebSeedFetch:
         return this.webSeeds.start(frame)
       case FrameType.WebSeedCancel:
         return this.webSeeds.cancel(frame.fetch)
       case FrameType.Data:
       case FrameType.Credit:
-      case FrameType.Close: {
-        const stream = this.streams.get(frame.stream)
-        // a frame for a stream that just ended crossed our CLOSE on the wire: not an error
-        if (!stream) return
-        if (frame.type === FrameType.Data) stream.onData(frame.data)
-        else if (frame.type === FrameType.Credit) stream.onCredit(frame.bytes)
-        else stream.close(CloseCode.Normal, frame.reason, false)
-      }
-    }
-  }
-
-  /** The stats go in at once (announces read them when they go); the rest through the gate. */
-  private announce(frame: AnnounceFrame): void {
-    const reg = this.registrations.get(frame.infoHash)
-    if (!reg) {
-      this.send({ type: FrameType.Notice, infoHash: frame.infoHash, message: 'announce for a torrent this page did not register' })
-      return
-    }
-    reg.stats = { uploaded: frame.uploaded, downloaded: frame.downloaded, left: frame.left }
-    this.gate.offer(frame)
-  }
-
-  private applyAnnounce(frame: AnnounceFrame): void {
-    const reg = this.registrations.get(frame.infoHash)
-    if (!reg) return
-    reg.trackers ??= new TrackerAnnouncer({
-      infoHash: frame.infoHash,
-      peerId: reg.peerId,
-      peerPort: this.host.peerPort,
-      allowNet: this.host.allowNet,
-      ...(this.host.resolve ? { resolve: this.host.resolve } : {}),
-      outgoing: this.host.outgoing,
-      slots: this.trackerSlots,
-      goodbyes: this.goodbyeSlots,
-      stats: () => reg.stats,
-      onPeers: (peers) => this.guardTorrent(frame.infoHash, 'a tracker\'s peers', () => {
-        for (const peer of peers) this.sendPeer(frame.infoHash, 'tracker', peer.host, peer.port)
-      }),
-      onNotice: (message) => this.send({ type: FrameType.Notice, infoHash: frame.infoHash, message }),
-      onResult: (result) => this.metrics.trackerRequests.inc({ result }),
-      onTracker: (status) => this.guardTorrent(frame.infoHash, 'a tracker\'s state', () => this.send({ type: FrameType.Tracker, infoHash: frame.infoHash, ...status })),
-    })
-    reg.trackers.announce(frame.trackers, frame.event)
-    const dht = frame.dht && frame.event !== 'stopped'
-    if (dht !== reg.dht) {
-      reg.dht = dht
-      this.host.wantDht(this, frame.infoHash, dht)
-      this.host.wantLsd(this, frame.infoHash, dht) // the same flag: a public torrent (BEP 27)
+      case FrameType.Close:
+        return this.streams.onFrame(frame)
     }
   }
 
   /** A peer for a registered torrent from the bridge's trackers, DHT or LSD, in whatever shape it came. */
   sendPeer(infoHash: string, source: BridgePeerSource, host: unknown, port: unknown): void {
-    if (this.ended || !this.registrations.has(infoHash)) return
-    this.peerBatches.add(infoHash, source, host, port)
-  }
-
-  private open(frame: OpenFrame): void {
-    const refuse = (code: CloseCode, reason: string) => {
-      this.metrics.dials.inc({ outcome: REFUSAL_OUTCOME[code] ?? 'refused_caps' })
-      log.debug({ sid: this.sid, code: CloseCode[code], reason }, 'dial refused')
-      this.send({ type: FrameType.Close, stream: frame.stream, code, reason })
-    }
-    if (frame.stream % 2 !== 1) return this.protocolError(`stream ${frame.stream}: pages open odd stream ids`)
-    if (this.streams.has(frame.stream)) return this.protocolError(`stream ${frame.stream} is already open`)
-    if (!this.registrations.has(frame.infoHash)) return refuse(CloseCode.NotRegistered, 'register the torrent before dialing its peers')
-    // the codec gives IP bytes as canonical text already; once more here, as every address is
-    const peer = canonicalPeer(frame.peer.host, frame.peer.port)
-    if (!peer) return refuse(CloseCode.Refused, 'not an IP address and port')
-    const verdict = checkPeerDestination(peer.host, peer.port, this.host.allowNet)
-    if (!verdict.ok && !this.host.lanPeer(frame.infoHash, peer)) return refuse(CloseCode.Refused, verdict.reason)
-    if (this.streams.size >= this.limits.maxStreamsPerSession) return refuse(CloseCode.TooManyStreams, `this page has ${this.streams.size} connections open, the most the bridge allows`)
-    if (!this.dials.take() || !this.host.takeDial()) return refuse(CloseCode.RateLimited, 'too many connection attempts per second; try again shortly')
-    if (this.overloaded()) return refuse(CloseCode.Overloaded, 'the bridge holds too much unsent data for this page')
-    if (!this.host.reserveStream()) return refuse(CloseCode.TooManyStreams, 'the bridge has as many connections open as it allows')
-    this.streams.set(frame.stream, new RelayStream(frame.stream, frame.infoHash, peer, this))
+    if (this.ended) return
+    this.torrents.sendPeer(infoHash, source, host, port)
   }
 
   /** `goodbye`: the page went without a word; its trackers are told 'stopped' (within the goodbye budget). */
   private unregister(infoHash: string, goodbye = false): void {
-    const reg = this.registrations.get(infoHash)
-    if (!reg) return
-    this.gate.forget(infoHash)
-    reg.trackers?.destroy(goodbye)
-    if (reg.dht) {
-      this.host.wantDht(this, infoHash, false)
-      this.host.wantLsd(this, infoHash, false)
-    }
-    this.registrations.delete(infoHash)
-    this.peerBatches.forget(infoHash)
+    if (!this.torrents.unregister(infoHash, goodbye)) return
     this.webSeeds.forget(infoHash)
     this.host.unregistered(this, infoHash)
-    for (const s of [...this.streams.values()]) if (s.infoHash === infoHash) s.close(CloseCode.Normal, 'torrent unregistered', true)
+    this.streams.closeTorrent(infoHash)
   }
 
   private end(): void {
     if (this.ended) return
     this.ended = true
     clearInterval(this.heartbeat)
-    clearInterval(this.stallCheck)
     if (this.pausedTimer) clearTimeout(this.pausedTimer)
     this.pausedTimer = null
-    for (const s of [...this.streams.values()]) s.close(CloseCode.ShuttingDown, 'session ended', false)
-    for (const infoHash of [...this.registrations.keys()]) this.unregister(infoHash, true)
-    this.gate.clear()
-    this.peerBatches.clear()
+    this.streams.closeAll()
+    for (const infoHash of this.torrents.infoHashes()) this.unregister(infoHash, true)
+    this.torrents.clear()
     this.webSeeds.clear()
     this.host.accountTotal(-this.wsQueued) // ws callbacks after close must not count twice
     this.wsQueued = 0

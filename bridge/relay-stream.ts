@@ -10,7 +10,7 @@
  */
 import { concatBytes } from '../src/core/bytes'
 import type net from 'node:net'
-import { isHandshakeFor } from '../src/core/bridge-codec'
+import { isHandshakeFor } from '../src/core/peer-handshake'
 import { MessageBoundaries } from '../src/core/message-boundaries'
 import {
   CloseCode, FrameType, HANDSHAKE_LENGTH, MAX_DATA_PAYLOAD, MAX_STREAM_CREDIT, STREAM_WINDOW,

@@ -3,7 +3,7 @@
  * plaintext BitTorrent handshake: which torrent it wants, the bytes the page gets first, and the
  * cipher for the rest. Bytes in and out, no sockets.
  */
-import { handshakeInfoHash } from '../../src/core/bridge-codec'
+import { handshakeInfoHash } from '../../src/core/peer-handshake'
 import { HANDSHAKE_LENGTH } from '../../src/protocol/bridge-frames'
 import { ByteQueue } from './byte-queue'
 import { MseResponder } from './mse-handshake'

@@ -9,7 +9,7 @@
  *     requests went to that tracker in the last EVENT_WINDOW_S: a torrent's life (started, then
  *     completed, then stopped) is never held up, and a page that starts and stops a torrent in a
  *     loop costs each tracker EVENT_BURST requests per EVENT_WINDOW_S.
- * Pure: the announcer (bridge/tracker-announcer.ts) keeps the clock.
+ * Pure: each tracker's worker (bridge/tracker-worker.ts) keeps the clock.
  */
 
 export const ANNOUNCE_FLOOR_S = 60

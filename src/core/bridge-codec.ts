@@ -1,16 +1,18 @@
 /**
- * Pure encode/decode of bridge frames (layout in src/protocol/bridge-frames.ts). Decoding never
- * throws and never trusts a length it reads: a frame is checked against its type's exact shape
- * and the protocol's limits, and anything else is rejected with a reason that ends up in the
- * session's close message.
+ * Pure encode/decode of bridge frames (layout in src/protocol/bridge-frames.ts), over the byte
+ * cursors of frame-writer.ts and frame-reader.ts. Decoding never throws and never trusts a length
+ * it reads: a frame is checked against its type's exact shape and the protocol's limits, and
+ * anything else is rejected with a reason that ends up in the session's close message.
  */
 import {
-  BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, HANDSHAKE_LENGTH, HANDSHAKE_PSTR, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME,
+  BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME,
   MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES, MAX_WEB_SEED_FETCH_BYTES, MAX_WEB_SEED_URL_BYTES,
   WebSeedOutcome, type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PageToBridgeFrame,
   MAX_HOST_BYTES, type PeerAddress, type PortMappingProtocol, type PortMappingState, type RouteState, type TrackerState,
 } from '../protocol/bridge-frames'
-import { bytesToIp, ipToBytes } from './ip-bytes'
+import { FrameReader, Malformed } from './frame-reader'
+import { FrameWriter } from './frame-writer'
+import { ipToBytes } from './ip-bytes'
 
 export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; reason: string }
 
@@ -34,63 +36,7 @@ const ROUTE_STATES: RouteState[] = ['unknown', 'up', 'down']
 const MAX_WEB_SEED_OUTCOME = WebSeedOutcome.Busy
 const MAX_CLOSE_CODE = CloseCode.ShuttingDown
 
-const encoder = new TextEncoder()
-// ignoreBOM: a text that starts with U+FEFF keeps it (by default the decoder drops it as a byte order mark)
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
 // ---- encoding ----
-
-class Writer {
-  private buf: Uint8Array
-  private view: DataView
-  private borrowed: boolean
-  length = 0
-  /** `into`: the caller's buffer to write in, if at least `size` long (done() then gives a view of it). */
-  constructor(size = 64, into?: Uint8Array) {
-    this.borrowed = into !== undefined && into.length >= size
-    this.buf = this.borrowed ? into! : new Uint8Array(size)
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength)
-  }
-  private room(n: number): void {
-    if (this.length + n <= this.buf.length) return
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n))
-    next.set(this.buf.subarray(0, this.length))
-    this.buf = next
-    this.view = new DataView(next.buffer)
-    this.borrowed = false
-  }
-  u8(n: number): this { this.room(1); this.view.setUint8(this.length, n); this.length += 1; return this }
-  u16(n: number): this { this.room(2); this.view.setUint16(this.length, n); this.length += 2; return this }
-  u32(n: number): this { this.room(4); this.view.setUint32(this.length, n); this.length += 4; return this }
-  f64(n: number): this { this.room(8); this.view.setFloat64(this.length, n); this.length += 8; return this }
-  bytes(b: Uint8Array): this { this.room(b.length); this.buf.set(b, this.length); this.length += b.length; return this }
-  text(s: string, max: number, cut: boolean): this {
-    let b = encoder.encode(s)
-    if (b.length > max) {
-      if (!cut) throw new RangeError(`text of ${b.length} bytes is over the limit of ${max}`)
-      b = encoder.encode(truncateUtf8(s, max))
-    }
-    return this.u16(b.length).bytes(b)
-  }
-  // a full buffer is returned as is: a DATA frame (sized exactly) is not copied a second time
-  done(): Uint8Array {
-    if (this.borrowed) return this.buf.subarray(0, this.length)
-    return this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length)
-  }
-}
-
-/** The longest prefix of `s` whose UTF-8 fits in `max` bytes (never splits a character). */
-function truncateUtf8(s: string, max: number): string {
-  let out = ''
-  let size = 0
-  for (const ch of s) {
-    const n = encoder.encode(ch).length
-    if (size + n > max) break
-    out += ch
-    size += n
-  }
-  return out
-}
 
 function hashBytes(hex: string): Uint8Array {
   if (!/^[0-9a-f]{40}$/.test(hex)) throw new RangeError(`not a lower-case 40-hex id: ${JSON.stringify(hex)}`)
@@ -99,12 +45,12 @@ function hashBytes(hex: string): Uint8Array {
   return out
 }
 
-function streamId(w: Writer, id: number): Writer {
+function streamId(w: FrameWriter, id: number): FrameWriter {
   if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) throw new RangeError(`bad stream id ${id}`)
   return w.u32(id)
 }
 
-function peer(w: Writer, p: PeerAddress): Writer {
+function peer(w: FrameWriter, p: PeerAddress): FrameWriter {
   const ip = ipToBytes(p.host)
   if (!ip) throw new RangeError(`not an IP address: ${JSON.stringify(p.host)}`)
   if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new RangeError(`bad port ${p.port}`)
@@ -112,7 +58,7 @@ function peer(w: Writer, p: PeerAddress): Writer {
 }
 
 /** An IP address that may be absent: family 0 for '' (no bytes), else as a peer's. */
-function optionalIp(w: Writer, host: string): Writer {
+function optionalIp(w: FrameWriter, host: string): FrameWriter {
   if (host === '') return w.u8(0)
   const ip = ipToBytes(host)
   if (!ip) throw new RangeError(`not an IP address: ${JSON.stringify(host)}`)
@@ -134,7 +80,7 @@ export function encodeFrame(frame: BridgeFrame): Uint8Array {
  */
 export function encodeDataFrameInto(stream: number, parts: readonly Uint8Array[], length: number, into?: Uint8Array): Uint8Array {
   if (length < 1 || length > MAX_DATA_PAYLOAD) throw new RangeError(`DATA payload of ${length} bytes`)
-  const w = new Writer(DATA_HEADER_BYTES + length, into)
+  const w = new FrameWriter(DATA_HEADER_BYTES + length, into)
   streamId(w.u8(BRIDGE_PROTOCOL_VERSION).u8(FrameType.Data), stream)
   for (const part of parts) w.bytes(part)
   if (w.length !== DATA_HEADER_BYTES + length) throw new RangeError(`DATA parts of ${w.length - DATA_HEADER_BYTES} bytes, not ${length}`)
@@ -147,7 +93,7 @@ function count(n: number): number {
 }
 
 function encode(frame: BridgeFrame): Uint8Array {
-  const w = frame.type === FrameType.Data || frame.type === FrameType.WebSeedData ? new Writer(DATA_HEADER_BYTES + frame.data.length) : new Writer(64)
+  const w = frame.type === FrameType.Data || frame.type === FrameType.WebSeedData ? new FrameWriter(DATA_HEADER_BYTES + frame.data.length) : new FrameWriter(64)
   w.u8(BRIDGE_PROTOCOL_VERSION).u8(frame.type)
   switch (frame.type) {
     case FrameType.Welcome:
@@ -248,60 +194,6 @@ function encode(frame: BridgeFrame): Uint8Array {
 
 // ---- decoding ----
 
-/** Thrown inside the decoder only; decodeFrame turns it into `{ ok: false }`. */
-class Malformed extends Error {}
-
-class Reader {
-  private off = 2
-  private view: DataView
-  constructor(private readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-  }
-  private need(n: number, what: string): void {
-    if (this.off + n > this.buf.length) throw new Malformed(`truncated ${what}`)
-  }
-  u8(what: string): number { this.need(1, what); return this.view.getUint8(this.off++) }
-  u16(what: string): number { this.need(2, what); const v = this.view.getUint16(this.off); this.off += 2; return v }
-  u32(what: string): number { this.need(4, what); const v = this.view.getUint32(this.off); this.off += 4; return v }
-  f64(what: string): number { this.need(8, what); const v = this.view.getFloat64(this.off); this.off += 8; return v }
-  bytes(n: number, what: string): Uint8Array { this.need(n, what); const b = this.buf.subarray(this.off, this.off + n); this.off += n; return b }
-  rest(): Uint8Array { const b = this.buf.subarray(this.off); this.off = this.buf.length; return b }
-  hex20(what: string): string {
-    return Array.from(this.bytes(20, what), (b) => b.toString(16).padStart(2, '0')).join('')
-  }
-  text(max: number, what: string): string {
-    const n = this.u16(`${what} length`)
-    if (n > max) throw new Malformed(`${what} of ${n} bytes is over the limit of ${max}`)
-    try {
-      return decoder.decode(this.bytes(n, what))
-    } catch {
-      throw new Malformed(`${what} is not valid UTF-8`)
-    }
-  }
-  stream(what = 'stream id'): number {
-    const id = this.u32(what)
-    if (id === 0) throw new Malformed(`${what} 0`)
-    return id
-  }
-  peer(): PeerAddress {
-    const family = this.u8('address family')
-    if (family !== 4 && family !== 6) throw new Malformed(`address family ${family}`)
-    const host = bytesToIp(this.bytes(family === 4 ? 4 : 16, 'address'))
-    const port = this.u16('port')
-    if (port === 0) throw new Malformed('port 0')
-    return { host, port }
-  }
-  optionalIp(what: string): string {
-    const family = this.u8(`${what} family`)
-    if (family === 0) return ''
-    if (family !== 4 && family !== 6) throw new Malformed(`${what} family ${family}`)
-    return bytesToIp(this.bytes(family === 4 ? 4 : 16, what))
-  }
-  end(): void {
-    if (this.off !== this.buf.length) throw new Malformed(`${this.buf.length - this.off} trailing bytes`)
-  }
-}
-
 function finite(n: number, what: string, min: number): number {
   if (!Number.isFinite(n) || n < min || n > Number.MAX_SAFE_INTEGER) throw new Malformed(`${what} ${n}`)
   return n
@@ -312,7 +204,7 @@ function closeCode(n: number): CloseCode {
   return n as CloseCode
 }
 
-function decodeBody(type: FrameType, r: Reader): BridgeFrame {
+function decodeBody(type: FrameType, r: FrameReader): BridgeFrame {
   switch (type) {
     case FrameType.Welcome: {
       const peerPort = r.u16('peer port')
@@ -455,7 +347,7 @@ function decode(bytes: Uint8Array, allowed: Set<FrameType>, sender: string): Dec
   const type = bytes[1]! as FrameType
   if (!allowed.has(type)) return { ok: false, reason: `frame type ${type} may not be sent by the ${sender}` }
   try {
-    const r = new Reader(bytes)
+    const r = new FrameReader(bytes)
     const frame = decodeBody(type, r)
     r.end()
     return { ok: true, frame }
@@ -473,16 +365,4 @@ export function decodePageFrame(bytes: Uint8Array): DecodeResult<PageToBridgeFra
 /** Decodes what the bridge sent (the page's side). DATA payloads are views into `bytes`. */
 export function decodeBridgeFrame(bytes: Uint8Array): DecodeResult<BridgeToPageFrame> {
   return decode(bytes, BRIDGE_TYPES, 'bridge') as DecodeResult<BridgeToPageFrame>
-}
-
-/** The info-hash (hex) of a BitTorrent handshake at the start of `b`, or null when it is not one. */
-export function handshakeInfoHash(b: Uint8Array): string | null {
-  if (b.length < HANDSHAKE_LENGTH || b[0] !== HANDSHAKE_PSTR.length) return null
-  for (let i = 0; i < 19; i++) if (b[1 + i] !== HANDSHAKE_PSTR.charCodeAt(i)) return null
-  return Array.from(b.subarray(28, 48), (x) => x.toString(16).padStart(2, '0')).join('')
-}
-
-/** True when `b` (68 bytes or more) starts with a BitTorrent handshake for `infoHash`. */
-export function isHandshakeFor(b: Uint8Array, infoHash: string): boolean {
-  return handshakeInfoHash(b) === infoHash
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame, handshakeInfoHash, isHandshakeFor } from '../../src/core/bridge-codec'
+import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame } from '../../src/core/bridge-codec'
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
 import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_URL_BYTES,
@@ -257,25 +257,6 @@ describe('bridge frame codec', () => {
         else expect(() => encodeFrame(r.frame)).not.toThrow() // what decodes re-encodes
       }
     }
-  })
-})
-
-describe('handshake check', () => {
-  const hs = (hash: string) => {
-    const b = new Uint8Array(68)
-    b[0] = 19
-    b.set(new TextEncoder().encode('BitTorrent protocol'), 1)
-    b.set(Buffer.from(hash, 'hex'), 28)
-    return b
-  }
-  it('accepts a handshake for the info-hash only', () => {
-    expect(isHandshakeFor(hs(H), H)).toBe(true)
-    expect(isHandshakeFor(hs(P), H)).toBe(false)
-    expect(handshakeInfoHash(hs(P))).toBe(P)
-    expect(handshakeInfoHash(hs(H).subarray(0, 67))).toBeNull()
-    const garbage = hs(H)
-    garbage[5] = 0
-    expect(handshakeInfoHash(garbage)).toBeNull()
   })
 })
 
