@@ -108,7 +108,7 @@ export class Engine implements EngineApi {
       if (error) record.error = error
       // Finished in an earlier session: no "finished" event again when it starts seeding.
       record.completeHandled = isComplete(record)
-      record.raise('restored')
+      record.apply({ type: 'restored', record: record.storedFacts() })
       this.records.set(stored.infoHash, record)
     }
     this.manager.applyQueue()
@@ -147,7 +147,7 @@ export class Engine implements EngineApi {
       this.persistence.scheduleResume(record.infoHash, () => record.bitfield!)
       record.completeHandled = true
     }
-    record.raise('added')
+    record.apply({ type: 'added', record: record.storedFacts() })
     this.records.set(stored.infoHash, record)
     await this.persistence.saveTorrent(stored)
     this.emit({ type: 'added', torrent: this.snapshotOf(record) })
@@ -175,7 +175,7 @@ export class Engine implements EngineApi {
     if (!record || record.stored.paused) return
     record.stored.paused = true
     delete record.stored.pausedBecause
-    record.raise('paused')
+    record.apply({ type: 'paused', complete: isComplete(record) })
     await this.persistence.saveTorrent(record.stored)
     await record.stop()
     this.emitProgress()
@@ -190,7 +190,7 @@ export class Engine implements EngineApi {
     delete record.error
     // Seed, pressed after a goal stopped it, seeds on past the goals (as Transmission does).
     if (isComplete(record) && this.manager.goalReached(record)) record.stored.seedPastGoal = true
-    record.raise('resumed')
+    record.apply({ type: 'resumed', ...record.standing() })
     await this.persistence.saveTorrent(record.stored)
     this.manager.applyQueue()
     this.emitProgress()
@@ -203,7 +203,7 @@ export class Engine implements EngineApi {
     await record.stop()
     delete record.bitfield
     record.forceFullCheck = true
-    record.raise('re-check')
+    record.apply({ type: 'recheck' })
     this.manager.applyQueue()
     if (!record.torrent) void record.start()
   }
@@ -226,7 +226,7 @@ export class Engine implements EngineApi {
     const record = this.records.get(infoHash)
     if (!record?.metainfo || !record.stored.awaitingFiles) return
     applyChoice(record.stored, record.metainfo, choice.priorities)
-    record.raise('files chosen')
+    record.apply({ type: 'files-chosen', running: Boolean(record.torrent), checked: Boolean(record.torrent?.ready), paused: record.stored.paused, ...record.standing() })
     await this.persistence.saveTorrent(record.stored)
     if (record.torrent?.ready) this.runner.applySelection(record, record.torrent)
     if (choice.paused) await this.pause(infoHash)

@@ -38,7 +38,7 @@ export class DownloadManager {
     for (const record of order) {
       record.queued = plan.queued.has(record.infoHash)
       record.queuePosition = record.queued ? ++waiting[isComplete(record) ? 'seed' : 'download'] : 0
-      record.raise('queue planned')
+      record.apply({ type: 'queue-planned', ...record.standing() })
       if (plan.active.has(record.infoHash)) void record.start()
       else if (record.torrent) void record.stop()
     }

@@ -109,7 +109,7 @@ export class TorrentRunner {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
-      raise(record, 'started')
+      raise(record, { type: 'started', metadata: Boolean(record.metainfo) })
       v2?.attach(torrent)
       coalesceUpdateRounds(torrent)
       hashPiecesInWorker(torrent, this.storage, v2 && ((index) => v2.checkOf(index)))
@@ -125,7 +125,7 @@ export class TorrentRunner {
       }, () => isComplete(record), magnetPeers(record.stored.magnetURI))
     } catch (err) {
       record.error = AppError.from(err).toInfo()
-      raise(record, 'start failed')
+      raise(record, { type: 'failed', code: record.error.code })
       this.v2.close(record.infoHash)
       if (record.torrent) await this.stop(record)
       this.host.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
@@ -142,7 +142,7 @@ export class TorrentRunner {
     this.webSeeds.detach(record.infoHash)
     this.v2.close(record.infoHash)
     this.bankCounters(record)
-    raise(record, 'stopped')
+    raise(record, (session) => ({ type: 'stopped', ...session.standing() }))
     const stopping = (async () => {
       await this.persistence.saveTorrent(record.stored)
       await this.persistence.flush()
@@ -169,7 +169,7 @@ export class TorrentRunner {
 
   /** Once every wanted piece is verified: history, notice, and the queue moves on to seeding. */
   checkComplete(record: TorrentRecord): void {
-    raise(record, 'verified, or wanted files changed')
+    raise(record, (session) => ({ type: 'pieces-changed', ...session.standing() }))
     if (!isComplete(record)) {
       record.completeHandled = false
       return
@@ -261,7 +261,7 @@ export class TorrentRunner {
       record.bitfield = new Uint8Array(torrent.bitfield.buffer)
       record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
       this.persistence.scheduleResume(infoHash, () => record.bitfield!)
-      raise(record, 'ready')
+      raise(record, { type: 'checked', complete: isComplete(record) })
       this.applySelection(record, torrent)
       this.checkComplete(record)
       this.attachWebSeeds(record, torrent)
@@ -321,7 +321,7 @@ export class TorrentRunner {
     } else {
       record.error = error.toInfo()
     }
-    raise(record, error.code === 'QUOTA' ? 'disk full' : 'error')
+    raise(record, error.code === 'QUOTA' ? { type: 'disk-full', because: error.code, complete: isComplete(record) } : { type: 'failed', code: error.code })
     await this.persistence.saveTorrent(record.stored)
     await this.persistence.flush()
     this.host.emit({ type: 'error', infoHash: record.infoHash, error: error.toInfo() })
@@ -347,7 +347,7 @@ export class TorrentRunner {
         const r = record()
         if (!r) return
         r.error = error.toInfo()
-        raise(r, 'v2 hashes refused')
+        raise(r, { type: 'failed', code: r.error.code })
         void this.stop(r)
         this.host.emit({ type: 'error', infoHash, error: r.error })
       },
@@ -372,12 +372,12 @@ export class TorrentRunner {
         record.metainfo = metainfo
         record.stored.torrentFile = new Uint8Array(bytes)
         record.stored.name = record.metainfo.name
-        raise(record, 'metadata')
+        raise(record, { type: 'metadata-came', choosing: Boolean(record.stored.awaitingFiles), checked: Boolean(record.torrent?.ready), complete: isComplete(record) })
         await this.persistence.saveTorrent(record.stored)
         this.bridge?.update(record.infoHash, this.allTrackers(record))
       } catch (err) {
         record.error = AppError.from(err, 'BAD_TORRENT').toInfo()
-        raise(record, 'bad metadata')
+        raise(record, { type: 'failed', code: record.error.code })
         if (record.torrent) await this.stop(record)
         this.host.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
         return

@@ -1,4 +1,4 @@
-import { canTransition, lifecycleOf, type TorrentLifecycle } from '../core/torrent-lifecycle'
+import { next, type Standing, type StoredFacts, type TorrentEvent, type TorrentLifecycle } from '../core/torrent-lifecycle'
 import type { StoredTorrent } from '../protocol/stored-torrent'
 import type { Settings } from '../prefs/settings'
 import { isComplete, metSeedingGoal, type TorrentRecord } from './snapshot'
@@ -20,47 +20,52 @@ export interface SessionContext {
  * `torrent`, present while it runs), and the state it is in (core/torrent-lifecycle.ts).
  *
  * The state moves only when something happens to the torrent: whoever makes it happen (the
- * runner: started, metadata, ready, a verified piece, an error, a full disk; the download
- * manager: the queue and the seeding goals; the engine: pause, resume, remove, files chosen or
- * wanted, a re-check) raises it with `raise(cause)`, and the session takes the step it leads to
- * (the lifecycle's rules, `lifecycleOf`) if the lifecycle allows it (`canTransition`). An illegal
- * step is refused and logged as a bug to find: the session stays where it was. Snapshots read
- * `state`, and nothing else moves it.
+ * runner: started, metadata, checked, a verified piece, an error, a full disk, stopped; the
+ * download manager: the queue planned; the engine: added, restored, pause, resume, files chosen
+ * or wanted, a re-check) gives it the event with `apply(event)`, and the session takes the step
+ * the lifecycle's `next` says, or refuses it, logged as a bug to find, and stays where it was.
+ * Snapshots read `state`, and nothing else moves it.
  */
 export class TorrentSession {
   piecesChecked = 0
   queued = false
   uploadedNow = 0
-  private current: TorrentLifecycle | undefined
+  private current: TorrentLifecycle = { name: 'queued' }
 
   constructor(readonly infoHash: string, public stored: StoredTorrent, private readonly context: SessionContext) {}
 
-  /** The state it is in: queued until the engine first raises it (added, restored). */
+  /** The state it is in: queued until the engine lists it (added, restored). */
   get state(): TorrentLifecycle {
-    return this.current ?? { name: 'queued' }
+    return this.current
   }
 
-  /** Something happened (`cause`, for the log): takes the step it leads to, unless the lifecycle forbids it. */
-  raise(cause: string): TorrentLifecycle {
-    const next = lifecycleOf({
+  /** Something happened: takes the step the lifecycle gives, unless it refuses it. */
+  apply(event: TorrentEvent): TorrentLifecycle {
+    const step = next(this.current, event)
+    if ('refused' in step) {
+      console.error(`torrent ${this.infoHash}: illegal transition ${step.refused.from} → ${step.refused.to ?? '?'} (${event.type}), refused`)
+      return this.current
+    }
+    this.current = step.state
+    return step.state
+  }
+
+  /** Where it stands for the events whose target depends on it: complete, kept waiting by the queue, a seeding goal met. */
+  standing(): Standing {
+    return { complete: isComplete(this), waiting: this.queued, goal: metSeedingGoal(this, this.context.settings()) }
+  }
+
+  /** What its stored record says of it, for its first state when the engine lists it (added, restored). */
+  storedFacts(): StoredFacts {
+    const { awaitingFiles, paused, pausedBecause } = this.stored
+    return {
       ...(this.error ? { error: this.error.code } : {}),
-      awaitingFiles: Boolean(this.stored.awaitingFiles),
-      hasMetadata: Boolean(this.metainfo),
-      paused: Boolean(this.stored.paused),
-      ...(this.stored.pausedBecause ? { pausedBecause: this.stored.pausedBecause.code } : {}),
-      running: Boolean(this.torrent),
-      ready: Boolean(this.torrent?.ready),
-      queued: this.queued,
+      choosing: Boolean(awaitingFiles && this.metainfo),
+      paused: Boolean(paused),
+      ...(pausedBecause ? { pausedBecause: pausedBecause.code } : {}),
       complete: isComplete(this),
       goal: metSeedingGoal(this, this.context.settings()),
-    })
-    const from = this.current?.name
-    if (from && !canTransition(from, next.name)) {
-      console.error(`torrent ${this.infoHash}: illegal transition ${from} → ${next.name} (${cause}), refused`)
-      return this.state
     }
-    this.current = next
-    return next
   }
 
   /** Runs it in webtorrent (the download manager's call, when the queue has a slot for it). */
@@ -80,7 +85,10 @@ export function sessionOf(record: TorrentRecord): TorrentSession {
   return record
 }
 
-/** Raises the session of a record (see TorrentSession.raise); a record without one (a test's) has no state to move. */
-export function raise(record: TorrentRecord, cause: string): void {
-  if (record instanceof TorrentSession) record.raise(cause)
+/**
+ * Gives the session of a record an event (see TorrentSession.apply), or makes it from the session
+ * (for events that carry where it stands); a record without one (a test's) has no state to move.
+ */
+export function raise(record: TorrentRecord, event: TorrentEvent | ((session: TorrentSession) => TorrentEvent)): void {
+  if (record instanceof TorrentSession) record.apply(typeof event === 'function' ? event(record) : event)
 }

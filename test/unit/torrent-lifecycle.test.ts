@@ -1,112 +1,142 @@
 import { describe, expect, it } from 'vitest'
-import { canTransition, lifecycleOf, type LifecycleFacts, type LifecycleName } from '../../src/core/torrent-lifecycle'
+import { canTransition, firstState, next, type LifecycleName, type Standing, type StoredFacts, type TorrentEvent, type TorrentEventType, type TorrentLifecycle } from '../../src/core/torrent-lifecycle'
 
-const NAMES: LifecycleName[] = ['queued', 'metadata', 'choosing', 'checking', 'downloading', 'seeding', 'paused', 'done', 'error']
+/*
+ * Every event in every state, and where it leads: the table of the header of
+ * src/core/torrent-lifecycle.ts, row by row. Each row is one event (with its details) and what
+ * it does in each state: a state, `=` (stays where it was) or `-` (refused).
+ */
 
-/** A torrent with metadata, incomplete, not running, with a free slot. */
-const idle: LifecycleFacts = { awaitingFiles: false, hasMetadata: true, paused: false, running: false, ready: false, queued: false, complete: false, goal: null }
-const facts = (changes: Partial<LifecycleFacts>): LifecycleFacts => ({ ...idle, ...changes })
+const STATES = {
+  queued: { name: 'queued' },
+  metadata: { name: 'metadata' },
+  choosing: { name: 'choosing' },
+  checking: { name: 'checking' },
+  downloading: { name: 'downloading' },
+  seeding: { name: 'seeding' },
+  paused: { name: 'paused' },
+  'paused:QUOTA': { name: 'paused', because: 'QUOTA' },
+  'done:user': { name: 'done', stoppedBy: 'user' },
+  'done:queue': { name: 'done', stoppedBy: 'queue' },
+  'done:goal': { name: 'done', stoppedBy: 'goal', goal: 'ratio' },
+  error: { name: 'error', code: 'ENGINE' },
+} as const satisfies Record<string, TorrentLifecycle>
 
-const magnetQueued = facts({ hasMetadata: false, queued: true })
-const magnetRunning = facts({ hasMetadata: false, running: true })
-const choosing = facts({ awaitingFiles: true, running: true })
-const checking = facts({ running: true })
-const downloading = facts({ running: true, ready: true })
-const seeding = facts({ running: true, ready: true, complete: true })
-const paused = facts({ paused: true })
-const doneByUser = facts({ paused: true, complete: true })
-const doneByGoal = facts({ complete: true, goal: 'ratio' })
-const errored = facts({ error: 'ENGINE' })
+type StateKey = keyof typeof STATES
+const KEYS = Object.keys(STATES) as StateKey[]
+/** Where an event leads: a state's key (or `error:CODE`), `=` stays, `-` refused. */
+type Outcome = StateKey | 'error:BAD_TORRENT' | '=' | '-'
 
-/** Every legal transition, as a change of what the engine knows that causes it. */
-const TRANSITIONS: [LifecycleName, LifecycleName, string, LifecycleFacts, LifecycleFacts][] = [
-  ['queued', 'metadata', 'the queue starts a magnet', magnetQueued, magnetRunning],
-  ['queued', 'checking', 'the queue starts a torrent', facts({ queued: true }), checking],
-  ['queued', 'downloading', 'started, resume data made the check instant', facts({ queued: true }), downloading],
-  ['queued', 'seeding', 'a complete torrent started, instantly checked', facts({ queued: true, complete: true }), seeding],
-  ['queued', 'choosing', 'a magnet started and its metadata came at once', facts({ hasMetadata: false, awaitingFiles: true, queued: true }), choosing],
-  ['queued', 'paused', 'paused while waiting', facts({ queued: true }), paused],
-  ['queued', 'done', 'a complete torrent is being started', facts({ queued: true, complete: true }), facts({ complete: true })],
-  ['queued', 'error', 'starting failed', facts({ queued: true }), errored],
-  ['metadata', 'choosing', 'the metadata came, files to choose', facts({ hasMetadata: false, awaitingFiles: true, running: true }), choosing],
-  ['metadata', 'checking', 'the metadata came', magnetRunning, checking],
-  ['metadata', 'downloading', 'the metadata came after webtorrent checked', magnetRunning, downloading],
-  ['metadata', 'seeding', 'the metadata came, the files were on disk', magnetRunning, seeding],
-  ['metadata', 'queued', 'restarted after a stall', magnetRunning, magnetQueued],
-  ['metadata', 'paused', 'paused before the metadata came', magnetRunning, facts({ hasMetadata: false, paused: true })],
-  ['metadata', 'error', 'the peers sent bad metadata', magnetRunning, errored],
-  ['choosing', 'checking', 'files chosen', choosing, checking],
-  ['choosing', 'downloading', 'files chosen, nothing on disk', choosing, downloading],
-  ['choosing', 'seeding', 'files chosen that are on disk', choosing, seeding],
-  ['choosing', 'queued', 'files chosen, no slot', choosing, facts({ queued: true })],
-  ['choosing', 'paused', 'files chosen paused', choosing, paused],
-  ['choosing', 'done', 'files chosen paused that are on disk', choosing, doneByUser],
-  ['choosing', 'error', 'webtorrent failed', choosing, errored],
-  ['checking', 'downloading', 'the check ended, pieces missing', checking, downloading],
-  ['checking', 'seeding', 'the check ended, all there', checking, seeding],
-  ['checking', 'queued', 'a lower download limit stopped it', checking, facts({ queued: true })],
-  ['checking', 'paused', 'paused during the check', checking, paused],
-  ['checking', 'done', 'paused during the check, complete', facts({ running: true, complete: true }), doneByUser],
-  ['checking', 'error', 'storage failed', checking, errored],
-  ['downloading', 'seeding', 'the last piece verified', downloading, seeding],
-  ['downloading', 'checking', 're-check', downloading, checking],
-  ['downloading', 'queued', 'restarted after a stall', downloading, facts({ queued: true })],
-  ['downloading', 'paused', 'paused, or the disk filled', downloading, facts({ paused: true, pausedBecause: 'QUOTA' })],
-  ['downloading', 'error', 'webtorrent failed', downloading, errored],
-  ['seeding', 'downloading', 'a skipped file wanted', seeding, downloading],
-  ['seeding', 'checking', 're-check', seeding, checking],
-  ['seeding', 'queued', 'waits for a seeding slot', seeding, facts({ complete: true, queued: true })],
-  ['seeding', 'done', 'its seeding goal stopped it', seeding, doneByGoal],
-  ['seeding', 'error', 'webtorrent failed', seeding, errored],
-  ['paused', 'queued', 'Resume', paused, facts({ queued: true })],
-  ['paused', 'done', 'what it missed was skipped', paused, doneByUser],
-  ['done', 'queued', 'Seed pressed, no seeding slot', doneByGoal, facts({ complete: true, queued: true })],
-  ['done', 'checking', 're-check', doneByGoal, checking],
-  ['done', 'paused', 'a skipped file wanted while paused', doneByUser, paused],
-  ['done', 'error', 'starting failed', doneByGoal, errored],
-  ['error', 'queued', 'Resume', errored, facts({ queued: true })],
-  ['error', 'done', 'Resume on a complete torrent', errored, facts({ complete: true })],
-]
+const incomplete: Standing = { complete: false, waiting: false, goal: null }
+const complete: Standing = { complete: true, waiting: false, goal: null }
+const listed: StoredFacts = { choosing: false, paused: false, complete: false, goal: null }
+
+/** One row per event (and details): its outcome in each state, in the order of STATES. */
+const ROWS: [string, TorrentEvent, Record<StateKey, Outcome>][] = []
+function row(name: string, event: TorrentEvent, outcomes: Outcome[]): void {
+  if (outcomes.length !== KEYS.length) throw new Error(`row ${name}: ${outcomes.length} outcomes`)
+  ROWS.push([name, event, Object.fromEntries(KEYS.map((key, i) => [key, outcomes[i]!])) as Record<StateKey, Outcome>])
+}
+
+//                                                                       queued         metadata   choosing    checking       downloading    seeding        paused         paused:QUOTA   done:user      done:queue     done:goal     error
+row('added', { type: 'added', record: listed },                          ['=',           '-',       '-',        '-',           '-',           '-',           '-',           '-',           '-',           '-',           '-',          '-'])
+row('restored', { type: 'restored', record: listed },                    ['=',           '-',       '-',        '-',           '-',           '-',           '-',           '-',           '-',           '-',           '-',          '-'])
+row('queue-planned: waits', { type: 'queue-planned', ...complete, waiting: true },
+                                                                         ['=',           '=',       '=',        '=',           '=',           '=',           '=',           '=',           '=',           'queued',      'queued',     '='])
+row('queue-planned: goal met', { type: 'queue-planned', ...complete, goal: 'ratio' },
+                                                                         ['done:goal',   '=',       '=',        '=',           '=',           '=',           '=',           '=',           '=',           'done:goal',   '=',          '='])
+row('started', { type: 'started', metadata: true },                      ['checking',    '-',       '=',        '-',           '-',           '-',           '-',           '-',           '-',           'checking',    'checking',   '='])
+row('started: a magnet', { type: 'started', metadata: false },           ['metadata',    '-',       '=',        '-',           '-',           '-',           '-',           '-',           '-',           '-',           '-',          '='])
+row('metadata-came', { type: 'metadata-came', choosing: false, checked: false, complete: false },
+                                                                         ['=',           'checking', '-',       '-',           '-',           '-',           '=',           '=',           'paused',      '=',           '=',          '='])
+row('metadata-came: files to choose', { type: 'metadata-came', choosing: true, checked: false, complete: false },
+                                                                         ['choosing',    'choosing', '-',       '-',           '-',           '-',           '-',           '-',           '-',           '-',           '-',          '='])
+row('metadata-came: checked, complete', { type: 'metadata-came', choosing: false, checked: true, complete: true },
+                                                                         ['=',           'seeding', '-',        '-',           '-',           '-',           'done:user',   'done:user',   '=',           '=',           '=',          '='])
+row('checked: pieces missing', { type: 'checked', complete: false },     ['-',           '=',       '=',        'downloading', '=',           'downloading', '=',           '=',           'paused',      '-',           '-',          '='])
+row('checked: complete', { type: 'checked', complete: true },            ['-',           '=',       '=',        'seeding',     'seeding',     '=',           'done:user',   'done:user',   '=',           '-',           '-',          '='])
+row('pieces-changed: complete', { type: 'pieces-changed', ...complete }, ['done:queue',  '=',       '=',        '=',           'seeding',     '=',           'done:user',   'done:user',   '=',           '=',           'done:queue', '='])
+row('pieces-changed: a file wanted again', { type: 'pieces-changed', ...incomplete },
+                                                                         ['=',           '=',       '=',        '=',           '=',           'downloading', '=',           '=',           'paused',      'queued',      'queued',     '='])
+row('files-chosen: running', { type: 'files-chosen', running: true, checked: false, paused: false, ...incomplete },
+                                                                         ['-',           '-',       'checking', '-',           '-',           '-',           '-',           '-',           '-',           '-',           '-',          '='])
+row('files-chosen: checked, on disk', { type: 'files-chosen', running: true, checked: true, paused: false, ...complete },
+                                                                         ['-',           '-',       'seeding',  '-',           '-',           '-',           '-',           '-',           '-',           '-',           '-',          '='])
+row('files-chosen: checked, missing', { type: 'files-chosen', running: true, checked: true, paused: false, ...incomplete },
+                                                                         ['-',           '-',       'downloading', '-',        '-',           '-',           '-',           '-',           '-',           '-',           '-',          '='])
+row('files-chosen: paused', { type: 'files-chosen', running: false, checked: false, paused: true, ...incomplete },
+                                                                         ['-',           '-',       'paused',   '-',           '-',           '-',           '-',           '-',           '-',           '-',           '-',          '='])
+row('files-chosen: no slot', { type: 'files-chosen', running: false, checked: false, paused: false, ...incomplete, waiting: true },
+                                                                         ['-',           '-',       'queued',   '-',           '-',           '-',           '-',           '-',           '-',           '-',           '-',          '='])
+row('files-chosen: all on disk, not running', { type: 'files-chosen', running: false, checked: false, paused: false, ...complete },
+                                                                         ['-',           '-',       'done:queue', '-',         '-',           '-',           '-',           '-',           '-',           '-',           '-',          '='])
+row('paused: incomplete', { type: 'paused', complete: false },           ['paused',      'paused',  '=',        'paused',      'paused',      '-',           '=',           'paused',      'paused',      'paused',      'paused',     '='])
+row('paused: complete', { type: 'paused', complete: true },              ['done:user',   '-',       '=',        'done:user',   '-',           'done:user',   'done:user',   'done:user',   '=',           'done:user',   'done:user',  '='])
+row('disk-full', { type: 'disk-full', because: 'QUOTA', complete: false },
+                                                                         ['-',           'paused:QUOTA', '=',   'paused:QUOTA', 'paused:QUOTA', '-',         'paused:QUOTA', '=',          'paused:QUOTA', '-',          '-',          '='])
+row('resumed: incomplete', { type: 'resumed', ...incomplete },          ['=',           '=',       '=',        '=',           '=',           '=',           'queued',      'queued',      'queued',      'queued',      'queued',     'queued'])
+row('resumed: complete', { type: 'resumed', ...complete },              ['done:queue',  '=',       '=',        '=',           '=',           '=',           'done:queue',  'done:queue',  'done:queue',  '=',           'done:queue', 'done:queue'])
+row('stopped: incomplete', { type: 'stopped', ...incomplete },          ['=',           'queued',  '=',        'queued',      'queued',      'queued',      '=',           '=',           'paused',      'queued',      'queued',     '='])
+row('stopped: its goal met', { type: 'stopped', ...complete, goal: 'ratio' },
+                                                                         ['done:goal',   '-',       '=',        'done:goal',   '-',           'done:goal',   'done:user',   'done:user',   '=',           'done:goal',   '=',          '='])
+row('stopped: waits for a seeding slot', { type: 'stopped', ...complete, waiting: true },
+                                                                         ['=',           'queued',  '=',        'queued',      'queued',      'queued',      'done:user',   'done:user',   '=',           'queued',      'queued',     '='])
+row('recheck', { type: 'recheck' },                                      ['=',           '=',       '=',        '=',           '=',           '=',           '=',           '=',           'paused',      'queued',      'queued',     '='])
+row('failed', { type: 'failed', code: 'BAD_TORRENT' },                   ['error:BAD_TORRENT', 'error:BAD_TORRENT', 'error:BAD_TORRENT', 'error:BAD_TORRENT', 'error:BAD_TORRENT', 'error:BAD_TORRENT', '-', '-', 'error:BAD_TORRENT', 'error:BAD_TORRENT', 'error:BAD_TORRENT', 'error:BAD_TORRENT'])
+
+function expected(from: StateKey, outcome: Outcome): TorrentLifecycle | 'refused' {
+  if (outcome === '-') return 'refused'
+  if (outcome === '=') return STATES[from]
+  if (outcome === 'error:BAD_TORRENT') return { name: 'error', code: 'BAD_TORRENT' }
+  return STATES[outcome]
+}
 
 describe('a torrent lifecycle', () => {
-  it('names the state the facts say, first rule first', () => {
-    expect(lifecycleOf(facts({ error: 'ENGINE', awaitingFiles: true, paused: true }))).toEqual({ name: 'error', code: 'ENGINE' })
-    expect(lifecycleOf(facts({ awaitingFiles: true, paused: true }))).toEqual({ name: 'choosing' })
-    // a magnet waiting for its metadata to choose files is not choosing yet
-    expect(lifecycleOf(facts({ awaitingFiles: true, hasMetadata: false, running: true }))).toEqual({ name: 'metadata' })
-    expect(lifecycleOf(paused)).toEqual({ name: 'paused' })
-    expect(lifecycleOf(facts({ paused: true, pausedBecause: 'QUOTA' }))).toEqual({ name: 'paused', because: 'QUOTA' })
-    expect(lifecycleOf(doneByUser)).toEqual({ name: 'done', stoppedBy: 'user' })
-    expect(lifecycleOf(facts({ paused: true, complete: true, goal: 'time' }))).toEqual({ name: 'done', stoppedBy: 'user' })
-    expect(lifecycleOf(doneByGoal)).toEqual({ name: 'done', stoppedBy: 'goal', goal: 'ratio' })
-    expect(lifecycleOf(facts({ complete: true }))).toEqual({ name: 'done', stoppedBy: 'queue' })
-    expect(lifecycleOf(facts({ complete: true, queued: true, goal: 'time' }))).toEqual({ name: 'queued' })
-    expect(lifecycleOf(idle)).toEqual({ name: 'queued' })
-    expect(lifecycleOf(magnetRunning)).toEqual({ name: 'metadata' })
-    expect(lifecycleOf(checking)).toEqual({ name: 'checking' })
-    expect(lifecycleOf(downloading)).toEqual({ name: 'downloading' })
-    expect(lifecycleOf(seeding)).toEqual({ name: 'seeding' })
-  })
-
-  for (const [from, to, cause, before, after] of TRANSITIONS) {
-    it(`${from} → ${to}: ${cause}`, () => {
-      expect(lifecycleOf(before).name).toBe(from)
-      expect(lifecycleOf(after).name).toBe(to)
-      expect(canTransition(from, to)).toBe(true)
-    })
-  }
-
-  const legal = new Set(TRANSITIONS.map(([from, to]) => `${from}→${to}`))
-  for (const from of NAMES) {
-    for (const to of NAMES) {
-      if (from === to || legal.has(`${from}→${to}`)) continue
-      it(`${from} → ${to} is illegal`, () => {
-        expect(canTransition(from, to)).toBe(false)
+  for (const [name, event, outcomes] of ROWS) {
+    for (const from of KEYS) {
+      const want = expected(from, outcomes[from])
+      it(`${name} in ${from}: ${want === 'refused' ? 'refused' : want.name}`, () => {
+        const step = next(STATES[from], event)
+        if (want === 'refused') expect(step).toHaveProperty('refused.from', STATES[from].name)
+        else expect(step).toEqual({ state: want })
       })
     }
   }
 
-  it('staying in a state, with other details, is no transition', () => {
-    for (const name of NAMES) expect(canTransition(name, name)).toBe(true)
+  it('the table has a row for every event', () => {
+    const types: TorrentEventType[] = ['added', 'restored', 'queue-planned', 'started', 'metadata-came', 'checked', 'pieces-changed', 'files-chosen', 'paused', 'disk-full', 'resumed', 'stopped', 'recheck', 'failed']
+    expect(new Set(ROWS.map(([, event]) => event.type))).toEqual(new Set(types))
+  })
+
+  it('never takes a step the graph forbids', () => {
+    for (const [, event] of ROWS) {
+      for (const from of KEYS) {
+        const step = next(STATES[from], event)
+        if ('state' in step) expect(canTransition(STATES[from].name, step.state.name)).toBe(true)
+      }
+    }
+  })
+
+  it('a listed torrent starts where its stored record says, the error first, then choosing, then a pause', () => {
+    expect(firstState({ ...listed, error: 'BAD_TORRENT', choosing: true, paused: true })).toEqual({ name: 'error', code: 'BAD_TORRENT' })
+    expect(firstState({ ...listed, choosing: true, paused: true })).toEqual({ name: 'choosing' })
+    expect(firstState({ ...listed, paused: true })).toEqual({ name: 'paused' })
+    expect(firstState({ ...listed, paused: true, pausedBecause: 'QUOTA' })).toEqual({ name: 'paused', because: 'QUOTA' })
+    expect(firstState({ ...listed, paused: true, complete: true, goal: 'time' })).toEqual({ name: 'done', stoppedBy: 'user' })
+    expect(firstState({ ...listed, complete: true, goal: 'ratio' })).toEqual({ name: 'done', stoppedBy: 'goal', goal: 'ratio' })
+    expect(firstState({ ...listed, complete: true })).toEqual({ name: 'done', stoppedBy: 'queue' })
+    expect(firstState(listed)).toEqual({ name: 'queued' })
+    for (const [record, state] of [[{ ...listed, error: 'BAD_TORRENT' }, 'error'], [{ ...listed, complete: true }, 'done']] as const) {
+      expect(next({ name: 'queued' }, { type: 'restored', record })).toHaveProperty('state.name', state)
+    }
+  })
+
+  it('the graph: what it allows, and what it never does', () => {
+    const names: LifecycleName[] = ['queued', 'metadata', 'choosing', 'checking', 'downloading', 'seeding', 'paused', 'done', 'error']
+    for (const name of names) expect(canTransition(name, name)).toBe(true)
+    expect(canTransition('downloading', 'seeding')).toBe(true)
+    expect(canTransition('paused', 'error')).toBe(false)
+    expect(canTransition('queued', 'seeding')).toBe(false)
+    for (const from of names) if (from !== 'queued' && from !== 'metadata') expect(canTransition(from, 'metadata')).toBe(false)
   })
 })

@@ -3,14 +3,14 @@ import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import { emptyBitfield, setPiece } from '../../src/core/bitfield'
 import type { Metainfo } from '../../src/core/metainfo'
 import { DEFAULT_SETTINGS, type Settings } from '../../src/prefs/settings'
-import type { TorrentRecord } from '../../src/engine/snapshot'
+import { isComplete, type TorrentRecord } from '../../src/engine/snapshot'
 import { TorrentSession, type SessionContext } from '../../src/engine/torrent-session'
 
 /*
- * Each event the engine raises a session at, done to the session as the real caller does it
+ * Each event the engine gives a session, done to the session as the real caller does it
  * (torrent-runner.ts, manager.ts, engine.ts), and the state it leads to. webtorrent does not run
- * in Node: a stand-in runner puts a stand-in torrent in the session and raises it as the real
- * runner does; the e2e specs run the real one.
+ * in Node: a stand-in runner puts a stand-in torrent in the session and gives it the events the
+ * real runner does; the e2e specs run the real one.
  */
 
 /** Two pieces of 16 bytes, one file each. */
@@ -29,11 +29,11 @@ let errors: MockInstance<(...args: unknown[]) => void>
 const runner = {
   start: vi.fn(async (record: TorrentRecord) => {
     record.torrent = { ready: false } as Torrent
-    ;(record as TorrentSession).raise('started')
+    ;(record as TorrentSession).apply({ type: 'started', metadata: Boolean(record.metainfo) })
   }),
   stop: vi.fn(async (record: TorrentRecord) => {
     record.torrent = undefined
-    ;(record as TorrentSession).raise('stopped')
+    ;(record as TorrentSession).apply({ type: 'stopped', ...(record as TorrentSession).standing() })
   }),
 }
 const context: SessionContext = { settings: () => settings, runner }
@@ -41,7 +41,7 @@ const context: SessionContext = { settings: () => settings, runner }
 function session(opts: { metadata?: boolean; paused?: boolean } = {}): TorrentSession {
   const s = new TorrentSession(metainfo.infoHash, { infoHash: metainfo.infoHash, name: 'two', addedAt: 1, paused: Boolean(opts.paused) }, context)
   if (opts.metadata !== false) s.metainfo = metainfo
-  s.raise('added')
+  s.apply({ type: 'added', record: s.storedFacts() })
   return s
 }
 
@@ -51,19 +51,19 @@ function ready(s: TorrentSession, pieces: number[]): void {
   s.bitfield = emptyBitfield(2)
   for (const piece of pieces) setPiece(s.bitfield, piece, true)
   s.bitfieldVersion = (s.bitfieldVersion ?? 0) + 1
-  s.raise('ready')
+  s.apply({ type: 'checked', complete: isComplete(s) })
 }
 
 function verified(s: TorrentSession, piece: number): void {
   setPiece(s.bitfield!, piece, true)
   s.bitfieldVersion = (s.bitfieldVersion ?? 0) + 1
-  s.raise('verified')
+  s.apply({ type: 'pieces-changed', ...s.standing() })
 }
 
 /** What the download manager does to a session it plans to run (`active`) or to keep waiting. */
 async function plan(s: TorrentSession, active: boolean): Promise<void> {
   s.queued = !active
-  s.raise('queue planned')
+  s.apply({ type: 'queue-planned', ...s.standing() })
   if (active) await s.start()
   else if (s.torrent) await s.stop()
 }
@@ -94,12 +94,12 @@ describe('a torrent session', () => {
     await plan(s, true)
     expect(s.state).toEqual({ name: 'metadata' })
     s.metainfo = metainfo
-    s.raise('metadata')
+    s.apply({ type: 'metadata-came', choosing: Boolean(s.stored.awaitingFiles), checked: Boolean(s.torrent?.ready), complete: isComplete(s) })
     expect(s.state).toEqual({ name: 'choosing' })
     ready(s, [])
     expect(s.state).toEqual({ name: 'choosing' })
     delete s.stored.awaitingFiles
-    s.raise('files chosen')
+    s.apply({ type: 'files-chosen', running: Boolean(s.torrent), checked: Boolean(s.torrent?.ready), paused: s.stored.paused, ...s.standing() })
     expect(s.state).toEqual({ name: 'downloading' })
     expect(errors).not.toHaveBeenCalled()
   })
@@ -121,18 +121,18 @@ describe('a torrent session', () => {
     await plan(s, true)
     ready(s, [])
     s.stored.paused = true
-    s.raise('paused')
+    s.apply({ type: 'paused', complete: isComplete(s) })
     expect(s.state).toEqual({ name: 'paused' })
     await s.stop()
     expect(s.state).toEqual({ name: 'paused' })
     s.stored.paused = false
-    s.raise('resumed')
+    s.apply({ type: 'resumed', ...s.standing() })
     expect(s.state).toEqual({ name: 'queued' })
     await plan(s, true)
     ready(s, [0, 1])
     expect(s.state).toEqual({ name: 'seeding' })
     s.stored.paused = true
-    s.raise('paused')
+    s.apply({ type: 'paused', complete: isComplete(s) })
     expect(s.state).toEqual({ name: 'done', stoppedBy: 'user' })
     expect(errors).not.toHaveBeenCalled()
   })
@@ -143,17 +143,17 @@ describe('a torrent session', () => {
     ready(s, [])
     s.torrent = undefined
     s.error = { code: 'ENGINE', message: 'boom' }
-    s.raise('error')
+    s.apply({ type: 'failed', code: 'ENGINE' })
     expect(s.state).toEqual({ name: 'error', code: 'ENGINE' })
     delete s.error
-    s.raise('resumed')
+    s.apply({ type: 'resumed', ...s.standing() })
     expect(s.state).toEqual({ name: 'queued' })
     await plan(s, true)
     ready(s, [])
     s.torrent = undefined
     s.stored.paused = true
     s.stored.pausedBecause = { code: 'QUOTA', message: 'full' }
-    s.raise('disk full')
+    s.apply({ type: 'disk-full', because: 'QUOTA', complete: isComplete(s) })
     expect(s.state).toEqual({ name: 'paused', because: 'QUOTA' })
     expect(errors).not.toHaveBeenCalled()
   })
@@ -175,7 +175,7 @@ describe('a torrent session', () => {
     ready(s, [0, 1])
     await s.stop()
     delete s.bitfield
-    s.raise('re-check')
+    s.apply({ type: 'recheck' })
     expect(s.state).toEqual({ name: 'queued' })
     await s.start()
     expect(s.state).toEqual({ name: 'checking' })
@@ -189,7 +189,7 @@ describe('a torrent session', () => {
     ready(s, [0])
     expect(s.state).toEqual({ name: 'seeding' })
     s.stored.priorities = [1, 1]
-    s.raise('verified, or wanted files changed')
+    s.apply({ type: 'pieces-changed', ...s.standing() })
     expect(s.state).toEqual({ name: 'downloading' })
     expect(errors).not.toHaveBeenCalled()
   })
@@ -198,15 +198,16 @@ describe('a torrent session', () => {
     const s = session({ paused: true })
     expect(s.state).toEqual({ name: 'paused' })
     s.error = { code: 'ENGINE', message: 'boom' }
-    expect(s.raise('error')).toEqual({ name: 'paused' })
+    expect(s.apply({ type: 'failed', code: 'ENGINE' })).toEqual({ name: 'paused' })
     expect(s.state).toEqual({ name: 'paused' })
-    expect(errors).toHaveBeenCalledWith(`torrent ${s.infoHash}: illegal transition paused → error (error), refused`)
+    expect(errors).toHaveBeenCalledWith(`torrent ${s.infoHash}: illegal transition paused → error (failed), refused`)
     delete s.error
     s.stored.paused = false
     s.torrent = { ready: true } as Torrent
     s.bitfield = emptyBitfield(2).fill(0xff)
-    s.raise('ready')
+    s.apply({ type: 'started', metadata: true })
     expect(s.state).toEqual({ name: 'paused' })
+    expect(errors).toHaveBeenCalledWith(`torrent ${s.infoHash}: illegal transition paused → ? (started), refused`)
     expect(errors).toHaveBeenCalledTimes(2)
   })
 })
