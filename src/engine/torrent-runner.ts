@@ -1,32 +1,34 @@
 import WebTorrent, { type Torrent, type Wire } from 'webtorrent/dist/webtorrent.min.js'
-import { emptyBitfield, setPiece, trimToFileSizes } from '../core/bitfield'
-import { duplicateToClose } from '../core/duplicate-peer'
-import { closeIfBothSeed, closeWhenBothSeed } from './seed-to-seed'
+import { setPiece } from '../core/bitfield'
+import { closeWhenBothSeed } from './seed-to-seed'
 import { parseMagnet } from '../core/magnet'
 import { magnetPeers } from '../core/magnet-peers'
-import type { Metainfo } from '../core/metainfo'
 import { selectionRanges, type Priority } from '../core/selection'
 import { limitsOf } from '../core/speed-limits'
 import type { Settings } from '../prefs/settings'
 import type { EngineEvent, TorrentSnapshot } from '../protocol/engine-events'
 import { AppError } from '../protocol/errors'
 import type { RuntimeConfig } from '../protocol/runtime-config'
-import type { StorageLayout } from '../protocol/storage-messages'
 import { opfsChunkStore } from '../storage/opfs-chunk-store'
 import type { StorageClient } from '../storage/storage-client'
 import type { BridgeLink } from './bridge-link'
+import { closedAsDuplicate } from './duplicate-wires'
+import { startupBitfield } from './fast-resume'
 import { choiceAddOptions, settleIfNothingToChoose } from './file-choice'
 import { parseTorrentFile } from './parse-service'
-import { wireAddress } from './peer-list'
 import type { Persistence } from './persistence'
 import { isComplete, type TorrentRecord } from './snapshot'
+import { bankCounters } from './run-counters'
+import { checkComplete } from './torrent-completion'
 import { raise } from './torrent-session'
+import { allTrackers, defaultTrackers } from './torrent-trackers'
 import { skipVerifiedPieces } from './webtorrent/rarest-first'
 import { TorrentLimits } from './webtorrent/torrent-limits'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from './webtorrent/piece-hashing'
 import { coalesceUpdateRounds } from './webtorrent/update-rounds'
 import { assertWebtorrentVersion } from './webtorrent/version'
-import { V2Torrents, type V2Host } from './v2-torrents'
+import { V2Torrents } from './v2-torrents'
+import { v2RunnerHost } from './v2-runner-host'
 import { directRangeFetch } from './web-seed-direct'
 import { WebSeeds } from './web-seeds'
 
@@ -44,9 +46,10 @@ export interface RunnerHost {
 }
 
 /**
- * One torrent's life in webtorrent: added with its saved bitfield (fast resume), its events kept
- * in its record, removed again with its upload and seeding time banked. Torrents that are paused
- * or queued are not in webtorrent at all.
+ * One torrent's life in webtorrent: added with its saved bitfield (fast-resume.ts), its events
+ * given to its session and kept in its record, its completion handled (torrent-completion.ts),
+ * removed again with its upload and seeding time banked (run-counters.ts). Torrents that are
+ * paused or queued are not in webtorrent at all.
  */
 export class TorrentRunner {
   readonly limits: TorrentLimits
@@ -81,7 +84,9 @@ export class TorrentRunner {
       const record = this.records.get(infoHash)
       if (record) record.piecesChecked++
     })
-    this.v2 = new V2Torrents((infoHash) => this.v2Host(infoHash))
+    this.v2 = new V2Torrents((infoHash) => v2RunnerHost(infoHash, {
+      records, storage, persistence, bridge, emit: (event) => this.host.emit(event), stop: (record) => this.stop(record),
+    }))
   }
 
   async start(record: TorrentRecord): Promise<void> {
@@ -93,7 +98,7 @@ export class TorrentRunner {
       // queue and stall restarts starting what they had just stopped; docs/BENCHMARKS.md). A stop that
       // failed to save has said so itself.
       if (record.stopping) await record.stopping.catch(() => {})
-      const bitfield = await this.startupBitfield(record)
+      const bitfield = await startupBitfield(this.storage, record)
       if (!this.records.has(record.infoHash) || record.stored.paused) return
       // webtorrent gets the WebSocket trackers; the bridge announces to the http/udp ones (allTrackers)
       const browserTrackers = [...this.trackers(), ...(record.metainfo?.announce ?? [])].filter((url) => /^wss?:\/\//i.test(url))
@@ -141,7 +146,7 @@ export class TorrentRunner {
     this.bridge?.detach(record.infoHash)
     this.webSeeds.detach(record.infoHash)
     this.v2.close(record.infoHash)
-    this.bankCounters(record)
+    bankCounters(record)
     raise(record, (session) => ({ type: 'stopped', ...session.standing() }))
     const stopping = (async () => {
       await this.persistence.saveTorrent(record.stored)
@@ -167,61 +172,18 @@ export class TorrentRunner {
     }
   }
 
-  /** Once every wanted piece is verified: history, notice, and the queue moves on to seeding. */
+  /** A torrent's wanted pieces changed: its completion (torrent-completion.ts). */
   checkComplete(record: TorrentRecord): void {
-    raise(record, (session) => ({ type: 'pieces-changed', ...session.standing() }))
-    if (!isComplete(record)) {
-      record.completeHandled = false
-      return
-    }
-    // Seeding time counts in every run that seeds: after a restore or a wait in the queue too.
-    if (record.torrent) record.seedingSince ??= Date.now()
-    if (record.completeHandled) return
-    record.completeHandled = true
-    this.bridge?.completed(record.infoHash)
-    if (!record.stored.finishedAt) {
-      record.stored.finishedAt = Date.now()
-      void this.persistence.saveTorrent(record.stored)
-      void this.persistence.addHistory({ infoHash: record.infoHash, name: record.stored.name, length: record.metainfo?.length ?? 0, finishedAt: record.stored.finishedAt })
-        .then(() => this.host.emit({ type: 'history' }))
-    }
-    void this.persistence.flush()
-    for (const wire of record.torrent?.wires ?? []) closeIfBothSeed(wire, () => isComplete(record))
-    this.host.emit({ type: 'done', torrent: this.host.snapshotOf(record) })
-    this.host.applyQueue()
+    checkComplete(record, this.persistence, this.bridge, this.host)
   }
 
-  /** Every tracker the torrent names (metadata, or the magnet before it), then the default ones unless private (BEP 27); the bridge uses the http/udp ones. */
+  /** Every tracker the torrent names, then the default ones (torrent-trackers.ts). */
   private allTrackers(record: TorrentRecord): string[] {
-    if (record.metainfo) return record.metainfo.private ? record.metainfo.announce : [...record.metainfo.announce, ...this.trackers()]
-    try {
-      return [...(record.stored.magnetURI ? parseMagnet(record.stored.magnetURI).trackers : []), ...this.trackers()]
-    } catch {
-      return this.trackers()
-    }
+    return allTrackers(record, this.trackers())
   }
 
-  /** The user's trackers replace the server's when set. */
   private trackers(): string[] {
-    const { trackers } = this.host.settings()
-    return trackers.length ? trackers : this.config.trackers
-  }
-
-  private layout(metainfo: Metainfo): StorageLayout {
-    return { fileLengths: metainfo.files.map((file) => file.length), pieceLength: metainfo.pieceLength }
-  }
-
-  /** The bitfield to hand webtorrent: trusted resume data, nothing for files that do not exist. */
-  private async startupBitfield(record: TorrentRecord): Promise<Uint8Array | undefined> {
-    const metainfo = record.metainfo
-    if (!metainfo || record.forceFullCheck) return undefined
-    const sizes = await this.storage.stat(record.infoHash, this.layout(metainfo))
-    if (record.bitfield) {
-      return trimToFileSizes(record.bitfield, metainfo.files, metainfo.pieceLength, metainfo.length, sizes).bitfield
-    }
-    // No resume data: if nothing is on disk there is nothing to check; otherwise hash it all.
-    const nothingOnDisk = metainfo.files.every((file, i) => file.length === 0 || (sizes[i] ?? -1) <= 0)
-    return nothingOnDisk ? emptyBitfield(metainfo.pieceCount) : undefined
+    return defaultTrackers(this.host.settings().trackers, this.config.trackers)
   }
 
   /**
@@ -237,16 +199,6 @@ export class TorrentRunner {
       // a stored magnet was valid when added; nothing to add from it otherwise
     }
     this.webSeeds.attach(torrent, record.metainfo, [...record.metainfo.urlList, ...fromMagnet])
-  }
-
-  /** Upload and seeding time of this run, banked into what persists. */
-  private bankCounters(record: TorrentRecord): void {
-    record.stored.uploadedBefore = (record.stored.uploadedBefore ?? 0) + record.uploadedNow
-    record.uploadedNow = 0
-    if (record.seedingSince) {
-      record.stored.seededSecondsBefore = (record.stored.seededSecondsBefore ?? 0) + (Date.now() - record.seedingSince) / 1000
-      delete record.seedingSince
-    }
   }
 
   private wire(record: TorrentRecord, torrent: Torrent): void {
@@ -275,7 +227,7 @@ export class TorrentRunner {
     })
     torrent.on('wire', (wire: Wire) => {
       // One connection per peer (webtorrent keeps both when a peer dials us while we dial it)
-      if (this.closedAsDuplicate(infoHash, torrent, wire)) return
+      if (closedAsDuplicate(this.client.peerId, this.bridge, infoHash, torrent, wire)) return
       // Uploaded counts piece data sent (the wire's own 'upload'), as qBittorrent's ratio does:
       // webtorrent's torrent.uploaded counts every byte written, so a pure download showed an
       // upload (its requests and haves) and a ratio above 0.
@@ -288,32 +240,12 @@ export class TorrentRunner {
     torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, AppError.from(err)) })
   }
 
-  /**
-   * Closes one of two wires to the same peer ID, the one core/duplicate-peer.ts picks; true when
-   * that is `wire` itself. A dialed connection that is closed is not dialed again soon.
-   */
-  private closedAsDuplicate(infoHash: string, torrent: Torrent, wire: Wire): boolean {
-    const peerId = wire.peerId
-    // a wire already closing does not count: the peer may be reconnecting
-    const older = peerId ? torrent.wires.find((other) => other !== wire && other.peerId === peerId && !other.destroyed && !other.destroying) : undefined
-    if (!older || !peerId) return false
-    const origin = (w: Wire) => {
-      const remote = wireAddress(w)
-      return (remote && this.bridge?.direction(infoHash, remote)) || 'unknown'
-    }
-    const close = duplicateToClose(this.client.peerId, peerId, origin(older), origin(wire)) === 'newer' ? wire : older
-    const remote = wireAddress(close)
-    if (remote && origin(close) === 'outbound') this.bridge?.deferRedial(infoHash, remote)
-    close.destroy()
-    return close === wire
-  }
-
   /** webtorrent destroys a torrent on error; a full disk pauses it instead, keeping every verified piece. */
   private async onTorrentError(record: TorrentRecord, error: AppError): Promise<void> {
     record.torrent = undefined
     this.webSeeds.detach(record.infoHash)
     this.v2.close(record.infoHash)
-    this.bankCounters(record)
+    bankCounters(record)
     if (error.code === 'QUOTA') {
       record.stored.paused = true
       record.stored.pausedBecause = error.toInfo()
@@ -325,39 +257,6 @@ export class TorrentRunner {
     await this.persistence.saveTorrent(record.stored)
     await this.persistence.flush()
     this.host.emit({ type: 'error', infoHash: record.infoHash, error: error.toInfo() })
-  }
-
-  /** What a torrent's v2 half (v2-torrent.ts) is told to do in the engine. */
-  private v2Host(infoHash: string): V2Host {
-    const record = () => {
-      const r = this.records.get(infoHash)
-      return r?.torrent ? r : undefined
-    }
-    return {
-      storage: this.storage,
-      parse: parseTorrentFile,
-      checkRead: () => { const r = record(); if (r) r.piecesChecked++ },
-      torrentFileChanged: (bytes) => {
-        const r = record()
-        if (!r?.stored.torrentFile) return // the metadata itself is kept by onMetadata
-        r.stored.torrentFile = bytes
-        void this.persistence.saveTorrent(r.stored)
-      },
-      refused: (error) => {
-        const r = record()
-        if (!r) return
-        r.error = error.toInfo()
-        raise(r, { type: 'failed', code: r.error.code })
-        void this.stop(r)
-        this.host.emit({ type: 'error', infoHash, error: r.error })
-      },
-      badPeer: (wire, reason) => {
-        const peer = wireAddress(wire as Wire)
-        if (peer) this.bridge?.ban(infoHash, peer)
-        ;(wire as Wire).destroy()
-        this.host.emit({ type: 'warning', infoHash, message: `Disconnected ${peer ? `${peer.host}:${peer.port}` : 'a peer'}, and it will not be dialed again: ${reason}.` })
-      },
-    }
   }
 
   /** Metadata from peers (magnets) goes through our own validation, and is kept for next time. */
