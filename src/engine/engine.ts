@@ -1,40 +1,41 @@
 import { emptyBitfield, setPiece } from '../core/bitfield'
 import { magnetUri } from '../core/magnet'
 import type { Metainfo } from '../core/metainfo'
-import { checkedLimits, limitsOf, type SpeedLimits } from '../core/speed-limits'
+import type { SpeedLimits } from '../core/speed-limits'
 import type { FilePriority, HistoryEntry, StoredTorrent } from '../protocol/stored-torrent'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'
 import { AppError, type ErrorInfo } from '../protocol/errors'
 import type { EngineEvent, PeerSnapshot, TorrentDiagnostics, TorrentSnapshot, TrackerSnapshot } from '../protocol/engine-events'
-import { diagnose } from './diagnostics'
-import { webSocketTrackers } from './webtorrent/websocket-trackers'
-import { peerSnapshots } from './peer-list'
 import type { RuntimeConfig } from '../protocol/runtime-config'
 import type { SaveEntry } from '../storage/save'
 import type { StorageClient } from '../storage/storage-client'
 import { fetchTorrent } from './fetch-torrent'
-import { playbackStream } from './playback-stream'
 import { parseTorrentFile } from './parse-service'
 import type { AddOptions, AddSource } from './add-source'
 import type { EngineApi } from './engine-api'
-import { opfsFile } from './opfs-file'
 import type { Persistence } from './persistence'
 import { isComplete, seedingTotals, snapshot, type TorrentRecord } from './snapshot'
 import { sessionOf, TorrentSession } from './torrent-session'
 import { keepIfSame } from '../core/snapshot-delta'
-import { QuotaWatch, spaceShortfall } from './quota-watch'
+import { FullDisk } from './full-disk'
 import { BridgeLink, type BridgeStatus } from './bridge-link'
-import { applyChoice, type FileChoice } from './file-choice'
+import type { FileChoice } from './file-choice'
 import { DownloadManager } from './manager'
+import { TorrentControls } from './torrent-controls'
+import { TorrentFiles } from './torrent-files'
 import { TorrentRunner } from './torrent-runner'
+import { TorrentViews } from './torrent-views'
 
 // The add dialog's types, still importable from the engine.
 export type { AddOptions, AddSource } from './add-source'
 
 /**
- * The engine facade: what the UI and other tabs call, the torrents it lists, one typed event
- * stream out. What runs is up to the download manager (manager.ts), how a torrent runs in
- * webtorrent up to the torrent runner (torrent-runner.ts).
+ * The engine facade: what the UI and other tabs call, the torrents it lists (one session each,
+ * torrent-session.ts), one typed event stream out. Adding, restoring and removing torrents are
+ * its own; the person's controls on a torrent are torrent-controls.ts, its files for Save and
+ * playback torrent-files.ts, its detail views torrent-views.ts, a full disk full-disk.ts. What
+ * runs is up to the download manager (manager.ts), how a torrent runs in webtorrent up to the
+ * torrent runner (torrent-runner.ts).
  */
 export class Engine implements EngineApi {
   readonly local = true
@@ -42,7 +43,10 @@ export class Engine implements EngineApi {
   /** Each torrent's last snapshot: a new one equal to it is replaced by it (core/snapshot-delta.ts). */
   private readonly snapshots = new Map<string, TorrentSnapshot>()
   private readonly listeners = new Set<(event: EngineEvent) => void>()
-  private readonly quotaWatch: QuotaWatch
+  private readonly fullDisk: FullDisk
+  private readonly controls: TorrentControls
+  private readonly files: TorrentFiles
+  private readonly views: TorrentViews
   private readonly runner: TorrentRunner
   private readonly manager: DownloadManager
   private settings: Settings = { ...DEFAULT_SETTINGS }
@@ -56,7 +60,12 @@ export class Engine implements EngineApi {
     private readonly persistence: Persistence,
     bridgeToken = '',
   ) {
-    this.quotaWatch = new QuotaWatch(() => this.resumeQuotaPaused())
+    this.fullDisk = new FullDisk({
+      records: () => this.records.values(),
+      snapshotOf: (record) => this.snapshotOf(record),
+      emit: (event) => this.emit(event),
+      resume: (infoHash) => this.resume(infoHash),
+    })
     if (config.bridge) {
       this.bridge = new BridgeLink(config.bridge.path, bridgeToken || undefined,
         () => this.emit({ type: 'bridge', status: this.bridgeStatus() }),
@@ -66,11 +75,17 @@ export class Engine implements EngineApi {
       settings: () => this.settings,
       emit: (event) => this.emit(event),
       snapshotOf: (record) => this.snapshotOf(record),
-      checkSpace: (record) => void this.checkSpace(record),
+      checkSpace: (record) => void this.fullDisk.checkSpace(record),
       applyQueue: () => this.manager.applyQueue(),
-      diskFull: () => this.quotaWatch.start(),
+      diskFull: () => this.fullDisk.paused(),
     })
     this.manager = new DownloadManager(this.records, persistence, () => this.settings, () => this.emitProgress())
+    this.controls = new TorrentControls(this.records, persistence, this.runner, this.manager, {
+      progress: () => this.emitProgress(),
+      checkSpace: (record) => void this.fullDisk.checkSpace(record),
+    })
+    this.files = new TorrentFiles(this.records, storage)
+    this.views = new TorrentViews(this.records, this.bridge, this.runner.webSeeds, (record) => this.snapshotOf(record))
   }
 
   /** Whether the page reaches the whole swarm through the bridge, or WebRTC peers only. */
@@ -151,7 +166,7 @@ export class Engine implements EngineApi {
     this.records.set(stored.infoHash, record)
     await this.persistence.saveTorrent(stored)
     this.emit({ type: 'added', torrent: this.snapshotOf(record) })
-    if (metainfo) void this.checkSpace(record)
+    if (metainfo) void this.fullDisk.checkSpace(record)
     this.manager.applyQueue()
     this.manager.startTicking()
     return stored.infoHash
@@ -170,88 +185,35 @@ export class Engine implements EngineApi {
     this.manager.applyQueue()
   }
 
-  async pause(infoHash: string): Promise<void> {
-    const record = this.records.get(infoHash)
-    if (!record || record.stored.paused) return
-    record.stored.paused = true
-    delete record.stored.pausedBecause
-    record.apply({ type: 'paused', complete: isComplete(record) })
-    await this.persistence.saveTorrent(record.stored)
-    await record.stop()
-    this.emitProgress()
-    this.manager.applyQueue()
+  pause(infoHash: string): Promise<void> {
+    return this.controls.pause(infoHash)
   }
 
-  async resume(infoHash: string): Promise<void> {
-    const record = this.records.get(infoHash)
-    if (!record) return
-    record.stored.paused = false
-    delete record.stored.pausedBecause
-    delete record.error
-    // Seed, pressed after a goal stopped it, seeds on past the goals (as Transmission does).
-    if (isComplete(record) && this.manager.goalReached(record)) record.stored.seedPastGoal = true
-    record.apply({ type: 'resumed', ...record.standing() })
-    await this.persistence.saveTorrent(record.stored)
-    this.manager.applyQueue()
-    this.emitProgress()
+  resume(infoHash: string): Promise<void> {
+    return this.controls.resume(infoHash)
   }
 
   /** Re-hashes every piece on disk (after the user changed files, or to be sure). */
-  async recheck(infoHash: string): Promise<void> {
-    const record = this.records.get(infoHash)
-    if (!record?.metainfo) return
-    await record.stop()
-    delete record.bitfield
-    record.forceFullCheck = true
-    record.apply({ type: 'recheck' })
-    this.manager.applyQueue()
-    if (!record.torrent) void record.start()
+  recheck(infoHash: string): Promise<void> {
+    return this.controls.recheck(infoHash)
   }
 
-  async setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void> {
-    const record = this.records.get(infoHash)
-    if (!record?.metainfo) return
-    const priorities = record.stored.priorities ?? record.metainfo.files.map(() => 1 as FilePriority)
-    priorities[fileIndex] = priority
-    record.stored.priorities = priorities
-    await this.persistence.saveTorrent(record.stored)
-    if (record.torrent?.ready) this.runner.applySelection(record, record.torrent)
-    this.runner.checkComplete(record)
-    this.manager.applyQueue()
-    this.emitProgress()
+  setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void> {
+    return this.controls.setFilePriority(infoHash, fileIndex, priority)
   }
 
   /** The files chosen for a magnet that waited for its metadata (AddOptions.askFiles): now it downloads. */
-  async chooseFiles(infoHash: string, choice: FileChoice): Promise<void> {
-    const record = this.records.get(infoHash)
-    if (!record?.metainfo || !record.stored.awaitingFiles) return
-    applyChoice(record.stored, record.metainfo, choice.priorities)
-    record.apply({ type: 'files-chosen', running: Boolean(record.torrent), checked: Boolean(record.torrent?.ready), paused: record.stored.paused, ...record.standing() })
-    await this.persistence.saveTorrent(record.stored)
-    if (record.torrent?.ready) this.runner.applySelection(record, record.torrent)
-    if (choice.paused) await this.pause(infoHash)
-    void this.checkSpace(record)
-    this.manager.applyQueue()
-    this.emitProgress()
+  chooseFiles(infoHash: string, choice: FileChoice): Promise<void> {
+    return this.controls.chooseFiles(infoHash, choice)
   }
 
-  async setSequential(infoHash: string, sequential: boolean): Promise<void> {
-    const record = this.records.get(infoHash)
-    if (!record) return
-    record.stored.sequential = sequential
-    if (record.torrent) record.torrent.strategy = sequential ? 'sequential' : 'rarest'
-    await this.persistence.saveTorrent(record.stored)
-    this.emitProgress()
+  setSequential(infoHash: string, sequential: boolean): Promise<void> {
+    return this.controls.setSequential(infoHash, sequential)
   }
 
   /** A torrent's own speed limits (bytes/s, 0 = none), under the global ones; kept, and applied at once. */
-  async setSpeedLimits(infoHash: string, limits: Partial<SpeedLimits>): Promise<void> {
-    const record = this.records.get(infoHash)
-    if (!record) return
-    Object.assign(record.stored, checkedLimits(limits))
-    await this.persistence.saveTorrent(record.stored)
-    if (record.torrent) this.runner.limits.set(record.torrent, limitsOf(record.stored))
-    this.emitProgress()
+  setSpeedLimits(infoHash: string, limits: Partial<SpeedLimits>): Promise<void> {
+    return this.controls.setSpeedLimits(infoHash, limits)
   }
 
   /** Moves a torrent up (-1) or down (+1) in the queue. */
@@ -261,26 +223,17 @@ export class Engine implements EngineApi {
 
   /** The connected peers of a running torrent (none when it is not running). */
   async peers(infoHash: string): Promise<PeerSnapshot[]> {
-    const record = this.records.get(infoHash)
-    if (!record?.torrent) return []
-    return peerSnapshots(record.torrent, record.metainfo?.pieceCount ?? 0, (remote) => this.bridge?.sourceOf(infoHash, remote), {
-      describe: (wire) => this.runner.webSeeds.describe(infoHash, wire),
-      list: () => this.runner.webSeeds.list(infoHash),
-    })
+    return this.views.peers(infoHash)
   }
 
-  /** A running torrent's trackers and where each stands: WebSocket ones (the page's), then HTTP/UDP ones (the bridge's). */
+  /** A running torrent's trackers and where each stands (torrent-views.ts). */
   async trackers(infoHash: string): Promise<TrackerSnapshot[]> {
-    const record = this.records.get(infoHash)
-    if (!record?.torrent) return []
-    return [...webSocketTrackers(record.torrent), ...(this.bridge?.trackers(infoHash) ?? [])]
+    return this.views.trackers(infoHash)
   }
 
   /** What the engine knows of a torrent, for the Diagnostics view; undefined when it is not listed. */
   async diagnostics(infoHash: string): Promise<TorrentDiagnostics | undefined> {
-    const record = this.records.get(infoHash)
-    if (!record) return undefined
-    return diagnose(record, this.snapshotOf(record), record.torrent?.wires ?? [], record.torrent ? this.bridge?.candidates(infoHash) ?? 0 : 0)
+    return this.views.diagnostics(infoHash)
   }
 
   /** Finished downloads, newest first. */
@@ -303,70 +256,39 @@ export class Engine implements EngineApi {
     }))])
   }
 
-  /** A disk-backed File of a complete torrent file, straight from OPFS. */
-  async fileForSave(infoHash: string, fileIndex: number): Promise<File> {
-    await this.releaseFile(infoHash, fileIndex)
-    return opfsFile(infoHash, fileIndex)
+  /** A disk-backed File of a complete torrent file, straight from OPFS (torrent-files.ts). */
+  fileForSave(infoHash: string, fileIndex: number): Promise<File> {
+    return this.files.fileForSave(infoHash, fileIndex)
   }
 
   /** Lets go of a file's sync access handle, so any tab can read it. */
-  async releaseFile(infoHash: string, fileIndex: number): Promise<void> {
-    if (!this.records.get(infoHash)?.metainfo?.files[fileIndex]) throw new AppError('STORAGE', 'That file is no longer in the list.')
-    await this.storage.release(infoHash, fileIndex)
+  releaseFile(infoHash: string, fileIndex: number): Promise<void> {
+    return this.files.releaseFile(infoHash, fileIndex)
   }
 
   /** What a stream route needs to answer range requests for one file. */
   streamInfo(infoHash: string, fileIndex: number): { name: string; length: number } | undefined {
-    const file = this.records.get(infoHash)?.metainfo?.files[fileIndex]
-    if (!file || file.pad) return undefined
-    return { name: file.path[file.path.length - 1] ?? file.name, length: file.length }
+    return this.files.streamInfo(infoHash, fileIndex)
   }
 
-  /**
-   * Bytes [start, end] (inclusive) of a file as they become available. Pieces not yet verified
-   * get top priority (webtorrent's `critical`), so playback and seeks fetch what they need next.
-   */
+  /** Bytes [start, end] (inclusive) of a file as they become available, for playback. */
   fileStream(infoHash: string, fileIndex: number, start: number, end: number): ReadableStream<Uint8Array> {
-    const record = this.records.get(infoHash)
-    const torrent = record?.torrent
-    if (!record || !torrent?.files?.[fileIndex]) throw new AppError('STORAGE', 'That file is not available: is its torrent paused?')
-    return playbackStream(record, torrent, fileIndex, start, end)
+    return this.files.fileStream(infoHash, fileIndex, start, end)
   }
 
   /** Every real (non-padding, not skipped) file of a torrent, for "Save all". */
-  async saveEntries(infoHash: string): Promise<{ name: string; entries: SaveEntry[] }> {
-    const { name, files } = this.saveLayout(infoHash)
-    return { name, entries: files.map((file) => ({ path: file.path, open: () => this.fileForSave(infoHash, file.index) })) }
+  saveEntries(infoHash: string): Promise<{ name: string; entries: SaveEntry[] }> {
+    return this.files.saveEntries(infoHash)
   }
 
   saveLayout(infoHash: string): { name: string; files: { path: string[]; index: number }[] } {
-    const metainfo = this.records.get(infoHash)?.metainfo
-    if (!metainfo) throw new AppError('STORAGE', 'That torrent has no files yet.')
-    const priorities = this.records.get(infoHash)?.stored.priorities
-    const wanted = metainfo.files.filter((file) => !file.pad && priorities?.[file.index] !== 0)
-    return { name: metainfo.name, files: wanted.map(({ path, index }) => ({ path, index })) }
+    return this.files.saveLayout(infoHash)
   }
 
   private isDuplicate(infoHash: string): boolean {
     const record = this.records.get(infoHash)
     if (record) this.emit({ type: 'duplicate', infoHash, name: this.snapshotOf(record).name })
     return Boolean(record)
-  }
-
-  /** Says so before starting when the browser's storage cannot hold what the torrent needs. */
-  private async checkSpace(record: TorrentRecord): Promise<void> {
-    const metainfo = record.metainfo
-    if (!metainfo) return
-    const { wantedLength, downloaded } = this.snapshotOf(record)
-    const message = await spaceShortfall(metainfo.name, wantedLength - downloaded)
-    if (message) this.emit({ type: 'notice', level: 'error', infoHash: record.infoHash, message })
-  }
-
-  /** Called by the quota watch when space was freed: restart what a full disk paused. */
-  private resumeQuotaPaused(): boolean {
-    const waiting = [...this.records.values()].filter((record) => record.stored.pausedBecause?.code === 'QUOTA')
-    for (const record of waiting) void this.resume(record.infoHash)
-    return waiting.length > 0
   }
 
   private emitProgress(): void {
