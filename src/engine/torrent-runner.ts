@@ -23,6 +23,7 @@ import { isComplete, type TorrentRecord } from './snapshot'
 import { raise } from './torrent-session'
 import { skipVerifiedPieces } from './webtorrent/rarest-first'
 import { TorrentLimits } from './webtorrent/torrent-limits'
+import { trustStartupBitfield } from './webtorrent/trusted-resume'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from './webtorrent/piece-hashing'
 import { coalesceUpdateRounds } from './webtorrent/update-rounds'
 import { assertWebtorrentVersion } from './webtorrent/version'
@@ -109,6 +110,7 @@ export class TorrentRunner {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
+      if (bitfield) trustStartupBitfield(torrent) // resume flat in files and pieces (trusted-resume.ts)
       raise(record, 'started')
       v2?.attach(torrent)
       coalesceUpdateRounds(torrent)
