@@ -10,7 +10,8 @@
  * first truncate with QuotaExceededError, whatever CDP's quota override said.
  *
  * Alone: `unshare -n bash -c 'ip link set lo up && node --import tsx test/bench/huge-resume.ts'`
- * after `npm run build`; BENCH_HUGE_RESUME_GIB=1,10 picks the sizes, BENCH_HUGE_RESUME_RUNS the reloads.
+ * after `npm run build`; BENCH_HUGE_RESUME_GIB=1,10 picks the sizes, BENCH_HUGE_RESUME_RUNS the reloads,
+ * BENCH_APP_DIR serves another build (before and after).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -245,5 +246,6 @@ ${writes.join('\n')}
 }
 
 if (isMain(import.meta.url)) {
-  console.log(hugeResumeMarkdown(await measureHugeResume()))
+  const appDir = process.env.BENCH_APP_DIR // another build, e.g. an older commit's
+  console.log(hugeResumeMarkdown(await measureHugeResume(appDir ? ['--app-dir', appDir] : [])))
 }
