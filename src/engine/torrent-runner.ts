@@ -24,6 +24,7 @@ import { raise } from './torrent-session'
 import { allTrackers, defaultTrackers } from './torrent-trackers'
 import { skipVerifiedPieces } from './webtorrent/rarest-first'
 import { TorrentLimits } from './webtorrent/torrent-limits'
+import { trustStartupBitfield } from './webtorrent/trusted-resume'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from './webtorrent/piece-hashing'
 import { coalesceUpdateRounds } from './webtorrent/update-rounds'
 import { assertWebtorrentVersion } from './webtorrent/version'
@@ -114,6 +115,7 @@ export class TorrentRunner {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
+      if (bitfield) trustStartupBitfield(torrent) // resume flat in files and pieces (trusted-resume.ts)
       raise(record, { type: 'started', metadata: Boolean(record.metainfo) })
       v2?.attach(torrent)
       coalesceUpdateRounds(torrent)

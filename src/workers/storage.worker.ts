@@ -28,6 +28,8 @@ interface OpenTorrent {
 
 /** Sync access handles are exclusive and limited; keep the most recently used ones open. */
 const MAX_OPEN_HANDLES = 256
+/** OPFS look-ups in flight at once when a torrent's file sizes are read. */
+const STAT_CONCURRENCY = 32
 
 const torrents = new Map<string, OpenTorrent>()
 const handles = new Map<string, FileSystemSyncAccessHandle>()
@@ -131,13 +133,16 @@ async function get(torrent: string, index: number, offset: number, length: numbe
 async function stat(torrent: string, layout: StorageLayout): Promise<number[]> {
   await open(torrent, layout)
   const { dir, existing, files } = requireTorrent(torrent)
-  const sizes: number[] = []
-  for (const [index] of files.entries()) {
-    const cached = handles.get(`${torrent}/${index}`)
-    if (cached) sizes.push(cached.getSize())
-    else if (!existing.has(index)) sizes.push(-1)
-    else sizes.push((await (await dir.getFileHandle(opfsFileName(index))).getFile()).size)
+  const sizes = files.map((_, index) => handles.get(`${torrent}/${index}`)?.getSize() ?? (existing.has(index) ? NaN : -1))
+  // Each size is two round trips to the browser process; one after the other they took seconds for
+  // the 5,000 files of a half-done 10,000-file torrent (docs/BENCHMARKS.md), so STAT_CONCURRENCY at once.
+  const todo = sizes.flatMap((size, index) => (Number.isNaN(size) ? [index] : []))
+  const next = async (): Promise<void> => {
+    for (let index = todo.pop(); index !== undefined; index = todo.pop()) {
+      sizes[index] = (await (await dir.getFileHandle(opfsFileName(index))).getFile()).size
+    }
   }
+  await Promise.all(Array.from({ length: STAT_CONCURRENCY }, next))
   return sizes
 }
 

@@ -54,9 +54,9 @@ export interface HugeTorrentRun {
   writes?: { seconds: number; downloadedMB: number; resumePuts: number; resumeBytes: number; torrentPuts: number; otherPuts: number }
 }
 
-interface Row { state: string; verified: number; checked: number; infoHash: string; downloaded: number }
+export interface Row { state: string; verified: number; checked: number; infoHash: string; downloaded: number }
 
-function rowOf(page: Page, name: string): Promise<Row | undefined> {
+export function rowOf(page: Page, name: string): Promise<Row | undefined> {
   return page.evaluate((wanted) => {
     const app = document.querySelector('bt-app') as unknown as { torrents?: { name: string; state: string; piecesVerified: number; piecesChecked: number; infoHash: string; downloaded: number }[] } | null
     const t = app?.torrents?.find((x) => x.name === wanted)
@@ -64,7 +64,7 @@ function rowOf(page: Page, name: string): Promise<Row | undefined> {
   }, name).catch(() => undefined)
 }
 
-async function untilRow(page: Page, name: string, what: string, done: (row: Row) => boolean, pollMs = 50): Promise<Row> {
+export async function untilRow(page: Page, name: string, what: string, done: (row: Row) => boolean, pollMs = 50): Promise<Row> {
   const deadline = Date.now() + TIMEOUT_MS
   for (;;) {
     const row = await rowOf(page, name)
@@ -74,7 +74,7 @@ async function untilRow(page: Page, name: string, what: string, done: (row: Row)
   }
 }
 
-async function until(page: Page, what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+export async function until(page: Page, what: string, check: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + TIMEOUT_MS
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -82,10 +82,10 @@ async function until(page: Page, what: string, check: () => boolean | Promise<bo
   }
 }
 
-const dialogShown = (page: Page) => page.evaluate(() => Boolean(document.querySelector('bt-app')?.shadowRoot?.querySelector('bt-add-dialog')?.shadowRoot?.querySelector('dialog[open] li')))
+export const dialogShown = (page: Page) => page.evaluate(() => Boolean(document.querySelector('bt-app')?.shadowRoot?.querySelector('bt-add-dialog')?.shadowRoot?.querySelector('dialog[open] li')))
 
 /** The state a half-done download leaves: the first half's files whole in OPFS (sparse), their pieces in the resume bitfield. */
-function halfDone(torrent: MadeTorrent, files: { length: number }[]): { present: { index: number; length: number }[]; bitfield: number[]; verified: number } {
+export function halfDone(torrent: MadeTorrent, files: { length: number }[]): { present: { index: number; length: number }[]; bitfield: number[]; verified: number } {
   const present: { index: number; length: number }[] = []
   let end = 0
   for (const [index, file] of files.entries()) {
@@ -100,7 +100,7 @@ function halfDone(torrent: MadeTorrent, files: { length: number }[]): { present:
   return { present, bitfield, verified }
 }
 
-async function makeHalfDoneCopy(page: Page, infoHash: string, copy: ReturnType<typeof halfDone>): Promise<void> {
+export async function makeHalfDoneCopy(page: Page, infoHash: string, copy: ReturnType<typeof halfDone>): Promise<void> {
   await page.evaluate(async ({ infoHash, present, bitfield }) => {
     const root = await navigator.storage.getDirectory()
     const dir = await (await root.getDirectoryHandle('torrents', { create: true })).getDirectoryHandle(infoHash, { create: true })
@@ -125,7 +125,7 @@ async function makeHalfDoneCopy(page: Page, infoHash: string, copy: ReturnType<t
 }
 
 /** Counts IndexedDB puts by store from now on (the page's own calls go through the prototype). */
-function countWrites(page: Page): Promise<void> {
+export function countWrites(page: Page): Promise<void> {
   return page.evaluate(() => {
     const w = window as unknown as { idbPuts: Record<string, { count: number; bytes: number }> }
     w.idbPuts = {}

@@ -4,12 +4,13 @@
  *
  * Alone: `unshare -n bash -c 'ip link set lo up && node --import tsx test/bench/page-scale.ts'`
  * after `npm run build`; BENCH_APP_DIR serves another build (e.g. an older commit's) for a
- * before-and-after comparison; BENCH_SCALE_PARTS=many or =huge runs one part.
+ * before-and-after comparison; BENCH_SCALE_PARTS=many, =huge or =resume runs one part.
  */
 import type { Browser } from '@playwright/test'
 import { launchChromium } from '../support/browser'
 import { isMain } from '../support/is-main'
 import { measureHugeTorrents, type HugeTorrentRun } from './huge-torrent'
+import { hugeResumeMarkdown, measureHugeResume } from './huge-resume'
 import { measureManyTorrents, type ManyTorrentsFigures } from './many-torrents'
 import type { MainThreadProfile } from './main-thread-trace'
 import { median } from './scale-page'
@@ -69,12 +70,14 @@ ${writes.join('\n')}
 }
 
 export async function benchPageScale(browser: Browser, appArgs: string[] = []): Promise<{ markdown: string }> {
-  const parts = (process.env.BENCH_SCALE_PARTS ?? 'many,huge').split(',')
+  const parts = (process.env.BENCH_SCALE_PARTS ?? 'many,huge,resume').split(',')
   const sections: string[] = []
   // each part's table as soon as it is measured: a later part that fails loses nothing
   if (parts.includes('many')) sections.push(manyMarkdown(await measureManyTorrents(browser, appArgs)))
   if (sections.length) console.log(sections[0])
   if (parts.includes('huge')) sections.push(hugeMarkdown(await measureHugeTorrents(browser, appArgs)))
+  // in on-disk profiles of its own (huge-resume.ts): an off-the-record context's OPFS is too small
+  if (parts.includes('resume')) sections.push(hugeResumeMarkdown(await measureHugeResume(appArgs)))
   return { markdown: sections.join('\n') }
 }
 

@@ -4,14 +4,19 @@
 // itself; the other patches on real torrents of webtorrent's Node build, whose Torrent, rarity
 // map, piece and tracker classes are the same source files the browser module bundles. When
 // webtorrent is upgraded, this file names what moved.
-import { readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Torrent as BrowserTorrent } from 'webtorrent/dist/webtorrent.min.js'
 import type WebTorrentBrowser from 'webtorrent/dist/webtorrent.min.js'
+import { bencode } from '../../src/core/bencode'
 import { addPieceCheckHook, isWebtorrentModule } from '../../src/engine/webtorrent/piece-check-hook'
 import { hasPieceShape } from '../../src/engine/webtorrent/piece-hashing'
 import { skipVerifiedPieces } from '../../src/engine/webtorrent/rarest-first'
 import { TorrentLimits } from '../../src/engine/webtorrent/torrent-limits'
+import { trustStartupBitfield } from '../../src/engine/webtorrent/trusted-resume'
 import { coalesceUpdateRounds } from '../../src/engine/webtorrent/update-rounds'
 import { assertWebtorrentVersion, WEBTORRENT_VERSION } from '../../src/engine/webtorrent/version'
 import { webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
@@ -67,8 +72,8 @@ describe('the piece-check hook (build time, on the prebuilt module)', () => {
 
 describe('the v2 hooks (BEP 52), on the prebuilt module', () => {
   it('still finds every member they reach', () => {
-    // torrent-hooks.ts, wire-messages.ts, ut-metadata.ts, parsed-torrent.ts
-    for (const member of ['_verifyPiece', '_onMetadata', '_message(', 'unknownmessage', 'setMetadata', '_metadataComplete', '_metadataSize', '_infoHash', 'extendedHandshake', '_processParsedTorrent']) {
+    // torrent-hooks.ts, trusted-resume.ts, wire-messages.ts, ut-metadata.ts, parsed-torrent.ts
+    for (const member of ['_verifyPiece', '_verifyPiecesUsingBitfield', '_verifyPiecesUsingHash', '_onMetadata', '_message(', 'unknownmessage', 'setMetadata', '_metadataComplete', '_metadataSize', '_infoHash', 'extendedHandshake', '_processParsedTorrent']) {
       expect(browserModule, member).toContain(member)
     }
     // and the version the page reads at run time (WebTorrent.VERSION) is the pinned one
@@ -163,6 +168,39 @@ describe('the runtime patches, on real webtorrent torrents', () => {
     expect(groups.down.bucket?.parentBucket).toBe((limits as unknown as { global: typeof groups }).global.down.bucket)
     expect(groups.up.getEnabled()).toBe(false)
     expect(browserClient.throttleGroups).toBe(clientGroups) // swapped back once the peer is made
+  })
+
+  it('trusted-resume: a torrent added with a bitfield hashes its last two verified pieces only; a bad one brings back webtorrent\'s per-file check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'door-resume-'))
+    try {
+      // 6 pieces of 16 KiB over two files, real hashes; the bitfield claims 0-3. Piece 1 on disk is
+      // garbage, which only a read of it can tell: webtorrent's own check reads a claimed piece of
+      // each file (1 of a.bin, 3 of b.bin), the trusted one reads 3 and 2.
+      const piece = 16 * 1024
+      const data = Uint8Array.from({ length: 5 * piece + 101 }, (_, i) => (i * 7 + 3) & 0xff)
+      const files = [{ path: ['a.bin'], length: 3 * piece + 1 }, { path: ['b.bin'], length: 2 * piece + 100 }]
+      const hashes = new Uint8Array(6 * 20)
+      for (let i = 0; i < 6; i++) hashes.set(createHash('sha1').update(data.subarray(i * piece, (i + 1) * piece)).digest(), i * 20)
+      const added = async (name: string, trust: boolean, bad: number) => {
+        const onDisk = data.slice()
+        onDisk.fill(0xab, bad * piece, (bad + 1) * piece)
+        mkdirSync(join(dir, name), { recursive: true })
+        writeFileSync(join(dir, name, 'a.bin'), onDisk.subarray(0, files[0]!.length))
+        writeFileSync(join(dir, name, 'b.bin'), onDisk.subarray(files[0]!.length))
+        const file = bencode({ info: { name, 'piece length': piece, files, pieces: hashes } })
+        const torrent = client.add(file, { path: dir, bitfield: new Uint8Array([0b11110000]) } as never) as Torrent
+        if (trust) expect(trustStartupBitfield(torrent)).toBe(true)
+        if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
+        const bitfield = (torrent as unknown as { bitfield: { get(i: number): boolean } }).bitfield
+        return [0, 1, 2, 3, 4, 5].map((i) => bitfield.get(i))
+      }
+      expect(await added('trusted', true, 1)).toEqual([true, true, true, true, false, false])
+      expect(await added('per-file', false, 1)).toEqual([true, false, true, true, false, false])
+      // a bad sample: webtorrent's check runs after all (3 found bad; a.bin's piece 1 read and good)
+      expect(await added('sample-bad', true, 3)).toEqual([true, true, true, false, false, false])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('websocket-trackers: a torrent\'s WebSocket tracker and its connection are read', async () => {
