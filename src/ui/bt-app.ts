@@ -42,6 +42,7 @@ import './bt-storage-bar'
 import { applyLanguage } from './language'
 import { applyTheme } from './theme'
 import { runTorrentCommand, type TorrentCommand } from './torrent-command'
+import type { TorrentControl } from './bt-torrent-item'
 import type { BtTorrentList } from './bt-torrent-list'
 import './bt-torrent-list'
 import { PasteDropController } from './paste-drop'
@@ -157,7 +158,7 @@ export class BtApp extends LitElement {
         @save-all=${(e: CustomEvent<{ infoHash: string }>) => void this.saveFlow.saveAll(e.detail.infoHash)}
         @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}
         @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}
-        @show-connectivity=${(e: CustomEvent<{ infoHash: string }>) => this.showConnectivity(() => this.renderRoot.querySelector<BtTorrentList>('bt-torrent-list')?.focusPeersOf(e.detail.infoHash))}
+        @show-connectivity=${(e: CustomEvent<{ infoHash: string }>) => this.showConnectivity(this.refocus(e.detail.infoHash, 'peers'))}
         @show-diagnostics=${(e: CustomEvent<{ infoHash: string }>) => this.showDiagnostics(e.detail.infoHash)}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
       ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">${t('app.otherTab')}</p>` : ''}
@@ -178,7 +179,12 @@ export class BtApp extends LitElement {
 
   private showDiagnostics(infoHash: string): void {
     const name = this.torrents.find((torrent) => torrent.infoHash === infoHash)?.name ?? infoHash
-    this.renderRoot.querySelector<BtDiagnostics>('bt-diagnostics')?.open(infoHash, name)
+    this.renderRoot.querySelector<BtDiagnostics>('bt-diagnostics')?.open(infoHash, name, this.refocus(infoHash, 'diagnostics'))
+  }
+
+  /** Focuses a torrent's control that opened a dialog, found again: its row may have been redrawn while the dialog was open. */
+  private refocus(infoHash: string, control: TorrentControl): () => void {
+    return () => this.renderRoot.querySelector<BtTorrentList>('bt-torrent-list')?.focusControlOf(infoHash, control)
   }
 
   private showConnectivity(giveFocusBack?: () => void): void {
@@ -244,7 +250,7 @@ export class BtApp extends LitElement {
 
   private askRemove(infoHash: string): void {
     this.removing = this.torrents.find((t) => t.infoHash === infoHash)
-    void this.updateComplete.then(() => this.renderRoot.querySelector<BtRemoveDialog>('bt-remove-dialog')?.open())
+    void this.updateComplete.then(() => this.renderRoot.querySelector<BtRemoveDialog>('bt-remove-dialog')?.open(this.refocus(infoHash, 'remove')))
   }
 
   private async removeTorrent(deleteData: boolean): Promise<void> {
