@@ -7,7 +7,7 @@
  * the storage worker, the BEP 52 way, and checked against its file's piece layer (or the file's
  * root, for a file of one piece); so is each stored piece a start-up check reads back. A file's
  * piece layer comes from the .torrent, or else from peers (hash requests, each answer proven up to
- * the file's root, core/piece-layer-fetch.ts) and is then kept in the torrent's .torrent. Peers'
+ * the file's root: v2-layer-requests.ts) and is then kept in the torrent's .torrent. Peers'
  * hash requests are answered from the layers; metadata from peers (a btmh magnet) is checked by
  * its SHA-256 and served byte for byte. A peer that sends hashes that prove nothing, or breaks
  * BEP 52's messages, is disconnected and not dialed again; the torrent carries on.
@@ -22,12 +22,12 @@ import { buildLayers, equalBytes, pieceLayerOf } from '../core/merkle'
 import { answerHashRequest, hashRequestProblem, type HashRequest } from '../core/merkle-proof'
 import type { Metainfo, TorrentFile } from '../core/metainfo'
 import { hex } from '../core/metainfo-v2'
-import { PieceLayerFetch } from '../core/piece-layer-fetch'
 import { withPieceLayers } from '../core/torrent-with-layers'
 import { v2Piece } from '../core/v2-pieces'
 import { AppError } from '../protocol/errors'
 import type { StorageClient } from '../storage/storage-client'
-import { HashExchange, type HashExchangeTorrent } from './v2-hash-exchange'
+import { HashExchange } from './v2-hash-exchange'
+import { PieceLayerRequests } from './v2-layer-requests'
 import type { OwnPieceCheck } from './webtorrent/piece-hashing'
 import { parsedV2Magnet, parsedV2Torrent, pieceToken, type ParsedTorrent } from './webtorrent/parsed-torrent'
 import { hookV2Torrent } from './webtorrent/torrent-hooks'
@@ -55,33 +55,17 @@ export interface V2TorrentHost {
   badPeer(wire: V2Wire, reason: string): void
 }
 
-/** A request goes to this many peers at once. */
-const ASK_AT_ONCE = 2
-/** An unanswered request may go to another peer after this long. */
-const REQUEST_TIMEOUT_MS = 20_000
-/** How often requests are sent again while layers are missing (peers come and go). */
-const PUMP_MS = 5_000
-/** A downloaded piece waits this long for its file's piece layer, then fails (it is downloaded again later). */
-const LAYER_WAIT_MS = 30_000
-/** Pieces waiting for a layer at once (their bytes wait in the storage worker); more fail at once. */
-const MAX_WAITING = 64
-
 const NO_MATCH = new ArrayBuffer(20)
 
-export class V2Torrent implements HashExchangeTorrent {
+export class V2Torrent {
   torrent: object = {}
   /** The exact .torrent (as added, or the metadata from peers), with the piece layers fetched since. */
   torrentFile: Uint8Array | undefined
   private meta: Metainfo | undefined
   private info: Uint8Array | undefined
-  private readonly fetches = new Map<string, PieceLayerFetch>()
   private readonly trees = new Map<string, { layers: Uint8Array[]; lowest: number }>()
-  private readonly exchanges = new Set<HashExchange>()
-  /** For each request (by requestKey), the peers asked and when (-1: it refused). */
-  private readonly asked = new Map<string, Map<HashExchange, number>>()
-  private readonly layerWaiters = new Map<string, Set<() => void>>()
-  private waiting = 0
-  private timer: ReturnType<typeof setInterval> | undefined
+  /** The piece layers a v2-only torrent's .torrent lacks, asked of peers. */
+  private readonly layerRequests: PieceLayerRequests
   private stopped = false
   private magnetName: string | undefined
 
@@ -90,7 +74,13 @@ export class V2Torrent implements HashExchangeTorrent {
     private readonly infoHashV2: string | undefined,
     readonly mode: 'v2' | 'hybrid',
     private readonly host: V2TorrentHost,
-  ) {}
+  ) {
+    this.layerRequests = new PieceLayerRequests({
+      fileName: (root) => this.fileName(root),
+      layerFetched: (root, layer) => this.layerFetched(root, layer),
+      badPeer: (wire, reason) => host.badPeer(wire, reason),
+    })
+  }
 
   /** A v2-only or hybrid .torrent (a hybrid only when it carries some piece layer: else there is nothing more to check). */
   static fromTorrent(meta: Metainfo, torrentFile: Uint8Array, host: V2TorrentHost): V2Torrent | undefined {
@@ -126,32 +116,27 @@ export class V2Torrent implements HashExchangeTorrent {
 
   close(): void {
     this.stopped = true
-    clearInterval(this.timer)
-    for (const wake of [...this.layerWaiters.values()].flatMap((set) => [...set])) wake()
-    this.layerWaiters.clear()
+    this.layerRequests.close()
   }
 
   private onWire(wire: V2Wire): void {
     // a web seed (webtorrent's wire type "webSeed") has pieces only: no metadata, no hashes to ask for
     if (this.mode === 'hybrid' || this.stopped || (wire as { type?: unknown }).type === 'webSeed') return
     hookUtMetadata(wire, this)
-    this.exchanges.add(new HashExchange(wire, this))
-    this.pump()
+    const requests = this.layerRequests
+    requests.addPeer(new HashExchange(wire, {
+      answer: (request) => this.answer(request),
+      hashes: (request, hashes, from) => requests.hashes(request, hashes, from),
+      rejected: (request, from) => requests.rejected(request, from),
+      misbehaved: (from, reason) => requests.misbehaved(from, reason),
+      closed: (from) => requests.closed(from),
+    }))
   }
 
   private setMetainfo(meta: Metainfo): void {
     this.meta = meta
     this.info = meta.infoBytes
-    if (this.mode !== 'v2') return
-    for (const file of meta.files) {
-      if (!file.piecesRoot || file.pieceLayer || file.length <= meta.pieceLength) continue
-      const key = hex(file.piecesRoot)
-      if (!this.fetches.has(key)) this.fetches.set(key, new PieceLayerFetch(file.piecesRoot, file.length, meta.pieceLength))
-    }
-    if (this.fetches.size > 0) {
-      this.timer = setInterval(() => this.pump(), PUMP_MS)
-      this.pump()
-    }
+    if (this.mode === 'v2') this.layerRequests.fetchMissing(meta)
   }
 
   // --- metadata (ut-metadata.ts, torrent-hooks.ts) ---
@@ -228,29 +213,12 @@ export class V2Torrent implements HashExchangeTorrent {
 
   /** The hash piece `index` of `file` is checked against, once its layer came (or undefined after a while). */
   private async expectedLater(file: TorrentFile, index: number): Promise<Uint8Array | undefined> {
-    if (this.waiting >= MAX_WAITING || this.stopped || !file.piecesRoot) return undefined
-    const key = hex(file.piecesRoot)
-    this.waiting++
-    try {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, LAYER_WAIT_MS)
-        const waiters = this.layerWaiters.get(key) ?? new Set()
-        this.layerWaiters.set(key, waiters)
-        waiters.add(done)
-        function done() {
-          clearTimeout(timer)
-          waiters.delete(done)
-          resolve()
-        }
-        if (!this.fetches.has(key)) done()
-      })
-    } finally {
-      this.waiting--
-    }
+    if (this.stopped || !file.piecesRoot) return undefined
+    await this.layerRequests.layerArrival(file.piecesRoot)
     return this.meta && v2Piece(this.meta, index)?.expected
   }
 
-  // --- hash exchange (v2-hash-exchange.ts) ---
+  // --- peers' hash requests (v2-hash-exchange.ts), and the layers ours fetched (v2-layer-requests.ts) ---
 
   answer(request: HashRequest): Uint8Array | null {
     const meta = this.meta
@@ -273,81 +241,17 @@ export class V2Torrent implements HashExchangeTorrent {
     return tree
   }
 
-  hashes(request: HashRequest, hashes: Uint8Array, from: HashExchange): void {
-    const key = hex(request.piecesRoot)
-    const fetch = this.fetches.get(key)
-    if (!fetch) return // a layer we have, or a file we do not: nothing asked
-    const result = fetch.add(request, hashes)
-    if (result === 'bad proof') {
-      this.misbehaved(from, `it sent piece hashes for “${this.fileName(request.piecesRoot)}” that do not lead to the file's pieces root`)
-      return
-    }
-    if (result === 'added') this.asked.delete(requestKey(request))
-    if (fetch.complete) this.layerDone(key, fetch)
-    else this.pump()
-  }
-
-  rejected(request: HashRequest, from: HashExchange): void {
-    const asked = this.asked.get(requestKey(request))
-    if (asked?.has(from)) asked.set(from, -1)
-    this.pump()
-  }
-
-  misbehaved(from: HashExchange, reason: string): void {
-    this.exchanges.delete(from)
-    this.host.badPeer(from.wire, reason)
-    this.pump()
-  }
-
-  closed(from: HashExchange): void {
-    this.exchanges.delete(from)
-    this.pump()
-  }
-
   private fileName(root: Uint8Array): string {
     return this.meta?.files.find((f) => f.piecesRoot && equalBytes(f.piecesRoot, root))?.name ?? 'a file'
   }
 
-  private layerDone(key: string, fetch: PieceLayerFetch): void {
-    const layer = fetch.pieceLayer()
+  private layerFetched(piecesRoot: Uint8Array, layer: Uint8Array): void {
     const meta = this.meta
-    this.fetches.delete(key)
-    if (!layer || !meta) return
-    for (const file of meta.files) if (file.piecesRoot && hex(file.piecesRoot) === key) file.pieceLayer = layer
-    for (const wake of this.layerWaiters.get(key) ?? []) wake()
-    this.layerWaiters.delete(key)
-    if (this.fetches.size === 0) clearInterval(this.timer)
+    if (!meta) return
+    for (const file of meta.files) if (file.piecesRoot && equalBytes(file.piecesRoot, piecesRoot)) file.pieceLayer = layer
     if (this.torrentFile) {
-      this.torrentFile = withPieceLayers(this.torrentFile, [[fetch.piecesRoot, layer]])
+      this.torrentFile = withPieceLayers(this.torrentFile, [[piecesRoot, layer]])
       this.host.torrentFileChanged(this.torrentFile)
     }
   }
-
-  /** Sends each missing request to peers that have not been asked it, ASK_AT_ONCE at a time. */
-  private pump(): void {
-    if (this.stopped || this.fetches.size === 0) return
-    const now = Date.now()
-    const live = [...this.exchanges].filter((e) => e.alive)
-    for (const fetch of this.fetches.values()) {
-      for (const request of fetch.requests()) {
-        const key = requestKey(request)
-        let asked = this.asked.get(key)
-        if (!asked) this.asked.set(key, (asked = new Map()))
-        let inFlight = 0
-        for (const [exchange, at] of asked) if (exchange.alive && at >= 0 && now - at < REQUEST_TIMEOUT_MS) inFlight++
-        // every peer asked, none still expected to answer: a new round (a peer may have the layer by now)
-        if (inFlight === 0 && live.length > 0 && live.every((e) => asked.has(e))) asked.clear()
-        for (const exchange of live) {
-          if (inFlight >= ASK_AT_ONCE) break
-          if (asked.has(exchange) || !exchange.request(request)) continue
-          asked.set(exchange, now)
-          inFlight++
-        }
-      }
-    }
-  }
-}
-
-function requestKey(request: HashRequest): string {
-  return `${hex(request.piecesRoot)}/${request.baseLayer}/${request.index}/${request.length}`
 }

@@ -1,9 +1,8 @@
-import { LitElement, css, html } from 'lit'
+import { LitElement, html } from 'lit'
 import { AddFlow } from '../engine/add-flow'
 import type { AddOptions } from '../engine/engine'
 import { SaveFlow } from '../engine/save-flow'
 import { browserSaver } from '../storage/save'
-import { parseTorrentFile } from '../engine/parse-service'
 import type { EngineApi } from '../engine/engine-api'
 import { t } from '../i18n/i18n'
 import { AppError } from '../protocol/errors'
@@ -11,12 +10,15 @@ import type { BridgeStatus, EngineEvent, TorrentSnapshot } from '../protocol/eng
 import type { RuntimeConfig } from '../protocol/runtime-config'
 import type { TorrentDb } from '../prefs/db'
 import { saveSettings, type Settings } from '../prefs/settings'
+import { AddChoices } from './add-choices'
 import type { Notice } from './bt-notices'
-import { choosableFiles, type AddChoice, type BtAddDialog } from './bt-add-dialog'
+import { NoticeQueue } from './notice-queue'
+import type { BtAddDialog } from './bt-add-dialog'
 import type { BtHistory } from './bt-history'
 import { MagnetChoices } from './magnet-choices'
 import type { BtRemoveDialog } from './bt-remove-dialog'
 import type { BtSettings } from './bt-settings'
+import { appStyles } from './bt-app-styles'
 import { buttonStyles } from './shared-styles'
 import './bt-add-dialog'
 import type { BtConnectivity } from './bt-connectivity'
@@ -39,14 +41,13 @@ import { reachLost, reachText } from './reach-text'
 import './bt-storage-bar'
 import { applyLanguage } from './language'
 import { applyTheme } from './theme'
-import type { TorrentCommand } from './torrent-command'
+import { runTorrentCommand, type TorrentCommand } from './torrent-command'
+import type { TorrentControl } from './bt-torrent-item'
 import type { BtTorrentList } from './bt-torrent-list'
 import './bt-torrent-list'
 import { PasteDropController } from './paste-drop'
 import { errorText } from '../i18n/error-text'
 import { updateWhenLocaleChanges } from './localized'
-
-const INFO_NOTICE_MS = 6000
 
 /**
  * Asked when the user first adds a torrent (a moment when the reason is obvious), so the
@@ -56,7 +57,6 @@ const INFO_NOTICE_MS = 6000
 async function askPersistentStorage(): Promise<void> {
   if (navigator.storage?.persist && !(await navigator.storage.persisted())) await navigator.storage.persist()
 }
-const MAX_NOTICES = 4
 
 /** The app: add form, notices, the torrent list; wires UI events to the engine. */
 export class BtApp extends LitElement {
@@ -66,7 +66,6 @@ export class BtApp extends LitElement {
     db: { attribute: false },
     settings: { attribute: false },
     torrents: { state: true },
-    notices: { state: true },
     removing: { state: true },
     bridge: { state: true },
     highlighted: { state: true },
@@ -76,19 +75,17 @@ export class BtApp extends LitElement {
   declare db: TorrentDb | undefined
   declare settings: Settings | undefined
   declare torrents: TorrentSnapshot[]
-  declare notices: Notice[]
   declare removing: TorrentSnapshot | undefined
   declare bridge: BridgeStatus
   declare highlighted: string | undefined
-  private nextNoticeId = 1
   /** Torrents seen unfinished in this session: only these announce "finished" (a restart re-checks finished ones). */
   private readonly unfinished = new Set<string>()
-  /** The add dialog asks about one torrent at a time; several dropped files wait their turn. */
-  private addDialogTurn: Promise<unknown> = Promise.resolve()
+  private readonly noticeQueue = new NoticeQueue(this, (text) => this.announce(text))
+  private readonly addChoices = new AddChoices({ settings: () => this.settings, torrents: () => this.torrents, dialog: () => this.addDialog() })
   private readonly magnetChoices = new MagnetChoices({
     engine: () => this.engine,
     dialog: () => this.addDialog(),
-    dialogTurn: (ask) => this.dialogTurn(ask),
+    dialogTurn: (ask) => this.addChoices.dialogTurn(ask),
     notify: (text) => this.notify('error', text),
   })
   /** Adds what the person types, pastes, drops or picks: the one add flow, which launches use too. */
@@ -106,35 +103,12 @@ export class BtApp extends LitElement {
     refused: () => this.notify('error', t('notice.dropRefused')),
   })
 
-  static override styles = [buttonStyles, css`
-    :host { display: block; max-width: 980px; margin: 0 auto; padding: 16px max(16px, env(safe-area-inset-left)) 40px; }
-    header { display: flex; align-items: center; justify-content: space-between; gap: 12px; margin-bottom: 14px; }
-    .header-actions { display: flex; gap: 8px; flex-wrap: wrap; justify-content: flex-end; }
-    .brand { display: flex; align-items: center; gap: 12px; min-width: 0; }
-    h1 { font-size: 1.3em; margin: 0; display: flex; align-items: center; gap: 10px; }
-    h1 img { width: 28px; height: 28px; }
-    @media (max-width: 480px) {
-      h1 { font-size: 1.1em; white-space: nowrap; } h1 img { width: 24px; height: 24px; }
-      /* a phone: the title on its own line, the three buttons in one row under it (not a column beside it) */
-      header { flex-wrap: wrap; gap: 10px; } .header-actions { width: 100%; justify-content: flex-start; }
-    }
-    bt-notices { margin: 12px 0; }
-    .mirror { background: var(--surface); border: 1px solid var(--accent); border-radius: 8px; padding: 10px 14px; }
-    .reach { color: var(--muted); font-size: .85em; margin-top: 18px; text-align: center; }
-    .help { text-align: center; font-size: .87em; margin: 10px 0 0; }
-    .help a { color: var(--accent); }
-    .help a:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; border-radius: 2px; }
-    /* Losing the bridge changes what the user gets: say it where it is seen. */
-    .reach.lost { color: var(--warn); border: 1px solid var(--warn); border-radius: 8px; padding: 8px 12px; font-size: .9em; }
-    .drop { position: fixed; inset: 0; display: grid; place-items: center; background: rgb(31 111 235 / .18);
-      border: 3px dashed var(--accent); font-size: 1.3em; font-weight: 600; pointer-events: none; z-index: 10; }
-  `]
+  static override styles = [buttonStyles, appStyles]
 
   constructor() {
     super()
     updateWhenLocaleChanges(this)
     this.torrents = []
-    this.notices = []
     // until the engine says (a server without a bridge says 'none' at once)
     this.bridge = { state: 'connecting', reason: null }
   }
@@ -178,13 +152,13 @@ export class BtApp extends LitElement {
       <main>
       <bt-add-form @add-text=${(e: CustomEvent<string>) => void this.addFlow.addText(e.detail)}
         @add-files=${(e: CustomEvent<File[]>) => void this.addFlow.addFiles(e.detail)}></bt-add-form>
-      <bt-notices .notices=${this.notices} @dismiss=${(e: CustomEvent<number>) => this.dismiss(e.detail)}></bt-notices>
+      <bt-notices .notices=${this.noticeQueue.notices} @dismiss=${(e: CustomEvent<number>) => this.noticeQueue.dismiss(e.detail)}></bt-notices>
       <bt-torrent-list .torrents=${this.torrents} .highlighted=${this.highlighted} .ready=${Boolean(this.engine)} .engine=${this.engine}
         @save-file=${(e: CustomEvent<{ infoHash: string; fileIndex: number }>) => void this.saveFlow.saveFile(e.detail.infoHash, e.detail.fileIndex)}
         @save-all=${(e: CustomEvent<{ infoHash: string }>) => void this.saveFlow.saveAll(e.detail.infoHash)}
         @remove=${(e: CustomEvent<{ infoHash: string }>) => this.askRemove(e.detail.infoHash)}
         @torrent-command=${(e: CustomEvent<TorrentCommand>) => this.command(e.detail)}
-        @show-connectivity=${(e: CustomEvent<{ infoHash: string }>) => this.showConnectivity(() => this.renderRoot.querySelector<BtTorrentList>('bt-torrent-list')?.focusPeersOf(e.detail.infoHash))}
+        @show-connectivity=${(e: CustomEvent<{ infoHash: string }>) => this.showConnectivity(this.refocus(e.detail.infoHash, 'peers'))}
         @show-diagnostics=${(e: CustomEvent<{ infoHash: string }>) => this.showDiagnostics(e.detail.infoHash)}></bt-torrent-list>
       <bt-storage-bar .torrents=${this.torrents}></bt-storage-bar>
       ${this.engine && !this.engine.local ? html`<p class="mirror" role="status">${t('app.otherTab')}</p>` : ''}
@@ -205,7 +179,12 @@ export class BtApp extends LitElement {
 
   private showDiagnostics(infoHash: string): void {
     const name = this.torrents.find((torrent) => torrent.infoHash === infoHash)?.name ?? infoHash
-    this.renderRoot.querySelector<BtDiagnostics>('bt-diagnostics')?.open(infoHash, name)
+    this.renderRoot.querySelector<BtDiagnostics>('bt-diagnostics')?.open(infoHash, name, this.refocus(infoHash, 'diagnostics'))
+  }
+
+  /** Focuses a torrent's control that opened a dialog, found again: its row may have been redrawn while the dialog was open. */
+  private refocus(infoHash: string, control: TorrentControl): () => void {
+    return () => this.renderRoot.querySelector<BtTorrentList>('bt-torrent-list')?.focusControlOf(infoHash, control)
   }
 
   private showConnectivity(giveFocusBack?: () => void): void {
@@ -246,32 +225,18 @@ export class BtApp extends LitElement {
     }
   }
 
-  /** How a magnet is added: asking which files once its metadata is here, if the setting says so. Launches use it too. */
+  /** How a magnet is added (launches ask too). */
   magnetOptions(): AddOptions {
-    return { askFiles: this.settings?.askFilesOnAdd ?? true }
+    return this.addChoices.magnetOptions()
   }
 
-  /**
-   * How a .torrent is added: with several files (and the setting on), as the add dialog's choice
-   * after it showed the tree; null when the user cancelled. Launches use it too.
-   */
-  async torrentOptions(bytes: Uint8Array): Promise<AddOptions | null> {
-    if (!(this.settings?.askFilesOnAdd ?? true)) return {}
-    const metainfo = await parseTorrentFile(bytes)
-    const known = this.torrents.some((t) => t.infoHash === metainfo.infoHash) // the engine shows it, not twice
-    if (known || choosableFiles(metainfo).length <= 1) return {}
-    return (await this.dialogTurn(() => this.addDialog().ask(metainfo))) ?? null
+  /** How a .torrent is added, or null when the user cancelled (launches ask too). */
+  torrentOptions(bytes: Uint8Array): Promise<AddOptions | null> {
+    return this.addChoices.torrentOptions(bytes)
   }
 
   private addDialog(): BtAddDialog {
     return this.renderRoot.querySelector<BtAddDialog>('bt-add-dialog')!
-  }
-
-  /** The add dialog asks about one torrent at a time: `ask` runs once the ones before it are answered. */
-  private dialogTurn(ask: () => Promise<AddChoice | undefined>): Promise<AddChoice | undefined> {
-    const turn = this.addDialogTurn.then(ask)
-    this.addDialogTurn = turn.catch(() => undefined)
-    return turn
   }
 
   /** A torrent just created here from the user's files: every piece is on disk and verified. */
@@ -285,7 +250,7 @@ export class BtApp extends LitElement {
 
   private askRemove(infoHash: string): void {
     this.removing = this.torrents.find((t) => t.infoHash === infoHash)
-    void this.updateComplete.then(() => this.renderRoot.querySelector<BtRemoveDialog>('bt-remove-dialog')?.open())
+    void this.updateComplete.then(() => this.renderRoot.querySelector<BtRemoveDialog>('bt-remove-dialog')?.open(this.refocus(infoHash, 'remove')))
   }
 
   private async removeTorrent(deleteData: boolean): Promise<void> {
@@ -308,17 +273,7 @@ export class BtApp extends LitElement {
     const engine = this.engine
     if (!engine) return
     try {
-      switch (command.type) {
-        case 'pause': await engine.pause(command.infoHash); break
-        case 'resume': await engine.resume(command.infoHash); break
-        case 'recheck': await engine.recheck(command.infoHash); break
-        case 'up': await engine.move(command.infoHash, -1); break
-        case 'down': await engine.move(command.infoHash, 1); break
-        case 'sequential': await engine.setSequential(command.infoHash, command.sequential); break
-        case 'priority': await engine.setFilePriority(command.infoHash, command.fileIndex, command.priority); break
-        case 'downloadLimit': await engine.setSpeedLimits(command.infoHash, { downloadLimit: command.bytesPerSecond }); break
-        case 'uploadLimit': await engine.setSpeedLimits(command.infoHash, { uploadLimit: command.bytesPerSecond }); break
-      }
+      await runTorrentCommand(engine, command)
     } catch (err) {
       this.notify('error', errorText(AppError.from(err)))
     }
@@ -338,17 +293,7 @@ export class BtApp extends LitElement {
   }
 
   private notify(kind: Notice['kind'], text: string): void {
-    const notice = { id: this.nextNoticeId++, kind, text }
-    // Newest last; a burst of errors (say, ten bad files dropped at once) shows the latest few.
-    this.notices = [...this.notices, notice].slice(-MAX_NOTICES)
-    if (kind === 'info') {
-      this.announce(text)
-      setTimeout(() => this.dismiss(notice.id), INFO_NOTICE_MS)
-    }
-  }
-
-  private dismiss(id: number): void {
-    this.notices = this.notices.filter((notice) => notice.id !== id)
+    this.noticeQueue.notify(kind, text)
   }
 }
 customElements.define('bt-app', BtApp)

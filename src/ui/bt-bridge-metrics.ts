@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit'
 import { bridgeFigures, MAX_METRICS_TEXT, parseMetrics, type BridgeFigures } from '../core/prometheus-text'
 import { formatBytes, t } from '../i18n/i18n'
 import { updateWhenLocaleChanges } from './localized'
+import { Poller } from './poller'
 
 /** The bridge's metrics, served by this page's own server (bridge/metrics.ts). */
 const METRICS_URL = '/metrics'
@@ -39,7 +40,6 @@ export class BtBridgeMetrics extends LitElement {
   declare hasBridge: boolean
   declare figures: BridgeFigures | undefined
   declare problem: string
-  private timer: ReturnType<typeof setTimeout> | undefined
 
   static override styles = css`
     dl { display: grid; grid-template-columns: 15em 1fr; gap: 6px 16px; margin: 0; }
@@ -55,21 +55,12 @@ export class BtBridgeMetrics extends LitElement {
     this.token = ''
     this.hasBridge = true
     this.problem = ''
+    // asks while shown; not at all without a bridge
+    new Poller(this, REFRESH_MS, () => this.refresh())
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.refresh()
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    clearTimeout(this.timer)
-  }
-
-  private async refresh(): Promise<void> {
-    clearTimeout(this.timer)
-    if (!this.hasBridge) return
+  private async refresh(): Promise<boolean> {
+    if (!this.hasBridge) return false
     try {
       const response = await fetch(METRICS_URL, { cache: 'no-store', headers: this.token ? { authorization: `Bearer ${this.token}` } : {} })
       if (response.status === 401) throw new Error(t('diagnostics.bridgeToken'))
@@ -79,7 +70,7 @@ export class BtBridgeMetrics extends LitElement {
     } catch (err) {
       this.problem = err instanceof Error ? err.message : String(err)
     }
-    if (this.isConnected) this.timer = setTimeout(() => void this.refresh(), REFRESH_MS)
+    return true
   }
 
   override render() {

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { t } from '../i18n/i18n'
 import type { BridgeConnectivity, BridgeStatus } from '../protocol/engine-events'
-import { focusLost, keepTabInside } from './dialog-focus'
+import { OpenerFocus, keepTabInside } from './dialog-focus'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
@@ -60,8 +60,7 @@ export class BtConnectivity extends LitElement {
     this.bridge = { state: 'none', reason: null }
   }
 
-  /** Where the focus goes back to when the element that opened the panel is gone. */
-  private giveFocusBack: (() => void) | undefined
+  private readonly openerFocus = new OpenerFocus()
 
   /**
    * Opens the panel. The browser gives the focus back to what opened it on close; `giveFocusBack`
@@ -70,14 +69,8 @@ export class BtConnectivity extends LitElement {
    * to the page's body.
    */
   open(giveFocusBack?: () => void): void {
-    this.giveFocusBack = giveFocusBack
+    this.openerFocus.opened(giveFocusBack)
     this.renderRoot.querySelector('dialog')?.showModal()
-  }
-
-  private readonly onClose = () => {
-    const back = this.giveFocusBack
-    this.giveFocusBack = undefined
-    if (back && focusLost()) back()
   }
 
   override render() {
@@ -86,7 +79,7 @@ export class BtConnectivity extends LitElement {
     const m = c?.portMapping
     const external = m?.externalHost ? `${m.externalHost.includes(':') ? `[${m.externalHost}]` : m.externalHost}:${m.externalPort}` : t('connectivity.notKnown')
     return html`
-      <dialog aria-labelledby="connectivity-title" @keydown=${keepTabInside} @close=${this.onClose}>
+      <dialog aria-labelledby="connectivity-title" @keydown=${keepTabInside} @close=${(e: Event) => this.openerFocus.closed(e.currentTarget as Element)}>
         <h2 id="connectivity-title">${t('connectivity.title')}</h2>
         <dl aria-label=${t('connectivity.title')}>
           <dt>${t('connectivity.bridge')}</dt><dd>${bridgeText(this.bridge)}</dd>

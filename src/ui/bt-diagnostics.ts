@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit'
 import type { EngineApi } from '../engine/engine-api'
 import { formatSpeed, t } from '../i18n/i18n'
 import type { BridgeStatus, TorrentDiagnostics } from '../protocol/engine-events'
-import { keepTabInside } from './dialog-focus'
+import { OpenerFocus, keepTabInside } from './dialog-focus'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 import { sourcesText } from './bt-torrent-item'
@@ -29,6 +29,7 @@ export class BtDiagnostics extends LitElement {
   declare report: TorrentDiagnostics | null | undefined
   declare shown: boolean
   private timer: ReturnType<typeof setTimeout> | undefined
+  private readonly openerFocus = new OpenerFocus()
 
   static override styles = [buttonStyles, css`
     dialog { background: var(--surface); color: var(--text); border: 1px solid var(--border); border-radius: var(--radius);
@@ -55,8 +56,12 @@ export class BtDiagnostics extends LitElement {
     this.shown = false
   }
 
-  /** Shows one torrent's diagnostics, asked again each second until closed. */
-  open(infoHash: string, name: string): void {
+  /**
+   * Shows one torrent's diagnostics, asked again each second until closed; `refocus` finds the
+   * opener again should the torrent's row be redrawn meanwhile (dialog-focus.ts).
+   */
+  open(infoHash: string, name: string, refocus?: () => void): void {
+    this.openerFocus.opened(refocus)
     this.infoHash = infoHash
     this.name = name
     this.report = undefined
@@ -90,7 +95,7 @@ export class BtDiagnostics extends LitElement {
 
   override render() {
     return html`
-      <dialog aria-labelledby="diagnostics-title" @keydown=${keepTabInside} @close=${() => this.stop()}>
+      <dialog aria-labelledby="diagnostics-title" @keydown=${keepTabInside} @close=${(e: Event) => { this.stop(); this.openerFocus.closed(e.currentTarget as Element) }}>
         <h2 id="diagnostics-title">${t('diagnostics.title', { name: this.name })}</h2>
         <p>${t('diagnostics.intro')}</p>
         <h3>${t('diagnostics.torrent')}</h3>

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit'
 import { t } from '../i18n/i18n'
-import { keepTabInside } from './dialog-focus'
+import { OpenerFocus, keepTabInside } from './dialog-focus'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
@@ -8,6 +8,7 @@ import { buttonStyles } from './shared-styles'
 export class BtRemoveDialog extends LitElement {
   static override properties = { torrentName: { attribute: false } }
   declare torrentName: string
+  private readonly openerFocus = new OpenerFocus()
 
   static override styles = [buttonStyles, css`
     dialog { background: var(--surface); color: var(--text); border: 1px solid var(--border); border-radius: var(--radius);
@@ -24,13 +25,15 @@ export class BtRemoveDialog extends LitElement {
     this.torrentName = ''
   }
 
-  open(): void {
+  /** Opens the dialog; `refocus` finds its opener again should the torrent's row be redrawn meanwhile (dialog-focus.ts). */
+  open(refocus?: () => void): void {
+    this.openerFocus.opened(refocus)
     this.renderRoot.querySelector('dialog')?.showModal()
   }
 
   override render() {
     return html`
-      <dialog aria-labelledby="title" @keydown=${keepTabInside}>
+      <dialog aria-labelledby="title" @keydown=${keepTabInside} @close=${(e: Event) => this.openerFocus.closed(e.currentTarget as Element)}>
         <h2 id="title">${t('remove.title', { name: this.torrentName })}</h2>
         <p>${t('remove.hint')}</p>
         <div class="actions">

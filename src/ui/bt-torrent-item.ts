@@ -25,6 +25,9 @@ export function sourcesText(torrent: Pick<TorrentSnapshot, 'peerSources'>): stri
 }
 
 
+/** A control of a torrent's row that opens a dialog, for the focus to go back to when the row was redrawn meanwhile. */
+export type TorrentControl = 'peers' | 'remove' | 'diagnostics'
+
 /** One torrent: name, size, progress, state in words, speeds, peers, ETA; files on demand. */
 export class BtTorrentItem extends LitElement {
   static override properties = {
@@ -117,7 +120,7 @@ export class BtTorrentItem extends LitElement {
           ${multiFile ? html`<button ?disabled=${!allDone} aria-label=${t('torrent.saveAllOf', { name })}
             @click=${() => this.fire('save-all')}>${t('torrent.saveAll')}</button>` : nothing}
           ${this.renderPauseResume(torrent)}
-          <button class="danger" aria-label=${t('torrent.removeName', { name })} @click=${() => this.fire('remove')}>${t('torrent.remove')}</button>
+          <button class="danger" data-opener="remove" aria-label=${t('torrent.removeName', { name })} @click=${() => this.fire('remove')}>${t('torrent.remove')}</button>
           <details>
             <summary aria-label=${t('torrent.moreFor', { name })}>${t('torrent.more')}</summary>
             <div class="more">
@@ -127,7 +130,7 @@ export class BtTorrentItem extends LitElement {
               <button aria-label=${t('torrent.moveDownName', { name })} @click=${() => this.command({ type: 'down', infoHash: torrent.infoHash })}>${t('torrent.moveDown')}</button>
               ${this.engine ? html`<button aria-expanded=${Boolean(this.trackersOpen)} aria-label=${t('torrent.trackersOf', { name })}
                 @click=${() => { this.trackersOpen = !this.trackersOpen }}>${t('torrent.trackers')}</button>` : nothing}
-              ${this.engine ? html`<button aria-label=${t('torrent.diagnosticsOf', { name })}
+              ${this.engine ? html`<button data-opener="diagnostics" aria-label=${t('torrent.diagnosticsOf', { name })}
                 @click=${() => this.fire('show-diagnostics')}>${t('torrent.diagnostics')}</button>` : nothing}
               <label><input type="checkbox" .checked=${torrent.sequential}
                 @change=${(e: Event) => this.command({ type: 'sequential', infoHash: torrent.infoHash, sequential: (e.target as HTMLInputElement).checked })}>
@@ -147,9 +150,16 @@ export class BtTorrentItem extends LitElement {
       </div>`
   }
 
-  /** Focuses the row's peers line: its "Why none?" button, or the peers count that replaced it. */
-  focusPeers(): void {
-    this.renderRoot.querySelector<HTMLElement>('button.why, button.peers')?.focus()
+  /**
+   * Focuses the row's control that opened a dialog: its peers line ("Why none?", or the peers count
+   * that replaced it), its Remove button, or its Diagnostics button (opening the More section it is
+   * in: a redrawn row has it closed).
+   */
+  focusControl(control: TorrentControl): void {
+    if (control === 'peers') return this.renderRoot.querySelector<HTMLElement>('button.why, button.peers')?.focus()
+    const details = this.renderRoot.querySelector('details')
+    if (control === 'diagnostics' && details) details.open = true
+    this.renderRoot.querySelector<HTMLElement>(`[data-opener="${control}"]`)?.focus()
   }
 
   /** "3 peers (tracker 2 · DHT 1)": a button that shows them, when there are any. */

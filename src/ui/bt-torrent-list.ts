@@ -6,7 +6,7 @@ import { formatSpeed, rich, t, type MessageId } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
-import type { BtTorrentItem } from './bt-torrent-item'
+import type { BtTorrentItem, TorrentControl } from './bt-torrent-item'
 import './bt-torrent-item'
 
 /** The list only gets its toolbar (filters, name search, total speeds) from this many torrents on. */
@@ -133,10 +133,10 @@ export class BtTorrentList extends LitElement {
     return this.torrents.filter((t) => matchesFilter(t, this.filter) && matchesSearch(t.name, this.query))
   }
 
-  /** Focuses a torrent's peers line ("Why none?", or its peers count). */
-  focusPeersOf(infoHash: string): void {
+  /** Focuses a torrent's control that opened a dialog (its row may have been redrawn since). */
+  focusControlOf(infoHash: string, control: TorrentControl): void {
     const items = this.renderRoot.querySelectorAll<BtTorrentItem>('bt-torrent-item')
-    for (const item of items) if (item.torrent.infoHash === infoHash) return item.focusPeers()
+    for (const item of items) if (item.torrent.infoHash === infoHash) return item.focusControl(control)
   }
 
   private showAll(): void {

@@ -33,3 +33,42 @@ export function focusLost(): boolean {
   const active = document.activeElement
   return active === null || active === document.body
 }
+
+/** The element that has the focus, inside shadow roots too. */
+function focusedElement(): Element | null {
+  let el = document.activeElement
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement
+  return el
+}
+
+/** `node` is `root` or inside it, across shadow roots. */
+function within(node: Node, root: Node): boolean {
+  for (let at: Node | null = node; at; at = at.parentNode ?? (at instanceof ShadowRoot ? at.host : null)) if (at === root) return true
+  return false
+}
+
+/**
+ * Gives the focus back to a dialog's opener when the browser cannot: a modal <dialog> gives it back
+ * to the element that had it, but when the list re-rendered while the dialog was open (a torrent's
+ * row redrawn, moved or filtered out and back) that element is gone and the focus falls to the
+ * page's body. `opened` takes how to find the opener again (say, by the torrent's id and the
+ * button's role); `closed`, called from the dialog's `close` event, uses it only then.
+ */
+export class OpenerFocus {
+  private refocus: (() => void) | undefined
+
+  opened(refocus?: () => void): void {
+    this.refocus = refocus
+  }
+
+  /**
+   * When the browser could not give the focus back, it is still on the closed dialog's control at
+   * the `close` event (Chromium moves it to the body only at its next rendering), or already lost.
+   */
+  closed(dialog: Element): void {
+    const refocus = this.refocus
+    this.refocus = undefined
+    const focused = focusedElement()
+    if (refocus && (focusLost() || !focused || within(focused, dialog))) refocus()
+  }
+}

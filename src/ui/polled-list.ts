@@ -1,6 +1,7 @@
 import { LitElement, css } from 'lit'
 import type { EngineApi } from '../engine/engine-api'
 import { updateWhenLocaleChanges } from './localized'
+import { Poller } from './poller'
 
 /** How often an open list asks the engine again. */
 const REFRESH_MS = 1000
@@ -14,11 +15,17 @@ export abstract class PolledList<T> extends LitElement {
   declare engine: EngineApi | undefined
   declare infoHash: string
   declare items: T[] | undefined
-  private timer: ReturnType<typeof setTimeout> | undefined
 
   constructor() {
     super()
     updateWhenLocaleChanges(this)
+    new Poller(this, REFRESH_MS, async () => {
+      try {
+        if (this.engine && this.infoHash) this.items = await this.fetch(this.engine, this.infoHash)
+      } catch {
+        // the torrent was removed, or the engine is stopping: the next refresh asks again
+      }
+    })
   }
 
   static listStyles = css`
@@ -31,25 +38,4 @@ export abstract class PolledList<T> extends LitElement {
 
   /** The engine's current answer. */
   protected abstract fetch(engine: EngineApi, infoHash: string): Promise<T[]>
-
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.refresh()
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    clearTimeout(this.timer)
-    this.timer = undefined
-  }
-
-  private async refresh(): Promise<void> {
-    clearTimeout(this.timer)
-    try {
-      if (this.engine && this.infoHash) this.items = await this.fetch(this.engine, this.infoHash)
-    } catch {
-      // the torrent was removed, or the engine is stopping: the next refresh asks again
-    }
-    if (this.isConnected) this.timer = setTimeout(() => void this.refresh(), REFRESH_MS)
-  }
 }
