@@ -51,15 +51,15 @@ const RULES = [
   // The page↔bridge link's frames: the bridge's front door, both ends.
   ...family('src/core', 'api-gateway', ['bridge-codec', 'bridge-frame', 'bridge-wire', 'frame-reader', 'frame-writer']),
   ...family('src/core', 'file-storage', ['bitfield', 'pieces', 'v2-pieces', 'merkle', 'merkle-proof', 'sha256-pair', 'buffer-pool']),
-  ...family('src/core', 'file-assembly', ['create-torrent', 'torrent-hasher']),
+  ...family('src/core', 'file-assembly', ['create-torrent', 'create-file-plan', 'torrent-hasher']),
   // Cross-cutting: bytes and text, the one RPC, the one door for peer addresses (house rule's path).
   ...family('src/core', ROOT, ['bytes', 'format', 'ip-bytes', 'peer-address', 'rpc-client', 'rpc-server', 'prometheus-text']),
 
   // ── src/engine: the page's engine around webtorrent ──
   { from: 'src/engine/webtorrent/**', to: ROOT }, // the one door to webtorrent's internals stays one folder
-  ...family('src/engine', 'download-manager', ['engine', 'manager', 'torrent-runner', 'torrent-session', 'snapshot', 'persistence', 'remote-engine', 'add-flow', 'add-source', 'file-choice', 'quota-watch', 'v2-torrent']),
+  ...family('src/engine', 'download-manager', ['engine', 'manager', 'torrent-runner', 'torrent-session', 'snapshot', 'persistence', 'remote-engine', 'add-flow', 'add-source', 'file-choice', 'quota-watch', 'v2-torrent', 'v2-runner-host', 'fast-resume', 'torrent-completion', 'torrent-trackers', 'run-counters', 'torrent-controls', 'torrent-files', 'torrent-views', 'full-disk']),
   ...family('src/engine', 'torrent-parser', ['parse-service', 'fetch-torrent']),
-  ...family('src/engine', 'peer-connection', ['peers', 'peer-list', 'bridge-link', 'diagnostics', 'seed-to-seed', 'web-seed', 'v2-hash-exchange', 'v2-layer']),
+  ...family('src/engine', 'peer-connection', ['peers', 'peer-list', 'duplicate-wires', 'bridge-link', 'diagnostics', 'seed-to-seed', 'web-seed', 'v2-hash-exchange', 'v2-layer']),
   ...family('src/engine', 'peer-discovery', ['discovery', 'pex-swarm', 'ut-pex']),
   ...family('src/engine', 'piece-selection', ['playback-stream']),
   ...family('src/engine', 'file-assembly', ['opfs-file', 'save-flow', 'create-service']),
