@@ -4,6 +4,11 @@ export interface BridgeLimits {
   maxSessions: number
   maxStreamsPerSession: number
   maxStreamsTotal: number
+  /**
+   * Torrents one page may register (announced by the bridge's trackers and DHT). Not the stream cap:
+   * a library of seeding torrents holds no connection, and a desktop client announces all of them.
+   */
+  maxTorrentsPerSession: number
   /** Sustained TCP dials per second per page, and the burst above it. */
   dialsPerSecond: number
   dialBurst: number
@@ -61,6 +66,9 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   maxSessions: 32,
   maxStreamsPerSession: 300,
   maxStreamsTotal: 2000,
+  // issue 17's library of 1,000 torrents with room to spare; each costs a map entry and, once
+  // announced, its trackers' timers and a DHT announce, both under the announce and request rates
+  maxTorrentsPerSession: 5000,
   dialsPerSecond: 20,
   dialBurst: 40,
   dialsPerSecondTotal: 100,

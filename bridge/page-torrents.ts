@@ -52,8 +52,11 @@ export class PageTorrents {
   /** True when the torrent is new to this page (the bridge is then told: see SessionHost.registered). */
   register(frame: RegisterFrame): boolean {
     if (this.registrations.has(frame.infoHash)) return false
-    if (this.registrations.size >= this.session.limits.maxStreamsPerSession) {
-      this.session.protocolError('too many torrents registered')
+    // Over the cap the torrent is refused, not the page: closing the session for it (as it once did,
+    // at the stream cap of 300) stopped every torrent of a library of 1,000, and the page's
+    // reconnect registered them all again into the same close (docs/BENCHMARKS.md, "Scale: the page").
+    if (this.registrations.size >= this.session.limits.maxTorrentsPerSession) {
+      this.session.send({ type: FrameType.Notice, infoHash: frame.infoHash, message: `the bridge announces at most ${this.session.limits.maxTorrentsPerSession} torrents of one page; this one is not announced` })
       return false
     }
     this.registrations.set(frame.infoHash, { peerId: frame.peerId, stats: { uploaded: 0, downloaded: 0, left: -1 }, trackers: null, dht: false })

@@ -47,6 +47,8 @@ export class BridgeStream extends Duplex {
   private received = 0
   private pending: Pending | null = null
   private remoteClosed = false
+  /** The bridge's CLOSE code, once it closed the stream (null: the session ended). Tells a refused dial's cause (core/dial-refusal.ts). */
+  closeCode: CloseCode | null | undefined = undefined
 
   constructor(
     readonly streamId: number,
@@ -98,6 +100,7 @@ export class BridgeStream extends Duplex {
   /** CLOSE from the bridge (or the session ended). */
   handleClose(code: CloseCode | null, reason: string): void {
     this.remoteClosed = true
+    this.closeCode = code
     if (this.pending) {
       const { cb } = this.pending
       this.pending = null

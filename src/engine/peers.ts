@@ -14,6 +14,7 @@
  *   peers.detach(infoHash)                      // on remove
  */
 import { backoffDelay, type BackoffOptions } from '../core/backoff'
+import { busyRetryDelayMs, isBridgeBusy } from '../core/dial-refusal'
 import type { BridgeClient } from '../bridge-client/bridge-client'
 import type { BridgeStream } from '../bridge-client/bridge-stream'
 import { Emitter } from '../bridge-client/emitter'
@@ -269,6 +270,8 @@ export class PeerService extends Emitter<PeerServiceEvents> {
         candidate.next = now + DUPLICATE_REDIAL_MS
       } else if (stream.opened) {
         candidate.next = now + this.opts.redialAfterMs
+      } else if (stream.closeCode !== undefined && isBridgeBusy(stream.closeCode)) {
+        candidate.next = now + busyRetryDelayMs(Math.random()) // the bridge's cap, not the peer's failure
       } else {
         candidate.failures++
         if (candidate.failures >= this.opts.maxFailures) entry.candidates.delete(key)

@@ -112,6 +112,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
         }
       }
       const fillSeconds = (Date.now() - fillBegan) / 1000
+      log(`bench scale:   three downloading ones, what the engine knows: ${JSON.stringify(await stuckDiagnostics(page))}`)
       if (Object.keys(filled.errors).length) log(`bench scale:   in error: ${JSON.stringify(filled.errors)}`)
       log(`bench scale:   after ${fillSeconds.toFixed(0)} s: ${JSON.stringify(filled.states)}`)
       await smallSeeder.stop() // the seeding torrents keep no peer: what a quiet library is like
@@ -164,5 +165,14 @@ function downloadedBytes(page: import('@playwright/test').Page): Promise<number>
   return page.evaluate(() => {
     const app = document.querySelector('bt-app') as unknown as { torrents: { downloaded: number }[] }
     return app.torrents.reduce((sum, t) => sum + t.downloaded, 0)
+  })
+}
+
+/** The Diagnostics view's figures (wires, candidates, trackers) of three downloading torrents: why they wait. */
+function stuckDiagnostics(page: import('@playwright/test').Page): Promise<unknown[]> {
+  return page.evaluate(async () => {
+    const app = document.querySelector('bt-app') as unknown as { torrents: { infoHash: string; name: string; state: string }[]; engine: { diagnostics(h: string): Promise<unknown>; trackers(h: string): Promise<unknown> } }
+    const some = app.torrents.filter((t) => t.state === 'downloading').slice(0, 3)
+    return Promise.all(some.map(async (t) => ({ name: t.name, trackers: await app.engine.trackers(t.infoHash), diagnostics: await app.engine.diagnostics(t.infoHash) })))
   })
 }

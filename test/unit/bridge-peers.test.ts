@@ -106,6 +106,23 @@ describe('peer connection service', () => {
     expect(service.candidateCount(H1)).toBe(0)
   })
 
+  it('does not count the bridge\'s caps against the peer: a dial refused as too many goes again within two seconds, however often', async () => {
+    let now = 1_000_000
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { backoff: { minMs: 60_000, maxMs: 60_000, jitter: 0 }, maxFailures: 2, now: () => now })
+    service.attach(torrent(H1))
+    service.addCandidates(H1, 'tracker', peers(1))
+    const codes = [CloseCode.RateLimited, CloseCode.TooManyStreams, CloseCode.Overloaded, CloseCode.RateLimited]
+    for (const [i, code] of codes.entries()) {
+      dials[i]!.handleClose(code, 'busy')
+      await tick()
+      expect(service.candidateCount(H1)).toBe(1)
+      now += 2000
+      service.pump()
+      expect(dials).toHaveLength(i + 2)
+    }
+  })
+
   it('does not count a lost bridge against the peer', async () => {
     const { client, dials } = fakeClient()
     service = new PeerService(client, { backoff: { minMs: 60_000, maxMs: 60_000, jitter: 0 } })
