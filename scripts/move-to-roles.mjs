@@ -47,7 +47,7 @@ const RULES = [
   ...family('src/core', 'piece-selection', ['selection', 'availability', 'file-tree']),
   ...family('src/core', 'peer-discovery', ['pex', 'lsd-message', 'magnet-peers']),
   ...family('src/core', 'tracker-communication', ['announce-schedule', 'tracker-response', 'tracker-list']),
-  ...family('src/core', 'peer-connection', ['backoff', 'duplicate-peer', 'peer-handshake', 'peer-client', 'message-boundaries', 'seed-wire', 'web-seed-ranges', 'range-response', 'nat-pmp', 'hash-messages', 'piece-layer-fetch']),
+  ...family('src/core', 'peer-connection', ['backoff', 'dial-refusal', 'duplicate-peer', 'peer-handshake', 'peer-client', 'message-boundaries', 'seed-wire', 'web-seed-ranges', 'range-response', 'nat-pmp', 'hash-messages', 'piece-layer-fetch']),
   // The page↔bridge link's frames: the bridge's front door, both ends.
   ...family('src/core', 'api-gateway', ['bridge-codec', 'bridge-frame', 'bridge-wire', 'frame-reader', 'frame-writer']),
   ...family('src/core', 'file-storage', ['bitfield', 'pieces', 'v2-pieces', 'merkle', 'merkle-proof', 'sha256-pair', 'buffer-pool']),
