@@ -4,10 +4,10 @@
  * the port mapper says so at once; the DHT's node count is looked at every few seconds, so a
  * table that fills node by node costs a frame per look, not one per node.
  */
-import { encodeFrame } from '../src/core/bridge-codec'
+import { encodeFrame } from '../src/core/api-gateway/bridge-codec'
 import { FrameType, type PortMappingStatus, type StatusFrame } from '../src/protocol/bridge-frames'
-import { OFF, PortMapper } from './port-mapping/port-mapper'
-import { isLoopbackHost } from './policy'
+import { OFF, PortMapper } from './peer-connection/port-mapping/port-mapper'
+import { isLoopbackHost } from './api-gateway/policy'
 
 const POLL_MS = 5000
 const PROTOCOL_NAMES = { upnp: 'UPnP', natpmp: 'NAT-PMP', pcp: 'PCP', '': '' }

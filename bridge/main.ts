@@ -4,7 +4,7 @@ import { parseOptions, USAGE } from './options'
 import { portMappingText } from './connectivity'
 import type { PortMappingStatus } from '../src/protocol/bridge-frames'
 import { setLogLevel } from './log'
-import { startServer } from './server'
+import { startServer } from './api-gateway/server'
 
 async function main(): Promise<void> {
   let options

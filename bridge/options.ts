@@ -1,16 +1,16 @@
 import { parseArgs } from 'node:util'
 import ipaddr from 'ipaddr.js'
-import { DEFAULT_LIMITS, type BridgeLimits } from './limits'
-import { ENCRYPTION_MODES, type EncryptionMode } from './mse/peer-crypto'
-import type { Resolver } from './checked-address'
+import { DEFAULT_LIMITS, type BridgeLimits } from './api-gateway/limits'
+import { ENCRYPTION_MODES, type EncryptionMode } from './peer-connection/mse/peer-crypto'
+import type { Resolver } from './api-gateway/checked-address'
 import { LOG_LEVELS, type LogLevel } from './log'
-import { parseOutgoingInterface, type OutgoingInterface } from './outgoing-interface'
-import { isLoopbackHost, parseCidr, type Cidr } from './policy'
-import { parseProxyUrl, type ProxyConfig } from './proxy-url'
+import { parseOutgoingInterface, type OutgoingInterface } from './peer-connection/outgoing-interface'
+import { isLoopbackHost, parseCidr, type Cidr } from './api-gateway/policy'
+import { parseProxyUrl, type ProxyConfig } from './peer-connection/proxy-url'
 import {
   DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS, type RuntimeConfig,
 } from '../src/protocol/runtime-config'
-import { parseTrackerList } from '../src/core/tracker-list'
+import { parseTrackerList } from '../src/core/tracker-communication/tracker-list'
 
 export interface ServerOptions {
   port: number

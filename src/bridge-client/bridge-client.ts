@@ -4,9 +4,9 @@
  * When the connection drops it reconnects with backoff and registers and announces every torrent
  * again, so the engine only ever talks to this object, never to a particular connection.
  */
-import { backoffDelay, type BackoffOptions } from '../core/backoff'
-import { decodeBridgeFrame, encodeFrame } from '../core/bridge-codec'
-import { RangeFetchError } from '../core/range-response'
+import { backoffDelay, type BackoffOptions } from '../core/peer-connection/backoff'
+import { decodeBridgeFrame, encodeFrame } from '../core/api-gateway/bridge-codec'
+import { RangeFetchError } from '../core/peer-connection/range-response'
 import {
   BRIDGE_PATH, CloseCode, FrameType,
   type AnnounceEvent, type BridgeFrame, type BridgePeerSource, type BridgeToPageFrame, type PeerAddress, type RouteFrame, type StatusFrame, type TrackerFrame,

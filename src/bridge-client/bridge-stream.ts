@@ -47,7 +47,7 @@ export class BridgeStream extends Duplex {
   private received = 0
   private pending: Pending | null = null
   private remoteClosed = false
-  /** The bridge's CLOSE code, once it closed the stream (null: the session ended). Tells a refused dial's cause (core/dial-refusal.ts). */
+  /** The bridge's CLOSE code, once it closed the stream (null: the session ended). Tells a refused dial's cause (core/peer-connection/dial-refusal.ts). */
   closeCode: CloseCode | null | undefined = undefined
 
   constructor(

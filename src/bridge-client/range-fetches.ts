@@ -5,7 +5,7 @@
  * (WEB_SEED_CANCEL); a connection that drops fails every fetch in flight as 'busy', so the caller
  * tries again once the bridge is back (it is not the web seed's fault).
  */
-import { RangeFetchError } from '../core/range-response'
+import { RangeFetchError } from '../core/peer-connection/range-response'
 import { FrameType, MAX_WEB_SEED_URL_BYTES, WebSeedOutcome, type PageToBridgeFrame, type WebSeedDataFrame, type WebSeedEndFrame } from '../protocol/bridge-frames'
 
 interface Pending {

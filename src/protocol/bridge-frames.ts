@@ -1,6 +1,6 @@
 /**
  * Frames between a page and the bridge over its one WebSocket (`/bridge`). Types and constants
- * only; the pure codec is `src/core/bridge-codec.ts`.
+ * only; the pure codec is `src/core/api-gateway/bridge-codec.ts`.
  *
  * Wire layout of every frame (one WebSocket binary message = one frame):
  *   byte 0: BRIDGE_PROTOCOL_VERSION, byte 1: FrameType, then the type's body (big-endian).
@@ -33,7 +33,7 @@ export const STREAM_WINDOW = 1024 * 1024
 export const MAX_STREAM_CREDIT = 4 * 1024 * 1024
 /**
  * Largest DATA payload in one frame. The page pays per WebSocket message as well as per byte, so
- * one socket read may fill a whole frame (bridge/shared-reads.ts), and what waited for credit or
+ * one socket read may fill a whole frame (bridge/peer-connection/shared-reads.ts), and what waited for credit or
  * a draining WebSocket goes with it; a stream's window at open is still only four of them.
  */
 export const MAX_DATA_PAYLOAD = 256 * 1024
@@ -169,7 +169,7 @@ export interface TrackerFrame {
   seeders: number
   leechers: number
 }
-/** Where the bridge's port mapping at the router stands (bridge/port-mapping/). */
+/** Where the bridge's port mapping at the router stands (bridge/peer-connection/port-mapping/). */
 export type PortMappingState = 'off' | 'mapping' | 'mapped' | 'failed'
 /** How the mapping was made: UPnP-IGD, NAT-PMP (RFC 6886) or PCP (RFC 6887). */
 export type PortMappingProtocol = 'upnp' | 'natpmp' | 'pcp'

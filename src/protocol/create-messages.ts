@@ -1,7 +1,7 @@
 /** BitTorrent v1 (BEP 3), v2 (BEP 52) or both at once; the same union as core's MetaVersion. */
 export type TorrentVersion = 'v1' | 'v2' | 'hybrid'
 
-/** Messages between the page (src/engine/create-service.ts) and the create worker. */
+/** Messages between the page (src/engine/file-assembly/create-service.ts) and the create worker. */
 
 /** A file to share: the File itself (structured-cloned, still disk-backed) and its path in the torrent. */
 export interface CreateSourceFile {

@@ -19,7 +19,7 @@ export interface FileSnapshot {
   /** Last path component: what "Save NAME" saves as. */
   name: string
   length: number
-  /** 0..length, length only when done (core/progress.ts). */
+  /** 0..length, length only when done (core/download-manager/progress.ts). */
   downloaded: number
   /** Every piece of it verified: it can be saved. */
   done: boolean
@@ -91,7 +91,7 @@ export interface TorrentSnapshot {
   length: number
   /** Bytes of the files not skipped (padding files are neither). */
   wantedLength: number
-  /** Bytes of those files downloaded (core/progress.ts): 0..wantedLength, wantedLength only when complete. */
+  /** Bytes of those files downloaded (core/download-manager/progress.ts): 0..wantedLength, wantedLength only when complete. */
   downloaded: number
   uploaded: number
   ratio: number

@@ -1,5 +1,5 @@
 /**
- * A parsed torrent (core/metainfo.ts parses and validates it): the type every realm shares, the
+ * A parsed torrent (core/torrent-parser/metainfo.ts parses and validates it): the type every realm shares, the
  * parse worker's answer (parse-messages.ts) among them.
  */
 

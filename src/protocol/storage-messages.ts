@@ -30,7 +30,7 @@ export type StorageRequest =
   /** BEP 52: the merkle hash of piece `index` as stored (a re-check), answered as `v2Hash`. */
   | { type: 'hash-v2'; torrent: string; index: number; v2: V2PieceShape }
 
-/** BEP 52: which of a piece's bytes are hashed, and into how many leaves (core/v2-pieces.ts). */
+/** BEP 52: which of a piece's bytes are hashed, and into how many leaves (core/file-storage/v2-pieces.ts). */
 export interface V2PieceShape {
   /** The file's bytes in the piece; the rest is padding, outside the hash. */
   dataLength: number

@@ -1,5 +1,5 @@
-import type { EngineApi as Engine } from '../engine/engine-api'
-import { AddFlow, type AddChooser, type Report } from '../engine/add-flow'
+import type { EngineApi as Engine } from '../engine/download-manager/engine-api'
+import { AddFlow, type AddChooser, type Report } from '../engine/download-manager/add-flow'
 import { errorText } from '../i18n/error-text'
 import { t } from '../i18n/i18n'
 import { AppError } from '../protocol/errors'
@@ -15,7 +15,7 @@ interface LaunchQueue { setConsumer(consumer: (params: LaunchParams) => void): v
  * `/?share=<id>` (the service worker's share target inbox), `/share?text=` reached without the
  * service worker (first visit), and launchQueue (.torrent file handler; with
  * `launch_handler: focus-existing` also the URLs of launches into an already open window), each
- * added by the app's one add flow (engine/add-flow.ts), reported in the toast.
+ * added by the app's one add flow (engine/download-manager/add-flow.ts), reported in the toast.
  */
 export async function handleLaunches(engine: Engine, chooser: AddChooser, report: Report): Promise<void> {
   const adder = new Adder(new AddFlow({ engine: () => engine, chooser, report }), report)

@@ -1,4 +1,4 @@
-import type { EngineApi } from '../engine/engine-api'
+import type { EngineApi } from '../engine/download-manager/engine-api'
 import { t } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 
@@ -14,7 +14,7 @@ function active(torrents: TorrentSnapshot[]): TorrentSnapshot[] {
 /** Pure: the page title for a list of torrents ("42% · Torrent Web" while downloading). */
 export function progressTitle(torrents: TorrentSnapshot[], base: string): string {
   const downloading = active(torrents)
-  // downloaded counts the wanted files only, and never passes wantedLength (core/progress.ts)
+  // downloaded counts the wanted files only, and never passes wantedLength (core/download-manager/progress.ts)
   const length = downloading.reduce((sum, t) => sum + t.wantedLength, 0)
   if (!downloading.length || !length) return base
   const downloaded = downloading.reduce((sum, t) => sum + t.downloaded, 0)

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine'
+import type { Engine } from '../engine/download-manager/engine'
 import type { StreamReply, StreamRequest, SwToPage } from '../protocol/sw-messages'
 import { contentType } from './media-types'
 import { resolveRange } from './range'

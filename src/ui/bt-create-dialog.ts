@@ -2,11 +2,11 @@ import { LitElement, css, html, nothing } from 'lit'
 import {
   createTorrent, filesOfDirectory, filesOfInput, isCancelled, planPicked,
   type CreateResult, type PickedFile, type PickedPlan,
-} from '../engine/create-service'
+} from '../engine/file-assembly/create-service'
 import { formatBytes, formatPercent, t } from '../i18n/i18n'
 import type { TorrentVersion } from '../protocol/create-messages'
 import { AppError } from '../protocol/errors'
-import { downloadFile } from '../storage/save'
+import { downloadFile } from '../storage/file-assembly/save'
 import { barWidth } from './bar-width'
 import { errorText } from '../i18n/error-text'
 import { keepTabInside } from './dialog-focus'

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit'
-import type { EngineApi } from '../engine/engine-api'
+import type { EngineApi } from '../engine/download-manager/engine-api'
 import { formatSpeed, t } from '../i18n/i18n'
 import type { BridgeStatus, TorrentDiagnostics } from '../protocol/engine-events'
 import { OpenerFocus, keepTabInside } from './dialog-focus'

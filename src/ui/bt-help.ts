@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { formatBytes, t, type MessageId } from '../i18n/i18n'
 import type { BridgeStatus } from '../protocol/engine-events'
-import { canPickFolder } from '../storage/save'
+import { canPickFolder } from '../storage/file-assembly/save'
 import { keepTabInside } from './dialog-focus'
 import { updateWhenLocaleChanges } from './localized'
 import { reachText } from './reach-text'

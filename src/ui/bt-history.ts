@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit'
-import type { EngineApi } from '../engine/engine-api'
+import type { EngineApi } from '../engine/download-manager/engine-api'
 import { formatBytes, formatDate, rich, t } from '../i18n/i18n'
 import type { HistoryEntry } from '../protocol/stored-torrent'
 import { AppError } from '../protocol/errors'

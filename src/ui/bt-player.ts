@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
-import type { EngineApi } from '../engine/engine-api'
+import type { EngineApi } from '../engine/download-manager/engine-api'
 import { formatPercent, t } from '../i18n/i18n'
 import type { FileSnapshot, TorrentSnapshot } from '../protocol/engine-events'
 import { contentType, extensionOf, mediaKind, streamUrl, type MediaKind } from '../pwa/media-types'

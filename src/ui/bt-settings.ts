@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit'
-import { parseTrackerLines } from '../core/tracker-list'
+import { parseTrackerLines } from '../core/tracker-communication/tracker-list'
 import { t } from '../i18n/i18n'
 import { LOCALES, LOCALE_NAMES, negotiateLocale, type LanguageSetting } from '../i18n/locales'
 import { DEFAULT_SETTINGS, type Settings } from '../prefs/settings'

@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit'
-import { kibPerSecondText, parseKiBPerSecond } from '../core/speed-limits'
+import { kibPerSecondText, parseKiBPerSecond } from '../core/download-manager/speed-limits'
 import { t } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 import { updateWhenLocaleChanges } from './localized'

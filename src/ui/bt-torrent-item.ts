@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit'
-import type { EngineApi } from '../engine/engine-api'
+import type { EngineApi } from '../engine/download-manager/engine-api'
 import { formatBytes, formatDuration, formatPercent, formatRatio, formatSpeed, t, type MessageId } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 import { barWidth } from './bar-width'
@@ -177,7 +177,7 @@ export class BtTorrentItem extends LitElement {
       @click=${() => { this.peersOpen = !this.peersOpen }}>${text}</button>`
   }
 
-  /** Time left; "estimating…" while bytes flow but the engine withholds a guess (core/eta.ts), nothing while none flow. */
+  /** Time left; "estimating…" while bytes flow but the engine withholds a guess (core/download-manager/eta.ts), nothing while none flow. */
   private renderEta(torrent: TorrentSnapshot) {
     if (Number.isFinite(torrent.eta)) return html`<span title=${t('torrent.timeLeftHint')}>${t('torrent.timeLeft', { time: formatDuration(torrent.eta) })}</span>`
     return torrent.downloadSpeed > 0 ? html`<span title=${t('torrent.estimatingHint')}>${t('torrent.estimating')}</span>` : nothing

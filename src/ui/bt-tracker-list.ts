@@ -1,5 +1,5 @@
 import { css, html, nothing } from 'lit'
-import type { EngineApi } from '../engine/engine-api'
+import type { EngineApi } from '../engine/download-manager/engine-api'
 import { t, type MessageId } from '../i18n/i18n'
 import type { TrackerSnapshot } from '../protocol/engine-events'
 import { PolledList } from './polled-list'

@@ -1,4 +1,4 @@
-import type { EngineApi } from '../engine/engine-api'
+import type { EngineApi } from '../engine/download-manager/engine-api'
 import { t } from '../i18n/i18n'
 import { AppError } from '../protocol/errors'
 import type { TorrentSnapshot } from '../protocol/engine-events'

@@ -1,5 +1,5 @@
 import { LitElement, css } from 'lit'
-import type { EngineApi } from '../engine/engine-api'
+import type { EngineApi } from '../engine/download-manager/engine-api'
 import { updateWhenLocaleChanges } from './localized'
 import { Poller } from './poller'
 

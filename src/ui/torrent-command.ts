@@ -1,4 +1,4 @@
-import type { EngineApi } from '../engine/engine-api'
+import type { EngineApi } from '../engine/download-manager/engine-api'
 import type { FilePriority } from '../protocol/stored-torrent'
 
 /** What a torrent's controls ask of the engine (an event from bt-torrent-item to bt-app), one shape per `type`. */

@@ -166,7 +166,7 @@ export async function benchBridge(browser: Browser): Promise<{ markdown: string 
     const afterDownload = await processMemory(server.daemon.pid)
 
     console.log(`bench bridge: ${IDLE_PEERS} idle peer connections…`)
-    // The page takes at most 40 peers per torrent (src/engine/peers.ts maxPerTorrent), so the
+    // The page takes at most 40 peers per torrent (src/engine/peer-connection/peers.ts maxPerTorrent), so the
     // idle peers are spread over IDLE_TORRENTS small trackerless torrents added to the page (no
     // tracker: no peers of their own, not even the page's own address handed back by a tracker).
     // torrents beyond "Active downloads at most" (default 3) wait Queued and take no peers: lift it

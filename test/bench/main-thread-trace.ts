@@ -64,7 +64,7 @@ export interface MainThreadProfile extends MainThreadTasks {
   busyShare: number
   /**
    * Tasks that ran a repeating 250 ms timer: the engine's progress tick, in which it takes its
-   * snapshots and the UI renders them (src/engine/manager.ts), each a whole UI refresh.
+   * snapshots and the UI renders them (src/engine/download-manager/manager.ts), each a whole UI refresh.
    */
   refreshMs: number[]
 }

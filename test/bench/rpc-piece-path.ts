@@ -27,7 +27,7 @@ interface Client {
   messages(): { out: number; back: number }
 }
 
-/** What src/storage/storage-client.ts was on main before the RPC: a Map of pending ids. */
+/** What src/storage/file-storage/storage-client.ts was on main before the RPC: a Map of pending ids. */
 function handWritten(): Client {
   const worker = new Worker(ENTRY, { workerData: { tsFile: FILE.href, mode: 'hand-written', pieceLength: PIECE, pieces: PIECES } })
   const pending = new Map<number, { resolve: (r: PieceReply) => void }>()

@@ -1,7 +1,7 @@
 /**
  * The storage worker's piece path (hash a piece and keep it, then write it and give its buffer
  * back) in a Node worker thread, spoken either way: the hand-written protocol main had before
- * the worker RPC (mode 'hand-written', copied from src/workers/storage.worker.ts) or the RPC
+ * the worker RPC (mode 'hand-written', copied from src/workers/file-storage/storage.worker.ts) or the RPC
  * (mode 'rpc'). The write is a copy into one file-sized buffer, as a sync access handle's would be.
  */
 import { parentPort, workerData } from 'node:worker_threads'

@@ -6,7 +6,7 @@
 import { createHash, randomFillSync } from 'node:crypto'
 import { link, mkdir, open, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { bencode } from '../../src/core/bencode'
+import { bencode } from '../../src/core/torrent-parser/bencode'
 
 export interface MadeTorrent {
   name: string

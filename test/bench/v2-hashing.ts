@@ -22,7 +22,7 @@ import type { HashingRequest, HashingRow } from './v2-hashing.worker'
 
 const GiB = 2 ** 30
 const SIZE = Number(process.env.BENCH_V2_GIB ?? 4) * GiB
-/** What "Create torrent" picks for 4 GiB (core/create-torrent.ts choosePieceLength). */
+/** What "Create torrent" picks for 4 GiB (core/file-assembly/create-torrent.ts choosePieceLength). */
 const PIECE_LENGTH = 4 * 1024 * 1024
 const TITLE = '## BitTorrent v2: a SHA-256 merkle re-check against v1\'s SHA-1'
 
@@ -97,7 +97,7 @@ The v2 re-check took ${(v2.seconds / v1.seconds).toFixed(2)}× the time of the v
 SHA-256 or larger batches were not tried). The CPU here has SHA-NI, which WebCrypto (BoringSSL) uses: SHA-256
 of each whole piece took ${(whole.seconds / v1.seconds).toFixed(2)}× the SHA-1 re-check. The one call per 16 KiB block that BEP 52 needs cost
 little: awaited one by one, the blocks took ${(oneByOne.seconds / v2.seconds).toFixed(2)}× the time of a piece's blocks in flight at once, which is
-what core/merkle.ts does. The subtrees' inner nodes (one SHA-256 of 64 bytes per block, in JS: core/sha256-pair.ts)
+what core/file-storage/merkle.ts does. The subtrees' inner nodes (one SHA-256 of 64 bytes per block, in JS: core/file-storage/sha256-pair.ts)
 took ${inner.seconds.toFixed(2)} s of the v2 re-check. Reading the file alone took ${(read.seconds / v1.seconds).toFixed(2)}× the v1 re-check: reads and hashes
 take turns here (one piece at a time), as in the storage worker.
 `

@@ -6,8 +6,8 @@
  * sync access handle, as the storage worker reads it. The hashes to check against come from a
  * first pass that computes both, as "Create torrent" does for a hybrid.
  */
-import { BLOCK_SIZE, HASH_SIZE, equalBytes, hashBlocks, subtreeRoot } from '../../src/core/merkle'
-import { TorrentHasher, type FileHashes } from '../../src/core/torrent-hasher'
+import { BLOCK_SIZE, HASH_SIZE, equalBytes, hashBlocks, subtreeRoot } from '../../src/core/file-storage/merkle'
+import { TorrentHasher, type FileHashes } from '../../src/core/file-assembly/torrent-hasher'
 
 declare const self: DedicatedWorkerGlobalScope
 

@@ -1,12 +1,12 @@
 // Flow control with MSE (RC4) peers, dialed and inbound: every peer socket reads into one shared
-// buffer (bridge/shared-reads.ts), so this checks that a page granting no credit still stops the
+// buffer (bridge/peer-connection/shared-reads.ts), so this checks that a page granting no credit still stops the
 // socket's reads (the peer is blocked by TCP, the bridge holds at most a read), and that the bytes
 // that waited for credit reach the page unchanged while other sockets' reads go through the buffer.
 import { createHash, randomBytes } from 'node:crypto'
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CRYPTO_RC4, req2Hash, type PeerCipher } from '../../bridge/mse/mse-crypto'
-import { MseResponder } from '../../bridge/mse/mse-handshake'
+import { CRYPTO_RC4, req2Hash, type PeerCipher } from '../../bridge/peer-connection/mse/mse-crypto'
+import { MseResponder } from '../../bridge/peer-connection/mse/mse-handshake'
 import { FrameType, STREAM_WINDOW, type BridgeToPageFrame, type DataFrame, type IncomingFrame } from '../../src/protocol/bridge-frames'
 import { mseDial } from './mse-peer'
 import { handshakeBytes, randomPeerId, rawPage, startTestBridge, waitFor, type RawPage, type TestBridge } from './harness'

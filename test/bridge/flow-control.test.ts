@@ -51,7 +51,7 @@ describe('flow control', () => {
     }
     const writtenWhilePaused = peer.written()
     expect(received()).toBe(STREAM_WINDOW) // not a byte past the credit
-    // one socket read (sized to the credit left: bridge/shared-reads.ts) may wait in the bridge; the rest stays in the kernel and the peer
+    // one socket read (sized to the credit left: bridge/peer-connection/shared-reads.ts) may wait in the bridge; the rest stays in the kernel and the peer
     expect(peakBuffered).toBeLessThanOrEqual(128 * 1024)
     await sleep(300)
     expect(peer.written()).toBe(writtenWhilePaused) // the peer is blocked: TCP backpressure reached it

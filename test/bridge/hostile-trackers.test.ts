@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { canonicalHost, peerKey } from '../../src/core/peer-address'
-import { MAX_TRACKER_PEERS } from '../../src/core/tracker-response'
+import { MAX_TRACKER_PEERS } from '../../src/core/tracker-communication/tracker-response'
 import { FrameType, type BridgeToPageFrame, type PeersFrame, type TrackerFrame } from '../../src/protocol/bridge-frames'
 import { HTTP_CORPUS, startHostileHttpTracker, startHostileUdpTrackers, UDP_CORPUS, type HostileHttpTracker, type HostileUdpTracker } from '../support/hostile-tracker'
 import { randomPeerId, rawPage, startTestBridge, waitFor, type RawPage, type TestBridge } from './harness'

@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
-import { PeerService } from '../../src/engine/peers'
+import { PeerService } from '../../src/engine/peer-connection/peers'
 import { createLoopbackClient, destroyClient } from '../support/client'
 import { multiFileFixture, sha256File, writeFixture } from '../support/fixtures'
 import { startSeeder, type Seeder } from '../support/seeder'

@@ -3,11 +3,11 @@
 // then the page seeds to peers that reach the bridge's peer port on :: (the default: dual-stack)
 // over IPv6 and over IPv4. Every byte checked (SHA-256 of each file; SHA-1 of each piece served).
 /// <reference path="../../src/engine/webtorrent/webtorrent.d.ts" />
-// (the types of the page's peers list, engine/peer-list.ts, which these tests read)
+// (the types of the page's peers list, engine/peer-connection/peer-list.ts, which these tests read)
 import net from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { peerSnapshots } from '../../src/engine/peer-list'
+import { peerSnapshots } from '../../src/engine/peer-connection/peer-list'
 import type { PeerAddress } from '../../src/protocol/bridge-frames'
 import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { makeTorrent } from '../support/peers/mktorrent'

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
-import { parseTorrent, type Metainfo } from '../../src/core/metainfo'
+import { parseTorrent, type Metainfo } from '../../src/core/torrent-parser/metainfo'
 import type { PeerAddress } from '../../src/protocol/bridge-frames'
 import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { startSeeder, type Seeder } from '../support/seeder'

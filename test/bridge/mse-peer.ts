@@ -1,7 +1,7 @@
 // A peer that dials the bridge's inbound port with MSE (our own initiator, RC4 only).
 import net from 'node:net'
-import { CRYPTO_RC4 } from '../../bridge/mse/mse-crypto'
-import { MseInitiator, type MseStep } from '../../bridge/mse/mse-handshake'
+import { CRYPTO_RC4 } from '../../bridge/peer-connection/mse/mse-crypto'
+import { MseInitiator, type MseStep } from '../../bridge/peer-connection/mse/mse-handshake'
 
 export const connectTcp = (port: number) => new Promise<net.Socket>((resolve, reject) => {
   const s = net.connect(port, '127.0.0.1', () => resolve(s))

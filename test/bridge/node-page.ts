@@ -1,8 +1,8 @@
 // A Node "page" for the bridge tests with real clients: webtorrent with no TCP, trackers or DHT of
 // its own, every peer reaching it through BridgeClient + PeerService + Discovery and the bridge.
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
-import { Discovery } from '../../src/engine/discovery'
-import { PeerService, type PeerCounts } from '../../src/engine/peers'
+import { Discovery } from '../../src/engine/peer-discovery/discovery'
+import { PeerService, type PeerCounts } from '../../src/engine/peer-connection/peers'
 import { createLoopbackClient, destroyClient } from '../support/client'
 import type { LocalTracker } from '../support/tracker'
 import type { Torrent, WebTorrent } from '../support/webtorrent-types'

@@ -9,7 +9,7 @@
 //       page downloads; a `require` bridge refuses to speak plaintext to it.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseTorrent } from '../../src/core/metainfo'
+import { parseTorrent } from '../../src/core/torrent-parser/metainfo'
 import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { startAria2Leecher, type Aria2 } from '../support/peers/aria2'
 import { makeTorrent } from '../support/peers/mktorrent'

@@ -2,7 +2,7 @@
 // pieces over the relayed stream, every piece checked against the torrent's SHA-1; the bridge
 // speaks MSE with RC4 to the peer, the page plaintext.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseTorrent, type Metainfo } from '../../src/core/metainfo'
+import { parseTorrent, type Metainfo } from '../../src/core/torrent-parser/metainfo'
 import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { startSeeder, type Seeder } from '../support/seeder'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'

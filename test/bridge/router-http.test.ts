@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { routerRequest } from '../../bridge/port-mapping/router-http'
+import { routerRequest } from '../../bridge/peer-connection/port-mapping/router-http'
 
 describe('HTTP to a router', () => {
   let server: Server

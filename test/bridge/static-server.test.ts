@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseOptions } from '../../bridge/options'
-import { CONTENT_SECURITY_POLICY } from '../../bridge/security-headers'
-import { startServer, type RunningServer } from '../../bridge/server'
+import { CONTENT_SECURITY_POLICY } from '../../bridge/api-gateway/security-headers'
+import { startServer, type RunningServer } from '../../bridge/api-gateway/server'
 
 interface Reply { status: number; headers: IncomingHttpHeaders; body: string }
 

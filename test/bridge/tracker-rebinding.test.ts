@@ -8,7 +8,7 @@ import dgram from 'node:dgram'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ResolvedAddress } from '../../bridge/checked-address'
+import type { ResolvedAddress } from '../../bridge/api-gateway/checked-address'
 import { FrameType, type BridgeToPageFrame, type TrackerFrame } from '../../src/protocol/bridge-frames'
 import { randomPeerId, rawPage, startTestBridge, type TestBridge } from './harness'
 

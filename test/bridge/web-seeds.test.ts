@@ -1,5 +1,5 @@
 // Web seeds (BEP 19) fetched through the bridge, all on loopback. The "page" is webtorrent in Node
-// (node-page.ts) with the app's own web seeds (src/engine/web-seeds.ts) and no fetch of its own,
+// (node-page.ts) with the app's own web seeds (src/engine/peer-connection/web-seeds.ts) and no fetch of its own,
 // as a browser page is against a server that sends no CORS headers: every range goes through the
 // bridge. The good web seed is nginx (Debian's nginx-light: Range, no CORS headers); the lying ones
 // are a small Node server (test/support/lying-web-seed.ts) for faults nginx cannot be made to show.
@@ -17,8 +17,8 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FrameType, MAX_WEB_SEED_FETCH_BYTES, WebSeedOutcome, type BridgeToPageFrame, type WebSeedDataFrame, type WebSeedEndFrame } from '../../src/protocol/bridge-frames'
-import { peerSnapshots } from '../../src/engine/peer-list'
-import { WebSeeds } from '../../src/engine/web-seeds'
+import { peerSnapshots } from '../../src/engine/peer-connection/peer-list'
+import { WebSeeds } from '../../src/engine/peer-connection/web-seeds'
 import type { PeerSnapshot } from '../../src/protocol/engine-events'
 import { multiFileFixture, writeFixture } from '../support/fixtures'
 import { startLyingWebSeed, type Lie, type LyingWebSeed } from '../support/lying-web-seed'

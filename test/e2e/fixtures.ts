@@ -122,7 +122,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   newContext: async ({ browser }, use) => {
     const contexts: BrowserContext[] = []
-    // A step the torrent lifecycle forbids is refused and logged by the engine (engine/torrent-session.ts): a bug, so the test fails.
+    // A step the torrent lifecycle forbids is refused and logged by the engine (engine/download-manager/torrent-session.ts): a bug, so the test fails.
     const illegalTransitions: string[] = []
     await use(async (options) => {
       const context = await browser.newContext(options)

@@ -2,7 +2,7 @@
 // "-6296%" with Save disabled while its torrent ran (webtorrent's File.downloaded takes a whole
 // piece off such a file), though the torrent read "Seeding 100%".
 import type { Page } from '@playwright/test'
-import { parseTorrent } from '../../src/core/metainfo'
+import { parseTorrent } from '../../src/core/torrent-parser/metainfo'
 import type { FixtureFile } from '../support/fixtures'
 import { expect, swarmTest as test } from './fixtures'
 import { SCREENSHOTS, addTorrentFile, expectSavedFilesExact } from './harness'

@@ -2,8 +2,8 @@
  * The worst .torrent files the parser accepts (issue 13), generated: for the tests that add them
  * and for the bench that measures the page's main thread while they are added.
  */
-import { bencode } from '../../src/core/bencode'
-import { sanitizePathComponent } from '../../src/core/sanitize'
+import { bencode } from '../../src/core/torrent-parser/bencode'
+import { sanitizePathComponent } from '../../src/core/torrent-parser/sanitize'
 import { makeTorrent } from './make-torrent'
 
 export interface HostileTorrent {

@@ -4,8 +4,8 @@
 // tracker from its own loopback address, so a page that bans it by host bans no one else.
 import { request } from 'node:http'
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
-import { MSG_HASHES, MSG_HASH_REQUEST, decodeHashMessage, encodeHashes, frameMessage } from '../../src/core/hash-messages'
-import { uncleCount } from '../../src/core/merkle-proof'
+import { MSG_HASHES, MSG_HASH_REQUEST, decodeHashMessage, encodeHashes, frameMessage } from '../../src/core/peer-connection/hash-messages'
+import { uncleCount } from '../../src/core/file-storage/merkle-proof'
 
 export interface LyingPeerConnection {
   /** The connecting client's peer id, as text (webtorrent's start "-WW"). */

@@ -1,4 +1,4 @@
-import { bencode } from '../../src/core/bencode'
+import { bencode } from '../../src/core/torrent-parser/bencode'
 
 export interface TorrentSpec {
   name: string

@@ -5,7 +5,7 @@
 //
 //   ip netns exec LAN node --import tsx test/support/pmp-probe-cli.ts --gateway IP --port P
 import { parseArgs } from 'node:util'
-import { PmpGateway } from '../../bridge/port-mapping/pmp-gateway'
+import { PmpGateway } from '../../bridge/peer-connection/port-mapping/pmp-gateway'
 
 const { values } = parseArgs({ options: { gateway: { type: 'string' }, port: { type: 'string' } } })
 const port = Number(values.port)

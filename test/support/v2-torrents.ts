@@ -4,8 +4,8 @@
  * test/unit/v2-libtorrent.test.ts), to be broken one field at a time.
  */
 import { createHash } from 'node:crypto'
-import { bencode, type BEncodable } from '../../src/core/bencode'
-import { hashBlocks, pieceLayerFromBlocks, rootFromBlocks } from '../../src/core/merkle'
+import { bencode, type BEncodable } from '../../src/core/torrent-parser/bencode'
+import { hashBlocks, pieceLayerFromBlocks, rootFromBlocks } from '../../src/core/file-storage/merkle'
 
 type Obj = { [key: string]: BEncodable | undefined }
 

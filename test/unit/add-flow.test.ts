@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AddFlow, MAX_OPENED_FILE_BYTES, sharedLink, type AddChooser } from '../../src/engine/add-flow'
-import type { AddOptions, AddSource } from '../../src/engine/add-source'
-import type { EngineApi } from '../../src/engine/engine-api'
+import { AddFlow, MAX_OPENED_FILE_BYTES, sharedLink, type AddChooser } from '../../src/engine/download-manager/add-flow'
+import type { AddOptions, AddSource } from '../../src/engine/download-manager/add-source'
+import type { EngineApi } from '../../src/engine/download-manager/engine-api'
 import { t } from '../../src/i18n/i18n'
 import { AppError } from '../../src/protocol/errors'
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { parseAddInput } from '../../src/core/add-input'
+import { parseAddInput } from '../../src/core/torrent-parser/add-input'
 import { AppError } from '../../src/protocol/errors'
 
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a'

@@ -1,12 +1,12 @@
 // Property-based tests (fast-check) of when the bridge talks to trackers: the schedule a tracker's
-// answers set (core/announce-schedule.ts) and the gate a page's ANNOUNCE frames pass
-// (bridge/announce-gate.ts), on a fake clock, for any answers and any frames at any times.
+// answers set (core/tracker-communication/announce-schedule.ts) and the gate a page's ANNOUNCE frames pass
+// (bridge/api-gateway/announce-gate.ts), on a fake clock, for any answers and any frames at any times.
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { AnnounceGate } from '../../bridge/announce-gate'
+import { AnnounceGate } from '../../bridge/api-gateway/announce-gate'
 import {
   ANNOUNCE_CEILING_S, ANNOUNCE_FLOOR_S, DEFAULT_INTERVAL_S, EVENT_BURST, EVENT_WINDOW_S, eventWait, nextAnnounceDelay, remember, retryDelay, RETRY_CEILING_S,
-} from '../../src/core/announce-schedule'
+} from '../../src/core/tracker-communication/announce-schedule'
 import { FrameType, type AnnounceEvent, type AnnounceFrame } from '../../src/protocol/bridge-frames'
 import { runs } from '../support/property'
 

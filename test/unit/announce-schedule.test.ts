@@ -1,8 +1,8 @@
-// When the bridge talks to a tracker next, whatever the tracker says (core/announce-schedule.ts).
+// When the bridge talks to a tracker next, whatever the tracker says (core/tracker-communication/announce-schedule.ts).
 import { describe, expect, it } from 'vitest'
 import {
   ANNOUNCE_CEILING_S, ANNOUNCE_FLOOR_S, DEFAULT_INTERVAL_S, EVENT_BURST, EVENT_WINDOW_S, eventWait, nextAnnounceDelay, remember, retryDelay, RETRY_CEILING_S,
-} from '../../src/core/announce-schedule'
+} from '../../src/core/tracker-communication/announce-schedule'
 
 describe('nextAnnounceDelay', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { availability } from '../../src/core/availability'
+import { availability } from '../../src/core/piece-selection/availability'
 
 /** A peer that has the pieces listed. */
 const peer = (...pieces: number[]) => ({ get: (piece: number) => pieces.includes(piece) })

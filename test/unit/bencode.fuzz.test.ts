@@ -3,7 +3,7 @@
 // AppError('BAD_BENCODE'), and what it writes reads back as itself.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bdecode, bdecodeWithInfoSpan, bencode, DEFAULT_MAX_DEPTH, type BDict, type BValue } from '../../src/core/bencode'
+import { bdecode, bdecodeWithInfoSpan, bencode, DEFAULT_MAX_DEPTH, type BDict, type BValue } from '../../src/core/torrent-parser/bencode'
 import { AppError } from '../../src/protocol/errors'
 import { parsesOrRefuses, runs, syntaxBytes } from '../support/property'
 

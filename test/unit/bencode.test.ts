@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { bdecode, bdecodeWithInfoSpan, bencode, type BValue } from '../../src/core/bencode'
+import { bdecode, bdecodeWithInfoSpan, bencode, type BValue } from '../../src/core/torrent-parser/bencode'
 import { AppError } from '../../src/protocol/errors'
 
 const enc = new TextEncoder()

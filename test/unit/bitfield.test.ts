@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countPieces, emptyBitfield, hasPiece, setPiece, trimToFileSizes, verifiedBytes } from '../../src/core/bitfield'
+import { countPieces, emptyBitfield, hasPiece, setPiece, trimToFileSizes, verifiedBytes } from '../../src/core/file-storage/bitfield'
 
 const spans = (lengths: number[]) => {
   let offset = 0

@@ -4,7 +4,7 @@
 // those bytes back), so a mutated or lying frame is either refused or means exactly what it says.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame, type DecodeResult } from '../../src/core/bridge-codec'
+import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame, type DecodeResult } from '../../src/core/api-gateway/bridge-codec'
 import { bytesToIp } from '../../src/core/ip-bytes'
 import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_PEERS_PER_FRAME, MAX_REASON_BYTES,

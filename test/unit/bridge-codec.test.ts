@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame } from '../../src/core/bridge-codec'
+import { decodeBridgeFrame, decodePageFrame, encodeDataFrameInto, encodeFrame } from '../../src/core/api-gateway/bridge-codec'
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
 import {
   BRIDGE_PROTOCOL_VERSION, CloseCode, FrameType, MAX_DATA_PAYLOAD, MAX_FRAME_BYTES, MAX_REASON_BYTES, MAX_STREAM_CREDIT, MAX_URL_BYTES,

@@ -1,11 +1,11 @@
 // The bridge's per-page gates, on a fake clock: ANNOUNCE frames (announce-gate.ts), peers sent
 // to a page (peer-batches.ts) and tracker requests in flight (request-slots.ts).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { AnnounceGate } from '../../bridge/announce-gate'
-import { MAX_PEERS_PER_TORRENT, PEER_MEMORY_MS, PeerBatches } from '../../bridge/peer-batches'
-import { parseCidr } from '../../bridge/policy'
-import { RequestSlots } from '../../bridge/request-slots'
-import { EVENT_BURST, EVENT_WINDOW_S } from '../../src/core/announce-schedule'
+import { AnnounceGate } from '../../bridge/api-gateway/announce-gate'
+import { MAX_PEERS_PER_TORRENT, PEER_MEMORY_MS, PeerBatches } from '../../bridge/peer-discovery/peer-batches'
+import { parseCidr } from '../../bridge/api-gateway/policy'
+import { RequestSlots } from '../../bridge/api-gateway/request-slots'
+import { EVENT_BURST, EVENT_WINDOW_S } from '../../src/core/tracker-communication/announce-schedule'
 import { FrameType, type AnnounceEvent, type AnnounceFrame } from '../../src/protocol/bridge-frames'
 
 const H = 'ab'.repeat(20)

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
 import { BridgeStream, type StreamLink } from '../../src/bridge-client/bridge-stream'
-import { PeerService, type PeerTorrent } from '../../src/engine/peers'
+import { PeerService, type PeerTorrent } from '../../src/engine/peer-connection/peers'
 import { CloseCode, type PeerAddress } from '../../src/protocol/bridge-frames'
 import { AppError } from '../../src/protocol/errors'
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { TokenBucket } from '../../bridge/limits'
+import { TokenBucket } from '../../bridge/api-gateway/limits'
 import { parseOptions } from '../../bridge/options'
-import { checkHost, checkOrigin, checkPeerDestination, checkToken, checkTrackerAddress, hostnameOf, parseCidr } from '../../bridge/policy'
-import { backoffDelay } from '../../src/core/backoff'
+import { checkHost, checkOrigin, checkPeerDestination, checkToken, checkTrackerAddress, hostnameOf, parseCidr } from '../../bridge/api-gateway/policy'
+import { backoffDelay } from '../../src/core/peer-connection/backoff'
 
 const none: never[] = []
 

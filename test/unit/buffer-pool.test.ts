@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BufferPool } from '../../src/core/buffer-pool'
+import { BufferPool } from '../../src/core/file-storage/buffer-pool'
 
 describe('BufferPool', () => {
   it('gives back the very buffer it was given, for the same length only', () => {

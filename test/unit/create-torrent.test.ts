@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto'
 // @ts-ignore -- create-torrent ships no types
 import createTorrentModule from 'create-torrent'
 import { describe, expect, it } from 'vitest'
-import { bdecode, type BDict } from '../../src/core/bencode'
+import { bdecode, type BDict } from '../../src/core/torrent-parser/bencode'
 import {
   CREATE_MAX_PIECE_LENGTH, CREATE_MIN_PIECE_LENGTH, buildTorrent, choosePieceLength, createdMagnet,
   planFiles, sortFileEntries, type CreateFileEntry,
-} from '../../src/core/create-torrent'
-import { parseMagnet } from '../../src/core/magnet'
-import { parseTorrent } from '../../src/core/metainfo'
+} from '../../src/core/file-assembly/create-torrent'
+import { parseMagnet } from '../../src/core/torrent-parser/magnet'
+import { parseTorrent } from '../../src/core/torrent-parser/metainfo'
 
 type CreateTorrentFn = (input: unknown, opts: Record<string, unknown>, cb: (err: Error | null, torrent: Uint8Array) => void) => void
 const createTorrentRef = createTorrentModule as unknown as CreateTorrentFn

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { busyRetryDelayMs, isBridgeBusy } from '../../src/core/dial-refusal'
+import { busyRetryDelayMs, isBridgeBusy } from '../../src/core/peer-connection/dial-refusal'
 import { CloseCode } from '../../src/protocol/bridge-frames'
 
 describe('a dial the bridge refused', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { duplicateToClose } from '../../src/core/duplicate-peer'
+import { duplicateToClose } from '../../src/core/peer-connection/duplicate-peer'
 
 const HIGH = 'f'.repeat(40)
 const LOW = '0'.repeat(40)

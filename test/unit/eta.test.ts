@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ETA_WARMUP_BYTES, ETA_WARMUP_MS, SPEED_WINDOW_MS, estimateEta, etaStartStep } from '../../src/core/eta'
+import { ETA_WARMUP_BYTES, ETA_WARMUP_MS, SPEED_WINDOW_MS, estimateEta, etaStartStep } from '../../src/core/download-manager/eta'
 
 const MiB = 2 ** 20
 

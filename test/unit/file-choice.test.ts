@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { Metainfo, TorrentFile } from '../../src/core/metainfo'
-import { chosenPriorities, selectionRanges } from '../../src/core/selection'
-import { applyChoice, choiceAddOptions, settleIfNothingToChoose } from '../../src/engine/file-choice'
+import type { Metainfo, TorrentFile } from '../../src/core/torrent-parser/metainfo'
+import { chosenPriorities, selectionRanges } from '../../src/core/piece-selection/selection'
+import { applyChoice, choiceAddOptions, settleIfNothingToChoose } from '../../src/engine/download-manager/file-choice'
 import type { StoredTorrent } from '../../src/protocol/stored-torrent'
 
 /** Files of the given lengths (a negative length: a padding file of that many bytes), in order. */

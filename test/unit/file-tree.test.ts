@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FileTree, folderPath, type TreeFile } from '../../src/core/file-tree'
+import { FileTree, folderPath, type TreeFile } from '../../src/core/piece-selection/file-tree'
 
 const file = (index: number, path: string, length = 1): TreeFile => ({ index, path: path.split('/'), length })
 const indexes = (files: readonly TreeFile[]) => files.map((f) => f.index)

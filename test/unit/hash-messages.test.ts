@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 import {
   HASH_REQUEST_BYTES, MAX_HASHES_PAYLOAD_BYTES, MSG_HASHES, MSG_HASH_REJECT, MSG_HASH_REQUEST,
   decodeHashMessage, encodeHashRequest, encodeHashes, frameMessage,
-} from '../../src/core/hash-messages'
-import { uncleCount, type HashRequest } from '../../src/core/merkle-proof'
+} from '../../src/core/peer-connection/hash-messages'
+import { uncleCount, type HashRequest } from '../../src/core/file-storage/merkle-proof'
 import { expectAppError, parsesOrRefuses, runs } from '../support/property'
 
 const request: fc.Arbitrary<HashRequest> = fc.record({

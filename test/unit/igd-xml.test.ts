@@ -2,8 +2,8 @@
 // miniupnpd's own description (Debian 12, 2.3.1) is the real sample; the rest is what a hostile
 // device on the LAN could answer.
 import { describe, expect, it } from 'vitest'
-import { MAX_DESCRIPTION_BYTES, mSearch, readDescription, readSoapAnswer, soapRequest, ssdpLocation } from '../../bridge/port-mapping/igd-xml'
-import { onLocalNetwork } from '../../bridge/port-mapping/router-address'
+import { MAX_DESCRIPTION_BYTES, mSearch, readDescription, readSoapAnswer, soapRequest, ssdpLocation } from '../../bridge/peer-connection/port-mapping/igd-xml'
+import { onLocalNetwork } from '../../bridge/peer-connection/port-mapping/router-address'
 
 const LOCATION = new URL('http://192.168.77.1:36539/rootDesc.xml')
 const service = (type: string, control: string) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { filterCounts, matchesFilter, matchesSearch, totalSpeeds } from '../../src/core/list-filter'
+import { filterCounts, matchesFilter, matchesSearch, totalSpeeds } from '../../src/core/download-manager/list-filter'
 import type { TorrentSnapshot } from '../../src/protocol/engine-events'
 
 type Row = Pick<TorrentSnapshot, 'state' | 'progress' | 'queue' | 'error'>

@@ -1,10 +1,10 @@
 // Local Service Discovery's networks and its one exception to the destination policy
-// (bridge/local-network.ts), and the options that govern LSD and the peer port's address family.
+// (bridge/peer-discovery/local-network.ts), and the options that govern LSD and the peer port's address family.
 import type { NetworkInterfaceInfo } from 'node:os'
 import { describe, expect, it } from 'vitest'
-import { checkLanPeer, lsdNetworks, onLocalNetwork, type Interfaces } from '../../bridge/local-network'
+import { checkLanPeer, lsdNetworks, onLocalNetwork, type Interfaces } from '../../bridge/peer-discovery/local-network'
 import { parseOptions } from '../../bridge/options'
-import { checkPeerDestination } from '../../bridge/policy'
+import { checkPeerDestination } from '../../bridge/api-gateway/policy'
 
 const v4 = (address: string, cidr: string, internal = false): NetworkInterfaceInfo =>
   ({ address, netmask: '', family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr })

@@ -1,8 +1,8 @@
-// Property-based tests (fast-check) of Local Service Discovery messages (core/lsd-message.ts): a
+// Property-based tests (fast-check) of Local Service Discovery messages (core/peer-discovery/lsd-message.ts): a
 // datagram any host on the local network may send.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatLsdAnnounce, MAX_LSD_COOKIE_CHARS, MAX_LSD_INFOHASHES, MAX_LSD_MESSAGE_BYTES, parseLsdAnnounce } from '../../src/core/lsd-message'
+import { formatLsdAnnounce, MAX_LSD_COOKIE_CHARS, MAX_LSD_INFOHASHES, MAX_LSD_MESSAGE_BYTES, parseLsdAnnounce } from '../../src/core/peer-discovery/lsd-message'
 import { runs, syntaxBytes } from '../support/property'
 
 const hex40 = fc.stringMatching(/^[0-9a-fA-F]{40}$/)

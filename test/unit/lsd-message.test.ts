@@ -1,7 +1,7 @@
-// Local Service Discovery messages (BEP 14, core/lsd-message.ts): what libtorrent, Transmission and
+// Local Service Discovery messages (BEP 14, core/peer-discovery/lsd-message.ts): what libtorrent, Transmission and
 // bittorrent-lsd send is read; anything else from the network is no announce.
 import { describe, expect, it } from 'vitest'
-import { formatLsdAnnounce, MAX_LSD_INFOHASHES, MAX_LSD_MESSAGE_BYTES, parseLsdAnnounce } from '../../src/core/lsd-message'
+import { formatLsdAnnounce, MAX_LSD_INFOHASHES, MAX_LSD_MESSAGE_BYTES, parseLsdAnnounce } from '../../src/core/peer-discovery/lsd-message'
 
 const H1 = '0123456789abcdef0123456789abcdef01234567'
 const H2 = 'fedcba9876543210fedcba9876543210fedcba98'

@@ -1,9 +1,9 @@
-// What the bridge makes of the LSD announces it hears (bridge/lsd-peers.ts), on a fake clock: only
+// What the bridge makes of the LSD announces it hears (bridge/peer-discovery/lsd-peers.ts), on a fake clock: only
 // local senders, at their rate, for wanted torrents, remembered as dialable for a while.
 import { describe, expect, it } from 'vitest'
-import { formatLsdAnnounce } from '../../src/core/lsd-message'
-import { lsdNetworks } from '../../bridge/local-network'
-import { LSD_PEER_MEMORY_MS, LsdPeers, MAX_REMEMBERED, PER_SOURCE_BURST, PER_SOURCE_RATE, TOTAL_BURST } from '../../bridge/lsd-peers'
+import { formatLsdAnnounce } from '../../src/core/peer-discovery/lsd-message'
+import { lsdNetworks } from '../../bridge/peer-discovery/local-network'
+import { LSD_PEER_MEMORY_MS, LsdPeers, MAX_REMEMBERED, PER_SOURCE_BURST, PER_SOURCE_RATE, TOTAL_BURST } from '../../bridge/peer-discovery/lsd-peers'
 
 const H1 = '11'.repeat(20)
 const H2 = '22'.repeat(20)

@@ -1,6 +1,6 @@
 // A magnet's own peers (x.pe, BEP 9) as addresses the bridge can dial.
 import { describe, expect, it } from 'vitest'
-import { magnetPeerAddress, magnetPeers } from '../../src/core/magnet-peers'
+import { magnetPeerAddress, magnetPeers } from '../../src/core/peer-discovery/magnet-peers'
 
 const HASH = 'c'.repeat(40)
 

@@ -2,11 +2,11 @@
 // "add" box, a magnet's own peers (x.pe) and the IP literals under them (also the bridge codec's).
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseAddInput } from '../../src/core/add-input'
+import { parseAddInput } from '../../src/core/torrent-parser/add-input'
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
-import { MAX_MAGNET_LENGTH, MAX_MAGNET_PEERS, MAX_MAGNET_TRACKERS, magnetUri, parseInfoHash, parseMagnet, type MagnetLink } from '../../src/core/magnet'
-import { magnetPeerAddress, magnetPeers } from '../../src/core/magnet-peers'
-import { trackerUrlProblem } from '../../src/core/urls'
+import { MAX_MAGNET_LENGTH, MAX_MAGNET_PEERS, MAX_MAGNET_TRACKERS, magnetUri, parseInfoHash, parseMagnet, type MagnetLink } from '../../src/core/torrent-parser/magnet'
+import { magnetPeerAddress, magnetPeers } from '../../src/core/peer-discovery/magnet-peers'
+import { trackerUrlProblem } from '../../src/core/torrent-parser/urls'
 import { ipv4, ipv6, ipv6Spelling } from '../support/ip-literals'
 import { parsesOrRefuses, runs } from '../support/property'
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { isV2OnlyMagnet, magnetUri, parseInfoHash, parseMagnet, MAX_MAGNET_TRACKERS } from '../../src/core/magnet'
+import { isV2OnlyMagnet, magnetUri, parseInfoHash, parseMagnet, MAX_MAGNET_TRACKERS } from '../../src/core/torrent-parser/magnet'
 import { AppError } from '../../src/protocol/errors'
 
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a'

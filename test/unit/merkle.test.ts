@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest'
 import {
   BLOCK_SIZE, buildLayers, filePieceCount, hashBlocks, leafCount, padHash, pieceHash, pieceLayerFromBlocks, pieceLayerOf,
   pieceLeafCount, rootFromBlocks, rootFromPieceLayer, treeHeight, verifyPieceLayer,
-} from '../../src/core/merkle'
+} from '../../src/core/file-storage/merkle'
 import {
   answerHashRequest, hashRequestProblem, proofLayersToRoot, provenNode, uncleCount, verifyHashesToRoot, type HashRequest,
-} from '../../src/core/merkle-proof'
+} from '../../src/core/file-storage/merkle-proof'
 import { runs } from '../support/property'
 
 const sha256 = (...parts: Uint8Array[]) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MessageBoundaries } from '../../src/core/message-boundaries'
+import { MessageBoundaries } from '../../src/core/peer-connection/message-boundaries'
 
 const FRAME = 64 * 1024 // any frame size: the tests pass it to `cut`
 

@@ -2,8 +2,8 @@
 // with which message. Torrents made by libtorrent are in v2-libtorrent.test.ts.
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { bencode } from '../../src/core/bencode'
-import { MAX_FILES, MAX_PATH_NAMES, MAX_PIECES, parseTorrent } from '../../src/core/metainfo'
+import { bencode } from '../../src/core/torrent-parser/bencode'
+import { MAX_FILES, MAX_PATH_NAMES, MAX_PIECES, parseTorrent } from '../../src/core/torrent-parser/metainfo'
 import { AppError, type ErrorCode } from '../../src/protocol/errors'
 import { hostileV2Torrents } from '../support/hostile-torrents'
 import { v2Torrent, v2TorrentFile, type V2File } from '../support/v2-torrents'

@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bdecode, bencode, type BDict, type BValue } from '../../src/core/bencode'
-import { rootFromPieceLayer } from '../../src/core/merkle'
-import { MAX_COMMENT_LENGTH, MAX_PIECES, MIN_PIECE_LENGTH, parseTorrent, type Metainfo } from '../../src/core/metainfo'
-import { MAX_COMPONENT_BYTES } from '../../src/core/sanitize'
-import { MAX_TRACKERS, trackerUrlProblem } from '../../src/core/urls'
+import { bdecode, bencode, type BDict, type BValue } from '../../src/core/torrent-parser/bencode'
+import { rootFromPieceLayer } from '../../src/core/file-storage/merkle'
+import { MAX_COMMENT_LENGTH, MAX_PIECES, MIN_PIECE_LENGTH, parseTorrent, type Metainfo } from '../../src/core/torrent-parser/metainfo'
+import { MAX_COMPONENT_BYTES } from '../../src/core/torrent-parser/sanitize'
+import { MAX_TRACKERS, trackerUrlProblem } from '../../src/core/torrent-parser/urls'
 import { parsesOrRefusesAsync, runs } from '../support/property'
 
 const CODES = ['BAD_BENCODE', 'BAD_TORRENT', 'BAD_PIECES', 'TOO_LARGE'] as const

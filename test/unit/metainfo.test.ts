@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { createHash } from 'node:crypto'
-import { bencode, type BEncodable } from '../../src/core/bencode'
-import { parseTorrent, MAX_FILES, MAX_PATH_NAMES, MAX_TORRENT_BYTES, type Metainfo } from '../../src/core/metainfo'
+import { bencode, type BEncodable } from '../../src/core/torrent-parser/bencode'
+import { parseTorrent, MAX_FILES, MAX_PATH_NAMES, MAX_TORRENT_BYTES, type Metainfo } from '../../src/core/torrent-parser/metainfo'
 import { AppError, type ErrorCode } from '../../src/protocol/errors'
 
 const KIB = 1024

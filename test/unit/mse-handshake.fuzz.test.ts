@@ -1,4 +1,4 @@
-// Property-based tests (fast-check) of protocol encryption's handshake (bridge/mse): the first bytes
+// Property-based tests (fast-check) of protocol encryption's handshake (bridge/peer-connection/mse): the first bytes
 // of every TCP peer, dialed or inbound, are a stranger's. A peer that follows the protocol only as
 // far as it likes, lies in any length field, or sends garbage forever, in any chunking, must end in
 // `failed` (or `done` exactly when a model of the spec says so) within a bounded number of bytes,
@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { InboundHandshake, type InboundStep } from '../../bridge/mse/inbound-handshake'
+import { InboundHandshake, type InboundStep } from '../../bridge/peer-connection/mse/inbound-handshake'
 import {
   CRYPTO_PLAINTEXT, CRYPTO_RC4, DH_KEY_LENGTH, MAX_PAD, dhKeyPair, dhSecret, peerCipher, req1Hash, req2Hash, req3Hash, xor, type PeerCipher,
-} from '../../bridge/mse/mse-crypto'
-import { MAX_INITIAL_PAYLOAD, MseInitiator, MseResponder, type MseStep } from '../../bridge/mse/mse-handshake'
-import type { EncryptionMode } from '../../bridge/mse/peer-crypto'
+} from '../../bridge/peer-connection/mse/mse-crypto'
+import { MAX_INITIAL_PAYLOAD, MseInitiator, MseResponder, type MseStep } from '../../bridge/peer-connection/mse/mse-handshake'
+import type { EncryptionMode } from '../../bridge/peer-connection/mse/peer-crypto'
 import { chunked, chunkSizes, runs } from '../support/property'
 
 const INFO_HASH = createHash('sha1').update('a torrent').digest()

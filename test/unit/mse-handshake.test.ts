@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { InboundHandshake } from '../../bridge/mse/inbound-handshake'
+import { InboundHandshake } from '../../bridge/peer-connection/mse/inbound-handshake'
 import {
   CRYPTO_PLAINTEXT, CRYPTO_RC4, dhKeyPair, dhSecret, peerCipher, req1Hash, req2Hash, req3Hash, xor,
-} from '../../bridge/mse/mse-crypto'
-import { MseInitiator, MseResponder, type MseStep, type ResponderStep } from '../../bridge/mse/mse-handshake'
-import { createRc4 } from '../../bridge/mse/rc4'
+} from '../../bridge/peer-connection/mse/mse-crypto'
+import { MseInitiator, MseResponder, type MseStep, type ResponderStep } from '../../bridge/peer-connection/mse/mse-handshake'
+import { createRc4 } from '../../bridge/peer-connection/mse/rc4'
 
 const INFO_HASH = createHash('sha1').update('a torrent').digest()
 const INFO_HASH_HEX = INFO_HASH.toString('hex')

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   MAX_ANSWER_BYTES, isNatPmpOnly, natPmpAddressRequest, natPmpMapRequest, pcpMapRequest, readNatPmpAddress, readNatPmpMap, readPcpMap,
-} from '../../src/core/nat-pmp'
+} from '../../src/core/peer-connection/nat-pmp'
 import { runs } from '../support/property'
 
 const nonce = Uint8Array.from({ length: 12 }, (_, i) => i + 1)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { peerClient } from '../../src/core/peer-client'
+import { peerClient } from '../../src/core/peer-connection/peer-client'
 
 const hex = (id: string) => [...id].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('')
 

@@ -1,7 +1,7 @@
 // The BitTorrent handshake check the bridge gates every relayed stream and inbound peer with.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { handshakeInfoHash, isHandshakeFor } from '../../src/core/peer-handshake'
+import { handshakeInfoHash, isHandshakeFor } from '../../src/core/peer-connection/peer-handshake'
 import { HANDSHAKE_PSTR } from '../../src/protocol/bridge-frames'
 import { runs } from '../support/property'
 

@@ -1,11 +1,11 @@
 // Property-based tests (fast-check) of peer exchange (BEP 11): the messages any connected peer may
-// send, decoded by core/pex.ts and received by the page's ut_pex extension (engine/ut-pex.ts).
+// send, decoded by core/peer-discovery/pex.ts and received by the page's ut_pex extension (engine/peer-discovery/ut-pex.ts).
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bencode, type BValue } from '../../src/core/bencode'
+import { bencode, type BValue } from '../../src/core/torrent-parser/bencode'
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
-import { decodePex, encodePex, PEX_MAX_MESSAGE_BYTES, PEX_MAX_PEERS, type PexMessage, type PexPeer } from '../../src/core/pex'
-import { PEX_MIN_RECEIVE_INTERVAL_MS, UtPex, type PexHost, type PexWire } from '../../src/engine/ut-pex'
+import { decodePex, encodePex, PEX_MAX_MESSAGE_BYTES, PEX_MAX_PEERS, type PexMessage, type PexPeer } from '../../src/core/peer-discovery/pex'
+import { PEX_MIN_RECEIVE_INTERVAL_MS, UtPex, type PexHost, type PexWire } from '../../src/engine/peer-discovery/ut-pex'
 import type { PeerAddress } from '../../src/protocol/bridge-frames'
 import { parsesOrRefuses, runs, syntaxBytes } from '../support/property'
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import bencodeLib from 'bencode'
 // @ts-ignore -- no types
 import compact2string from 'compact2string'
-import { bencode } from '../../src/core/bencode'
-import { decodePex, encodePex, PEX_FLAG, PEX_MAX_MESSAGE_BYTES, PEX_MAX_PEERS } from '../../src/core/pex'
+import { bencode } from '../../src/core/torrent-parser/bencode'
+import { decodePex, encodePex, PEX_FLAG, PEX_MAX_MESSAGE_BYTES, PEX_MAX_PEERS } from '../../src/core/peer-discovery/pex'
 import { AppError } from '../../src/protocol/errors'
 
 const v4 = (a: number, b: number, c: number, d: number, port: number) => [a, b, c, d, port >> 8, port & 0xff]

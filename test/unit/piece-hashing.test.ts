@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest'
 // @ts-ignore -- torrent-piece ships no types
 import Piece from 'torrent-piece'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker, type PieceSource } from '../../src/engine/webtorrent/piece-hashing'
-import { pieceHash } from '../../src/core/merkle'
+import { pieceHash } from '../../src/core/file-storage/merkle'
 import type { PieceHashes } from '../../src/protocol/storage-messages'
-import { reusePieceBuffer, takeHeld } from '../../src/storage/held-pieces'
+import { reusePieceBuffer, takeHeld } from '../../src/storage/file-storage/held-pieces'
 
 interface TorrentPiece { set(i: number, data: Uint8Array, source: unknown): boolean; flush(): Uint8Array }
 const BLOCK = 16 * 1024

@@ -1,10 +1,10 @@
-// A file's piece layer fetched from peers (core/piece-layer-fetch.ts): the requests it makes, the
+// A file's piece layer fetched from peers (core/peer-connection/piece-layer-fetch.ts): the requests it makes, the
 // answers it takes (proven to the pieces root, one at a time), and the lies it refuses.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { BLOCK_SIZE, buildLayers, pieceLayerFromBlocks, pieceLayerOf, rootFromBlocks } from '../../src/core/merkle'
-import { answerHashRequest, proofLayersToRoot, type HashRequest } from '../../src/core/merkle-proof'
-import { LAYER_CHUNK, PieceLayerFetch } from '../../src/core/piece-layer-fetch'
+import { BLOCK_SIZE, buildLayers, pieceLayerFromBlocks, pieceLayerOf, rootFromBlocks } from '../../src/core/file-storage/merkle'
+import { answerHashRequest, proofLayersToRoot, type HashRequest } from '../../src/core/file-storage/merkle-proof'
+import { LAYER_CHUNK, PieceLayerFetch } from '../../src/core/peer-connection/piece-layer-fetch'
 
 /** A file of `pieces` pieces of `pieceLength` (its last one short), from made-up block hashes. */
 function file(pieces: number, pieceLength: number) {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { fileComplete, fileProgress, filePieceRange, pieceLengthAt, pieceSlices, type FileSpan } from '../../src/core/pieces'
+import { fileComplete, fileProgress, filePieceRange, pieceLengthAt, pieceSlices, type FileSpan } from '../../src/core/file-storage/pieces'
 
 /** Builds contiguous file spans from lengths. */
 function spans(...lengths: number[]): FileSpan[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isWanted, progressOfFile, torrentComplete, torrentProgress, type PieceState, type ProgressFile } from '../../src/core/progress'
+import { isWanted, progressOfFile, torrentComplete, torrentProgress, type PieceState, type ProgressFile } from '../../src/core/download-manager/progress'
 
 /** Contiguous files from [length, pad?] pairs. */
 function layout(...entries: [number, boolean?][]): ProgressFile[] {

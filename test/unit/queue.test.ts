@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { GOAL_GRACE_MS, goalStep, planQueue, seedingGoalMet } from '../../src/core/queue'
+import { GOAL_GRACE_MS, goalStep, planQueue, seedingGoalMet } from '../../src/core/download-manager/queue'
 
 describe('queue', () => {
   const entry = (infoHash: string, over: Partial<{ paused: boolean; complete: boolean; goalReached: boolean }> = {}) =>

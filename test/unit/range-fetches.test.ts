@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RangeFetches } from '../../src/bridge-client/range-fetches'
-import { RangeFetchError } from '../../src/core/range-response'
+import { RangeFetchError } from '../../src/core/peer-connection/range-response'
 import { FrameType, MAX_WEB_SEED_URL_BYTES, WebSeedOutcome, type PageToBridgeFrame } from '../../src/protocol/bridge-frames'
 
 const H = 'ab'.repeat(20)

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { MAX_SKIPPED_BYTES, RangeReader, contentLengthOf, parseContentRange, planRangeBody } from '../../src/core/range-response'
+import { MAX_SKIPPED_BYTES, RangeReader, contentLengthOf, parseContentRange, planRangeBody } from '../../src/core/peer-connection/range-response'
 import { runs } from '../support/property'
 
 describe('Content-Range', () => {

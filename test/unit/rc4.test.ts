@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { Rc4, createRc4 } from '../../bridge/mse/rc4'
-import { rc4Kernel } from '../../bridge/mse/rc4-wasm'
+import { Rc4, createRc4 } from '../../bridge/peer-connection/mse/rc4'
+import { rc4Kernel } from '../../bridge/peer-connection/mse/rc4-wasm'
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { sanitizeFilePaths, sanitizePathComponent, MAX_COMPONENT_BYTES } from '../../src/core/sanitize'
+import { sanitizeFilePaths, sanitizePathComponent, MAX_COMPONENT_BYTES } from '../../src/core/torrent-parser/sanitize'
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { EngineApi } from '../../src/engine/engine-api'
-import { SaveFlow, type Saver } from '../../src/engine/save-flow'
+import type { EngineApi } from '../../src/engine/download-manager/engine-api'
+import { SaveFlow, type Saver } from '../../src/engine/file-assembly/save-flow'
 import { t } from '../../src/i18n/i18n'
 import { AppError } from '../../src/protocol/errors'
 import type { TorrentSnapshot } from '../../src/protocol/engine-events'
-import type { SaveEntry } from '../../src/storage/save-entry'
+import type { SaveEntry } from '../../src/storage/file-assembly/save-entry'
 
 const INFO_HASH = 'c9e15763f722f23e98a29decdfae341b98d53056'
 const FILE = new File([new TextEncoder().encode('the bytes')], 'ignored')

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { closeIfBothSeed, closeWhenBothSeed } from '../../src/engine/seed-to-seed'
+import { closeIfBothSeed, closeWhenBothSeed } from '../../src/engine/peer-connection/seed-to-seed'
 
 /** A wire as webtorrent keeps it: isSeeder set by its own listener, which runs first. */
 class FakeWire extends EventEmitter {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { selectedBytes, selectionRanges } from '../../src/core/selection'
+import { selectedBytes, selectionRanges } from '../../src/core/piece-selection/selection'
 
 const spans = (lengths: number[]) => {
   let offset = 0

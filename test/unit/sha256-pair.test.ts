@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { sha256Pair } from '../../src/core/sha256-pair'
+import { sha256Pair } from '../../src/core/file-storage/sha256-pair'
 import { runs } from '../support/property'
 
 const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest())

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyDelta, keepIfSame, listDelta, sameSnapshot } from '../../src/core/snapshot-delta'
+import { applyDelta, keepIfSame, listDelta, sameSnapshot } from '../../src/core/download-manager/snapshot-delta'
 
 interface Row { id: string; done: number; sources: { tcp: number }; files: number[] }
 const row = (id: string, done = 0, tcp = 0, files: number[] = []): Row => ({ id, done, sources: { tcp }, files })

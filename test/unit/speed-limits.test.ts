@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   MAX_SPEED_LIMIT, bucketPlan, checkedLimits, kibPerSecondText, limitsOf, parseKiBPerSecond, wholeRate,
-} from '../../src/core/speed-limits'
+} from '../../src/core/download-manager/speed-limits'
 import { AppError } from '../../src/protocol/errors'
 
 describe('per-torrent speed limits under the global one', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { STALL_FIRST_MS, STALL_MAX_MS, stallStep, type StallState } from '../../src/core/stall'
+import { STALL_FIRST_MS, STALL_MAX_MS, stallStep, type StallState } from '../../src/core/download-manager/stall'
 
 describe('stall recovery', () => {
   it('restarts a torrent without peers after 15 s, then waits twice as long each time, up to 5 min', () => {

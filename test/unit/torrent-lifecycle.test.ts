@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { canTransition, firstState, next, type LifecycleName, type Standing, type StoredFacts, type TorrentEvent, type TorrentEventType, type TorrentLifecycle } from '../../src/core/torrent-lifecycle'
+import { canTransition, firstState, next, type LifecycleName, type Standing, type StoredFacts, type TorrentEvent, type TorrentEventType, type TorrentLifecycle } from '../../src/core/download-manager/torrent-lifecycle'
 
 /*
  * Every event in every state, and where it leads: the table of the header of
- * src/core/torrent-lifecycle.ts, row by row. Each row is one event (with its details) and what
+ * src/core/download-manager/torrent-lifecycle.ts, row by row. Each row is one event (with its details) and what
  * it does in each state: a state, `=` (stays where it was) or `-` (refused).
  */
 

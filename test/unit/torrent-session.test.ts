@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
-import { emptyBitfield, setPiece } from '../../src/core/bitfield'
-import type { Metainfo } from '../../src/core/metainfo'
+import { emptyBitfield, setPiece } from '../../src/core/file-storage/bitfield'
+import type { Metainfo } from '../../src/core/torrent-parser/metainfo'
 import { DEFAULT_SETTINGS, type Settings } from '../../src/prefs/settings'
-import { isComplete, type TorrentRecord } from '../../src/engine/snapshot'
-import { TorrentSession, type SessionContext } from '../../src/engine/torrent-session'
+import { isComplete, type TorrentRecord } from '../../src/engine/download-manager/snapshot'
+import { TorrentSession, type SessionContext } from '../../src/engine/download-manager/torrent-session'
 
 /*
  * Each event the engine gives a session, done to the session as the real caller does it

@@ -1,9 +1,9 @@
-// Piece layers fetched from peers kept in the torrent's .torrent (core/torrent-with-layers.ts): the
+// Piece layers fetched from peers kept in the torrent's .torrent (core/torrent-parser/torrent-with-layers.ts): the
 // info dictionary byte for byte, the layers our parser then reads and checks.
 import { describe, expect, it } from 'vitest'
-import { bdecodeWithInfoSpan } from '../../src/core/bencode'
-import { parseTorrent } from '../../src/core/metainfo'
-import { withPieceLayers } from '../../src/core/torrent-with-layers'
+import { bdecodeWithInfoSpan } from '../../src/core/torrent-parser/bencode'
+import { parseTorrent } from '../../src/core/torrent-parser/metainfo'
+import { withPieceLayers } from '../../src/core/torrent-parser/torrent-with-layers'
 import { v2Torrent, v2TorrentFile } from '../support/v2-torrents'
 
 const PL = 32 * 1024

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseTrackerLines, parseTrackerList } from '../../src/core/tracker-list'
-import { trackerUrlProblem, trackerUrls } from '../../src/core/urls'
+import { parseTrackerLines, parseTrackerList } from '../../src/core/tracker-communication/tracker-list'
+import { trackerUrlProblem, trackerUrls } from '../../src/core/torrent-parser/urls'
 
 describe('tracker URLs', () => {
   it('takes ws, wss, http, https and udp with a host; says why anything else is not one', () => {

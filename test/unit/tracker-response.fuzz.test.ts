@@ -1,14 +1,14 @@
-// Property-based tests (fast-check) of tracker answers (core/tracker-response.ts): the bencoded
+// Property-based tests (fast-check) of tracker answers (core/tracker-communication/tracker-response.ts): the bencoded
 // answers of HTTP trackers (BEP 3, 23, 7) and the datagrams of UDP trackers (BEP 15), which any
 // tracker a torrent names may send. Valid answers are generated with their expected reading.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bdecode, bencode, type BEncodable, type BValue } from '../../src/core/bencode'
+import { bdecode, bencode, type BEncodable, type BValue } from '../../src/core/torrent-parser/bencode'
 import { bytesToIp, ipToBytes } from '../../src/core/ip-bytes'
 import { canonicalHost, COMPACT_V4, COMPACT_V6, peerKey } from '../../src/core/peer-address'
 import {
   MAX_TRACKER_PEERS, MAX_TRACKER_TEXT, MAX_TRACKER_VALUES, MAX_UDP_ANSWER_BYTES, parseHttpAnnounce, parseUdpAnswer, type AnnounceAnswer, type HttpAnswer, type UdpAnswer,
-} from '../../src/core/tracker-response'
+} from '../../src/core/tracker-communication/tracker-response'
 import type { PeerAddress } from '../../src/protocol/bridge-frames'
 import { dialableModel, ipv4, ipv6, ipv6Spelling, mapped, undialable, unmapped } from '../support/ip-literals'
 import { MAX_MESSAGE_CHARS, runs, syntaxBytes } from '../support/property'

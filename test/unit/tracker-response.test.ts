@@ -1,8 +1,8 @@
-// Tracker answers, parsed once with limits (core/tracker-response.ts). The real-socket corpus
+// Tracker answers, parsed once with limits (core/tracker-communication/tracker-response.ts). The real-socket corpus
 // is test/bridge/hostile-trackers.test.ts; these are the parser's own cases.
 import { describe, expect, it } from 'vitest'
-import { bencode } from '../../src/core/bencode'
-import { MAX_TRACKER_PEERS, MAX_TRACKER_TEXT, parseHttpAnnounce, parseUdpAnswer, trackerText } from '../../src/core/tracker-response'
+import { bencode } from '../../src/core/torrent-parser/bencode'
+import { MAX_TRACKER_PEERS, MAX_TRACKER_TEXT, parseHttpAnnounce, parseUdpAnswer, trackerText } from '../../src/core/tracker-communication/tracker-response'
 
 const te = new TextEncoder()
 const compact = (...peers: [number, number, number, number, number][]) => Uint8Array.from(peers.flatMap(([a, b, c, d, port]) => [a, b, c, d, port >> 8, port & 0xff]))

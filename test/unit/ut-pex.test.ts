@@ -1,4 +1,4 @@
-// The page's ut_pex (src/engine/ut-pex.ts + pex-swarm.ts) on real bittorrent-protocol wires in
+// The page's ut_pex (src/engine/peer-discovery/ut-pex.ts + pex-swarm.ts) on real bittorrent-protocol wires in
 // Node, talking to webtorrent's own ut_pex package (the Node build's implementation) at the far
 // end: what the page sends is what another client reads, and the other way round.
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -6,9 +6,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import WireModule from 'bittorrent-protocol'
 // @ts-ignore -- no types: webtorrent's ut_pex, a factory returning the Extension class
 import utPexModule from 'ut_pex'
-import { PEX_FLAG } from '../../src/core/pex'
-import { dialableAddress, PexSwarm, type BridgedDirection } from '../../src/engine/pex-swarm'
-import { PEX_MIN_RECEIVE_INTERVAL_MS } from '../../src/engine/ut-pex'
+import { PEX_FLAG } from '../../src/core/peer-discovery/pex'
+import { dialableAddress, PexSwarm, type BridgedDirection } from '../../src/engine/peer-discovery/pex-swarm'
+import { PEX_MIN_RECEIVE_INTERVAL_MS } from '../../src/engine/peer-discovery/ut-pex'
 import type { PeerAddress } from '../../src/protocol/bridge-frames'
 
 interface Wire {

@@ -1,13 +1,13 @@
-// BEP 52's hash messages on one wire (src/engine/v2-hash-exchange.ts), against a peer that only
+// BEP 52's hash messages on one wire (src/engine/peer-connection/v2-hash-exchange.ts), against a peer that only
 // asks: a flood of hash requests gets at most the ration's answers, the rest rejected without a
 // look at the torrent, and requests larger than BEP 52's 512 hashes are rejected. The wire is
 // stood in for (bittorrent-protocol's `unknownmessage` event and its `_message` sender): no real
 // client floods hash requests on demand.
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { MSG_HASHES, MSG_HASH_REJECT, MSG_HASH_REQUEST, encodeHashRequest } from '../../src/core/hash-messages'
-import { uncleCount, type HashRequest } from '../../src/core/merkle-proof'
-import { ANSWERS_PER_SECOND, ANSWER_BURST, HashExchange, type HashExchangeTorrent } from '../../src/engine/v2-hash-exchange'
+import { MSG_HASHES, MSG_HASH_REJECT, MSG_HASH_REQUEST, encodeHashRequest } from '../../src/core/peer-connection/hash-messages'
+import { uncleCount, type HashRequest } from '../../src/core/file-storage/merkle-proof'
+import { ANSWERS_PER_SECOND, ANSWER_BURST, HashExchange, type HashExchangeTorrent } from '../../src/engine/peer-connection/v2-hash-exchange'
 
 function setup() {
   const sent: number[] = []

@@ -1,4 +1,4 @@
-// The web seed connection (src/engine/web-seed-conn.ts, over core/seed-wire.ts) against a real
+// The web seed connection (src/engine/peer-connection/web-seed-conn.ts, over core/peer-connection/seed-wire.ts) against a real
 // bittorrent-protocol wire, the one webtorrent puts at the other end: what it answers is what a
 // client reads, and a web seed's faults (given by a stand-in range fetch: HTTP itself is tested
 // in test/bridge/web-seeds.test.ts) cost that web seed only.
@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 // @ts-ignore -- bittorrent-protocol ships no types; the part used is typed below
 import WireModule from 'bittorrent-protocol'
-import { RangeFetchError, type RangeFailure } from '../../src/core/range-response'
-import { SeedWireReader, fullBitfieldMessage } from '../../src/core/seed-wire'
-import { seedFiles } from '../../src/core/web-seed-ranges'
-import { MAX_FAILURES, WebSeedConn, type RangeFetch } from '../../src/engine/web-seed-conn'
+import { RangeFetchError, type RangeFailure } from '../../src/core/peer-connection/range-response'
+import { SeedWireReader, fullBitfieldMessage } from '../../src/core/peer-connection/seed-wire'
+import { seedFiles } from '../../src/core/peer-connection/web-seed-ranges'
+import { MAX_FAILURES, WebSeedConn, type RangeFetch } from '../../src/engine/peer-connection/web-seed-conn'
 
 interface Wire {
   peerPieces: { get(i: number): boolean }

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bencode } from '../../src/core/bencode'
-import { parseTorrent, rawFilePaths } from '../../src/core/metainfo'
-import { blockParts, seedFiles } from '../../src/core/web-seed-ranges'
+import { bencode } from '../../src/core/torrent-parser/bencode'
+import { parseTorrent, rawFilePaths } from '../../src/core/torrent-parser/metainfo'
+import { blockParts, seedFiles } from '../../src/core/peer-connection/web-seed-ranges'
 import { runs } from '../support/property'
 
 const layout = (lengths: number[], pads: number[] = []) => {

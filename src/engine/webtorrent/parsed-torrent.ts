@@ -17,8 +17,8 @@
  * - info: the info dictionary as parse-torrent gives it (it is re-encoded into webtorrent's
  *   `metadata`; ut-metadata.ts serves the exact bytes to peers instead).
  */
-import { bdecode } from '../../core/bencode'
-import type { Metainfo } from '../../core/metainfo'
+import { bdecode } from '../../core/torrent-parser/bencode'
+import type { Metainfo } from '../../core/torrent-parser/metainfo'
 
 /** One file as parse-torrent lists it. */
 export interface ParsedFile {

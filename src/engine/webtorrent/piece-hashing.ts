@@ -7,7 +7,7 @@
  *
  * So: each of our torrents gets a `pieceCheck` (the hook piece-check-hook.ts adds to webtorrent's
  * piece handler), which transfers the assembled buffer to the worker, which hashes it and keeps
- * it; the store's put of that (now detached) buffer writes the kept bytes (takeHeld, storage/held-pieces.ts). A piece
+ * it; the store's put of that (now detached) buffer writes the kept bytes (takeHeld, storage/file-storage/held-pieces.ts). A piece
  * that failed its check is never put: the worker drops it once webtorrent has had its chance.
  * No other digest in the page is touched.
  *
@@ -17,9 +17,9 @@
  */
 import { ownsWholeBuffer } from '../../core/bytes'
 import type { PieceHashes } from '../../protocol/storage-messages'
-import { holdPiece, releaseHeld, reusePieceBuffer, takeSpareBuffer } from '../../storage/held-pieces'
+import { holdPiece, releaseHeld, reusePieceBuffer, takeSpareBuffer } from '../../storage/file-storage/held-pieces'
 
-/** What this needs of the storage worker's client (storage/storage-client.ts). */
+/** What this needs of the storage worker's client (storage/file-storage/storage-client.ts). */
 export interface PieceHasher {
   /** SHA-1 of `data`, which is transferred to the worker and kept there under `held`. */
   hashHeld(held: number, data: ArrayBuffer): Promise<ArrayBuffer>
@@ -40,7 +40,7 @@ export interface PieceSource {
 
 /**
  * A piece checked another way than by webtorrent's SHA-1 compare (BEP 52 v2 and hybrid torrents,
- * engine/v2-torrent.ts): the hashes the worker computes, and what webtorrent's compare is handed.
+ * engine/download-manager/v2-torrent.ts): the hashes the worker computes, and what webtorrent's compare is handed.
  */
 export interface OwnPieceCheck {
   check: PieceHashes

@@ -1,6 +1,6 @@
 import type WebTorrent from 'webtorrent/dist/webtorrent.min.js'
 import type { ThrottleGroup, ThrottleGroups, TokenBucket, Torrent } from 'webtorrent/dist/webtorrent.min.js'
-import { NO_LIMITS, bucketPlan, wholeRate, type SpeedLimits } from '../../core/speed-limits'
+import { NO_LIMITS, bucketPlan, wholeRate, type SpeedLimits } from '../../core/download-manager/speed-limits'
 
 type Direction = keyof ThrottleGroups
 const DIRECTIONS: Direction[] = ['down', 'up']

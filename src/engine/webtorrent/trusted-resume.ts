@@ -10,7 +10,7 @@
  * pieces, 15 s; docs/BENCHMARKS.md), so a resume grew with the files and the piece size. The
  * engine hands webtorrent a bitfield only after its own check, which costs nothing per piece: the
  * bitfield is what the engine saved after each verified piece, and every file a piece touches must
- * be on disk at its full length or the piece is cleared first (core/bitfield.ts trimToFileSizes).
+ * be on disk at its full length or the piece is cleared first (core/file-storage/bitfield.ts trimToFileSizes).
  * So here the last SAMPLE verified pieces are hashed (the last written, in a sequential download),
  * and only if one of them is bad does webtorrent's per-file check run. libtorrent trusts its
  * fast-resume data the same way; a user who doubts the data asks for a re-check, which hashes all.

@@ -102,7 +102,7 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     _addPeer(...args: unknown[]): unknown
     /**
      * Adds a web seed: a URL, or (documented) "a custom web seed implementation", a Duplex that
-     * speaks the wire protocol as the remote peer, with a unique `connId` (engine/web-seeds.ts).
+     * speaks the wire protocol as the remote peer, with a unique `connId` (engine/peer-connection/web-seeds.ts).
      * Creates its Peer with `client.throttleGroups`.
      */
     addWebSeed(...args: unknown[]): unknown

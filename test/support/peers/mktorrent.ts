@@ -2,7 +2,7 @@
 // length 2^N, the announce URLs given and nothing else (mktorrent adds no public trackers).
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { parseTorrent, type Metainfo } from '../../../src/core/metainfo'
+import { parseTorrent, type Metainfo } from '../../../src/core/torrent-parser/metainfo'
 import { makeTempDir, runCommand } from './process'
 
 export interface MktorrentOptions {
@@ -32,7 +32,7 @@ export interface MktorrentOptions {
 export interface MadeTorrent {
   /** The .torrent file's bytes. */
   torrent: Uint8Array
-  /** Parsed by the app's own parser (src/core/metainfo.ts). */
+  /** Parsed by the app's own parser (src/core/torrent-parser/metainfo.ts). */
   meta: Metainfo
   /** 40 lowercase hex. */
   infoHash: string

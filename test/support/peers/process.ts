@@ -179,8 +179,8 @@ export async function processMemory(pid: number): Promise<{ rss: number; peakRss
 export async function probeHandshake(port: number, infoHash: string, host = '127.0.0.1', timeoutMs = 2000, encrypted = false): Promise<boolean> {
   const net = await import('node:net')
   const { randomBytes } = await import('node:crypto')
-  const { MseInitiator } = await import('../../../bridge/mse/mse-handshake')
-  const { CRYPTO_RC4 } = await import('../../../bridge/mse/mse-crypto')
+  const { MseInitiator } = await import('../../../bridge/peer-connection/mse/mse-handshake')
+  const { CRYPTO_RC4 } = await import('../../../bridge/peer-connection/mse/mse-crypto')
   return new Promise<boolean>((resolve) => {
     const socket = net.connect({ host, port })
     let got = Buffer.alloc(0)

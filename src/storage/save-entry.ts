@@ -1,2 +1,0 @@
-/** One file to save, at its path inside the torrent; `open` hands over the disk-backed File (storage/save.ts). */
-export interface SaveEntry { path: string[]; open: () => Promise<File> }
