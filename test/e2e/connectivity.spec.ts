@@ -14,7 +14,7 @@ test('the Connectivity panel says whether peers can connect in, and why not; a t
   const page = await openPage(app, { colorScheme: 'light' })
   await expect(page.getByRole('status', { name: 'Reach' })).toContainText('Connected to the whole swarm')
   // the header says it at a glance
-  await expect(page.getByRole('button', { name: 'Connectivity: No: the peer port listens on 127.0.0.1 only (--peer-host)' })).toHaveText('Not reachable')
+  await expect(page.getByRole('button', { name: 'Connectivity: No: the peer port listens on 127.0.0.1 only (--peer-host)' })).toHaveText('Incoming: closed')
   await page.getByRole('button', { name: /^Connectivity: / }).click()
   const facts = panel(page).getByRole('definition')
   const fact = (term: string) => panel(page).getByRole('term').filter({ hasText: term }).locator('xpath=following-sibling::dd[1]')
