@@ -15,7 +15,9 @@ export class BtReachChip extends LitElement {
   declare bridge: BridgeStatus
 
   static override styles = [buttonStyles, css`
-    button { min-height: 28px; padding: 3px 10px; border-radius: 999px; font-size: .82em; color: var(--muted); }
+    button { min-height: 28px; padding: 3px 10px; border-radius: 999px; font-size: .82em; color: var(--muted); max-width: 45vw; }
+    /* a long word in some language is cut with an ellipsis, never widens a phone's header (the full text is its title) */
+    .word { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
     .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--muted); flex: none; }
     .dot.yes { background: var(--ok); } .dot.no, .dot.partly { background: var(--warn); }
   `]
@@ -29,7 +31,7 @@ export class BtReachChip extends LitElement {
   override render() {
     const c = this.bridge.state === 'connected' ? this.bridge.connectivity : undefined
     const reach = reachable(this.bridge, c)
-    return html`<button aria-label=${t('chip.label', { reach: reach.text })} title=${reach.text}><span class="dot ${reach.tone}"></span>${t(SHORT[reach.tone])}</button>`
+    return html`<button aria-label=${t('chip.label', { reach: reach.text })} title=${reach.text}><span class="dot ${reach.tone}"></span><span class="word">${t(SHORT[reach.tone])}</span></button>`
   }
 }
 customElements.define('bt-reach-chip', BtReachChip)
