@@ -184,7 +184,7 @@ async function measureOne(browser: Browser, appUrl: string, torrent: MadeTorrent
 
     const run: HugeTorrentRun = {
       sizeGiB: torrent.length / GiB, files: files.length, pieces: Math.ceil(torrent.length / torrent.pieceLength), pieceLength: torrent.pieceLength,
-      torrentBytes: torrent.bytes.length, openSeconds, open, dialog, add, fileList, verified: 0, resumeSeconds: NaN, resumeChecked: 0, resume: { longestMs: NaN, longTasks: 0, longTaskMs: 0, windowMs: 0, busyShare: 0, refreshMs: [] },
+      torrentBytes: torrent.bytes.length, openSeconds, open, dialog, add, fileList, verified: 0, resumeSeconds: NaN, resumeChecked: 0, resume: { longestMs: NaN, longTasks: 0, longTaskMs: 0, windowMs: 0, busyShare: 0, refreshMs: [], timers: [] },
     }
     try {
       const { infoHash } = (await rowOf(page, torrent.name))!

@@ -4,6 +4,7 @@
  * the short ones too, which a PerformanceObserver for long tasks (50 ms and over) never reports.
  */
 import type { Browser, Page } from '@playwright/test'
+import { timerCounts, type TimerCount } from './cpu-profile'
 
 interface TraceEvent {
   name: string
@@ -67,6 +68,8 @@ export interface MainThreadProfile extends MainThreadTasks {
    * snapshots and the UI renders them (src/engine/download-manager/manager.ts), each a whole UI refresh.
    */
   refreshMs: number[]
+  /** The main thread's timers grouped by timeout: how many, how often they fired, their tasks' time. */
+  timers: TimerCount[]
 }
 
 interface TimerData { timerId?: number; timeout?: number; singleShot?: boolean }
@@ -121,5 +124,6 @@ export function mainThreadProfile(trace: Buffer, origin: string, refreshTimeoutM
     windowMs,
     busyShare: windowMs ? busy / windowMs : 0,
     refreshMs,
+    timers: timerCounts(events, pid, main.tid, windowMs),
   }
 }

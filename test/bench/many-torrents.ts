@@ -17,6 +17,7 @@ import { startTracker } from '../support/tracker'
 import type { TorrentSetSpec } from '../support/torrent-set-seeder'
 import { startApp } from '../e2e/harness'
 import { profileMainThread, type MainThreadProfile } from './main-thread-trace'
+import { profileFunctions, type SelfTime } from './cpu-profile'
 import { changeSettings, heapSampler, indexedDbBytes, readList, setQuota, untilList } from './scale-page'
 import { randomBytes, sameBytesTorrents, type MadeTorrent } from './scale-torrents'
 
@@ -40,8 +41,8 @@ export interface ManyTorrentsFigures {
   fillSeconds: number
   /** The torrents by state while the downloading figures were taken. */
   library: Record<string, number>
-  downloading: MainThreadProfile & { heapMiB: number; downloadMBps: number }
-  idle: MainThreadProfile & { heapMiB: number }
+  downloading: MainThreadProfile & { heapMiB: number; downloadMBps: number; functions: SelfTime[] }
+  idle: MainThreadProfile & { heapMiB: number; functions: SelfTime[] }
   indexedDbMiB: number
   /** From reload until the list shows every torrent. */
   reloadSeconds: number
@@ -123,7 +124,8 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const before = await downloadedBytes(page)
       let heap = await heapSampler(context, page)
       const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
-      const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6 }
+      const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
+      logProfile(log, 'downloading', downloading)
       log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} %, longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s`)
 
       const pausing = await page.evaluate(async () => {
@@ -136,7 +138,8 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       await page.waitForTimeout(5000)
       heap = await heapSampler(context, page)
       const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
-      const idle = { ...idleTrace, heapMiB: await heap.stop() }
+      const idle = { ...idleTrace, heapMiB: await heap.stop(), functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
+      logProfile(log, 'idle', idle)
       log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} %, longest ${idle.longestMs.toFixed(0)} ms, heap ${idle.heapMiB.toFixed(1)} MiB`)
       const indexedDbMiB = (await indexedDbBytes(page)) / MiB
 
@@ -159,6 +162,12 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
     await tracker.close()
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** The top functions by self time (a window of their own, after the traced one) and the timers. */
+function logProfile(log: (line: string) => void, phase: string, p: MainThreadProfile & { functions: SelfTime[] }): void {
+  log(`bench scale:   ${phase}, top self time: ${p.functions.map((f) => `${f.where} ${(f.share * 100).toFixed(1)}%`).join(' | ')}`)
+  log(`bench scale:   ${phase}, timers (timeout ms × timers: fires/s, task ms in the window): ${p.timers.slice(0, 15).map((t) => `${t.timeoutMs}${t.singleShot ? ' once' : ''} × ${t.timers}: ${t.firesPerSecond.toFixed(1)}/s, ${t.taskMs.toFixed(0)} ms`).join(' | ')}`)
 }
 
 function downloadedBytes(page: import('@playwright/test').Page): Promise<number> {

@@ -199,3 +199,24 @@ describe('the page\'s listen port in its extended handshake (BEP 10 `p`)', () =>
     expect(later.far.peerExtendedHandshake['p']).toBeUndefined()
   })
 })
+
+describe('the swarm\'s timer', () => {
+  it('runs only while the torrent has a wire: a seed with no peer costs no timer', async () => {
+    const { swarm } = newSwarm({ '10.0.0.1:6881': 'outbound', '10.0.0.5:6881': 'outbound' })
+    expect(swarm.ticking).toBe(false)
+    const one = await connect(swarm, { host: '10.0.0.1', port: 6881 }, { remotePex: true })
+    const two = await connect(swarm, { host: '10.0.0.5', port: 6881 })
+    expect(swarm.ticking).toBe(true)
+    one.local.destroy()
+    await settle()
+    swarm.tick()
+    expect(swarm.ticking).toBe(true) // one wire left
+    two.local.destroy()
+    await settle()
+    swarm.tick()
+    expect(swarm.ticking).toBe(false)
+    // a new wire starts it again
+    await connect(swarm, { host: '10.0.0.1', port: 6881 }, { remotePex: true })
+    expect(swarm.ticking).toBe(true)
+  })
+})

@@ -19,7 +19,7 @@ import { TorrentLimits } from '../../src/engine/webtorrent/torrent-limits'
 import { trustStartupBitfield } from '../../src/engine/webtorrent/trusted-resume'
 import { coalesceUpdateRounds } from '../../src/engine/webtorrent/update-rounds'
 import { assertWebtorrentVersion, WEBTORRENT_VERSION } from '../../src/engine/webtorrent/version'
-import { webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
+import { webSocketAnnounceOpts, webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
 import { createLoopbackClient, destroyClient, WebTorrentCtor } from '../support/client'
 import { makeTorrent } from '../support/make-torrent'
 import { startTracker, type LocalTracker } from '../support/tracker'
@@ -212,5 +212,40 @@ describe('the runtime patches, on real webtorrent torrents', () => {
       state = webSocketTrackers(asBrowser(torrent))
     }
     expect(state.map((t) => [t.url, t.state])).toEqual([[tracker.wsUrl, 'working']])
+  })
+})
+
+describe('getAnnounceOpts on a torrent (a documented option, read by webtorrent\'s WebSocket tracker)', () => {
+  let client: WebTorrent
+  let tracker: LocalTracker
+  beforeAll(async () => {
+    tracker = await startTracker()
+    client = await createLoopbackClient({ tcpPort: false }) // no client-level numwant: the torrent's own decides
+  })
+  afterAll(async () => {
+    await destroyClient(client)
+    await tracker.close()
+  })
+
+  /** Adds a torrent announcing to the WebSocket tracker; resolves once the tracker lists it (its first announce arrived). */
+  async function announced(name: string, complete: boolean): Promise<Torrent> {
+    const file = makeTorrent({ name, files: [{ path: ['a.bin'], length: 64 * 1024 }], announce: tracker.wsUrl })
+    const opts = { announce: [tracker.wsUrl], getAnnounceOpts: webSocketAnnounceOpts(() => complete) }
+    const torrent = client.add(file, opts as Parameters<WebTorrent['add']>[1])
+    if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
+    const deadline = Date.now() + 20_000
+    while (!tracker.server.torrents[torrent.infoHash]?.peers.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(tracker.server.torrents[torrent.infoHash]?.peers.length, `${name}: listed by the tracker`).toBe(1)
+    return torrent
+  }
+
+  /** The RTCPeerConnections its WebSocket tracker made for offers and still holds (private: bittorrent-tracker's `peers` by offer id). */
+  const pendingOffers = (torrent: Torrent) => Object.keys((torrent as unknown as { discovery: { tracker: { _trackers: { peers: object }[] } } }).discovery.tracker._trackers[0]!.peers).length
+
+  it('a complete torrent announces with no WebRTC offer and is still listed; one that downloads sends its offers', async () => {
+    const seed = await announced('seed-no-offers', true)
+    const leech = await announced('leech-offers', false)
+    expect(pendingOffers(seed)).toBe(0)
+    expect(pendingOffers(leech)).toBeGreaterThan(0)
   })
 })

@@ -25,6 +25,7 @@ import { allTrackers, defaultTrackers } from './torrent-trackers'
 import { skipVerifiedPieces } from '../webtorrent/rarest-first'
 import { TorrentLimits } from '../webtorrent/torrent-limits'
 import { trustStartupBitfield } from '../webtorrent/trusted-resume'
+import { webSocketAnnounceOpts } from '../webtorrent/websocket-trackers'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from '../webtorrent/piece-hashing'
 import { coalesceUpdateRounds } from '../webtorrent/update-rounds'
 import { assertWebtorrentVersion } from '../webtorrent/version'
@@ -111,6 +112,7 @@ export class TorrentRunner {
         storeCacheSlots: 0, // reads go to the worker; no pieces cached in page memory
         destroyStoreOnDestroy: false,
         strategy: record.stored.sequential ? 'sequential' : 'rarest',
+        getAnnounceOpts: webSocketAnnounceOpts(() => isComplete(record)),
         ...(bitfield ? { bitfield } : {}),
         ...choiceAddOptions(record.stored),
       })

@@ -216,11 +216,14 @@ export class PeerService extends Emitter<PeerServiceEvents> {
     if (this.client.state !== 'connected') return
     const maxTotal = Math.min(this.opts.maxTotal, this.client.welcome?.maxStreams ?? Infinity)
     const now = this.opts.now()
+    // counted once, then kept by hand: activeCount walks every torrent, and asking it for each
+    // one made a pump over 1,000 torrents a million steps, every second
+    let active = this.activeCount
     let progress = true
     while (progress) {
       progress = false
       for (const entry of this.torrents.values()) {
-        if (this.activeCount >= maxTotal || this.pendingDials >= this.opts.maxPendingDials) return
+        if (active >= maxTotal || this.pendingDials >= this.opts.maxPendingDials) return
         const t = entry.torrent
         // a complete torrent (seeding) waits for inbound peers
         if (t.destroyed || t.paused || t.done) continue
@@ -228,6 +231,7 @@ export class PeerService extends Emitter<PeerServiceEvents> {
         const due = this.nextDue(entry, now)
         if (!due) continue
         this.dial(entry, due[0], due[1])
+        active = this.activeCount
         progress = true
       }
     }

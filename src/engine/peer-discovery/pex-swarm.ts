@@ -56,7 +56,13 @@ export class PexSwarm implements PexHost {
   readonly Extension: new (wire: PexWire) => UtPex
   private readonly wires = new Set<UtPex>()
   private pending: PeerAddress[] = []
-  private readonly timer: ReturnType<typeof setInterval>
+  /**
+   * Runs only while there is something to send (a wire, or peers heard before the private flag
+   * was known): a page seeds hundreds of torrents with no wire, and one timer each firing every
+   * second was main-thread work for nothing (docs/BENCHMARKS.md, "Scale: the page").
+   */
+  private timer: ReturnType<typeof setInterval> | undefined
+  private readonly tickMs: number
   private destroyed = false
   private readonly intervalMs: number
   private readonly firstDelayMs: number
@@ -67,11 +73,18 @@ export class PexSwarm implements PexHost {
     this.firstDelayMs = opts.firstDelayMs ?? 5_000
     this.now = opts.now ?? Date.now
     this.Extension = utPex(this)
-    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 1_000)
+    this.tickMs = opts.tickMs ?? 1_000
+  }
+
+  /** Whether the swarm's timer runs (for tests). */
+  get ticking(): boolean {
+    return this.timer !== undefined
   }
 
   opened(ext: UtPex): void {
-    if (!this.destroyed) this.wires.add(ext)
+    if (this.destroyed) return
+    this.wires.add(ext)
+    this.timer ??= setInterval(() => this.tick(), this.tickMs)
   }
 
   closed(ext: UtPex): void {
@@ -90,11 +103,15 @@ export class PexSwarm implements PexHost {
     if (privacy === true) return
     const addresses = peers.map(({ host, port }) => ({ host, port }))
     if (privacy === false) this.opts.onPeers(addresses)
-    else this.pending = [...this.pending, ...addresses].slice(0, MAX_PENDING)
+    else {
+      this.pending = [...this.pending, ...addresses].slice(0, MAX_PENDING)
+      this.timer ??= setInterval(() => this.tick(), this.tickMs)
+    }
   }
 
   /** Sends what is due; public so tests can step it. */
   tick(): void {
+    if (!this.wires.size && !this.pending.length) this.stopTicking()
     const privacy = this.opts.isPrivate()
     if (this.destroyed || privacy !== false) {
       if (privacy === true) this.pending = []
@@ -133,9 +150,14 @@ export class PexSwarm implements PexHost {
 
   destroy(): void {
     this.destroyed = true
-    clearInterval(this.timer)
+    this.stopTicking()
     this.wires.clear()
     this.pending = []
+  }
+
+  private stopTicking(): void {
+    clearInterval(this.timer)
+    this.timer = undefined
   }
 
   private addressOf(ext: UtPex): PexPeer | undefined {

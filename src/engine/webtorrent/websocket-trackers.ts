@@ -23,3 +23,15 @@ export function webSocketTrackers(torrent: Torrent): TrackerSnapshot[] {
     return { url: t.announceUrl!, state, message: state === 'error' ? 'cannot connect; trying again' : '', peers: -1, seeders: -1, leechers: -1 }
   })
 }
+
+/**
+ * What a torrent adds to its WebSocket tracker announces (webtorrent's `getAnnounceOpts`). Each
+ * announce carries `numwant` WebRTC offers, at most 5, each a new RTCPeerConnection kept up to
+ * 50 s for an answer: a page seeding 900 torrents made thousands of them a minute, most of its
+ * main thread's work (docs/BENCHMARKS.md, "Scale: the page"). A complete torrent asks for none:
+ * the tracker still lists it, and forwards to it the offers of the leechers that announce, which
+ * it answers; as on the bridge's side, where a seeding torrent dials no one and waits for peers.
+ */
+export function webSocketAnnounceOpts(complete: () => boolean): () => { numwant?: number } {
+  return () => (complete() ? { numwant: 0 } : {})
+}

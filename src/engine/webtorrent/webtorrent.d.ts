@@ -136,6 +136,8 @@ declare module 'webtorrent/dist/webtorrent.min.js' {
     strategy?: 'sequential' | 'rarest'
     /** Select no piece when metadata arrives (by default every piece is selected then). */
     deselect?: boolean
+    /** Merged into each tracker announce (webtorrent's documented option); `numwant` sets how many WebRTC offers a WebSocket announce carries (at most 5). */
+    getAnnounceOpts?: () => { numwant?: number }
   }
 
   export interface ClientOptions {
