@@ -25,6 +25,8 @@ import { allTrackers, defaultTrackers } from './torrent-trackers'
 import { skipVerifiedPieces } from '../webtorrent/rarest-first'
 import { TorrentLimits } from '../webtorrent/torrent-limits'
 import { trustStartupBitfield } from '../webtorrent/trusted-resume'
+import { keepExactTorrentFile } from '../webtorrent/exact-torrent-file'
+import { parsedV1Torrent } from '../webtorrent/parsed-torrent'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from '../webtorrent/piece-hashing'
 import { coalesceUpdateRounds } from '../webtorrent/update-rounds'
 import { assertWebtorrentVersion } from '../webtorrent/version'
@@ -105,7 +107,10 @@ export class TorrentRunner {
       const browserTrackers = [...this.trackers(), ...(record.metainfo?.announce ?? [])].filter((url) => /^wss?:\/\//i.test(url))
       // BEP 52: a v2-only torrent is handed to webtorrent in a form it can run (v2-torrent.ts)
       const v2 = this.v2.open(record.infoHash, record.stored, record.metainfo)
-      const torrent = this.client.add(v2?.torrentId() ?? record.stored.torrentFile ?? record.stored.magnetURI!, {
+      // a v1 .torrent goes in parsed already, as our parser read it: webtorrent neither parses nor encodes it again (parsed-torrent.ts)
+      const exact = !v2 && record.metainfo?.version === 'v1' ? record.stored.torrentFile : undefined
+      const v1 = exact && record.metainfo ? parsedV1Torrent(record.metainfo) : undefined
+      const torrent = this.client.add(v2?.torrentId() ?? v1 ?? record.stored.torrentFile ?? record.stored.magnetURI!, {
         announce: [...new Set(browserTrackers)],
         store: this.store,
         storeCacheSlots: 0, // reads go to the worker; no pieces cached in page memory
@@ -115,6 +120,7 @@ export class TorrentRunner {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
+      if (exact) keepExactTorrentFile(torrent, exact) // nor encodes it back for its torrentFile (exact-torrent-file.ts)
       if (bitfield) trustStartupBitfield(torrent) // resume flat in files and pieces (trusted-resume.ts)
       raise(record, { type: 'started', metadata: Boolean(record.metainfo) })
       v2?.attach(torrent)
