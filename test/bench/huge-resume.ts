@@ -43,6 +43,8 @@ export interface ReloadRun {
   checked: number
   /** The longest main-thread task from the reload until downloading (long tasks only: 50 ms and over). */
   longestTaskMs: number
+  /** When each startup step was first reached, ms from the reloaded document's start (startup-marks.ts, navigation timing). */
+  steps: Record<string, number>
 }
 
 export interface HugeResumeFigures {
@@ -70,6 +72,15 @@ async function watchLongTasks(context: BrowserContext): Promise<void> {
       .observe({ type: 'longtask', buffered: true })
   })
 }
+
+/** The reloaded page's startup steps (engine's `startup:` marks, the document's own load), ms from its start, in order. */
+const startupSteps = (page: Page) => page.evaluate(() => {
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined
+  const steps: Record<string, number> = nav ? { 'document-loaded': nav.domContentLoadedEventEnd } : {}
+  for (const mark of performance.getEntriesByType('mark')) if (mark.name.startsWith('startup:')) steps[mark.name.slice(8)] = mark.startTime
+  return Object.fromEntries(Object.entries(steps).sort((a, b) => a[1] - b[1]))
+})
+const stepsText = (steps: Record<string, number>) => Object.entries(steps).map(([step, ms]) => `${step} ${ms.toFixed(0)}`).join(', ')
 
 const longestTask = (page: Page) => page.evaluate(() => Math.max(0, ...(window as unknown as { longTasks: number[] }).longTasks))
 
@@ -154,8 +165,8 @@ async function measureOne(appUrl: string, torrent: MadeTorrent, files: { length:
       const listedSeconds = (Date.now() - began) / 1000
       const row = listed.state === 'downloading' ? listed : await untilRow(page, torrent.name, 'downloading after the reload', (r) => r.state === 'downloading' && r.verified >= copy.verified, 10)
       const downloadingSeconds = (Date.now() - began) / 1000
-      reloads.push({ listedSeconds, downloadingSeconds, checked: row.checked, longestTaskMs: await longestTask(page) })
-      log(`bench resume ${torrent.name}: reload ${run + 1}: listed ${listedSeconds.toFixed(2)} s, downloading ${downloadingSeconds.toFixed(2)} s, ${row.checked} hashed, longest task ${reloads.at(-1)!.longestTaskMs.toFixed(0)} ms`)
+      reloads.push({ listedSeconds, downloadingSeconds, checked: row.checked, longestTaskMs: await longestTask(page), steps: await startupSteps(page) })
+      log(`bench resume ${torrent.name}: reload ${run + 1}: listed ${listedSeconds.toFixed(2)} s, downloading ${downloadingSeconds.toFixed(2)} s, ${row.checked} hashed, longest task ${reloads.at(-1)!.longestTaskMs.toFixed(0)} ms; steps (ms): ${stepsText(reloads.at(-1)!.steps)}`)
       await page.waitForTimeout(1500)
     }
     const figures: HugeResumeFigures = {

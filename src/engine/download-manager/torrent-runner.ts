@@ -13,6 +13,7 @@ import { opfsChunkStore } from '../../storage/file-storage/opfs-chunk-store'
 import type { StorageClient } from '../../storage/file-storage/storage-client'
 import type { BridgeLink } from '../peer-connection/bridge-link'
 import { closedAsDuplicate } from '../peer-connection/duplicate-wires'
+import { markStartupStep } from './startup-marks'
 import { startupBitfield } from './fast-resume'
 import { choiceAddOptions, settleIfNothingToChoose } from './file-choice'
 import { parseTorrentFile } from '../torrent-parser/parse-service'
@@ -102,6 +103,7 @@ export class TorrentRunner {
       // failed to save has said so itself.
       if (record.stopping) await record.stopping.catch(() => {})
       const bitfield = await startupBitfield(this.storage, record)
+      markStartupStep('file-sizes')
       if (!this.records.has(record.infoHash) || record.stored.paused) return
       // webtorrent gets the WebSocket trackers; the bridge announces to the http/udp ones (allTrackers)
       const browserTrackers = [...this.trackers(), ...(record.metainfo?.announce ?? [])].filter((url) => /^wss?:\/\//i.test(url))
@@ -120,6 +122,7 @@ export class TorrentRunner {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
+      markStartupStep('webtorrent-add')
       if (exact) keepExactTorrentFile(torrent, exact) // nor encodes it back for its torrentFile (exact-torrent-file.ts)
       if (bitfield) trustStartupBitfield(torrent) // resume flat in files and pieces (trusted-resume.ts)
       raise(record, { type: 'started', metadata: Boolean(record.metainfo) })
@@ -213,10 +216,12 @@ export class TorrentRunner {
     const { infoHash } = record
     const current = () => record.torrent === torrent
     torrent.on('metadata', () => {
+      markStartupStep('webtorrent-metadata')
       skipVerifiedPieces(torrent)
       if (current()) void this.onMetadata(record)
     })
     torrent.on('ready', () => {
+      markStartupStep('webtorrent-ready')
       if (!current() || !torrent.bitfield) return
       record.bitfield = new Uint8Array(torrent.bitfield.buffer)
       record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
