@@ -254,13 +254,24 @@ export function hugeResumeMarkdown(all: HugeResumeFigures[]): string {
     const w = f.writes!
     return `While the ${f.sizeGiB.toFixed(0)} GiB one downloaded from a local webtorrent seeder through the bridge (${(w.downloadedMB / w.seconds).toFixed(1)} MB/s, ${(w.pieces / w.seconds).toFixed(1)} pieces verified a second, over ${w.seconds} s): **${(w.resumePuts / w.seconds).toFixed(1)} resume-data writes a second** (${(w.resumeBytes / w.seconds / 1024).toFixed(1)} KiB/s of bitfields), ${(w.torrentPuts / w.seconds).toFixed(1)} torrent-record writes a second, ${w.otherPuts} other IndexedDB writes.`
   })
+  // each reload's startup steps (startup-marks.ts): median ms from the document's start, in the order reached
+  const stepNames = [...new Set(all.flatMap((f) => f.reloads.flatMap((r) => Object.keys(r.steps))))]
+  const stepAt = (f: HugeResumeFigures, step: string) => f.reloads.flatMap((r) => (r.steps[step] === undefined ? [] : [r.steps[step]]))
+  const stepRows = all.map((f) => `| ${f.sizeGiB.toFixed(0)} GiB | ${stepNames.map((step) => (stepAt(f, step).length ? median(stepAt(f, step)).toFixed(0) : '')).join(' | ')} |`)
+  const steps = stepNames.length ? `Where a reload's time goes (each step's first time, ms from the reloaded document's start, median of the reloads):
+
+| torrent | ${stepNames.join(' | ')} |
+|---|${stepNames.map(() => '---|').join('')}
+${stepRows.join('\n')}
+
+` : ''
   return `${HUGE_RESUME_INTRO}| torrent | half-done copy in OPFS: length, on disk | reload → listed with its verified pieces, median (range) | reload → downloading again, median (range) | ratio to the first | pieces hashed | longest task from the reload (long tasks only) | paused: reload → listed; "Resume" → downloading |
 |---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 ${writes.join('\n')}
 
-${HUGE_RESUME_BEFORE}`
+${steps}${HUGE_RESUME_BEFORE}`
 }
 
 if (isMain(import.meta.url)) {
