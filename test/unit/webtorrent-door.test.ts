@@ -17,6 +17,9 @@ import { hasPieceShape } from '../../src/engine/webtorrent/piece-hashing'
 import { skipVerifiedPieces } from '../../src/engine/webtorrent/rarest-first'
 import { TorrentLimits } from '../../src/engine/webtorrent/torrent-limits'
 import { trustStartupBitfield } from '../../src/engine/webtorrent/trusted-resume'
+import { keepExactTorrentFile } from '../../src/engine/webtorrent/exact-torrent-file'
+import { parsedV1Torrent } from '../../src/engine/webtorrent/parsed-torrent'
+import { parseTorrent } from '../../src/core/torrent-parser/metainfo'
 import { coalesceUpdateRounds } from '../../src/engine/webtorrent/update-rounds'
 import { assertWebtorrentVersion, WEBTORRENT_VERSION } from '../../src/engine/webtorrent/version'
 import { webSocketAnnounceOpts, webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
@@ -198,6 +201,57 @@ describe('the runtime patches, on real webtorrent torrents', () => {
       expect(await added('per-file', false, 1)).toEqual([true, false, true, true, false, false])
       // a bad sample: webtorrent's check runs after all (3 found bad; a.bin's piece 1 read and good)
       expect(await added('sample-bad', true, 3)).toEqual([true, true, true, false, false, false])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('parsed-torrent, exact-torrent-file: a v1 torrent handed in as our parser read it runs as webtorrent\'s own parse of it, named by the SHA-1 of the exact info bytes, its torrentFile those exact bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'door-parsed-'))
+    try {
+      const piece = 16 * 1024
+      const data = Uint8Array.from({ length: 5 * piece + 101 }, (_, i) => (i * 11 + 5) & 0xff)
+      const files = [{ path: ['sub', 'a.bin'], length: 3 * piece + 1 }, { path: ['b.bin'], length: 2 * piece + 100 }]
+      const hashes = new Uint8Array(6 * 20)
+      for (let i = 0; i < 6; i++) hashes.set(createHash('sha1').update(data.subarray(i * piece, (i + 1) * piece)).digest(), i * 20)
+      const name = 'parsed'
+      mkdirSync(join(dir, name, 'sub'), { recursive: true })
+      writeFileSync(join(dir, name, 'sub', 'a.bin'), data.subarray(0, files[0]!.length))
+      writeFileSync(join(dir, name, 'b.bin'), data.subarray(files[0]!.length))
+      // a key webtorrent's re-encoding drops: only the exact bytes keep it
+      const file = bencode({ 'x-kept': 'only in the exact bytes', info: { name, 'piece length': piece, files, pieces: hashes } })
+      const meta = await parseTorrent(file)
+      const infoAt = Buffer.from(file).indexOf(Buffer.from(meta.infoBytes))
+      expect(infoAt).toBeGreaterThan(0)
+      expect(meta.infoHash).toBe(createHash('sha1').update(file.subarray(infoAt, infoAt + meta.infoBytes.length)).digest('hex'))
+
+      type Run = Torrent & { torrentFile: Uint8Array; metadata: Uint8Array; info: unknown; pieceLength: number; lastPieceLength: number; pieces: unknown[]; destroy(opts: object, cb: () => void): void }
+      const whenReady = async (torrent: Torrent) => {
+        if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
+        const t = torrent as Run
+        const bitfield = (torrent as unknown as { bitfield: { get(i: number): boolean } }).bitfield
+        return {
+          infoHash: t.infoHash, name: t.name, length: t.length, pieceLength: t.pieceLength, lastPieceLength: t.lastPieceLength,
+          files: t.files.map((f) => ({ path: f.path, name: f.name, length: f.length, offset: (f as unknown as { offset: number }).offset })),
+          verified: [0, 1, 2, 3, 4, 5].map((i) => bitfield.get(i)),
+        }
+      }
+      const own = client.add(file, { path: dir }) as Run
+      const byWebtorrent = await whenReady(own)
+      const reEncoded = own.torrentFile
+      await new Promise<void>((resolve) => own.destroy({}, resolve))
+
+      const parsed = client.add(parsedV1Torrent(meta) as never, { path: dir }) as Run
+      expect(keepExactTorrentFile(parsed, file)).toBe(true)
+      const byUs = await whenReady(parsed)
+      expect(byUs).toEqual(byWebtorrent)
+      expect(byUs.verified).toEqual([true, true, true, true, true, true]) // our piece hashes, read against the files on disk
+      expect(byUs.infoHash).toBe(meta.infoHash)
+      expect(Buffer.from(reEncoded).equals(Buffer.from(file))).toBe(false) // webtorrent's own torrentFile is a re-encoding
+      expect(Buffer.from(parsed.torrentFile).equals(Buffer.from(file))).toBe(true)
+      expect(Buffer.from(parsed.metadata).equals(Buffer.from(file))).toBe(true) // what its ut_metadata serves from
+      expect(parsed.info).toBeInstanceOf(Map)
+      await new Promise<void>((resolve) => parsed.destroy({}, resolve))
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -10,6 +10,7 @@ import type { RuntimeConfig } from '../../protocol/runtime-config'
 import type { SaveEntry } from '../../storage/file-assembly/save'
 import type { StorageClient } from '../../storage/file-storage/storage-client'
 import { fetchTorrent } from '../torrent-parser/fetch-torrent'
+import { markStartupStep } from './startup-marks'
 import { parseTorrentFile } from '../torrent-parser/parse-service'
 import type { AddOptions, AddSource } from './add-source'
 import type { EngineApi } from './engine-api'
@@ -111,10 +112,12 @@ export class Engine implements EngineApi {
   /** Loads every saved torrent and starts what the queue allows. */
   async restore(): Promise<void> {
     const saved = await this.persistence.loadAll()
+    markStartupStep('records-read')
     // all in flight at once: one at a time, 1,000 torrents waited for 1,000 round trips to the worker
     const parsed = await Promise.all(saved.map(({ stored }) => stored.torrentFile
       ? parseTorrentFile(stored.torrentFile).then((metainfo) => ({ metainfo }), (err: unknown) => ({ error: AppError.from(err, 'BAD_TORRENT').toInfo() }))
       : {}))
+    markStartupStep('parsed')
     for (const [i, { stored, bitfield }] of saved.entries()) {
       const record = new TorrentSession(stored.infoHash, stored, this.sessionContext)
       if (bitfield) record.bitfield = bitfield
@@ -128,6 +131,7 @@ export class Engine implements EngineApi {
     }
     this.manager.applyQueue()
     this.emitProgress()
+    markStartupStep('first-snapshot')
     this.manager.startTicking()
   }
 

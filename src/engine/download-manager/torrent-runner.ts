@@ -13,6 +13,7 @@ import { opfsChunkStore } from '../../storage/file-storage/opfs-chunk-store'
 import type { StorageClient } from '../../storage/file-storage/storage-client'
 import type { BridgeLink } from '../peer-connection/bridge-link'
 import { closedAsDuplicate } from '../peer-connection/duplicate-wires'
+import { markStartupStep } from './startup-marks'
 import { startupBitfield } from './fast-resume'
 import { choiceAddOptions, settleIfNothingToChoose } from './file-choice'
 import { parseTorrentFile } from '../torrent-parser/parse-service'
@@ -26,6 +27,8 @@ import { skipVerifiedPieces } from '../webtorrent/rarest-first'
 import { TorrentLimits } from '../webtorrent/torrent-limits'
 import { trustStartupBitfield } from '../webtorrent/trusted-resume'
 import { webSocketAnnounceOpts } from '../webtorrent/websocket-trackers'
+import { keepExactTorrentFile } from '../webtorrent/exact-torrent-file'
+import { parsedV1Torrent } from '../webtorrent/parsed-torrent'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from '../webtorrent/piece-hashing'
 import { coalesceUpdateRounds } from '../webtorrent/update-rounds'
 import { assertWebtorrentVersion } from '../webtorrent/version'
@@ -101,12 +104,16 @@ export class TorrentRunner {
       // failed to save has said so itself.
       if (record.stopping) await record.stopping.catch(() => {})
       const bitfield = await startupBitfield(this.storage, record)
+      markStartupStep('file-sizes')
       if (!this.records.has(record.infoHash) || record.stored.paused) return
       // webtorrent gets the WebSocket trackers; the bridge announces to the http/udp ones (allTrackers)
       const browserTrackers = [...this.trackers(), ...(record.metainfo?.announce ?? [])].filter((url) => /^wss?:\/\//i.test(url))
       // BEP 52: a v2-only torrent is handed to webtorrent in a form it can run (v2-torrent.ts)
       const v2 = this.v2.open(record.infoHash, record.stored, record.metainfo)
-      const torrent = this.client.add(v2?.torrentId() ?? record.stored.torrentFile ?? record.stored.magnetURI!, {
+      // a v1 .torrent goes in parsed already, as our parser read it: webtorrent neither parses nor encodes it again (parsed-torrent.ts)
+      const exact = !v2 && record.metainfo?.version === 'v1' ? record.stored.torrentFile : undefined
+      const v1 = exact && record.metainfo ? parsedV1Torrent(record.metainfo) : undefined
+      const torrent = this.client.add(v2?.torrentId() ?? v1 ?? record.stored.torrentFile ?? record.stored.magnetURI!, {
         announce: [...new Set(browserTrackers)],
         store: this.store,
         storeCacheSlots: 0, // reads go to the worker; no pieces cached in page memory
@@ -117,6 +124,8 @@ export class TorrentRunner {
         ...choiceAddOptions(record.stored),
       })
       record.torrent = torrent
+      markStartupStep('webtorrent-add')
+      if (exact) keepExactTorrentFile(torrent, exact) // nor encodes it back for its torrentFile (exact-torrent-file.ts)
       if (bitfield) trustStartupBitfield(torrent) // resume flat in files and pieces (trusted-resume.ts)
       raise(record, { type: 'started', metadata: Boolean(record.metainfo) })
       v2?.attach(torrent)
@@ -209,10 +218,12 @@ export class TorrentRunner {
     const { infoHash } = record
     const current = () => record.torrent === torrent
     torrent.on('metadata', () => {
+      markStartupStep('webtorrent-metadata')
       skipVerifiedPieces(torrent)
       if (current()) void this.onMetadata(record)
     })
     torrent.on('ready', () => {
+      markStartupStep('webtorrent-ready')
       if (!current() || !torrent.bitfield) return
       record.bitfield = new Uint8Array(torrent.bitfield.buffer)
       record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1

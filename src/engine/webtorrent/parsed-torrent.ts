@@ -31,6 +31,8 @@ export interface ParsedFile {
 /** The parse-torrent result webtorrent reads (a magnet's has no metadata fields). */
 export interface ParsedTorrent {
   infoHash: string
+  /** The exact info dictionary (parse-torrent's field; webtorrent 3.0.21 itself does not read it). */
+  infoBuffer?: Uint8Array
   name?: string
   announce: string[]
   urlList: string[]
@@ -79,6 +81,38 @@ export function parsedV2Torrent(meta: Metainfo): ParsedTorrent {
     pieceLength: meta.pieceLength,
     lastPieceLength: meta.lastPieceLength,
     pieces: Array.from({ length: meta.pieceCount }, (_, i) => hex(pieceToken(i))),
+  }
+}
+
+/**
+ * The torrent as webtorrent takes it, for a v1-only Metainfo: what parse-torrent would make of the
+ * same .torrent, from our parser's result. Handed a .torrent, parse-torrent decodes it again,
+ * bencode-encodes the info dictionary back (one TextEncoder call per key, number and length: some
+ * 0.9 s for 10,000 files, the largest share of a resume; docs/BENCHMARKS.md) and hashes that; our
+ * parser has already taken the exact info bytes and their SHA-1 (meta.infoHash), so nothing here
+ * encodes or hashes. `info` is only what makes webtorrent start from metadata (its `_onListening`
+ * reads `this.info`); exact-torrent-file.ts keeps webtorrent from encoding it back.
+ */
+export function parsedV1Torrent(meta: Metainfo): ParsedTorrent {
+  if (meta.version !== 'v1') throw new Error(`parsedV1Torrent takes a v1 torrent, not ${meta.version}`)
+  const single = meta.files.length === 1
+  const hashes = meta.pieceHashes
+  return {
+    infoHash: meta.infoHash,
+    infoBuffer: meta.infoBytes,
+    name: meta.name,
+    announce: [...meta.announce],
+    urlList: [...meta.urlList],
+    private: meta.private,
+    info: bdecode(meta.infoBytes) as Map<string, unknown>,
+    files: meta.files.map((file) => {
+      const path = single ? file.name : `${meta.name}/${file.name}`
+      return { path, name: file.path[file.path.length - 1] ?? file.name, length: file.length, offset: file.offset }
+    }),
+    length: meta.length,
+    pieceLength: meta.pieceLength,
+    lastPieceLength: meta.lastPieceLength,
+    pieces: Array.from({ length: meta.pieceCount }, (_, i) => hex(hashes.subarray(i * 20, i * 20 + 20))),
   }
 }
 
