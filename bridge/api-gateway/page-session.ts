@@ -138,7 +138,8 @@ export class PageSession implements StreamOwner {
       this.alive = false
       ws.ping()
     }, host.limits.heartbeatMs)
-    this.send({ type: FrameType.Welcome, peerPort: host.peerPort, maxStreams: host.limits.maxStreamsPerSession, dialRate: host.limits.dialsPerSecond, dht: true })
+    this.send({ type: FrameType.Welcome, peerPort: host.peerPort, maxStreams: host.limits.maxStreamsPerSession, dialRate: host.limits.dialsPerSecond, dht: true,
+      announceRate: Math.min(0xffff, host.limits.announcesPerSecond), announceBurst: Math.min(0xffff, host.limits.announceBurst) })
     const route = host.routeFrame()
     if (route) this.send(route)
   }

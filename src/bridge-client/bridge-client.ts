@@ -5,6 +5,7 @@
  * again, so the engine only ever talks to this object, never to a particular connection.
  */
 import { backoffDelay, type BackoffOptions } from '../core/peer-connection/backoff'
+import { AnnouncePacer, type PacedAnnounce } from '../core/peer-discovery/announce-pacer'
 import { decodeBridgeFrame, encodeFrame } from '../core/api-gateway/bridge-codec'
 import { RangeFetchError } from '../core/peer-connection/range-response'
 import {
@@ -95,6 +96,9 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   private readonly registered = new Map<string, string>()
   private readonly announced = new Map<string, AnnounceRequest>()
   private readonly rangeFetches = new RangeFetches((frame) => this.sendFrame(frame))
+  /** ANNOUNCE frames wait here for the bridge's rate (set from WELCOME; null while not connected). */
+  private pacer: AnnouncePacer<AnnounceRequest> | null = null
+  private pacerTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(private readonly opts: BridgeClientOptions) {
     super()
@@ -117,6 +121,9 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
 
   /** Tells the bridge about a torrent (now and after every reconnect). `peerId` is 40 hex. */
   register(infoHash: string, peerId: string): void {
+    // registered again before its goodbye went: the goodbye goes first, out of turn
+    const goodbye = this.registered.has(infoHash) ? undefined : this.pacer?.takeOne(infoHash)
+    if (goodbye) this.sendAnnounce(goodbye)
     this.registered.set(infoHash, peerId)
     this.sendFrame({ type: FrameType.Register, infoHash, peerId })
   }
@@ -124,7 +131,8 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
   unregister(infoHash: string): void {
     if (!this.registered.delete(infoHash)) return
     this.announced.delete(infoHash)
-    this.sendFrame({ type: FrameType.Unregister, infoHash })
+    // a 'stopped' still waiting for the bridge's rate goes first, then the UNREGISTER
+    if (!this.pacer?.unregisterAfter(infoHash)) this.sendFrame({ type: FrameType.Unregister, infoHash })
     for (const s of [...this.streams.values()]) if (s.infoHash === infoHash) s.destroy()
   }
 
@@ -133,8 +141,14 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
     if (!this.registered.has(infoHash)) throw new AppError('BRIDGE_PROTOCOL', 'register the torrent with the bridge before announcing it')
     if (event === 'stopped') this.announced.delete(infoHash)
     else this.announced.set(infoHash, req)
-    this.sendFrame({ type: FrameType.Announce, infoHash, event, ...req })
+    // not connected: dropped, WELCOME announces every torrent again
+    if (this._state !== 'connected' || !this.pacer) return
+    this.pacer.offer(infoHash, event, req)
+    this.flushAnnounces()
   }
+
+  /** ANNOUNCE frames waiting for the bridge's rate (for diagnostics and tests). */
+  get pendingAnnounces(): number { return this.pacer?.pending ?? 0 }
 
   /** Dials a peer through the bridge. Throws AppError BRIDGE_UNAVAILABLE when not connected. */
   open(infoHash: string, peer: PeerAddress): BridgeStream {
@@ -179,6 +193,23 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
     return n
   }
   narrow(bytes: number): void { this.widened = Math.max(0, this.widened - bytes) }
+
+  private flushAnnounces(): void {
+    if (this.pacerTimer || !this.pacer) return
+    for (const a of this.pacer.take(Date.now())) this.sendAnnounce(a)
+    const wait = this.pacer.waitMs(Date.now())
+    if (wait < 0) return
+    // a timer, not a loop: frames go at the bridge's rate, a few per task
+    this.pacerTimer = setTimeout(() => {
+      this.pacerTimer = null
+      this.flushAnnounces()
+    }, Math.max(wait, 1))
+  }
+
+  private sendAnnounce(a: PacedAnnounce<AnnounceRequest>): void {
+    this.sendFrame({ type: FrameType.Announce, infoHash: a.infoHash, event: a.event, ...a.request })
+    if (a.unregister) this.sendFrame({ type: FrameType.Unregister, infoHash: a.infoHash })
+  }
 
   private sendFrame(frame: BridgeFrame): void {
     // frames for a connection that is not up are dropped: the state is re-sent on reconnect
@@ -237,6 +268,9 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
     this.ws = null
     this._welcome = null
     this._status = null
+    this.pacer = null
+    if (this.pacerTimer) clearTimeout(this.pacerTimer)
+    this.pacerTimer = null
     if (this._route) {
       this._route = null
       this.emit('route', null)
@@ -265,7 +299,9 @@ export class BridgeClient extends Emitter<BridgeClientEvents> implements StreamL
         this.failures = 0
         this.setState('connected', null)
         for (const [infoHash, peerId] of this.registered) this.sendFrame({ type: FrameType.Register, infoHash, peerId })
-        for (const [infoHash, req] of this.announced) this.sendFrame({ type: FrameType.Announce, infoHash, event: 'started', ...req })
+        this.pacer = new AnnouncePacer(frame.announceRate, frame.announceBurst, Date.now())
+        for (const [infoHash, req] of this.announced) this.pacer.offer(infoHash, 'started', req)
+        this.flushAnnounces()
         return
       case FrameType.Peers:
         if (this.registered.has(frame.infoHash)) this.emit('peers', frame.infoHash, frame.source, frame.peers)

@@ -18,8 +18,9 @@
  * 5: STATUS frames, the bridge's connectivity; ROUTE frames, its proxy and outgoing interface
  *    and whether they work; web seed fetches, WEB_SEED_* frames; PEERS frames from Local Service
  *    Discovery, source 3 ('lsd') (a version-4 page or bridge would refuse the unknown types).
+ * 6: WELCOME carries the page's ANNOUNCE rate and burst (a version-5 decoder would see a longer frame).
  */
-export const BRIDGE_PROTOCOL_VERSION = 5
+export const BRIDGE_PROTOCOL_VERSION = 6
 /** Path of the WebSocket on the app's server. */
 export const BRIDGE_PATH = '/bridge'
 
@@ -126,6 +127,9 @@ export interface WelcomeFrame {
   /** Dials per second this page may make. */
   dialRate: number
   dht: boolean
+  /** ANNOUNCE frames per second this page may send, and the burst above it; past them the bridge drops frames. */
+  announceRate: number
+  announceBurst: number
 }
 export interface PeersFrame {
   type: FrameType.Peers

@@ -102,6 +102,18 @@ describe('the add flow', () => {
     expect(reports[0]![1]).toContain('404')
   })
 
+  it('adds every one of many files dropped at once, in order, each in a task of its own', async () => {
+    const { flow, added } = setup()
+    const files = Array.from({ length: 5 }, (_, i) => new File([TORRENT_BYTES], `${i}.torrent`))
+    // a timer set now runs before the second file only if the flow ended the task after the first
+    let between = -1
+    setTimeout(() => { between = added.length }, 0)
+    await flow.addFiles(files)
+    expect(added).toHaveLength(5)
+    expect(between).toBeGreaterThanOrEqual(1)
+    expect(between).toBeLessThan(5)
+  })
+
   it('adds nothing when the person cancels the add dialog, and says nothing', async () => {
     const { flow, added, reports, persisted } = setup({ torrentOptions: async () => null })
     await flow.addFileBytes('a.torrent', TORRENT_BYTES)

@@ -60,7 +60,8 @@ function frames(small: boolean): { page: fc.Arbitrary<PageToBridgeFrame>; bridge
   )
   const bridge: fc.Arbitrary<BridgeToPageFrame> = fc.oneof(
     fc.record({ type: fc.constant(FrameType.Welcome as const), peerPort: fc.integer({ min: 0, max: 65535 }), maxStreams: fc.integer({ min: 0, max: 65535 }),
-      dialRate: fc.integer({ min: 0, max: 65535 }), dht: fc.boolean() }),
+      dialRate: fc.integer({ min: 0, max: 65535 }), dht: fc.boolean(),
+      announceRate: fc.integer({ min: 0, max: 65535 }), announceBurst: fc.integer({ min: 0, max: 65535 }) }),
     fc.record({ type: fc.constant(FrameType.Peers as const), infoHash: hex40, source: fc.constantFrom<BridgePeerSource>('tracker', 'dht', 'lsd'),
       peers: small ? fc.array(peer, { maxLength: 8 }) : fc.oneof({ weight: 19, arbitrary: fc.array(peer, { maxLength: 8 }) },
         { weight: 1, arbitrary: fc.array(peer, { minLength: MAX_PEERS_PER_FRAME - 1, maxLength: MAX_PEERS_PER_FRAME }) }) }),
@@ -219,7 +220,7 @@ describe('bridge codec properties', () => {
 
 describe('bridge codec regressions', () => {
   it('regression: bridge codec read a welcome frame\'s dht byte 2..255 as false instead of refusing it, two readings of one frame (found by fast-check)', () => {
-    const welcome = (dht: number) => Uint8Array.from([V, FrameType.Welcome, 0x1a, 0xe1, 0, 40, 0, 20, dht])
+    const welcome = (dht: number) => Uint8Array.from([V, FrameType.Welcome, 0x1a, 0xe1, 0, 40, 0, 20, dht, 0, 20, 2, 88])
     expect(decodeBridgeFrame(welcome(1))).toMatchObject({ ok: true, frame: { dht: true } })
     expect(decodeBridgeFrame(welcome(0))).toMatchObject({ ok: true, frame: { dht: false } })
     expect(decodeBridgeFrame(welcome(2))).toEqual({ ok: false, reason: 'Welcome frame: dht flag' })

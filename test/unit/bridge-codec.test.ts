@@ -27,7 +27,7 @@ const pageFrames: PageToBridgeFrame[] = [
   { type: FrameType.WebSeedCancel, fetch: 4 },
 ]
 const bridgeFrames: BridgeToPageFrame[] = [
-  { type: FrameType.Welcome, peerPort: 6881, maxStreams: 300, dialRate: 20, dht: true },
+  { type: FrameType.Welcome, peerPort: 6881, maxStreams: 300, dialRate: 20, dht: true, announceRate: 20, announceBurst: 600 },
   { type: FrameType.Peers, infoHash: H, source: 'tracker', peers: [{ host: '1.2.3.4', port: 1 }, { host: '::ffff:1.2.3.4', port: 2 }, { host: 'fe80::1', port: 3 }] },
   { type: FrameType.Peers, infoHash: H, source: 'dht', peers: [] },
   { type: FrameType.Peers, infoHash: H, source: 'lsd', peers: [{ host: '192.168.1.20', port: 51413 }, { host: 'fd00::20', port: 6881 }] },

@@ -35,7 +35,9 @@ function decodeBody(type: FrameType, r: FrameReader): BridgeFrame {
       const dialRate = r.u16('dial rate')
       const dhtFlag = r.u8('dht flag')
       if (dhtFlag > 1) throw new Malformed('dht flag')
-      return { type, peerPort, maxStreams, dialRate, dht: dhtFlag === 1 }
+      const announceRate = r.u16('announce rate')
+      const announceBurst = r.u16('announce burst')
+      return { type, peerPort, maxStreams, dialRate, dht: dhtFlag === 1, announceRate, announceBurst }
     }
     case FrameType.Peers: {
       const infoHash = r.hex20('info-hash')

@@ -71,7 +71,7 @@ function encode(frame: BridgeFrame): Uint8Array {
   w.u8(BRIDGE_PROTOCOL_VERSION).u8(frame.type)
   switch (frame.type) {
     case FrameType.Welcome:
-      w.u16(frame.peerPort).u16(frame.maxStreams).u16(frame.dialRate).u8(frame.dht ? 1 : 0)
+      w.u16(frame.peerPort).u16(frame.maxStreams).u16(frame.dialRate).u8(frame.dht ? 1 : 0).u16(frame.announceRate).u16(frame.announceBurst)
       break
     case FrameType.Peers:
       if (frame.peers.length > MAX_PEERS_PER_FRAME) throw new RangeError(`more than ${MAX_PEERS_PER_FRAME} peers in one frame`)

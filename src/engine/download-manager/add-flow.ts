@@ -5,6 +5,7 @@ import { AppError } from '../../protocol/errors'
 import type { AddOptions, AddSource } from './add-source'
 import type { EngineApi } from './engine-api'
 import { fetchTorrent } from '../torrent-parser/fetch-torrent'
+import { yieldToPage } from './yield-to-page'
 
 /** What the person reads: an error, or news. */
 export type Report = (kind: 'error' | 'info', text: string) => void
@@ -67,7 +68,9 @@ export class AddFlow {
 
   /** Files dropped, picked or opened with the app, one after the other (the add dialog asks about one at a time). */
   async addFiles(files: readonly File[]): Promise<void> {
-    for (const file of files) {
+    for (const [i, file] of files.entries()) {
+      // one file's work per task, not a thousand's: the page draws and takes input in between
+      if (i > 0) await yieldToPage()
       if (file.size > MAX_OPENED_FILE_BYTES) {
         this.host.report('error', t('notice.tooLarge', { name: file.name }))
         continue

@@ -19,6 +19,7 @@ import type { BridgeClient } from '../../bridge-client/bridge-client'
 import type { PeerAddress, TrackerFrame } from '../../protocol/bridge-frames'
 import { MAX_TRACKERS_PER_ANNOUNCE, MAX_URL_BYTES } from '../../protocol/bridge-frames'
 import type { TrackerSnapshot } from '../../protocol/engine-events'
+import { sameAnnouncedState, type AnnouncedState } from '../../core/peer-discovery/stats-refresh'
 import type { PeerService } from '../peer-connection/peers'
 
 export interface DiscoveryStats {
@@ -60,6 +61,8 @@ export class Discovery {
   private readonly torrents = new Map<string, DiscoveryTorrent>()
   /** The last state the bridge reported of each tracker, by torrent, then URL. */
   private readonly trackerStates = new Map<string, Map<string, TrackerFrame>>()
+  /** What the bridge was last told of each torrent: a refresh saying the same is not sent. */
+  private readonly lastSent = new Map<string, AnnouncedState>()
   private readonly timer: ReturnType<typeof setInterval>
   private readonly offs: (() => void)[]
 
@@ -80,7 +83,7 @@ export class Discovery {
     this.torrents.set(torrent.infoHash, torrent)
     this.trackerStates.set(torrent.infoHash, new Map())
     this.client.register(torrent.infoHash, torrent.peerId)
-    this.client.announce(torrent.infoHash, 'started', this.request(torrent))
+    this.send(torrent, 'started')
   }
 
   /** The torrent's tracker list changed (a magnet got its metadata, the user edited it). */
@@ -89,12 +92,12 @@ export class Discovery {
     if (!t) return
     const next = { ...t, trackers }
     this.torrents.set(infoHash, next)
-    this.client.announce(infoHash, 'started', this.request(next))
+    this.send(next, 'started')
   }
 
   completed(infoHash: string): void {
     const t = this.torrents.get(infoHash)
-    if (t) this.client.announce(infoHash, 'completed', this.request(t))
+    if (t) this.send(t, 'completed')
   }
 
   /** Peers learnt by PEX (BEP 11) on the page's own wires. Ignored for private torrents. */
@@ -108,6 +111,7 @@ export class Discovery {
     if (!t) return
     this.torrents.delete(infoHash)
     this.trackerStates.delete(infoHash)
+    this.lastSent.delete(infoHash)
     this.client.announce(infoHash, 'stopped', this.request(t))
     this.client.unregister(infoHash)
   }
@@ -138,9 +142,25 @@ export class Discovery {
     return { trackers: bridgeTrackers(t.trackers), dht: !t.private && (this.opts.dht ?? true), ...t.stats() }
   }
 
-  /** 'none' announces only update the stats the bridge's own re-announces carry. */
+  private send(t: DiscoveryTorrent, event: 'started' | 'completed'): void {
+    const req = this.request(t)
+    this.lastSent.set(t.infoHash, req)
+    this.client.announce(t.infoHash, event, req)
+  }
+
+  /**
+   * 'none' announces only update the stats the bridge's own re-announces carry: only the
+   * torrents whose stats changed since the last frame are sent (core/peer-discovery/stats-refresh.ts),
+   * and the BridgeClient paces them under the bridge's announce rate.
+   */
   private refreshStats(): void {
     if (this.client.state !== 'connected') return
-    for (const t of this.torrents.values()) this.client.announce(t.infoHash, 'none', this.request(t))
+    for (const t of this.torrents.values()) {
+      const req = this.request(t)
+      const last = this.lastSent.get(t.infoHash)
+      if (last && sameAnnouncedState(last, req)) continue
+      this.lastSent.set(t.infoHash, req)
+      this.client.announce(t.infoHash, 'none', req)
+    }
   }
 }

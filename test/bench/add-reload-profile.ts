@@ -1,0 +1,76 @@
+/**
+ * Issue 17's two long-task phases alone, with V8's sampling profiler in the trace
+ * (long-task-profile.ts): 1,000 .torrent files dropped on the page at once until all are listed,
+ * then a reload until the list shows them all and 5 s after. No seeder: what is measured is the
+ * page's own work of adding and restoring (the trackers are a local one, reached by nobody).
+ *
+ *   unshare -n bash -c 'ip link set lo up && BENCH_APP_DIR=DIR node --import tsx test/bench/add-reload-profile.ts'
+ *
+ * DIR: an unminified build (`npx vite build --minify false --outDir DIR`) for readable function names.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { allowWebRtc, launchChromium } from '../support/browser'
+import { isMain } from '../support/is-main'
+import { startTracker } from '../support/tracker'
+import { startApp } from '../e2e/harness'
+import { profileLongTasks, type LongTaskProfile } from './long-task-profile'
+import { setQuota, untilList } from './scale-page'
+import { randomBytes, sameBytesTorrents } from './scale-torrents'
+
+const COUNT = Number(process.env.BENCH_SCALE_SMALL ?? 1000)
+
+function show(what: string, p: LongTaskProfile): void {
+  console.log(`${what}: ${p.longTasks.length} tasks of 50 ms and over: ${p.longTasks.join(', ')} ms`)
+  console.log('  self time in them (ms):')
+  for (const [fn, ms] of p.self.slice(0, 15)) console.log(`    ${String(ms).padStart(6)}  ${fn}`)
+  console.log('  inclusive (ms):')
+  for (const [fn, ms] of p.inclusive.slice(0, 25)) console.log(`    ${String(ms).padStart(6)}  ${fn}`)
+}
+
+if (isMain(import.meta.url)) {
+  const dir = await mkdtemp(join(tmpdir(), 'add-reload-'))
+  const tracker = await startTracker({ intervalMs: 60_000 })
+  const browser = await launchChromium()
+  const appDir = process.env.BENCH_APP_DIR
+  const app = await startApp([tracker.wsUrl], 0, appDir ? ['--app-dir', appDir] : [])
+  try {
+    const names = Array.from({ length: COUNT }, (_, i) => `Profile ${String(i + 1).padStart(4, '0')}`)
+    const made = await sameBytesTorrents(dir, names, randomBytes(32 * 1024), 16 * 1024, tracker.httpUrl)
+    const context = await browser.newContext()
+    const origin = new URL(app.url).origin
+    await allowWebRtc(context, origin)
+    const page = await context.newPage()
+    await page.goto(app.url)
+    await page.getByText('No torrents yet').waitFor()
+    await setQuota(context, page, origin, 4 * 1024 ** 3)
+    let addSeconds = 0
+    const add = await profileLongTasks(browser, page, async () => {
+      const began = Date.now()
+      await page.getByLabel('Open torrent file').setInputFiles(made.map((t) => t.file))
+      await untilList(page, 'every torrent listed', (s) => s.count === COUNT, 600_000, 250)
+      addSeconds = (Date.now() - began) / 1000
+      await page.waitForTimeout(2000)
+    })
+    console.log(`added ${COUNT} in ${addSeconds.toFixed(1)} s`)
+    show('add', add)
+    await page.waitForTimeout(5000)
+    let reloadSeconds = 0
+    const reload = await profileLongTasks(browser, page, async () => {
+      const began = Date.now()
+      await page.reload()
+      await untilList(page, 'the list after a reload', (s) => s.count === COUNT && s.rows > 0, 120_000, 50)
+      reloadSeconds = (Date.now() - began) / 1000
+      await page.waitForTimeout(5000)
+    })
+    console.log(`reload to list ${reloadSeconds.toFixed(2)} s`)
+    show('reload', reload)
+    await context.close()
+  } finally {
+    await app.close()
+    await browser.close()
+    await tracker.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
