@@ -23,6 +23,7 @@ import { parseTorrent } from '../../src/core/torrent-parser/metainfo'
 import { coalesceUpdateRounds } from '../../src/engine/webtorrent/update-rounds'
 import { assertWebtorrentVersion, WEBTORRENT_VERSION } from '../../src/engine/webtorrent/version'
 import { webSocketAnnounceOpts, webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
+import { parseTrackerMessagesOnce } from '../../src/engine/webtorrent/tracker-messages'
 import { createLoopbackClient, destroyClient, WebTorrentCtor } from '../support/client'
 import { makeTorrent } from '../support/make-torrent'
 import { startTracker, type LocalTracker } from '../support/tracker'
@@ -302,4 +303,91 @@ describe('getAnnounceOpts on a torrent (a documented option, read by webtorrent\
     expect(pendingOffers(seed)).toBe(0)
     expect(pendingOffers(leech)).toBeGreaterThan(0)
   })
+})
+
+describe('tracker-messages: torrents sharing one WebSocket tracker socket (bittorrent-tracker pools one per URL)', () => {
+  let tracker: LocalTracker
+  const clients: WebTorrent[] = []
+  const dirs: string[] = []
+  const realParse = JSON.parse
+  /** How many times each tracker answer (it carries an interval; what clients send does not) was parsed. */
+  let answerParses = 0
+  beforeAll(async () => {
+    tracker = await startTracker()
+    JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+      if (typeof text === 'string' && text.includes('"interval"') && text.includes('"action":"announce"')) answerParses++
+      return realParse(text, reviver)
+    }) as typeof JSON.parse
+  })
+  afterAll(async () => {
+    JSON.parse = realParse
+    for (const client of clients) await destroyClient(client)
+    await tracker.close()
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+
+  const nextTick = () => new Promise((resolve) => setImmediate(resolve))
+
+  /** Parses of the one answer to a fresh announce of `torrent` (numwant 0: the answer is the only message). */
+  async function parsesOfOneAnswer(torrent: Torrent): Promise<number> {
+    await nextTick()
+    answerParses = 0
+    const announced = new Promise((resolve) => torrent.once('trackerAnnounce', resolve))
+    ;(torrent as unknown as { discovery: { tracker: { update(): void } } }).discovery.tracker.update()
+    await announced
+    await nextTick() // the socket's emit has reached every listener
+    return answerParses
+  }
+
+  it('finds in the prebuilt module the handler it replaces, as it was written against', () => {
+    // the patch re-does this handler's announce branch with one parse: if it changed, so must the patch
+    expect(browserModule).toContain('_onSocketData(e){if(!this.destroyed){this.expectingResponse=!1;try{e=JSON.parse(c(e))}catch(e){return void this.client.emit("warning",new Error("Invalid tracker response"))}"announce"===e.action?this._onAnnounceResponse(e):')
+    expect(browserModule).toContain('_onAnnounceResponse(e){if(e.info_hash!==this.client._infoHashBinary)return')
+    expect(browserModule).toContain('_startDiscovery(){if(this.discovery||this.destroyed)return;')
+  })
+
+  it('an announce answer is parsed once, not once per torrent on the socket', async () => {
+    const client = await createLoopbackClient({ tcpPort: false, numwant: 0 })
+    clients.push(client)
+    const torrents: Torrent[] = []
+    for (const name of ['shared-1', 'shared-2', 'shared-3']) {
+      const file = makeTorrent({ name, files: [{ path: ['a.bin'], length: 16 * 1024 }], announce: tracker.wsUrl })
+      const torrent = client.add(file, { announce: [tracker.wsUrl] })
+      if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
+      torrents.push(torrent)
+    }
+    const deadline = Date.now() + 20_000
+    while (torrents.some((t) => !tracker.server.torrents[t.infoHash]?.peers.length) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    const before = await parsesOfOneAnswer(torrents[0]!)
+    expect(before, 'unpatched: every torrent on the socket parses it').toBe(3)
+    for (const torrent of torrents) parseTrackerMessagesOnce(asBrowser(torrent))
+    const after = await parsesOfOneAnswer(torrents[0]!)
+    expect(after).toBe(1)
+    // and each torrent still hears its own answers
+    expect(await parsesOfOneAnswer(torrents[2]!)).toBe(1)
+  })
+
+  it('two torrents on one socket, patched, still get their WebRTC peers and download exact bytes', async () => {
+    const seeder = await createLoopbackClient({ tcpPort: false })
+    const leecher = await createLoopbackClient({ tcpPort: false })
+    clients.push(seeder, leecher)
+    const seedDir = mkdtempSync(join(tmpdir(), 'door-ws-seed-'))
+    const leechDir = mkdtempSync(join(tmpdir(), 'door-ws-leech-'))
+    dirs.push(seedDir, leechDir)
+    const payloads = [1, 2].map((n) => Buffer.from(Array.from({ length: 300 * 1024 + n }, (_, i) => (i * 31 + n) & 0xff)))
+    const seeds = await Promise.all(payloads.map((data, n) => new Promise<Torrent>((resolve) => {
+      seeder.seed(data, { name: `webrtc-${n}.bin`, announce: [tracker.wsUrl], path: seedDir } as Parameters<WebTorrent['seed']>[1], resolve)
+    })))
+    for (const seed of seeds) parseTrackerMessagesOnce(asBrowser(seed))
+    const downloads = seeds.map((seed) => {
+      const torrent = leecher.add(seed.torrentFile, { announce: [tracker.wsUrl], path: leechDir } as Parameters<WebTorrent['add']>[1])
+      parseTrackerMessagesOnce(asBrowser(torrent))
+      return new Promise<Torrent>((resolve) => torrent.once('done', () => resolve(torrent)))
+    })
+    await Promise.all(downloads)
+    for (const [n, data] of payloads.entries()) {
+      const saved = readFileSync(join(leechDir, `webrtc-${n}.bin`))
+      expect(createHash('sha256').update(saved).digest('hex'), `torrent ${n}`).toBe(createHash('sha256').update(data).digest('hex'))
+    }
+  }, 60_000)
 })

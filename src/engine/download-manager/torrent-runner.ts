@@ -31,6 +31,7 @@ import { keepExactTorrentFile } from '../webtorrent/exact-torrent-file'
 import { parsedV1Torrent } from '../webtorrent/parsed-torrent'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from '../webtorrent/piece-hashing'
 import { coalesceUpdateRounds } from '../webtorrent/update-rounds'
+import { parseTrackerMessagesOnce } from '../webtorrent/tracker-messages'
 import { assertWebtorrentVersion } from '../webtorrent/version'
 import { V2Torrents } from './v2-torrents'
 import { v2RunnerHost } from './v2-runner-host'
@@ -130,6 +131,7 @@ export class TorrentRunner {
       raise(record, { type: 'started', metadata: Boolean(record.metainfo) })
       v2?.attach(torrent)
       coalesceUpdateRounds(torrent)
+      parseTrackerMessagesOnce(torrent) // once per shared WebSocket tracker socket, not once per torrent (tracker-messages.ts)
       hashPiecesInWorker(torrent, this.storage, v2 && ((index) => v2.checkOf(index)))
       assemblePiecesIntoSpareBuffers(torrent)
       this.limits.attach(torrent, limitsOf(record.stored))

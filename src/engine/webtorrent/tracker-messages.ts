@@ -1,0 +1,84 @@
+import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+
+/**
+ * bittorrent-tracker's WebSocketTracker, as webtorrent keeps one per WebSocket tracker of a
+ * torrent (`torrent.discovery.tracker._trackers`): its private message handler, and what it
+ * reads to tell its own messages from the others' on a shared socket.
+ */
+interface WebSocketTrackerProto {
+  _onSocketData(data: unknown): void
+  _onAnnounceResponse(data: { info_hash?: unknown }): void
+}
+interface WebSocketTrackerInternals extends WebSocketTrackerProto {
+  destroyed?: boolean
+  expectingResponse?: boolean
+  client: { _infoHashBinary: string; emit(event: 'warning', err: Error): void }
+}
+
+const patched = new WeakSet<object>()
+const decoder = new TextDecoder()
+/** The last raw message and what it parsed to (or `undefined`: not JSON). */
+let lastRaw: unknown = null
+let lastParsed: { action?: unknown; info_hash?: unknown } | undefined
+
+/**
+ * bittorrent-tracker shares one socket per tracker URL among all torrents, and each torrent's
+ * tracker JSON.parses every message on it before dropping those of another info hash: with 1,000
+ * torrents each announce answer was parsed 1,000 times, the top of the page's profile (issue 17).
+ * One socket 'data' emit hands the same value to every listener in turn, so the last raw
+ * message's parse is kept and reused, and a tracker skips at once an announce message that is
+ * not its torrent's. What it does with its own (offers, answers, intervals, failures, warnings)
+ * is its own `_onAnnounceResponse`, unchanged; scrape answers and anything else take its
+ * original path. No public API: the handler and the socket are private to bittorrent-tracker.
+ * The prototype is patched once, reached through the first torrent whose trackers exist.
+ */
+export function parseTrackerMessagesOnce(torrent: Torrent): void {
+  const internals = torrent as unknown as { discovery?: unknown; _startDiscovery?: () => void }
+  if (patchFrom(torrent) || typeof internals._startDiscovery !== 'function') return
+  // a torrent starts its discovery (and so its trackers) once it listens or has its metadata
+  const start = internals._startDiscovery
+  internals._startDiscovery = function (this: Torrent) {
+    start.call(this)
+    patchFrom(this)
+  }
+}
+
+/** Patches the WebSocketTracker prototype of one of the torrent's trackers; true once patched. */
+function patchFrom(torrent: Torrent): boolean {
+  const internals = torrent as unknown as { discovery?: { tracker?: { _trackers?: object[] } | null } | null }
+  const trackers = internals.discovery?.tracker?._trackers
+  if (!trackers) return false
+  for (const tracker of trackers) {
+    const proto = Object.getPrototypeOf(tracker) as WebSocketTrackerProto
+    if (typeof proto._onSocketData !== 'function' || typeof proto._onAnnounceResponse !== 'function') continue
+    if (!patched.has(proto)) patchPrototype(proto)
+  }
+  return true
+}
+
+function patchPrototype(proto: WebSocketTrackerProto): void {
+  patched.add(proto)
+  const original = proto._onSocketData
+  proto._onSocketData = function (this: WebSocketTrackerInternals, data: unknown) {
+    if (this.destroyed) return
+    if (data !== lastRaw) {
+      lastRaw = data
+      try {
+        lastParsed = JSON.parse(decoder.decode(data as Uint8Array)) as typeof lastParsed
+      } catch {
+        lastParsed = undefined
+      }
+    }
+    const message = lastParsed
+    if (message === null || typeof message !== 'object' || message.action !== 'announce') {
+      // not JSON, a scrape answer (whose handler changes what it parsed) or an unknown action:
+      // the original path, with a parse of its own
+      original.call(this, data)
+      return
+    }
+    this.expectingResponse = false
+    // another torrent's message on the shared socket: the original drops it in _onAnnounceResponse
+    if (message.info_hash !== this.client._infoHashBinary) return
+    this._onAnnounceResponse(message)
+  }
+}
