@@ -1,3 +1,4 @@
+import { coalescedUpdate } from '../core/download-manager/coalesced-update'
 import type { EngineApi } from '../engine/download-manager/engine-api'
 import { t } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
@@ -32,8 +33,12 @@ export function startNotices(engine: EngineApi, options: { notify: boolean }): (
   // Only downloads seen unfinished in this session notify: a restart re-checks finished torrents.
   const unfinished = new Set<string>()
   let badge = -1
+  const markUnfinished = (t: TorrentSnapshot) => {
+    // at once, not in the coalesced update: a 'done' in the same task must still notify
+    if (t.progress < 1 && t.state !== 'error') unfinished.add(t.infoHash)
+  }
   const update = (torrents: TorrentSnapshot[]) => {
-    for (const t of torrents) if (t.progress < 1 && t.state !== 'error') unfinished.add(t.infoHash)
+    for (const t of torrents) markUnfinished(t)
     // Only when it changes: each assignment costs the browser a title update, four times a second.
     const title = progressTitle(torrents, base)
     if (document.title !== title) document.title = title
@@ -44,22 +49,29 @@ export function startNotices(engine: EngineApi, options: { notify: boolean }): (
     const done = count ? nav.setAppBadge?.(count) : nav.clearAppBadge?.()
     done?.catch(() => {}) // not installed, or no badge on this platform
   }
+  // 'added' and 'removed' come once per torrent: one update in the next task covers a bulk add
+  const listUpdate = coalescedUpdate(() => update(engine.list()))
   update(engine.list())
-  return engine.on((event) => {
+  const off = engine.on((event) => {
     switch (event.type) {
       case 'added':
         askPermission()
-        update(engine.list())
+        markUnfinished(event.torrent)
+        listUpdate.request()
         break
       case 'progress': update(event.torrents); break
-      case 'removed': unfinished.delete(event.infoHash); update(engine.list()); break
+      case 'removed': unfinished.delete(event.infoHash); listUpdate.request(); break
       case 'done':
-        update(engine.list())
+        listUpdate.request()
         if (options.notify && unfinished.delete(event.torrent.infoHash)) void notifyDone(event.torrent)
         break
       default: break
     }
   })
+  return () => {
+    off()
+    listUpdate.cancel()
+  }
 }
 
 /** Called on the user's add: once ever, and only while the browser has not been told yet. */
