@@ -24,7 +24,7 @@ import { spawnJsonLines, type JsonLinesChild } from '../support/json-lines-child
 import { startTracker } from '../support/tracker'
 import type { TorrentSetSpec } from '../support/torrent-set-seeder'
 import { startApp } from '../e2e/harness'
-import { countWrites, dialogShown, halfDone, makeHalfDoneCopy, rowOf, until, untilRow } from './huge-torrent'
+import { countWrites, dialogShown, halfDone, hugePieceLength, makeHalfDoneCopy, rowOf, until, untilRow } from './huge-torrent'
 import { nestedLayout, zeroTorrent, type MadeTorrent } from './scale-torrents'
 
 const MiB = 1024 * 1024
@@ -204,8 +204,7 @@ export async function measureHugeResume(appArgs: string[] = [], log: (line: stri
     const largest = Math.max(...SIZES_GIB)
     for (const sizeGiB of SIZES_GIB) {
       const files = nestedLayout(FILES, Math.floor((sizeGiB * GiB) / FILES))
-      // as huge-torrent.ts: what libtorrent and qBittorrent pick for such sizes
-      const pieceLength = sizeGiB >= 64 ? 16 * MiB : sizeGiB >= 8 ? 4 * MiB : MiB
+      const pieceLength = hugePieceLength(sizeGiB)
       log(`bench resume: generating ${sizeGiB} GiB, ${FILES} files (sparse)…`)
       const torrent = await zeroTorrent(join(dir, String(sizeGiB)), `Huge ${sizeGiB} GiB`, files, pieceLength, tracker.httpUrl)
       let seeder: JsonLinesChild<{ tcpPort: number }> | undefined

@@ -231,6 +231,11 @@ async function measureOne(browser: Browser, appUrl: string, torrent: MadeTorrent
   }
 }
 
+/** What libtorrent and qBittorrent pick for such sizes: a few thousand pieces. */
+export function hugePieceLength(sizeGiB: number): number {
+  return sizeGiB >= 64 ? 16 * MiB : sizeGiB >= 8 ? 4 * MiB : MiB
+}
+
 export async function measureHugeTorrents(browser: Browser, appArgs: string[] = [], log: (line: string) => void = console.log): Promise<HugeTorrentRun[]> {
   const dir = await mkdtemp(join(tmpdir(), 'scale-huge-'))
   const tracker = await startTracker({ intervalMs: 60_000 })
@@ -240,8 +245,7 @@ export async function measureHugeTorrents(browser: Browser, appArgs: string[] = 
     const largest = Math.max(...SIZES_GIB)
     for (const sizeGiB of SIZES_GIB) {
       const files = nestedLayout(FILES, Math.floor((sizeGiB * GiB) / FILES))
-      // what libtorrent and qBittorrent pick for such sizes: a few thousand pieces
-      const pieceLength = sizeGiB >= 64 ? 16 * MiB : sizeGiB >= 8 ? 4 * MiB : MiB
+      const pieceLength = hugePieceLength(sizeGiB)
       log(`bench huge: generating ${sizeGiB} GiB, ${FILES} files (sparse)…`)
       const torrent = await zeroTorrent(join(dir, String(sizeGiB)), `Huge ${sizeGiB} GiB`, files, pieceLength, tracker.httpUrl)
       const seeded = sizeGiB === largest
