@@ -64,7 +64,6 @@ function hex(bytes: Uint8Array): string {
 
 /** The torrent as webtorrent takes it (a v2-only Metainfo, whose infoBytes our parser checked). */
 export function parsedV2Torrent(meta: Metainfo): ParsedTorrent {
-  const single = meta.files.length === 1
   return {
     infoHash: meta.infoHash,
     name: meta.name,
@@ -73,10 +72,7 @@ export function parsedV2Torrent(meta: Metainfo): ParsedTorrent {
     private: meta.private,
     // Maps with text keys, byte strings and numbers: what webtorrent's bencode encodes back
     info: bdecode(meta.infoBytes) as Map<string, unknown>,
-    files: meta.files.map((file) => {
-      const path = single ? file.name : `${meta.name}/${file.name}`
-      return { path, name: file.path[file.path.length - 1] ?? file.name, length: file.length, offset: file.offset }
-    }),
+    files: webtorrentFiles(meta),
     length: meta.length,
     pieceLength: meta.pieceLength,
     lastPieceLength: meta.lastPieceLength,
@@ -95,7 +91,6 @@ export function parsedV2Torrent(meta: Metainfo): ParsedTorrent {
  */
 export function parsedV1Torrent(meta: Metainfo): ParsedTorrent {
   if (meta.version !== 'v1') throw new Error(`parsedV1Torrent takes a v1 torrent, not ${meta.version}`)
-  const single = meta.files.length === 1
   const hashes = meta.pieceHashes
   return {
     infoHash: meta.infoHash,
@@ -105,10 +100,7 @@ export function parsedV1Torrent(meta: Metainfo): ParsedTorrent {
     urlList: [...meta.urlList],
     private: meta.private,
     info: bdecode(meta.infoBytes) as Map<string, unknown>,
-    files: meta.files.map((file) => {
-      const path = single ? file.name : `${meta.name}/${file.name}`
-      return { path, name: file.path[file.path.length - 1] ?? file.name, length: file.length, offset: file.offset }
-    }),
+    files: webtorrentFiles(meta),
     length: meta.length,
     pieceLength: meta.pieceLength,
     lastPieceLength: meta.lastPieceLength,
@@ -119,4 +111,13 @@ export function parsedV1Torrent(meta: Metainfo): ParsedTorrent {
 /** A v2-only magnet link: webtorrent fetches the metadata (ut-metadata.ts checks it), then torrent-hooks.ts hands it parsedV2Torrent. */
 export function parsedV2Magnet(link: { infoHash: string; name?: string }): ParsedTorrent {
   return { infoHash: link.infoHash, ...(link.name ? { name: link.name } : {}), announce: [], urlList: [] }
+}
+
+/** The files as parse-torrent lists them: a path under the torrent's name (or the name alone for one file). */
+function webtorrentFiles(meta: Metainfo): ParsedTorrent['files'] {
+  const single = meta.files.length === 1
+  return meta.files.map((file) => {
+    const path = single ? file.name : `${meta.name}/${file.name}`
+    return { path, name: file.path[file.path.length - 1] ?? file.name, length: file.length, offset: file.offset }
+  })
 }
