@@ -7,7 +7,7 @@
  * Read it with an unminified build (`npx vite build --minify false --outDir DIR`, then BENCH_APP_DIR=DIR).
  */
 import type { Browser, Page } from '@playwright/test'
-import { TRACE_CATEGORIES } from './main-thread-trace'
+import { TRACE_CATEGORIES, recordTrace } from './main-thread-trace'
 
 interface CallFrame { functionName: string; url?: string; lineNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; parent?: number }
@@ -27,13 +27,7 @@ export interface LongTaskProfile {
 const where = (f: CallFrame) => `${f.functionName || '(anonymous)'} ${(f.url ?? '').replace(/^.*\/(assets|node_modules)\//, '$1/').replace(/^https?:\/\/[^/]+\//, '')}:${f.lineNumber + 1}`
 
 export async function profileLongTasks(browser: Browser, page: Page, action: () => Promise<void>): Promise<LongTaskProfile> {
-  await browser.startTracing(page, { categories: [...TRACE_CATEGORIES, 'disabled-by-default-v8.cpu_profiler'] })
-  let trace: Buffer
-  try {
-    await action()
-  } finally {
-    trace = await browser.stopTracing()
-  }
+  const trace = await recordTrace(browser, page, [...TRACE_CATEGORIES, 'disabled-by-default-v8.cpu_profiler'], action)
   return longTaskProfile(trace, new URL(page.url()).origin)
 }
 

@@ -27,14 +27,19 @@ export const TRACE_CATEGORIES = ['disabled-by-default-devtools.timeline']
 
 /** Traces `page` while `action` runs; returns the tasks of its renderer's main thread. */
 export async function traceMainThread(browser: Browser, page: Page, action: () => Promise<void>): Promise<MainThreadTasks> {
-  await browser.startTracing(page, { categories: TRACE_CATEGORIES })
-  let trace: Buffer
+  return mainThreadTasks(await recordTrace(browser, page, TRACE_CATEGORIES, action), new URL(page.url()).origin)
+}
+
+/** A Chromium trace of `page` in `categories` while `action` runs (stopped even when it throws). */
+export async function recordTrace(browser: Browser, page: Page, categories: string[], action: () => Promise<void>): Promise<Buffer> {
+  await browser.startTracing(page, { categories })
   try {
     await action()
-  } finally {
-    trace = await browser.stopTracing()
+  } catch (err) {
+    await browser.stopTracing().catch(() => {})
+    throw err
   }
-  return mainThreadTasks(trace, new URL(page.url()).origin)
+  return browser.stopTracing()
 }
 
 /** Parses a trace: the main thread of the renderer that shows `origin`, and its complete tasks. */
@@ -79,13 +84,7 @@ interface TimerData { timerId?: number; timeout?: number; singleShot?: boolean }
  * Every task of the main thread counts, the short ones too.
  */
 export async function profileMainThread(browser: Browser, page: Page, action: () => Promise<void>, refreshTimeoutMs = 250): Promise<MainThreadProfile> {
-  await browser.startTracing(page, { categories: [...TRACE_CATEGORIES, 'devtools.timeline'] })
-  let trace: Buffer
-  try {
-    await action()
-  } finally {
-    trace = await browser.stopTracing()
-  }
+  const trace = await recordTrace(browser, page, [...TRACE_CATEGORIES, 'devtools.timeline'], action)
   return mainThreadProfile(trace, new URL(page.url()).origin, refreshTimeoutMs)
 }
 
