@@ -28,7 +28,7 @@ import { pollUntil } from '../support/peers/process'
 import type { Qbittorrent } from '../support/peers/qbittorrent'
 import type { LocalTracker } from '../support/tracker'
 import { expect, trackerTest, type RealPeers } from './fixtures'
-import { SCREENSHOTS, confirmAddDialog, expectSavedFilesExact, type RunningApp } from './harness'
+import { SCREENSHOTS, confirmAddDialog, expectSavedFilesExact, expectStorageLineAtLeast, type RunningApp } from './harness'
 
 const SIZE_MIB = 64
 /**
@@ -101,6 +101,8 @@ test('1. from qbittorrent-nox found through an HTTP tracker, .torrent opened in 
   await openTorrentFile(page, made.torrent)
   await expect(item(page).getByText(/peers? \(.*tracker [1-9]/)).toBeVisible({ timeout: 30_000 })
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
+  // the storage line counts the torrent as soon as it shows complete (it once said "0 B used" here)
+  await expectStorageLineAtLeast(page, made.meta.length)
   console.log(`1. qbittorrent-nox -> bridge -> Chromium: ${SIZE_MIB} MiB in ${secondsSince(t0).toFixed(1)} s (${(made.meta.length / secondsSince(t0) / 1e6).toFixed(1)} MB/s)`)
   await expectSavedFilesExact(page, { name: NAME, sha256 }, tmpDir)
   await expectQbtUploaded(qbt, made, made.meta.length)
