@@ -76,7 +76,7 @@ export class BtFileList extends LitElement {
               <option value="0">${t('priority.skip')}</option><option value="1">${t('priority.normal')}</option><option value="2">${t('priority.high')}</option>
             </select></div>
         </div>
-        ${isPlayable(file.name) ? html`<button aria-label=${t('files.playName', { name: file.name })} title=${t('files.playHint', { name: file.name })}
+        ${isPlayable(file.name) ? html`<button data-play=${file.index} aria-label=${t('files.playName', { name: file.name })} title=${t('files.playHint', { name: file.name })}
           @click=${() => this.play(file)}>${t('files.play')}</button>` : html`<span></span>`}
         <button ?disabled=${!file.done} aria-label=${t('files.saveName', { name: file.name })}
           title=${file.done ? t('files.saveName', { name: file.name }) : t('files.saveLater')}
@@ -90,6 +90,13 @@ export class BtFileList extends LitElement {
     if (priority === undefined) return
     const detail: FilePriorityChange = { fileIndex: file.index, priority }
     this.dispatchEvent(new CustomEvent('file-priority', { detail, bubbles: true, composed: true }))
+  }
+
+  /** Focuses the file's Play button (the player's opener, found again after the player closed). */
+  focusPlay(fileIndex: number): boolean {
+    const button = this.renderRoot.querySelector<HTMLElement>(`button[data-play="${fileIndex}"]`)
+    button?.focus()
+    return Boolean(button)
   }
 
   private play(file: FileSnapshot): void {

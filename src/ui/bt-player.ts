@@ -5,7 +5,8 @@ import type { FileSnapshot, TorrentSnapshot } from '../protocol/engine-events'
 import { contentType, extensionOf, mediaKind, streamUrl, type MediaKind } from '../pwa/media-types'
 import { srtToVtt } from '../pwa/subtitles'
 import type { PlayFileDetail } from './bt-file-list'
-import { keepTabInside } from './dialog-focus'
+import type { BtTorrentList } from './bt-torrent-list'
+import { OpenerFocus, keepTabInside } from './dialog-focus'
 import { updateWhenLocaleChanges } from './localized'
 import { buttonStyles } from './shared-styles'
 
@@ -37,6 +38,7 @@ export class BtPlayer extends LitElement {
   declare subtitle: string
   private unsubscribe: (() => void) | undefined
   private subtitleUrls: string[] = []
+  private readonly openerFocus = new OpenerFocus()
 
   static override styles = [buttonStyles, css`
     dialog { width: min(960px, calc(100vw - 16px)); max-height: calc(100dvh - 16px); box-sizing: border-box; padding: 0;
@@ -88,8 +90,8 @@ export class BtPlayer extends LitElement {
     }
   }
 
-  /** Opens the player on one file of a torrent. */
-  async play(infoHash: string, fileIndex: number, name: string): Promise<void> {
+  /** Opens the player on one file of a torrent; `refocus` finds its opener again should that be redrawn meanwhile (dialog-focus.ts). */
+  async play(infoHash: string, fileIndex: number, name: string, refocus?: () => void): Promise<void> {
     this.stop()
     const kind = mediaKind(name)
     if (!kind) return
@@ -101,13 +103,16 @@ export class BtPlayer extends LitElement {
     // The engine downloads in order, with the next few MiB critical, while the stream is open.
     await this.updateComplete
     const dialog = this.renderRoot.querySelector('dialog')
-    if (dialog && !dialog.open) dialog.showModal()
+    if (dialog && !dialog.open) {
+      this.openerFocus.opened(refocus)
+      dialog.showModal()
+    }
     if (kind === 'text' || kind === 'subtitle') void this.loadText()
   }
 
   override render() {
     const p = this.playing
-    return html`<dialog aria-label=${p ? t('player.of', { name: p.name }) : t('player.label')} @keydown=${keepTabInside} @close=${() => this.stop()}>
+    return html`<dialog aria-label=${p ? t('player.of', { name: p.name }) : t('player.label')} @keydown=${keepTabInside} @close=${(e: Event) => this.onClose(e.currentTarget as Element)}>
       ${p ? html`
         <div class="head">
           <h2>${p.name}</h2>
@@ -232,6 +237,11 @@ export class BtPlayer extends LitElement {
     this.dispatchEvent(new CustomEvent('save-file', { detail: { infoHash: p.infoHash, fileIndex: p.fileIndex }, bubbles: true, composed: true }))
   }
 
+  private onClose(dialog: Element): void {
+    this.openerFocus.closed(dialog)
+    this.stop()
+  }
+
   private close(): void {
     this.renderRoot.querySelector('dialog')?.close()
     this.stop()
@@ -253,8 +263,14 @@ export class BtPlayer extends LitElement {
   private readonly onPlayFile = (event: Event): void => {
     const detail = (event as CustomEvent<PlayFileDetail>).detail
     const infoHash = detail.infoHash ?? infoHashFromPath(event)
-    if (infoHash) void this.play(infoHash, detail.fileIndex, detail.name)
+    if (infoHash) void this.play(infoHash, detail.fileIndex, detail.name, playOpener(event, infoHash, detail.fileIndex))
   }
+}
+
+/** How to focus the Play button again: through the torrent list the event came through (its rows may be redrawn). */
+function playOpener(event: Event, infoHash: string, fileIndex: number): (() => void) | undefined {
+  const list = event.composedPath().find((node): node is BtTorrentList => node instanceof HTMLElement && node.localName === 'bt-torrent-list')
+  return list ? () => list.focusPlayOf(infoHash, fileIndex) : undefined
 }
 
 /** The list item the event came through knows its torrent (bt-file-list may not). */

@@ -7,6 +7,7 @@ import { buttonStyles } from './shared-styles'
 import { updateWhenLocaleChanges } from './localized'
 import { stateLabel } from './state-label'
 import './bt-file-list'
+import type { BtFileList } from './bt-file-list'
 import './bt-peer-list'
 import './bt-tracker-list'
 import './bt-speed-limits'
@@ -115,7 +116,7 @@ export class BtTorrentItem extends LitElement {
           ${torrent.uploaded > 0 || torrent.progress === 1 ? html`<span title=${t('torrent.ratioHint', { uploaded: formatBytes(torrent.uploaded) })}>${t('torrent.ratio', { ratio: formatRatio(torrent.ratio) })}</span>` : nothing}
         </div>
         <div class="actions">
-          <button aria-expanded=${this.expanded} aria-label=${t('torrent.filesOf', { name })} ?disabled=${torrent.files.length === 0}
+          <button data-opener="files" aria-expanded=${this.expanded} aria-label=${t('torrent.filesOf', { name })} ?disabled=${torrent.files.length === 0}
             @click=${() => { this.expanded = !this.expanded }}>${t('torrent.files', { count: torrent.files.length })}</button>
           ${multiFile ? html`<button ?disabled=${!allDone} aria-label=${t('torrent.saveAllOf', { name })}
             @click=${() => this.fire('save-all')}>${t('torrent.saveAll')}</button>` : nothing}
@@ -160,6 +161,21 @@ export class BtTorrentItem extends LitElement {
     const details = this.renderRoot.querySelector('details')
     if (control === 'diagnostics' && details) details.open = true
     this.renderRoot.querySelector<HTMLElement>(`[data-opener="${control}"]`)?.focus()
+  }
+
+  /**
+   * Focuses a file's Play button (it opened the player), unfolding the files as they were (a redrawn
+   * row has them folded), or the Files button when that file's row is not drawn.
+   */
+  async focusPlay(fileIndex: number): Promise<void> {
+    if (!this.expanded) {
+      this.expanded = true
+      await this.updateComplete
+    }
+    const files = this.renderRoot.querySelector<BtFileList>('bt-file-list')
+    await files?.updateComplete
+    if (files?.focusPlay(fileIndex)) return
+    this.renderRoot.querySelector<HTMLElement>('[data-opener="files"]')?.focus()
   }
 
   /** "3 peers (tracker 2 · DHT 1)": a button that shows them, when there are any. */

@@ -139,6 +139,12 @@ export class BtTorrentList extends LitElement {
     for (const item of items) if (item.torrent.infoHash === infoHash) return item.focusControl(control)
   }
 
+  /** Focuses a torrent's Play button for a file (it opened the player; its row may have been redrawn since). */
+  focusPlayOf(infoHash: string, fileIndex: number): void {
+    const items = this.renderRoot.querySelectorAll<BtTorrentItem>('bt-torrent-item')
+    for (const item of items) if (item.torrent.infoHash === infoHash) return void item.focusPlay(fileIndex)
+  }
+
   private showAll(): void {
     this.filter = 'all'
     this.query = ''

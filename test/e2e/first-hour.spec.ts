@@ -5,7 +5,7 @@ import type { Page } from '@playwright/test'
 import { expectAccessible } from './a11y'
 import { expect, swarmTest as test } from './fixtures'
 import { SCREENSHOTS, addDialog, expectNoCspViolations, sha256File } from './harness'
-import { expectFocusTrapped, expectFocusVisible, hasFocus, tabTo } from './keyboard'
+import { expectFocusTrapped, expectFocusVisible, hasFocus, redrawRows, tabTo } from './keyboard'
 import { liveChanges, recordLiveRegions } from './live-regions'
 
 // Slow enough (512 KiB/s) that Pause finds it still downloading.
@@ -211,24 +211,6 @@ test('a magnet that finds no peers leads to help, through the Connectivity panel
   await expect(row).toBeVisible()
   expectNoCspViolations(page)
 })
-
-/**
- * The list drops its rows and draws them again, as when an update leaves a torrent out for a
- * moment: true when the first row's element was replaced (else the test proves nothing).
- */
-async function redrawRows(page: Page): Promise<boolean> {
-  return page.locator('bt-torrent-list').evaluate(async (node) => {
-    const list = node as HTMLElement & { torrents: unknown[]; updateComplete: Promise<boolean> }
-    const before = list.shadowRoot?.querySelector('bt-torrent-item')
-    const torrents = list.torrents
-    list.torrents = []
-    await list.updateComplete
-    list.torrents = torrents
-    await list.updateComplete
-    const after = list.shadowRoot?.querySelector('bt-torrent-item')
-    return Boolean(before && after && before !== after && !before.isConnected)
-  })
-}
 
 test('in German, by the browser\'s language: the main flow reads German, with German numbers; Settings switches to Spanish and Russian at once, and the choice stays', async ({ app, swarm, openPage, tmpDir }) => {
   const page = await openPage(app, { locale: 'de-DE', acceptDownloads: true, viewport: { width: 360, height: 740 }, colorScheme: 'dark', ready: 'Noch keine Torrents' })

@@ -65,3 +65,21 @@ export async function expectFocusVisible(page: Page): Promise<void> {
   expect(ring, 'something has the focus').not.toBeNull()
   expect(ring!.outline || ring!.shadow, `the focused ${ring!.name} shows a focus ring`).toBe(true)
 }
+
+/**
+ * The list drops its rows and draws them again, as when an update leaves a torrent out for a
+ * moment: true when the first row's element was replaced (else the test proves nothing).
+ */
+export async function redrawRows(page: Page): Promise<boolean> {
+  return page.locator('bt-torrent-list').evaluate(async (node) => {
+    const list = node as HTMLElement & { torrents: unknown[]; updateComplete: Promise<boolean> }
+    const before = list.shadowRoot?.querySelector('bt-torrent-item')
+    const torrents = list.torrents
+    list.torrents = []
+    await list.updateComplete
+    list.torrents = torrents
+    await list.updateComplete
+    const after = list.shadowRoot?.querySelector('bt-torrent-item')
+    return Boolean(before && after && before !== after && !before.isConnected)
+  })
+}

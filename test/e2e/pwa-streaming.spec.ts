@@ -9,6 +9,7 @@ import { makeVideo, spawnMediaSeeder, writeSrt, type MediaSeeder } from '../supp
 import { expectAccessible } from './a11y'
 import { expect, test as base } from './fixtures'
 import { SCREENSHOTS, confirmAddDialog, expectNoCspViolations, sha256File, startApp } from './harness'
+import { redrawRows } from './keyboard'
 import { waitForController } from './pwa-helpers'
 
 const FOLDER = 'Clip Folder'
@@ -107,6 +108,7 @@ test('a video plays while it downloads, seeks to 80%, shows subtitles; the saved
 
   await player(page).getByRole('button', { name: 'Close player' }).click()
   await expect(player(page)).toBeHidden()
+  await expect(item(page).getByRole('button', { name: 'Play clip.mp4', exact: true }), 'the focus is back on what opened the player').toBeFocused()
   await expect(item(page).getByTestId('state')).toHaveText('Seeding', { timeout: 180_000 })
   expect(await save(page, tmpDir, 'clip.mp4')).toBe(sha256['clip.mp4'])
   expectNoCspViolations(page) // streamed video and blob: subtitles, under the server's policy
@@ -121,7 +123,12 @@ test('text previews; a file the browser cannot play says so and offers Save (byt
 
   await item(page).getByRole('button', { name: 'Play notes.txt', exact: true }).click()
   await expect(player(page).getByLabel('Contents of notes.txt')).toContainText('This torrent is a test clip.')
-  await player(page).getByRole('button', { name: 'Close player' }).click()
+  // the player gives the focus back to its Play button even when the row was redrawn meanwhile
+  // (the element that opened it is gone by then; the new row has its files folded)
+  expect(await redrawRows(page), 'the row was drawn anew while the player was open').toBe(true)
+  await page.keyboard.press('Escape')
+  await expect(player(page)).toBeHidden()
+  await expect(item(page).getByRole('button', { name: 'Play notes.txt', exact: true }), 'the focus is back on "Play notes.txt"').toBeFocused()
 
   await item(page).getByRole('button', { name: 'Play clip.mp4', exact: true }).click()
   await expect.poll(async () => (await videoState(page)).readyState >= 3, { timeout: 60_000 }).toBe(true)
