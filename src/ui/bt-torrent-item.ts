@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import type { EngineApi } from '../engine/download-manager/engine-api'
 import { formatBytes, formatDuration, formatPercent, formatRatio, formatSpeed, t, type MessageId } from '../i18n/i18n'
-import type { TorrentSnapshot } from '../protocol/engine-events'
+import type { TorrentSnapshot, TorrentState } from '../protocol/engine-events'
 import { barWidth } from './bar-width'
 import { buttonStyles } from './shared-styles'
 import { updateWhenLocaleChanges } from './localized'
@@ -28,6 +28,18 @@ export function sourcesText(torrent: Pick<TorrentSnapshot, 'peerSources'>): stri
 
 /** A control of a torrent's row that opens a dialog, for the focus to go back to when the row was redrawn meanwhile. */
 export type TorrentControl = 'peers' | 'remove' | 'diagnostics'
+
+/** States in which a torrent without peers is looking for some: there "Why none?" is offered. */
+const LOOKING_FOR_PEERS: ReadonlySet<TorrentState> = new Set(['downloading', 'metadata', 'seeding'])
+
+/**
+ * Looking for peers, or about to again: "queued" with no place in line is a torrent being
+ * (re)started, as one with no peers is every 15 s, 30 s, 60 s… (core/download-manager/stall.ts);
+ * "Why none?" stays through that flicker instead of vanishing and coming back.
+ */
+function lookingForPeers(torrent: TorrentSnapshot): boolean {
+  return LOOKING_FOR_PEERS.has(torrent.state) || (torrent.state === 'queued' && !torrent.queue)
+}
 
 /** One torrent: name, size, progress, state in words, speeds, peers, ETA; files on demand. */
 export class BtTorrentItem extends LitElement {
@@ -178,20 +190,27 @@ export class BtTorrentItem extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('[data-opener="files"]')?.focus()
   }
 
-  /** "3 peers (tracker 2 · DHT 1)": a button that shows them, when there are any. */
+  /**
+   * "3 peers (tracker 2 · DHT 1)": a button that shows them, when there are any; "0 peers" and
+   * "Why none?" while it looks for some. Both buttons are one element (one template), so a peer
+   * coming and going, or the state flickering between looking states, does not take the focus from
+   * "Why none?" (a redrawn button would drop it to the page's body); nor does a restart (lookingForPeers).
+   */
   private renderPeers(torrent: TorrentSnapshot) {
     const text = torrent.peers
       ? t('torrent.peersFrom', { count: torrent.peers, sources: sourcesText(torrent) })
       : t('torrent.peers', { count: 0 })
     // no peer while looking for some: what the bridge can reach is the first thing to check (the panel links to help)
-    if (!torrent.peers && (torrent.state === 'downloading' || torrent.state === 'metadata' || torrent.state === 'seeding')) {
-      return html`<span>${text}</span><button class="link why" aria-label=${t('torrent.whyNoneFor', { name: torrent.name })}
-        @click=${() => this.fire('show-connectivity')}>${t('torrent.whyNone')}</button>`
-    }
-    if (!torrent.peers || !this.engine) return html`<span>${text}</span>`
-    return html`<button class="link peers" aria-expanded=${Boolean(this.peersOpen)} aria-label=${t('torrent.peersOf', { name: torrent.name, peers: text })}
-      @click=${() => { this.peersOpen = !this.peersOpen }}>${text}</button>`
+    const why = !torrent.peers && lookingForPeers(torrent)
+    if (!why && (!torrent.peers || !this.engine)) return html`<span>${text}</span>`
+    return html`<span ?hidden=${!why}>${why ? text : ''}</span><button class=${why ? 'link why' : 'link peers'}
+      aria-expanded=${why ? nothing : Boolean(this.peersOpen)}
+      aria-label=${why ? t('torrent.whyNoneFor', { name: torrent.name }) : t('torrent.peersOf', { name: torrent.name, peers: text })}
+      @click=${why ? this.onWhyNone : this.onPeers}>${why ? t('torrent.whyNone') : text}</button>`
   }
+
+  private readonly onWhyNone = (): void => this.fire('show-connectivity')
+  private readonly onPeers = (): void => { this.peersOpen = !this.peersOpen }
 
   /** Time left; "estimating…" while bytes flow but the engine withholds a guess (core/download-manager/eta.ts), nothing while none flow. */
   private renderEta(torrent: TorrentSnapshot) {

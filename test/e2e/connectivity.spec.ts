@@ -38,8 +38,37 @@ test('the Connectivity panel says whether peers can connect in, and why not; a t
   await page.emulateMedia({ colorScheme: 'dark' })
   await page.getByLabel('Magnet link, info hash or torrent URL').fill('magnet:?xt=urn:btih:0f0e0d0c0b0a09080706050403020100f0e0d0c0&dn=Nobody+has+this')
   await page.getByRole('button', { name: 'Add', exact: true }).click()
-  await page.getByRole('button', { name: 'Why no peers for Nobody has this? Show connectivity' }).click()
+  const why = page.getByRole('button', { name: 'Why no peers for Nobody has this? Show connectivity' })
+  await expect(why).toBeVisible()
+  await page.screenshot({ path: `${SCREENSHOTS}/why-none-dark-360.png` })
+  // A peer that comes and goes, or a restart for want of peers (queued, no place in line, for a
+  // moment), leaves "Why none?" the same element, with the focus on it: it once was drawn anew
+  // and the focus fell to the page's body.
+  await why.focus()
+  expect(await flickerRow(page, { peers: 1, peerSources: { tracker: 1 } }), '"Why none?" is the same element after a peer came and went').toBe(true)
+  expect(await flickerRow(page, { state: 'queued' }), '"Why none?" is the same element after a restart').toBe(true)
+  await expect(why).toBeFocused()
+  await why.click()
   await expect(panel(page)).toBeVisible()
   await expect(fact('Reachable from the internet')).toHaveText(/^No: /)
   await page.screenshot({ path: `${SCREENSHOTS}/connectivity-dark-360.png` })
 })
+
+/**
+ * The first torrent's row is given a snapshot changed by `change` and then its own again, as the
+ * engine sends them when a peer connects and drops or a torrent is restarted (the next real
+ * snapshot is its own too); true when "Why none?" was never redrawn.
+ */
+async function flickerRow(page: Page, change: Record<string, unknown>): Promise<boolean> {
+  return page.locator('bt-torrent-item').first().evaluate(async (node, change) => {
+    const item = node as HTMLElement & { torrent: object; updateComplete: Promise<boolean> }
+    const before = item.shadowRoot?.querySelector('button.why')
+    const looking = item.torrent
+    item.torrent = { ...looking, ...change }
+    await item.updateComplete
+    item.torrent = looking
+    await item.updateComplete
+    const after = item.shadowRoot?.querySelector('button.why')
+    return Boolean(before && before === after)
+  }, change)
+}
