@@ -193,6 +193,10 @@ export class BridgeHub implements SessionHost {
     return hub
   }
 
+  get runsDht(): boolean {
+    return this.dht !== null
+  }
+
   get peerPort(): number {
     return this.listener.port
   }

@@ -32,6 +32,8 @@ export interface SessionHost {
   readonly metrics: BridgeMetrics
   readonly allowNet: readonly Cidr[]
   readonly peerPort: number
+  /** The bridge runs a DHT node (none with --no-dht, nor behind a proxy): WELCOME says so. */
+  readonly runsDht: boolean
   readonly encryption: EncryptionMode
   /** How tracker names are resolved (a test may stand in for DNS). */
   readonly resolve?: Resolver
@@ -138,7 +140,7 @@ export class PageSession implements StreamOwner {
       this.alive = false
       ws.ping()
     }, host.limits.heartbeatMs)
-    this.send({ type: FrameType.Welcome, peerPort: host.peerPort, maxStreams: host.limits.maxStreamsPerSession, dialRate: host.limits.dialsPerSecond, dht: true,
+    this.send({ type: FrameType.Welcome, peerPort: host.peerPort, maxStreams: host.limits.maxStreamsPerSession, dialRate: host.limits.dialsPerSecond, dht: host.runsDht,
       announceRate: Math.min(0xffff, host.limits.announcesPerSecond), announceBurst: Math.min(0xffff, host.limits.announceBurst) })
     const route = host.routeFrame()
     if (route) this.send(route)

@@ -11,6 +11,8 @@ export function reachText(bridge: BridgeStatus): string {
       if (route?.proxy) {
         return via ? t('reach.proxyFrom', { proxy: route.proxy, via }) : t('reach.proxy', { proxy: route.proxy })
       }
+      // a bridge started with --no-dht: the whole swarm but what only the DHT knows of
+      if (bridge.connectivity?.dhtNodes === -1) return via ? t('reach.connectedFromNoDht', { via }) : t('reach.connectedNoDht')
       return via ? t('reach.connectedFrom', { via }) : t('reach.connected')
     }
     case 'connecting': return t('reach.connecting')

@@ -1,5 +1,6 @@
 // STATUS frames from a real bridge (in-process, loopback): a page is told the bridge's
-// connectivity right after WELCOME, and why port mapping is off when it is.
+// connectivity right after WELCOME, and why port mapping is off when it is; WELCOME says whether
+// the bridge runs a DHT node.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
 import { connectClient, startTestBridge, waitFor, type TestBridge } from './harness'
@@ -22,6 +23,7 @@ describe('STATUS frames', () => {
       portMapping: { state: 'off', protocol: '', gateway: '', externalHost: '', externalPort: 0, message: 'the peer port listens on 127.0.0.1 only (--peer-host)' },
       dhtNodes: 0, lsd: false, proxy: '', ipv6: false,
     })
+    expect(client.welcome?.dht, 'WELCOME says the bridge runs a DHT node').toBe(true)
   })
 
   it('says port mapping was turned off, and that there is no DHT node', async () => {
@@ -30,5 +32,7 @@ describe('STATUS frames', () => {
     await waitFor(() => client!.status !== null, 5000, 'a STATUS frame')
     expect(client.status?.portMapping).toMatchObject({ state: 'off', message: 'port mapping is turned off (--port-mapping off)' })
     expect(client.status?.dhtNodes).toBe(-1)
+    // regression: WELCOME said dht: true from a bridge started with --no-dht
+    expect(client.welcome?.dht, 'WELCOME says the bridge runs no DHT node').toBe(false)
   })
 })

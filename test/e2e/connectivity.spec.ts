@@ -54,6 +54,21 @@ test('the Connectivity panel says whether peers can connect in, and why not; a t
   await page.screenshot({ path: `${SCREENSHOTS}/connectivity-dark-360.png` })
 })
 
+test('a bridge started with --no-dht: neither the Reach line nor the Connectivity panel claims a DHT', async ({ serveApp, openPage }) => {
+  const app = await serveApp({ trackers: [], args: ['--no-dht'] })
+  const page = await openPage(app, { colorScheme: 'light' })
+  const reach = page.getByRole('status', { name: 'Reach' })
+  await expect(reach).toHaveText('Connected to the swarm through the bridge: TCP peers and HTTP/UDP trackers (this bridge runs no DHT), and WebRTC peers.')
+  await page.getByRole('button', { name: /^Connectivity: / }).click()
+  const fact = (term: string) => panel(page).getByRole('term').filter({ hasText: term }).locator('xpath=following-sibling::dd[1]')
+  await expect(fact('DHT')).toHaveText('Off')
+  await page.screenshot({ path: `${SCREENSHOTS}/connectivity-no-dht-light.png` })
+  await panel(page).getByRole('button', { name: 'Close' }).click()
+  await page.setViewportSize({ width: 360, height: 740 })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.screenshot({ path: `${SCREENSHOTS}/reach-no-dht-dark-360.png` })
+})
+
 /**
  * The first torrent's row is given a snapshot changed by `change` and then its own again, as the
  * engine sends them when a peer connects and drops or a torrent is restarted (the next real

@@ -144,4 +144,11 @@ describe('what the app says of the route', () => {
     expect(reachLost(down)).toBe(true)
     expect(reachText({ ...connected, route: { proxy: '', outgoingInterface: '10.8.0.2', state: 'unknown', message: '' } })).toMatch(/through the bridge from 10\.8\.0\.2, and WebRTC peers/)
   })
+
+  it('does not claim the DHT from a bridge that runs none (--no-dht)', () => {
+    const connectivity = { portMapping: { state: 'off' as const, protocol: '' as const, gateway: '', externalHost: '', externalPort: 0, message: '' }, dhtNodes: -1, lsd: false, proxy: '', ipv6: false, peerPort: 6881 }
+    expect(reachText({ ...connected, connectivity })).toBe('Connected to the swarm through the bridge: TCP peers and HTTP/UDP trackers (this bridge runs no DHT), and WebRTC peers.')
+    expect(reachText({ ...connected, connectivity, route: { proxy: '', outgoingInterface: 'wg0', state: 'up', message: '' } })).toMatch(/from wg0: TCP peers and HTTP\/UDP trackers \(this bridge runs no DHT\)/)
+    expect(reachText({ ...connected, connectivity: { ...connectivity, dhtNodes: 0 } })).toMatch(/and the DHT through the bridge/)
+  })
 })

@@ -141,12 +141,13 @@ export class BridgeLink {
   }
 }
 
-/** The bridge's last STATUS, while connected, with the peer port its WELCOME gave. */
+/** The bridge's last STATUS, while connected, with the peer port its WELCOME gave (and no DHT when WELCOME says it runs none). */
 function connectivityOf(client: BridgeClient): Pick<BridgeStatus, 'connectivity'> {
   const status = client.status
   if (!status || client.state !== 'connected') return {}
   const { type: _type, ...connectivity } = status
-  return { connectivity: { ...connectivity, peerPort: client.welcome?.peerPort ?? 0 } }
+  const dhtNodes = client.welcome?.dht === false ? -1 : connectivity.dhtNodes
+  return { connectivity: { ...connectivity, dhtNodes, peerPort: client.welcome?.peerPort ?? 0 } }
 }
 
 function withRoute(status: BridgeStatus, route: RouteFrame | null): BridgeStatus {
