@@ -27,6 +27,8 @@ function show(what: string, p: LongTaskProfile): void {
   for (const [fn, ms] of p.self.slice(0, 15)) console.log(`    ${String(ms).padStart(6)}  ${fn}`)
   console.log('  inclusive (ms):')
   for (const [fn, ms] of p.inclusive.slice(0, 25)) console.log(`    ${String(ms).padStart(6)}  ${fn}`)
+  console.log('  trace events in them (inclusive, ms):')
+  for (const [name, ms] of p.events.slice(0, 15)) console.log(`    ${String(ms).padStart(6)}  ${name}`)
 }
 
 if (isMain(import.meta.url)) {
