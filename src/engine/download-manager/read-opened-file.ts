@@ -1,3 +1,5 @@
+import { concatBytes } from '../../core/bytes'
+
 /**
  * A dropped or picked file's bytes, or `undefined` when it holds more than `max` (then only
  * `max` + one chunk were read). Its `size` is not asked: for a file from disk Chromium fetches it
@@ -24,12 +26,5 @@ export async function readOpenedFile(file: Blob, max: number): Promise<Uint8Arra
   } finally {
     reader.releaseLock()
   }
-  if (chunks.length === 1) return chunks[0]!
-  const bytes = new Uint8Array(length)
-  let at = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return bytes
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks)
 }
