@@ -1,4 +1,5 @@
 import { LitElement, html } from 'lit'
+import { withTorrent, withoutTorrent } from '../core/download-manager/torrent-list-update'
 import { AddFlow } from '../engine/download-manager/add-flow'
 import type { AddOptions } from '../engine/download-manager/engine'
 import { SaveFlow } from '../engine/file-assembly/save-flow'
@@ -194,13 +195,15 @@ export class BtApp extends LitElement {
   private onEngineEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'progress': this.torrents = event.torrents; break
-      case 'metadata': case 'removed': this.torrents = this.engine?.list() ?? []; break
+      // one torrent changed: its own snapshot, not a re-list of every torrent (core/download-manager/torrent-list-update.ts)
+      case 'metadata': this.torrents = withTorrent(this.torrents, event.torrent); break
+      case 'removed': this.torrents = withoutTorrent(this.torrents, event.infoHash); break
       case 'added':
-        this.torrents = this.engine?.list() ?? []
+        this.torrents = withTorrent(this.torrents, event.torrent)
         this.announce(t('announce.added', { name: event.torrent.name }))
         break
       case 'done':
-        this.torrents = this.engine?.list() ?? []
+        this.torrents = withTorrent(this.torrents, event.torrent)
         if (this.unfinished.delete(event.torrent.infoHash)) this.announce(t('announce.done', { name: event.torrent.name }))
         break
       case 'error': {

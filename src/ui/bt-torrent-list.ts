@@ -2,6 +2,8 @@ import { LitElement, css, html, nothing } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { LIST_FILTERS, filterCounts, matchesFilter, matchesSearch, totalSpeeds, type ListFilter } from '../core/download-manager/list-filter'
 import type { EngineApi } from '../engine/download-manager/engine-api'
+import { rowsToDraw } from '../core/download-manager/row-drawing'
+import { yieldToPage } from '../engine/download-manager/yield-to-page'
 import { formatSpeed, rich, t, type MessageId } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 import { updateWhenLocaleChanges } from './localized'
@@ -38,6 +40,11 @@ export class BtTorrentList extends LitElement {
   declare limit: number
   /** The torrents of the last update, to tell new ones. */
   private known: Set<string> | undefined
+  /** Rows drawn now: the list fills up to `limit` a few rows per task (core/download-manager/row-drawing.ts). */
+  private drawn = 0
+  /** Rows to draw once filled: what the filter and the search let through, up to `limit`. */
+  private wanted = 0
+  private growing = false
 
   static override styles = [buttonStyles, css`
     ul { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--gap); }
@@ -82,10 +89,25 @@ export class BtTorrentList extends LitElement {
       if (added || pointed || this.torrents.length < TOOLBAR_FROM) this.showAll()
     }
     // nor is it left among the rows not drawn
+    let pointedAt = -1
     if (changed.has('highlighted') && this.highlighted !== undefined) {
       const at = this.sorted().findIndex((t) => t.infoHash === this.highlighted)
       if (at >= this.limit) this.limit = (Math.floor(at / LIST_ROWS_AT_A_TIME) + 1) * LIST_ROWS_AT_A_TIME
+      pointedAt = at
     }
+    // a new view is drawn a few rows per task, not 100 rows in one (a reload, a filter, a search)
+    const newView = (changed.has('torrents') && !known?.size) || changed.has('filter') || changed.has('query')
+    this.wanted = Math.min(this.limit, this.visible().length)
+    this.drawn = rowsToDraw(this.drawn, this.wanted, { newView, atLeast: pointedAt + 1 })
+  }
+
+  override updated(): void {
+    if (this.growing || this.drawn >= this.wanted) return
+    this.growing = true
+    void yieldToPage().then(() => {
+      this.growing = false
+      this.requestUpdate()
+    })
   }
 
   override render() {
@@ -98,8 +120,8 @@ export class BtTorrentList extends LitElement {
       </div>`
     }
     const shown = this.sorted()
-    const drawn = shown.slice(0, this.limit)
-    const more = shown.length - drawn.length
+    const drawn = shown.slice(0, this.drawn)
+    const more = shown.length - this.wanted
     return html`${this.torrents.length >= TOOLBAR_FROM ? this.renderToolbar() : nothing}
       ${shown.length === 0
         ? html`<p class="none" role="status">${t('list.noMatch')} <button class="link" @click=${() => this.showAll()}>${t('list.showAll')}</button></p>`

@@ -23,10 +23,13 @@ const COUNT = Number(process.env.BENCH_SCALE_SMALL ?? 1000)
 
 function show(what: string, p: LongTaskProfile): void {
   console.log(`${what}: ${p.longTasks.length} tasks of 50 ms and over: ${p.longTasks.join(', ')} ms`)
+  console.log(`${what}: ${p.cpuLongTasks.length} tasks of 50 ms and over of the thread's own CPU time: ${p.cpuLongTasks.join(', ')} ms`)
   console.log('  self time in them (ms):')
   for (const [fn, ms] of p.self.slice(0, 15)) console.log(`    ${String(ms).padStart(6)}  ${fn}`)
   console.log('  inclusive (ms):')
   for (const [fn, ms] of p.inclusive.slice(0, 25)) console.log(`    ${String(ms).padStart(6)}  ${fn}`)
+  console.log('  trace events in them (inclusive, ms):')
+  for (const [name, ms] of p.events.slice(0, 15)) console.log(`    ${String(ms).padStart(6)}  ${name}`)
 }
 
 if (isMain(import.meta.url)) {

@@ -59,9 +59,18 @@ function setup(options: Setup = {}) {
   return { flow, added, reports, chosen, persisted: () => persisted }
 }
 
-/** A file that must not be read: its size alone refuses it. */
-function hugeFile(name: string): File {
-  return { name, size: MAX_OPENED_FILE_BYTES + 1, arrayBuffer: () => { throw new Error('read a file that is too large') } } as unknown as File
+/**
+ * A file far larger than a .torrent, from disk: its stream gives 1 MiB chunks without end, and its
+ * `size` must not be asked (Chromium fetches it with a synchronous call to the browser process).
+ */
+function hugeFile(name: string): File & { pulled(): number } {
+  let pulled = 0
+  const chunk = new Uint8Array(1024 * 1024)
+  const stream = () => new ReadableStream<Uint8Array>({ pull: (c) => { pulled += chunk.byteLength; c.enqueue(chunk) } }, { highWaterMark: 0 })
+  return {
+    name, stream, pulled: () => pulled,
+    get size(): number { throw new Error('asked a file from disk its size') },
+  } as unknown as File & { pulled(): number }
 }
 
 describe('the add flow', () => {
@@ -122,9 +131,11 @@ describe('the add flow', () => {
     expect(persisted()).toBe(0)
   })
 
-  it('refuses a file too large to be a .torrent without reading it, and goes on with the next', async () => {
+  it('refuses a file too large to be a .torrent reading no more of it than the limit, and goes on with the next', async () => {
     const { flow, added, reports } = setup()
-    await flow.addFiles([hugeFile('movie.mkv'), new File([TORRENT_BYTES], 'a.torrent')])
+    const huge = hugeFile('movie.mkv')
+    await flow.addFiles([huge, new File([TORRENT_BYTES], 'a.torrent')])
+    expect(huge.pulled()).toBeLessThanOrEqual(MAX_OPENED_FILE_BYTES + 2 * 1024 * 1024)
     expect(reports).toEqual([['error', t('notice.tooLarge', { name: 'movie.mkv' })]])
     expect(added).toEqual([{ source: { kind: 'file', bytes: TORRENT_BYTES, fileName: 'a.torrent' }, options: { paused: true } }])
   })

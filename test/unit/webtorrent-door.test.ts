@@ -24,6 +24,8 @@ import { coalesceUpdateRounds } from '../../src/engine/webtorrent/update-rounds'
 import { assertWebtorrentVersion, WEBTORRENT_VERSION } from '../../src/engine/webtorrent/version'
 import { webSocketAnnounceOpts, webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
 import { parseTrackerMessagesOnce } from '../../src/engine/webtorrent/tracker-messages'
+import { paceTrackerOffers } from '../../src/engine/webtorrent/tracker-offers'
+import { TaskBudget } from '../../src/core/peer-discovery/task-budget'
 import { createLoopbackClient, destroyClient, WebTorrentCtor } from '../support/client'
 import { makeTorrent } from '../support/make-torrent'
 import { startTracker, type LocalTracker } from '../support/tracker'
@@ -389,5 +391,58 @@ describe('tracker-messages: torrents sharing one WebSocket tracker socket (bitto
       const saved = readFileSync(join(leechDir, `webrtc-${n}.bin`))
       expect(createHash('sha256').update(saved).digest('hex'), `torrent ${n}`).toBe(createHash('sha256').update(data).digest('hex'))
     }
+  }, 60_000)
+})
+
+describe('tracker-offers: announces of many torrents at once make their WebRTC offers over several tasks', () => {
+  let tracker: LocalTracker
+  let client: WebTorrent
+  beforeAll(async () => {
+    tracker = await startTracker()
+    client = await createLoopbackClient({ tcpPort: false })
+  })
+  afterAll(async () => {
+    await destroyClient(client)
+    await tracker.close()
+  })
+
+  type Announcing = { discovery: { tracker: { update(): void; _trackers: { peers: object }[] } } }
+  /** RTCPeerConnections made for offers and still waiting for an answer (bittorrent-tracker's private `peers`). */
+  const offers = (torrent: Torrent) => Object.keys((torrent as unknown as Announcing).discovery.tracker._trackers[0]!.peers).length
+
+  it('finds in the prebuilt module the offer maker it paces, called from announce as it was written against', () => {
+    expect(browserModule).toContain('const n=Math.min(e.numwant,5);this._generateOffers(n,e=>{t.numwant=n,t.offers=e,this._send(t)})')
+    expect(browserModule).toContain('_generateOffers(e,t){const n=this,i=[];')
+  })
+
+  it('unpatched, every announce makes its offers in the task that asked; patched, later, and every torrent still announces with them', async () => {
+    const torrents: Torrent[] = []
+    for (let i = 0; i < 4; i++) {
+      const file = makeTorrent({ name: `paced-${i}`, files: [{ path: ['a.bin'], length: 16 * 1024 }], announce: tracker.wsUrl })
+      const torrent = client.add(file, { announce: [tracker.wsUrl] })
+      if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
+      torrents.push(torrent)
+    }
+    const deadline = Date.now() + 20_000
+    while (torrents.some((t) => !tracker.server.torrents[t.infoHash]?.peers.length) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    const update = (t: Torrent) => (t as unknown as Announcing).discovery.tracker.update()
+
+    let before = torrents.map(offers)
+    for (const torrent of torrents) update(torrent)
+    expect(torrents.map(offers).map((n, i) => n - before[i]!), 'unpatched: 5 offers each, at once').toEqual([5, 5, 5, 5])
+
+    // a budget of 0 ms: no offer in the asking task, one torrent's per later task
+    const tasks: number[] = []
+    const budget = new TaskBudget(0, { now: () => performance.now(), nextTask: (fn) => setImmediate(() => { tasks.push(1); fn() }), onError: (err) => { throw err } })
+    for (const torrent of torrents) paceTrackerOffers(asBrowser(torrent), budget)
+    before = torrents.map(offers)
+    const announced = torrents.map((t) => new Promise((resolve) => t.once('trackerAnnounce', resolve)))
+    for (const torrent of torrents) update(torrent)
+    expect(torrents.map(offers).map((n, i) => n - before[i]!), 'patched: none in the asking task').toEqual([0, 0, 0, 0])
+    expect(budget.pending).toBe(4)
+    await Promise.all(announced)
+    expect(torrents.map(offers).map((n, i) => n - before[i]!), 'each made its offers later').toEqual([5, 5, 5, 5])
+    expect(budget.pending).toBe(0)
+    expect(tasks.length, 'over several tasks').toBeGreaterThanOrEqual(4)
   }, 60_000)
 })

@@ -5,6 +5,7 @@ import { AppError } from '../../protocol/errors'
 import type { AddOptions, AddSource } from './add-source'
 import type { EngineApi } from './engine-api'
 import { fetchTorrent } from '../torrent-parser/fetch-torrent'
+import { readOpenedFile } from './read-opened-file'
 import { yieldToPage } from './yield-to-page'
 
 /** What the person reads: an error, or news. */
@@ -20,7 +21,7 @@ export interface AddChooser {
   torrentOptions(bytes: Uint8Array): Promise<AddOptions | null>
 }
 
-/** A dropped or opened file larger than this is not read: no .torrent is (metainfo's limit is far below). */
+/** A dropped or opened file larger than this is not read further: no .torrent is (metainfo's limit is far below). */
 export const MAX_OPENED_FILE_BYTES = 64 * 1024 * 1024
 
 export interface AddFlowHost {
@@ -71,15 +72,15 @@ export class AddFlow {
     for (const [i, file] of files.entries()) {
       // one file's work per task, not a thousand's: the page draws and takes input in between
       if (i > 0) await yieldToPage()
-      if (file.size > MAX_OPENED_FILE_BYTES) {
-        this.host.report('error', t('notice.tooLarge', { name: file.name }))
-        continue
-      }
-      let bytes: Uint8Array
+      let bytes: Uint8Array | undefined
       try {
-        bytes = new Uint8Array(await file.arrayBuffer())
+        bytes = await readOpenedFile(file, MAX_OPENED_FILE_BYTES)
       } catch (err) {
         this.host.report('error', t('notice.fileFailed', { name: file.name, reason: errorText(AppError.from(err, 'BAD_TORRENT')) }))
+        continue
+      }
+      if (!bytes) {
+        this.host.report('error', t('notice.tooLarge', { name: file.name }))
         continue
       }
       await this.addFileBytes(file.name, bytes)

@@ -32,6 +32,7 @@ import { parsedV1Torrent } from '../webtorrent/parsed-torrent'
 import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from '../webtorrent/piece-hashing'
 import { coalesceUpdateRounds } from '../webtorrent/update-rounds'
 import { parseTrackerMessagesOnce } from '../webtorrent/tracker-messages'
+import { paceTrackerOffers } from '../webtorrent/tracker-offers'
 import { assertWebtorrentVersion } from '../webtorrent/version'
 import { V2Torrents } from './v2-torrents'
 import { v2RunnerHost } from './v2-runner-host'
@@ -132,6 +133,7 @@ export class TorrentRunner {
       v2?.attach(torrent)
       coalesceUpdateRounds(torrent)
       parseTrackerMessagesOnce(torrent) // once per shared WebSocket tracker socket, not once per torrent (tracker-messages.ts)
+      paceTrackerOffers(torrent) // a burst of announces' WebRTC offers spread over tasks (tracker-offers.ts)
       hashPiecesInWorker(torrent, this.storage, v2 && ((index) => v2.checkOf(index)))
       assemblePiecesIntoSpareBuffers(torrent)
       this.limits.attach(torrent, limitsOf(record.stored))

@@ -1,4 +1,5 @@
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import { withWebSocketTrackerPrototype } from './websocket-tracker-prototype'
 
 /**
  * bittorrent-tracker's WebSocketTracker, as webtorrent keeps one per WebSocket tracker of a
@@ -30,30 +31,15 @@ let lastParsed: { action?: unknown; info_hash?: unknown } | undefined
  * not its torrent's. What it does with its own (offers, answers, intervals, failures, warnings)
  * is its own `_onAnnounceResponse`, unchanged; scrape answers and anything else take its
  * original path. No public API: the handler and the socket are private to bittorrent-tracker.
- * The prototype is patched once, reached through the first torrent whose trackers exist.
+ * The prototype is patched once, reached through the first torrent whose trackers exist
+ * (websocket-tracker-prototype.ts).
  */
 export function parseTrackerMessagesOnce(torrent: Torrent): void {
-  const internals = torrent as unknown as { discovery?: unknown; _startDiscovery?: () => void }
-  if (patchFrom(torrent) || typeof internals._startDiscovery !== 'function') return
-  // a torrent starts its discovery (and so its trackers) once it listens or has its metadata
-  const start = internals._startDiscovery
-  internals._startDiscovery = function (this: Torrent) {
-    start.call(this)
-    patchFrom(this)
-  }
-}
-
-/** Patches the WebSocketTracker prototype of one of the torrent's trackers; true once patched. */
-function patchFrom(torrent: Torrent): boolean {
-  const internals = torrent as unknown as { discovery?: { tracker?: { _trackers?: object[] } | null } | null }
-  const trackers = internals.discovery?.tracker?._trackers
-  if (!trackers) return false
-  for (const tracker of trackers) {
-    const proto = Object.getPrototypeOf(tracker) as WebSocketTrackerProto
-    if (typeof proto._onSocketData !== 'function' || typeof proto._onAnnounceResponse !== 'function') continue
-    if (!patched.has(proto)) patchPrototype(proto)
-  }
-  return true
+  withWebSocketTrackerPrototype(torrent, (proto) => {
+    const handler = proto as WebSocketTrackerProto
+    if (typeof handler._onSocketData !== 'function' || typeof handler._onAnnounceResponse !== 'function') return
+    if (!patched.has(proto)) patchPrototype(handler)
+  })
 }
 
 function patchPrototype(proto: WebSocketTrackerProto): void {
