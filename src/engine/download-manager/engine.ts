@@ -79,6 +79,7 @@ export class Engine implements EngineApi {
       checkSpace: (record) => void this.fullDisk.checkSpace(record),
       applyQueue: () => this.manager.applyQueue(),
       diskFull: () => this.fullDisk.paused(),
+      progress: () => this.emitProgress(),
     })
     this.manager = new DownloadManager(this.records, persistence, () => this.settings, () => this.emitProgress())
     this.controls = new TorrentControls(this.records, persistence, this.runner, this.manager, {
