@@ -46,7 +46,10 @@ export class ResumeSizeCheck {
    * first look counts: later sizes include this session's own writes. `refuse`: throw when short.
    */
   opened(index: number, size: number, refuse = true): void {
-    if (!this.pending.delete(index)) return this.refuseShort(index)
+    if (!this.pending.delete(index)) {
+      if (refuse) this.refuseShort(index)
+      return
+    }
     if (size >= (this.least.get(index) ?? -1)) return
     this.short.add(index)
     if (refuse) throw mismatch(index)
