@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'DUPLICATE' // the torrent is already in the list
   | 'STORAGE' // the browser's storage failed
   | 'QUOTA' // the browser's storage is full
+  | 'RESUME_MISMATCH' // a file on disk is shorter than the resume data says (changed while the app was closed): re-checked, not an error for good
   | 'ENGINE' // the torrent engine reported an error
   | 'UNSUPPORTED' // the browser lacks a feature
   | 'BRIDGE_UNAVAILABLE' // the bridge cannot be reached or refused this page (origin, token)

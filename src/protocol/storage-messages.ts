@@ -6,8 +6,20 @@ export interface StorageLayout {
   pieceLength: number
 }
 
+/**
+ * Fast resume without reading every file's size first (docs/BENCHMARKS.md): the least size each
+ * file holding verified pieces must have (core/file-storage/bitfield.ts leastFileSizes). The
+ * worker checks each such file the first time it opens it, before any write to it, and in
+ * 'check-sizes' batches; a file shorter than that refuses reads and writes with RESUME_MISMATCH.
+ */
+export interface ResumeSizes {
+  fileIndices: number[]
+  minSizes: number[]
+}
+
 export type StorageRequest =
-  | { type: 'open'; torrent: string; layout: StorageLayout }
+  /** With `resume`: no listing of the torrent's folder, the files' sizes checked as they are used. */
+  | { type: 'open'; torrent: string; layout: StorageLayout; resume?: ResumeSizes }
   | { type: 'put'; torrent: string; index: number; data: ArrayBuffer }
   | { type: 'get'; torrent: string; index: number; offset: number; length: number }
   /** Close the handle of one file so the window can read it as a disk-backed File. */
@@ -15,6 +27,11 @@ export type StorageRequest =
   | { type: 'close'; torrent: string }
   /** Size on disk of each file (-1 when missing), for fast resume. Opens the torrent first. */
   | { type: 'stat'; torrent: string; layout: StorageLayout }
+  /**
+   * Checks up to `max` of the files an 'open' with `resume` named that were not checked yet;
+   * answered as `check`: how many are left, and the files found shorter than they must be.
+   */
+  | { type: 'check-sizes'; torrent: string; max: number }
   /** Close and delete every file of the torrent. */
   | { type: 'destroy'; torrent: string }
   /**
@@ -44,7 +61,15 @@ export interface PieceHashes {
 }
 
 /** The answer to every storage call (a failure is an AppError, carried by the envelope). */
-export interface StorageReply { data?: ArrayBuffer; sizes?: number[]; v2Hash?: ArrayBuffer }
+export interface StorageReply { data?: ArrayBuffer; sizes?: number[]; v2Hash?: ArrayBuffer; check?: SizeCheck }
+
+/** The answer to 'check-sizes'. */
+export interface SizeCheck {
+  /** Files still to check. */
+  left: number
+  /** Files found shorter than the resume data needs (missing ones too), by index. */
+  short: number[]
+}
 
 /** OPFS layout: one folder per torrent, one file per torrent file, named by its index. */
 export const STORAGE_ROOT = 'torrents'

@@ -2,7 +2,7 @@
 // verified pieces (unverified bytes on disk are not trusted), a full disk pauses and more space
 // lets it finish, and a second tab shows and controls the first tab's engine, then takes over.
 import { join } from 'node:path'
-import type { Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import { allowWebRtc } from '../support/browser'
 import { torrentOrder } from '../support/fixtures'
 import { expectAccessible } from './a11y'
@@ -35,6 +35,21 @@ async function expectSavedFilesExact(page: Page, swarm: Swarm, dir: string, labe
   }
 }
 
+/** A page of the app's origin that is not the app (so its storage worker holds no file open), on `context`. */
+async function blankPage(context: BrowserContext, appUrl: string): Promise<Page> {
+  await allowWebRtc(context, new URL(appUrl).origin)
+  const page = await context.newPage()
+  // past the app's service worker: it would answer this navigation with the app itself, whose
+  // storage worker then holds the files open (createWritable failed, now and then, in CI)
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Network.enable')
+  await cdp.send('Network.setBypassServiceWorker', { bypass: true })
+  await page.route('**/blank-for-test', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }))
+  await page.goto(new URL('/blank-for-test', appUrl).href)
+  await cdp.send('Network.setBypassServiceWorker', { bypass: false })
+  return page
+}
+
 // The seeder's WebRTC (@roamhq/wrtc) can crash when the page reloads; spawnSeeder starts it again
 // on the same ports, so the page must find it again as it would a restarted peer.
 test('a reload mid-download continues from the verified pieces, without re-hashing them', async ({ app, swarm, openPage, tmpDir }) => {
@@ -63,17 +78,8 @@ test('a killed browser resumes on the same profile; bytes on disk that were neve
   // Reopened on the same profile: before the app runs, write garbage where a piece that was
   // never verified belongs (as if the tab died between writing and verifying it).
   chromium = await profileChromium(profile)
-  context = chromium.browser.contexts()[0]!
-  await allowWebRtc(context, new URL(app.url).origin)
-  page = await context.newPage()
-  // past the app's service worker: it would answer this navigation with the app itself, whose
-  // storage worker then holds the files open (createWritable failed, now and then, in CI)
-  const cdp = await context.newCDPSession(page)
-  await cdp.send('Network.enable')
-  await cdp.send('Network.setBypassServiceWorker', { bypass: true })
-  await page.route('**/blank-for-test', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }))
-  await page.goto(new URL('/blank-for-test', app.url).href)
-  await cdp.send('Network.setBypassServiceWorker', { bypass: false })
+  page = await blankPage(chromium.browser.contexts()[0]!, app.url)
+  context = page.context()
   const files = torrentOrder(swarm.files)
   const planted = await page.evaluate(async ({ infoHash, files, pieceLength }) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -110,6 +116,60 @@ test('a killed browser resumes on the same profile; bytes on disk that were neve
   await expect(item(page).getByTestId('state')).toHaveText(/Downloading|Seeding/, { timeout: 30_000 })
   expect(Number(await bar(page).getAttribute('data-pieces-checked'))).toBeLessThanOrEqual(2 * Object.keys(swarm.sha256).length)
   await expectSavedFilesExact(page, swarm, tmpDir, 'killed')
+})
+
+// A resume trusts its saved bitfield without reading every file's size first (fast-resume.ts):
+// the storage worker checks them as they are used and once the torrent runs. A file cut short
+// and one deleted while the browser was closed must still be found, their pieces downloaded again.
+test('files truncated or deleted while the browser was closed are found at resume; their pieces come again, every file exact', async ({ app, swarm, profileChromium, tmpDir }) => {
+  const profile = join(tmpDir, 'cut-profile')
+  let chromium = await profileChromium(profile)
+  let page = await openApp(chromium.browser.contexts()[0]!, app.url)
+  await addTorrentFile(page, swarm)
+  await expect.poll(() => percent(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(40)
+  await chromium.kill()
+
+  chromium = await profileChromium(profile)
+  page = await blankPage(chromium.browser.contexts()[0]!, app.url)
+  const cut = await page.evaluate(async ({ infoHash, files, pieceLength }) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('torrent-web')
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    const resume = await new Promise<{ bitfield: Uint8Array }>((resolve, reject) => {
+      const request = db.transaction('resume').objectStore('resume').get(infoHash)
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    db.close()
+    const has = (i: number) => (resume.bitfield[i >> 3]! & (0x80 >> (i & 7))) !== 0
+    // each file's verified pieces' starts, in the file's own offsets
+    const starts: number[][] = files.map(() => [])
+    let offset = 0
+    for (const [index, file] of files.entries()) {
+      for (let piece = Math.floor(offset / pieceLength); piece * pieceLength < offset + file.length; piece++) {
+        if (has(piece)) starts[index]!.push(Math.max(0, piece * pieceLength - offset))
+      }
+      offset += file.length
+    }
+    const holding = files.flatMap((_, index) => (starts[index]!.length ? [index] : []))
+    const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('torrents')).getDirectoryHandle(infoHash)
+    // the largest file that holds verified pieces, cut where its last one starts
+    const truncated = holding.reduce((a, b) => (files[b]!.length > files[a]!.length ? b : a))
+    const at = starts[truncated]!.at(-1)!
+    const writable = await (await dir.getFileHandle(`file-${truncated}`)).createWritable({ keepExistingData: true })
+    await writable.truncate(at)
+    await writable.close()
+    // and another one, deleted
+    const deleted = holding.find((index) => index !== truncated)
+    if (deleted !== undefined) await dir.removeEntry(`file-${deleted}`)
+    return { truncated, at, deleted, holding: holding.length }
+  }, { infoHash: swarm.infoHash, files: torrentOrder(swarm.files), pieceLength: PIECE })
+  expect(cut.holding, JSON.stringify(cut)).toBeGreaterThanOrEqual(2)
+
+  await page.goto(app.url)
+  await expectSavedFilesExact(page, swarm, tmpDir, 'cut')
 })
 
 test('a full disk pauses the torrent with a clear message, loses nothing verified, and more space lets it finish', async ({ app, swarm, profileChromium, tmpDir }) => {

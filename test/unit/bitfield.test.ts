@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countPieces, emptyBitfield, hasPiece, setPiece, trimToFileSizes, verifiedBytes } from '../../src/core/file-storage/bitfield'
+import { countPieces, emptyBitfield, hasPiece, leastFileSizes, setPiece, trimToFileSizes, verifiedBytes } from '../../src/core/file-storage/bitfield'
 
 const spans = (lengths: number[]) => {
   let offset = 0
@@ -30,5 +30,22 @@ describe('bitfield', () => {
     expect(trimToFileSizes(saved, files, 100, 400, [150, 120])).toEqual({ bitfield: new Uint8Array([0b1100_0000]), cleared: 2 })
     // First file missing: pieces 0 and 1 go.
     expect(trimToFileSizes(saved, files, 100, 400, [-1, 250]).bitfield).toEqual(new Uint8Array([0b0011_0000]))
+  })
+
+  it('says the least size each file must have for the verified pieces, which trimToFileSizes agrees with', () => {
+    // Files of 150, 0 and 250 bytes, pieces of 100: piece 1 spans the first and the last.
+    const files = spans([150, 0, 250])
+    expect(leastFileSizes(new Uint8Array([0b1000_0000]), files, 100, 400)).toEqual({ fileIndices: [0], minSizes: [100] })
+    expect(leastFileSizes(new Uint8Array([0b0100_0000]), files, 100, 400)).toEqual({ fileIndices: [0, 2], minSizes: [150, 50] })
+    expect(leastFileSizes(new Uint8Array([0b1011_0000]), files, 100, 400)).toEqual({ fileIndices: [0, 2], minSizes: [100, 250] })
+    expect(leastFileSizes(new Uint8Array([0]), files, 100, 400)).toEqual({ fileIndices: [], minSizes: [] })
+    // files at exactly those sizes keep every piece; one byte short of one loses the pieces in it
+    const saved = new Uint8Array([0b1111_0000])
+    const { fileIndices, minSizes } = leastFileSizes(saved, files, 100, 400)
+    const sizes = [-1, 0, -1]
+    fileIndices.forEach((index, i) => { sizes[index] = minSizes[i]! })
+    expect(trimToFileSizes(saved, files, 100, 400, sizes).cleared).toBe(0)
+    sizes[2]! -= 1
+    expect(trimToFileSizes(saved, files, 100, 400, sizes).cleared).toBe(1)
   })
 })

@@ -54,3 +54,25 @@ export function trimToFileSizes(
   }
   return { bitfield, cleared }
 }
+
+/**
+ * What trusted resume data says must be on disk: for each file a verified piece touches, the
+ * least size it must have (the end of the piece's last byte in it). A file at least that long
+ * holds every verified piece's bytes in it, as `trimToFileSizes` checks; the storage worker checks
+ * it file by file instead of reading every file's size before the torrent starts.
+ */
+export function leastFileSizes(
+  bitfield: Uint8Array, files: readonly FileSpan[], pieceLength: number, totalLength: number,
+): { fileIndices: number[]; minSizes: number[] } {
+  const least = new Map<number, number>()
+  const pieceCount = Math.ceil(totalLength / pieceLength)
+  for (let i = 0; i < pieceCount; i++) {
+    if (!hasPiece(bitfield, i)) continue
+    for (const slice of pieceSlices(files, pieceLength, i, totalLength)) {
+      const end = slice.fileOffset + slice.length
+      if (end > (least.get(slice.fileIndex) ?? -1)) least.set(slice.fileIndex, end)
+    }
+  }
+  const fileIndices = [...least.keys()].sort((a, b) => a - b)
+  return { fileIndices, minSizes: fileIndices.map((index) => least.get(index)!) }
+}

@@ -79,6 +79,7 @@ export class Engine implements EngineApi {
       checkSpace: (record) => void this.fullDisk.checkSpace(record),
       applyQueue: () => this.manager.applyQueue(),
       diskFull: () => this.fullDisk.paused(),
+      progress: () => this.emitProgressSoon(),
     })
     this.manager = new DownloadManager(this.records, persistence, () => this.settings, () => this.emitProgress())
     this.controls = new TorrentControls(this.records, persistence, this.runner, this.manager, {
@@ -297,6 +298,16 @@ export class Engine implements EngineApi {
 
   private emitProgress(): void {
     this.emit({ type: 'progress', torrents: this.list() })
+  }
+
+  private progressSoon: ReturnType<typeof setTimeout> | undefined
+
+  /** A progress event before the next tick, one for however many torrents asked in the same task (1,000 starting at once). */
+  private emitProgressSoon(): void {
+    this.progressSoon ??= setTimeout(() => {
+      this.progressSoon = undefined
+      this.emitProgress()
+    }, 0)
   }
 
   private emit(event: EngineEvent): void {

@@ -52,6 +52,10 @@ export interface TorrentRecord {
   /** Stall recovery: since when it has had no peers, and how long to wait next. */
   stall?: StallState
   forceFullCheck?: boolean
+  /** Started on trusted resume data whose files' sizes the storage worker checks once it runs (resume-sizes.ts). */
+  sizesToCheck?: boolean
+  /** Its files were found shorter than its resume data: being stopped, trimmed to them and started again. */
+  refitting?: boolean
   /** The last progress worked out, while nothing it depends on changed (see progressOf). */
   progressMemo?: { key: string; progress: ReturnType<typeof torrentProgress>; files: FileSnapshot[] }
 }

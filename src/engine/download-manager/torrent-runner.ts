@@ -15,6 +15,7 @@ import type { BridgeLink } from '../peer-connection/bridge-link'
 import { closedAsDuplicate } from '../peer-connection/duplicate-wires'
 import { markStartupStep } from './startup-marks'
 import { startupBitfield } from './fast-resume'
+import { refitToDisk, resumeSizesShort } from './resume-sizes'
 import { choiceAddOptions, settleIfNothingToChoose } from './file-choice'
 import { parseTorrentFile } from '../torrent-parser/parse-service'
 import type { Persistence } from './persistence'
@@ -50,6 +51,8 @@ export interface RunnerHost {
   applyQueue(): void
   /** A full disk paused a torrent: watch for freed space. */
   diskFull(): void
+  /** The UI hears at once of a change it should not wait the next progress tick for (a torrent ready to download). */
+  progress(): void
 }
 
 /**
@@ -90,6 +93,10 @@ export class TorrentRunner {
     this.store = opfsChunkStore(storage, (infoHash) => {
       const record = this.records.get(infoHash)
       if (record) record.piecesChecked++
+    }, (infoHash) => {
+      // a read found a file shorter than the resume data says, before the size check did
+      const record = this.records.get(infoHash)
+      if (record?.torrent) void this.refit(record)
     })
     this.v2 = new V2Torrents((infoHash) => v2RunnerHost(infoHash, {
       records, storage, persistence, bridge, emit: (event) => this.host.emit(event), stop: (record) => this.stop(record),
@@ -105,6 +112,7 @@ export class TorrentRunner {
       // queue and stall restarts starting what they had just stopped; docs/BENCHMARKS.md). A stop that
       // failed to save has said so itself.
       if (record.stopping) await record.stopping.catch(() => {})
+      delete record.sizesToCheck
       const bitfield = await startupBitfield(this.storage, record)
       markStartupStep('file-sizes')
       if (!this.records.has(record.infoHash) || record.stored.paused) return
@@ -236,6 +244,8 @@ export class TorrentRunner {
       this.applySelection(record, torrent)
       this.checkComplete(record)
       this.attachWebSeeds(record, torrent)
+      this.host.progress() // Downloading now, not at the next tick
+      if (record.sizesToCheck) void this.checkResumeSizes(record, torrent)
     })
     torrent.on('verified', (index: number) => {
       if (!current() || !record.bitfield) return
@@ -259,8 +269,29 @@ export class TorrentRunner {
     torrent.on('error', (err: Error) => { if (current()) void this.onTorrentError(record, AppError.from(err)) })
   }
 
+  /** A trusted resume's files checked once it runs (resume-sizes.ts); one shorter than its data says: re-checked. */
+  private async checkResumeSizes(record: TorrentRecord, torrent: Torrent): Promise<void> {
+    delete record.sizesToCheck
+    try {
+      if (await resumeSizesShort(this.storage, record.infoHash, () => record.torrent === torrent)) await this.refit(record)
+    } catch (err) {
+      // the run ended under it (its storage closed), or the worker failed: the next start checks again
+      if (record.torrent === torrent) this.host.emit({ type: 'warning', infoHash: record.infoHash, message: `file sizes not checked: ${AppError.from(err).message}` })
+    }
+  }
+
+  /** Files shorter than the resume data: stopped, trimmed to the sizes on disk, started again (resume-sizes.ts). */
+  private refit(record: TorrentRecord): Promise<void> {
+    return refitToDisk(record, {
+      storage: this.storage, persistence: this.persistence, emit: (event) => this.host.emit(event),
+      stop: (r) => this.stop(r), start: (r) => this.start(r), applyQueue: () => this.host.applyQueue(),
+    })
+  }
+
   /** webtorrent destroys a torrent on error; a full disk pauses it instead, keeping every verified piece. */
   private async onTorrentError(record: TorrentRecord, error: AppError): Promise<void> {
+    // a write refused because its file is shorter than the resume data says: a re-check, not an error
+    if (error.code === 'RESUME_MISMATCH') return this.refit(record)
     record.torrent = undefined
     this.webSeeds.detach(record.infoHash)
     this.v2.close(record.infoHash)

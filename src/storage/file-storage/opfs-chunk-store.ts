@@ -1,4 +1,5 @@
 import { ownsWholeBuffer } from '../../core/bytes'
+import { AppError } from '../../protocol/errors'
 import { reusePieceBuffer, takeHeld } from './held-pieces'
 import type { StorageClient } from './storage-client'
 
@@ -16,7 +17,7 @@ interface StoreOptions {
  * browser store (fsa-chunk-store) keeps every piece as its own OPFS file and writes on the main
  * thread; this one writes pieces at their offsets into the torrent's files, in a worker.
  */
-export function opfsChunkStore(storage: StorageClient, onCheckRead: (infoHash: string) => void = () => {}) {
+export function opfsChunkStore(storage: StorageClient, onCheckRead: (infoHash: string) => void = () => {}, onShortFile: (infoHash: string) => void = () => {}) {
   return class OpfsChunkStore {
     readonly chunkLength: number
     private readonly torrent: string
@@ -66,7 +67,12 @@ export function opfsChunkStore(storage: StorageClient, onCheckRead: (infoHash: s
       const length = opts?.length ?? pieceLength - offset
       this.ready
         .then(() => storage.get(this.torrent, index, offset, length))
-        .then((data) => cb(null, data), (err: Error) => cb(err))
+        .then((data) => cb(null, data), (err: Error) => {
+          // webtorrent takes a failed read as "not there" (a peer's request refused, a sample piece
+          // unverified); a file shorter than the resume data says is the engine's to re-check
+          if (AppError.from(err).code === 'RESUME_MISMATCH') onShortFile(this.torrent)
+          cb(err)
+        })
     }
 
     close(cb: Callback = () => {}): void {

@@ -1,6 +1,6 @@
 import { RpcClient } from '../../core/rpc-client'
 import { AppError } from '../../protocol/errors'
-import type { PieceHashes, StorageLayout, StorageReply, StorageRequest, V2PieceShape } from '../../protocol/storage-messages'
+import type { PieceHashes, ResumeSizes, SizeCheck, StorageLayout, StorageReply, StorageRequest, V2PieceShape } from '../../protocol/storage-messages'
 
 /**
  * The page's end of the storage worker: one promise per request, over the one worker RPC
@@ -20,8 +20,14 @@ export class StorageClient {
     this.rpc.warm() // the worker loads while the page boots, not on the first piece
   }
 
-  open(torrent: string, layout: StorageLayout, signal?: AbortSignal): Promise<void> {
-    return this.call({ type: 'open', torrent, layout }, [], signal).then(() => undefined)
+  /** `resume`: a trusted resume, its files' sizes checked as they are used, not listed first (resume-size-check.ts). */
+  open(torrent: string, layout: StorageLayout, signal?: AbortSignal, resume?: ResumeSizes): Promise<void> {
+    return this.call({ type: 'open', torrent, layout, ...(resume ? { resume } : {}) }, [], signal).then(() => undefined)
+  }
+
+  /** Checks up to `max` more of a trusted resume's file sizes: how many are left, and those found short. */
+  async checkSizes(torrent: string, max: number, signal?: AbortSignal): Promise<SizeCheck> {
+    return (await this.call({ type: 'check-sizes', torrent, max }, [], signal)).check ?? { left: 0, short: [] }
   }
 
   /** Takes ownership of `data`: it is transferred to the worker. */

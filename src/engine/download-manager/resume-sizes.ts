@@ -1,0 +1,65 @@
+import { trimToFileSizes } from '../../core/file-storage/bitfield'
+import type { EngineEvent } from '../../protocol/engine-events'
+import type { StorageClient } from '../../storage/file-storage/storage-client'
+import { storageLayout } from './fast-resume'
+import type { Persistence } from './persistence'
+import type { TorrentRecord } from './snapshot'
+import { raise } from './torrent-session'
+
+/**
+ * The other half of a trusted resume (fast-resume.ts): once the torrent runs, the storage worker
+ * checks the sizes of the files its resume data says hold verified pieces, a batch at a time so
+ * piece reads and writes go on between batches (the worker runs one request at a time). A file
+ * is also checked the first time it is read or written, before the batches reach it
+ * (workers/file-storage/resume-size-check.ts). Where one is shorter than the data says (changed
+ * or deleted while the app was closed), the torrent is re-checked against the sizes on disk.
+ */
+const BATCH = 256
+
+/** True when a file was found shorter than the resume data says; false when all fit, or the run ended first. */
+export async function resumeSizesShort(storage: StorageClient, infoHash: string, running: () => boolean): Promise<boolean> {
+  while (running()) {
+    const { left, short } = await storage.checkSizes(infoHash, BATCH)
+    if (short.length) return true
+    if (left === 0) return false
+  }
+  return false
+}
+
+/** What a re-check against the sizes on disk needs of the runner around it. */
+export interface RefitHost {
+  storage: StorageClient
+  persistence: Persistence
+  stop(record: TorrentRecord): Promise<void>
+  start(record: TorrentRecord): Promise<void>
+  emit(event: EngineEvent): void
+  applyQueue(): void
+}
+
+/**
+ * A file is shorter than the torrent's resume data says: stopped, its verified pieces that lie
+ * past a file's end on disk cleared (as a stat of every file before the start did), that saved,
+ * and started again (Checking, then Downloading them again). Every other verified piece is kept:
+ * nothing was written to a short file (the worker refused it), so its size is what the app
+ * found, and every other file holds its pieces.
+ */
+export async function refitToDisk(record: TorrentRecord, host: RefitHost): Promise<void> {
+  const metainfo = record.metainfo
+  if (record.refitting || !metainfo || !record.bitfield) return
+  record.refitting = true
+  try {
+    await host.stop(record)
+    const sizes = await host.storage.stat(record.infoHash, storageLayout(metainfo))
+    const { bitfield, cleared } = trimToFileSizes(record.bitfield, metainfo.files, metainfo.pieceLength, metainfo.length, sizes)
+    record.bitfield = bitfield
+    record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
+    host.persistence.scheduleResume(record.infoHash, () => record.bitfield!)
+    await host.persistence.flush()
+    host.emit({ type: 'warning', infoHash: record.infoHash, message: `${cleared} verified pieces lay past the end of files that are shorter on disk than when they were written (changed while the app was closed): re-checked, they will be downloaded again.` })
+    raise(record, { type: 'recheck' })
+  } finally {
+    record.refitting = false
+  }
+  host.applyQueue()
+  if (!record.torrent && !record.stored.paused) void host.start(record)
+}
