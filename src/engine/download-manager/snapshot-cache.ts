@@ -6,14 +6,20 @@ import { sessionOf } from './torrent-session'
 
 type Bridged = Omit<PeerSources, 'webrtc' | 'webseed'>
 
-/** What a torrent's snapshot is made of, cheap to read and to compare: when none of it moved, neither did the snapshot (unless live). */
-function inputsOf(record: TorrentRecord): unknown[] {
+/**
+ * What a torrent's snapshot is made of, cheap to read and to compare: when none of it moved,
+ * neither did the snapshot (unless live). Written into `into`: a tick reads them into one scratch
+ * array, not a new one per torrent four times a second.
+ */
+function inputsOf(record: TorrentRecord, into: unknown[] = []): unknown[] {
   const { torrent, stored } = record
-  return [
+  into.length = 0
+  into.push(
     sessionOf(record).state, torrent, torrent?.ready, torrent?.wires?.length, record.bitfield, record.bitfieldVersion,
     record.metainfo, record.error, stored, stored.pausedBecause, stored.priorities, stored.name, record.queuePosition,
     record.piecesChecked, record.uploadedNow, record.starting, record.stopping,
-  ]
+  )
+  return into
 }
 
 /** Its figures move on their own: it runs and is not complete (or is still checking or fetching metadata), it has connections, or it is starting or stopping. */
@@ -54,12 +60,13 @@ export class SnapshotCache {
     const tick = this.ticks++
     const list: TorrentSnapshot[] = []
     let slot = -1
+    const scratch: unknown[] = []
     for (const record of records) {
       slot++
       const held = this.held.get(record.infoHash)
-      const inputs = inputsOf(record)
+      const inputs = inputsOf(record, scratch)
       const due = !held || snapshotDue({ live: isLive(record), changed: !sameItems(held.inputs, inputs), slot, tick })
-      list.push(due ? this.of(record, inputs) : held.snap)
+      list.push(due ? this.of(record, [...inputs]) : held.snap)
     }
     return list
   }
