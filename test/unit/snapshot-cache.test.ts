@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import { emptyBitfield, setPiece } from '../../src/core/file-storage/bitfield'
 import { SLOW_SNAPSHOT_TICKS } from '../../src/core/download-manager/snapshot-cadence'
-import type { Metainfo } from '../../src/core/torrent-parser/metainfo'
+import { twoPieceMetainfo } from '../support/two-piece-metainfo'
 import { DEFAULT_SETTINGS } from '../../src/prefs/settings'
 import { SnapshotCache } from '../../src/engine/download-manager/snapshot-cache'
 import { isComplete, type TorrentRecord } from '../../src/engine/download-manager/snapshot'
@@ -14,13 +14,7 @@ import { TorrentSession, type SessionContext } from '../../src/engine/download-m
  * run in Node: a running torrent is a stand-in with the fields a snapshot reads.
  */
 
-const metainfo = {
-  infoHash: 'a'.repeat(40), name: 'two', pieceLength: 16, pieceCount: 2, length: 32, private: false, announce: [], urlList: [],
-  files: [
-    { index: 0, name: 'two/a', path: ['two', 'a'], length: 16, offset: 0, pad: false },
-    { index: 1, name: 'two/b', path: ['two', 'b'], length: 16, offset: 16, pad: false },
-  ],
-} as unknown as Metainfo
+const metainfo = twoPieceMetainfo
 
 const context: SessionContext = { settings: () => ({ ...DEFAULT_SETTINGS }), runner: { start: async () => {}, stop: async () => {} } }
 
