@@ -116,8 +116,19 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       log(`bench scale:   three downloading ones, what the engine knows: ${JSON.stringify(await stuckDiagnostics(page))}`)
       if (Object.keys(filled.errors).length) log(`bench scale:   in error: ${JSON.stringify(filled.errors)}`)
       log(`bench scale:   after ${fillSeconds.toFixed(0)} s: ${JSON.stringify(filled.states)}`)
+      // Small ones that did not seed within the fill hold download slots with no peer once their
+      // seeder stops: paused here, so that the queue starts the large ones, whose seeder stays,
+      // and the figures below are of 50 torrents that really download.
+      const unfinished = await page.evaluate(async () => {
+        const app = document.querySelector('bt-app') as unknown as { torrents: { infoHash: string; name: string; state: string }[]; engine: { pause(h: string): Promise<void> } }
+        const small = app.torrents.filter((t) => t.name.startsWith('Scale small') && t.state !== 'seeding')
+        for (const t of small) await app.engine.pause(t.infoHash)
+        return small.length
+      })
+      if (unfinished) log(`bench scale:   ${unfinished} small ones not seeding after the fill: paused, so that the large ones download`)
       await smallSeeder.stop() // the seeding torrents keep no peer: what a quiet library is like
       const running = await untilList(page, `the ${ACTIVE} downloading`, (s) => (s.states.downloading ?? 0) >= ACTIVE, 2 * 60_000, 1000).catch(() => readList(page))
+      log(`bench scale:   downloading now: ${JSON.stringify(await downloadingNames(page))}`)
       log(`bench scale:   measured with: ${JSON.stringify(running.states)}`)
       await page.waitForTimeout(10_000) // every one of them connected and under way
 
@@ -168,6 +179,15 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
 function logProfile(log: (line: string) => void, phase: string, p: MainThreadProfile & { functions: SelfTime[] }): void {
   log(`bench scale:   ${phase}, top self time: ${p.functions.map((f) => `${f.where} ${(f.share * 100).toFixed(1)}%`).join(' | ')}`)
   log(`bench scale:   ${phase}, timers (timeout ms × timers: fires/s, task ms in the window): ${p.timers.slice(0, 15).map((t) => `${t.timeoutMs}${t.singleShot ? ' once' : ''} × ${t.timers}: ${t.firesPerSecond.toFixed(1)}/s, ${t.taskMs.toFixed(0)} ms`).join(' | ')}`)
+}
+
+/** How many of the downloading ones are large and small (the small ones' seeder is stopped by now). */
+function downloadingNames(page: import('@playwright/test').Page): Promise<{ large: number; small: number }> {
+  return page.evaluate(() => {
+    const app = document.querySelector('bt-app') as unknown as { torrents: { name: string; state: string }[] }
+    const downloading = app.torrents.filter((t) => t.state === 'downloading')
+    return { large: downloading.filter((t) => t.name.startsWith('Scale active')).length, small: downloading.filter((t) => t.name.startsWith('Scale small')).length }
+  })
 }
 
 function downloadedBytes(page: import('@playwright/test').Page): Promise<number> {

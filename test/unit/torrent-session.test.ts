@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import { emptyBitfield, setPiece } from '../../src/core/file-storage/bitfield'
-import type { Metainfo } from '../../src/core/torrent-parser/metainfo'
+import { twoPieceMetainfo } from '../support/two-piece-metainfo'
 import { DEFAULT_SETTINGS, type Settings } from '../../src/prefs/settings'
 import { isComplete, type TorrentRecord } from '../../src/engine/download-manager/snapshot'
 import { TorrentSession, type SessionContext } from '../../src/engine/download-manager/torrent-session'
@@ -14,13 +14,7 @@ import { TorrentSession, type SessionContext } from '../../src/engine/download-m
  */
 
 /** Two pieces of 16 bytes, one file each. */
-const metainfo = {
-  infoHash: 'a'.repeat(40), name: 'two', pieceLength: 16, pieceCount: 2, length: 32, private: false, announce: [], urlList: [],
-  files: [
-    { index: 0, name: 'two/a', path: ['two', 'a'], length: 16, offset: 0, pad: false },
-    { index: 1, name: 'two/b', path: ['two', 'b'], length: 16, offset: 16, pad: false },
-  ],
-} as unknown as Metainfo
+const metainfo = twoPieceMetainfo
 
 let settings: Settings
 let errors: MockInstance<(...args: unknown[]) => void>

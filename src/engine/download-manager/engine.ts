@@ -15,9 +15,10 @@ import { parseTorrentFile } from '../torrent-parser/parse-service'
 import type { AddOptions, AddSource } from './add-source'
 import type { EngineApi } from './engine-api'
 import type { Persistence } from './persistence'
-import { isComplete, seedingTotals, snapshot, type TorrentRecord } from './snapshot'
-import { sessionOf, TorrentSession } from './torrent-session'
-import { keepIfSame } from '../../core/download-manager/snapshot-delta'
+import { isComplete, seedingTotals, type TorrentRecord } from './snapshot'
+import { TorrentSession } from './torrent-session'
+import { sameItems } from '../../core/download-manager/snapshot-cadence'
+import { SnapshotCache } from './snapshot-cache'
 import { FullDisk } from './full-disk'
 import { BridgeLink, type BridgeStatus } from '../peer-connection/bridge-link'
 import type { FileChoice } from './file-choice'
@@ -41,8 +42,10 @@ export type { AddOptions, AddSource } from './add-source'
 export class Engine implements EngineApi {
   readonly local = true
   private readonly records = new Map<string, TorrentSession>()
-  /** Each torrent's last snapshot: a new one equal to it is replaced by it (core/download-manager/snapshot-delta.ts). */
-  private readonly snapshots = new Map<string, TorrentSnapshot>()
+  /** Each torrent's last snapshot; a tick takes only those due again (snapshot-cache.ts). */
+  private readonly snapshots: SnapshotCache
+  /** The list the last progress event carried: a tick that finds the same object for object sends none. */
+  private lastProgress: TorrentSnapshot[] | undefined
   private readonly listeners = new Set<(event: EngineEvent) => void>()
   private readonly fullDisk: FullDisk
   private readonly controls: TorrentControls
@@ -61,6 +64,7 @@ export class Engine implements EngineApi {
     private readonly persistence: Persistence,
     bridgeToken = '',
   ) {
+    this.snapshots = new SnapshotCache((record) => record.torrent && this.bridge ? this.bridge.counts(record.infoHash) : undefined)
     this.fullDisk = new FullDisk({
       records: () => this.records.values(),
       snapshotOf: (record) => this.snapshotOf(record),
@@ -81,7 +85,7 @@ export class Engine implements EngineApi {
       diskFull: () => this.fullDisk.paused(),
       progress: () => this.emitProgressSoon(),
     })
-    this.manager = new DownloadManager(this.records, persistence, () => this.settings, () => this.emitProgress())
+    this.manager = new DownloadManager(this.records, persistence, () => this.settings, (scope) => this.emitProgress(scope))
     this.controls = new TorrentControls(this.records, persistence, this.runner, this.manager, {
       progress: () => this.emitProgress(),
       checkSpace: (record) => void this.fullDisk.checkSpace(record),
@@ -101,13 +105,11 @@ export class Engine implements EngineApi {
   }
 
   list(): TorrentSnapshot[] {
-    return [...this.records.values()].map((record) => this.snapshotOf(record))
+    return this.snapshots.all(this.records.values())
   }
 
   private snapshotOf(record: TorrentRecord): TorrentSnapshot {
-    const next = keepIfSame(this.snapshots.get(record.infoHash), snapshot(record, sessionOf(record).state, record.torrent && this.bridge ? this.bridge.counts(record.infoHash) : undefined))
-    this.snapshots.set(record.infoHash, next)
-    return next
+    return this.snapshots.of(record)
   }
 
   /** Loads every saved torrent and starts what the queue allows. */
@@ -181,7 +183,7 @@ export class Engine implements EngineApi {
     const record = this.records.get(infoHash)
     if (!record) return
     this.records.delete(infoHash)
-    this.snapshots.delete(infoHash)
+    this.snapshots.forget(infoHash)
     await record.stop({ destroyStore: deleteData })
     await this.persistence.delete(infoHash)
     // The store may never have opened (paused, or a magnet without metadata): delete by name too.
@@ -296,8 +298,12 @@ export class Engine implements EngineApi {
     return Boolean(record)
   }
 
-  private emitProgress(): void {
-    this.emit({ type: 'progress', torrents: this.list() })
+  /** Every snapshot taken afresh, or at a tick only those due (snapshot-cache.ts); a tick that changed nothing tells no one. */
+  private emitProgress(scope: 'all' | 'tick' = 'all'): void {
+    const torrents = scope === 'tick' ? this.snapshots.tick(this.records.values()) : this.list()
+    if (scope === 'tick' && sameItems(this.lastProgress, torrents)) return
+    this.lastProgress = torrents
+    this.emit({ type: 'progress', torrents })
   }
 
   private progressSoon: ReturnType<typeof setTimeout> | undefined

@@ -21,7 +21,8 @@ export class DownloadManager {
     private readonly records: ReadonlyMap<string, TorrentSession>,
     private readonly persistence: Persistence,
     private readonly settings: () => Settings,
-    private readonly onProgress: () => void,
+    /** 'tick': only the snapshots due (snapshot-cache.ts); otherwise every one afresh. */
+    private readonly onProgress: (scope?: 'all' | 'tick') => void,
   ) {}
 
   /** Starts and stops torrents so that what runs is what the queue and the goals allow. */
@@ -77,6 +78,8 @@ export class DownloadManager {
       this.progressTimer = undefined
     }
     for (const record of this.records.values()) {
+      // not running, no goal or stall under way: nothing to step (a thousand stopped torrents, four times a second)
+      if (!record.torrent && record.goalMetSince === undefined && record.stall?.noPeersSince === undefined) continue
       const goal = goalStep(Boolean(record.torrent) && isComplete(record) && this.goalReached(record), record.goalMetSince, Date.now())
       record.goalMetSince = goal.since
       if (goal.stop) {
@@ -86,7 +89,7 @@ export class DownloadManager {
         this.restartIfStalled(record)
       }
     }
-    this.onProgress()
+    this.onProgress('tick')
   }
 
   /** A torrent that wants peers and has had none for a while is restarted (see core/stall). */

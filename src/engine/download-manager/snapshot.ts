@@ -42,7 +42,7 @@ export interface TorrentRecord {
   stopping?: Promise<void>
   /** Bumped whenever `bitfield` changes. */
   bitfieldVersion?: number
-  completeMemo?: { key: string; value: boolean }
+  completeMemo?: { version: number; priorities: StoredTorrent['priorities']; value: boolean }
   /** The completion of this run was handled (history, notice). */
   completeHandled?: boolean
   /** Streams open for playback: the torrent downloads in order meanwhile. */
@@ -57,7 +57,7 @@ export interface TorrentRecord {
   /** Its files were found shorter than its resume data: being stopped, trimmed to them and started again. */
   refitting?: boolean
   /** The last progress worked out, while nothing it depends on changed (see progressOf). */
-  progressMemo?: { key: string; progress: ReturnType<typeof torrentProgress>; files: FileSnapshot[] }
+  progressMemo?: { version: number; bitfield: boolean; priorities: StoredTorrent['priorities']; progress: ReturnType<typeof torrentProgress>; files: FileSnapshot[] }
 }
 
 function priorities(record: TorrentRecord): Priority[] {
@@ -88,14 +88,19 @@ function receivedBytes(torrent: Torrent, piece: number): number {
   return missing ? missing.length - missing.missing : 0
 }
 
-/** All wanted files complete, from our own bitfield. Memoised on the bitfield's version: the UI asks four times a second. */
+/**
+ * All wanted files complete, from our own bitfield. Memoised on the bitfield's version and the
+ * priorities (a new array whenever one changes: torrent-controls.ts, file-choice.ts): the tick asks
+ * for every torrent four times a second, and a key string built at each ask was a cost of its own.
+ */
 export function isComplete(record: TorrentRecord): boolean {
   const { metainfo, bitfield } = record
   if (!metainfo || !bitfield || record.stored.awaitingFiles) return false
-  const key = `${record.bitfieldVersion ?? 0}:${(record.stored.priorities ?? []).join('')}`
-  if (record.completeMemo?.key === key) return record.completeMemo.value
+  const version = record.bitfieldVersion ?? 0
+  const memo = record.completeMemo
+  if (memo && memo.version === version && memo.priorities === record.stored.priorities) return memo.value
   const value = torrentComplete(metainfo.files, priorities(record), pieceState(record, metainfo))
-  record.completeMemo = { key, value }
+  record.completeMemo = { version, priorities: record.stored.priorities, value }
   return value
 }
 
@@ -143,12 +148,13 @@ function fileSnapshots(record: TorrentRecord, metainfo: Metainfo, progress: read
  */
 function progressOf(record: TorrentRecord, metainfo: Metainfo): { progress: ReturnType<typeof torrentProgress>; files: FileSnapshot[] } {
   const inFlight = Boolean(record.torrent?.ready) && !isComplete(record)
-  const key = `${record.bitfieldVersion ?? 0}:${record.bitfield ? 1 : 0}:${(record.stored.priorities ?? []).join('')}`
+  const version = record.bitfieldVersion ?? 0
   const memo = record.progressMemo
-  if (!inFlight && memo?.key === key) return memo
+  if (!inFlight && memo && memo.version === version && memo.bitfield === Boolean(record.bitfield) && memo.priorities === record.stored.priorities) return memo
   const progress = torrentProgress(metainfo.files, priorities(record), pieceState(record, metainfo))
   const files = fileSnapshots(record, metainfo, progress.files, memo?.files)
-  record.progressMemo = { key: inFlight ? '' : key, progress, files }
+  // while in flight, never a hit: bytes of pieces not yet verified move without a version
+  record.progressMemo = { version: inFlight ? Number.NaN : version, bitfield: Boolean(record.bitfield), priorities: record.stored.priorities, progress, files }
   return record.progressMemo
 }
 

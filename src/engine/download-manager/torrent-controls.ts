@@ -70,7 +70,8 @@ export class TorrentControls {
   async setFilePriority(infoHash: string, fileIndex: number, priority: FilePriority): Promise<void> {
     const record = this.records.get(infoHash)
     if (!record?.metainfo) return
-    const priorities = record.stored.priorities ?? record.metainfo.files.map(() => 1 as FilePriority)
+    // a new array, not the old one changed: snapshots' memos (snapshot.ts) know a change by it
+    const priorities = [...(record.stored.priorities ?? record.metainfo.files.map(() => 1 as FilePriority))]
     priorities[fileIndex] = priority
     record.stored.priorities = priorities
     await this.persistence.saveTorrent(record.stored)
