@@ -27,6 +27,7 @@ build and \`BENCH_SCALE_PARTS=many\` or \`=huge\`): headless Chromium, the compi
 tasks from a Chromium trace (every task, not only long ones), heap from CDP. 1,000 torrents: 950 of 32 KiB and 50 of
 32 MiB with real piece hashes, two webtorrent seeders in Node over TCP (a local HTTP tracker, reached through the
 bridge), all 1,000 .torrent files dropped on the page at once, 50 downloads at most, seeds unlimited.
+How these figures were reached, fix by fix, with the profiles by function that found each cost: docs/SCALE-WORK.md.
 `
 
 /** The app before the fixes of issue 17 (the app of d9ab7d9, BENCH_APP_DIR), measured 2026-12-05 on the same machine. */
@@ -41,7 +42,9 @@ export const PAGE_SCALE_BEFORE = `Before the fixes (the app of commit d9ab7d9, s
 `
 
 export function manyMarkdown(f: ManyTorrentsFigures): string {
-  return `| measure | figure | target |
+  return `### 1,000 torrents
+
+| measure | figure | target |
 |---|---|---|
 | dropping ${f.torrents} .torrent files at once until all are listed | ${f.addSeconds.toFixed(1)} s, longest task ${ms(f.add.longestMs)} | it works; no task over 50 ms |
 | reload until the whole list shows | ${f.reloadSeconds.toFixed(2)} s | under 2 s |
@@ -61,7 +64,9 @@ export function hugeMarkdown(runs: HugeTorrentRun[]): string {
     const w = r.writes!
     return `While the ${r.sizeGiB.toFixed(0)} GiB one downloaded (${(w.downloadedMB / w.seconds).toFixed(1)} MB/s over ${w.seconds} s): ${(w.resumePuts / w.seconds).toFixed(1)} resume-data writes a second (${(w.resumeBytes / w.seconds / 1024).toFixed(1)} KiB/s of bitfields), ${(w.torrentPuts / w.seconds).toFixed(1)} torrent-record writes a second, ${w.otherPuts} other writes.`
   })
-  return `| torrent | open: until the add dialog shows, longest task | add dialog: unfold, none, all, a folder off and on: longest task | add (paused): longest task | its file list opened: longest task | resume of a half-done copy: time, longest task |
+  return `### A huge torrent: 10,000 files in 10 × 10 folders, of zeros (sparse files on disk)
+
+| torrent | open: until the add dialog shows, longest task | add dialog: unfold, none, all, a folder off and on: longest task | add (paused): longest task | its file list opened: longest task | resume of a half-done copy: time, longest task |
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
