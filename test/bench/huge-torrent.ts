@@ -2,21 +2,17 @@
  * Issue 17, point 2: a huge torrent. 10,000 files in folders of folders (10 × 10 × 100), 10 GiB
  * and 100 GiB of zeros (so its piece hashes are cheap to make and its files sparse on disk). Each
  * is opened with "Open torrent file" (parse, then the add dialog: its tree is unfolded, all and
- * none chosen, a folder toggled), added paused, its file list opened; then a half-done copy is
- * made the way a half-done download leaves one (the files of the first half at full length in
- * OPFS, sparse, and the resume bitfield of their pieces in IndexedDB), the page reloaded, and
- * "Resume" timed until it downloads with those pieces counted. For the largest, a webtorrent
- * seeder in Node serves the rest over TCP through the bridge, and the page's IndexedDB writes are
- * counted while it downloads.
+ * none chosen, a folder toggled), added paused, its file list opened. The resume of a half-done
+ * copy and the IndexedDB writes while it downloads are measured by huge-resume.ts, in on-disk
+ * profiles: in this off-the-record context OPFS refuses the copy (QuotaExceededError, whatever
+ * CDP's quota override says). Its helpers for the copy live here, beside the layout they copy.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from '@playwright/test'
 import { allowWebRtc } from '../support/browser'
-import { spawnJsonLines, type JsonLinesChild } from '../support/json-lines-child'
 import { startTracker } from '../support/tracker'
-import type { TorrentSetSpec } from '../support/torrent-set-seeder'
 import { startApp } from '../e2e/harness'
 import { profileMainThread, type MainThreadProfile } from './main-thread-trace'
 import { setQuota } from './scale-page'
@@ -26,7 +22,6 @@ const MiB = 1024 * 1024
 const GiB = 1024 * MiB
 const FILES = 10_000
 const SIZES_GIB = (process.env.BENCH_HUGE_GIB ?? '10,100').split(',').map(Number).filter((n) => n > 0)
-const WRITES_WINDOW_MS = 10_000
 const SETTLE_MS = 1000
 const TIMEOUT_MS = 5 * 60_000
 
@@ -42,16 +37,6 @@ export interface HugeTorrentRun {
   dialog: MainThreadProfile
   add: MainThreadProfile
   fileList: MainThreadProfile
-  /** Pieces verified in the half-done copy. */
-  verified: number
-  /** "Resume" until it is downloading with them counted. */
-  resumeSeconds: number
-  resumeChecked: number
-  resume: MainThreadProfile
-  /** Why the resume was not measured. */
-  resumeProblem?: string
-  /** While downloading from the seeder (the largest size only). */
-  writes?: { seconds: number; downloadedMB: number; resumePuts: number; resumeBytes: number; torrentPuts: number; otherPuts: number }
 }
 
 export interface Row { state: string; verified: number; checked: number; infoHash: string; downloaded: number }
@@ -140,7 +125,7 @@ export function countWrites(page: Page): Promise<void> {
   })
 }
 
-async function measureOne(browser: Browser, appUrl: string, torrent: MadeTorrent, files: { length: number }[], seeded: boolean, log: (line: string) => void): Promise<HugeTorrentRun> {
+async function measureOne(browser: Browser, appUrl: string, torrent: MadeTorrent, files: { length: number }[], log: (line: string) => void): Promise<HugeTorrentRun> {
   const context = await browser.newContext()
   try {
     const origin = new URL(appUrl).origin
@@ -182,50 +167,10 @@ async function measureOne(browser: Browser, appUrl: string, torrent: MadeTorrent
     await page.locator('bt-torrent-item button[aria-label^="Files of "]').click()
     log(`bench huge ${torrent.name}: open ${openSeconds.toFixed(2)} s (longest ${open.longestMs.toFixed(0)} ms), dialog ${dialog.longestMs.toFixed(0)} ms, add ${add.longestMs.toFixed(0)} ms, files ${fileList.longestMs.toFixed(0)} ms`)
 
-    const run: HugeTorrentRun = {
+    return {
       sizeGiB: torrent.length / GiB, files: files.length, pieces: Math.ceil(torrent.length / torrent.pieceLength), pieceLength: torrent.pieceLength,
-      torrentBytes: torrent.bytes.length, openSeconds, open, dialog, add, fileList, verified: 0, resumeSeconds: NaN, resumeChecked: 0, resume: { longestMs: NaN, longTasks: 0, longTaskMs: 0, windowMs: 0, busyShare: 0, refreshMs: [], timers: [] },
+      torrentBytes: torrent.bytes.length, openSeconds, open, dialog, add, fileList,
     }
-    try {
-      const { infoHash } = (await rowOf(page, torrent.name))!
-      const copy = halfDone(torrent, files)
-      await makeHalfDoneCopy(page, infoHash, copy)
-      await page.reload()
-      await untilRow(page, torrent.name, 'the half-done copy listed', (r) => r.state === 'paused' && r.verified === copy.verified, 200)
-      await page.waitForTimeout(2000)
-      if (seeded) await countWrites(page)
-      let resumeSeconds = 0
-      let resumeChecked = 0
-      const resume = await profileMainThread(browser, page, async () => {
-        const began = Date.now()
-        await page.locator('bt-torrent-item button[aria-label^="Resume "]').click()
-        const row = await untilRow(page, torrent.name, 'resumed', (r) => r.state === 'downloading' && r.verified >= copy.verified)
-        resumeSeconds = (Date.now() - began) / 1000
-        resumeChecked = row.checked
-        await page.waitForTimeout(SETTLE_MS)
-      })
-      log(`bench huge ${torrent.name}: ${copy.verified} pieces verified; resume ${resumeSeconds.toFixed(2)} s (${resumeChecked} hashed), longest task ${resume.longestMs.toFixed(0)} ms`)
-      Object.assign(run, { verified: copy.verified, resumeSeconds, resumeChecked, resume })
-      if (seeded) {
-        await page.waitForTimeout(3000) // connected, downloading
-        await countWrites(page)
-        const before = (await rowOf(page, torrent.name))!.downloaded
-        await page.waitForTimeout(WRITES_WINDOW_MS)
-        const after = (await rowOf(page, torrent.name))!.downloaded
-        const puts = await page.evaluate(() => (window as unknown as { idbPuts: Record<string, { count: number; bytes: number }> }).idbPuts)
-        const { resume: r, torrents: t, ...others } = puts
-        run.writes = {
-          seconds: WRITES_WINDOW_MS / 1000, downloadedMB: (after - before) / 1e6, resumePuts: r?.count ?? 0, resumeBytes: r?.bytes ?? 0,
-          torrentPuts: t?.count ?? 0, otherPuts: Object.values(others).reduce((n, o) => n + o.count, 0),
-        }
-        log(`bench huge ${torrent.name}: ${JSON.stringify(run.writes)}`)
-      }
-    } catch (err) {
-      // the half-done copy could not be made (OPFS said its quota was exceeded, whatever the quota override): the rest stands
-      run.resumeProblem = (err as Error).message.split('\n')[0]!
-      log(`bench huge ${torrent.name}: resume not measured: ${run.resumeProblem}`)
-    }
-    return run
   } finally {
     await context.close()
   }
@@ -239,32 +184,22 @@ export function hugePieceLength(sizeGiB: number): number {
 export async function measureHugeTorrents(browser: Browser, appArgs: string[] = [], log: (line: string) => void = console.log): Promise<HugeTorrentRun[]> {
   const dir = await mkdtemp(join(tmpdir(), 'scale-huge-'))
   const tracker = await startTracker({ intervalMs: 60_000 })
-  let seeder: JsonLinesChild<{ tcpPort: number }> | undefined
   try {
     const runs: HugeTorrentRun[] = []
-    const largest = Math.max(...SIZES_GIB)
     for (const sizeGiB of SIZES_GIB) {
       const files = nestedLayout(FILES, Math.floor((sizeGiB * GiB) / FILES))
       const pieceLength = hugePieceLength(sizeGiB)
       log(`bench huge: generating ${sizeGiB} GiB, ${FILES} files (sparse)…`)
       const torrent = await zeroTorrent(join(dir, String(sizeGiB)), `Huge ${sizeGiB} GiB`, files, pieceLength, tracker.httpUrl)
-      const seeded = sizeGiB === largest
-      if (seeded) {
-        const specFile = join(dir, 'seeder.json')
-        await writeFile(specFile, JSON.stringify({ torrents: [{ file: torrent.file, path: torrent.path }] } satisfies TorrentSetSpec))
-        seeder = spawnJsonLines([process.execPath, '--import', 'tsx', 'test/support/torrent-set-seeder.ts', specFile])
-        await seeder.next((line) => line.tcpPort > 0, 300_000, 'the huge torrent seeder')
-      }
       const app = await startApp([tracker.wsUrl], 0, appArgs)
       try {
-        runs.push(await measureOne(browser, app.url, torrent, files, seeded, log))
+        runs.push(await measureOne(browser, app.url, torrent, files, log))
       } finally {
         await app.close()
       }
     }
     return runs
   } finally {
-    await seeder?.stop()
     await tracker.close()
     await rm(dir, { recursive: true, force: true })
   }

@@ -12,6 +12,8 @@ interface TraceEvent {
   pid: number
   tid: number
   dur?: number
+  /** The thread's own CPU time in the event, microseconds (dur also counts time the thread waited for a core). */
+  tdur?: number
   args?: { name?: string; data?: { frames?: { processId: number; url: string }[] } }
 }
 
@@ -69,6 +71,11 @@ export interface MainThreadProfile extends MainThreadTasks {
   /** Time in tasks over windowMs (0-1). */
   busyShare: number
   /**
+   * The main thread's own CPU time in tasks over windowMs (0-1): busyShare less the time a task
+   * waited for one of the machine's cores, which on a shared 2-core machine is much of it.
+   */
+  cpuShare: number
+  /**
    * Tasks that ran a repeating 250 ms timer: the engine's progress tick, in which it takes its
    * snapshots and the UI renders them (src/engine/download-manager/manager.ts), each a whole UI refresh.
    */
@@ -99,7 +106,7 @@ export function mainThreadProfile(trace: Buffer, origin: string, refreshTimeoutM
   const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain')
   if (!main) throw new Error(`the trace names no main thread for renderer ${pid}`)
   const onMain = events.filter((e) => e.pid === pid && e.tid === main.tid)
-  const tasks = onMain.filter((e) => e.name === 'RunTask' && e.ph === 'X').map((e) => ({ ts: e.ts ?? 0, dur: e.dur ?? 0 }))
+  const tasks = onMain.filter((e) => e.name === 'RunTask' && e.ph === 'X').map((e) => ({ ts: e.ts ?? 0, dur: e.dur ?? 0, tdur: e.tdur ?? e.dur ?? 0 }))
   // the timer that fired about every refreshTimeoutMs (it may have been installed before the trace began)
   const firesByTimer = new Map<number | undefined, number[]>()
   for (const e of onMain) if (e.name === 'TimerFire') firesByTimer.set(e.args?.data?.timerId, [...(firesByTimer.get(e.args?.data?.timerId) ?? []), e.ts ?? 0])
@@ -116,12 +123,14 @@ export function mainThreadProfile(trace: Buffer, origin: string, refreshTimeoutM
   const durations = tasks.map((t) => t.dur / 1000)
   const long = durations.filter((ms) => ms >= 50)
   const busy = durations.reduce((a, b) => a + b, 0)
+  const cpu = tasks.reduce((sum, t) => sum + t.tdur / 1000, 0)
   return {
     longestMs: durations.reduce((a, b) => Math.max(a, b), 0),
     longTasks: long.length,
     longTaskMs: long.reduce((a, b) => a + b, 0),
     windowMs,
     busyShare: windowMs ? busy / windowMs : 0,
+    cpuShare: windowMs ? cpu / windowMs : 0,
     refreshMs,
     timers: timerCounts(events, pid, main.tid, windowMs),
   }

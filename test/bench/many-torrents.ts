@@ -137,7 +137,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
       const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'downloading', downloading)
-      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} %, longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s`)
+      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} % (CPU ${(downloading.cpuShare * 100).toFixed(1)} %), longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s`)
 
       const pausing = await page.evaluate(async () => {
         const app = document.querySelector('bt-app') as unknown as { torrents: { infoHash: string; state: string }[]; engine: { pause(h: string): Promise<void> } }
@@ -151,7 +151,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
       const idle = { ...idleTrace, heapMiB: await heap.stop(), functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'idle', idle)
-      log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} %, longest ${idle.longestMs.toFixed(0)} ms, heap ${idle.heapMiB.toFixed(1)} MiB`)
+      log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} % (CPU ${(idle.cpuShare * 100).toFixed(1)} %), longest ${idle.longestMs.toFixed(0)} ms, heap ${idle.heapMiB.toFixed(1)} MiB`)
       const indexedDbMiB = (await indexedDbBytes(page)) / MiB
 
       let reloadSeconds = 0

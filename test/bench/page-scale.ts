@@ -50,8 +50,8 @@ export function manyMarkdown(f: ManyTorrentsFigures): string {
 | reload until the whole list shows | ${f.reloadSeconds.toFixed(2)} s | under 2 s |
 | … longest task from the reload until 5 s after | ${ms(f.reload.longestMs)} (${f.reload.longTasks} of 50 ms and over) | none over 50 ms |
 | the list when measured (${(f.fillSeconds / 60).toFixed(0)} min after the drop) | ${Object.entries(f.library).map(([state, n]) => `${n} ${state}`).join(', ')} | |
-| main thread while ${f.active} download (${f.downloading.downloadMBps.toFixed(1)} MB/s in all; ${(f.downloading.windowMs / 1000).toFixed(0)} s) | ${pct(f.downloading.busyShare)} busy, longest task ${ms(f.downloading.longestMs)} | under 10 %; none over 50 ms |
-| main thread idle (those downloading paused, the rest as they were) | ${pct(f.idle.busyShare)} busy, longest task ${ms(f.idle.longestMs)} | |
+| main thread while ${f.active} download (${f.downloading.downloadMBps.toFixed(1)} MB/s in all; ${(f.downloading.windowMs / 1000).toFixed(0)} s) | ${pct(f.downloading.busyShare)} busy (${pct(f.downloading.cpuShare)} of it the thread's own CPU time), longest task ${ms(f.downloading.longestMs)} | under 10 %; none over 50 ms |
+| main thread idle (those downloading paused, the rest as they were) | ${pct(f.idle.busyShare)} busy (${pct(f.idle.cpuShare)} CPU time), longest task ${ms(f.idle.longestMs)} | |
 | one UI refresh (the task of the engine's 250 ms tick: snapshots and render), median | downloading ${refresh(f.downloading)}; idle ${refresh(f.idle)} | |
 | JS heap of the page (peak, downloading / idle) | ${f.downloading.heapMiB.toFixed(1)} / ${f.idle.heapMiB.toFixed(1)} MiB | under 200 MB |
 | IndexedDB | ${f.indexedDbMiB.toFixed(1)} MiB | |
@@ -59,18 +59,14 @@ export function manyMarkdown(f: ManyTorrentsFigures): string {
 }
 
 export function hugeMarkdown(runs: HugeTorrentRun[]): string {
-  const rows = runs.map((r) => `| ${r.sizeGiB.toFixed(0)} GiB, ${r.files} files, ${r.pieces} × ${r.pieceLength / 1024 / 1024} MiB pieces (.torrent ${(r.torrentBytes / 1024).toFixed(0)} KiB) | ${r.openSeconds.toFixed(2)} s, ${ms(r.open.longestMs)} | ${ms(r.dialog.longestMs)} | ${ms(r.add.longestMs)} | ${ms(r.fileList.longestMs)} | ${r.resumeProblem ? `not measured (${r.resumeProblem})` : `${r.resumeSeconds.toFixed(2)} s (${r.verified} verified, ${r.resumeChecked} hashed), ${ms(r.resume.longestMs)}`} |`)
-  const writes = runs.filter((r) => r.writes).map((r) => {
-    const w = r.writes!
-    return `While the ${r.sizeGiB.toFixed(0)} GiB one downloaded (${(w.downloadedMB / w.seconds).toFixed(1)} MB/s over ${w.seconds} s): ${(w.resumePuts / w.seconds).toFixed(1)} resume-data writes a second (${(w.resumeBytes / w.seconds / 1024).toFixed(1)} KiB/s of bitfields), ${(w.torrentPuts / w.seconds).toFixed(1)} torrent-record writes a second, ${w.otherPuts} other writes.`
-  })
+  const rows = runs.map((r) => `| ${r.sizeGiB.toFixed(0)} GiB, ${r.files} files, ${r.pieces} × ${r.pieceLength / 1024 / 1024} MiB pieces (.torrent ${(r.torrentBytes / 1024).toFixed(0)} KiB) | ${r.openSeconds.toFixed(2)} s, ${ms(r.open.longestMs)} | ${ms(r.dialog.longestMs)} | ${ms(r.add.longestMs)} | ${ms(r.fileList.longestMs)} |`)
   return `### A huge torrent: 10,000 files in 10 × 10 folders, of zeros (sparse files on disk)
 
-| torrent | open: until the add dialog shows, longest task | add dialog: unfold, none, all, a folder off and on: longest task | add (paused): longest task | its file list opened: longest task | resume of a half-done copy: time, longest task |
-|---|---|---|---|---|---|
+| torrent | open: until the add dialog shows, longest task | add dialog: unfold, none, all, a folder off and on: longest task | add (paused): longest task | its file list opened: longest task |
+|---|---|---|---|---|
 ${rows.join('\n')}
 
-${writes.join('\n')}
+Its resume and the IndexedDB writes while it downloads: the next table, in on-disk profiles.
 `
 }
 
