@@ -34,10 +34,11 @@ export interface TorrentSet {
  * webtorrent builds a DiffieHellman whose construction checks the prime (~25 ms of CPU, see
  * bridge/peer-connection/mse/mse-crypto.ts), on the seeder's one thread that also answers every
  * dial of the page. Its accept queue held 60 to 120 connections during the fill on a quiet machine
- * (`ss -ltn`, Recv-Q on its port); on a loaded one, the page's dials waiting in it past the
- * bridge's and webtorrent's timeouts are the likely reason small torrents got no connection for
- * minutes (docs/SCALE-WORK.md). A complete torrent with this option dials no one, and all of these
- * are complete from the start (skipVerify).
+ * (`ss -ltn`, Recv-Q on its port); on a loaded one the page's dials waited in it past the bridge's
+ * and webtorrent's timeouts, and small torrents got no connection for minutes (docs/SCALE-WORK.md:
+ * with this option, side by side under the same load, the fill took 127 s where it stalled). A
+ * complete torrent with this option dials no one, and all of these are complete from the start
+ * (skipVerify).
  */
 export async function startTorrentSet(spec: TorrentSetSpec, onTorrent: (torrent: Torrent) => void = () => {}): Promise<TorrentSet> {
   const client = await createLoopbackClient({
