@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises'
 import { createLoopbackClient, destroyClient } from './client'
 import { isMain } from './is-main'
-import type { Torrent } from './webtorrent-types'
+import type { Torrent, WebTorrent } from './webtorrent-types'
 
 export interface TorrentSetSpec {
   torrents: { file: string; path: string }[]
@@ -19,12 +19,35 @@ export interface TorrentSetSpec {
   uploadLimit?: number
 }
 
-async function main(specFile: string): Promise<void> {
-  const spec = JSON.parse(await readFile(specFile, 'utf8')) as TorrentSetSpec
-  // numwant 0: it only accepts (and answers trackers); the page dials it through the bridge
-  const client = await createLoopbackClient({ tcpPort: 0, webrtc: false, uploadLimit: spec.uploadLimit ?? -1, numwant: 0 })
+export interface TorrentSet {
+  client: WebTorrent
+  tcpPort: number
+}
+
+/**
+ * Seeds every torrent of `spec` from one client that only accepts: it never dials a peer.
+ * `onTorrent` sees each torrent as it is added, before any announce (for tests).
+ *
+ * Why `seedOutgoingConnections: false` and not only numwant 0: bittorrent-tracker's server reads
+ * numwant 0 as "the default" (`Number(numwant) || 50`), so at every announce each of the bench's
+ * 950 torrents was told the page's bridge port and dialed it: an encrypted dial, for which
+ * webtorrent builds a DiffieHellman whose construction checks the prime (~25 ms of CPU, see
+ * bridge/peer-connection/mse/mse-crypto.ts), on the seeder's one thread that also answers every
+ * dial of the page. Its accept queue held 60 to 120 connections during the fill on a quiet machine
+ * (`ss -ltn`, Recv-Q on its port); on a loaded one the page's dials waited in it past the bridge's
+ * and webtorrent's timeouts, and small torrents got no connection for minutes (docs/SCALE-WORK.md:
+ * with this option, side by side under the same load, the fill took 127 s where it stalled). A
+ * complete torrent with this option dials no one, and all of these are complete from the start
+ * (skipVerify).
+ */
+export async function startTorrentSet(spec: TorrentSetSpec, onTorrent: (torrent: Torrent) => void = () => {}): Promise<TorrentSet> {
+  const client = await createLoopbackClient({
+    tcpPort: 0, webrtc: false, uploadLimit: spec.uploadLimit ?? -1, numwant: 0,
+    extra: { seedOutgoingConnections: false },
+  })
   const ready = spec.torrents.map(async ({ file, path }) => {
     const torrent = client.add(await readFile(file), { path, skipVerify: true }) as Torrent
+    onTorrent(torrent)
     torrent.on('warning', () => {}) // tracker reconnects
     await new Promise<void>((resolve, reject) => {
       if (torrent.ready) return resolve()
@@ -35,6 +58,12 @@ async function main(specFile: string): Promise<void> {
   await Promise.all(ready)
   const address = client._connPool?.tcpServer?.address()
   const tcpPort = address && typeof address === 'object' ? address.port : 0
+  return { client, tcpPort }
+}
+
+async function main(specFile: string): Promise<void> {
+  const spec = JSON.parse(await readFile(specFile, 'utf8')) as TorrentSetSpec
+  const { client, tcpPort } = await startTorrentSet(spec)
   process.stdout.write(`${JSON.stringify({ tcpPort, seeding: spec.torrents.length })}\n`)
   const stop = () => void destroyClient(client).finally(() => process.exit(0))
   process.once('SIGTERM', stop)
