@@ -19,6 +19,7 @@
  */
 import { bdecode } from '../../core/torrent-parser/bencode'
 import type { Metainfo } from '../../core/torrent-parser/metainfo'
+import { hexOf, pieceHashesHex } from '../../core/torrent-parser/piece-hashes-hex'
 
 /** One file as parse-torrent lists it. */
 export interface ParsedFile {
@@ -56,12 +57,6 @@ export function pieceToken(index: number): Uint8Array {
   return token
 }
 
-function hex(bytes: Uint8Array): string {
-  let out = ''
-  for (const b of bytes) out += b.toString(16).padStart(2, '0')
-  return out
-}
-
 /** The torrent as webtorrent takes it (a v2-only Metainfo, whose infoBytes our parser checked). */
 export function parsedV2Torrent(meta: Metainfo): ParsedTorrent {
   return {
@@ -76,7 +71,7 @@ export function parsedV2Torrent(meta: Metainfo): ParsedTorrent {
     length: meta.length,
     pieceLength: meta.pieceLength,
     lastPieceLength: meta.lastPieceLength,
-    pieces: Array.from({ length: meta.pieceCount }, (_, i) => hex(pieceToken(i))),
+    pieces: Array.from({ length: meta.pieceCount }, (_, i) => hexOf(pieceToken(i))),
   }
 }
 
@@ -91,7 +86,6 @@ export function parsedV2Torrent(meta: Metainfo): ParsedTorrent {
  */
 export function parsedV1Torrent(meta: Metainfo): ParsedTorrent {
   if (meta.version !== 'v1') throw new Error(`parsedV1Torrent takes a v1 torrent, not ${meta.version}`)
-  const hashes = meta.pieceHashes
   return {
     infoHash: meta.infoHash,
     infoBuffer: meta.infoBytes,
@@ -104,7 +98,7 @@ export function parsedV1Torrent(meta: Metainfo): ParsedTorrent {
     length: meta.length,
     pieceLength: meta.pieceLength,
     lastPieceLength: meta.lastPieceLength,
-    pieces: Array.from({ length: meta.pieceCount }, (_, i) => hex(hashes.subarray(i * 20, i * 20 + 20))),
+    pieces: pieceHashesHex(meta.pieceHashes),
   }
 }
 
