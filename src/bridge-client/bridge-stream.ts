@@ -12,6 +12,7 @@
  * at 100 MB/s one window is 10 ms of data, less than a busy main thread can be away.
  */
 import { concatBytes } from '../core/bytes'
+import { HandshakeWatch } from '../core/peer-connection/dial-outcome'
 import { Duplex } from 'streamx'
 import { MAX_DATA_PAYLOAD, MAX_STREAM_CREDIT, STREAM_WINDOW, type CloseCode, type PeerAddress } from '../protocol/bridge-frames'
 import { AppError } from '../protocol/errors'
@@ -47,6 +48,9 @@ export class BridgeStream extends Duplex {
   private received = 0
   private pending: Pending | null = null
   private remoteClosed = false
+  /** The peer's BitTorrent handshake for this torrent arrived (a dial that worked: core/peer-connection/dial-outcome.ts). */
+  handshakeReceived = false
+  private handshakeWatch: HandshakeWatch | null
   /** The bridge's CLOSE code, once it closed the stream (null: the session ended). Tells a refused dial's cause (core/peer-connection/dial-refusal.ts). */
   closeCode: CloseCode | null | undefined = undefined
 
@@ -62,6 +66,7 @@ export class BridgeStream extends Duplex {
     this.remoteAddress = peer.host
     this.remotePort = peer.port
     this.opened = direction === 'inbound'
+    this.handshakeWatch = direction === 'outbound' ? new HandshakeWatch(infoHash) : null
     // a failed dial is routine: without a listener an 'error' would throw where nobody can catch
     // it; every consumer (webtorrent, peers.ts) adds its own
     this.on('error', () => {})
@@ -85,6 +90,11 @@ export class BridgeStream extends Duplex {
     this.recvCredit -= data.length
     this.unacked += data.length
     this.received += data.length
+    if (this.handshakeWatch && this.handshakeWatch.feed(data) !== 'waiting') {
+      this.handshakeReceived = this.handshakeWatch.state === 'received'
+      this.handshakeWatch = null
+      if (this.handshakeReceived) this.emit('handshake')
+    }
     if (this.destroying) return true
     // no copy: the payload is a view into this message's own ArrayBuffer, which nothing reuses
     if (this.push(data)) this.grant()

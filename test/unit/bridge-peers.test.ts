@@ -106,6 +106,68 @@ describe('peer connection service', () => {
     expect(service.candidateCount(H1)).toBe(0)
   })
 
+  it('counts a dial that opened but got no handshake (a tarpit, or garbage) as a failure: backs off, then forgets it', async () => {
+    let now = 1_000_000
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { backoff: { minMs: 1000, maxMs: 10_000, jitter: 0 }, maxFailures: 3, redialAfterMs: 500, now: () => now })
+    service.attach(torrent(H1))
+    service.addCandidates(H1, 'tracker', peers(1))
+    dials[0]!.handleOpened() // TCP up, then silence until the bridge's idle timeout
+    dials[0]!.handleClose(CloseCode.Idle, 'no traffic')
+    await tick()
+    now += 999
+    service.pump()
+    expect(dials).toHaveLength(1) // the backoff, not the redial delay of a working peer
+    now += 1
+    service.pump()
+    expect(dials).toHaveLength(2)
+    dials[1]!.handleOpened()
+    dials[1]!.handleData(new TextEncoder().encode('HTTP/1.1 400 Bad Request\r\n\r\n'.repeat(3))) // garbage
+    dials[1]!.handleClose(CloseCode.PeerClosed, 'bye')
+    await tick()
+    now += 1999
+    service.pump()
+    expect(dials).toHaveLength(2) // the second failure doubles it
+    now += 1
+    service.pump()
+    expect(dials).toHaveLength(3)
+    dials[2]!.handleOpened()
+    dials[2]!.destroy() // the page (webtorrent's handshake timeout) gave up on it
+    await tick()
+    expect(service.candidateCount(H1)).toBe(0)
+  })
+
+  it('counts a dial as working once the peer\'s handshake came: redials after the redial delay, failures reset', async () => {
+    let now = 1_000_000
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { backoff: { minMs: 1000, maxMs: 10_000, jitter: 0 }, maxFailures: 2, redialAfterMs: 5000, now: () => now })
+    service.attach(torrent(H1))
+    service.addCandidates(H1, 'tracker', peers(1))
+    dials[0]!.handleClose(CloseCode.ConnectFailed, 'refused') // one failure
+    await tick()
+    now += 1000
+    service.pump()
+    const hs = new Uint8Array(68)
+    hs[0] = 19
+    hs.set(new TextEncoder().encode('BitTorrent protocol'), 1)
+    hs.fill(0x11, 28, 48) // H1
+    dials[1]!.handleOpened()
+    dials[1]!.handleData(hs.subarray(0, 30))
+    dials[1]!.handleData(hs.subarray(30))
+    expect(dials[1]!.handshakeReceived).toBe(true)
+    dials[1]!.handleClose(CloseCode.PeerClosed, 'bye')
+    await tick()
+    now += 4999
+    service.pump()
+    expect(dials).toHaveLength(2)
+    now += 1
+    service.pump()
+    expect(dials).toHaveLength(3)
+    dials[2]!.handleClose(CloseCode.ConnectFailed, 'refused') // failures were reset: one, not two, so it is kept
+    await tick()
+    expect(service.candidateCount(H1)).toBe(1)
+  })
+
   it('does not count the bridge\'s caps against the peer: a dial refused as too many goes again within two seconds, however often', async () => {
     let now = 1_000_000
     const { client, dials } = fakeClient()

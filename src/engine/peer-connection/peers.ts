@@ -14,7 +14,8 @@
  *   peers.detach(infoHash)                      // on remove
  */
 import { backoffDelay, type BackoffOptions } from '../../core/peer-connection/backoff'
-import { busyRetryDelayMs, isBridgeBusy } from '../../core/peer-connection/dial-refusal'
+import { busyRetryDelayMs } from '../../core/peer-connection/dial-refusal'
+import { dialOutcome } from '../../core/peer-connection/dial-outcome'
 import type { BridgeClient } from '../../bridge-client/bridge-client'
 import type { BridgeStream } from '../../bridge-client/bridge-stream'
 import { Emitter } from '../../bridge-client/emitter'
@@ -44,7 +45,7 @@ export interface PeerServiceOptions {
   backoff?: BackoffOptions
   /** Failures after which a candidate is forgotten. Default 5. */
   maxFailures?: number
-  /** After a working connection ends, wait this long before dialing that peer again. Default 60 s. */
+  /** After a working connection (the peer's handshake received) ends, wait this long before dialing that peer again. Default 60 s. */
   redialAfterMs?: number
   /** Candidates kept per torrent (oldest dropped beyond it). Default 1000. */
   maxCandidates?: number
@@ -258,25 +259,33 @@ export class PeerService extends Emitter<PeerServiceEvents> {
     let failure: unknown = null
     stream.on('open', () => {
       settle()
-      candidate.failures = 0
       this.emit('counts', entry.torrent.infoHash, this.counts(entry.torrent.infoHash))
     })
+    // only the peer's handshake makes a dial count as working (core/peer-connection/dial-outcome.ts)
+    stream.on('handshake', () => { candidate.failures = 0 })
     stream.on('error', (err: unknown) => { failure = err })
     stream.on('close', () => {
       settle()
       if (entry.active.get(key)?.stream === stream) entry.active.delete(key)
       const now = this.opts.now()
-      if (failure instanceof AppError && failure.code === 'BRIDGE_UNAVAILABLE') {
+      const outcome = dialOutcome({
+        bridgeLost: failure instanceof AppError && failure.code === 'BRIDGE_UNAVAILABLE',
+        duplicate: candidate.duplicate === true,
+        handshakeReceived: stream.handshakeReceived,
+        closeCode: stream.closeCode,
+      })
+      if (outcome === 'bridge-lost') {
         candidate.next = now // the bridge went away, not the peer: try again once it is back
-      } else if (candidate.duplicate) {
+      } else if (outcome === 'duplicate') {
         // connected through another connection (it dialed us): dialing again would only be closed again
         candidate.duplicate = false
         candidate.next = now + DUPLICATE_REDIAL_MS
-      } else if (stream.opened) {
+      } else if (outcome === 'worked') {
         candidate.next = now + this.opts.redialAfterMs
-      } else if (stream.closeCode !== undefined && isBridgeBusy(stream.closeCode)) {
+      } else if (outcome === 'bridge-busy') {
         candidate.next = now + busyRetryDelayMs(Math.random()) // the bridge's cap, not the peer's failure
       } else {
+        // refused, timed out, or opened and then silent or not BitTorrent (a tarpit)
         candidate.failures++
         if (candidate.failures >= this.opts.maxFailures) entry.candidates.delete(key)
         else candidate.next = now + backoffDelay(candidate.failures, this.opts.backoff)

@@ -1,0 +1,69 @@
+// A peer that accepts TCP and then says nothing (a tarpit): the bridge says OPENED, but no
+// BitTorrent handshake ever comes. The page's PeerService must count each such dial as a failure
+// (core/peer-connection/dial-outcome.ts): back off, then forget the peer after its most failures,
+// rather than dial it again after every redial delay, forever.
+import { createServer, type Server, type Socket } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BridgeClient } from '../../src/bridge-client/bridge-client'
+import { PeerService, type PeerTorrent } from '../../src/engine/peer-connection/peers'
+import { HANDSHAKE_PSTR } from '../../src/protocol/bridge-frames'
+import { connectClient, startTestBridge, waitFor, type TestBridge } from './harness'
+
+const INFO_HASH = 'c0'.repeat(20)
+
+/** The page's 68-byte handshake, which the bridge checks before it dials. */
+function pageHandshake(): Uint8Array {
+  const b = new Uint8Array(68)
+  b[0] = HANDSHAKE_PSTR.length
+  b.set(new TextEncoder().encode(HANDSHAKE_PSTR), 1)
+  b.fill(0xc0, 28, 48)
+  b.set(new TextEncoder().encode('-TW0001-tarpittest01'), 48)
+  return b
+}
+
+describe('a tarpit peer (accepts, then silent)', () => {
+  let bridge: TestBridge
+  let client: BridgeClient
+  let tarpit: Server
+  const sockets: Socket[] = []
+  let accepted = 0
+
+  beforeAll(async () => {
+    tarpit = createServer((s) => { accepted++; sockets.push(s); s.on('error', () => {}) })
+    await new Promise<void>((r) => tarpit.listen(0, '127.0.0.1', r))
+    // plaintext, so OPENED comes as soon as TCP is up; a short idle time ends each silent connection
+    bridge = await startTestBridge(['--encryption', 'off'], { streamIdleMs: 300 })
+    client = await connectClient(bridge)
+    client.register(INFO_HASH, Buffer.from('-TW0001-tarpittest01').toString('hex'))
+  }, 30_000)
+
+  afterAll(async () => {
+    client?.close()
+    await bridge?.close()
+    for (const s of sockets) s.destroy()
+    await new Promise((r) => tarpit?.close(r))
+  })
+
+  it('is dialed a few times with growing delays, then forgotten', async () => {
+    // a redial delay shorter than the backoff: without the fix the tarpit "worked" each time and
+    // was dialed again every 50 ms, never forgotten
+    const peers = new PeerService(client, { backoff: { minMs: 200, maxMs: 1000, jitter: 0 }, maxFailures: 3, redialAfterMs: 50 })
+    try {
+      const torrent: PeerTorrent = {
+        infoHash: INFO_HASH,
+        addPeer(stream) {
+          (stream as { write(b: Uint8Array): void }).write(pageHandshake())
+          return true
+        },
+      }
+      peers.attach(torrent)
+      const port = (tarpit.address() as { port: number }).port
+      peers.addCandidates(INFO_HASH, 'tracker', [{ host: '127.0.0.1', port }])
+      await waitFor(() => peers.candidateCount(INFO_HASH) === 0, 15_000, 'the tarpit forgotten')
+      expect(accepted).toBe(3)
+      expect(peers.activeCount).toBe(0)
+    } finally {
+      peers.destroy()
+    }
+  }, 30_000)
+})
