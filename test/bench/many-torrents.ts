@@ -17,6 +17,7 @@ import { startTracker } from '../support/tracker'
 import type { TorrentSetSpec } from '../support/torrent-set-seeder'
 import { startApp } from '../e2e/harness'
 import { profileMainThread, type MainThreadProfile } from './main-thread-trace'
+import { countTimerCallers, resetTimerCallers, topTimerCallers } from './timer-callers'
 import { profileFunctions, type SelfTime } from './cpu-profile'
 import { changeSettings, heapSampler, indexedDbBytes, readList, setQuota, untilList } from './scale-page'
 import { randomBytes, sameBytesTorrents, type MadeTorrent } from './scale-torrents'
@@ -77,6 +78,8 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
     try {
       const origin = new URL(app.url).origin
       await allowWebRtc(context, origin)
+      const timerCallers = process.env.BENCH_TIMER_CALLERS === '1'
+      if (timerCallers) await countTimerCallers(context) // a diagnostic: slows the page (timer-callers.ts)
       const page = await context.newPage()
       await page.goto(app.url)
       await page.getByText('No torrents yet').waitFor()
@@ -132,6 +135,11 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       log(`bench scale:   measured with: ${JSON.stringify(running.states)}`)
       await page.waitForTimeout(10_000) // every one of them connected and under way
 
+      if (timerCallers) {
+        await resetTimerCallers(page)
+        await page.waitForTimeout(WINDOW_MS)
+        log(`bench scale:   downloading, timers by caller:\n    ${await topTimerCallers(page, WINDOW_MS / 1000)}`)
+      }
       const before = await downloadedBytes(page)
       let heap = await heapSampler(context, page)
       const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))

@@ -25,6 +25,7 @@ import { assertWebtorrentVersion, WEBTORRENT_VERSION } from '../../src/engine/we
 import { webSocketAnnounceOpts, webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
 import { parseTrackerMessagesOnce } from '../../src/engine/webtorrent/tracker-messages'
 import { paceTrackerOffers } from '../../src/engine/webtorrent/tracker-offers'
+import { RechokeRounds, shareTorrentTimers, type RechokeTimer } from '../../src/engine/webtorrent/torrent-timers'
 import { TaskBudget } from '../../src/core/peer-discovery/task-budget'
 import { createLoopbackClient, destroyClient, WebTorrentCtor } from '../support/client'
 import { makeTorrent } from '../support/make-torrent'
@@ -445,4 +446,89 @@ describe('tracker-offers: announces of many torrents at once make their WebRTC o
     expect(budget.pending).toBe(0)
     expect(tasks.length, 'over several tasks').toBeGreaterThanOrEqual(4)
   }, 60_000)
+})
+
+describe('torrent-timers: one rechoke timer for the torrents with wires, no noPeers timer', () => {
+  const clients: WebTorrent[] = []
+  const dirs: string[] = []
+  afterAll(async () => {
+    for (const client of clients) await destroyClient(client)
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+
+  interface Timers { _rechokeIntervalId: unknown; _noPeersIntervalId: unknown; _rechoke(): void; wires: unknown[] }
+  const timersOf = (torrent: Torrent) => torrent as unknown as Timers
+  /** Counts the torrent's rechokes, which still run webtorrent's own. */
+  function countRechokes(torrent: Torrent): { n: number } {
+    const count = { n: 0 }
+    const t = timersOf(torrent)
+    const own = t._rechoke.bind(t)
+    t._rechoke = () => { count.n++; own() }
+    return count
+  }
+
+  it('a torrent without wires costs no timer; seeder and leecher with a wire are rechoked, and the download is exact', async () => {
+    const ticks: (() => void)[] = []
+    const manual: RechokeTimer = { start: (fn) => ticks.push(fn), stop: () => { ticks.length = 0 } }
+    const rounds = new RechokeRounds(manual, (err) => { throw err })
+    const seeder = await createLoopbackClient({ tcpPort: 0, webrtc: false })
+    const leecher = await createLoopbackClient({ tcpPort: false, webrtc: false })
+    clients.push(seeder, leecher)
+    const seedDir = mkdtempSync(join(tmpdir(), 'door-timers-seed-'))
+    const leechDir = mkdtempSync(join(tmpdir(), 'door-timers-leech-'))
+    dirs.push(seedDir, leechDir)
+    const data = Buffer.from(Array.from({ length: 200 * 1024 + 7 }, (_, i) => (i * 13 + 5) & 0xff))
+    let seedTorrent: Torrent | undefined
+    const seeded = new Promise<Torrent>((resolve) => {
+      seedTorrent = seeder.seed(data, { name: 'timers.bin', path: seedDir } as Parameters<WebTorrent['seed']>[1], resolve) as unknown as Torrent
+    })
+    expect(shareTorrentTimers(asBrowser(seedTorrent!), rounds)).toBe(true)
+    const seed = await seeded
+    expect(timersOf(seed)._rechokeIntervalId, 'its own rechoke interval cleared').toBeNull()
+    expect(timersOf(seed)._noPeersIntervalId, 'its noPeers interval cleared (nothing listens)').toBeNull()
+    expect(rounds.size).toBe(1)
+    expect(ticks, 'one shared timer').toHaveLength(1)
+    const seedRechokes = countRechokes(seed)
+    ticks[0]!()
+    expect(seedRechokes.n, 'no wire: no rechoke').toBe(0)
+
+    const torrent = leecher.add(seed.torrentFile, { path: leechDir } as Parameters<WebTorrent['add']>[1])
+    expect(shareTorrentTimers(asBrowser(torrent), rounds)).toBe(true)
+    if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
+    expect(timersOf(torrent)._rechokeIntervalId).toBeNull()
+    expect(rounds.size).toBe(2)
+    expect(ticks, 'still one shared timer').toHaveLength(1)
+    const leechRechokes = countRechokes(torrent)
+    const done = new Promise((resolve) => torrent.once('done', resolve))
+    const seederPort = (seeder as unknown as { torrentPort: number }).torrentPort
+    ;(torrent as unknown as { addPeer(addr: string): void }).addPeer(`127.0.0.1:${seederPort}`)
+    while (timersOf(torrent).wires.length === 0 || timersOf(seed).wires.length === 0) await new Promise((resolve) => setTimeout(resolve, 20))
+    ticks[0]!()
+    expect(seedRechokes.n, 'the seeder, with a wire, is rechoked').toBe(1)
+    expect(leechRechokes.n, 'the leecher, with a wire, is rechoked').toBe(1)
+    await done
+    const saved = readFileSync(join(leechDir, 'timers.bin'))
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'))
+
+    // destroyed torrents leave the round, and the timer stops with the last one
+    await new Promise((resolve) => torrent.destroy({}, resolve))
+    await new Promise((resolve) => seed.destroy({}, resolve))
+    ticks[0]!()
+    expect(rounds.size).toBe(0)
+    expect(rounds.running).toBe(false)
+    expect(ticks).toHaveLength(0)
+  }, 60_000)
+
+  it('leaves the noPeers interval to a torrent whose noPeers someone listens to', async () => {
+    const client = await createLoopbackClient({ tcpPort: false, webrtc: false })
+    clients.push(client)
+    const rounds = new RechokeRounds({ start: () => 1, stop: () => {} })
+    const file = makeTorrent({ name: 'listened', files: [{ path: ['a.bin'], length: 16 * 1024 }] })
+    const torrent = client.add(file, { announce: [] })
+    torrent.on('noPeers', () => {})
+    shareTorrentTimers(asBrowser(torrent), rounds)
+    if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
+    expect(timersOf(torrent)._noPeersIntervalId).not.toBeNull()
+    expect(timersOf(torrent)._rechokeIntervalId).toBeNull()
+  })
 })

@@ -34,6 +34,7 @@ import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from '../webtorren
 import { coalesceUpdateRounds } from '../webtorrent/update-rounds'
 import { parseTrackerMessagesOnce } from '../webtorrent/tracker-messages'
 import { paceTrackerOffers } from '../webtorrent/tracker-offers'
+import { shareTorrentTimers } from '../webtorrent/torrent-timers'
 import { assertWebtorrentVersion } from '../webtorrent/version'
 import { V2Torrents } from './v2-torrents'
 import { v2RunnerHost } from './v2-runner-host'
@@ -140,6 +141,7 @@ export class TorrentRunner {
       raise(record, { type: 'started', metadata: Boolean(record.metainfo) })
       v2?.attach(torrent)
       coalesceUpdateRounds(torrent)
+      shareTorrentTimers(torrent) // one rechoke timer for the torrents with wires, no unheard noPeers timer (torrent-timers.ts)
       parseTrackerMessagesOnce(torrent) // once per shared WebSocket tracker socket, not once per torrent (tracker-messages.ts)
       paceTrackerOffers(torrent) // a burst of announces' WebRTC offers spread over tasks (tracker-offers.ts)
       hashPiecesInWorker(torrent, this.storage, v2 && ((index) => v2.checkOf(index)))
