@@ -36,6 +36,24 @@ async function expectSavedFilesExact(page: Page, swarm: Swarm, dir: string, labe
 }
 
 /** A page of the app's origin that is not the app (so its storage worker holds no file open), on `context`. */
+/** The torrent's saved resume bitfield, read from the app's IndexedDB before the app runs. */
+async function savedBitfield(page: Page, infoHash: string): Promise<number[]> {
+  return page.evaluate(async (infoHash) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('torrent-web')
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    const resume = await new Promise<{ bitfield: Uint8Array }>((resolve, reject) => {
+      const request = db.transaction('resume').objectStore('resume').get(infoHash)
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    db.close()
+    return [...resume.bitfield]
+  }, infoHash)
+}
+
 async function blankPage(context: BrowserContext, appUrl: string): Promise<Page> {
   await allowWebRtc(context, new URL(appUrl).origin)
   const page = await context.newPage()
@@ -81,20 +99,10 @@ test('a killed browser resumes on the same profile; bytes on disk that were neve
   page = await blankPage(chromium.browser.contexts()[0]!, app.url)
   context = page.context()
   const files = torrentOrder(swarm.files)
-  const planted = await page.evaluate(async ({ infoHash, files, pieceLength }) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('torrent-web')
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error)
-    })
-    const resume = await new Promise<{ bitfield: Uint8Array }>((resolve, reject) => {
-      const request = db.transaction('resume').objectStore('resume').get(infoHash)
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error)
-    })
-    db.close()
-    const has = (i: number) => (resume.bitfield[i >> 3]! & (0x80 >> (i & 7))) !== 0
-    const verified = [...Array(resume.bitfield.length * 8).keys()].filter(has).length
+  const bitfield = await savedBitfield(page, swarm.infoHash)
+  const planted = await page.evaluate(async ({ infoHash, files, pieceLength, bitfield }) => {
+    const has = (i: number) => (bitfield[i >> 3]! & (0x80 >> (i & 7))) !== 0
+    const verified = [...Array(bitfield.length * 8).keys()].filter(has).length
     const total = files.reduce((sum, f) => sum + f.length, 0)
     let piece = 0
     while (has(piece)) piece++
@@ -108,7 +116,7 @@ test('a killed browser resumes on the same profile; bytes on disk that were neve
     await writable.write({ type: 'write', position: start - offset, data: new Uint8Array(length).fill(0xab) })
     await writable.close()
     return { piece, verified, length }
-  }, { infoHash: swarm.infoHash, files, pieceLength: PIECE })
+  }, { infoHash: swarm.infoHash, files, pieceLength: PIECE, bitfield })
   expect(planted.verified).toBeGreaterThan(30)
   expect(planted.length).toBeGreaterThan(0)
 
@@ -131,19 +139,9 @@ test('files truncated or deleted while the browser was closed are found at resum
 
   chromium = await profileChromium(profile)
   page = await blankPage(chromium.browser.contexts()[0]!, app.url)
-  const cut = await page.evaluate(async ({ infoHash, files, pieceLength }) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('torrent-web')
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error)
-    })
-    const resume = await new Promise<{ bitfield: Uint8Array }>((resolve, reject) => {
-      const request = db.transaction('resume').objectStore('resume').get(infoHash)
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error)
-    })
-    db.close()
-    const has = (i: number) => (resume.bitfield[i >> 3]! & (0x80 >> (i & 7))) !== 0
+  const bitfield = await savedBitfield(page, swarm.infoHash)
+  const cut = await page.evaluate(async ({ infoHash, files, pieceLength, bitfield }) => {
+    const has = (i: number) => (bitfield[i >> 3]! & (0x80 >> (i & 7))) !== 0
     // each file's verified pieces' starts, in the file's own offsets
     const starts: number[][] = files.map(() => [])
     let offset = 0
@@ -165,7 +163,7 @@ test('files truncated or deleted while the browser was closed are found at resum
     const deleted = holding.find((index) => index !== truncated)
     if (deleted !== undefined) await dir.removeEntry(`file-${deleted}`)
     return { truncated, at, deleted, holding: holding.length }
-  }, { infoHash: swarm.infoHash, files: torrentOrder(swarm.files), pieceLength: PIECE })
+  }, { infoHash: swarm.infoHash, files: torrentOrder(swarm.files), pieceLength: PIECE, bitfield })
   expect(cut.holding, JSON.stringify(cut)).toBeGreaterThanOrEqual(2)
 
   await page.goto(app.url)
