@@ -1,7 +1,7 @@
 import { trimToFileSizes } from '../../core/file-storage/bitfield'
+import { AppError } from '../../protocol/errors'
 import type { EngineEvent } from '../../protocol/engine-events'
-import type { StorageClient } from '../../storage/file-storage/storage-client'
-import { storageLayout } from './fast-resume'
+import type { SizeCheck } from '../../protocol/storage-messages'
 import type { Persistence } from './persistence'
 import type { TorrentRecord } from './snapshot'
 import { raise } from './torrent-session'
@@ -16,8 +16,17 @@ import { raise } from './torrent-session'
  */
 const BATCH = 256
 
+/**
+ * What this needs of the storage worker's client (StorageClient has both), named here so that
+ * the pure parts can be tested in Node, which has no Worker.
+ */
+export interface SizeReader {
+  checkSizes(infoHash: string, max: number): Promise<SizeCheck>
+  stat(infoHash: string, layout: { fileLengths: number[]; pieceLength: number }): Promise<number[]>
+}
+
 /** True when a file was found shorter than the resume data says; false when all fit, or the run ended first. */
-export async function resumeSizesShort(storage: StorageClient, infoHash: string, running: () => boolean): Promise<boolean> {
+export async function resumeSizesShort(storage: SizeReader, infoHash: string, running: () => boolean): Promise<boolean> {
   while (running()) {
     const { left, short } = await storage.checkSizes(infoHash, BATCH)
     if (short.length) return true
@@ -28,7 +37,7 @@ export async function resumeSizesShort(storage: StorageClient, infoHash: string,
 
 /** What a re-check against the sizes on disk needs of the runner around it. */
 export interface RefitHost {
-  storage: StorageClient
+  storage: SizeReader
   persistence: Persistence
   stop(record: TorrentRecord): Promise<void>
   start(record: TorrentRecord): Promise<void>
@@ -49,7 +58,7 @@ export async function refitToDisk(record: TorrentRecord, host: RefitHost): Promi
   record.refitting = true
   try {
     await host.stop(record)
-    const sizes = await host.storage.stat(record.infoHash, storageLayout(metainfo))
+    const sizes = await host.storage.stat(record.infoHash, { fileLengths: metainfo.files.map((file) => file.length), pieceLength: metainfo.pieceLength })
     const { bitfield, cleared } = trimToFileSizes(record.bitfield, metainfo.files, metainfo.pieceLength, metainfo.length, sizes)
     record.bitfield = bitfield
     record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1
@@ -57,6 +66,13 @@ export async function refitToDisk(record: TorrentRecord, host: RefitHost): Promi
     await host.persistence.flush()
     host.emit({ type: 'warning', infoHash: record.infoHash, message: `${cleared} verified pieces lay past the end of files that are shorter on disk than when they were written (changed while the app was closed): re-checked, they will be downloaded again.` })
     raise(record, { type: 'recheck' })
+  } catch (err) {
+    // the stop, the sizes or the save failed (storage gone, IndexedDB full): said, not left stopped in silence
+    const cause = AppError.from(err, 'STORAGE')
+    record.error = new AppError(cause.code, `Files of this torrent changed on disk while the app was closed, and re-checking them failed (${cause.message}). Use "Re-check" to try again.`).toInfo()
+    raise(record, { type: 'failed', code: record.error.code })
+    host.emit({ type: 'error', infoHash: record.infoHash, error: record.error })
+    return
   } finally {
     record.refitting = false
   }
