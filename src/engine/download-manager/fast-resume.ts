@@ -1,13 +1,7 @@
 import { emptyBitfield, leastFileSizes } from '../../core/file-storage/bitfield'
-import type { Metainfo } from '../../core/torrent-parser/metainfo'
-import type { StorageLayout } from '../../protocol/storage-messages'
+import { storageLayout } from '../../core/file-storage/storage-layout'
 import type { StorageClient } from '../../storage/file-storage/storage-client'
 import type { TorrentRecord } from './snapshot'
-
-/** Where a torrent's pieces lie in its files, as the storage worker needs it. */
-export function storageLayout(metainfo: Metainfo): StorageLayout {
-  return { fileLengths: metainfo.files.map((file) => file.length), pieceLength: metainfo.pieceLength }
-}
 
 /**
  * Fast resume: the bitfield a starting torrent hands webtorrent, so it skips hashing what it

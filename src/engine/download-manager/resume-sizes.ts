@@ -1,4 +1,5 @@
 import { trimToFileSizes } from '../../core/file-storage/bitfield'
+import { storageLayout } from '../../core/file-storage/storage-layout'
 import { AppError } from '../../protocol/errors'
 import type { EngineEvent } from '../../protocol/engine-events'
 import type { SizeCheck } from '../../protocol/storage-messages'
@@ -58,7 +59,7 @@ export async function refitToDisk(record: TorrentRecord, host: RefitHost): Promi
   record.refitting = true
   try {
     await host.stop(record)
-    const sizes = await host.storage.stat(record.infoHash, { fileLengths: metainfo.files.map((file) => file.length), pieceLength: metainfo.pieceLength })
+    const sizes = await host.storage.stat(record.infoHash, storageLayout(metainfo))
     const { bitfield, cleared } = trimToFileSizes(record.bitfield, metainfo.files, metainfo.pieceLength, metainfo.length, sizes)
     record.bitfield = bitfield
     record.bitfieldVersion = (record.bitfieldVersion ?? 0) + 1

@@ -1,4 +1,5 @@
 import { ownsWholeBuffer } from '../../core/bytes'
+import { storageLayout } from '../../core/file-storage/storage-layout'
 import { AppError } from '../../protocol/errors'
 import { reusePieceBuffer, takeHeld } from './held-pieces'
 import type { StorageClient } from './storage-client'
@@ -31,10 +32,7 @@ export function opfsChunkStore(storage: StorageClient, onCheckRead: (infoHash: s
       this.torrent = opts.torrent.infoHash
       this.totalLength = opts.length
       this.owner = opts.torrent
-      this.ready = storage.open(this.torrent, {
-        fileLengths: opts.files.map((file) => file.length),
-        pieceLength: chunkLength,
-      })
+      this.ready = storage.open(this.torrent, storageLayout({ files: opts.files, pieceLength: chunkLength }))
       this.ready.catch(() => {}) // reported by the first put or get
     }
 
