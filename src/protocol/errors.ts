@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'STORAGE' // the browser's storage failed
   | 'QUOTA' // the browser's storage is full
   | 'RESUME_MISMATCH' // a file on disk is shorter than the resume data says (changed while the app was closed): re-checked, not an error for good
+  | 'RESUME_UNCHECKED' // the storage worker no longer holds a trusted resume's sizes to check (its entry closed, or opened again without them): the sizes on disk are read instead, never trusted unchecked
   | 'ENGINE' // the torrent engine reported an error
   | 'UNSUPPORTED' // the browser lacks a feature
   | 'BRIDGE_UNAVAILABLE' // the bridge cannot be reached or refused this page (origin, token)

@@ -3,7 +3,7 @@ import { emptyBitfield, setPiece } from '../../src/core/file-storage/bitfield'
 import { DEFAULT_SETTINGS } from '../../src/prefs/settings'
 import { AppError } from '../../src/protocol/errors'
 import type { EngineEvent } from '../../src/protocol/engine-events'
-import { refitToDisk, type RefitHost } from '../../src/engine/download-manager/resume-sizes'
+import { refitToDisk, resumeSizesFit, type RefitHost, type SizeReader } from '../../src/engine/download-manager/resume-sizes'
 import { TorrentSession, type SessionContext } from '../../src/engine/download-manager/torrent-session'
 import { twoPieceMetainfo } from '../support/two-piece-metainfo'
 
@@ -70,5 +70,45 @@ describe('refitToDisk', () => {
     await refitToDisk(record, h)
     expect(record.error?.code).toBe('STORAGE')
     expect(events.at(-1)?.type).toBe('error')
+  })
+})
+
+describe('resumeSizesFit', () => {
+  const lost = async (): Promise<never> => { throw new AppError('RESUME_UNCHECKED', 'The storage of this torrent was opened again without its resume data.') }
+  const reader = (checkSizes: SizeReader['checkSizes'], sizes: number[]) => {
+    const stats: number[][] = []
+    const storage: SizeReader = { checkSizes, stat: async () => { stats.push(sizes); return sizes } }
+    return { storage, stats }
+  }
+  const running = () => true
+
+  it('when the worker lost what to check, reads every size instead and asks for a re-check if a file is short (regression: "all fit" was trusted)', async () => {
+    const record = halfDone()
+    const events: EngineEvent[] = []
+    const { storage, stats } = reader(lost, [16, 3])
+    expect(await resumeSizesFit(storage, record, { emit: (e) => events.push(e) }, running)).toBe(false)
+    expect(stats).toHaveLength(1)
+    expect(events).toMatchObject([{ type: 'warning', message: expect.stringMatching(/1 verified pieces/) }])
+  })
+
+  it('when the worker lost what to check and every file holds its pieces: fits, and says the sizes were read', async () => {
+    const record = halfDone()
+    const events: EngineEvent[] = []
+    const { storage } = reader(lost, [16, 16])
+    expect(await resumeSizesFit(storage, record, { emit: (e) => events.push(e) }, running)).toBe(true)
+    expect(events).toMatchObject([{ type: 'warning', message: expect.stringMatching(/all verified pieces are on disk/) }])
+  })
+
+  it('a file found short by the batches asks for a re-check; all fitting does not', async () => {
+    const record = halfDone()
+    const emit = () => {}
+    expect(await resumeSizesFit(reader(async () => ({ left: 1, short: [1] }), []).storage, record, { emit }, running)).toBe(false)
+    expect(await resumeSizesFit(reader(async () => ({ left: 0, short: [] }), []).storage, record, { emit }, running)).toBe(true)
+  })
+
+  it('any other failure of the worker is thrown to the caller, not taken for a fit', async () => {
+    const record = halfDone()
+    const { storage } = reader(async () => { throw new AppError('STORAGE', 'The storage worker stopped.') }, [16, 16])
+    await expect(resumeSizesFit(storage, record, { emit: () => {} }, running)).rejects.toThrow(/worker stopped/)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ResumeSizeCheck } from '../../src/workers/file-storage/resume-size-check'
+import { ResumeSizeCheck, resumeCheckOf } from '../../src/workers/file-storage/resume-size-check'
 import { AppError } from '../../src/protocol/errors'
 
 const spans = (lengths: number[]) => {
@@ -50,5 +50,24 @@ describe('a trusted resume\'s size check in the storage worker', () => {
     check.opened(1, 0, false)
     expect(check.result()).toEqual({ left: 0, short: [2] })
     expect(check.next(10)).toEqual([])
+  })
+})
+
+describe('the size check of a torrent opened with resume data, asked for by the engine', () => {
+  const files = spans([100, 0, 300, 50])
+  const resume = { fileIndices: [0, 2], minSizes: [100, 250] }
+
+  it('is a RESUME_UNCHECKED failure, never "all fit", when the entry was closed and opened again without resume data (regression: the batches checked nothing)', () => {
+    const reopened: { dir: string; resume?: ResumeSizeCheck } = { dir: 'the folder' }
+    expect(code(() => resumeCheckOf(reopened))).toBe('RESUME_UNCHECKED')
+  })
+
+  it('is a RESUME_UNCHECKED failure when the entry was closed', () => {
+    expect(code(() => resumeCheckOf(undefined))).toBe('RESUME_UNCHECKED')
+  })
+
+  it('is the entry\'s check while it holds one', () => {
+    const entry = { dir: 'the folder', resume: new ResumeSizeCheck(resume, files) }
+    expect(resumeCheckOf(entry)).toBe(entry)
   })
 })

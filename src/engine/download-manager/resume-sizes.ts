@@ -26,14 +26,44 @@ export interface SizeReader {
   stat(infoHash: string, layout: { fileLengths: number[]; pieceLength: number }): Promise<number[]>
 }
 
-/** True when a file was found shorter than the resume data says; false when all fit, or the run ended first. */
-export async function resumeSizesShort(storage: SizeReader, infoHash: string, running: () => boolean): Promise<boolean> {
+/**
+ * What the batches found: 'short', a file shorter than the resume data says; 'unchecked', the
+ * worker no longer holds what the data expects (its storage closed, or opened again without it),
+ * so nothing could be checked; 'fit' when all fit, or the run ended first. Both of the first
+ * two get the sizes on disk read (refitToDisk): resume data is never trusted unchecked.
+ */
+export type ResumeSizesVerdict = 'fit' | 'short' | 'unchecked'
+
+async function resumeSizesVerdict(storage: SizeReader, infoHash: string, running: () => boolean): Promise<ResumeSizesVerdict> {
   while (running()) {
-    const { left, short } = await storage.checkSizes(infoHash, BATCH)
-    if (short.length) return true
-    if (left === 0) return false
+    let check: SizeCheck
+    try {
+      check = await storage.checkSizes(infoHash, BATCH)
+    } catch (err) {
+      if (AppError.from(err).code === 'RESUME_UNCHECKED') return 'unchecked'
+      throw err
+    }
+    if (check.short.length) return 'short'
+    if (check.left === 0) return 'fit'
   }
-  return false
+  return 'fit'
+}
+
+/**
+ * True when the torrent's files hold its verified pieces; false when it must be re-checked
+ * against the sizes on disk (refitToDisk). When the worker lost what to check, every size is
+ * read at once instead (a stat, as a start without resume data does), and that is said: a
+ * re-check only if a file is short, so a storage that keeps losing it cannot restart the
+ * torrent over and over.
+ */
+export async function resumeSizesFit(storage: SizeReader, record: TorrentRecord, host: Pick<RefitHost, 'emit'>, running: () => boolean): Promise<boolean> {
+  const verdict = await resumeSizesVerdict(storage, record.infoHash, running)
+  const metainfo = record.metainfo
+  if (verdict !== 'unchecked' || !running() || !metainfo || !record.bitfield) return verdict !== 'short'
+  const sizes = await storage.stat(record.infoHash, storageLayout(metainfo))
+  const { cleared } = trimToFileSizes(record.bitfield, metainfo.files, metainfo.pieceLength, metainfo.length, sizes)
+  host.emit({ type: 'warning', infoHash: record.infoHash, message: `The storage lost the resume data's file sizes to check, so every file's size was read instead: ${cleared ? `${cleared} verified pieces lie past the end of short files, re-checking` : 'all verified pieces are on disk'}.` })
+  return cleared === 0
 }
 
 /** What a re-check against the sizes on disk needs of the runner around it. */

@@ -15,7 +15,7 @@ import type { BridgeLink } from '../peer-connection/bridge-link'
 import { closedAsDuplicate } from '../peer-connection/duplicate-wires'
 import { markStartupStep } from './startup-marks'
 import { startupBitfield } from './fast-resume'
-import { refitToDisk, resumeSizesShort } from './resume-sizes'
+import { refitToDisk, resumeSizesFit } from './resume-sizes'
 import { choiceAddOptions, settleIfNothingToChoose } from './file-choice'
 import { parseTorrentFile } from '../torrent-parser/parse-service'
 import type { Persistence } from './persistence'
@@ -275,7 +275,8 @@ export class TorrentRunner {
   private async checkResumeSizes(record: TorrentRecord, torrent: Torrent): Promise<void> {
     delete record.sizesToCheck
     try {
-      if (await resumeSizesShort(this.storage, record.infoHash, () => record.torrent === torrent)) await this.refit(record)
+      const fit = await resumeSizesFit(this.storage, record, { emit: (event) => this.host.emit(event) }, () => record.torrent === torrent)
+      if (!fit) await this.refit(record)
     } catch (err) {
       // the run ended under it (its storage closed), or the worker failed: the next start checks again
       if (record.torrent === torrent) this.host.emit({ type: 'warning', infoHash: record.infoHash, message: `file sizes not checked: ${AppError.from(err).message}` })

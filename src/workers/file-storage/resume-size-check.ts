@@ -70,6 +70,19 @@ export class ResumeSizeCheck {
   }
 }
 
+/**
+ * The size check of a torrent whose storage was opened with resume data. Its entry closed, or
+ * closed and opened again without resume data (webtorrent's store opens it so), holds nothing to
+ * check: answering "all fit" then trusted every file unchecked, so it is a failure of its own the
+ * engine answers by reading the sizes on disk (engine/download-manager/resume-sizes.ts).
+ */
+export function resumeCheckOf<T extends { resume?: ResumeSizeCheck }>(entry: T | undefined): T & { resume: ResumeSizeCheck } {
+  if (entry?.resume) return entry as T & { resume: ResumeSizeCheck }
+  throw new AppError('RESUME_UNCHECKED', entry
+    ? 'The storage of this torrent was opened again without its resume data: its file sizes are read instead.'
+    : 'The storage of this torrent was closed before its resume data\'s file sizes were checked: they are read instead.')
+}
+
 function mismatch(index: number): AppError {
   return new AppError('RESUME_MISMATCH', `File ${index + 1} is shorter on disk than the torrent's resume data says (changed while the app was closed): re-checking.`)
 }

@@ -14,7 +14,7 @@ import {
   STORAGE_ROOT, opfsFileName,
   type PieceHashes, type ResumeSizes, type SizeCheck, type StorageLayout, type StorageReply, type StorageRequest, type V2PieceShape,
 } from '../../protocol/storage-messages'
-import { ResumeSizeCheck } from './resume-size-check'
+import { ResumeSizeCheck, resumeCheckOf } from './resume-size-check'
 
 declare const self: DedicatedWorkerGlobalScope
 
@@ -206,8 +206,8 @@ async function stat(torrent: string, layout: StorageLayout): Promise<number[]> {
 
 /** Up to `max` of a trusted resume's files checked (resume-size-check.ts), STAT_CONCURRENCY at once. */
 async function checkSizes(torrent: string, max: number): Promise<SizeCheck> {
-  const { dir, resume } = requireTorrent(torrent)
-  if (!resume) return { left: 0, short: [] }
+  // only asked after an open with resume data: an entry without it is a failure, never "all fit"
+  const { dir, resume } = resumeCheckOf(torrents.get(torrent))
   const batch = resume.next(max)
   const next = async (): Promise<void> => {
     for (let index = batch.pop(); index !== undefined; index = batch.pop()) {
