@@ -12,7 +12,7 @@
  * at 100 MB/s one window is 10 ms of data, less than a busy main thread can be away.
  */
 import { concatBytes } from '../core/bytes'
-import { HandshakeWatch } from '../core/peer-connection/dial-outcome'
+import { GreetingWatch } from '../core/peer-connection/greeting-watch'
 import { Duplex } from 'streamx'
 import { MAX_DATA_PAYLOAD, MAX_STREAM_CREDIT, STREAM_WINDOW, type CloseCode, type PeerAddress } from '../protocol/bridge-frames'
 import { AppError } from '../protocol/errors'
@@ -48,9 +48,9 @@ export class BridgeStream extends Duplex {
   private received = 0
   private pending: Pending | null = null
   private remoteClosed = false
-  /** The peer's BitTorrent handshake for this torrent arrived (a dial that worked: core/peer-connection/dial-outcome.ts). */
-  handshakeReceived = false
-  private handshakeWatch: HandshakeWatch | null
+  /** The peer's BitTorrent handshake for this torrent arrived, then a real message (a dial that worked: core/peer-connection/greeting-watch.ts). */
+  greeted = false
+  private greetingWatch: GreetingWatch | null
   /** The bridge's CLOSE code, once it closed the stream (null: the session ended). Tells a refused dial's cause (core/peer-connection/dial-refusal.ts). */
   closeCode: CloseCode | null | undefined = undefined
 
@@ -66,7 +66,7 @@ export class BridgeStream extends Duplex {
     this.remoteAddress = peer.host
     this.remotePort = peer.port
     this.opened = direction === 'inbound'
-    this.handshakeWatch = direction === 'outbound' ? new HandshakeWatch(infoHash) : null
+    this.greetingWatch = direction === 'outbound' ? new GreetingWatch(infoHash) : null
     // a failed dial is routine: without a listener an 'error' would throw where nobody can catch
     // it; every consumer (webtorrent, peers.ts) adds its own
     this.on('error', () => {})
@@ -90,10 +90,11 @@ export class BridgeStream extends Duplex {
     this.recvCredit -= data.length
     this.unacked += data.length
     this.received += data.length
-    if (this.handshakeWatch && this.handshakeWatch.feed(data) !== 'waiting') {
-      this.handshakeReceived = this.handshakeWatch.state === 'received'
-      this.handshakeWatch = null
-      if (this.handshakeReceived) this.emit('handshake')
+    const greeting = this.greetingWatch?.feed(data)
+    if (greeting === 'worked' || greeting === 'wrong') {
+      this.greeted = greeting === 'worked'
+      this.greetingWatch = null
+      if (this.greeted) this.emit('greeted')
     }
     if (this.destroying) return true
     // no copy: the payload is a view into this message's own ArrayBuffer, which nothing reuses

@@ -1,7 +1,9 @@
 // A peer that accepts TCP and then says nothing (a tarpit): the bridge says OPENED, but no
 // BitTorrent handshake ever comes. The page's PeerService must count each such dial as a failure
 // (core/peer-connection/dial-outcome.ts): back off, then forget the peer after its most failures,
-// rather than dial it again after every redial delay, forever.
+// rather than dial it again after every redial delay, forever. The same for one that echoes the
+// handshake it was sent (our info-hash in it) and then says nothing, or garbage: only a real
+// message after the handshake makes a dial one that worked (core/peer-connection/greeting-watch.ts).
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
@@ -21,49 +23,75 @@ function pageHandshake(): Uint8Array {
   return b
 }
 
-describe('a tarpit peer (accepts, then silent)', () => {
-  let bridge: TestBridge
-  let client: BridgeClient
-  let tarpit: Server
-  const sockets: Socket[] = []
-  let accepted = 0
+/** What each tarpit does with a connection once it has the page's handshake (or at once). */
+const TARPITS: { name: string; greet?: (socket: Socket, handshake: Buffer) => void }[] = [
+  { name: 'accepts, then silent' },
+  { name: 'echoes the handshake, then silent', greet: (socket, handshake) => socket.write(handshake) },
+  {
+    name: 'echoes the handshake, then sends garbage',
+    greet: (socket, handshake) => socket.write(Buffer.concat([handshake, Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n')])),
+  },
+]
 
-  beforeAll(async () => {
-    tarpit = createServer((s) => { accepted++; sockets.push(s); s.on('error', () => {}) })
-    await new Promise<void>((r) => tarpit.listen(0, '127.0.0.1', r))
-    // plaintext, so OPENED comes as soon as TCP is up; a short idle time ends each silent connection
-    bridge = await startTestBridge(['--encryption', 'off'], { streamIdleMs: 300 })
-    client = await connectClient(bridge)
-    client.register(INFO_HASH, Buffer.from('-TW0001-tarpittest01').toString('hex'))
-  }, 30_000)
+for (const { name, greet } of TARPITS) {
+  describe(`a tarpit peer (${name})`, () => {
+    let bridge: TestBridge
+    let client: BridgeClient
+    let tarpit: Server
+    const sockets: Socket[] = []
+    let accepted = 0
 
-  afterAll(async () => {
-    client?.close()
-    await bridge?.close()
-    for (const s of sockets) s.destroy()
-    await new Promise((r) => tarpit?.close(r))
-  })
+    beforeAll(async () => {
+      tarpit = createServer((s) => {
+        accepted++
+        sockets.push(s)
+        s.on('error', () => {})
+        if (!greet) return
+        // the bridge relays the page's 68-byte handshake first (plaintext: encryption is off)
+        let head = Buffer.alloc(0)
+        const onData = (chunk: Buffer) => {
+          head = Buffer.concat([head, chunk])
+          if (head.length < 68) return
+          s.off('data', onData)
+          greet(s, head.subarray(0, 68))
+        }
+        s.on('data', onData)
+      })
+      await new Promise<void>((r) => tarpit.listen(0, '127.0.0.1', r))
+      // plaintext, so OPENED comes as soon as TCP is up; a short idle time ends each silent connection
+      bridge = await startTestBridge(['--encryption', 'off'], { streamIdleMs: 300 })
+      client = await connectClient(bridge)
+      client.register(INFO_HASH, Buffer.from('-TW0001-tarpittest01').toString('hex'))
+    }, 30_000)
 
-  it('is dialed a few times with growing delays, then forgotten', async () => {
-    // a redial delay shorter than the backoff: without the fix the tarpit "worked" each time and
-    // was dialed again every 50 ms, never forgotten
-    const peers = new PeerService(client, { backoff: { minMs: 200, maxMs: 1000, jitter: 0 }, maxFailures: 3, redialAfterMs: 50 })
-    try {
-      const torrent: PeerTorrent = {
-        infoHash: INFO_HASH,
-        addPeer(stream) {
-          (stream as { write(b: Uint8Array): void }).write(pageHandshake())
-          return true
-        },
+    afterAll(async () => {
+      client?.close()
+      await bridge?.close()
+      for (const s of sockets) s.destroy()
+      await new Promise((r) => tarpit?.close(r))
+    })
+
+    it('is dialed a few times with growing delays, then forgotten', async () => {
+      // a redial delay shorter than the backoff: without the fix the tarpit "worked" each time and
+      // was dialed again every 50 ms, never forgotten
+      const peers = new PeerService(client, { backoff: { minMs: 200, maxMs: 1000, jitter: 0 }, maxFailures: 3, redialAfterMs: 50 })
+      try {
+        const torrent: PeerTorrent = {
+          infoHash: INFO_HASH,
+          addPeer(stream) {
+            (stream as { write(b: Uint8Array): void }).write(pageHandshake())
+            return true
+          },
+        }
+        peers.attach(torrent)
+        const port = (tarpit.address() as { port: number }).port
+        peers.addCandidates(INFO_HASH, 'tracker', [{ host: '127.0.0.1', port }])
+        await waitFor(() => peers.candidateCount(INFO_HASH) === 0, 15_000, 'the tarpit forgotten')
+        expect(accepted).toBe(3)
+        expect(peers.activeCount).toBe(0)
+      } finally {
+        peers.destroy()
       }
-      peers.attach(torrent)
-      const port = (tarpit.address() as { port: number }).port
-      peers.addCandidates(INFO_HASH, 'tracker', [{ host: '127.0.0.1', port }])
-      await waitFor(() => peers.candidateCount(INFO_HASH) === 0, 15_000, 'the tarpit forgotten')
-      expect(accepted).toBe(3)
-      expect(peers.activeCount).toBe(0)
-    } finally {
-      peers.destroy()
-    }
-  }, 30_000)
-})
+    }, 30_000)
+  })
+}

@@ -137,7 +137,7 @@ describe('peer connection service', () => {
     expect(service.candidateCount(H1)).toBe(0)
   })
 
-  it('counts a dial as working once the peer\'s handshake came: redials after the redial delay, failures reset', async () => {
+  it('counts a dial as working once the peer\'s handshake and a first message came: redials after the redial delay, failures reset', async () => {
     let now = 1_000_000
     const { client, dials } = fakeClient()
     service = new PeerService(client, { backoff: { minMs: 1000, maxMs: 10_000, jitter: 0 }, maxFailures: 2, redialAfterMs: 5000, now: () => now })
@@ -154,7 +154,9 @@ describe('peer connection service', () => {
     dials[1]!.handleOpened()
     dials[1]!.handleData(hs.subarray(0, 30))
     dials[1]!.handleData(hs.subarray(30))
-    expect(dials[1]!.handshakeReceived).toBe(true)
+    expect(dials[1]!.greeted).toBe(false) // the handshake alone: a tarpit may echo ours
+    dials[1]!.handleData(Uint8Array.of(0, 0, 0, 1, 15)) // have_none (BEP 6)
+    expect(dials[1]!.greeted).toBe(true)
     dials[1]!.handleClose(CloseCode.PeerClosed, 'bye')
     await tick()
     now += 4999

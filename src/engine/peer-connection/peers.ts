@@ -45,7 +45,7 @@ export interface PeerServiceOptions {
   backoff?: BackoffOptions
   /** Failures after which a candidate is forgotten. Default 5. */
   maxFailures?: number
-  /** After a working connection (the peer's handshake received) ends, wait this long before dialing that peer again. Default 60 s. */
+  /** After a working connection (the peer's handshake and a message received) ends, wait this long before dialing that peer again. Default 60 s. */
   redialAfterMs?: number
   /** Candidates kept per torrent (oldest dropped beyond it). Default 1000. */
   maxCandidates?: number
@@ -261,8 +261,8 @@ export class PeerService extends Emitter<PeerServiceEvents> {
       settle()
       this.emit('counts', entry.torrent.infoHash, this.counts(entry.torrent.infoHash))
     })
-    // only the peer's handshake makes a dial count as working (core/peer-connection/dial-outcome.ts)
-    stream.on('handshake', () => { candidate.failures = 0 })
+    // only the peer's handshake and a real message after it make a dial count as working (core/peer-connection/greeting-watch.ts)
+    stream.on('greeted', () => { candidate.failures = 0 })
     stream.on('error', (err: unknown) => { failure = err })
     stream.on('close', () => {
       settle()
@@ -271,7 +271,7 @@ export class PeerService extends Emitter<PeerServiceEvents> {
       const outcome = dialOutcome({
         bridgeLost: failure instanceof AppError && failure.code === 'BRIDGE_UNAVAILABLE',
         duplicate: candidate.duplicate === true,
-        handshakeReceived: stream.handshakeReceived,
+        greeted: stream.greeted,
         closeCode: stream.closeCode,
       })
       if (outcome === 'bridge-lost') {
