@@ -25,6 +25,7 @@ export class BridgeMetrics {
   readonly peerBytes: Counter<'direction'>
   readonly dials: Counter<'outcome'>
   readonly inbound: Counter<'outcome'>
+  readonly peerHandshakeTimeouts: Counter
   readonly trackerRequests: Counter<'result'>
   readonly sessionsClosed: Counter<'reason'>
   readonly webSeedBytes: Counter
@@ -55,6 +56,7 @@ export class BridgeMetrics {
     new Gauge({ name: 'bridge_dht_nodes', help: 'Nodes in the DHT routing table (-1: no DHT)', registers, collect() { this.set(source.dhtNodes()) } })
     this.peerBytes = new Counter({ name: 'bridge_peer_bytes_total', help: 'Bytes relayed between pages and TCP peers', labelNames: ['direction'], registers })
     this.dials = new Counter({ name: 'bridge_dials_total', help: 'Connections pages asked for, by outcome', labelNames: ['outcome'], registers })
+    this.peerHandshakeTimeouts = new Counter({ name: 'bridge_peer_handshake_timeouts_total', help: 'Dialed connections closed because the peer sent no handshake in time', registers })
     this.inbound = new Counter({ name: 'bridge_inbound_total', help: 'Incoming peer connections, by outcome', labelNames: ['outcome'], registers })
     this.trackerRequests = new Counter({ name: 'bridge_tracker_requests_total', help: 'Tracker announces, by result', labelNames: ['result'], registers })
     this.sessionsClosed = new Counter({ name: 'bridge_sessions_closed_total', help: 'Page sessions ended, by why', labelNames: ['reason'], registers })

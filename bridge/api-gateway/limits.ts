@@ -16,7 +16,7 @@ export interface BridgeLimits {
   /** Bytes the bridge holds for one page (queued to TCP or to the WebSocket), and for all pages. */
   maxBufferedPerSession: number
   maxBufferedTotal: number
-  /** Time for the page's (or an inbound peer's) handshake to arrive. */
+  /** Time for the page's (or an inbound peer's) handshake to arrive, and for a dialed peer's once its connection opened. */
   handshakeTimeoutMs: number
   connectTimeoutMs: number
   /** A stream with no bytes either way for this long is closed (BitTorrent keep-alives are every 2 min). */

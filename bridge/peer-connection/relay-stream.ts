@@ -76,6 +76,13 @@ export class RelayStream {
   private lastWriteDone = 0
   private remoteEnded = false
   private timer: NodeJS.Timeout | null = null
+  /**
+   * A dialed peer's handshake deadline, from OPENED until its first 68 bytes: a peer that accepts
+   * and says nothing held one of the page's capped streams until webtorrent gave up (25 s) or the
+   * idle time (5 min). The bridge's handshakeTimeoutMs, 10 s as libtorrent's handshake_timeout.
+   */
+  private peerHandshakeTimer: NodeJS.Timeout | null = null
+  private fromPeerBytes = 0
 
   /**
    * `socket` is null for an outbound stream (dialed once the page's handshake checks out) and
@@ -207,6 +214,7 @@ export class RelayStream {
     if (this.state === 'closed') return
     this.state = 'closed'
     if (this.timer) clearTimeout(this.timer)
+    if (this.peerHandshakeTimer) clearTimeout(this.peerHandshakeTimer)
     this.owner.account(-(this.headBytes + this.inSocket), true)
     this.owner.account(-this.toPageBytes, false)
     this.head = []
@@ -251,9 +259,18 @@ export class RelayStream {
       this.crypto = result.crypto
       this.attach(result.socket)
       this.owner.send({ type: FrameType.Opened, stream: this.id })
+      this.awaitPeerHandshake()
       if (result.payload.length) this.fromPeer(result.payload)
       this.opened(result.handshakeSent ? HANDSHAKE_LENGTH : 0)
     })
+  }
+
+  /** Closes a dialed stream whose peer sends no handshake in time (see peerHandshakeTimer); the page counts it as the peer's failure. */
+  private awaitPeerHandshake(): void {
+    this.peerHandshakeTimer = setTimeout(() => {
+      this.owner.metrics.peerHandshakeTimeouts.inc()
+      this.close(CloseCode.Idle, `the peer sent no handshake within ${this.owner.limits.handshakeTimeoutMs / 1000} s`, true)
+    }, this.owner.limits.handshakeTimeoutMs)
   }
 
   /** Sends what the page sent so far, but its first `sent` bytes (gone with MSE already). */
@@ -307,6 +324,11 @@ export class RelayStream {
   private fromPeer(chunk: Uint8Array, shared = false): void {
     if (this.state === 'closed') return
     this.owner.metrics.fromPeers.inc(chunk.length)
+    this.fromPeerBytes += chunk.length
+    if (this.peerHandshakeTimer && this.fromPeerBytes >= HANDSHAKE_LENGTH) {
+      clearTimeout(this.peerHandshakeTimer)
+      this.peerHandshakeTimer = null
+    }
     this.messages.push(chunk)
     this.toPage.push(chunk)
     this.toPageBytes += chunk.length
