@@ -9,19 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
 import type { BridgeStream } from '../../src/bridge-client/bridge-stream'
 import { dialOutcome } from '../../src/core/peer-connection/dial-outcome'
-import { CloseCode, HANDSHAKE_PSTR } from '../../src/protocol/bridge-frames'
-import { connectClient, startTestBridge, waitFor, type TestBridge } from './harness'
+import { CloseCode } from '../../src/protocol/bridge-frames'
+import { handshakeMessage } from '../../src/core/peer-connection/seed-wire'
+import { waitFor, type TestBridge } from './harness'
+import { plaintextPage, type PlaintextPage } from './plaintext-page'
 
 const INFO_HASH = 'd1'.repeat(20)
 
-function pageHandshake(): Uint8Array {
-  const b = new Uint8Array(68)
-  b[0] = HANDSHAKE_PSTR.length
-  b.set(new TextEncoder().encode(HANDSHAKE_PSTR), 1)
-  b.fill(0xd1, 28, 48)
-  b.set(new TextEncoder().encode('-TW0001-deadline0001'), 48)
-  return b
-}
+const PEER_ID = Buffer.from('-TW0001-deadline0001').toString('hex')
+
+/** The page's 68-byte handshake, which the bridge checks before it dials. */
+const pageHandshake = (): Uint8Array => handshakeMessage(INFO_HASH, PEER_ID)
 
 function metric(url: string, name: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -45,6 +43,7 @@ async function listener(onConnection: (s: Socket) => void): Promise<{ server: Se
 }
 
 describe('a dialed peer\'s handshake deadline at the bridge', () => {
+  let page: PlaintextPage | undefined
   let bridge: TestBridge
   let client: BridgeClient
   let silent: Awaited<ReturnType<typeof listener>>
@@ -54,15 +53,13 @@ describe('a dialed peer\'s handshake deadline at the bridge', () => {
     silent = await listener(() => {})
     // echoes the handshake it is sent and says it has no pieces (BEP 6 have_none), as a real peer answers
     answering = await listener((s) => s.once('data', () => s.write(Buffer.concat([Buffer.from(pageHandshake()), Buffer.of(0, 0, 0, 1, 15)]))))
-    // plaintext, so OPENED comes as soon as TCP is up; the idle time far past the deadline, so only the deadline closes a silent stream
-    bridge = await startTestBridge(['--encryption', 'off'], { handshakeTimeoutMs: 800, streamIdleMs: 10 * 60_000 })
-    client = await connectClient(bridge)
-    client.register(INFO_HASH, Buffer.from('-TW0001-deadline0001').toString('hex'))
+    // the idle time far past the deadline, so only the deadline closes a silent stream
+    page = await plaintextPage({ handshakeTimeoutMs: 800, streamIdleMs: 10 * 60_000 }, INFO_HASH, PEER_ID)
+    ;({ bridge, client } = page)
   }, 30_000)
 
   afterAll(async () => {
-    client?.close()
-    await bridge?.close()
+    await page?.close()
     for (const l of [silent, answering]) {
       for (const s of l?.sockets ?? []) s.destroy()
       await new Promise((r) => l?.server.close(r))

@@ -8,20 +8,16 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
 import { PeerService, type PeerTorrent } from '../../src/engine/peer-connection/peers'
-import { HANDSHAKE_PSTR } from '../../src/protocol/bridge-frames'
-import { connectClient, startTestBridge, waitFor, type TestBridge } from './harness'
+import { handshakeMessage } from '../../src/core/peer-connection/seed-wire'
+import { waitFor } from './harness'
+import { plaintextPage, type PlaintextPage } from './plaintext-page'
 
 const INFO_HASH = 'c0'.repeat(20)
 
+const PEER_ID = Buffer.from('-TW0001-tarpittest01').toString('hex')
+
 /** The page's 68-byte handshake, which the bridge checks before it dials. */
-function pageHandshake(): Uint8Array {
-  const b = new Uint8Array(68)
-  b[0] = HANDSHAKE_PSTR.length
-  b.set(new TextEncoder().encode(HANDSHAKE_PSTR), 1)
-  b.fill(0xc0, 28, 48)
-  b.set(new TextEncoder().encode('-TW0001-tarpittest01'), 48)
-  return b
-}
+const pageHandshake = (): Uint8Array => handshakeMessage(INFO_HASH, PEER_ID)
 
 /** What each tarpit does with a connection once it has the page's handshake (or at once). */
 const TARPITS: { name: string; greet?: (socket: Socket, handshake: Buffer) => void }[] = [
@@ -35,7 +31,7 @@ const TARPITS: { name: string; greet?: (socket: Socket, handshake: Buffer) => vo
 
 for (const { name, greet } of TARPITS) {
   describe(`a tarpit peer (${name})`, () => {
-    let bridge: TestBridge
+    let page: PlaintextPage | undefined
     let client: BridgeClient
     let tarpit: Server
     const sockets: Socket[] = []
@@ -58,15 +54,13 @@ for (const { name, greet } of TARPITS) {
         s.on('data', onData)
       })
       await new Promise<void>((r) => tarpit.listen(0, '127.0.0.1', r))
-      // plaintext, so OPENED comes as soon as TCP is up; a short idle time ends each silent connection
-      bridge = await startTestBridge(['--encryption', 'off'], { streamIdleMs: 300 })
-      client = await connectClient(bridge)
-      client.register(INFO_HASH, Buffer.from('-TW0001-tarpittest01').toString('hex'))
+      // a short idle time ends each silent connection
+      page = await plaintextPage({ streamIdleMs: 300 }, INFO_HASH, PEER_ID)
+      client = page.client
     }, 30_000)
 
     afterAll(async () => {
-      client?.close()
-      await bridge?.close()
+      await page?.close()
       for (const s of sockets) s.destroy()
       await new Promise((r) => tarpit?.close(r))
     })
