@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit'
 import type { EngineApi } from '../engine/download-manager/engine-api'
 import { formatBytes, formatDuration, formatPercent, formatRatio, formatSpeed, t, type MessageId } from '../i18n/i18n'
-import type { TorrentSnapshot, TorrentState } from '../protocol/engine-events'
+import type { TorrentSnapshot } from '../protocol/engine-events'
+import { offersWhyNone } from '../core/download-manager/why-none'
 import { barWidth } from './bar-width'
 import { buttonStyles } from './shared-styles'
 import { updateWhenLocaleChanges } from './localized'
@@ -28,18 +29,6 @@ export function sourcesText(torrent: Pick<TorrentSnapshot, 'peerSources'>): stri
 
 /** A control of a torrent's row that opens a dialog, for the focus to go back to when the row was redrawn meanwhile. */
 export type TorrentControl = 'peers' | 'remove' | 'diagnostics'
-
-/** States in which a torrent without peers is looking for some: there "Why none?" is offered. */
-const LOOKING_FOR_PEERS: ReadonlySet<TorrentState> = new Set(['downloading', 'metadata', 'seeding'])
-
-/**
- * Looking for peers, or about to again: "queued" with no place in line is a torrent being
- * (re)started, as one with no peers is every 15 s, 30 s, 60 s… (core/download-manager/stall.ts);
- * "Why none?" stays through that flicker instead of vanishing and coming back.
- */
-function lookingForPeers(torrent: TorrentSnapshot): boolean {
-  return LOOKING_FOR_PEERS.has(torrent.state) || (torrent.state === 'queued' && !torrent.queue)
-}
 
 /** One torrent: name, size, progress, state in words, speeds, peers, ETA; files on demand. */
 export class BtTorrentItem extends LitElement {
@@ -198,14 +187,14 @@ export class BtTorrentItem extends LitElement {
    * "3 peers (tracker 2 · DHT 1)": a button that shows them, when there are any; "0 peers" and
    * "Why none?" while it looks for some. Both buttons are one element (one template), so a peer
    * coming and going, or the state flickering between looking states, does not take the focus from
-   * "Why none?" (a redrawn button would drop it to the page's body); nor does a restart (lookingForPeers).
+   * "Why none?" (a redrawn button would drop it to the page's body); nor does a restart (offersWhyNone).
    */
   private renderPeers(torrent: TorrentSnapshot) {
     const text = torrent.peers
       ? t('torrent.peersFrom', { count: torrent.peers, sources: sourcesText(torrent) })
       : t('torrent.peers', { count: 0 })
     // no peer while looking for some: what the bridge can reach is the first thing to check (the panel links to help)
-    const why = !torrent.peers && lookingForPeers(torrent)
+    const why = offersWhyNone(torrent)
     if (!why && (!torrent.peers || !this.engine)) return html`<span>${text}</span>`
     return html`<span ?hidden=${!why}>${why ? text : ''}</span><button class=${why ? 'link why' : 'link peers'}
       aria-expanded=${why ? nothing : Boolean(this.peersOpen)}

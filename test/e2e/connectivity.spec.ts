@@ -48,6 +48,13 @@ test('the Connectivity panel says whether peers can connect in, and why not; a t
   expect(await flickerRow(page, { peers: 1, peerSources: { tracker: 1 } }), '"Why none?" is the same element after a peer came and went').toBe(true)
   expect(await flickerRow(page, { state: 'queued' }), '"Why none?" is the same element after a restart').toBe(true)
   await expect(why).toBeFocused()
+  // a seed with no peers has no one to upload to, which is normal: no "Why none?" there
+  const looking = await setRow(page, { state: 'seeding', progress: 1, peers: 0 })
+  await expect(why).toBeHidden()
+  await expect(page.locator('bt-torrent-item').first()).toContainText('0 peers')
+  await page.screenshot({ path: `${SCREENSHOTS}/seed-no-peers-dark-360.png` })
+  await setRow(page, looking)
+  await expect(why).toBeVisible()
   await why.click()
   await expect(panel(page)).toBeVisible()
   await expect(fact('Reachable from the internet')).toHaveText(/^No: /)
@@ -85,5 +92,16 @@ async function flickerRow(page: Page, change: Record<string, unknown>): Promise<
     await item.updateComplete
     const after = item.shadowRoot?.querySelector('button.why')
     return Boolean(before && before === after)
+  }, change)
+}
+
+/** Gives the first torrent's row a snapshot changed by `change`, as the engine would send it; returns the one it had. */
+async function setRow(page: Page, change: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return page.locator('bt-torrent-item').first().evaluate(async (node, change) => {
+    const item = node as HTMLElement & { torrent: Record<string, unknown>; updateComplete: Promise<boolean> }
+    const before = item.torrent
+    item.torrent = { ...before, ...change }
+    await item.updateComplete
+    return before
   }, change)
 }
