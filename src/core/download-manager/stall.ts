@@ -1,3 +1,5 @@
+import type { TorrentState } from '../../protocol/engine-events'
+
 /** How long a torrent that wants peers may have none before it is restarted, and the cap. */
 export const STALL_FIRST_MS = 15_000
 export const STALL_MAX_MS = 5 * 60_000
@@ -24,4 +26,17 @@ export function stallStep(state: StallState, wantsPeers: boolean, peers: number,
   const backoffMs = state.backoffMs ?? STALL_FIRST_MS
   if (now - noPeersSince < backoffMs) return { state: { noPeersSince, backoffMs }, restart: false }
   return { state: { backoffMs: Math.min(backoffMs * 2, STALL_MAX_MS) }, restart: true }
+}
+
+/**
+ * The state a torrent shows while a stall restart runs: the one it had before (`before`, Getting
+ * metadata or Looking for peers) through the states the restart passes, so the label does not
+ * flicker "Getting metadata" → "Queued" → "Getting metadata" every 15 s, 30 s, 60 s… The restart
+ * passes queued with no place in line (stopped, about to start again) and checking (started again
+ * on its resume data); anything else (running again, paused, failed, or kept waiting in line) ends
+ * it: `restarting` false, and the state is shown as it is.
+ */
+export function shownThroughRestart(state: TorrentState, inLine: boolean, before: TorrentState | undefined): { shown: TorrentState; restarting: boolean } {
+  const passing = (state === 'queued' && !inLine) || state === 'checking'
+  return before !== undefined && passing ? { shown: before, restarting: true } : { shown: state, restarting: false }
 }

@@ -100,7 +100,10 @@ export class DownloadManager {
     const wantsPeers = Boolean(torrent) && !record.starting && !checking && !isComplete(record)
     const step = stallStep(record.stall ?? {}, wantsPeers, torrent?.numPeers ?? 0, Date.now())
     record.stall = step.state
-    if (step.restart) void record.stop().then(() => this.applyQueue())
+    if (!step.restart) return
+    // its label stays "Getting metadata" or "Looking for peers" through the stop and start (see shownThroughRestart)
+    record.restartingFrom = record.state.name
+    void record.stop().then(() => this.applyQueue())
   }
 }
 

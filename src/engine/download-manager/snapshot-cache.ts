@@ -17,7 +17,7 @@ function inputsOf(record: TorrentRecord, into: unknown[] = []): unknown[] {
   into.push(
     sessionOf(record).state, torrent, torrent?.ready, torrent?.wires?.length, record.bitfield, record.bitfieldVersion,
     record.metainfo, record.error, stored, stored.pausedBecause, stored.priorities, stored.name, record.queuePosition,
-    record.piecesChecked, record.uploadedNow, record.starting, record.stopping,
+    record.piecesChecked, record.uploadedNow, record.starting, record.stopping, record.restartingFrom,
   )
   return into
 }

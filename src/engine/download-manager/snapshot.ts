@@ -1,7 +1,7 @@
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
 import { countPieces, hasPiece } from '../../core/file-storage/bitfield'
 import type { Metainfo } from '../../core/torrent-parser/metainfo'
-import type { StallState } from '../../core/download-manager/stall'
+import { shownThroughRestart, type StallState } from '../../core/download-manager/stall'
 import { torrentComplete, torrentProgress, type FileProgress, type PieceState } from '../../core/download-manager/progress'
 import { seedingGoalMet, type SeedingGoal } from '../../core/download-manager/queue'
 import type { Priority } from '../../core/piece-selection/selection'
@@ -51,6 +51,8 @@ export interface TorrentRecord {
   etaStart?: EtaStart
   /** Stall recovery: since when it has had no peers, and how long to wait next. */
   stall?: StallState
+  /** The state it showed when a stall restart began, shown until the restart is through (core/download-manager/stall.ts). */
+  restartingFrom?: TorrentSnapshot['state']
   forceFullCheck?: boolean
   /** Started on trusted resume data whose files' sizes the storage worker checks once it runs (resume-sizes.ts). */
   sizesToCheck?: boolean
@@ -193,7 +195,9 @@ export function snapshot(record: TorrentRecord, lifecycle: TorrentLifecycle, bri
   const wantedLength = progress?.wantedLength ?? 0
   const downloaded = progress?.downloaded ?? 0
   const running = torrent?.ready ? torrent : undefined
-  const state = shownState(lifecycle)
+  const through = shownThroughRestart(shownState(lifecycle), Boolean(record.queuePosition), record.restartingFrom)
+  if (!through.restarting) delete record.restartingFrom
+  const state = through.shown
   const active = state === 'downloading'
   const { uploaded } = seedingTotals(record)
   const speeds = torrent ? payloadSpeeds(torrent) : { down: 0, up: 0 }
