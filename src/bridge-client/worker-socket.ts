@@ -10,6 +10,17 @@ import { ownsWholeBuffer } from '../core/bytes'
 import type { FromBridgeSocket, ToBridgeSocket } from '../protocol/bridge-socket-messages'
 import type { WebSocketLike } from './bridge-client'
 
+// the little of the Worker API used here, declared so this compiles without the DOM's types too
+// (the unit tests run in Node, with a stand-in)
+interface WorkerLike {
+  postMessage(message: ToBridgeSocket, transfer: ArrayBuffer[]): void
+  terminate(): void
+  onmessage: ((ev: { data: FromBridgeSocket }) => void) | null
+  onerror: (() => void) | null
+}
+declare const Worker: new (url: URL, options: { type: 'module'; name: string }) => WorkerLike
+declare function reportError(err: unknown): void
+
 const CONNECTING = 0
 const OPEN = 1
 const CLOSING = 2
@@ -22,12 +33,12 @@ export class WorkerSocket implements WebSocketLike {
   onmessage: ((ev: { data: unknown }) => void) | null = null
   onclose: ((ev: { code: number; reason: string }) => void) | null = null
   onerror: ((ev: unknown) => void) | null = null
-  private readonly worker: Worker
+  private readonly worker: WorkerLike
   private outgoing: ArrayBuffer[] = []
 
   constructor(url: string) {
     this.worker = new Worker(new URL('../workers/api-gateway/bridge-socket.worker.ts', import.meta.url), { type: 'module', name: 'bridge-socket' })
-    this.worker.onmessage = (ev: MessageEvent<FromBridgeSocket>) => this.receive(ev.data)
+    this.worker.onmessage = (ev) => this.receive(ev.data)
     this.worker.onerror = () => {
       this.onerror?.({})
       this.closed(1006, 'the bridge connection worker failed')
@@ -56,7 +67,7 @@ export class WorkerSocket implements WebSocketLike {
     this.post({ type: 'send', frames }, frames)
   }
 
-  private post(message: ToBridgeSocket, transfer: Transferable[] = []): void {
+  private post(message: ToBridgeSocket, transfer: ArrayBuffer[] = []): void {
     this.worker.postMessage(message, transfer)
   }
 

@@ -6,12 +6,12 @@ import type { FromBridgeSocket, ToBridgeSocket } from '../../src/protocol/bridge
 // worker's side (the real worker runs in every e2e download through the bridge, byte-exact)
 class FakeWorker {
   static last: FakeWorker
-  posted: { message: ToBridgeSocket; transfer: Transferable[] }[] = []
+  posted: { message: ToBridgeSocket; transfer: ArrayBuffer[] }[] = []
   terminated = false
   onmessage: ((ev: { data: FromBridgeSocket }) => void) | null = null
   onerror: (() => void) | null = null
   constructor() { FakeWorker.last = this }
-  postMessage(message: ToBridgeSocket, transfer: Transferable[] = []) { this.posted.push({ message, transfer }) }
+  postMessage(message: ToBridgeSocket, transfer: ArrayBuffer[] = []) { this.posted.push({ message, transfer }) }
   terminate() { this.terminated = true }
   from(data: FromBridgeSocket) { this.onmessage?.({ data }) }
 }
