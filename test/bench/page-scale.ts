@@ -70,6 +70,8 @@ one torrent's announce brings candidates (\`pump\` and \`done\`: 1.8 % of the do
 | … task time per MiB (wall, with the load's waits) | 89.3 ms | 78.9 ms |
 | 4 MB/s, 64 MiB, median of 3 alternating (09:33–09:35, load 11.7–16.1): CPU time per MiB | 21.2 ms | **13.1 ms** |
 | … task time per MiB | 52.9 ms | 40.4 ms |
+| again, quieter: 4 MB/s (09:52–09:54, load 5.7–10.6) / 1 MB/s (09:54–09:56, load 4.7–10.0): CPU time per MiB | 19.3 / 45.4 ms | **10.8 / 34.9 ms** |
+| … task time per MiB | 32.4 / 78.5 ms | 26.4 / 63.5 ms |
 | 1,000 torrents, while 50 download (\`BENCH_SCALE_PARTS=many\`; 09:16–09:22 load 14–16, 09:35–09:41 load 15–18) | 29.2 % busy, **13.2 % CPU**, at 2.98 MB/s | 27.0 % busy, **9.9 % CPU**, at 2.56 MB/s |
 | … the profile's "(program)" (native work: the socket's reads among it) / \`pump\`+\`done\`+\`openActive\` | 16.1 % / 2.2 % | 6.9 % / 0.4 % |
 | … idle (the 50 paused; nothing flows) | 12.7 % busy, 3.7 % CPU | 16.5 % busy, 3.8 % CPU |
