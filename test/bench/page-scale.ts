@@ -41,6 +41,52 @@ export const PAGE_SCALE_BEFORE = `Before the fixes (the app of commit d9ab7d9, s
 | 100 GiB, 10,000 files: add dialog / add / its file list opened, longest task | 15 ms / 20 ms / 5,583 ms | 15 ms / 46 ms / 42 ms |
 `
 
+/**
+ * The page's data path (issue 17, item 1), measured by hand with test/bench/bridge-data-path.ts and
+ * the "many" part above, two builds alternating; kept here so that a full run writes it again.
+ */
+export const PAGE_SCALE_DATA_PATH = `### The page's data path: main-thread time per MiB from a TCP peer (branch s7-datapath)
+
+Where the page's main-thread time per MiB received through the bridge went, from a Chromium trace split by event
+(\`test/bench/bridge-data-path.ts\` with \`BENCH_PATH_TRACE=1\`; one seeder over TCP, capped at a fixed rate):
+at 1 MB/s, 16 MiB arrived in 888 WebSocket messages but as **8,701 \`network.mojom.WebSocketClient\` messages, each
+a main-thread task**: Chromium reads a WebSocket 1,000 bytes at a time while it carries under 1.2 MB/s
+(\`kSmallReadBufferSize\`, \`kThresholdInBytesPerSecond\` in net/websockets/websocket_basic_stream.cc), and every
+read is a task on the socket's thread (14,066 tasks in 16.6 s). What the page's JavaScript does per block
+(decode, the streams, the wire, the piece) was the smaller part. With nothing done with the bytes, Chromium's
+main thread takes 4.6 to 8.4 ms of task time (7.1 to 9.7 ms CPU) per MiB just to receive them, by message size
+(\`test/bench/websocket-message-cost.ts\`, 4 MB/s). Now the WebSocket lives in a worker
+(\`src/workers/api-gateway/bridge-socket.worker.ts\`, \`src/bridge-client/worker-socket.ts\`): its reads are the
+worker's tasks, the page gets whole messages in batches (at most 1 MiB or 4 ms) with their buffers moved, and the
+frames it sends in one task go in one message. And the peer dialer no longer walks all 1,000 torrents when
+one torrent's announce brings candidates (\`pump\` and \`done\`: 1.8 % of the downloading profile before).
+
+2026-12-05, the app before (8f58b4e, the branch's base) and after (90c1d42), unminified builds (\`BENCH_APP_DIR\`,
+\`NAME=DIR\` arguments), on the 2-core machine shared with other engineers' runs (load average beside each):
+
+| | before | after |
+|---|---|---|
+| 1 MB/s, 16 MiB, median of 3 alternating (09:27–09:29, load 9.6–10.5): main-thread CPU time per MiB | 58.5 ms | **42.0 ms** |
+| … task time per MiB (wall, with the load's waits) | 89.3 ms | 78.9 ms |
+| 4 MB/s, 64 MiB, median of 3 alternating (09:33–09:35, load 11.7–16.1): CPU time per MiB | 21.2 ms | **13.1 ms** |
+| … task time per MiB | 52.9 ms | 40.4 ms |
+| again, quieter: 4 MB/s (09:52–09:54, load 5.7–10.6) / 1 MB/s (09:54–09:56, load 4.7–10.0): CPU time per MiB | 19.3 / 45.4 ms | **10.8 / 34.9 ms** |
+| … task time per MiB | 32.4 / 78.5 ms | 26.4 / 63.5 ms |
+| 1,000 torrents, while 50 download (\`BENCH_SCALE_PARTS=many\`; 09:16–09:22 load 14–16, 09:35–09:41 load 15–18) | 29.2 % busy, **13.2 % CPU**, at 2.98 MB/s | 27.0 % busy, **9.9 % CPU**, at 2.56 MB/s |
+| … the profile's "(program)" (native work: the socket's reads among it) / \`pump\`+\`done\`+\`openActive\` | 16.1 % / 2.2 % | 6.9 % / 0.4 % |
+| … idle (the 50 paused; nothing flows) | 12.7 % busy, 3.7 % CPU | 16.5 % busy, 3.8 % CPU |
+| as fast as it goes (a webtorrent seeder in Node, 256 MiB, 4 rounds alternating, 09:42–09:44, load 14–17): seconds per round / CPU per MiB | 22.8, 12.3, 10.9, 11.7 s / 7.9–8.9 ms | 17.2, 14.6, 9.0, 8.7 s / 3.3–4.2 ms |
+| traced at 1 MB/s (16 MiB): \`WebSocketClient\` mojo messages on the main thread / main-thread tasks | 8,701 / 14,066 | 1 (8,566 on the worker) / 4,924 |
+
+The target, under 10 % while 50 download, is met by the thread's own CPU time in this pair (9.9 %), not by its wall
+time in tasks (27 %: at load 15 to 18 a task waits for a core much of its time; the quiet full run gave 16.3 % busy,
+12.7 % CPU before). What is left at 1 MB/s after, from the trace: one task per batch (at that rate a batch is mostly
+one message: about 40 % of the main thread's CPU), the row's progress bar's layout and paint (20 %), the engine's
+tick (16 %), webtorrent's request rounds (6 %). Not measured here: the bridge bench's ratio to aria2c (qbittorrent-nox
+at 95 MB/s; the full \`npm run bench\` runs it); as fast as a webtorrent seeder goes the page kept its speed, within
+this load's noise, at half the CPU per MiB.
+`
+
 export function manyMarkdown(f: ManyTorrentsFigures): string {
   return `### 1,000 torrents
 

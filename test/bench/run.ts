@@ -15,7 +15,7 @@ import { benchBridge } from './bridge'
 import { benchResume } from './resume'
 import { benchHostileTorrents } from './hostile-torrents'
 import { benchBridgeScale, scaleMarkdown } from './bridge-scale'
-import { benchPageScale, PAGE_SCALE_INTRO, PAGE_SCALE_BEFORE } from './page-scale'
+import { benchPageScale, PAGE_SCALE_INTRO, PAGE_SCALE_BEFORE, PAGE_SCALE_DATA_PATH } from './page-scale'
 import { benchV2Hashing } from './v2-hashing'
 import { askFilesOff } from './app-page'
 
@@ -182,6 +182,7 @@ ${scale}
 ${PAGE_SCALE_INTRO}
 ${pageScale.markdown}
 ${PAGE_SCALE_BEFORE}
+${PAGE_SCALE_DATA_PATH}
 ${v2Hashing.markdown}`
   await writeFile('docs/BENCHMARKS.md', report)
   console.log(report)

@@ -64,6 +64,29 @@ describe('peer connection service', () => {
     expect(dials).toHaveLength(4)
   })
 
+  it('new candidates for one torrent dial it without walking the others: with 1,000 torrents each announce answer asked all of them', () => {
+    const { client, dials } = fakeClient()
+    service = new PeerService(client, { maxPendingDials: 100 })
+    let asked = 0
+    for (let i = 0; i < 1000; i++) {
+      const infoHash = i.toString(16).padStart(40, '0')
+      // a getter, as the engine's view has (a spread into torrent() would read it once)
+      service.attach(Object.defineProperty(torrent(infoHash), 'done', { get() { asked++; return true } }))
+      // the seeds know a peer too (the tracker lists the seeder to them), so only `done` keeps them from dialing
+      service.addCandidates(infoHash, 'tracker', peers(1))
+    }
+    const t = torrent(H1)
+    service.attach(t)
+    asked = 0
+    service.addCandidates(H1, 'tracker', peers(3))
+    expect(dials).toHaveLength(3)
+    expect(t.added).toEqual(dials)
+    expect(asked).toBe(0)
+    // the timer's pump still walks them all (a due retry of any torrent)
+    service.pump()
+    expect(asked).toBe(1000)
+  })
+
   it('limits dials in flight', () => {
     const { client, dials } = fakeClient()
     service = new PeerService(client, { maxPendingDials: 2 })

@@ -1,5 +1,6 @@
 import type { Torrent, Wire } from 'webtorrent/dist/webtorrent.min.js'
 import { BridgeClient, bridgeUrl, type WebSocketConstructor } from '../../bridge-client/bridge-client'
+import { WorkerSocket } from '../../bridge-client/worker-socket'
 import type { PeerAddress, PeerSource, RouteFrame } from '../../protocol/bridge-frames'
 import type { BridgeStatus, TrackerSnapshot } from '../../protocol/engine-events'
 import { Discovery, type DiscoveryStats } from '../peer-discovery/discovery'
@@ -21,7 +22,9 @@ export class BridgeLink {
   status: BridgeStatus = { state: 'connecting', reason: null }
 
   constructor(path: string, token: string | undefined, onChange: () => void, onNotice: (infoHash: string, message: string) => void) {
-    this.client = new BridgeClient({ url: bridgeUrl(location.href, path), WebSocket: WebSocket as unknown as WebSocketConstructor, ...(token ? { token } : {}) })
+    // the socket in a worker: its reads are not the main thread's tasks (bridge-client/worker-socket.ts)
+    const socket = typeof Worker === 'function' ? WorkerSocket : WebSocket as unknown as WebSocketConstructor
+    this.client = new BridgeClient({ url: bridgeUrl(location.href, path), WebSocket: socket, ...(token ? { token } : {}) })
     this.peers = new PeerService(this.client)
     this.discovery = new Discovery(this.client, this.peers, { dht: true })
     // one status from the client's three sources of news: its state, the bridge's way out (ROUTE),
