@@ -23,6 +23,8 @@ export class RowWindow implements ReactiveController {
   private focusedKey: string | undefined
   private lastParts = ''
   private frame = 0
+  /** The view was at the page's end when last seen (End pressed, or scrolled there). */
+  private atEnd = false
 
   /**
    * `list`: the list element, once drawn; `alwaysDrawn`: rows drawn wherever they are (those
@@ -69,6 +71,8 @@ export class RowWindow implements ReactiveController {
       this.observed.add(row)
       this.resizes?.observe(row)
     }
+    // rows drawn in place of a gap differ from its guessed height: at the end, stay there
+    if (this.atEnd) scrollTo(scrollX, document.documentElement.scrollHeight)
     this.onMove() // the list's place is known now (its first drawing), or moved
   }
 
@@ -107,6 +111,7 @@ export class RowWindow implements ReactiveController {
       if (!list) return
       // one screen above and below the view is drawn too, so that scrolling shows no blank
       const top = list.getBoundingClientRect().top
+      this.atEnd = scrollY > 0 && scrollY + innerHeight >= document.documentElement.scrollHeight - 2
       const margin = innerHeight
       this.view = { top: -top - margin, bottom: innerHeight - top + margin }
       this.check()
