@@ -18,10 +18,14 @@ export class RowWindow implements ReactiveController {
   /** The part of the list to draw, px from its top: until it is laid out, the first screens. */
   private view = { top: 0, bottom: 3 * (globalThis.innerHeight || 800) }
   private rowGap = 0
+  /** The list element whose row gap was read (read again only for another one: a style read costs a recalc). */
+  private gapOf: HTMLElement | undefined
   private keys: readonly string[] = []
   private pinnedKeys: readonly string[] = []
   private focusedKey: string | undefined
   private lastParts = ''
+  /** The last render drew other rows or gaps than the one before. */
+  private partsChanged = false
   private frame = 0
   /** The view was at the page's end when last seen (End pressed, or scrolled there). */
   private atEnd = false
@@ -65,14 +69,17 @@ export class RowWindow implements ReactiveController {
       this.observed.delete(row)
     }
     if (!list) return
-    this.rowGap = parseFloat(getComputedStyle(list).rowGap) || 0
+    if (list !== this.gapOf) {
+      this.gapOf = list
+      this.rowGap = parseFloat(getComputedStyle(list).rowGap) || 0
+    }
     for (const row of list.querySelectorAll(':scope > li[data-key]')) {
       if (this.observed.has(row)) continue
       this.observed.add(row)
       this.resizes?.observe(row)
     }
     // rows drawn in place of a gap differ from its guessed height: at the end, stay there
-    if (this.atEnd) scrollTo(scrollX, document.documentElement.scrollHeight)
+    if (this.atEnd && this.partsChanged) scrollTo(scrollX, document.documentElement.scrollHeight)
     this.onMove() // the list's place is known now (its first drawing), or moved
   }
 
@@ -81,7 +88,9 @@ export class RowWindow implements ReactiveController {
     this.keys = keys
     this.pinnedKeys = [...this.alwaysDrawn()]
     const parts = this.compute()
-    this.lastParts = JSON.stringify(parts)
+    const text = JSON.stringify(parts)
+    this.partsChanged = text !== this.lastParts
+    this.lastParts = text
     return parts
   }
 
