@@ -51,10 +51,8 @@ export class BtTorrentItem extends LitElement {
   static override styles = [buttonStyles, css`
     :host { display: block; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius);
       padding: 14px 16px; transition: box-shadow .3s; }
-    /* A row off screen is neither laid out nor painted (it stays in the accessibility tree and
-       find-in-page): with 100 rows, each added torrent laid out and painted them all again. Its
-       last drawn height is kept for the scrollbar; the first guess is a row's usual height. */
-    :host { content-visibility: auto; contain-intrinsic-size: auto 150px; }
+    /* No content-visibility: auto: the list draws only the rows near the view (row-window.ts),
+       and measures them; a row skipped by it measured as its placeholder height, not its own. */
     :host([highlighted]) { box-shadow: 0 0 0 3px var(--accent); }
     /* the size goes under the name when both do not fit (a phone, a long name, a long language) */
     .top { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 2px 12px; align-items: baseline; }

@@ -2,23 +2,19 @@ import { LitElement, css, html, nothing } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { LIST_FILTERS, filterCounts, matchesFilter, matchesSearch, totalSpeeds, type ListFilter } from '../core/download-manager/list-filter'
 import type { EngineApi } from '../engine/download-manager/engine-api'
-import { rowsToDraw } from '../core/download-manager/row-drawing'
-import { yieldToPage } from '../engine/download-manager/yield-to-page'
 import { formatSpeed, rich, t, type MessageId } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
+import { gapHeight } from './gap-height'
 import { updateWhenLocaleChanges } from './localized'
+import { RowWindow } from './row-window'
 import { buttonStyles } from './shared-styles'
 import type { BtTorrentItem, TorrentControl } from './bt-torrent-item'
 import './bt-torrent-item'
 
 /** The list only gets its toolbar (filters, name search, total speeds) from this many torrents on. */
 const TOOLBAR_FROM = 2
-/**
- * Rows drawn at first, and added by "Show more": the filters and the search reach the rest. With
- * every row drawn, 1,000 .torrent files dropped at once were not all listed after 10 minutes (each
- * add drew the whole list again); with 100, in 37 s (docs/BENCHMARKS.md, "Scale: the page").
- */
-export const LIST_ROWS_AT_A_TIME = 100
+/** A drawn row (`at`: its place among those shown), or a gap of `gap` px standing in for rows not drawn. */
+type ListEntry = { key: string; torrent: TorrentSnapshot; at: number; gap: 0 } | { key: string; torrent: undefined; at: -1; gap: number }
 
 const FILTER_LABELS: Record<ListFilter, MessageId> = {
   all: 'filter.all', downloading: 'filter.downloading', seeding: 'filter.seeding', completed: 'filter.completed', paused: 'filter.paused', errors: 'filter.errors',
@@ -28,7 +24,7 @@ const FILTER_LABELS: Record<ListFilter, MessageId> = {
 export class BtTorrentList extends LitElement {
   static override properties = {
     torrents: { attribute: false }, highlighted: { attribute: false }, ready: { attribute: false }, engine: { attribute: false },
-    filter: { state: true }, query: { state: true }, limit: { state: true },
+    filter: { state: true }, query: { state: true },
   }
   declare torrents: TorrentSnapshot[]
   declare highlighted: string | undefined
@@ -36,15 +32,13 @@ export class BtTorrentList extends LitElement {
   declare engine: EngineApi | undefined
   declare filter: ListFilter
   declare query: string
-  /** Rows drawn of those the filter and the search let through. */
-  declare limit: number
   /** The torrents of the last update, to tell new ones. */
   private known: Set<string> | undefined
-  /** Rows drawn now: the list fills up to `limit` a few rows per task (core/download-manager/row-drawing.ts). */
-  private drawn = 0
-  /** Rows to draw once filled: what the filter and the search let through, up to `limit`. */
-  private wanted = 0
-  private growing = false
+  /**
+   * Only the rows in and near the view are drawn (row-window.ts): with one element and its shadow
+   * tree per torrent, 1,000 rows made a reload's teardown and first render ~100 ms tasks each.
+   */
+  private readonly rows = new RowWindow(this, () => this.renderRoot.querySelector<HTMLElement>('ul'), () => this.alwaysDrawn())
 
   static override styles = [buttonStyles, css`
     ul { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--gap); }
@@ -59,11 +53,13 @@ export class BtTorrentList extends LitElement {
     .filters button { min-height: 32px; padding: 4px 12px; border-radius: 16px; font-size: .92em; }
     .filters button[aria-pressed=true] { background: var(--accent); color: var(--accent-text); border-color: var(--accent); }
     .count { opacity: .8; font-variant-numeric: tabular-nums; }
+    /* on the accent, a faded count fell under 4.5:1 (3.98 light, 4.48 dark; axe) */
+    .filters button[aria-pressed=true] .count { opacity: 1; }
     input[type=search] { font: inherit; color: var(--text); background: var(--surface); border: 1px solid var(--border);
       border-radius: 8px; padding: 6px 10px; min-height: 32px; flex: 1 1 140px; min-width: 0; max-width: 260px; }
     .totals { margin-left: auto; color: var(--muted); font-size: .92em; white-space: nowrap; font-variant-numeric: tabular-nums; }
     .none { text-align: center; color: var(--muted); padding: 24px 12px; }
-    .more { text-align: center; margin: var(--gap) 0 0; }
+    li.gap { visibility: hidden; }
     @media (max-width: 480px) { input[type=search] { max-width: none; flex-basis: 100%; } .totals { margin-left: 0; } }
   `]
 
@@ -74,7 +70,6 @@ export class BtTorrentList extends LitElement {
     this.ready = false
     this.filter = 'all'
     this.query = ''
-    this.limit = LIST_ROWS_AT_A_TIME
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -88,26 +83,11 @@ export class BtTorrentList extends LitElement {
       const pointed = changed.has('highlighted') && this.highlighted !== undefined && !visible.has(this.highlighted)
       if (added || pointed || this.torrents.length < TOOLBAR_FROM) this.showAll()
     }
-    // nor is it left among the rows not drawn
-    let pointedAt = -1
-    if (changed.has('highlighted') && this.highlighted !== undefined) {
-      const at = this.sorted().findIndex((t) => t.infoHash === this.highlighted)
-      if (at >= this.limit) this.limit = (Math.floor(at / LIST_ROWS_AT_A_TIME) + 1) * LIST_ROWS_AT_A_TIME
-      pointedAt = at
-    }
-    // a new view is drawn a few rows per task, not 100 rows in one (a reload, a filter, a search)
-    const newView = (changed.has('torrents') && !known?.size) || changed.has('filter') || changed.has('query')
-    this.wanted = Math.min(this.limit, this.visible().length)
-    this.drawn = rowsToDraw(this.drawn, this.wanted, { newView, atLeast: pointedAt + 1 })
   }
 
-  override updated(): void {
-    if (this.growing || this.drawn >= this.wanted) return
-    this.growing = true
-    void yieldToPage().then(() => {
-      this.growing = false
-      this.requestUpdate()
-    })
+  override updated(changed: Map<string, unknown>): void {
+    // the torrent the app points at is drawn (alwaysDrawn) and brought into view
+    if (changed.has('highlighted') && this.highlighted !== undefined) this.rowOf(this.highlighted)?.scrollIntoView({ block: 'nearest' })
   }
 
   override render() {
@@ -120,14 +100,51 @@ export class BtTorrentList extends LitElement {
       </div>`
     }
     const shown = this.sorted()
-    const drawn = shown.slice(0, this.drawn)
-    const more = shown.length - this.wanted
     return html`${this.torrents.length >= TOOLBAR_FROM ? this.renderToolbar() : nothing}
       ${shown.length === 0
         ? html`<p class="none" role="status">${t('list.noMatch')} <button class="link" @click=${() => this.showAll()}>${t('list.showAll')}</button></p>`
-        : html`<ul aria-label=${t('list.label')}>${repeat(drawn, (t) => t.infoHash, (t) => html`
-      <li aria-label=${t.name}><bt-torrent-item .torrent=${t} .engine=${this.engine} ?highlighted=${t.infoHash === this.highlighted}></bt-torrent-item></li>`)}</ul>
-        ${more > 0 ? html`<p class="more"><button @click=${() => { this.limit += LIST_ROWS_AT_A_TIME }}>${t('list.showMore', { count: Math.min(more, LIST_ROWS_AT_A_TIME), hidden: more })}</button></p>` : nothing}`}`
+        : html`<ul aria-label=${t('list.label')} @focusin=${this.onFocusIn}>${repeat(this.drawnParts(shown), (entry) => entry.key, (entry) => entry.torrent
+          ? html`<li data-key=${entry.key} aria-label=${entry.torrent.name} aria-setsize=${shown.length} aria-posinset=${entry.at + 1}><bt-torrent-item
+              .torrent=${entry.torrent} .engine=${this.engine} ?highlighted=${entry.key === this.highlighted}></bt-torrent-item></li>`
+          : html`<li class="gap" role="none" aria-hidden="true" style=${gapHeight(entry.gap)}></li>`)}</ul>`}`
+  }
+
+  /** The rows to draw and the gaps standing in for the others, keyed for `repeat` (a row by its torrent, so it keeps its element). */
+  private drawnParts(shown: TorrentSnapshot[]): ListEntry[] {
+    const entries: ListEntry[] = []
+    let gaps = 0
+    for (const part of this.rows.parts(shown.map((torrent) => torrent.infoHash))) {
+      if ('gap' in part) entries.push({ key: `gap ${gaps++}`, torrent: undefined, at: -1, gap: part.gap })
+      else for (const [offset, torrent] of shown.slice(part.rows[0], part.rows[1] + 1).entries()) entries.push({ key: torrent.infoHash, torrent, at: part.rows[0] + offset, gap: 0 })
+    }
+    return entries
+  }
+
+  /** Rows drawn wherever they are: the highlighted one, and those opened (their files, peers or trackers shown), whose state lives in their element. */
+  private alwaysDrawn(): string[] {
+    const keys = this.highlighted === undefined ? [] : [this.highlighted]
+    for (const item of this.renderRoot.querySelectorAll<BtTorrentItem>('bt-torrent-item')) {
+      if (item.expanded || item.peersOpen || item.trackersOpen) keys.push(item.torrent.infoHash)
+    }
+    return keys
+  }
+
+  private readonly onFocusIn = (event: FocusEvent): void => {
+    const row = event.composedPath().find((node): node is HTMLElement => node instanceof HTMLElement && node.dataset.key !== undefined && node.localName === 'li')
+    if (row?.dataset.key) this.rows.focused(row.dataset.key)
+  }
+
+  private rowOf(infoHash: string): BtTorrentItem | undefined {
+    for (const item of this.renderRoot.querySelectorAll<BtTorrentItem>('bt-torrent-item')) if (item.torrent.infoHash === infoHash) return item
+    return undefined
+  }
+
+  /** The row of a torrent not drawn (scrolled far away while a dialog was open), once drawn. */
+  private async drawnRow(infoHash: string): Promise<BtTorrentItem | undefined> {
+    this.rows.focused(infoHash)
+    this.requestUpdate()
+    await this.updateComplete
+    return this.rowOf(infoHash)
   }
 
   /** What the filter and the search let through, newest first. */
@@ -157,20 +174,21 @@ export class BtTorrentList extends LitElement {
 
   /** Focuses a torrent's control that opened a dialog (its row may have been redrawn since). */
   focusControlOf(infoHash: string, control: TorrentControl): void {
-    const items = this.renderRoot.querySelectorAll<BtTorrentItem>('bt-torrent-item')
-    for (const item of items) if (item.torrent.infoHash === infoHash) return item.focusControl(control)
+    const item = this.rowOf(infoHash)
+    if (item) item.focusControl(control)
+    else void this.drawnRow(infoHash).then((drawn) => drawn?.focusControl(control))
   }
 
   /** Focuses a torrent's Play button for a file (it opened the player; its row may have been redrawn since). */
   focusPlayOf(infoHash: string, fileIndex: number): void {
-    const items = this.renderRoot.querySelectorAll<BtTorrentItem>('bt-torrent-item')
-    for (const item of items) if (item.torrent.infoHash === infoHash) return void item.focusPlay(fileIndex)
+    const item = this.rowOf(infoHash)
+    if (item) void item.focusPlay(fileIndex)
+    else void this.drawnRow(infoHash).then((drawn) => drawn?.focusPlay(fileIndex))
   }
 
   private showAll(): void {
     this.filter = 'all'
     this.query = ''
-    this.limit = LIST_ROWS_AT_A_TIME
   }
 }
 customElements.define('bt-torrent-list', BtTorrentList)

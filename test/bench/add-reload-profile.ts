@@ -63,7 +63,7 @@ if (isMain(import.meta.url)) {
     const reload = await profileLongTasks(browser, page, async () => {
       const began = Date.now()
       await page.reload()
-      await untilList(page, 'the list after a reload', (s) => s.count === COUNT && s.rows > 0, 120_000, 50)
+      await untilList(page, 'the list after a reload', (s) => s.shown === COUNT && s.rows > 0, 120_000, 50)
       reloadSeconds = (Date.now() - began) / 1000
       await page.waitForTimeout(5000)
     })

@@ -11,6 +11,8 @@ export interface ListState {
   states: Record<string, number>
   /** Rows the list has drawn. */
   rows: number
+  /** The count a person sees on the list's "All" filter (0 without the toolbar). */
+  shown: number
   /** Torrents in error, by their error's text (what went wrong, for the log). */
   errors: Record<string, number>
 }
@@ -25,7 +27,8 @@ function listState(): ListState {
     if (torrent.error) errors[torrent.error.message] = (errors[torrent.error.message] ?? 0) + 1
   }
   const list = app?.shadowRoot?.querySelector('bt-torrent-list')
-  return { count: app?.torrents?.length ?? 0, states, errors, rows: list?.shadowRoot?.querySelectorAll('bt-torrent-item').length ?? 0 }
+  const shown = Number(list?.shadowRoot?.querySelector('.filters button .count')?.textContent?.replace(/\D/g, '') ?? 0)
+  return { count: app?.torrents?.length ?? 0, states, errors, rows: list?.shadowRoot?.querySelectorAll('bt-torrent-item').length ?? 0, shown }
 }
 
 export function readList(page: Page): Promise<ListState> {
@@ -86,3 +89,24 @@ export async function changeSettings(page: Page, numbers: Record<string, number>
 }
 
 export const median = (values: number[]) => (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]! : 0)
+
+/**
+ * Scrolls the page to its end, as a person would to find the oldest torrent, and tells whether
+ * its row is drawn there and in the view.
+ */
+export async function endReached(page: Page): Promise<boolean> {
+  const frames = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+  for (let i = 0; i < 3; i++) {
+    await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight))
+    await frames()
+  }
+  return page.evaluate(() => {
+    const app = document.querySelector('bt-app') as (Element & { torrents: { name: string; addedAt: number }[] }) | null
+    const oldest = [...app?.torrents ?? []].sort((a, b) => a.addedAt - b.addedAt)[0]
+    const rows = app?.shadowRoot?.querySelector('bt-torrent-list')?.shadowRoot?.querySelectorAll('li') ?? []
+    const row = [...rows].find((li) => li.getAttribute('aria-label') === oldest?.name)
+    if (!row) return false
+    const box = row.getBoundingClientRect()
+    return box.bottom > 0 && box.top < innerHeight
+  })
+}
