@@ -23,6 +23,7 @@ import { profileFunctions, type SelfTime } from './cpu-profile'
 import { changeSettings, heapSampler, indexedDbBytes, readList, setQuota, untilList } from './scale-page'
 import { randomBytes, sameBytesTorrents, type MadeTorrent } from './scale-torrents'
 import { dropFiles } from './drop-files'
+import { countPeerConnections, peerConnectionsMade } from './peer-connection-count'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -46,7 +47,8 @@ export interface ManyTorrentsFigures {
   fillSeconds: number
   /** The torrents by state while the downloading figures were taken. */
   library: Record<string, number>
-  downloading: MainThreadProfile & { heapMiB: number; downloadMBps: number; functions: SelfTime[] }
+  /** peerConnections: RTCPeerConnections the page made in the traced window (WebRTC offers, mostly). */
+  downloading: MainThreadProfile & { heapMiB: number; downloadMBps: number; functions: SelfTime[]; peerConnections: number }
   idle: MainThreadProfile & { heapMiB: number; functions: SelfTime[] }
   indexedDbMiB: number
   /** From reload until the list shows every torrent. */
@@ -84,6 +86,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       await allowWebRtc(context, origin)
       const timerCallers = process.env.BENCH_TIMER_CALLERS === '1'
       if (timerCallers) await countTimerCallers(context) // a diagnostic: slows the page (timer-callers.ts)
+      await countPeerConnections(context)
       const page = await context.newPage()
       await page.goto(app.url)
       await page.getByText('No torrents yet').waitFor()
@@ -145,11 +148,13 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
         log(`bench scale:   downloading, timers by caller:\n    ${await topTimerCallers(page, WINDOW_MS / 1000)}`)
       }
       const before = await downloadedBytes(page)
+      const connectionsBefore = await peerConnectionsMade(page)
       let heap = await heapSampler(context, page)
       const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
-      const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
+      const peerConnections = await peerConnectionsMade(page) - connectionsBefore
+      const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, peerConnections, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'downloading', downloading)
-      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} % (CPU ${(downloading.cpuShare * 100).toFixed(1)} %), longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s`)
+      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} % (CPU ${(downloading.cpuShare * 100).toFixed(1)} %), longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s, ${downloading.peerConnections} RTCPeerConnections made`)
 
       const pausing = await page.evaluate(async () => {
         const app = document.querySelector('bt-app') as unknown as { torrents: { infoHash: string; state: string }[]; engine: { pause(h: string): Promise<void> } }

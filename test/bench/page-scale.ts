@@ -51,6 +51,7 @@ ${f.byInput ? `| … the same through "Open torrent file" (Playwright's setInput
 | … longest task from the reload until 5 s after | ${ms(f.reload.longestMs)} (${f.reload.longTasks} of 50 ms and over) | none over 50 ms |
 | the list when measured (${(f.fillSeconds / 60).toFixed(0)} min after the drop) | ${Object.entries(f.library).map(([state, n]) => `${n} ${state}`).join(', ')} | |
 | main thread while ${f.active} download (${f.downloading.downloadMBps.toFixed(1)} MB/s in all; ${(f.downloading.windowMs / 1000).toFixed(0)} s) | ${pct(f.downloading.busyShare)} busy (${pct(f.downloading.cpuShare)} of it the thread's own CPU time), longest task ${ms(f.downloading.longestMs)} | under 10 %; none over 50 ms |
+| RTCPeerConnections the page made in those ${(f.downloading.windowMs / 1000).toFixed(0)} s (WebRTC offers: the swarms have no WebRTC peer) | ${f.downloading.peerConnections} | |
 | main thread idle (those downloading paused, the rest as they were) | ${pct(f.idle.busyShare)} busy (${pct(f.idle.cpuShare)} CPU time), longest task ${ms(f.idle.longestMs)} | |
 | one UI refresh (the task of the engine's 250 ms tick: snapshots and render), median | downloading ${refresh(f.downloading)}; idle ${refresh(f.idle)} | |
 | JS heap of the page (peak, downloading / idle) | ${f.downloading.heapMiB.toFixed(1)} / ${f.idle.heapMiB.toFixed(1)} MiB | under 200 MB |
