@@ -26,7 +26,9 @@ export const PAGE_SCALE_INTRO = `## Scale: the page with 1,000 torrents, and a 1
 build and \`BENCH_SCALE_PARTS=many\` or \`=huge\`): headless Chromium, the compiled server and its bridge, main-thread
 tasks from a Chromium trace (every task, not only long ones), heap from CDP. 1,000 torrents: 950 of 32 KiB and 50 of
 32 MiB with real piece hashes, two webtorrent seeders in Node over TCP (a local HTTP tracker, reached through the
-bridge), all 1,000 .torrent files dropped on the page at once, 50 downloads at most, seeds unlimited.
+bridge), all 1,000 .torrent files dropped on the page at once (Chromium's own drag events, CDP
+\`Input.dispatchDragEvent\`, test/bench/drop-files.ts; then, in a fresh context, the same through "Open torrent file"),
+50 downloads at most, seeds unlimited.
 How these figures were reached, fix by fix, with the profiles by function that found each cost: docs/SCALE-WORK.md.
 `
 
