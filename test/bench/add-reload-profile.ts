@@ -7,6 +7,8 @@
  *   unshare -n bash -c 'ip link set lo up && BENCH_APP_DIR=DIR node --import tsx test/bench/add-reload-profile.ts'
  *
  * DIR: an unminified build (`npx vite build --minify false --outDir DIR`) for readable function names.
+ * BENCH_ADD_BY=drop adds them with Chromium's drag events (drop-files.ts), as a person's drop;
+ * the default is "Open torrent file" (Playwright's setInputFiles).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,6 +20,7 @@ import { startApp } from '../e2e/harness'
 import { profileLongTasks, type LongTaskProfile } from './long-task-profile'
 import { setQuota, untilList } from './scale-page'
 import { randomBytes, sameBytesTorrents } from './scale-torrents'
+import { dropFiles } from './drop-files'
 
 const COUNT = Number(process.env.BENCH_SCALE_SMALL ?? 1000)
 
@@ -51,7 +54,9 @@ if (isMain(import.meta.url)) {
     let addSeconds = 0
     const add = await profileLongTasks(browser, page, async () => {
       const began = Date.now()
-      await page.getByLabel('Open torrent file').setInputFiles(made.map((t) => t.file))
+      const files = made.map((t) => t.file)
+      if (process.env.BENCH_ADD_BY === 'drop') await dropFiles(context, page, files)
+      else await page.getByLabel('Open torrent file').setInputFiles(files)
       await untilList(page, 'every torrent listed', (s) => s.count === COUNT, 600_000, 250)
       addSeconds = (Date.now() - began) / 1000
       await page.waitForTimeout(2000)

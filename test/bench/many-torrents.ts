@@ -3,9 +3,10 @@
  * (32 KiB) and 50 larger ones (32 MiB) are generated with real piece hashes; two webtorrent
  * seeders in Node serve them over TCP (found through a local HTTP tracker, reached through the
  * bridge), the larger ones throttled so that they keep downloading while the page is measured.
- * All 1,000 .torrent files are dropped on the page at once ("Open torrent file" with 1,000
- * files); the small ones download and seed; then the page is measured while the 50 download,
- * idle (those 50 paused, 950 seeding), and across a reload.
+ * All 1,000 .torrent files are dropped on the page at once (Chromium's own drag events,
+ * drop-files.ts); the small ones download and seed; then the page is measured while the 50 download,
+ * idle (those 50 paused, 950 seeding), and across a reload. Last, the same 1,000 through "Open
+ * torrent file" (Playwright's setInputFiles) in a fresh context, for the longest task of that path.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -21,6 +22,8 @@ import { countTimerCallers, resetTimerCallers, topTimerCallers } from './timer-c
 import { profileFunctions, type SelfTime } from './cpu-profile'
 import { changeSettings, endReached, heapSampler, indexedDbBytes, readList, setQuota, untilList } from './scale-page'
 import { randomBytes, sameBytesTorrents, type MadeTorrent } from './scale-torrents'
+import { dropFiles } from './drop-files'
+import { countPeerConnections, peerConnectionsMade } from './peer-connection-count'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -35,14 +38,17 @@ const FILL_MS = Number(process.env.BENCH_SCALE_FILL_MS ?? 10 * 60_000)
 export interface ManyTorrentsFigures {
   torrents: number
   active: number
-  /** Dropping every .torrent at once, until the list holds them all. */
+  /** Dropping every .torrent at once (drag events), until the list holds them all. */
   addSeconds: number
   add: MainThreadProfile
+  /** The same through "Open torrent file" (setInputFiles, in a fresh context), until listed; undefined if not run. */
+  byInput?: { seconds: number; longestMs: number }
   /** Time until the small ones all seed (not a figure of the app alone: the bridge's announce rate bounds it). */
   fillSeconds: number
   /** The torrents by state while the downloading figures were taken. */
   library: Record<string, number>
-  downloading: MainThreadProfile & { heapMiB: number; downloadMBps: number; functions: SelfTime[] }
+  /** peerConnections: RTCPeerConnections the page made in the traced window (WebRTC offers, mostly). */
+  downloading: MainThreadProfile & { heapMiB: number; downloadMBps: number; functions: SelfTime[]; peerConnections: number }
   idle: MainThreadProfile & { heapMiB: number; functions: SelfTime[] }
   indexedDbMiB: number
   /** From reload until the list shows its count of every torrent and its first rows. */
@@ -82,6 +88,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       await allowWebRtc(context, origin)
       const timerCallers = process.env.BENCH_TIMER_CALLERS === '1'
       if (timerCallers) await countTimerCallers(context) // a diagnostic: slows the page (timer-callers.ts)
+      await countPeerConnections(context)
       const page = await context.newPage()
       await page.goto(app.url)
       await page.getByText('No torrents yet').waitFor()
@@ -96,7 +103,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       let addSeconds = 0
       const add = await profileMainThread(browser, page, async () => {
         const began = Date.now()
-        await page.getByLabel('Open torrent file').setInputFiles(files)
+        await dropFiles(context, page, files)
         const listed = await untilList(page, 'every torrent listed', (s) => s.count === total, 600_000, 250)
         addSeconds = (Date.now() - began) / 1000
         if (Object.keys(listed.errors).length) log(`bench scale:   in error: ${JSON.stringify(listed.errors)}`)
@@ -143,11 +150,13 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
         log(`bench scale:   downloading, timers by caller:\n    ${await topTimerCallers(page, WINDOW_MS / 1000)}`)
       }
       const before = await downloadedBytes(page)
+      const connectionsBefore = await peerConnectionsMade(page)
       let heap = await heapSampler(context, page)
       const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
-      const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
+      const peerConnections = await peerConnectionsMade(page) - connectionsBefore
+      const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, peerConnections, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'downloading', downloading)
-      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} % (CPU ${(downloading.cpuShare * 100).toFixed(1)} %), longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s`)
+      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} % (CPU ${(downloading.cpuShare * 100).toFixed(1)} %), longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s, ${downloading.peerConnections} RTCPeerConnections made`)
 
       const pausing = await page.evaluate(async () => {
         const app = document.querySelector('bt-app') as unknown as { torrents: { infoHash: string; state: string }[]; engine: { pause(h: string): Promise<void> } }
@@ -175,7 +184,9 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       })
       const reachedEnd = await endReached(page)
       log(`bench scale:   reload to list ${reloadSeconds.toFixed(2)} s, longest task ${reload.longestMs.toFixed(0)} ms (${reload.longTasks} of 50 ms and over); IndexedDB ${indexedDbMiB.toFixed(1)} MiB; scrolled to the end, the oldest torrent shown: ${reachedEnd}`)
-      return { torrents: total, active: ACTIVE, addSeconds, add, fillSeconds, library: running.states, downloading, idle, indexedDbMiB, reloadSeconds, reload, endReached: reachedEnd }
+      await context.close() // its 1,000 torrents stopped: the second add runs alone
+      const byInput = process.env.BENCH_SCALE_INPUT_ROW === '0' ? undefined : await addByFileInput(browser, app.url, files, total, log)
+      return { torrents: total, active: ACTIVE, addSeconds, add, byInput, fillSeconds, library: running.states, downloading, idle, indexedDbMiB, reloadSeconds, reload, endReached: reachedEnd }
     } finally {
       await context.close()
       await app.close()
@@ -184,6 +195,34 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
     for (const child of children) await child.stop()
     await tracker.close()
     await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The same .torrent files through "Open torrent file" in a fresh context (its own storage: an empty
+ * list): Playwright's setInputFiles, whose `DOM.setFileInputFiles` makes the File objects in a task
+ * of Chromium's own before any page script runs. Until listed, then the context is closed.
+ */
+async function addByFileInput(browser: Browser, url: string, files: string[], total: number, log: (line: string) => void): Promise<{ seconds: number; longestMs: number }> {
+  const context = await browser.newContext()
+  try {
+    await allowWebRtc(context, new URL(url).origin)
+    const page = await context.newPage()
+    await page.goto(url)
+    await page.getByText('No torrents yet').waitFor()
+    await setQuota(context, page, new URL(url).origin, 20 * 1024 * MiB)
+    let seconds = 0
+    const trace = await profileMainThread(browser, page, async () => {
+      const began = Date.now()
+      await page.getByLabel('Open torrent file').setInputFiles(files)
+      await untilList(page, 'every torrent listed (file input)', (s) => s.count === total, 600_000, 250)
+      seconds = (Date.now() - began) / 1000
+      await page.waitForTimeout(SETTLE_MS)
+    })
+    log(`bench scale:   through "Open torrent file": listed in ${seconds.toFixed(1)} s, longest task ${trace.longestMs.toFixed(0)} ms`)
+    return { seconds, longestMs: trace.longestMs }
+  } finally {
+    await context.close()
   }
 }
 

@@ -8,6 +8,7 @@ import WireModule from 'bittorrent-protocol'
 import utPexModule from 'ut_pex'
 import { PEX_FLAG } from '../../src/core/peer-discovery/pex'
 import { dialableAddress, PexSwarm, type BridgedDirection } from '../../src/engine/peer-discovery/pex-swarm'
+import { PexTicker } from '../../src/engine/peer-discovery/pex-ticker'
 import { PEX_MIN_RECEIVE_INTERVAL_MS } from '../../src/engine/peer-discovery/ut-pex'
 import type { PeerAddress } from '../../src/protocol/bridge-frames'
 
@@ -218,5 +219,26 @@ describe('the swarm\'s timer', () => {
     // a new wire starts it again
     await connect(swarm, { host: '10.0.0.1', port: 6881 }, { remotePex: true })
     expect(swarm.ticking).toBe(true)
+  })
+
+  it('swarms with wires share one page-wide timer (one task a second for all torrents, not one each)', async () => {
+    const ticker = new PexTicker(60_000)
+    const swarms = [0, 1, 2].map(() => new PexSwarm({ direction: () => 'outbound', onPeers: () => {}, isPrivate: () => false, firstDelayMs: 0, ticker }))
+    try {
+      const ticks = swarms.map((s) => {
+        const count = { n: 0 }
+        const own = s.tick.bind(s)
+        s.tick = () => { count.n++; own() }
+        return count
+      })
+      for (const [i, s] of swarms.entries()) await connect(s, { host: `10.0.0.${i + 1}`, port: 6881 }, { remotePex: true })
+      expect(swarms.map((s) => s.ticking)).toEqual([true, true, true])
+      expect(ticker.running).toBe(true)
+      ticker.fire()
+      expect(ticks.map((c) => c.n), 'each swarm ticked by the one timer').toEqual([1, 1, 1])
+    } finally {
+      for (const s of swarms) s.destroy()
+    }
+    expect(ticker.running, 'none left: the timer stops').toBe(false)
   })
 })

@@ -25,6 +25,7 @@ import { assertWebtorrentVersion, WEBTORRENT_VERSION } from '../../src/engine/we
 import { webSocketAnnounceOpts, webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
 import { parseTrackerMessagesOnce } from '../../src/engine/webtorrent/tracker-messages'
 import { paceTrackerOffers } from '../../src/engine/webtorrent/tracker-offers'
+import { adaptTrackerOffers, offerCountOf } from '../../src/engine/webtorrent/adaptive-offers'
 import { RechokeRounds, shareTorrentTimers, type RechokeTimer } from '../../src/engine/webtorrent/torrent-timers'
 import { TaskBudget } from '../../src/core/peer-discovery/task-budget'
 import { createLoopbackClient, destroyClient, WebTorrentCtor } from '../support/client'
@@ -445,6 +446,79 @@ describe('tracker-offers: announces of many torrents at once make their WebRTC o
     expect(torrents.map(offers).map((n, i) => n - before[i]!), 'each made its offers later').toEqual([5, 5, 5, 5])
     expect(budget.pending).toBe(0)
     expect(tasks.length, 'over several tasks').toBeGreaterThanOrEqual(4)
+  }, 60_000)
+})
+
+describe('adaptive-offers: fewer WebRTC offers where none is answered, all 5 again once a WebRTC peer shows', () => {
+  let tracker: LocalTracker
+  const clients: WebTorrent[] = []
+  const dirs: string[] = []
+  beforeAll(async () => {
+    tracker = await startTracker() // a 1 s WebSocket announce interval: the announces come by themselves
+  })
+  afterAll(async () => {
+    for (const client of clients) await destroyClient(client)
+    await tracker.close()
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** The offers each announce of `infoHash` carried, as the tracker's server received them, in order. */
+  function offersReceived(infoHash: string): number[] {
+    const seen: number[] = []
+    const onAnnounce = (_peerId: unknown, params: unknown) => {
+      const p = params as { info_hash?: string; offers?: unknown[] }
+      if (p.info_hash === infoHash && Array.isArray(p.offers)) seen.push(p.offers.length)
+    }
+    for (const event of ['start', 'update']) tracker.server.on(event, onAnnounce)
+    return seen
+  }
+  const until = async (what: string, ok: () => boolean) => {
+    const deadline = Date.now() + 30_000
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
+  it('finds in the prebuilt module the offer maker, sender and answer handler it wraps', () => {
+    expect(browserModule).toContain('const n=Math.min(e.numwant,5);this._generateOffers(n,e=>{t.numwant=n,t.offers=e,this._send(t)})')
+    expect(browserModule).toContain('_send(e){if(this.destroyed)return;this.expectingResponse=!0;const t=JSON.stringify(e);')
+    expect(browserModule).toContain('_onAnnounceResponse(e){if(e.info_hash!==this.client._infoHashBinary)return')
+    // its waiting offers are `peers` keyed by the offer id in hex, and an answer is looked up there
+    expect(browserModule).toContain('e.answer&&e.peer_id){const t=b(e.offer_id);r=this.peers[t],r?(r.id=b(e.peer_id)')
+  })
+
+  it('alone in its swarm a torrent offers 5, 2, then 1 an announce; a WebRTC seeder joins, answers the one offer, the download is exact and the offers are 5 again', async () => {
+    const seedDir = mkdtempSync(join(tmpdir(), 'door-adaptive-seed-'))
+    const leechDir = mkdtempSync(join(tmpdir(), 'door-adaptive-leech-'))
+    dirs.push(seedDir, leechDir)
+    const data = Buffer.from(Array.from({ length: 200 * 1024 + 7 }, (_, i) => (i * 131 + 7) & 0xff))
+    writeFileSync(join(seedDir, 'adaptive.bin'), data)
+    // the .torrent, made by a client that announces nowhere
+    const maker = await createLoopbackClient({ webrtc: false })
+    const made = await new Promise<Torrent>((resolve) => maker.seed(join(seedDir, 'adaptive.bin'), { announce: [] } as Parameters<WebTorrent['seed']>[1], resolve))
+    const torrentFile = made.torrentFile
+    await destroyClient(maker)
+
+    const leecher = await createLoopbackClient()
+    clients.push(leecher)
+    const seen = offersReceived(made.infoHash)
+    const leech = leecher.add(torrentFile, { announce: [tracker.wsUrl], path: leechDir } as Parameters<WebTorrent['add']>[1])
+    adaptTrackerOffers(asBrowser(leech))
+    const done = new Promise((resolve) => leech.once('done', resolve))
+    await until('four announces', () => seen.length >= 4)
+    expect(seen.slice(0, 4), 'no WebRTC peer: 5, then fewer, never none').toEqual([5, 2, 1, 1])
+
+    // a seeder that makes no offers itself (numwant 0): only the leecher's one offer can connect them
+    const seeder = await createLoopbackClient({ numwant: 0 })
+    clients.push(seeder)
+    seeder.add(torrentFile, { announce: [tracker.wsUrl], path: seedDir } as Parameters<WebTorrent['add']>[1])
+    await done
+    const saved = readFileSync(join(leechDir, 'adaptive.bin'))
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'))
+    // complete, it offers none (numwant 0); what its next offers would be:
+    const trackers = (leech as unknown as { discovery: { tracker: { _trackers: object[] } } }).discovery.tracker._trackers
+    expect(offerCountOf(trackers[0]!).next, 'a WebRTC peer showed: all 5 again').toBe(5)
   }, 60_000)
 })
 

@@ -34,6 +34,7 @@ import { assemblePiecesIntoSpareBuffers, hashPiecesInWorker } from '../webtorren
 import { coalesceUpdateRounds } from '../webtorrent/update-rounds'
 import { parseTrackerMessagesOnce } from '../webtorrent/tracker-messages'
 import { paceTrackerOffers } from '../webtorrent/tracker-offers'
+import { adaptTrackerOffers } from '../webtorrent/adaptive-offers'
 import { shareTorrentTimers } from '../webtorrent/torrent-timers'
 import { assertWebtorrentVersion } from '../webtorrent/version'
 import { V2Torrents } from './v2-torrents'
@@ -144,6 +145,7 @@ export class TorrentRunner {
       shareTorrentTimers(torrent) // one rechoke timer for the torrents with wires, no unheard noPeers timer (torrent-timers.ts)
       parseTrackerMessagesOnce(torrent) // once per shared WebSocket tracker socket, not once per torrent (tracker-messages.ts)
       paceTrackerOffers(torrent) // a burst of announces' WebRTC offers spread over tasks (tracker-offers.ts)
+      adaptTrackerOffers(torrent) // fewer offers where none was answered, all again at a WebRTC peer's sign (adaptive-offers.ts)
       hashPiecesInWorker(torrent, this.storage, v2 && ((index) => v2.checkOf(index)))
       assemblePiecesIntoSpareBuffers(torrent)
       this.limits.attach(torrent, limitsOf(record.stored))

@@ -21,6 +21,7 @@ import { PEX_FLAG, PEX_MAX_PEERS, type PexPeer } from '../../core/peer-discovery
 import type { PeerAddress } from '../../protocol/bridge-frames'
 import { addressKey } from '../peer-connection/peers'
 import { utPex, type PexHost, type PexWire, type UtPex } from './ut-pex'
+import { pageTicker, type PexTicker } from './pex-ticker'
 
 export type BridgedDirection = 'outbound' | 'inbound' | undefined
 
@@ -37,8 +38,10 @@ export interface PexSwarmOptions {
   intervalMs?: number
   /** The first message goes this long after the remote's extended handshake, so the dials of a torrent's first seconds make it in. Default 5 s. */
   firstDelayMs?: number
-  /** How often due messages are looked for. Default 1 s. */
+  /** How often due messages are looked for. Default 1 s, on the page's one PEX timer (pex-ticker.ts). */
   tickMs?: number
+  /** The timer to tick on (tests); default the page's for `tickMs`. */
+  ticker?: PexTicker
   now?: () => number
 }
 
@@ -59,10 +62,11 @@ export class PexSwarm implements PexHost {
   /**
    * Runs only while there is something to send (a wire, or peers heard before the private flag
    * was known): a page seeds hundreds of torrents with no wire, and one timer each firing every
-   * second was main-thread work for nothing (docs/BENCHMARKS.md, "Scale: the page").
+   * second was main-thread work for nothing (docs/BENCHMARKS.md, "Scale: the page"). And the
+   * swarms that do tick share the page's one timer (pex-ticker.ts).
    */
-  private timer: ReturnType<typeof setInterval> | undefined
-  private readonly tickMs: number
+  private readonly ticker: PexTicker
+  private readonly onTick = (): void => this.tick()
   private destroyed = false
   private readonly intervalMs: number
   private readonly firstDelayMs: number
@@ -73,18 +77,18 @@ export class PexSwarm implements PexHost {
     this.firstDelayMs = opts.firstDelayMs ?? 5_000
     this.now = opts.now ?? Date.now
     this.Extension = utPex(this)
-    this.tickMs = opts.tickMs ?? 1_000
+    this.ticker = opts.ticker ?? pageTicker(opts.tickMs ?? 1_000)
   }
 
-  /** Whether the swarm's timer runs (for tests). */
+  /** Whether the swarm ticks (for tests). */
   get ticking(): boolean {
-    return this.timer !== undefined
+    return this.ticker.has(this.onTick)
   }
 
   opened(ext: UtPex): void {
     if (this.destroyed) return
     this.wires.add(ext)
-    this.timer ??= setInterval(() => this.tick(), this.tickMs)
+    this.ticker.join(this.onTick)
   }
 
   closed(ext: UtPex): void {
@@ -105,7 +109,7 @@ export class PexSwarm implements PexHost {
     if (privacy === false) this.opts.onPeers(addresses)
     else {
       this.pending = [...this.pending, ...addresses].slice(0, MAX_PENDING)
-      this.timer ??= setInterval(() => this.tick(), this.tickMs)
+      this.ticker.join(this.onTick)
     }
   }
 
@@ -156,8 +160,7 @@ export class PexSwarm implements PexHost {
   }
 
   private stopTicking(): void {
-    clearInterval(this.timer)
-    this.timer = undefined
+    this.ticker.leave(this.onTick)
   }
 
   private addressOf(ext: UtPex): PexPeer | undefined {
