@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { LIST_FILTERS, filterCounts, matchesFilter, matchesSearch, totalSpeeds, type ListFilter } from '../core/download-manager/list-filter'
+import { DRAW_ALL_UP_TO } from '../core/download-manager/list-window'
 import type { EngineApi } from '../engine/download-manager/engine-api'
 import { formatSpeed, rich, t, type MessageId } from '../i18n/i18n'
 import type { TorrentSnapshot } from '../protocol/engine-events'
@@ -35,8 +36,8 @@ export class BtTorrentList extends LitElement {
   /** The torrents of the last update, to tell new ones. */
   private known: Set<string> | undefined
   /**
-   * Only the rows in and near the view are drawn (row-window.ts): with one element and its shadow
-   * tree per torrent, 1,000 rows made a reload's teardown and first render ~100 ms tasks each.
+   * Above 100 rows, only those in and near the view are drawn (row-window.ts): with one element and
+   * its shadow tree per torrent, 1,000 rows made a reload's teardown and first render ~100 ms tasks each.
    */
   private readonly rows = new RowWindow(this, () => this.renderRoot.querySelector<HTMLElement>('ul'), () => this.alwaysDrawn())
 
@@ -59,6 +60,7 @@ export class BtTorrentList extends LitElement {
       border-radius: 8px; padding: 6px 10px; min-height: 32px; flex: 1 1 140px; min-width: 0; max-width: 260px; }
     .totals { margin-left: auto; color: var(--muted); font-size: .92em; white-space: nowrap; font-variant-numeric: tabular-nums; }
     .none { text-align: center; color: var(--muted); padding: 24px 12px; }
+    .find-hint { flex-basis: 100%; margin: 0; color: var(--muted); font-size: .92em; }
     li.gap { visibility: hidden; }
     @media (max-width: 480px) { input[type=search] { max-width: none; flex-basis: 100%; } .totals { margin-left: 0; } }
   `]
@@ -100,10 +102,12 @@ export class BtTorrentList extends LitElement {
       </div>`
     }
     const shown = this.sorted()
-    return html`${this.torrents.length >= TOOLBAR_FROM ? this.renderToolbar() : nothing}
+    // rows far from the view are not drawn: Find (Ctrl+F) and browse mode miss them, the name filter does not
+    const windowed = shown.length > DRAW_ALL_UP_TO
+    return html`${this.torrents.length >= TOOLBAR_FROM ? this.renderToolbar(windowed) : nothing}
       ${shown.length === 0
         ? html`<p class="none" role="status">${t('list.noMatch')} <button class="link" @click=${() => this.showAll()}>${t('list.showAll')}</button></p>`
-        : html`<ul aria-label=${t('list.label')} @focusin=${this.onFocusIn}>${repeat(this.drawnParts(shown), (entry) => entry.key, (entry) => entry.torrent
+        : html`<ul aria-label=${t('list.label')} aria-describedby=${windowed ? 'find-hint' : nothing} @focusin=${this.onFocusIn}>${repeat(this.drawnParts(shown), (entry) => entry.key, (entry) => entry.torrent
           ? html`<li data-key=${entry.key} aria-label=${entry.torrent.name} aria-setsize=${shown.length} aria-posinset=${entry.at + 1}><bt-torrent-item
               .torrent=${entry.torrent} .engine=${this.engine} ?highlighted=${entry.key === this.highlighted}></bt-torrent-item></li>`
           : html`<li class="gap" role="none" aria-hidden="true" style=${gapHeight(entry.gap)}></li>`)}</ul>`}`
@@ -152,7 +156,8 @@ export class BtTorrentList extends LitElement {
     return this.visible().sort((a, b) => b.addedAt - a.addedAt)
   }
 
-  private renderToolbar() {
+  /** `windowed`: only the rows near the view are drawn, and the toolbar says what finds the others. */
+  private renderToolbar(windowed: boolean) {
     const counts = filterCounts(this.torrents)
     const { down, up } = totalSpeeds(this.torrents)
     // "All" always; another filter only when something is under it (or it is the one chosen)
@@ -162,9 +167,10 @@ export class BtTorrentList extends LitElement {
         ${filters.map((f) => html`<button aria-pressed=${f === this.filter}
           @click=${() => { this.filter = f }}>${t(FILTER_LABELS[f])} <span class="count">${counts[f]}</span></button>`)}
       </div>
-      <input type="search" placeholder=${t('list.search')} aria-label=${t('list.searchLabel')} .value=${this.query}
+      <input type="search" placeholder=${t('list.search')} aria-label=${t('list.searchLabel')} aria-describedby=${windowed ? 'find-hint' : nothing} .value=${this.query}
         @input=${(e: Event) => { this.query = (e.target as HTMLInputElement).value }}>
       <span class="totals" role="group" aria-label=${t('list.totals')} title=${t('list.totalsHint')}>↓ ${formatSpeed(down)} · ↑ ${formatSpeed(up)}</span>
+      ${windowed ? html`<p class="find-hint" id="find-hint">${t('list.findHint')}</p>` : nothing}
     </div>`
   }
 

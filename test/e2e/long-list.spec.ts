@@ -1,6 +1,7 @@
-// A list of many torrents draws only the rows in and near the view (ui/row-window.ts): the
-// filters still count them all, scrolling reaches the last one, and a focused or opened row
-// scrolled far away keeps its focus and its state.
+// A list of more than 100 torrents draws only the rows in and near the view (ui/row-window.ts):
+// the filters still count them all, scrolling reaches the last one, a focused or opened row
+// scrolled far away keeps its focus and its state, and the list says that its name filter finds
+// the rows the browser's Find (Ctrl+F) does not reach.
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { randomBytes, sameBytesTorrents } from '../bench/scale-torrents'
@@ -28,6 +29,18 @@ test('a list of 120 torrents: only the rows near the view drawn, all counted, th
   await expect(page.getByRole('listitem', { name: first })).toBeVisible()
   const drawn = await drawnRows(page)
   expect(drawn, 'rows drawn at the top of the list').toBeLessThan(COUNT / 2)
+  // what finds a row not drawn: said beside the search box, and to a screen reader on the box and the list
+  const hint = '“Filter by name” finds any torrent in the list; the browser’s Find (Ctrl+F) reaches only the rows near the view.'
+  await expect(page.getByText(hint)).toBeVisible()
+  const search = page.getByRole('searchbox', { name: 'Filter torrents by name' })
+  await expect(search).toHaveAccessibleDescription(hint)
+  await expect(page.getByRole('list', { name: 'Torrents' })).toHaveAccessibleDescription(hint)
+  await expect(page.getByRole('listitem', { name: last })).toHaveCount(0) // far from the view: not drawn
+  await search.fill(last)
+  await expect(page.getByRole('listitem', { name: last })).toBeVisible()
+  await expect(page.getByText(hint), 'a list short enough to be drawn whole needs no hint').toHaveCount(0)
+  await search.fill('')
+  await expect(page.getByRole('listitem', { name: first })).toBeVisible()
 
   // the first row opened to its file and a control of it focused; then to the end of the list
   const top = page.getByRole('listitem', { name: first })

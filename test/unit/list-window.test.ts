@@ -18,7 +18,9 @@ describe('listWindow', () => {
   })
 
   it('draws a short list whole, wherever the view is', () => {
-    expect(listWindow({ heights: rows(30), rowGap: 8, top: 100_000, bottom: 101_000 })).toEqual([{ rows: [0, 29] }])
+    // up to 100 rows, as before the windowing: Find (Ctrl+F) and browse mode reach every row
+    expect(listWindow({ heights: rows(100), rowGap: 8, top: 100_000, bottom: 101_000 })).toEqual([{ rows: [0, 99] }])
+    expect(drawnRows(listWindow({ heights: rows(101), rowGap: 0, top: 0, bottom: 250 }))).toEqual([0, 1, 2])
     expect(listWindow({ heights: [], rowGap: 8, top: 0, bottom: 1000 })).toEqual([])
   })
 
@@ -31,13 +33,13 @@ describe('listWindow', () => {
   })
 
   it('gives a row opened to its files its own height, and the gaps after it move with it', () => {
-    const heights = rows(100)
+    const heights = rows(200)
     heights[40] = 2000
     const parts = listWindow({ heights, rowGap: 0, top: 5000, bottom: 5300 })
     // rows 0-39: 4000 px, row 40: 2000 px, so the view from 5000 px is inside row 40 and past it by 0
     expect(drawnRows(parts)).toEqual([40])
     expect(parts[0]).toEqual({ gap: 4000 })
-    expect(drawnHeight(parts, heights, 0)).toBe(99 * 100 + 2000)
+    expect(drawnHeight(parts, heights, 0)).toBe(199 * 100 + 2000)
   })
 
   it('draws the end of the list when scrolled to the end', () => {

@@ -60,4 +60,59 @@ describe('the state a torrent shows through a stall restart', () => {
     expect(cache.of(s).state).toBe('downloading')
     expect(s.restartingFrom).toBeUndefined()
   })
+
+  // The marker ends with the event that ends the restart, whether or not a snapshot was taken in
+  // between (regression: a snapshot cleared it, so a later re-check showed the state before the restart).
+  it('a re-check after a restart with no snapshot taken in between shows "Checking"', () => {
+    const s = new TorrentSession('a'.repeat(40), { infoHash: 'a'.repeat(40), name: 'two', addedAt: 1, paused: false }, context)
+    s.metainfo = twoPieceMetainfo
+    s.apply({ type: 'added', record: s.storedFacts() })
+    s.torrent = { ...running, ready: true } as unknown as Torrent
+    s.apply({ type: 'queue-planned', ...s.standing() })
+    s.apply({ type: 'started', metadata: true })
+    s.apply({ type: 'checked', complete: false })
+    // the stall restart, through to downloading again, no snapshot taken
+    s.restartingFrom = s.state.name
+    s.apply({ type: 'stopped', ...s.standing() })
+    s.apply({ type: 'queue-planned', ...s.standing() })
+    s.apply({ type: 'started', metadata: true })
+    s.apply({ type: 'checked', complete: false })
+    expect(s.restartingFrom).toBeUndefined()
+    // the person's re-check (torrent-controls.ts recheck): stopped, pieces forgotten, started again
+    s.apply({ type: 'stopped', ...s.standing() })
+    s.apply({ type: 'recheck' })
+    s.apply({ type: 'queue-planned', ...s.standing() })
+    s.apply({ type: 'started', metadata: true })
+    expect(new SnapshotCache(() => undefined).of(s).state).toBe('checking')
+  })
+
+  it('a magnet whose metadata came after a restart shows "Checking" with no snapshot taken in between', () => {
+    const s = new TorrentSession('b'.repeat(40), { infoHash: 'b'.repeat(40), name: 'magnet', addedAt: 1, paused: false }, context)
+    s.apply({ type: 'added', record: s.storedFacts() })
+    s.torrent = running
+    s.apply({ type: 'queue-planned', ...s.standing() })
+    s.apply({ type: 'started', metadata: false })
+    s.restartingFrom = s.state.name
+    s.apply({ type: 'stopped', ...s.standing() })
+    s.apply({ type: 'started', metadata: false })
+    s.metainfo = twoPieceMetainfo
+    s.apply({ type: 'metadata-came', choosing: false, checked: false, complete: false })
+    expect(s.state.name).toBe('checking')
+    expect(new SnapshotCache(() => undefined).of(s).state).toBe('checking')
+  })
+
+  it("a person's pause during the restart ends it: resumed and started again, it shows \"Checking\"", () => {
+    const s = new TorrentSession('c'.repeat(40), { infoHash: 'c'.repeat(40), name: 'two', addedAt: 1, paused: false }, context)
+    s.metainfo = twoPieceMetainfo
+    s.apply({ type: 'added', record: s.storedFacts() })
+    s.apply({ type: 'queue-planned', ...s.standing() })
+    s.apply({ type: 'started', metadata: true })
+    s.apply({ type: 'checked', complete: false })
+    s.restartingFrom = s.state.name
+    s.apply({ type: 'stopped', ...s.standing() })
+    s.apply({ type: 'paused', complete: false })
+    s.apply({ type: 'resumed', ...s.standing() })
+    s.apply({ type: 'started', metadata: true })
+    expect(new SnapshotCache(() => undefined).of(s).state).toBe('checking')
+  })
 })

@@ -1,5 +1,5 @@
 /**
- * Which rows of the torrent list are drawn: those in and near the view, and a few that must stay
+ * Which rows of a long torrent list are drawn: those in and near the view, and a few that must stay
  * (the focused row and its neighbours, the highlighted one), with every run of rows not drawn
  * stood in for by one gap of their height, so the scrollbar and the rows' places stay as if all
  * were drawn. With 1,000 torrents, one custom element with its shadow tree per torrent made a
@@ -27,8 +27,12 @@ export interface ListWindowInput {
   drawAllUpTo?: number
 }
 
-/** Lists up to this long are drawn whole. */
-export const DRAW_ALL_UP_TO = 30
+/**
+ * Lists up to this long are drawn whole: the browser's Find (Ctrl+F) and a screen reader's browse
+ * mode reach only rows drawn (a gap is aria-hidden), and before the windowing lists up to 100 were
+ * drawn whole. Above it, the list says that its name filter finds any torrent (bt-torrent-list.ts).
+ */
+export const DRAW_ALL_UP_TO = 100
 
 export function listWindow(input: ListWindowInput): ListPart[] {
   const { heights, rowGap } = input

@@ -1,4 +1,5 @@
 import type { TorrentState } from '../../protocol/engine-events'
+import type { TorrentEvent } from './torrent-lifecycle'
 
 /** How long a torrent that wants peers may have none before it is restarted, and the cap. */
 export const STALL_FIRST_MS = 15_000
@@ -39,4 +40,22 @@ export function stallStep(state: StallState, wantsPeers: boolean, peers: number,
 export function shownThroughRestart(state: TorrentState, inLine: boolean, before: TorrentState | undefined): { shown: TorrentState; restarting: boolean } {
   const passing = (state === 'queued' && !inLine) || state === 'checking'
   return before !== undefined && passing ? { shown: before, restarting: true } : { shown: state, restarting: false }
+}
+
+/** The events a stall restart itself gives the torrent: the manager's stop, the queue's plan, the runner's start, and the pieces its check verifies. */
+const RESTART_EVENTS: ReadonlySet<TorrentEvent['type']> = new Set(['stopped', 'queue-planned', 'started', 'pieces-changed'])
+
+/**
+ * Whether a stall restart is still under way after `event` took the torrent to `state`: only
+ * while the restart's own events lead it through the states it passes (queued with no wait in
+ * line, checking). Anything else ends it: running again (the data checked, metadata to get), a
+ * person's pause, resume, re-check or files chosen, an error, the queue keeping it waiting. The
+ * session (not a snapshot) asks this on every event, so the marker is gone whether or not a
+ * snapshot was taken in between (a re-check later shows "Checking", not the state before the
+ * restart).
+ */
+export function restartGoesOn(event: TorrentEvent, state: TorrentState): boolean {
+  if (!RESTART_EVENTS.has(event.type)) return false
+  if (state === 'checking') return true
+  return state === 'queued' && !('waiting' in event && event.waiting)
 }

@@ -195,9 +195,8 @@ export function snapshot(record: TorrentRecord, lifecycle: TorrentLifecycle, bri
   const wantedLength = progress?.wantedLength ?? 0
   const downloaded = progress?.downloaded ?? 0
   const running = torrent?.ready ? torrent : undefined
-  const through = shownThroughRestart(shownState(lifecycle), Boolean(record.queuePosition), record.restartingFrom)
-  if (!through.restarting) delete record.restartingFrom
-  const state = through.shown
+  // a view only: the session clears restartingFrom when the restart ends (torrent-session.ts apply)
+  const state = shownThroughRestart(shownState(lifecycle), Boolean(record.queuePosition), record.restartingFrom).shown
   const active = state === 'downloading'
   const { uploaded } = seedingTotals(record)
   const speeds = torrent ? payloadSpeeds(torrent) : { down: 0, up: 0 }

@@ -1,6 +1,7 @@
-import { next, type Standing, type StoredFacts, type TorrentEvent, type TorrentLifecycle } from '../../core/download-manager/torrent-lifecycle'
+import { next, shownState, type Standing, type StoredFacts, type TorrentEvent, type TorrentLifecycle } from '../../core/download-manager/torrent-lifecycle'
 import type { StoredTorrent } from '../../protocol/stored-torrent'
 import type { Settings } from '../../prefs/settings'
+import { restartGoesOn } from '../../core/download-manager/stall'
 import { isComplete, metSeedingGoal, type TorrentRecord } from './snapshot'
 
 // The session is the record (what the runner and the manager work on) plus the state it owns.
@@ -47,6 +48,8 @@ export class TorrentSession {
       return this.current
     }
     this.current = step.state
+    // the label a stall restart keeps (snapshot.ts) ends here, with the event that ends the restart
+    if (this.restartingFrom !== undefined && !restartGoesOn(event, shownState(step.state))) delete this.restartingFrom
     return step.state
   }
 
