@@ -13,10 +13,12 @@ const CSP_DIRECTIVES: readonly (readonly [string, string])[] = [
   // progress bars set their width through styleMap (CSSOM), not a style attribute, and the
   // page's palette is a file, not an inline <style>: so no 'unsafe-inline'
   ['style-src', "'self'"],
-  // the parse, storage and create workers and the service worker, all files of this origin
+  // the parse, storage and create workers, the bridge socket's worker (which holds the page's
+  // WebSocket to the bridge) and the service worker, all files of this origin
   ['worker-src', "'self'"],
   // trackers are WebSocket URLs on any host; "add by URL" fetches a .torrent from any http(s)
-  // host; the bridge is this origin's ws:. WebRTC (peers) is not governed by connect-src.
+  // host; the bridge is this origin's ws: (opened in the bridge socket's worker, whose script
+  // this server sends with this same policy). WebRTC (peers) is not governed by connect-src.
   ['connect-src', "'self' ws: wss: http: https:"],
   // "Play" shows images, audio and video from the service worker's /stream/ URLs on this
   // origin; subtitles are blob: URLs made in the page from the .srt or .vtt file

@@ -265,9 +265,24 @@ export class RelayStream {
     })
   }
 
-  /** Closes a dialed stream whose peer sends no handshake in time (see peerHandshakeTimer); the page counts it as the peer's failure. */
+  /**
+   * Closes a dialed stream whose peer sends no handshake in time (see peerHandshakeTimer); the page
+   * counts it as the peer's failure. While the bridge itself reads nothing from the socket (pump()
+   * paused it: the page's session is over its cap, or the page's credit is used up) the peer's
+   * handshake may be there unread: that is the bridge's overload, not the peer's silence, so the
+   * deadline starts again rather than marking the peer as failed. pump() first: the overload may
+   * have ended without a call that resumes this socket (the page's WebSocket queue, which counts
+   * towards the cap, drains without one while it stays under WS_HIGH_WATER). A socket held back
+   * for good is still closed by the stream's idle time.
+   */
   private awaitPeerHandshake(): void {
     this.peerHandshakeTimer = setTimeout(() => {
+      this.peerHandshakeTimer = null
+      if (this.socket?.isPaused() || this.owner.overloaded()) {
+        this.pump()
+        if (this.state !== 'closed' && this.fromPeerBytes < HANDSHAKE_LENGTH) this.awaitPeerHandshake()
+        return
+      }
       this.owner.metrics.peerHandshakeTimeouts.inc()
       this.close(CloseCode.Idle, `the peer sent no handshake within ${this.owner.limits.handshakeTimeoutMs / 1000} s`, true)
     }, this.owner.limits.handshakeTimeoutMs)

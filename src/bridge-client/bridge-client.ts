@@ -70,6 +70,11 @@ const DEFAULT_BACKOFF: BackoffOptions = { minMs: 1000, maxMs: 30_000, jitter: 0.
 /**
  * Window beyond STREAM_WINDOW the page lets busy streams take, all together (bridge-stream.ts):
  * four streams at the protocol's most. It bounds what the page may have to buffer for them.
+ * With the WebSocket in a worker (worker-socket.ts) the bridge's maxQueuedToPage no longer holds
+ * data back while the page's main thread is stuck (the worker reads on, and its messages wait in
+ * the page's queue); the credit the page gave is then the bound, as no more goes out meanwhile:
+ * STREAM_WINDOW per open stream (the WELCOME's maxStreams, 300 by default) plus this budget, so
+ * 300 MiB + 12 MiB (README, Security: "What a stuck page may hold").
  */
 const WIDE_WINDOW_BUDGET = 12 * 1024 * 1024
 

@@ -25,6 +25,12 @@ const CONNECTING = 0
 const OPEN = 1
 const CLOSING = 2
 const CLOSED = 3
+/**
+ * How long close() waits for the worker's socket to report its close before ending the worker:
+ * a bridge that never completes the close handshake would otherwise keep it (and its socket) for
+ * the browser's own closing timeout, while each reconnect starts a new one.
+ */
+export const CLOSE_TIMEOUT_MS = 3000
 
 export class WorkerSocket implements WebSocketLike {
   binaryType = 'arraybuffer'
@@ -35,6 +41,7 @@ export class WorkerSocket implements WebSocketLike {
   onerror: ((ev: unknown) => void) | null = null
   private readonly worker: WorkerLike
   private outgoing: ArrayBuffer[] = []
+  private closeTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(url: string) {
     this.worker = new Worker(new URL('../workers/api-gateway/bridge-socket.worker.ts', import.meta.url), { type: 'module', name: 'bridge-socket' })
@@ -58,6 +65,8 @@ export class WorkerSocket implements WebSocketLike {
     this.flushSends()
     this.readyState = CLOSING
     this.post({ type: 'close', ...(code !== undefined ? { code } : {}), ...(reason !== undefined ? { reason } : {}) })
+    // as a browser does when the other end does not answer a close: closed, abnormally (1006)
+    this.closeTimer = setTimeout(() => this.closed(1006, 'the bridge did not complete the close'), CLOSE_TIMEOUT_MS)
   }
 
   private flushSends(): void {
@@ -79,8 +88,9 @@ export class WorkerSocket implements WebSocketLike {
     } else if (m.type === 'messages') {
       for (const data of m.data) {
         // as a WebSocket dispatches each message as its own event: a handler that closed the
-        // socket (or was taken away) gets no more, and one that throws does not lose the rest
-        if (this.readyState === CLOSED || !this.onmessage) return
+        // socket (or was taken away) gets no more, and one that throws does not lose the rest;
+        // a WebSocket delivers messages only while OPEN (none once close() was called)
+        if (this.readyState !== OPEN || !this.onmessage) return
         try {
           this.onmessage({ data })
         } catch (err) {
@@ -98,6 +108,8 @@ export class WorkerSocket implements WebSocketLike {
     if (this.readyState === CLOSED) return
     this.readyState = CLOSED
     this.outgoing = []
+    if (this.closeTimer) clearTimeout(this.closeTimer)
+    this.closeTimer = null
     this.worker.terminate()
     this.onclose?.({ code, reason })
   }

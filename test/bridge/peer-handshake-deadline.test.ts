@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BridgeClient } from '../../src/bridge-client/bridge-client'
 import type { BridgeStream } from '../../src/bridge-client/bridge-stream'
 import { dialOutcome } from '../../src/core/peer-connection/dial-outcome'
-import { CloseCode } from '../../src/protocol/bridge-frames'
+import { CloseCode, FrameType, type BridgeToPageFrame, type CloseFrame, type DataFrame } from '../../src/protocol/bridge-frames'
 import { handshakeMessage } from '../../src/core/peer-connection/seed-wire'
-import { waitFor, type TestBridge } from './harness'
+import { rawPage, startTestBridge, waitFor, type TestBridge } from './harness'
 import { plaintextPage, type PlaintextPage } from './plaintext-page'
 
 const INFO_HASH = 'd1'.repeat(20)
@@ -91,5 +91,106 @@ describe('a dialed peer\'s handshake deadline at the bridge', () => {
     expect(answered.stream.destroyed).toBe(false)
     expect(answered.stream.closeCode).toBeUndefined()
     answered.stream.destroy()
+  }, 30_000)
+})
+
+// The bridge's own overload held a just-dialed stream's socket paused (pump() reads nothing for a
+// page over its cap), so the peer's handshake, sent at once, lay unread; the deadline then closed
+// the stream as Idle, which the page counts as the peer's failure. Now the deadline waits while
+// the bridge holds the socket back, and the handshake reaches the page once the overload ends.
+describe('a dialed peer\'s handshake deadline while the page\'s session is over its cap', () => {
+  // the page's handshake on stream 3 is due within it too: time enough to put the session over its cap first
+  const DEADLINE_MS = 1500
+  const CAP = 8 * 1024
+  let bridge: TestBridge
+  let hoarder: Awaited<ReturnType<typeof listener>>
+  let answering: Awaited<ReturnType<typeof listener>>
+
+  beforeAll(async () => {
+    // a small cap (frames queued to the page count 1 KiB each towards it), so that one peer's
+    // unfinished message puts the page over it; idle time far past the deadline
+    bridge = await startTestBridge(['--encryption', 'off'], { maxBufferedPerSession: CAP, handshakeTimeoutMs: DEADLINE_MS, streamIdleMs: 10 * 60_000 })
+    // answers with its handshake, then the start of a 100,000-byte message and never the rest:
+    // the bridge holds the 20,000 bytes until the message is whole (it sends whole messages), over the cap
+    hoarder = await listener((s) => s.once('data', () => {
+      const length = Buffer.alloc(4)
+      length.writeUInt32BE(100_000)
+      s.write(Buffer.concat([Buffer.from(pageHandshake()), length, Buffer.alloc(20_000, 7)]))
+    }))
+    answering = await listener((s) => s.once('data', () => s.write(Buffer.from(pageHandshake()))))
+  }, 30_000)
+
+  afterAll(async () => {
+    await bridge?.close()
+    for (const l of [hoarder, answering]) {
+      for (const s of l?.sockets ?? []) s.destroy()
+      await new Promise((r) => l?.server.close(r))
+    }
+  })
+
+  it('does not close the stream as the peer\'s failure; the peer\'s handshake reaches the page once the bridge reads again', async () => {
+    const p = await rawPage(bridge.wsUrl, { origin: bridge.origin })
+    const isClose = (stream: number) => (f: BridgeToPageFrame): f is CloseFrame => f.type === FrameType.Close && f.stream === stream
+    const isData = (stream: number) => (f: BridgeToPageFrame): f is DataFrame => f.type === FrameType.Data && f.stream === stream
+    const isOpened = (stream: number) => (f: BridgeToPageFrame): f is BridgeToPageFrame => f.type === FrameType.Opened && f.stream === stream
+    p.send({ type: FrameType.Register, infoHash: INFO_HASH, peerId: PEER_ID })
+    // stream 3 opened first, while nothing is held (an OPEN over the cap is refused); its handshake comes later
+    p.send({ type: FrameType.Open, stream: 3, infoHash: INFO_HASH, peer: { host: '127.0.0.1', port: answering.port } })
+    p.send({ type: FrameType.Open, stream: 1, infoHash: INFO_HASH, peer: { host: '127.0.0.1', port: hoarder.port } })
+    p.send({ type: FrameType.Data, stream: 1, data: pageHandshake() })
+    await p.next(isOpened(1))
+    await waitFor(() => hoarder.sockets.length === 1, 5000, 'the hoarding peer\'s connection')
+    // the hoarder's unfinished message held at the bridge: this page's session is over its cap
+    for (let i = 0; (await metric(`${bridge.origin}/metrics`, 'bridge_buffered_bytes')) <= CAP; i++) {
+      if (i === 200) throw new Error('the page\'s session never went over its cap')
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    p.send({ type: FrameType.Data, stream: 3, data: pageHandshake() })
+    await p.next(isOpened(3))
+    // several deadlines pass with the session still over its cap
+    await new Promise((r) => setTimeout(r, 3 * DEADLINE_MS))
+    expect(p.frames.filter(isClose(3)), 'stream 3 closed while the bridge held its socket back').toEqual([])
+    expect(p.frames.some(isData(3))).toBe(false)
+    // the overload ends: the bridge reads the peer's handshake and passes it on
+    p.send({ type: FrameType.Close, stream: 1, code: CloseCode.Normal, reason: 'done' })
+    const data = await p.next(isData(3))
+    expect(Buffer.from(data.data.subarray(0, 68))).toEqual(Buffer.from(pageHandshake()))
+    expect(p.frames.filter(isClose(3))).toEqual([])
+    p.close()
+  }, 30_000)
+})
+
+// The frames the bridge queues to the page count towards its cap (1 KiB each more than their
+// bytes): with a cap that small, the OPENED frame alone puts the session over it as the stream
+// opens, pump() pauses the new socket, and the queue then drains with no call that resumes it.
+// At the deadline the bridge pumps the stream again instead of leaving it paused until its idle
+// time (or, before, closing it as the peer's failure).
+describe('a dialed peer\'s handshake deadline after an overload that ended on its own', () => {
+  const DEADLINE_MS = 500
+  let bridge: TestBridge
+  let answering: Awaited<ReturnType<typeof listener>>
+
+  beforeAll(async () => {
+    bridge = await startTestBridge(['--encryption', 'off'], { maxBufferedPerSession: 1000, handshakeTimeoutMs: DEADLINE_MS, streamIdleMs: 10 * 60_000 })
+    answering = await listener((s) => s.once('data', () => s.write(Buffer.from(pageHandshake()))))
+  }, 30_000)
+
+  afterAll(async () => {
+    await bridge?.close()
+    for (const s of answering?.sockets ?? []) s.destroy()
+    await new Promise((r) => answering?.server.close(r))
+  })
+
+  it('reads the peer\'s handshake and passes it on', async () => {
+    const p = await rawPage(bridge.wsUrl, { origin: bridge.origin })
+    const isWelcome = (f: BridgeToPageFrame): f is BridgeToPageFrame => f.type === FrameType.Welcome
+    await p.next(isWelcome)
+    p.send({ type: FrameType.Register, infoHash: INFO_HASH, peerId: PEER_ID })
+    p.send({ type: FrameType.Open, stream: 1, infoHash: INFO_HASH, peer: { host: '127.0.0.1', port: answering.port } })
+    p.send({ type: FrameType.Data, stream: 1, data: pageHandshake() })
+    const answer = await p.next((f): f is DataFrame | CloseFrame => (f.type === FrameType.Data || f.type === FrameType.Close) && f.stream === 1, 20 * DEADLINE_MS)
+    expect(answer.type, answer.type === FrameType.Close ? answer.reason : '').toBe(FrameType.Data)
+    expect(Buffer.from((answer as DataFrame).data.subarray(0, 68))).toEqual(Buffer.from(pageHandshake()))
+    p.close()
   }, 30_000)
 })

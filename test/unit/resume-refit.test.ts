@@ -99,6 +99,16 @@ describe('resumeSizesFit', () => {
     expect(events).toMatchObject([{ type: 'warning', message: expect.stringMatching(/all verified pieces are on disk/) }])
   })
 
+  it('when the worker lost what to check and the record has no pieces or metainfo to check against, does not trust the resume data (regression: "fit")', async () => {
+    for (const missing of ['bitfield', 'metainfo'] as const) {
+      const record = halfDone()
+      delete record[missing]
+      const { storage, stats } = reader(lost, [16, 16])
+      expect(await resumeSizesFit(storage, record, { emit: () => {} }, running), missing).toBe(false)
+      expect(stats).toEqual([])
+    }
+  })
+
   it('a file found short by the batches asks for a re-check; all fitting does not', async () => {
     const record = halfDone()
     const emit = () => {}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { WorkerSocket } from '../../src/bridge-client/worker-socket'
+import { CLOSE_TIMEOUT_MS, WorkerSocket } from '../../src/bridge-client/worker-socket'
 import type { FromBridgeSocket, ToBridgeSocket } from '../../src/protocol/bridge-socket-messages'
 
 // Node has no Worker: a stand-in that records what the page posts and lets the test play the
@@ -98,5 +98,48 @@ describe('the bridge WebSocket held in a worker', () => {
     expect(socket.readyState).toBe(3)
     expect(worker.terminated).toBe(true)
     expect(worker.posted.map((p) => p.message.type)).toEqual(['open'])
+  })
+})
+
+describe('closing the bridge WebSocket held in a worker', () => {
+  afterEach(() => vi.useRealTimers())
+
+  it('delivers no messages once close() was called, as a WebSocket (CLOSING) does', () => {
+    const { socket, worker } = open()
+    const got = vi.fn()
+    socket.onmessage = got
+    socket.close(1000)
+    worker.from({ type: 'messages', data: [new ArrayBuffer(1)] })
+    expect(got).not.toHaveBeenCalled()
+  })
+
+  it('ends the worker and reports the close when the bridge never completes the close handshake', () => {
+    vi.useFakeTimers()
+    const { socket, worker } = open()
+    const closed = vi.fn()
+    socket.onclose = closed
+    socket.close(1000)
+    expect(worker.terminated).toBe(false)
+    vi.advanceTimersByTime(CLOSE_TIMEOUT_MS)
+    expect(worker.terminated).toBe(true)
+    expect(closed).toHaveBeenCalledOnce()
+    expect(closed).toHaveBeenCalledWith({ code: 1006, reason: 'the bridge did not complete the close' })
+    expect(socket.readyState).toBe(3)
+    // the socket's own close, late: nothing more
+    worker.from({ type: 'close', code: 1000, reason: '' })
+    expect(closed).toHaveBeenCalledOnce()
+  })
+
+  it('a close that comes back in time is the one reported; the timer then does nothing', () => {
+    vi.useFakeTimers()
+    const { socket, worker } = open()
+    const closed = vi.fn()
+    socket.onclose = closed
+    socket.close(1000)
+    worker.from({ type: 'close', code: 1000, reason: 'bye' })
+    vi.advanceTimersByTime(CLOSE_TIMEOUT_MS)
+    expect(closed).toHaveBeenCalledOnce()
+    expect(closed).toHaveBeenCalledWith({ code: 1000, reason: 'bye' })
+    expect(vi.getTimerCount()).toBe(0)
   })
 })

@@ -59,7 +59,9 @@ async function resumeSizesVerdict(storage: SizeReader, infoHash: string, running
 export async function resumeSizesFit(storage: SizeReader, record: TorrentRecord, host: Pick<RefitHost, 'emit'>, running: () => boolean): Promise<boolean> {
   const verdict = await resumeSizesVerdict(storage, record.infoHash, running)
   const metainfo = record.metainfo
-  if (verdict !== 'unchecked' || !running() || !metainfo || !record.bitfield) return verdict !== 'short'
+  if (verdict !== 'unchecked' || !running()) return verdict !== 'short'
+  // nothing to read the sizes against: not trusted (refitToDisk then decides, as for a short file)
+  if (!metainfo || !record.bitfield) return false
   const sizes = await storage.stat(record.infoHash, storageLayout(metainfo))
   const { cleared } = trimToFileSizes(record.bitfield, metainfo.files, metainfo.pieceLength, metainfo.length, sizes)
   host.emit({ type: 'warning', infoHash: record.infoHash, message: `The storage lost the resume data's file sizes to check, so every file's size was read instead: ${cleared ? `${cleared} verified pieces lie past the end of short files, re-checking` : 'all verified pieces are on disk'}.` })

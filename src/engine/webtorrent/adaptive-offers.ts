@@ -82,8 +82,15 @@ function observe(tracker: OfferingTracker, data: AnnounceMessage): void {
   if (data.complete != null) count.swarmReported(data.complete, data.incomplete)
   if (typeof data.peer_id !== 'string') return
   if (data.offer) return count.webRtcPeerSeen()
-  // an answer counts only for one of this torrent's waiting offers: anyone can send "an answer"
-  if (data.answer && typeof data.offer_id === 'string' && tracker.peers && Object.hasOwn(tracker.peers, binaryToHex(data.offer_id))) count.webRtcPeerSeen()
+  // an answer counts only for one of this torrent's waiting offers: anyone can send "an answer".
+  // An offer id is 20 bytes; anything else is no offer of ours, and is not converted (a tracker's
+  // string may be megabytes long).
+  if (data.answer && isOfferId(data.offer_id) && tracker.peers && Object.hasOwn(tracker.peers, binaryToHex(data.offer_id))) count.webRtcPeerSeen()
+}
+
+/** bittorrent-tracker's offer ids: 20 random bytes as a "binary" string (one char a byte). */
+function isOfferId(value: unknown): value is string {
+  return typeof value === 'string' && value.length === 20
 }
 
 /** bittorrent-tracker's ids travel as "binary" strings (one char a byte); its `peers` are keyed by hex. */
