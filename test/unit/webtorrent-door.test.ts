@@ -24,6 +24,7 @@ import { coalesceUpdateRounds } from '../../src/engine/webtorrent/update-rounds'
 import { assertWebtorrentVersion, WEBTORRENT_VERSION } from '../../src/engine/webtorrent/version'
 import { webSocketAnnounceOpts, webSocketTrackers } from '../../src/engine/webtorrent/websocket-trackers'
 import { parseTrackerMessagesOnce } from '../../src/engine/webtorrent/tracker-messages'
+import { routedTrackers } from '../../src/engine/webtorrent/tracker-socket-router'
 import { paceTrackerOffers } from '../../src/engine/webtorrent/tracker-offers'
 import { adaptTrackerOffers, offerCountOf } from '../../src/engine/webtorrent/adaptive-offers'
 import { RechokeRounds, shareTorrentTimers, type RechokeTimer } from '../../src/engine/webtorrent/torrent-timers'
@@ -388,12 +389,208 @@ describe('tracker-messages: torrents sharing one WebSocket tracker socket (bitto
       parseTrackerMessagesOnce(asBrowser(torrent))
       return new Promise<Torrent>((resolve) => torrent.once('done', () => resolve(torrent)))
     })
-    await Promise.all(downloads)
+    const downloaded = await Promise.all(downloads)
+    // delivered by the socket's router: each torrent's tracker is routed, none has a listener of its own
+    type Routed = { discovery: { tracker: { _trackers: { socket: { listenerCount(e: string): number } }[] } } }
+    const wsTrackers = [...seeds, ...downloaded].map((t) => (t as unknown as Routed).discovery.tracker._trackers[0]!)
+    for (const ws of wsTrackers) expect(routedTrackers(ws.socket)?.has(ws)).toBe(true)
+    expect(wsTrackers[0]!.socket.listenerCount('data')).toBe(1)
     for (const [n, data] of payloads.entries()) {
       const saved = readFileSync(join(leechDir, `webrtc-${n}.bin`))
       expect(createHash('sha256').update(saved).digest('hex'), `torrent ${n}`).toBe(createHash('sha256').update(data).digest('hex'))
     }
   }, 60_000)
+})
+
+describe('tracker-socket-router: a shared socket\'s one listener hands an announce message to its torrent only', () => {
+  let tracker: LocalTracker
+  let client: WebTorrent
+  beforeAll(async () => {
+    tracker = await startTracker({ intervalMs: 600_000 }) // WebSocket clients told 120 s: no re-announce of its own in a test
+    client = await createLoopbackClient({ tcpPort: false, numwant: 0 })
+  })
+  afterAll(async () => {
+    await destroyClient(client)
+    await tracker.close()
+  })
+
+  interface TrackerClient {
+    update(): void
+    scrape(): void
+    on(event: 'update' | 'scrape', fn: (data: { announce: string; infoHash: string; complete: number; incomplete: number }) => void): void
+    removeAllListeners(event: string): void
+    _trackers: WsTracker[]
+  }
+  interface WsTracker {
+    socket: { listeners(event: string): unknown[]; listenerCount(event: string): number } | null
+    reconnectTimer: ReturnType<typeof setTimeout> | null
+    setInterval(ms?: number): void
+    _onSocketClose(): void
+    _openSocket(): void
+  }
+  const trackerClientOf = (t: Torrent) => (t as unknown as { discovery: { tracker: TrackerClient } }).discovery.tracker
+  const wsTrackerOf = (t: Torrent) => trackerClientOf(t)._trackers[0]!
+  const nextTick = () => new Promise((resolve) => setImmediate(resolve))
+
+  async function addListed(name: string): Promise<Torrent> {
+    const file = makeTorrent({ name, files: [{ path: ['a.bin'], length: 16 * 1024 }], announce: tracker.wsUrl })
+    const torrent = client.add(file, { announce: [tracker.wsUrl] })
+    const answered = new Promise((resolve) => torrent.once('trackerAnnounce', resolve)) // its first announce's answer arrived
+    parseTrackerMessagesOnce(asBrowser(torrent))
+    await answered
+    expect(tracker.server.torrents[torrent.infoHash]?.peers.length, `${name}: listed`).toBe(1)
+    return torrent
+  }
+
+  /** `_onSocketData` calls by tracker while `during` runs (the patched prototype's handler, wrapped). */
+  async function handlerCalls(torrents: Torrent[], during: () => Promise<unknown>): Promise<Map<object, number>> {
+    const proto = Object.getPrototypeOf(wsTrackerOf(torrents[0]!)) as { _onSocketData(this: object, data: unknown): void }
+    const inner = proto._onSocketData
+    const calls = new Map<object, number>()
+    proto._onSocketData = function (this: object, data: unknown) {
+      calls.set(this, (calls.get(this) ?? 0) + 1)
+      inner.call(this, data)
+    }
+    try {
+      await during()
+      await nextTick() // the socket's emit is over
+    } finally {
+      proto._onSocketData = inner
+    }
+    return calls
+  }
+
+  /** One fresh announce of `torrent` (numwant 0: its answer is the only message), with the update its tracker client emits. */
+  async function announceOnce(torrent: Torrent) {
+    const client = trackerClientOf(torrent)
+    const update = new Promise<{ infoHash: string; complete: number; incomplete: number }>((resolve) => client.on('update', resolve))
+    client.update()
+    const data = await update
+    client.removeAllListeners('update')
+    return data
+  }
+
+  it('finds in the prebuilt module the socket listener it moves and every path that removes it, as it was written against', () => {
+    // _openSocket: the listener made and added last (the router takes it off right after)
+    expect(browserModule).toContain('this._onSocketDataBound=e=>{this._onSocketData(e)}')
+    expect(browserModule).toContain('this.socket.on("data",this._onSocketDataBound),this.socket.once("close",this._onSocketCloseBound)')
+    // destroy removes it (and the pool's cleanup is in destroy: the last consumer destroys the socket,
+    // waiting for one message if expectingResponse)
+    expect(browserModule).toContain('destroy(e=bt){if(this.destroyed)return e(null);this.destroyed=!0,')
+    expect(browserModule).toContain('this.socket.removeListener("data",this._onSocketDataBound)')
+    expect(browserModule).toContain('_t[this.announceUrl].consumers>0)return e();let t,n=_t[this.announceUrl];if(delete _t[this.announceUrl],n.on("error",bt),n.once("close",e),!this.expectingResponse)return i();')
+    // the socket's close and error go through destroy; a reconnect through _openSocket
+    expect(browserModule).toContain('_onSocketClose(){this.destroyed||(this.destroy(),this._startReconnectTimer())}')
+    expect(browserModule).toContain('_onSocketError(e){this.destroyed||(this.destroy(),this.client.emit("warning",e),this._startReconnectTimer())}')
+    expect(browserModule).toContain('this.reconnectTimer=setTimeout(()=>{this.retries++,this._openSocket()}')
+    // expectingResponse: set by _send, cleared by every message on the socket
+    expect(browserModule).toContain('_send(e){if(this.destroyed)return;this.expectingResponse=!0;')
+    // an announce message is dropped by any tracker but its torrent's
+    expect(browserModule).toContain('_onAnnounceResponse(e){if(e.info_hash!==this.client._infoHashBinary)return')
+    // and the Node build the tests below run is the same source
+    expect(readFileSync('node_modules/bittorrent-tracker/package.json', 'utf8')).toContain('"version": "11.2.3"')
+  })
+
+  it('N torrents on one socket: one data listener; each announce answer reaches its torrent\'s handler once and no other, with its own counts and interval; scrape answers reach all', async () => {
+    const torrents: Torrent[] = []
+    for (let i = 0; i < 6; i++) torrents.push(await addListed(`routed-${i}`))
+    const socket = wsTrackerOf(torrents[0]!).socket!
+    for (const t of torrents) expect(wsTrackerOf(t).socket, 'one pooled socket').toBe(socket)
+    expect(socket.listenerCount('data'), 'the router only').toBe(1)
+    expect(routedTrackers(socket)?.size).toBe(6)
+
+    const intervals = new Map<object, number[]>()
+    for (const t of torrents) {
+      const ws = wsTrackerOf(t)
+      const own = ws.setInterval
+      ws.setInterval = function (this: WsTracker, ms?: number) {
+        intervals.set(this, [...(intervals.get(this) ?? []), ms ?? -1])
+        own.call(this, ms)
+      }
+    }
+    for (const torrent of torrents) {
+      intervals.clear()
+      let update: Awaited<ReturnType<typeof announceOnce>> | undefined
+      const calls = await handlerCalls(torrents, async () => { update = await announceOnce(torrent) })
+      expect([...calls.entries()], 'its tracker\'s handler, once').toEqual([[wsTrackerOf(torrent), 1]])
+      expect(update?.infoHash).toBe(torrent.infoHash)
+      const swarm = tracker.server.torrents[torrent.infoHash]!
+      expect([update?.complete, update?.incomplete]).toEqual([swarm.complete, swarm.incomplete])
+      // the tracker's interval for WebSocket clients (bittorrent-tracker's server: a fifth of its own)
+      expect([...intervals.entries()], 'its own interval, from its own answer').toEqual([[wsTrackerOf(torrent), [120_000]]])
+    }
+
+    // a scrape answer is for no one torrent: every tracker on the socket hears it, as before
+    const scraped = new Promise<{ infoHash: string; complete: number; incomplete: number }>((resolve) => trackerClientOf(torrents[2]!).on('scrape', resolve))
+    const calls = await handlerCalls(torrents, async () => {
+      trackerClientOf(torrents[2]!).scrape()
+      const data = await scraped
+      expect(data.infoHash).toBe(torrents[2]!.infoHash)
+      const swarm = tracker.server.torrents[torrents[2]!.infoHash]!
+      expect([data.complete, data.incomplete]).toEqual([swarm.complete, swarm.incomplete])
+    })
+    expect(torrents.map((t) => calls.get(wsTrackerOf(t))), 'each tracker once').toEqual([1, 1, 1, 1, 1, 1])
+  }, 60_000)
+
+  it('a destroyed torrent\'s tracker leaves the router (none kept as torrents come and go); a reconnecting one is routed once again', async () => {
+    const socketOf = async () => {
+      const t = await addListed('probe')
+      const s = wsTrackerOf(t).socket!
+      await new Promise<void>((resolve) => t.destroy({}, () => resolve()))
+      return s
+    }
+    const socket = await socketOf()
+    const before = routedTrackers(socket)!.size
+    const added: Torrent[] = []
+    for (let i = 0; i < 5; i++) added.push(await addListed(`come-and-go-${i}`))
+    const trackers = added.map(wsTrackerOf)
+    expect(routedTrackers(socket)?.size).toBe(before + 5)
+    for (const t of added) await new Promise<void>((resolve) => t.destroy({}, () => resolve()))
+    expect(routedTrackers(socket)?.size).toBe(before)
+    for (const ws of trackers) expect(routedTrackers(socket)?.has(ws), 'destroyed: gone from the router').toBe(false)
+    expect(socket.listenerCount('data')).toBe(1)
+
+    // bittorrent-tracker's reconnect: _onSocketClose destroys the tracker, a timer (10 s at least)
+    // calls _openSocket; the timer is run at once here
+    const torrent = await addListed('reconnecting')
+    const ws = wsTrackerOf(torrent)
+    ws._onSocketClose()
+    expect(routedTrackers(socket)?.has(ws), 'closed: out').toBe(false)
+    clearTimeout(ws.reconnectTimer!)
+    const reannounced = new Promise((resolve) => torrent.once('trackerAnnounce', resolve))
+    ws._openSocket() // the socket is open: it announces again at once
+    expect(routedTrackers(socket)?.has(ws), 'reopened: in').toBe(true)
+    expect(socket.listenerCount('data'), 'still the router only').toBe(1)
+    await reannounced
+    const calls = await handlerCalls([torrent], () => announceOnce(torrent))
+    expect([...calls.entries()]).toEqual([[ws, 1]])
+  }, 60_000)
+
+  it('expectingResponse as before: cleared by any message on the socket, also one for another torrent', async () => {
+    // bittorrent-tracker's flag, read by destroy (the socket's last tracker waits for a message if set):
+    // set at each send and cleared by each tracker's listener at every message on the socket. An
+    // answer to an offer is a send the tracker server does not answer.
+    const a = await addListed('expecting-a')
+    const b = await addListed('expecting-b')
+    const wsA = wsTrackerOf(a) as WsTracker & { expectingResponse: boolean; _send(p: object): void; client: { _infoHashBinary: string; _peerIdBinary: string } }
+    wsA._send({ action: 'announce', info_hash: wsA.client._infoHashBinary, peer_id: wsA.client._peerIdBinary, to_peer_id: 'p'.repeat(20), offer_id: 'o'.repeat(20), answer: { type: 'answer', sdp: 'v=0' } })
+    expect(wsA.expectingResponse).toBe(true)
+    const calls = await handlerCalls([a, b], () => announceOnce(b))
+    expect([...calls.entries()], 'b\'s answer to b only').toEqual([[wsTrackerOf(b), 1]])
+    expect(wsA.expectingResponse, 'a message came on the socket').toBe(false)
+  }, 30_000)
+
+  it('the socket\'s last tracker destroyed: the pool closes the socket and its router is gone', async () => {
+    const torrent = await addListed('last')
+    const socket = wsTrackerOf(torrent).socket!
+    expect(routedTrackers(socket)?.has(wsTrackerOf(torrent))).toBe(true)
+    for (const t of [...client.torrents]) await new Promise<void>((resolve) => t.destroy({}, () => resolve()))
+    expect(routedTrackers(socket)).toBeUndefined()
+    // the pool destroys it (after one more message if an answer was awaited: bittorrent-tracker's DESTROY_TIMEOUT)
+    const deadline = Date.now() + 10_000
+    while (!(socket as unknown as { destroyed: boolean }).destroyed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(socket.listenerCount('data'), 'no listener left on it').toBe(0)
+  }, 30_000)
 })
 
 describe('tracker-offers: announces of many torrents at once make their WebRTC offers over several tasks', () => {

@@ -1,4 +1,5 @@
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import { routeTrackerSocket } from './tracker-socket-router'
 import { withWebSocketTrackerPrototype } from './websocket-tracker-prototype'
 
 /**
@@ -32,14 +33,29 @@ let lastParsed: { action?: unknown; info_hash?: unknown } | undefined
  * is its own `_onAnnounceResponse`, unchanged; scrape answers and anything else take its
  * original path. No public API: the handler and the socket are private to bittorrent-tracker.
  * The prototype is patched once, reached through the first torrent whose trackers exist
- * (websocket-tracker-prototype.ts).
+ * (websocket-tracker-prototype.ts). And the message is not even handed to the other torrents:
+ * the socket's one router (tracker-socket-router.ts) calls only its torrent's handler.
  */
 export function parseTrackerMessagesOnce(torrent: Torrent): void {
-  withWebSocketTrackerPrototype(torrent, (proto) => {
+  withWebSocketTrackerPrototype(torrent, (proto, tracker) => {
     const handler = proto as WebSocketTrackerProto
     if (typeof handler._onSocketData !== 'function' || typeof handler._onAnnounceResponse !== 'function') return
     if (!patched.has(proto)) patchPrototype(handler)
+    routeTrackerSocket(proto, tracker, parsedOnce)
   })
+}
+
+/** The socket's message parsed, once per message (the last one is kept: see above); `undefined` if not JSON. */
+function parsedOnce(data: unknown): typeof lastParsed {
+  if (data !== lastRaw) {
+    lastRaw = data
+    try {
+      lastParsed = JSON.parse(decoder.decode(data as Uint8Array)) as typeof lastParsed
+    } catch {
+      lastParsed = undefined
+    }
+  }
+  return lastParsed
 }
 
 function patchPrototype(proto: WebSocketTrackerProto): void {
@@ -47,15 +63,7 @@ function patchPrototype(proto: WebSocketTrackerProto): void {
   const original = proto._onSocketData
   proto._onSocketData = function (this: WebSocketTrackerInternals, data: unknown) {
     if (this.destroyed) return
-    if (data !== lastRaw) {
-      lastRaw = data
-      try {
-        lastParsed = JSON.parse(decoder.decode(data as Uint8Array)) as typeof lastParsed
-      } catch {
-        lastParsed = undefined
-      }
-    }
-    const message = lastParsed
+    const message = parsedOnce(data)
     if (message === null || typeof message !== 'object' || message.action !== 'announce') {
       // not JSON, a scrape answer (whose handler changes what it parsed) or an unknown action:
       // the original path, with a parse of its own
