@@ -174,8 +174,12 @@ export class PageSession implements StreamOwner {
     this.ws.send(bytes, { binary: true }, () => {
       if (pooled) dataFrames.give(pooled) // written (or failed): nothing reads it any more
       if (this.ended) return // end() released the whole queue at once
+      const wasOver = this.overloaded()
       this.wsQueued -= cost
       this.host.accountTotal(-cost)
+      // back under the cap by this queue alone (it counts towards it, as account()'s bytes do):
+      // credit owed goes out and sockets held back read again, else they wait for an unrelated event
+      if (wasOver && !this.overloaded()) this.streams.grantAll()
       // the queue just drained below the mark: the streams it held back may read again
       if (this.wsQueued + cost > WS_HIGH_WATER && this.wsQueued <= WS_HIGH_WATER) this.pumpAll()
       if (this.paused) this.checkPressure()

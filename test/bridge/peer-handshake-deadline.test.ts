@@ -194,3 +194,34 @@ describe('a dialed peer\'s handshake deadline after an overload that ended on it
     p.close()
   }, 30_000)
 })
+
+// The same overload ending as the page's WebSocket queue drains: the session, back under its cap,
+// grants and resumes its streams then (page-session.ts), not at the next unrelated event. With a
+// deadline of a minute, the peer's handshake must come long before it.
+describe('a session back under its cap as its queue to the page drains', () => {
+  let bridge: TestBridge
+  let answering: Awaited<ReturnType<typeof listener>>
+
+  beforeAll(async () => {
+    bridge = await startTestBridge(['--encryption', 'off'], { maxBufferedPerSession: 1000, handshakeTimeoutMs: 60_000, streamIdleMs: 10 * 60_000 })
+    answering = await listener((s) => s.once('data', () => s.write(Buffer.from(pageHandshake()))))
+  }, 30_000)
+
+  afterAll(async () => {
+    await bridge?.close()
+    for (const s of answering?.sockets ?? []) s.destroy()
+    await new Promise((r) => answering?.server.close(r))
+  })
+
+  it('reads the peer\'s handshake at once, not at the deadline', async () => {
+    const p = await rawPage(bridge.wsUrl, { origin: bridge.origin })
+    const isWelcome = (f: BridgeToPageFrame): f is BridgeToPageFrame => f.type === FrameType.Welcome
+    await p.next(isWelcome)
+    p.send({ type: FrameType.Register, infoHash: INFO_HASH, peerId: PEER_ID })
+    p.send({ type: FrameType.Open, stream: 1, infoHash: INFO_HASH, peer: { host: '127.0.0.1', port: answering.port } })
+    p.send({ type: FrameType.Data, stream: 1, data: pageHandshake() })
+    const answer = await p.next((f): f is DataFrame | CloseFrame => (f.type === FrameType.Data || f.type === FrameType.Close) && f.stream === 1, 10_000)
+    expect(answer.type, answer.type === FrameType.Close ? answer.reason : '').toBe(FrameType.Data)
+    p.close()
+  }, 30_000)
+})
