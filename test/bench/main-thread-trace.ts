@@ -3,6 +3,8 @@
  * timeline category records every task of every thread ("RunTask", duration in microseconds),
  * the short ones too, which a PerformanceObserver for long tasks (50 ms and over) never reports.
  */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Browser, Page } from '@playwright/test'
 import { timerCounts, type TimerCount } from './cpu-profile'
 
@@ -91,7 +93,12 @@ interface TimerData { timerId?: number; timeout?: number; singleShot?: boolean }
  * Every task of the main thread counts, the short ones too.
  */
 export async function profileMainThread(browser: Browser, page: Page, action: () => Promise<void>, refreshTimeoutMs = 250): Promise<MainThreadProfile> {
-  const trace = await recordTrace(browser, page, [...TRACE_CATEGORIES, 'devtools.timeline'], action)
+  // BENCH_TRACE_SAVE=DIR keeps each trace (for longest-tasks.ts or DevTools); with
+  // BENCH_TRACE_SAMPLES=1 it holds V8's samples too, which say which function ran in which task
+  const samples = process.env.BENCH_TRACE_SAMPLES === '1' ? ['disabled-by-default-v8.cpu_profiler'] : []
+  const trace = await recordTrace(browser, page, [...TRACE_CATEGORIES, 'devtools.timeline', ...samples], action)
+  const keep = process.env.BENCH_TRACE_SAVE
+  if (keep) writeFileSync(join(keep, `main-thread-${Date.now()}.json`), trace)
   return mainThreadProfile(trace, new URL(page.url()).origin, refreshTimeoutMs)
 }
 
