@@ -84,6 +84,13 @@ export interface MainThreadProfile extends MainThreadTasks {
   refreshMs: number[]
   /** The main thread's timers grouped by timeout: how many, how often they fired, their tasks' time. */
   timers: TimerCount[]
+  /** The longest task by the thread's own CPU time (tdur), ms: on a shared machine wall time also counts waiting for a core. */
+  longestCpuMs: number
+  /**
+   * V8's major GCs (mark-compact) in the window, own CPU ms each: one that falls in a window makes
+   * its longest task (tens of ms) whatever the app's code did, and when it falls is V8's choice.
+   */
+  majorGcCpuMs: number[]
 }
 
 interface TimerData { timerId?: number; timeout?: number; singleShot?: boolean }
@@ -140,5 +147,7 @@ export function mainThreadProfile(trace: Buffer, origin: string, refreshTimeoutM
     cpuShare: windowMs ? cpu / windowMs : 0,
     refreshMs,
     timers: timerCounts(events, pid, main.tid, windowMs),
+    longestCpuMs: tasks.reduce((a, t) => Math.max(a, t.tdur / 1000), 0),
+    majorGcCpuMs: onMain.filter((e) => e.name === 'MajorGC' && e.ph === 'X').map((e) => (e.tdur ?? e.dur ?? 0) / 1000),
   }
 }

@@ -160,7 +160,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const peerConnections = await peerConnectionsMade(page) - connectionsBefore
       const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, peerConnections, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'downloading', downloading)
-      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} % (CPU ${(downloading.cpuShare * 100).toFixed(1)} %), longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s, ${downloading.peerConnections} RTCPeerConnections made`)
+      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} % (CPU ${(downloading.cpuShare * 100).toFixed(1)} %), longest ${downloading.longestMs.toFixed(0)} ms (${downloading.longestCpuMs.toFixed(0)} ms own CPU; ${downloading.majorGcCpuMs.length} major GCs, longest ${Math.max(0, ...downloading.majorGcCpuMs).toFixed(0)} ms CPU), heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s, ${downloading.peerConnections} RTCPeerConnections made`)
 
       const pauseAll = async () => {
         const pausing = await page.evaluate(async () => {
@@ -182,7 +182,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
       const idle = { ...idleTrace, heapMiB: await heap.stop(), functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'idle', idle)
-      log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} % (CPU ${(idle.cpuShare * 100).toFixed(1)} %), longest ${idle.longestMs.toFixed(0)} ms, heap ${idle.heapMiB.toFixed(1)} MiB`)
+      log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} % (CPU ${(idle.cpuShare * 100).toFixed(1)} %), longest ${idle.longestMs.toFixed(0)} ms (${idle.longestCpuMs.toFixed(0)} ms own CPU; major GCs in it: ${idle.majorGcCpuMs.map((ms) => `${ms.toFixed(0)} ms CPU`).join(', ') || 'none'}), heap ${idle.heapMiB.toFixed(1)} MiB`)
       const indexedDbMiB = (await indexedDbBytes(page)) / MiB
 
       let reloadSeconds = 0
