@@ -3,6 +3,8 @@
  * timeline category records every task of every thread ("RunTask", duration in microseconds),
  * the short ones too, which a PerformanceObserver for long tasks (50 ms and over) never reports.
  */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Browser, Page } from '@playwright/test'
 import { timerCounts, type TimerCount } from './cpu-profile'
 
@@ -82,6 +84,13 @@ export interface MainThreadProfile extends MainThreadTasks {
   refreshMs: number[]
   /** The main thread's timers grouped by timeout: how many, how often they fired, their tasks' time. */
   timers: TimerCount[]
+  /** The longest task by the thread's own CPU time (tdur), ms: on a shared machine wall time also counts waiting for a core. */
+  longestCpuMs: number
+  /**
+   * V8's major GCs (mark-compact) in the window, own CPU ms each: one that falls in a window makes
+   * its longest task (tens of ms) whatever the app's code did, and when it falls is V8's choice.
+   */
+  majorGcCpuMs: number[]
 }
 
 interface TimerData { timerId?: number; timeout?: number; singleShot?: boolean }
@@ -91,7 +100,12 @@ interface TimerData { timerId?: number; timeout?: number; singleShot?: boolean }
  * Every task of the main thread counts, the short ones too.
  */
 export async function profileMainThread(browser: Browser, page: Page, action: () => Promise<void>, refreshTimeoutMs = 250): Promise<MainThreadProfile> {
-  const trace = await recordTrace(browser, page, [...TRACE_CATEGORIES, 'devtools.timeline'], action)
+  // BENCH_TRACE_SAVE=DIR keeps each trace (for longest-tasks.ts or DevTools); with
+  // BENCH_TRACE_SAMPLES=1 it holds V8's samples too, which say which function ran in which task
+  const samples = process.env.BENCH_TRACE_SAMPLES === '1' ? ['disabled-by-default-v8.cpu_profiler'] : []
+  const trace = await recordTrace(browser, page, [...TRACE_CATEGORIES, 'devtools.timeline', ...samples], action)
+  const keep = process.env.BENCH_TRACE_SAVE
+  if (keep) writeFileSync(join(keep, `main-thread-${Date.now()}.json`), trace)
   return mainThreadProfile(trace, new URL(page.url()).origin, refreshTimeoutMs)
 }
 
@@ -133,5 +147,7 @@ export function mainThreadProfile(trace: Buffer, origin: string, refreshTimeoutM
     cpuShare: windowMs ? cpu / windowMs : 0,
     refreshMs,
     timers: timerCounts(events, pid, main.tid, windowMs),
+    longestCpuMs: tasks.reduce((a, t) => Math.max(a, t.tdur / 1000), 0),
+    majorGcCpuMs: onMain.filter((e) => e.name === 'MajorGC' && e.ph === 'X').map((e) => (e.tdur ?? e.dur ?? 0) / 1000),
   }
 }

@@ -160,21 +160,29 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const peerConnections = await peerConnectionsMade(page) - connectionsBefore
       const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, peerConnections, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'downloading', downloading)
-      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} % (CPU ${(downloading.cpuShare * 100).toFixed(1)} %), longest ${downloading.longestMs.toFixed(0)} ms, heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s, ${downloading.peerConnections} RTCPeerConnections made`)
+      log(`bench scale:   downloading: busy ${(downloading.busyShare * 100).toFixed(1)} % (CPU ${(downloading.cpuShare * 100).toFixed(1)} %), longest ${downloading.longestMs.toFixed(0)} ms (${downloading.longestCpuMs.toFixed(0)} ms own CPU; ${downloading.majorGcCpuMs.length} major GCs, longest ${Math.max(0, ...downloading.majorGcCpuMs).toFixed(0)} ms CPU), heap ${downloading.heapMiB.toFixed(1)} MiB, ${downloading.downloadMBps.toFixed(2)} MB/s, ${downloading.peerConnections} RTCPeerConnections made`)
 
-      const pausing = await page.evaluate(async () => {
-        const app = document.querySelector('bt-app') as unknown as { torrents: { infoHash: string; state: string }[]; engine: { pause(h: string): Promise<void> } }
-        const active = app.torrents.filter((t) => t.state === 'downloading' || t.state === 'queued')
-        for (const t of active) await app.engine.pause(t.infoHash)
-        return active.length
-      })
-      await untilList(page, 'the active ones paused', (s) => (s.states.paused ?? 0) >= pausing, 60_000)
-      await page.waitForTimeout(5000)
+      const pauseAll = async () => {
+        const pausing = await page.evaluate(async () => {
+          const app = document.querySelector('bt-app') as unknown as { torrents: { infoHash: string; state: string }[]; engine: { pause(h: string): Promise<void> } }
+          const active = app.torrents.filter((t) => t.state === 'downloading' || t.state === 'queued')
+          for (const t of active) await app.engine.pause(t.infoHash)
+          return active.length
+        })
+        await untilList(page, 'the active ones paused', (s) => (s.states.paused ?? 0) >= pausing, 60_000)
+        await page.waitForTimeout(5000)
+      }
+      // BENCH_SCALE_TRACE_PAUSE=1: the pause and the 5 s after it traced too (what the idle window's
+      // start inherits from it, e.g. a major GC of the paused torrents' garbage); keep it with BENCH_TRACE_SAVE
+      if (process.env.BENCH_SCALE_TRACE_PAUSE === '1') {
+        const pause = await profileMainThread(browser, page, pauseAll)
+        log(`bench scale:   pausing and 5 s after: busy ${(pause.busyShare * 100).toFixed(1)} % (CPU ${(pause.cpuShare * 100).toFixed(1)} %), longest ${pause.longestMs.toFixed(0)} ms`)
+      } else await pauseAll()
       heap = await heapSampler(context, page)
       const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
       const idle = { ...idleTrace, heapMiB: await heap.stop(), functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'idle', idle)
-      log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} % (CPU ${(idle.cpuShare * 100).toFixed(1)} %), longest ${idle.longestMs.toFixed(0)} ms, heap ${idle.heapMiB.toFixed(1)} MiB`)
+      log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} % (CPU ${(idle.cpuShare * 100).toFixed(1)} %), longest ${idle.longestMs.toFixed(0)} ms (${idle.longestCpuMs.toFixed(0)} ms own CPU; major GCs in it: ${idle.majorGcCpuMs.map((ms) => `${ms.toFixed(0)} ms CPU`).join(', ') || 'none'}), heap ${idle.heapMiB.toFixed(1)} MiB`)
       const indexedDbMiB = (await indexedDbBytes(page)) / MiB
 
       let reloadSeconds = 0
