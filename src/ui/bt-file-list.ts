@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { formatBytes, formatPercent, t } from '../i18n/i18n'
-import { barWidth } from './bar-width'
+import { barWidth } from './cssom-style'
 import type { FileSnapshot } from '../protocol/engine-events'
 import type { FilePriority } from '../protocol/stored-torrent'
 import { isPlayable } from '../pwa/media-types'

@@ -1,7 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit'
 import { storageUsed, storedTally } from '../core/file-storage/storage-used'
 import { formatBytes, t } from '../i18n/i18n'
-import { barWidth } from './bar-width'
+import { barWidth } from './cssom-style'
 import type { TorrentSnapshot } from '../protocol/engine-events'
 import { updateWhenLocaleChanges } from './localized'
 

@@ -14,6 +14,18 @@ import { twoPieceMetainfo } from '../support/two-piece-metainfo'
 const context: SessionContext = { settings: () => ({ ...DEFAULT_SETTINGS }), runner: { start: async () => {}, stop: async () => {} } }
 const running = { ready: false, wires: [], numPeers: 0, pieces: [], magnetURI: '' } as unknown as Torrent
 
+/** A torrent of two pieces, added, started and checked: downloading, with no peers. */
+function downloading(letter: string): TorrentSession {
+  const s = new TorrentSession(letter.repeat(40), { infoHash: letter.repeat(40), name: 'two', addedAt: 1, paused: false }, context)
+  s.metainfo = twoPieceMetainfo
+  s.apply({ type: 'added', record: s.storedFacts() })
+  s.torrent = { ...running, ready: true } as unknown as Torrent
+  s.apply({ type: 'queue-planned', ...s.standing() })
+  s.apply({ type: 'started', metadata: true })
+  s.apply({ type: 'checked', complete: false })
+  return s
+}
+
 describe('the state a torrent shows through a stall restart', () => {
   it('a magnet stays "Getting metadata" through the stop and the start (regression: it flickered to "Queued")', () => {
     const s = new TorrentSession('e'.repeat(40), { infoHash: 'e'.repeat(40), name: 'magnet', addedAt: 1, paused: false }, context)
@@ -41,13 +53,7 @@ describe('the state a torrent shows through a stall restart', () => {
   })
 
   it('a download stays "Looking for peers" through the stop, the start and its quick check', () => {
-    const s = new TorrentSession('f'.repeat(40), { infoHash: 'f'.repeat(40), name: 'two', addedAt: 1, paused: false }, context)
-    s.metainfo = twoPieceMetainfo
-    s.apply({ type: 'added', record: s.storedFacts() })
-    s.torrent = { ...running, ready: true } as unknown as Torrent
-    s.apply({ type: 'queue-planned', ...s.standing() })
-    s.apply({ type: 'started', metadata: true })
-    s.apply({ type: 'checked', complete: false })
+    const s = downloading('f')
     const cache = new SnapshotCache(() => undefined)
     expect(cache.of(s).state).toBe('downloading')
     s.restartingFrom = s.state.name
@@ -64,13 +70,7 @@ describe('the state a torrent shows through a stall restart', () => {
   // The marker ends with the event that ends the restart, whether or not a snapshot was taken in
   // between (regression: a snapshot cleared it, so a later re-check showed the state before the restart).
   it('a re-check after a restart with no snapshot taken in between shows "Checking"', () => {
-    const s = new TorrentSession('a'.repeat(40), { infoHash: 'a'.repeat(40), name: 'two', addedAt: 1, paused: false }, context)
-    s.metainfo = twoPieceMetainfo
-    s.apply({ type: 'added', record: s.storedFacts() })
-    s.torrent = { ...running, ready: true } as unknown as Torrent
-    s.apply({ type: 'queue-planned', ...s.standing() })
-    s.apply({ type: 'started', metadata: true })
-    s.apply({ type: 'checked', complete: false })
+    const s = downloading('a')
     // the stall restart, through to downloading again, no snapshot taken
     s.restartingFrom = s.state.name
     s.apply({ type: 'stopped', ...s.standing() })
