@@ -210,7 +210,9 @@ test('4. qbittorrent-nox seeds a v2-only torrent; the page downloads it by btmh 
     await addByMagnet(page, made.view.magnet)
     await expect(item(page, made.name).getByTestId('state')).toHaveText('Seeding', { timeout: 60_000 })
     await expectSavedFilesExact(page, { name: made.name, sha256: made.sha256 }, tmpDir)
-    expect((await qbt.info(made.key))[0]?.uploaded, 'qBittorrent sent the bytes').toBeGreaterThan(0)
+    // qBittorrent refreshes the counts its Web API gives every second or so: read until they show
+    // (CI once read 0 just after the page had every byte)
+    await expect.poll(async () => (await qbt.info(made.key))[0]?.uploaded ?? 0, { message: 'qBittorrent sent the bytes', timeout: 15_000 }).toBeGreaterThan(0)
   } finally {
     await qbt.stop()
   }
