@@ -1,4 +1,5 @@
 import type { Torrent } from 'webtorrent/dist/webtorrent.min.js'
+import { readWebSocketTrackerMessage, type WebSocketTrackerMessage } from '../../core/peer-discovery/websocket-tracker-message'
 import { routeTrackerSocket } from './tracker-socket-router'
 import { withWebSocketTrackerPrototype } from './websocket-tracker-prototype'
 
@@ -18,10 +19,9 @@ interface WebSocketTrackerInternals extends WebSocketTrackerProto {
 }
 
 const patched = new WeakSet<object>()
-const decoder = new TextDecoder()
-/** The last raw message and what it parsed to (or `undefined`: not JSON). */
+/** The last raw message and what it was read as. */
 let lastRaw: unknown = null
-let lastParsed: { action?: unknown; info_hash?: unknown } | undefined
+let lastRead: WebSocketTrackerMessage = { kind: 'dropped', reason: 'not JSON' }
 
 /**
  * bittorrent-tracker shares one socket per tracker URL among all torrents, and each torrent's
@@ -30,32 +30,29 @@ let lastParsed: { action?: unknown; info_hash?: unknown } | undefined
  * One socket 'data' emit hands the same value to every listener in turn, so the last raw
  * message's parse is kept and reused, and a tracker skips at once an announce message that is
  * not its torrent's. What it does with its own (offers, answers, intervals, failures, warnings)
- * is its own `_onAnnounceResponse`, unchanged; scrape answers and anything else take its
- * original path. No public API: the handler and the socket are private to bittorrent-tracker.
+ * is its own `_onAnnounceResponse`, unchanged. The read (core/peer-discovery/websocket-tracker-message.ts)
+ * also tells the router what else a message is: a scrape answer for some torrents, or one to drop. No public API: the handler and the socket are private to bittorrent-tracker.
  * The prototype is patched once, reached through the first torrent whose trackers exist
  * (websocket-tracker-prototype.ts). And the message is not even handed to the other torrents:
- * the socket's one router (tracker-socket-router.ts) calls only its torrent's handler.
+ * the socket's one router (tracker-socket-router.ts) calls only its torrent's handler, and
+ * handles scrape answers and drops itself.
  */
 export function parseTrackerMessagesOnce(torrent: Torrent): void {
   withWebSocketTrackerPrototype(torrent, (proto, tracker) => {
     const handler = proto as WebSocketTrackerProto
     if (typeof handler._onSocketData !== 'function' || typeof handler._onAnnounceResponse !== 'function') return
     if (!patched.has(proto)) patchPrototype(handler)
-    routeTrackerSocket(proto, tracker, parsedOnce)
+    routeTrackerSocket(proto, tracker, readOnce)
   })
 }
 
-/** The socket's message parsed, once per message (the last one is kept: see above); `undefined` if not JSON. */
-function parsedOnce(data: unknown): typeof lastParsed {
+/** The socket's message read, once per message (the last one is kept: see above). */
+function readOnce(data: unknown): WebSocketTrackerMessage {
   if (data !== lastRaw) {
     lastRaw = data
-    try {
-      lastParsed = JSON.parse(decoder.decode(data as Uint8Array)) as typeof lastParsed
-    } catch {
-      lastParsed = undefined
-    }
+    lastRead = readWebSocketTrackerMessage(data)
   }
-  return lastParsed
+  return lastRead
 }
 
 function patchPrototype(proto: WebSocketTrackerProto): void {
@@ -63,16 +60,17 @@ function patchPrototype(proto: WebSocketTrackerProto): void {
   const original = proto._onSocketData
   proto._onSocketData = function (this: WebSocketTrackerInternals, data: unknown) {
     if (this.destroyed) return
-    const message = parsedOnce(data)
-    if (message === null || typeof message !== 'object' || message.action !== 'announce') {
-      // not JSON, a scrape answer (whose handler changes what it parsed) or an unknown action:
-      // the original path, with a parse of its own
+    const read = readOnce(data)
+    if (read.kind !== 'announce') {
+      // a tracker the router does not call (it has the rest): not JSON, a scrape answer (whose
+      // handler changes what it parsed) or an unknown action take the original path, with a
+      // parse of their own
       original.call(this, data)
       return
     }
     this.expectingResponse = false
     // another torrent's message on the shared socket: the original drops it in _onAnnounceResponse
-    if (message.info_hash !== this.client._infoHashBinary) return
-    this._onAnnounceResponse(message)
+    if (read.infoHash !== this.client._infoHashBinary) return
+    this._onAnnounceResponse(read.message)
   }
 }

@@ -1,4 +1,6 @@
+import { DroppedMessages } from '../../core/peer-discovery/dropped-messages'
 import { KeyedListeners } from '../../core/peer-discovery/keyed-listeners'
+import type { DropReason, WebSocketTrackerMessage } from '../../core/peer-discovery/websocket-tracker-message'
 
 /** bittorrent-tracker's pooled socket (simple-websocket, an event emitter): what the router uses of it. */
 interface TrackerSocket {
@@ -13,13 +15,15 @@ interface TrackerSocket {
  */
 interface RoutedTracker {
   socket: TrackerSocket | null
+  announceUrl?: string
   destroyed?: boolean
   /** Set by `_send`, cleared by any message on the socket; `destroy` of the socket's last tracker waits for one if set. */
   expectingResponse?: boolean
-  client: { _infoHashBinary?: unknown }
+  client: { _infoHashBinary?: unknown; emit(event: 'warning', err: Error): void }
   /** The listener `_openSocket` adds to the socket (it calls `_onSocketData`); `destroy` removes it. */
   _onSocketDataBound: ((data: unknown) => void) | null
   _onSocketData(data: unknown): void
+  _onScrapeResponse(data: Record<string, unknown>): void
 }
 interface RouterProto {
   _openSocket(this: RoutedTracker): void
@@ -27,8 +31,11 @@ interface RouterProto {
   _send(this: RoutedTracker, params: unknown): void
 }
 
-/** What a message is for, as the router needs it: `undefined` if it is not JSON. */
-export type ParseTrackerMessage = (data: unknown) => { action?: unknown; info_hash?: unknown } | undefined
+/** What a message is (core/peer-discovery/websocket-tracker-message.ts), read once for all its recipients. */
+export type ReadTrackerMessage = (data: unknown) => WebSocketTrackerMessage
+
+/** Why the router dropped a message: the reader's reasons, and a well-formed answer for no torrent on the socket. */
+type RouterDropReason = DropReason | 'announce answer for no torrent' | 'scrape answer for no torrent'
 
 /** One shared socket's router: its only 'data' listener for the routed trackers. */
 class SocketRouter {
@@ -39,10 +46,13 @@ class SocketRouter {
    * router clears it for these, which is the same, at the cost of the sends, not of the trackers.
    */
   readonly awaiting = new Set<RoutedTracker>()
+  /** The info-hashes each tracker asked to scrape and has had no answer for (`_send`). */
+  readonly scrapeRequests = new Map<RoutedTracker, Set<string>>()
+  readonly dropped = new DroppedMessages<RouterDropReason>(() => Date.now())
   readonly listener = (data: unknown): void => this.route(data)
   private listening = false
 
-  constructor(readonly socket: TrackerSocket, private readonly parse: ParseTrackerMessage) {}
+  constructor(readonly socket: TrackerSocket, private readonly read: ReadTrackerMessage) {}
 
   join(tracker: RoutedTracker, infoHash: string): void {
     if (!this.listening) {
@@ -57,25 +67,83 @@ class SocketRouter {
   leave(tracker: RoutedTracker): boolean {
     this.trackers.delete(tracker)
     this.awaiting.delete(tracker)
+    this.scrapeRequests.delete(tracker)
     if (this.trackers.size > 0) return false
     this.socket.removeListener('data', this.listener)
     this.listening = false
     return true
   }
 
+  askedToScrape(tracker: RoutedTracker, infoHashes: unknown): void {
+    const asked = (Array.isArray(infoHashes) ? infoHashes : [infoHashes]).filter((h): h is string => typeof h === 'string')
+    if (asked.length === 0) return
+    const pending = this.scrapeRequests.get(tracker)
+    if (pending) for (const h of asked) pending.add(h)
+    else this.scrapeRequests.set(tracker, new Set(asked))
+  }
+
   private route(data: unknown): void {
     for (const tracker of this.awaiting) tracker.expectingResponse = false
     this.awaiting.clear()
-    const message = this.parse(data)
-    // an announce message names its torrent: only that torrent's trackers would not drop it
-    // (bittorrent-tracker's _onAnnounceResponse); anything else goes to all, as before
-    const recipients = message?.action === 'announce' && typeof message.info_hash === 'string'
-      ? this.trackers.of(message.info_hash)
-      : this.trackers.all()
-    for (const tracker of recipients) {
-      // one that left while the others were called (destroyed by one of them) is not called
-      if (this.trackers.has(tracker)) tracker._onSocketData(data)
+    const message = this.read(data)
+    if (message.kind === 'announce') {
+      // an announce answer names its torrent: only that torrent's trackers would not drop it
+      // (bittorrent-tracker's _onAnnounceResponse)
+      const recipients = this.trackers.of(message.infoHash)
+      // quiet: a late answer for a torrent just removed is no fault of the tracker
+      if (recipients.length === 0) return this.drop('announce answer for no torrent', true)
+      for (const tracker of recipients) {
+        // one that left while the others were called (destroyed by one of them) is not called
+        if (this.trackers.has(tracker)) tracker._onSocketData(data)
+      }
+    } else if (message.kind === 'scrape') {
+      this.routeScrape(message)
+    } else {
+      this.drop(message.reason)
     }
+  }
+
+  /**
+   * A scrape answer goes to the trackers that asked for one of its torrents, with all they asked
+   * for, and to the trackers of its torrents, each with its own torrent's entry. bittorrent-tracker
+   * handed it to every tracker on the socket, and each emitted every entry as its own torrent's
+   * scrape: a hostile answer listing n torrents cost n events in each of them.
+   */
+  private routeScrape({ infoHashes, files, message }: Extract<WebSocketTrackerMessage, { kind: 'scrape' }>): void {
+    const wanted = new Map<RoutedTracker, string[]>()
+    const want = (tracker: RoutedTracker, infoHash: string) => {
+      const list = wanted.get(tracker)
+      if (!list) wanted.set(tracker, [infoHash])
+      else if (!list.includes(infoHash)) list.push(infoHash)
+    }
+    for (const [tracker, pending] of this.scrapeRequests) {
+      for (const infoHash of infoHashes) {
+        if (pending.delete(infoHash)) want(tracker, infoHash)
+      }
+      if (pending.size === 0) this.scrapeRequests.delete(tracker)
+    }
+    for (const infoHash of infoHashes) for (const tracker of this.trackers.of(infoHash)) want(tracker, infoHash)
+    if (wanted.size === 0) return this.drop('scrape answer for no torrent', true)
+    for (const [tracker, own] of wanted) {
+      if (!this.trackers.has(tracker) || tracker.destroyed) continue
+      // entries copied: bittorrent-tracker's _onScrapeResponse writes into each
+      const entries: Record<string, unknown> = {}
+      for (const infoHash of own) entries[infoHash] = { ...(files[infoHash] as object) }
+      tracker._onScrapeResponse({ ...message, files: entries })
+    }
+  }
+
+  /**
+   * A message no torrent on the socket takes: counted once for the socket, with at most one
+   * warning a minute (DroppedMessages), on the first tracker's torrent. bittorrent-tracker had
+   * every tracker on the socket parse it and warn, or, for an unknown action, close and reconnect:
+   * a tracker that sends nonsense is not trusted to end every torrent's announces at once.
+   */
+  private drop(reason: RouterDropReason, quiet = false): void {
+    const warning = this.dropped.drop(reason, quiet)
+    if (warning === undefined) return
+    const first = this.trackers.all()[0] // once a minute at most: the copy does not matter
+    first?.client.emit('warning', new Error(`Invalid tracker response from ${first.announceUrl ?? 'a WebSocket tracker'}: ${warning}`))
   }
 }
 
@@ -88,38 +156,41 @@ const patched = new WeakSet<object>()
  * tracker adds its own 'data' listener to it: every message was handed to every torrent, 1,000
  * calls for one announce answer with 1,000 torrents, the top JavaScript functions of the page's
  * profile (issue 17). Now each socket has one router, its single 'data' listener for the patched
- * trackers: it parses a message once (`parse`, tracker-messages.ts) and hands an announce message
- * only to the trackers of its info-hash, anything else (scrape answers, not JSON, other actions,
- * no info-hash) to each tracker on the socket as before. A tracker joins its socket's router
+ * trackers: it reads a message once (`read`, tracker-messages.ts) and hands an announce answer
+ * only to the trackers of its info-hash, a scrape answer only to the trackers that asked or whose
+ * torrent it lists, and drops anything else once for the socket, counted, with at most one warning
+ * a minute (not JSON, not an object, another action, no info-hash, or no torrent here): a hostile
+ * tracker's message costs one read, not one per torrent. A tracker joins its socket's router
  * after `_openSocket` (which the constructor and every reconnect call) by moving its listener
  * there, and leaves it in `destroy`, which the socket's close and error, the torrent's
  * destruction and the pool's cleanup all go through: a destroyed tracker is never kept, nor
- * called. `_send` is wrapped to keep `expectingResponse` (read by `destroy`) as it was. No public
+ * called. `_send` is wrapped to keep `expectingResponse` (read by `destroy`) as it was, and to note
+ * what a tracker asked to scrape. No public
  * API: the socket, its pool and the listener are private to bittorrent-tracker. The prototype is
  * patched once (websocket-tracker-prototype.ts); a tracker made before (the first torrent's) is
  * moved to its router by `routeTrackerSocket`.
  */
-export function routeTrackerSocket(proto: object, tracker: object, parse: ParseTrackerMessage): void {
+export function routeTrackerSocket(proto: object, tracker: object, read: ReadTrackerMessage): void {
   const p = proto as Partial<RouterProto>
   if (!patched.has(proto)) {
     if (typeof p._openSocket !== 'function' || typeof p.destroy !== 'function' || typeof p._send !== 'function') return
-    patchPrototype(p as RouterProto, parse)
+    patchPrototype(p as RouterProto, read)
   }
   // made before the patch: still on its socket with a listener of its own
   const t = tracker as RoutedTracker
   const bound = t._onSocketDataBound
   if (routerOfTracker.has(t) || t.destroyed || !t.socket || !bound) return
   if (typeof t.socket.listeners === 'function' && !t.socket.listeners('data').includes(bound)) return
-  join(t, parse)
+  join(t, read)
 }
 
-function patchPrototype(proto: RouterProto, parse: ParseTrackerMessage): void {
+function patchPrototype(proto: RouterProto, read: ReadTrackerMessage): void {
   patched.add(proto)
   const open = proto._openSocket
   proto._openSocket = function (this: RoutedTracker) {
     leave(this) // bittorrent-tracker reopens only after destroy; never in two routers if that changes
     open.call(this)
-    join(this, parse)
+    join(this, read)
   }
   const destroy = proto.destroy
   proto.destroy = function (this: RoutedTracker, ...args: unknown[]) {
@@ -129,18 +200,22 @@ function patchPrototype(proto: RouterProto, parse: ParseTrackerMessage): void {
   const send = proto._send
   proto._send = function (this: RoutedTracker, params: unknown) {
     send.call(this, params)
-    if (this.expectingResponse) routerOfTracker.get(this)?.awaiting.add(this)
+    const router = routerOfTracker.get(this)
+    if (!router) return
+    if (this.expectingResponse) router.awaiting.add(this)
+    const { action, info_hash: infoHash } = (params ?? {}) as { action?: unknown; info_hash?: unknown }
+    if (action === 'scrape' && !this.destroyed) router.askedToScrape(this, infoHash)
   }
 }
 
-function join(tracker: RoutedTracker, parse: ParseTrackerMessage): void {
+function join(tracker: RoutedTracker, read: ReadTrackerMessage): void {
   const socket = tracker.socket
   const bound = tracker._onSocketDataBound
   const infoHash = tracker.client?._infoHashBinary
   if (!socket || tracker.destroyed || !bound || typeof infoHash !== 'string') return // left on its own listener
   let router = routerOfSocket.get(socket)
   if (!router) {
-    router = new SocketRouter(socket, parse)
+    router = new SocketRouter(socket, read)
     routerOfSocket.set(socket, router)
   }
   router.join(tracker, infoHash) // the router listens before the tracker's listener goes: no gap
@@ -155,9 +230,9 @@ function leave(tracker: RoutedTracker): void {
   if (router.leave(tracker)) routerOfSocket.delete(router.socket)
 }
 
-/** For the tests: the trackers routed on `socket` (none once the last left), and whether it listens. */
-export function routedTrackers(socket: object): { size: number; keys: number; has(tracker: object): boolean } | undefined {
+/** For the tests: the trackers routed on `socket` (none once the last left), and the messages it dropped by reason. */
+export function routedTrackers(socket: object): { size: number; keys: number; has(tracker: object): boolean; dropped: ReadonlyMap<string, number> } | undefined {
   const router = routerOfSocket.get(socket)
   if (!router) return undefined
-  return { size: router.trackers.size, keys: router.trackers.keys, has: (tracker) => router.trackers.has(tracker as RoutedTracker) }
+  return { size: router.trackers.size, keys: router.trackers.keys, has: (tracker) => router.trackers.has(tracker as RoutedTracker), dropped: router.dropped.counts }
 }

@@ -1,0 +1,165 @@
+/// <reference path="../../src/engine/webtorrent/webtorrent.d.ts" />
+// A hostile WebSocket tracker on loopback (a bare `ws` server, not a tracker) and the real
+// bittorrent-tracker client with many torrents on its one pooled socket, patched by the door
+// (tracker-messages.ts, tracker-socket-router.ts) as the page patches webtorrent's. Whatever the
+// tracker sends costs one read per message, not one per torrent; its garbage is counted with at
+// most one warning; a good announce answer still reaches its torrent, offer and all.
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { Torrent as BrowserTorrent } from 'webtorrent/dist/webtorrent.min.js'
+// @ts-ignore -- bittorrent-tracker ships no types; what is used is typed below
+import { Client as ClientModule } from 'bittorrent-tracker'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { parseTrackerMessagesOnce } from '../../src/engine/webtorrent/tracker-messages'
+import { routedTrackers } from '../../src/engine/webtorrent/tracker-socket-router'
+import { restrictWebRTCToLoopback } from '../support/loopback-webrtc'
+
+restrictWebRTCToLoopback()
+
+interface WsTracker {
+  socket: object | null
+  destroyed: boolean
+  reconnecting: boolean
+}
+interface TrackerClient {
+  infoHash: string
+  _infoHashBinary: string
+  _trackers: WsTracker[]
+  start(): void
+  scrape(): void
+  destroy(cb?: () => void): void
+  on(event: 'warning' | 'scrape' | 'update' | 'peer', fn: (data: never) => void): void
+}
+type ClientCtor = new (opts: { infoHash: string; peerId: string; announce: string[]; port: number; rtcConfig: object; getAnnounceOpts: () => object }) => TrackerClient
+const Client = ClientModule as unknown as ClientCtor
+
+const TORRENTS = 200
+const binary = (hex: string) => String.fromCharCode(...Buffer.from(hex, 'hex'))
+const nextTick = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
+  let server: WebSocketServer
+  let url: string
+  /** The pooled socket's far end (the 200 torrents), and the offerer's. */
+  let torrentsEnd: WebSocket
+  /** Raw messages from the torrents' socket, read only after a measured window (JSON.parse is counted). */
+  const received: string[] = []
+  let offererOffer: { offer: unknown; offer_id: string } | undefined
+  const clients: TrackerClient[] = []
+  const warnings: string[] = []
+
+  beforeAll(async () => {
+    server = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    await new Promise((resolve) => server.once('listening', resolve))
+    url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`
+    let offererAnnounced: () => void = () => {}
+    const offered = new Promise<void>((resolve) => { offererAnnounced = resolve })
+    server.on('connection', (socket, request) => {
+      if (request.url === '/offerer') {
+        socket.on('message', (raw) => {
+          const message = JSON.parse(String(raw)) as { offers?: { offer: unknown; offer_id: string }[] }
+          if (message.offers?.length) { offererOffer = message.offers[0]; offererAnnounced() }
+        })
+        return
+      }
+      torrentsEnd = socket
+      socket.on('message', (raw) => received.push(String(raw)))
+    })
+
+    for (let i = 0; i < TORRENTS; i++) {
+      const client = new Client({ infoHash: randomBytes(20).toString('hex'), peerId: randomBytes(20).toString('hex'), announce: [url], port: 6881, rtcConfig: { iceServers: [] }, getAnnounceOpts: () => ({ numwant: 0 }) })
+      client.on('warning', (err: Error) => warnings.push(err.message))
+      // the page's patch, reached as webtorrent's torrent reaches it (torrent.discovery.tracker)
+      parseTrackerMessagesOnce({ discovery: { tracker: client } } as unknown as BrowserTorrent)
+      clients.push(client)
+    }
+    for (const client of clients) client.start()
+    const deadline = Date.now() + 20_000
+    while (received.length < TORRENTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(received.length, 'every torrent announced').toBe(TORRENTS)
+
+    // a real WebRTC offer, made by a real client announcing elsewhere on the tracker (its own socket)
+    const offerer = new Client({ infoHash: clients[5]!.infoHash, peerId: randomBytes(20).toString('hex'), announce: [`${url}/offerer`], port: 6881, rtcConfig: { iceServers: [] }, getAnnounceOpts: () => ({ numwant: 1 }) })
+    offerer.on('warning', () => {})
+    clients.push(offerer)
+    offerer.start()
+    await offered
+  }, 60_000)
+
+  afterAll(async () => {
+    for (const client of clients) client.destroy()
+    for (const socket of server.clients) socket.terminate()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  const socket = () => clients[0]!._trackers[0]!.socket!
+
+  /** Sends `messages` on the torrents' socket, then a good announce answer for torrent 5, and counts JSON.parse until it arrived. */
+  async function flood(messages: (string | Buffer)[]) {
+    const target = clients[5]!
+    const updated = new Promise<{ complete: number; incomplete: number; infoHash: string }>((resolve) => target.on('update', resolve))
+    const parse = vi.spyOn(JSON, 'parse')
+    try {
+      for (const message of messages) torrentsEnd.send(message)
+      torrentsEnd.send(JSON.stringify({ action: 'announce', info_hash: target._infoHashBinary, complete: 4, incomplete: 2, interval: 120 }))
+      // bounded, so that a torrent the garbage cut off fails the assertions below, not the test's timeout
+      const update = await Promise.race([updated, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))])
+      await nextTick()
+      return { parses: parse.mock.calls.length, update }
+    } finally {
+      parse.mockRestore()
+    }
+  }
+
+  it('is one socket with one data listener for the 200 torrents', () => {
+    for (const client of clients.slice(0, TORRENTS)) expect(client._trackers[0]!.socket).toBe(socket())
+    expect(routedTrackers(socket())?.size).toBe(TORRENTS)
+    expect((socket() as { listenerCount(e: string): number }).listenerCount('data')).toBe(1)
+  })
+
+  it('garbage costs one read a message, one warning in all, and a good answer still reaches its torrent', async () => {
+    const unknownHash = binary('ab'.repeat(20))
+    const garbage = [
+      ...Array.from({ length: 10 }, (_, i) => `not json {${i}`),
+      ...Array.from({ length: 10 }, (_, i) => JSON.stringify([i, 'announce'])),
+      ...Array.from({ length: 10 }, () => JSON.stringify({ action: 'unknown', info_hash: clients[3]!._infoHashBinary })),
+      ...Array.from({ length: 10 }, () => JSON.stringify({ action: 'announce', info_hash: 'not a hash', complete: 9 })),
+      ...Array.from({ length: 10 }, () => JSON.stringify({ action: 'announce', info_hash: unknownHash, complete: 9 })),
+      Buffer.from([0xff, 0xfe, 0xfd]),
+    ]
+    warnings.length = 0
+    const { parses, update } = await flood(garbage)
+    // one parse per message (and the good answer's), not one per message and torrent (200 times as many)
+    expect(parses).toBeLessThanOrEqual(garbage.length + 1)
+    expect(warnings.length, warnings.slice(0, 3).join('; ')).toBe(1)
+    expect(warnings[0]).toMatch(/^Invalid tracker response from ws:\/\/127\.0\.0\.1:\d+: not JSON$/)
+    const dropped = routedTrackers(socket())!.dropped
+    expect(Object.fromEntries(dropped)).toEqual({ 'not JSON': 11, 'not an object': 10, 'unknown action': 10, 'no info_hash': 10, 'announce answer for no torrent': 10 })
+    // the good answer reached its torrent; nobody closed the socket over the garbage
+    expect(update).toMatchObject({ infoHash: clients[5]!.infoHash, complete: 4, incomplete: 2 })
+    for (const client of clients.slice(0, TORRENTS)) expect(client._trackers[0]).toMatchObject({ destroyed: false, reconnecting: false })
+  }, 30_000)
+
+  it('a scrape answer reaches the torrent it lists, once; an offer reaches its torrent, which answers it', async () => {
+    const scrapes = new Map<string, number>()
+    for (const client of clients.slice(0, TORRENTS)) client.on('scrape', (data: { infoHash: string }) => scrapes.set(client.infoHash, (scrapes.get(client.infoHash) ?? 0) + 1 + (data.infoHash === client.infoHash ? 0 : 1000)))
+    const listed = clients[7]!
+    const scraped = new Promise((resolve) => listed.on('scrape', resolve))
+    const peers = new Promise<{ id: string }>((resolve) => clients[5]!.on('peer', resolve))
+    const offererId = binary('cd'.repeat(20))
+    const { parses } = await flood([
+      JSON.stringify({ action: 'scrape', files: { [listed._infoHashBinary]: { complete: 2, incomplete: 3, downloaded: 4 }, [binary('ef'.repeat(20))]: { complete: 1, incomplete: 1, downloaded: 1 } } }),
+      JSON.stringify({ action: 'announce', info_hash: clients[5]!._infoHashBinary, peer_id: offererId, offer: offererOffer!.offer, offer_id: offererOffer!.offer_id }),
+    ])
+    await scraped
+    expect(parses).toBeLessThanOrEqual(3)
+    expect([...scrapes.entries()], 'the listed torrent, once, for itself').toEqual([[listed.infoHash, 1]])
+    const peer = await peers
+    expect(peer.id).toBe('cd'.repeat(20))
+    // its answer goes back to the tracker for the offerer
+    const deadline = Date.now() + 20_000
+    const answered = () => received.map((raw) => JSON.parse(raw) as { answer?: unknown; to_peer_id?: string }).find((m) => m.answer && m.to_peer_id === offererId)
+    while (!answered() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(answered()).toBeTruthy()
+  }, 30_000)
+})
