@@ -10,6 +10,7 @@ import type { Torrent as BrowserTorrent } from 'webtorrent/dist/webtorrent.min.j
 // @ts-ignore -- bittorrent-tracker ships no types; what is used is typed below
 import { Client as ClientModule } from 'bittorrent-tracker'
 import { WebSocketServer, type WebSocket } from 'ws'
+import { MAX_TRACKER_MESSAGE_BYTES } from '../../src/core/peer-discovery/websocket-tracker-message'
 import { parseTrackerMessagesOnce } from '../../src/engine/webtorrent/tracker-messages'
 import { routedTrackers } from '../../src/engine/webtorrent/tracker-socket-router'
 import { restrictWebRTCToLoopback } from '../support/loopback-webrtc'
@@ -105,7 +106,8 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
       // bounded, so that a torrent the garbage cut off fails the assertions below, not the test's timeout
       const update = await Promise.race([updated, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))])
       await nextTick()
-      return { parses: parse.mock.calls.length, update }
+      const longestParsed = Math.max(0, ...parse.mock.calls.map(([text]) => String(text).length))
+      return { parses: parse.mock.calls.length, longestParsed, update }
     } finally {
       parse.mockRestore()
     }
@@ -137,6 +139,20 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
     expect(Object.fromEntries(dropped)).toEqual({ 'not JSON': 11, 'not an object': 10, 'unknown action': 10, 'no info_hash': 10, 'announce answer for no torrent': 10 })
     // the good answer reached its torrent; nobody closed the socket over the garbage
     expect(update).toMatchObject({ infoHash: clients[5]!.infoHash, complete: 4, incomplete: 2 })
+    for (const client of clients.slice(0, TORRENTS)) expect(client._trackers[0]).toMatchObject({ destroyed: false, reconnecting: false })
+  }, 30_000)
+
+  it('a 5 MiB message, text or binary, valid JSON or not, is dropped unparsed, once', async () => {
+    const fiveMiB = 5 * 1024 * 1024
+    const huge = [
+      JSON.stringify('x'.repeat(fiveMiB)),
+      Buffer.from(JSON.stringify({ action: 'announce', info_hash: clients[5]!._infoHashBinary, complete: 99, padding: 'y'.repeat(fiveMiB) })),
+    ]
+    const before = routedTrackers(socket())!.dropped.get('too large') ?? 0
+    const { longestParsed, update } = await flood(huge)
+    expect(longestParsed, 'nothing past the cap was parsed').toBeLessThanOrEqual(MAX_TRACKER_MESSAGE_BYTES)
+    expect(routedTrackers(socket())!.dropped.get('too large')).toBe(before + 2)
+    expect(update, 'the padded one did not count as its answer').toMatchObject({ complete: 4 })
     for (const client of clients.slice(0, TORRENTS)) expect(client._trackers[0]).toMatchObject({ destroyed: false, reconnecting: false })
   }, 30_000)
 

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { isBinaryInfoHash, readWebSocketTrackerMessage } from '../../src/core/peer-discovery/websocket-tracker-message'
+import { describe, expect, it, vi } from 'vitest'
+import { isBinaryInfoHash, MAX_TRACKER_MESSAGE_BYTES, readWebSocketTrackerMessage } from '../../src/core/peer-discovery/websocket-tracker-message'
 
 // bittorrent-tracker's info-hashes: hex2bin, one character per byte
 const binary = (hex: string) => String.fromCharCode(...Buffer.from(hex, 'hex'))
@@ -58,5 +58,24 @@ describe('isBinaryInfoHash', () => {
     expect(isBinaryInfoHash('\u0100' + hashA.slice(1))).toBe(false)
     expect(isBinaryInfoHash(hashA + 'x')).toBe(false)
     expect(isBinaryInfoHash(undefined)).toBe(false)
+  })
+})
+
+describe('MAX_TRACKER_MESSAGE_BYTES', () => {
+  it('drops a larger message unread: neither decoded nor handed to JSON.parse', () => {
+    const huge = JSON.stringify({ action: 'announce', info_hash: hashA, padding: 'x'.repeat(MAX_TRACKER_MESSAGE_BYTES) })
+    const parse = vi.spyOn(JSON, 'parse')
+    try {
+      expect(readWebSocketTrackerMessage(bytes(huge))).toEqual({ kind: 'dropped', reason: 'too large' })
+      expect(readWebSocketTrackerMessage(huge)).toEqual({ kind: 'dropped', reason: 'too large' })
+      expect(parse).not.toHaveBeenCalled()
+    } finally {
+      parse.mockRestore()
+    }
+    // one at the limit is read
+    const padding = MAX_TRACKER_MESSAGE_BYTES - bytes({ action: 'announce', info_hash: hashB, padding: '' }).byteLength
+    const atLimit = bytes({ action: 'announce', info_hash: hashB, padding: 'y'.repeat(padding) })
+    expect(atLimit.byteLength).toBe(MAX_TRACKER_MESSAGE_BYTES)
+    expect(readWebSocketTrackerMessage(atLimit)).toMatchObject({ kind: 'announce', infoHash: hashB })
   })
 })

@@ -2,7 +2,7 @@
  * A message from a WebSocket tracker (webtorrent's signalling protocol: JSON with an `action`),
  * read once for every torrent on its shared socket: what it is, and which torrents it names. A
  * stranger's bytes: anything but an announce or scrape answer naming torrents comes out `dropped`
- * with a reason.
+ * with a reason, and a message past MAX_TRACKER_MESSAGE_BYTES is never decoded nor parsed.
  *
  * Info-hashes are bittorrent-tracker's "binary strings": 20 characters, one per byte
  * (`hex2bin`, each code 0-255), which is what its client sends as `info_hash` and compares an
@@ -12,7 +12,19 @@
  * parsed every message once per torrent; this decides what it is before any torrent sees it.
  */
 
-export type DropReason = 'not JSON' | 'not an object' | 'unknown action' | 'no info_hash'
+/**
+ * The largest message read. A browser WebSocket has no limit of its own, and bittorrent-tracker's
+ * client decodes and JSON.parses whatever arrives, in each torrent's tracker on the socket. A real
+ * answer is small: an announce answer carries at most one offer or answer (an SDP of 1-5 KiB), a
+ * scrape answer under 200 bytes per torrent asked for (its binary key JSON-escaped, 3 counts):
+ * 1,000 torrents in one scrape stay under 200 KiB. 1 MiB is 200 times the largest announce
+ * answer, and bounds what one message costs the page past its arrival: a
+ * bigger one is dropped unread (the browser has already received and kept it; nothing here can
+ * help that).
+ */
+export const MAX_TRACKER_MESSAGE_BYTES = 1024 * 1024
+
+export type DropReason = 'too large' | 'not JSON' | 'not an object' | 'unknown action' | 'no info_hash'
 
 export type WebSocketTrackerMessage =
   | { kind: 'announce'; infoHash: string; message: Record<string, unknown> }
@@ -25,7 +37,7 @@ const decoder = new TextDecoder() // as bittorrent-tracker's arr2text: UTF-8, ba
 /** A message as simple-websocket hands it over (a Uint8Array; a string or ArrayBuffer in other set-ups). */
 export function readWebSocketTrackerMessage(data: unknown): WebSocketTrackerMessage {
   const text = textOf(data)
-  if (text === undefined) return { kind: 'dropped', reason: 'not JSON' }
+  if (text === undefined) return { kind: 'dropped', reason: typeof data === 'string' || isBytes(data) ? 'too large' : 'not JSON' }
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -60,10 +72,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-/** The message's text, or `undefined` if it is not text at all. */
+/** The message's text, or `undefined` if it is too large or not text at all. */
 function textOf(data: unknown): string | undefined {
-  if (typeof data === 'string') return data
-  return isBytes(data) ? decoder.decode(data as Uint8Array) : undefined
+  if (typeof data === 'string') return data.length > MAX_TRACKER_MESSAGE_BYTES ? undefined : data // its UTF-8 is at least as long
+  if (!isBytes(data)) return undefined
+  return data.byteLength > MAX_TRACKER_MESSAGE_BYTES ? undefined : decoder.decode(data as Uint8Array)
 }
 
 function isBytes(data: unknown): data is ArrayBuffer | ArrayBufferView {

@@ -61,6 +61,12 @@ function patchPrototype(proto: WebSocketTrackerProto): void {
   proto._onSocketData = function (this: WebSocketTrackerInternals, data: unknown) {
     if (this.destroyed) return
     const read = readOnce(data)
+    if (read.kind === 'dropped' && read.reason === 'too large') {
+      // never parsed (MAX_TRACKER_MESSAGE_BYTES); the original's word for what it cannot read
+      this.expectingResponse = false
+      this.client.emit('warning', new Error('Invalid tracker response'))
+      return
+    }
     if (read.kind !== 'announce') {
       // a tracker the router does not call (it has the rest): not JSON, a scrape answer (whose
       // handler changes what it parsed) or an unknown action take the original path, with a
