@@ -17,10 +17,18 @@ import { restrictWebRTCToLoopback } from '../support/loopback-webrtc'
 
 restrictWebRTCToLoopback()
 
+interface TrackerSocket {
+  connected: boolean
+  listenerCount(event: string): number
+  once(event: 'close', fn: () => void): void
+}
 interface WsTracker {
-  socket: object | null
+  socket: TrackerSocket | null
   destroyed: boolean
   reconnecting: boolean
+  retries: number
+  reconnectTimer: ReturnType<typeof setTimeout> | null
+  _openSocket(): void
 }
 interface TrackerClient {
   infoHash: string
@@ -48,9 +56,18 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
   let offererOffer: { offer: unknown; offer_id: string } | undefined
   const clients: TrackerClient[] = []
   const warnings: string[] = []
+  /** The tracker takes connections (a refused one is a real socket error). */
+  let accepting = true
+  /** Node's warnings while the test runs (an emitter past 10 listeners of one event warns). */
+  const processWarnings: string[] = []
+  const onProcessWarning = (warning: Error) => processWarnings.push(`${warning.name}: ${warning.message}`)
+  /** The listeners on the shared socket after 200 torrents asked to announce, before it connected. */
+  let listenersWhileConnecting: Record<string, number> = {}
+  const lifecycleEvents = ['data', 'close', 'error', 'connect']
 
   beforeAll(async () => {
-    server = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    process.on('warning', onProcessWarning)
+    server = new WebSocketServer({ host: '127.0.0.1', port: 0, verifyClient: () => accepting })
     await new Promise((resolve) => server.once('listening', resolve))
     url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`
     let offererAnnounced: () => void = () => {}
@@ -75,6 +92,7 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
       clients.push(client)
     }
     for (const client of clients) client.start()
+    listenersWhileConnecting = Object.fromEntries(lifecycleEvents.map((e) => [e, clients[0]!._trackers[0]!.socket!.listenerCount(e)]))
     const deadline = Date.now() + 20_000
     while (received.length < TORRENTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
     expect(received.length, 'every torrent announced').toBe(TORRENTS)
@@ -88,6 +106,7 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
   }, 60_000)
 
   afterAll(async () => {
+    process.off('warning', onProcessWarning)
     for (const client of clients) client.destroy()
     for (const socket of server.clients) socket.terminate()
     await new Promise((resolve) => server.close(resolve))
@@ -113,10 +132,13 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
     }
   }
 
-  it('is one socket with one data listener for the 200 torrents', () => {
+  it('is one socket with one listener of each kind for the 200 torrents, also while they waited for it to connect', () => {
     for (const client of clients.slice(0, TORRENTS)) expect(client._trackers[0]!.socket).toBe(socket())
     expect(routedTrackers(socket())?.size).toBe(TORRENTS)
-    expect((socket() as { listenerCount(e: string): number }).listenerCount('data')).toBe(1)
+    // bittorrent-tracker: a data, close and error listener per torrent, and a connect one for each announce put off
+    expect(listenersWhileConnecting).toEqual({ data: 1, close: 1, error: 1, connect: 1 })
+    expect(Object.fromEntries(lifecycleEvents.map((e) => [e, socket().listenerCount(e)]))).toEqual({ data: 1, close: 1, error: 1, connect: 1 })
+    expect(processWarnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([])
   })
 
   it('garbage costs one read a message, one warning in all, and a good answer still reaches its torrent', async () => {
@@ -178,4 +200,47 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
     while (!answered() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
     expect(answered()).toBeTruthy()
   }, 30_000)
+
+  it('the tracker closes the socket, then refuses it: each torrent\'s tracker closes, errs and reconnects as bittorrent-tracker has it, and re-announces', async () => {
+    const trackers = clients.slice(0, TORRENTS).map((c) => c._trackers[0]!)
+    const closedSocket = socket()
+    const closed = new Promise<void>((resolve) => closedSocket.once('close', resolve))
+    torrentsEnd.terminate()
+    await closed
+    await nextTick()
+    // each tracker destroyed, its reconnect timer (bittorrent-tracker's backoff) running
+    for (const t of trackers) expect(t, 'closed').toMatchObject({ destroyed: true, reconnecting: true, retries: 0 })
+    for (const t of trackers) expect(t.reconnectTimer).not.toBeNull()
+    expect(routedTrackers(closedSocket), 'no router left on the closed socket').toBeUndefined()
+
+    // its timer (10 s and more, random) run at once: the tracker refuses the new socket, a real error
+    const reopen = (t: WsTracker) => {
+      clearTimeout(t.reconnectTimer!)
+      t.retries++
+      t._openSocket()
+    }
+    accepting = false
+    warnings.length = 0
+    for (const t of trackers) reopen(t)
+    const refused = trackers[0]!.socket!
+    expect(routedTrackers(refused)?.size).toBe(TORRENTS)
+    const deadline = Date.now() + 20_000
+    while (!trackers.every((t) => t.destroyed) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    for (const t of trackers) expect(t, 'errored').toMatchObject({ destroyed: true, reconnecting: true, retries: 1 })
+    // bittorrent-tracker's word for it, once per torrent as before (a socket error is each torrent's news)
+    expect(warnings.filter((w) => /Error connecting to/.test(w)).length).toBe(TORRENTS)
+
+    // accepted again: the first reopens the pool's socket; once it is open the others join it, and each announces
+    accepting = true
+    received.length = 0
+    reopen(trackers[0]!)
+    while (!trackers[0]!.socket?.connected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    for (const t of trackers.slice(1)) reopen(t)
+    while (received.length < TORRENTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    const announced = new Set(received.map((raw) => (JSON.parse(raw) as { action: string; info_hash: string }).info_hash))
+    expect(announced.size).toBe(TORRENTS)
+    for (const client of clients.slice(0, TORRENTS)) expect(announced.has(client._infoHashBinary)).toBe(true)
+    for (const t of trackers) expect(t, 'connected').toMatchObject({ destroyed: false, reconnecting: false, retries: 0 })
+    expect(Object.fromEntries(lifecycleEvents.map((e) => [e, socket().listenerCount(e)]))).toEqual({ data: 1, close: 1, error: 1, connect: 1 })
+  }, 60_000)
 })

@@ -487,6 +487,12 @@ describe('tracker-socket-router: a shared socket\'s one listener hands an announ
     expect(browserModule).toContain('_send(e){if(this.destroyed)return;this.expectingResponse=!0;')
     // an announce message is dropped by any tracker but its torrent's
     expect(browserModule).toContain('_onAnnounceResponse(e){if(e.info_hash!==this.client._infoHashBinary)return')
+    // the socket's lifecycle listeners the router takes over: connect (the socket's maker), close and
+    // error per tracker, and a connect one per announce or scrape put off until the socket connects
+    expect(browserModule).toContain('this.socket.consumers=1,this.socket.once("connect",this._onSocketConnectBound)}this.socket.on("data",this._onSocketDataBound),this.socket.once("close",this._onSocketCloseBound),this.socket.once("error",this._onSocketErrorBound)}')
+    expect(browserModule).toContain('announce(e){if(this.destroyed||this.reconnecting)return;if(!this.socket.connected)return void this.socket.once("connect",()=>{this.announce(e)});')
+    expect(browserModule).toContain('scrape(e){if(this.destroyed||this.reconnecting)return;if(!this.socket.connected)return void this.socket.once("connect",()=>{this.scrape(e)});')
+    expect(browserModule).toContain('this.socket.removeListener("connect",this._onSocketConnectBound),this.socket.removeListener("data",this._onSocketDataBound),this.socket.removeListener("close",this._onSocketCloseBound),this.socket.removeListener("error",this._onSocketErrorBound)')
     // and the Node build the tests below run is the same source
     expect(readFileSync('node_modules/bittorrent-tracker/package.json', 'utf8')).toContain('"version": "11.2.3"')
   })

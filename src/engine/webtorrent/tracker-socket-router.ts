@@ -2,11 +2,14 @@ import { DroppedMessages } from '../../core/peer-discovery/dropped-messages'
 import { KeyedListeners } from '../../core/peer-discovery/keyed-listeners'
 import type { DropReason, WebSocketTrackerMessage } from '../../core/peer-discovery/websocket-tracker-message'
 
+type Listener = (...args: never[]) => void
 /** bittorrent-tracker's pooled socket (simple-websocket, an event emitter): what the router uses of it. */
 interface TrackerSocket {
-  on(event: 'data', fn: (data: unknown) => void): unknown
-  removeListener(event: 'data', fn: (data: unknown) => void): unknown
-  listeners?(event: 'data'): unknown[]
+  connected?: boolean
+  on(event: 'data' | 'close' | 'error' | 'connect', fn: Listener): unknown
+  once(event: 'connect', fn: () => void): unknown
+  removeListener(event: 'data' | 'close' | 'error' | 'connect', fn: Listener): unknown
+  listeners?(event: 'data' | 'close' | 'error' | 'connect'): unknown[]
 }
 
 /**
@@ -17,18 +20,33 @@ interface RoutedTracker {
   socket: TrackerSocket | null
   announceUrl?: string
   destroyed?: boolean
+  reconnecting?: boolean
   /** Set by `_send`, cleared by any message on the socket; `destroy` of the socket's last tracker waits for one if set. */
   expectingResponse?: boolean
   client: { _infoHashBinary?: unknown; emit(event: 'warning', err: Error): void }
-  /** The listener `_openSocket` adds to the socket (it calls `_onSocketData`); `destroy` removes it. */
+  /** The listeners `_openSocket` adds to the socket (connect only if it made the socket); `destroy` removes them. */
   _onSocketDataBound: ((data: unknown) => void) | null
+  _onSocketConnectBound?: (() => void) | null
+  _onSocketCloseBound?: (() => void) | null
+  _onSocketErrorBound?: ((err: unknown) => void) | null
   _onSocketData(data: unknown): void
+  _onSocketClose(): void
+  _onSocketError(err: unknown): void
   _onScrapeResponse(data: Record<string, unknown>): void
+  announce?(opts: unknown): void
+  scrape?(opts: unknown): void
 }
 interface RouterProto {
   _openSocket(this: RoutedTracker): void
   destroy(this: RoutedTracker, ...args: unknown[]): unknown
   _send(this: RoutedTracker, params: unknown): void
+  announce?(this: RoutedTracker, opts: unknown): void
+  scrape?(this: RoutedTracker, opts: unknown): void
+}
+
+/** A call waiting for the socket to connect (a tracker's own connect listener, or an announce or scrape put off); `null` once removed. */
+interface ConnectWaiter {
+  run: (() => void) | null
 }
 
 /** What a message is (core/peer-discovery/websocket-tracker-message.ts), read once for all its recipients. */
@@ -37,7 +55,7 @@ export type ReadTrackerMessage = (data: unknown) => WebSocketTrackerMessage
 /** Why the router dropped a message: the reader's reasons, and a well-formed answer for no torrent on the socket. */
 type RouterDropReason = DropReason | 'announce answer for no torrent' | 'scrape answer for no torrent'
 
-/** One shared socket's router: its only 'data' listener for the routed trackers. */
+/** One shared socket's router: its only 'data', 'close', 'error' and 'connect' listener for the routed trackers. */
 class SocketRouter {
   readonly trackers = new KeyedListeners<RoutedTracker>()
   /**
@@ -49,28 +67,93 @@ class SocketRouter {
   /** The info-hashes each tracker asked to scrape and has had no answer for (`_send`). */
   readonly scrapeRequests = new Map<RoutedTracker, Set<string>>()
   readonly dropped = new DroppedMessages<RouterDropReason>(() => Date.now())
-  readonly listener = (data: unknown): void => this.route(data)
+  /** The trackers whose 'close' and 'error' listeners the router took over, in the order they joined. */
+  private readonly closing = new Set<RoutedTracker>()
+  /** What runs when the socket connects, in the order bittorrent-tracker added it; a tracker's own one by tracker. */
+  private connectWaiters: ConnectWaiter[] = []
+  private readonly ownConnect = new Map<RoutedTracker, ConnectWaiter>()
+  private readonly onData = (data: unknown): void => this.route(data)
+  private readonly onClose = (): void => {
+    for (const tracker of [...this.closing]) if (this.closing.has(tracker)) tracker._onSocketClose()
+  }
+  private readonly onError = (err: unknown): void => {
+    for (const tracker of [...this.closing]) if (this.closing.has(tracker)) tracker._onSocketError(err)
+  }
+  private readonly onConnect = (): void => {
+    const waiters = this.connectWaiters
+    this.connectWaiters = []
+    this.ownConnect.clear()
+    for (const waiter of waiters) waiter.run?.()
+  }
   private listening = false
 
   constructor(readonly socket: TrackerSocket, private readonly read: ReadTrackerMessage) {}
 
+  /** Takes over `tracker`'s listeners on the socket (`_openSocket` has just added them): its 'data' one is the caller's to remove. */
   join(tracker: RoutedTracker, infoHash: string): void {
     if (!this.listening) {
-      this.socket.on('data', this.listener)
+      // the router listens before a tracker's listener goes: no gap
+      this.socket.on('data', this.onData)
+      this.socket.on('close', this.onClose)
+      this.socket.on('error', this.onError)
+      this.socket.on('connect', this.onConnect)
       this.listening = true
     }
     this.trackers.add(tracker, infoHash)
     if (tracker.expectingResponse) this.awaiting.add(tracker)
+    this.takeLifecycleListeners(tracker)
   }
 
-  /** True once no tracker is left: the listener is off the socket and the router can be dropped. */
+  /**
+   * bittorrent-tracker adds a 'close' and an 'error' listener per tracker (and 'connect' for the
+   * one that made the socket): with 1,000 torrents, 1,000 of each on one socket (the browser's
+   * MaxListeners warnings), and at a close each tracker's destroy scans them all to remove its
+   * own (quadratic). The router calls each tracker's handler from its one listener instead, in
+   * the same order; taken only where found on the socket, so each is called as often as before.
+   */
+  private takeLifecycleListeners(tracker: RoutedTracker): void {
+    const socket = this.socket
+    if (typeof socket.listeners !== 'function') return
+    const close = tracker._onSocketCloseBound
+    const error = tracker._onSocketErrorBound
+    if (close && error && socket.listeners('close').includes(close) && socket.listeners('error').includes(error)) {
+      socket.removeListener('close', close)
+      socket.removeListener('error', error)
+      this.closing.add(tracker)
+    }
+    const connect = tracker._onSocketConnectBound
+    if (connect && socket.listeners('connect').includes(connect)) {
+      socket.removeListener('connect', connect)
+      const waiter = { run: connect }
+      this.connectWaiters.push(waiter)
+      this.ownConnect.set(tracker, waiter)
+    }
+  }
+
+  /** bittorrent-tracker's `announce` and `scrape` before the socket connects: `socket.once('connect', retry)`, here one listener for all. */
+  whenConnected(retry: () => void): void {
+    this.connectWaiters.push({ run: retry })
+  }
+
+  /** True once no tracker is left: the listeners are off the socket and the router can be dropped. */
   leave(tracker: RoutedTracker): boolean {
     this.trackers.delete(tracker)
     this.awaiting.delete(tracker)
     this.scrapeRequests.delete(tracker)
+    this.closing.delete(tracker)
+    // destroy removes a tracker's own connect listener; a put-off announce stays, as its once('connect') did
+    const own = this.ownConnect.get(tracker)
+    if (own) own.run = null
+    this.ownConnect.delete(tracker)
     if (this.trackers.size > 0) return false
-    this.socket.removeListener('data', this.listener)
+    this.socket.removeListener('data', this.onData)
+    this.socket.removeListener('close', this.onClose)
+    this.socket.removeListener('error', this.onError)
+    this.socket.removeListener('connect', this.onConnect)
     this.listening = false
+    // calls still waiting go back to the socket as bittorrent-tracker left them
+    for (const waiter of this.connectWaiters) if (waiter.run) this.socket.once('connect', waiter.run)
+    this.connectWaiters = []
     return true
   }
 
@@ -160,13 +243,15 @@ const patched = new WeakSet<object>()
  * only to the trackers of its info-hash, a scrape answer only to the trackers that asked or whose
  * torrent it lists, and drops anything else once for the socket, counted, with at most one warning
  * a minute (not JSON, not an object, another action, no info-hash, or no torrent here): a hostile
- * tracker's message costs one read, not one per torrent. A tracker joins its socket's router
- * after `_openSocket` (which the constructor and every reconnect call) by moving its listener
- * there, and leaves it in `destroy`, which the socket's close and error, the torrent's
- * destruction and the pool's cleanup all go through: a destroyed tracker is never kept, nor
- * called. `_send` is wrapped to keep `expectingResponse` (read by `destroy`) as it was, and to note
- * what a tracker asked to scrape. No public
- * API: the socket, its pool and the listener are private to bittorrent-tracker. The prototype is
+ * tracker's message costs one read, not one per torrent. Its 'close', 'error' and 'connect'
+ * listeners are the router's too, calling each tracker's handler as its own listener did, and an
+ * announce or scrape put off until the socket connects waits in the router. A tracker joins its
+ * socket's router after `_openSocket` (which the constructor and every reconnect call) by moving
+ * its listeners there, and leaves it in `destroy`, which the socket's close and error, the
+ * torrent's destruction and the pool's cleanup all go through: a destroyed tracker is never kept,
+ * nor called; reconnects (backoff, re-announce) stay bittorrent-tracker's own. `_send` is wrapped
+ * to keep `expectingResponse` (read by `destroy`) as it was, and to note what a tracker asked to
+ * scrape. No public API: the socket, its pool and the listeners are private to bittorrent-tracker. The prototype is
  * patched once (websocket-tracker-prototype.ts); a tracker made before (the first torrent's) is
  * moved to its router by `routeTrackerSocket`.
  */
@@ -197,6 +282,19 @@ function patchPrototype(proto: RouterProto, read: ReadTrackerMessage): void {
     leave(this)
     return destroy.apply(this, args)
   }
+  // a put-off announce or scrape waits in the router, not in a 'connect' listener of its own
+  for (const method of ['announce', 'scrape'] as const) {
+    const original = proto[method]
+    if (typeof original !== 'function') continue
+    proto[method] = function (this: RoutedTracker, opts: unknown) {
+      const router = routerOfTracker.get(this)
+      if (router && !this.destroyed && !this.reconnecting && this.socket === router.socket && !router.socket.connected) {
+        router.whenConnected(() => this[method]!(opts))
+        return
+      }
+      original.call(this, opts)
+    }
+  }
   const send = proto._send
   proto._send = function (this: RoutedTracker, params: unknown) {
     send.call(this, params)
@@ -218,7 +316,7 @@ function join(tracker: RoutedTracker, read: ReadTrackerMessage): void {
     router = new SocketRouter(socket, read)
     routerOfSocket.set(socket, router)
   }
-  router.join(tracker, infoHash) // the router listens before the tracker's listener goes: no gap
+  router.join(tracker, infoHash)
   routerOfTracker.set(tracker, router)
   socket.removeListener('data', bound)
 }
