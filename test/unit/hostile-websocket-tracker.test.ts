@@ -119,15 +119,17 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
     const target = clients[5]!
     const updated = new Promise<{ complete: number; incomplete: number; infoHash: string }>((resolve) => target.on('update', resolve))
     const parse = vi.spyOn(JSON, 'parse')
+    let bound: ReturnType<typeof setTimeout> | undefined
     try {
       for (const message of messages) torrentsEnd.send(message)
       torrentsEnd.send(JSON.stringify({ action: 'announce', info_hash: target._infoHashBinary, complete: 4, incomplete: 2, interval: 120 }))
       // bounded, so that a torrent the garbage cut off fails the assertions below, not the test's timeout
-      const update = await Promise.race([updated, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))])
+      const update = await Promise.race([updated, new Promise<undefined>((resolve) => { bound = setTimeout(() => resolve(undefined), 10_000) })])
       await nextTick()
       const longestParsed = Math.max(0, ...parse.mock.calls.map(([text]) => String(text).length))
       return { parses: parse.mock.calls.length, longestParsed, update }
     } finally {
+      clearTimeout(bound)
       parse.mockRestore()
     }
   }

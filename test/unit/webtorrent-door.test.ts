@@ -442,12 +442,12 @@ describe('tracker-socket-router: a shared socket\'s one listener hands an announ
     return torrent
   }
 
-  /** `_onSocketData` calls by tracker while `during` runs (the patched prototype's handler, wrapped). */
-  async function handlerCalls(torrents: Torrent[], during: () => Promise<unknown>): Promise<Map<object, number>> {
-    const proto = Object.getPrototypeOf(wsTrackerOf(torrents[0]!)) as { _onSocketData(this: object, data: unknown): void }
-    const inner = proto._onSocketData
+  /** `handler` calls by tracker while `during` runs (the patched prototype's handler, wrapped). */
+  async function handlerCalls(torrents: Torrent[], during: () => Promise<unknown>, handler: '_onSocketData' | '_onScrapeResponse' = '_onSocketData'): Promise<Map<object, number>> {
+    const proto = Object.getPrototypeOf(wsTrackerOf(torrents[0]!)) as Record<typeof handler, (this: object, data: unknown) => void>
+    const inner = proto[handler]
     const calls = new Map<object, number>()
-    proto._onSocketData = function (this: object, data: unknown) {
+    proto[handler] = function (this: object, data: unknown) {
       calls.set(this, (calls.get(this) ?? 0) + 1)
       inner.call(this, data)
     }
@@ -455,7 +455,7 @@ describe('tracker-socket-router: a shared socket\'s one listener hands an announ
       await during()
       await nextTick() // the socket's emit is over
     } finally {
-      proto._onSocketData = inner
+      proto[handler] = inner
     }
     return calls
   }
@@ -528,23 +528,13 @@ describe('tracker-socket-router: a shared socket\'s one listener hands an announ
 
     // a scrape answer reaches the tracker that asked (bittorrent-tracker handed it to every tracker on the socket)
     const scraped = new Promise<{ infoHash: string; complete: number; incomplete: number }>((resolve) => trackerClientOf(torrents[2]!).on('scrape', resolve))
-    const proto = Object.getPrototypeOf(wsTrackerOf(torrents[0]!)) as { _onScrapeResponse(this: object, data: unknown): void }
-    const inner = proto._onScrapeResponse
-    const calls = new Map<object, number>()
-    proto._onScrapeResponse = function (this: object, data: unknown) {
-      calls.set(this, (calls.get(this) ?? 0) + 1)
-      inner.call(this, data)
-    }
-    try {
+    const calls = await handlerCalls(torrents, async () => {
       trackerClientOf(torrents[2]!).scrape()
       const data = await scraped
       expect(data.infoHash).toBe(torrents[2]!.infoHash)
       const swarm = tracker.server.torrents[torrents[2]!.infoHash]!
       expect([data.complete, data.incomplete]).toEqual([swarm.complete, swarm.incomplete])
-      await nextTick()
-    } finally {
-      proto._onScrapeResponse = inner
-    }
+    }, '_onScrapeResponse')
     expect([...calls.entries()], 'its tracker only, once').toEqual([[wsTrackerOf(torrents[2]!), 1]])
   }, 60_000)
 
