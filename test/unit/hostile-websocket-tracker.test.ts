@@ -28,6 +28,7 @@ interface WsTracker {
   reconnecting: boolean
   retries: number
   reconnectTimer: ReturnType<typeof setTimeout> | null
+  scrape(opts: { infoHash: string }): void
   _openSocket(): void
 }
 interface TrackerClient {
@@ -58,6 +59,16 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
   const warnings: string[] = []
   /** The tracker takes connections (a refused one is a real socket error). */
   let accepting = true
+  /**
+   * While set, the server holds each WebSocket handshake until `releaseHandshakes`: the client's
+   * socket stays connecting for as long as the test needs, not for as long as loopback takes.
+   */
+  let holdingHandshakes = false
+  const heldHandshakes: (() => void)[] = []
+  const releaseHandshakes = () => {
+    holdingHandshakes = false
+    for (const release of heldHandshakes.splice(0)) release()
+  }
   /** Node's warnings while the test runs (an emitter past 10 listeners of one event warns). */
   const processWarnings: string[] = []
   const onProcessWarning = (warning: Error) => processWarnings.push(`${warning.name}: ${warning.message}`)
@@ -67,7 +78,15 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
 
   beforeAll(async () => {
     process.on('warning', onProcessWarning)
-    server = new WebSocketServer({ host: '127.0.0.1', port: 0, verifyClient: () => accepting })
+    server = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      verifyClient: (_info: unknown, done: (ok: boolean) => void) => {
+        const ok = accepting
+        if (holdingHandshakes) heldHandshakes.push(() => done(ok))
+        else done(ok)
+      },
+    })
     await new Promise((resolve) => server.once('listening', resolve))
     url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`
     let offererAnnounced: () => void = () => {}
@@ -113,6 +132,17 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
   })
 
   const socket = () => clients[0]!._trackers[0]!.socket!
+
+  /** bittorrent-tracker's reconnect timer (10 s and more, random) for `t`, run at once. */
+  const reopen = (t: WsTracker) => {
+    clearTimeout(t.reconnectTimer!)
+    t.retries++
+    t._openSocket()
+  }
+  const waitFor = async (done: () => boolean, ms = 20_000) => {
+    const deadline = Date.now() + ms
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 
   /** Sends `messages` on the torrents' socket, then a good announce answer for torrent 5, and counts JSON.parse until it arrived. */
   async function flood(messages: (string | Buffer)[]) {
@@ -215,12 +245,7 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
     for (const t of trackers) expect(t.reconnectTimer).not.toBeNull()
     expect(routedTrackers(closedSocket), 'no router left on the closed socket').toBeUndefined()
 
-    // its timer (10 s and more, random) run at once: the tracker refuses the new socket, a real error
-    const reopen = (t: WsTracker) => {
-      clearTimeout(t.reconnectTimer!)
-      t.retries++
-      t._openSocket()
-    }
+    // its timer run at once: the tracker refuses the new socket, a real error
     accepting = false
     warnings.length = 0
     for (const t of trackers) reopen(t)
@@ -244,5 +269,43 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
     for (const client of clients.slice(0, TORRENTS)) expect(announced.has(client._infoHashBinary)).toBe(true)
     for (const t of trackers) expect(t, 'connected').toMatchObject({ destroyed: false, reconnecting: false, retries: 0 })
     expect(Object.fromEntries(lifecycleEvents.map((e) => [e, socket().listenerCount(e)]))).toEqual({ data: 1, close: 1, error: 1, connect: 1 })
+  }, 60_000)
+
+  it('the tracker restarts with a slow handshake: trackers reopened onto the pool\'s socket while it connects announce when it connects, once each', async () => {
+    const trackers = clients.slice(0, TORRENTS).map((c) => c._trackers[0]!)
+    const closedSocket = socket()
+    const closed = new Promise<void>((resolve) => closedSocket.once('close', resolve))
+    torrentsEnd.terminate()
+    await closed
+    await nextTick()
+    for (const t of trackers) expect(t, 'closed').toMatchObject({ destroyed: true, reconnecting: true })
+
+    // the first timer makes the pool's new socket; the server holds its handshake
+    holdingHandshakes = true
+    received.length = 0
+    reopen(trackers[0]!)
+    await waitFor(() => heldHandshakes.length > 0)
+    expect(heldHandshakes.length, 'the server has the upgrade request and holds it').toBe(1)
+    const connecting = trackers[0]!.socket!
+    // the other timers fire while it connects: each joins the pooled socket (bittorrent-tracker's
+    // _openSocket calls its connect handler only if the socket is open already)
+    for (const t of trackers.slice(1)) reopen(t)
+    expect(connecting.connected).toBe(false)
+    for (const t of trackers) expect(t.socket).toBe(connecting)
+    for (const t of trackers) expect(t, 'reopened, waiting for the socket').toMatchObject({ destroyed: false, reconnecting: true })
+
+    releaseHandshakes()
+    await waitFor(() => received.length >= TORRENTS)
+    // a scrape sent after every announce: when the server has it, any second announce sent by then is in too
+    const marker = randomBytes(20).toString('hex')
+    trackers[0]!.scrape({ infoHash: marker })
+    await waitFor(() => received.some((raw) => (JSON.parse(raw) as { action: string }).action === 'scrape'))
+    const announces = received.map((raw) => JSON.parse(raw) as { action: string; info_hash: string }).filter((m) => m.action === 'announce')
+    const byTorrent = new Map<string, number>()
+    for (const m of announces) byTorrent.set(m.info_hash, (byTorrent.get(m.info_hash) ?? 0) + 1)
+    expect(clients.slice(0, TORRENTS).filter((c) => !byTorrent.has(c._infoHashBinary)).length, 'torrents that never announced again').toBe(0)
+    expect(announces.length, 'one announce each').toBe(TORRENTS)
+    for (const t of trackers) expect(t, 'connected').toMatchObject({ destroyed: false, reconnecting: false, retries: 0 })
+    expect(Object.fromEntries(lifecycleEvents.map((e) => [e, connecting.listenerCount(e)]))).toEqual({ data: 1, close: 1, error: 1, connect: 1 })
   }, 60_000)
 })

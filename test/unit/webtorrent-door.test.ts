@@ -493,6 +493,10 @@ describe('tracker-socket-router: a shared socket\'s one listener hands an announ
     expect(browserModule).toContain('announce(e){if(this.destroyed||this.reconnecting)return;if(!this.socket.connected)return void this.socket.once("connect",()=>{this.announce(e)});')
     expect(browserModule).toContain('scrape(e){if(this.destroyed||this.reconnecting)return;if(!this.socket.connected)return void this.socket.once("connect",()=>{this.scrape(e)});')
     expect(browserModule).toContain('this.socket.removeListener("connect",this._onSocketConnectBound),this.socket.removeListener("data",this._onSocketDataBound),this.socket.removeListener("close",this._onSocketCloseBound),this.socket.removeListener("error",this._onSocketErrorBound)')
+    // a tracker on a pooled socket has its connect handler called only if the socket is open already
+    // (the router calls it when a connecting one opens); the handler re-announces a reconnecting tracker
+    expect(browserModule).toContain('this.socket=_t[this.announceUrl],this.socket)_t[this.announceUrl].consumers+=1,this.socket.connected&&this._onSocketConnectBound();else{')
+    expect(browserModule).toContain('_onSocketConnect(){this.destroyed||this.reconnecting&&(this.reconnecting=!1,this.retries=0,this.announce(this.client._defaultAnnounceOpts()))}')
     // and the Node build the tests below run is the same source
     expect(readFileSync('node_modules/bittorrent-tracker/package.json', 'utf8')).toContain('"version": "11.2.3"')
   })

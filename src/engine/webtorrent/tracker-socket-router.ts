@@ -113,21 +113,30 @@ class SocketRouter {
    */
   private takeLifecycleListeners(tracker: RoutedTracker): void {
     const socket = this.socket
-    if (typeof socket.listeners !== 'function') return
+    const listening = (event: 'close' | 'error' | 'connect', fn: Listener) => typeof socket.listeners === 'function' && socket.listeners(event).includes(fn)
     const close = tracker._onSocketCloseBound
     const error = tracker._onSocketErrorBound
-    if (close && error && socket.listeners('close').includes(close) && socket.listeners('error').includes(error)) {
+    if (close && error && listening('close', close) && listening('error', error)) {
       socket.removeListener('close', close)
       socket.removeListener('error', error)
       this.closing.add(tracker)
     }
     const connect = tracker._onSocketConnectBound
-    if (connect && socket.listeners('connect').includes(connect)) {
+    if (!connect) return
+    if (listening('connect', connect)) {
       socket.removeListener('connect', connect)
-      const waiter = { run: connect }
-      this.connectWaiters.push(waiter)
-      this.ownConnect.set(tracker, waiter)
+    } else if (socket.connected) {
+      return // a pooled socket already open: `_openSocket` called it (bittorrent-tracker's own way)
     }
+    // Also a pooled socket still connecting: bittorrent-tracker gives only the socket's maker a
+    // connect listener and calls the others' handler only if the socket is already open, so a
+    // tracker reopened (reconnecting) while another's socket connects never learns it connected:
+    // it stays reconnecting and never announces again. After a tracker restart, 1,000 torrents'
+    // reconnect timers spread over minutes, and some land in another's connecting window. Here it
+    // is called when the socket connects, once (the socket emits 'connect' once).
+    const waiter = { run: connect }
+    this.connectWaiters.push(waiter)
+    this.ownConnect.set(tracker, waiter)
   }
 
   /** bittorrent-tracker's `announce` and `scrape` before the socket connects: `socket.once('connect', retry)`, here one listener for all. */
@@ -245,7 +254,9 @@ const patched = new WeakSet<object>()
  * a minute (not JSON, not an object, another action, no info-hash, or no torrent here): a hostile
  * tracker's message costs one read, not one per torrent. Its 'close', 'error' and 'connect'
  * listeners are the router's too, calling each tracker's handler as its own listener did, and an
- * announce or scrape put off until the socket connects waits in the router. A tracker joins its
+ * announce or scrape put off until the socket connects waits in the router; so does the connect
+ * handler of a tracker reopened onto a pooled socket still connecting, which bittorrent-tracker
+ * never called (the tracker stayed reconnecting and stopped announcing). A tracker joins its
  * socket's router after `_openSocket` (which the constructor and every reconnect call) by moving
  * its listeners there, and leaves it in `destroy`, which the socket's close and error, the
  * torrent's destruction and the pool's cleanup all go through: a destroyed tracker is never kept,
