@@ -479,7 +479,8 @@ describe('tracker-socket-router: a shared socket\'s one listener hands an announ
     expect(browserModule).toContain('destroy(e=bt){if(this.destroyed)return e(null);this.destroyed=!0,')
     expect(browserModule).toContain('this.socket.removeListener("data",this._onSocketDataBound)')
     expect(browserModule).toContain('_t[this.announceUrl].consumers>0)return e();let t,n=_t[this.announceUrl];if(delete _t[this.announceUrl],n.on("error",bt),n.once("close",e),!this.expectingResponse)return i();')
-    // the socket's close and error go through destroy; a reconnect through _openSocket
+    // the socket's close and error go through destroy; a reconnect through _openSocket; an error's
+    // warning is emitted once per tracker, with the socket's error object (the router folds them)
     expect(browserModule).toContain('_onSocketClose(){this.destroyed||(this.destroy(),this._startReconnectTimer())}')
     expect(browserModule).toContain('_onSocketError(e){this.destroyed||(this.destroy(),this.client.emit("warning",e),this._startReconnectTimer())}')
     expect(browserModule).toContain('this.reconnectTimer=setTimeout(()=>{this.retries++,this._openSocket()}')

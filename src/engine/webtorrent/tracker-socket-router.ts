@@ -76,8 +76,25 @@ class SocketRouter {
   private readonly onClose = (): void => {
     for (const tracker of [...this.closing]) if (this.closing.has(tracker)) tracker._onSocketClose()
   }
+  /**
+   * Each tracker's `_onSocketError` runs as before (destroy, warning, backoff), but the warning it
+   * emits for this error is held: bittorrent-tracker warned once per torrent, 1,000 copies of
+   * "Error connecting to …" on the page with 1,000 torrents each time the tracker drops the
+   * connection. One warning goes out instead, on the first torrent that warned, saying how many.
+   */
   private readonly onError = (err: unknown): void => {
-    for (const tracker of [...this.closing]) if (this.closing.has(tracker)) tracker._onSocketError(err)
+    let first: RoutedTracker | undefined
+    let warned = 0
+    for (const tracker of [...this.closing]) {
+      if (!this.closing.has(tracker)) continue
+      if (holdingWarning(tracker.client, err, () => tracker._onSocketError(err))) {
+        warned++
+        first ??= tracker
+      }
+    }
+    if (!first) return
+    if (warned === 1 || !(err instanceof Error)) return first.client.emit('warning', err as Error)
+    first.client.emit('warning', new Error(`${err.message} (the tracker of ${warned} torrents)`, { cause: err }))
   }
   private readonly onConnect = (): void => {
     const waiters = this.connectWaiters
@@ -239,6 +256,31 @@ class SocketRouter {
   }
 }
 
+/**
+ * Calls `call` with `client`'s first 'warning' emit of `err` held back (any other emit goes
+ * through); true if it was held. The wrapper is an own property of the client for the call only.
+ */
+function holdingWarning(client: RoutedTracker['client'], err: unknown, call: () => void): boolean {
+  const target = client as { emit: RoutedTracker['client']['emit'] }
+  const hadOwn = Object.prototype.hasOwnProperty.call(client, 'emit')
+  const emit = client.emit
+  let held = false
+  target.emit = function (this: unknown, ...args: Parameters<typeof emit>) {
+    if (!held && args[0] === 'warning' && args[1] === err) {
+      held = true
+      return
+    }
+    return emit.apply(this, args)
+  }
+  try {
+    call()
+  } finally {
+    if (hadOwn) target.emit = emit
+    else delete (client as Partial<typeof target>).emit
+  }
+  return held
+}
+
 const routerOfSocket = new WeakMap<object, SocketRouter>()
 const routerOfTracker = new WeakMap<object, SocketRouter>()
 const patched = new WeakSet<object>()
@@ -256,7 +298,8 @@ const patched = new WeakSet<object>()
  * listeners are the router's too, calling each tracker's handler as its own listener did, and an
  * announce or scrape put off until the socket connects waits in the router; so does the connect
  * handler of a tracker reopened onto a pooled socket still connecting, which bittorrent-tracker
- * never called (the tracker stayed reconnecting and stopped announcing). A tracker joins its
+ * never called (the tracker stayed reconnecting and stopped announcing). A socket error's warning,
+ * which each tracker emitted for its own torrent, goes out once for the socket. A tracker joins its
  * socket's router after `_openSocket` (which the constructor and every reconnect call) by moving
  * its listeners there, and leaves it in `destroy`, which the socket's close and error, the
  * torrent's destruction and the pool's cleanup all go through: a destroyed tracker is never kept,
