@@ -139,6 +139,16 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
     t.retries++
     t._openSocket()
   }
+  /** The tracker drops the torrents' connection: every torrent's tracker closes (bittorrent-tracker's backoff starts). */
+  async function dropConnection() {
+    const trackers = clients.slice(0, TORRENTS).map((c) => c._trackers[0]!)
+    const closedSocket = socket()
+    const closed = new Promise<void>((resolve) => closedSocket.once('close', resolve))
+    torrentsEnd.terminate()
+    await closed
+    await nextTick()
+    return { trackers, closedSocket }
+  }
   const waitFor = async (done: () => boolean, ms = 20_000) => {
     const deadline = Date.now() + ms
     while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
@@ -234,12 +244,7 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
   }, 30_000)
 
   it('the tracker closes the socket, then refuses it: each torrent\'s tracker closes, errs and reconnects as bittorrent-tracker has it, and re-announces', async () => {
-    const trackers = clients.slice(0, TORRENTS).map((c) => c._trackers[0]!)
-    const closedSocket = socket()
-    const closed = new Promise<void>((resolve) => closedSocket.once('close', resolve))
-    torrentsEnd.terminate()
-    await closed
-    await nextTick()
+    const { trackers, closedSocket } = await dropConnection()
     // each tracker destroyed, its reconnect timer (bittorrent-tracker's backoff) running
     for (const t of trackers) expect(t, 'closed').toMatchObject({ destroyed: true, reconnecting: true, retries: 0 })
     for (const t of trackers) expect(t.reconnectTimer).not.toBeNull()
@@ -251,8 +256,7 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
     for (const t of trackers) reopen(t)
     const refused = trackers[0]!.socket!
     expect(routedTrackers(refused)?.size).toBe(TORRENTS)
-    const deadline = Date.now() + 20_000
-    while (!trackers.every((t) => t.destroyed) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    await waitFor(() => trackers.every((t) => t.destroyed))
     for (const t of trackers) expect(t, 'errored').toMatchObject({ destroyed: true, reconnecting: true, retries: 1 })
     // bittorrent-tracker's word for it, once for the socket (it warned once per torrent), with how many it concerns
     expect(warnings).toEqual([`Error connecting to ${url} (the tracker of ${TORRENTS} torrents)`])
@@ -263,9 +267,9 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
     accepting = true
     received.length = 0
     reopen(trackers[0]!)
-    while (!trackers[0]!.socket?.connected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    await waitFor(() => !!trackers[0]!.socket?.connected)
     for (const t of trackers.slice(1)) reopen(t)
-    while (received.length < TORRENTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    await waitFor(() => received.length >= TORRENTS)
     const announced = new Set(received.map((raw) => (JSON.parse(raw) as { action: string; info_hash: string }).info_hash))
     expect(announced.size).toBe(TORRENTS)
     for (const client of clients.slice(0, TORRENTS)) expect(announced.has(client._infoHashBinary)).toBe(true)
@@ -274,12 +278,7 @@ describe('a hostile WebSocket tracker, 200 torrents on its one socket', () => {
   }, 60_000)
 
   it('the tracker restarts with a slow handshake: trackers reopened onto the pool\'s socket while it connects announce when it connects, once each', async () => {
-    const trackers = clients.slice(0, TORRENTS).map((c) => c._trackers[0]!)
-    const closedSocket = socket()
-    const closed = new Promise<void>((resolve) => closedSocket.once('close', resolve))
-    torrentsEnd.terminate()
-    await closed
-    await nextTick()
+    const { trackers } = await dropConnection()
     for (const t of trackers) expect(t, 'closed').toMatchObject({ destroyed: true, reconnecting: true })
 
     // the first timer makes the pool's new socket; the server holds its handshake
