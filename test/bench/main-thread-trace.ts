@@ -103,7 +103,9 @@ export async function profileMainThread(browser: Browser, page: Page, action: ()
   // BENCH_TRACE_SAVE=DIR keeps each trace (for longest-tasks.ts or DevTools); with
   // BENCH_TRACE_SAMPLES=1 it holds V8's samples too, which say which function ran in which task
   const samples = process.env.BENCH_TRACE_SAMPLES === '1' ? ['disabled-by-default-v8.cpu_profiler'] : []
-  const trace = await recordTrace(browser, page, [...TRACE_CATEGORIES, 'devtools.timeline', ...samples], action)
+  // BENCH_TRACE_GC=1: V8's and Oilpan's (Blink's heap) phases of each collection, for longest-tasks.ts
+  const gc = process.env.BENCH_TRACE_GC === '1' ? ['disabled-by-default-v8.gc', 'cppgc', 'disabled-by-default-cppgc'] : []
+  const trace = await recordTrace(browser, page, [...TRACE_CATEGORIES, 'devtools.timeline', ...samples, ...gc], action)
   const keep = process.env.BENCH_TRACE_SAVE
   if (keep) writeFileSync(join(keep, `main-thread-${Date.now()}.json`), trace)
   return mainThreadProfile(trace, new URL(page.url()).origin, refreshTimeoutMs)

@@ -24,6 +24,7 @@ import { changeSettings, endReached, heapSampler, indexedDbBytes, readList, setQ
 import { randomBytes, sameBytesTorrents, type MadeTorrent } from './scale-torrents'
 import { dropFiles } from './drop-files'
 import { countPeerConnections, peerConnectionsMade } from './peer-connection-count'
+import { snapshotAroundPause } from './pause-heap-diff'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -174,7 +175,9 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       }
       // BENCH_SCALE_TRACE_PAUSE=1: the pause and the 5 s after it traced too (what the idle window's
       // start inherits from it, e.g. a major GC of the paused torrents' garbage); keep it with BENCH_TRACE_SAVE
-      if (process.env.BENCH_SCALE_TRACE_PAUSE === '1') {
+      // BENCH_PAUSE_HEAP_DIR=DIR: heap snapshots before and after the pause (pause-heap-diff.ts; their collections disturb what follows)
+      if (process.env.BENCH_PAUSE_HEAP_DIR) await snapshotAroundPause(context, page, process.env.BENCH_PAUSE_HEAP_DIR, pauseAll, log)
+      else if (process.env.BENCH_SCALE_TRACE_PAUSE === '1') {
         const pause = await profileMainThread(browser, page, pauseAll)
         log(`bench scale:   pausing and 5 s after: busy ${(pause.busyShare * 100).toFixed(1)} % (CPU ${(pause.cpuShare * 100).toFixed(1)} %), longest ${pause.longestMs.toFixed(0)} ms`)
       } else await pauseAll()

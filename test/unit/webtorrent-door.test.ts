@@ -792,10 +792,13 @@ describe('torrent-timers: one rechoke timer for the torrents with wires, no noPe
     const saved = readFileSync(join(leechDir, 'timers.bin'))
     expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'))
 
-    // destroyed torrents leave the round, and the timer stops with the last one
+    // a destroyed torrent leaves the round at its destroy, not at the next tick (until then it held
+    // its pieces' blocks, wires and store alive: 50 paused torrents ~100 MiB, test/bench/pause-heap-diff.ts)
     await new Promise((resolve) => torrent.destroy({}, resolve))
+    expect(rounds.size, 'the destroyed leecher left at once').toBe(1)
+    expect(ticks, 'the seeder still has the timer').toHaveLength(1)
+    // and the timer stops with the last one
     await new Promise((resolve) => seed.destroy({}, resolve))
-    ticks[0]!()
     expect(rounds.size).toBe(0)
     expect(rounds.running).toBe(false)
     expect(ticks).toHaveLength(0)
