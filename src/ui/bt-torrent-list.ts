@@ -36,7 +36,7 @@ export class BtTorrentList extends LitElement {
   /** The torrents of the last update, to tell new ones. */
   private known: Set<string> | undefined
   /**
-   * Above 100 rows, only those in and near the view are drawn (row-window.ts): with one element and
+   * Above 50 rows (DRAW_ALL_UP_TO), only those in and near the view are drawn (row-window.ts): with one element and
    * its shadow tree per torrent, 1,000 rows made a reload's teardown and first render ~100 ms tasks each.
    */
   private readonly rows = new RowWindow(this, () => this.renderRoot.querySelector<HTMLElement>('ul'), () => this.alwaysDrawn())

@@ -42,6 +42,7 @@ export class RowWindow implements ReactiveController {
   hostConnected(): void {
     addEventListener('scroll', this.onMove, { passive: true })
     addEventListener('resize', this.onMove)
+    addEventListener('keydown', this.onEdgeKey)
     this.resizes = new ResizeObserver((entries) => {
       for (const entry of entries) {
         const key = (entry.target as HTMLElement).dataset.key
@@ -55,6 +56,7 @@ export class RowWindow implements ReactiveController {
   hostDisconnected(): void {
     removeEventListener('scroll', this.onMove)
     removeEventListener('resize', this.onMove)
+    removeEventListener('keydown', this.onEdgeKey)
     this.resizes?.disconnect()
     this.observed.clear()
     cancelAnimationFrame(this.frame)
@@ -127,7 +129,34 @@ export class RowWindow implements ReactiveController {
     })
   }
 
+  /**
+   * End and Home, pressed in the list or with nothing focused, scroll the page at once, not smoothly
+   * as the browser does: a smooth scroll aims at the page's end as it was when the key was pressed,
+   * and the rows drawn on the way, taller than their guessed or last measured heights (a window made
+   * narrower after its rows were measured), move the end down, so it stopped short of the last row
+   * (measured at 360 px wide after 1280: at 19,599 px of a page grown to 26,135, the last row not
+   * drawn). Landing at the end at once, `atEnd` keeps the view there as rows are drawn.
+   */
+  private readonly onEdgeKey = (event: KeyboardEvent): void => {
+    if ((event.key !== 'End' && event.key !== 'Home') || event.defaultPrevented || event.altKey || event.metaKey || event.shiftKey) return
+    if (!this.lastParts.includes('"gap"')) return // drawn whole: the browser's own scroll meets no row drawn late
+    const path = event.composedPath()
+    const target = path[0]
+    const fromList = path.includes(this.host) || target === document.body || target === document.documentElement
+    if (!fromList || takesEdgeKeys(target)) return
+    event.preventDefault()
+    this.atEnd = event.key === 'End'
+    scrollTo({ left: scrollX, top: this.atEnd ? document.documentElement.scrollHeight : 0, behavior: 'instant' })
+  }
+
   private check(): void {
     if (JSON.stringify(this.compute()) !== this.lastParts) this.host.requestUpdate()
   }
+}
+
+/** A control that uses End and Home itself (a text field's caret, a select's options, a player's time). */
+function takesEdgeKeys(target: EventTarget | undefined): boolean {
+  if (!(target instanceof HTMLElement)) return false
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement || target instanceof HTMLMediaElement) return true
+  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit', 'reset', 'image', 'file', 'color'].includes(target.type)
 }

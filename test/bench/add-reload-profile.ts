@@ -9,6 +9,10 @@
  * DIR: an unminified build (`npx vite build --minify false --outDir DIR`) for readable function names.
  * BENCH_ADD_BY=drop adds them with Chromium's drag events (drop-files.ts), as a person's drop;
  * the default is "Open torrent file" (Playwright's setInputFiles).
+ * Then the list's own cost at that size: the longest main-thread task of a reload until every row is
+ * drawn, of every row drawn anew (the name filter emptied, then cleared), and of one refresh in which
+ * every torrent's snapshot changes (BENCH_SCALE_SMALL=50: the longest list drawn whole,
+ * core/download-manager/list-window.ts DRAW_ALL_UP_TO; 100 was, until measured so).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,7 +22,9 @@ import { isMain } from '../support/is-main'
 import { startTracker } from '../support/tracker'
 import { startApp } from '../e2e/harness'
 import { profileLongTasks, type LongTaskProfile } from './long-task-profile'
+import { profileMainThread } from './main-thread-trace'
 import { setQuota, untilList } from './scale-page'
+import { DRAW_ALL_UP_TO } from '../../src/core/download-manager/list-window'
 import { randomBytes, sameBytesTorrents } from './scale-torrents'
 import { dropFiles } from './drop-files'
 
@@ -74,6 +80,34 @@ if (isMain(import.meta.url)) {
     })
     console.log(`reload to list ${reloadSeconds.toFixed(2)} s`)
     show('reload', reload)
+    await page.waitForTimeout(5000)
+    // a list drawn whole has all its rows; a windowed one those near the view
+    const allDrawn = (s: { shown: number; rows: number }) => s.shown === COUNT && s.rows > 0 && (COUNT > DRAW_ALL_UP_TO || s.rows === COUNT)
+    let drawn = 0
+    const shown = await profileMainThread(browser, page, async () => {
+      await page.reload()
+      drawn = (await untilList(page, 'the rows after a reload', allDrawn, 120_000, 50)).rows
+      await page.waitForTimeout(2000)
+    })
+    // every row made anew, the page loaded: the name filter emptied the list, then cleared
+    const search = page.getByRole('searchbox', { name: 'Filter torrents by name' })
+    await search.fill('no torrent is named so')
+    await untilList(page, 'no row', (s) => s.rows === 0, 30_000, 50)
+    await page.waitForTimeout(1000)
+    const fromNone = await profileMainThread(browser, page, async () => {
+      await search.fill('')
+      await untilList(page, 'the rows again', allDrawn, 30_000, 50)
+      await page.waitForTimeout(1000)
+    })
+    // every row's snapshot changed at once: what a tick in which all of them download asks of the list
+    const refreshed = await profileMainThread(browser, page, async () => {
+      await page.evaluate(() => {
+        const app = document.querySelector('bt-app') as unknown as { torrents: { downloaded: number }[] }
+        app.torrents = app.torrents.map((t) => ({ ...t, downloaded: t.downloaded + 1 }))
+      })
+      await page.waitForTimeout(1000)
+    })
+    console.log(`list of ${COUNT}, ${drawn} rows drawn: longest task from a reload until drawn ${shown.longestMs.toFixed(0)} ms (${shown.longestCpuMs.toFixed(0)} ms own CPU); every row drawn anew (the name filter cleared) ${fromNone.longestMs.toFixed(0)} ms (${fromNone.longestCpuMs.toFixed(0)} ms); of a refresh of every row ${refreshed.longestMs.toFixed(0)} ms (${refreshed.longestCpuMs.toFixed(0)} ms own CPU)`)
     await context.close()
   } finally {
     await app.close()

@@ -12,18 +12,16 @@
  */
 import type { Browser, CDPSession } from '@playwright/test'
 import { writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { launchChromium } from '../support/browser'
 import { spawnSeeder, type SeederProcess } from '../support/seeder-process'
-import { startApp, type RunningApp } from '../e2e/harness'
+import type { RunningApp } from '../e2e/harness'
 import { askFilesOff } from './app-page'
+import { alternatingBuildsFromArgs, printMedianTable, runAlternatingBuilds, speedColumn } from './alternating-builds'
 import { selfTimes, type SelfTime } from './cpu-profile'
 import { traceSelfTimes } from './trace-self-time'
 
-const builds = process.argv.slice(2).filter((a) => a.includes('=')).map((a) => a.split('=') as [string, string])
-const [sizeArg, roundsArg] = process.argv.slice(2).filter((a) => !a.includes('='))
-const SIZE_MIB = Number(sizeArg ?? 128)
-const ROUNDS = Number(roundsArg ?? 3)
+const args = alternatingBuildsFromArgs(process.argv.slice(2), { sizeMiB: 128, rounds: 3 })
+const SIZE_MIB = args.sizeMiB
 const RATE = Number(process.env.BENCH_PATH_RATE ?? 4_000_000)
 const PROFILE = process.env.BENCH_PATH_PROFILE === '1'
 /** BENCH_PATH_TRACE=1: a Chromium trace over the download, its main thread's self time by event (trace-self-time.ts). */
@@ -91,32 +89,19 @@ async function download(browser: Browser, app: RunningApp, seeder: SeederProcess
   return { seconds, taskMsPerMiB: per(m0.task, m1.task), cpuMsPerMiB: per(m0.cpu, m1.cpu), scriptMsPerMiB: per(m0.script, m1.script), top }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const seeder = await spawnSeeder({ name: 'bridge data path', sizeMiB: SIZE_MIB, pieceLength: 256 * 1024, webrtc: false, tcpPort: 0, announce: ['http'], uploadLimit: RATE })
 const browser = await launchChromium()
-const apps = await Promise.all(builds.map(([, dir]) => startApp([seeder.info.wsUrl!], 0, ['--app-dir', resolve(dir)])))
-const runs = new Map<string, Run[]>()
-try {
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 ? [...builds.keys()].reverse() : [...builds.keys()]
-    for (const i of order) {
-      const [name] = builds[i]!
-      const run = await download(browser, apps[i]!, seeder)
-      runs.set(name, [...(runs.get(name) ?? []), run])
-      console.log(`round ${round + 1} ${name}: ${run.seconds.toFixed(1)} s, tasks ${run.taskMsPerMiB.toFixed(2)} ms/MiB, CPU ${run.cpuMsPerMiB.toFixed(2)} ms/MiB, script ${run.scriptMsPerMiB.toFixed(2)} ms/MiB`)
-      for (const t of run.top) console.log(`  ${(t.share * 100).toFixed(2).padStart(6)} % ${t.ms.toFixed(0).padStart(6)} ms  ${t.where}`)
-    }
-  }
-} finally {
-  await Promise.all(apps.map((app) => app.close()))
-  await browser.close()
-  await seeder.stop()
-}
-console.log(`\n${SIZE_MIB} MiB from a TCP seeder through the bridge (256 KiB pieces, seeder capped at ${RATE / 1e6} MB/s), median of ${ROUNDS} rounds, alternating`)
-console.log('| build | MB/s | main-thread task time per MiB | its CPU time per MiB | of which script |')
-console.log('|---|---|---|---|---|')
-for (const [name, list] of runs) {
-  const seconds = median(list.map((r) => r.seconds))
-  const m = (f: (r: Run) => number) => median(list.map(f)).toFixed(2)
-  console.log(`| ${name} | ${((SIZE_MIB * 1024 * 1024) / seconds / 1e6).toFixed(1)} | ${m((r) => r.taskMsPerMiB)} ms | ${m((r) => r.cpuMsPerMiB)} ms | ${m((r) => r.scriptMsPerMiB)} ms |`)
-}
+const runs = await runAlternatingBuilds(args, [seeder.info.wsUrl!], (app) => download(browser, app, seeder),
+  (run) => [`${run.seconds.toFixed(1)} s, tasks ${run.taskMsPerMiB.toFixed(2)} ms/MiB, CPU ${run.cpuMsPerMiB.toFixed(2)} ms/MiB, script ${run.scriptMsPerMiB.toFixed(2)} ms/MiB`,
+    ...run.top.map((t) => `  ${(t.share * 100).toFixed(2).padStart(6)} % ${t.ms.toFixed(0).padStart(6)} ms  ${t.where}`)].join('\n'))
+  .finally(async () => {
+    await browser.close()
+    await seeder.stop()
+  })
+const perMiB = (ms: number) => `${ms.toFixed(2)} ms`
+printMedianTable(`${SIZE_MIB} MiB from a TCP seeder through the bridge (256 KiB pieces, seeder capped at ${RATE / 1e6} MB/s), median of ${args.rounds} rounds, alternating`, runs, [
+  speedColumn(SIZE_MIB),
+  { header: 'main-thread task time per MiB', figure: (r) => r.taskMsPerMiB, format: perMiB },
+  { header: 'its CPU time per MiB', figure: (r) => r.cpuMsPerMiB, format: perMiB },
+  { header: 'of which script', figure: (r) => r.scriptMsPerMiB, format: perMiB },
+])

@@ -29,10 +29,12 @@ export interface ListWindowInput {
 
 /**
  * Lists up to this long are drawn whole: the browser's Find (Ctrl+F) and a screen reader's browse
- * mode reach only rows drawn (a gap is aria-hidden), and before the windowing lists up to 100 were
- * drawn whole. Above it, the list says that its name filter finds any torrent (bt-torrent-list.ts).
+ * mode reach only rows drawn (a gap is aria-hidden). Above it, the list says that its name filter
+ * finds any torrent (bt-torrent-list.ts). 50, not the 100 drawn whole before the windowing: drawing
+ * 100 rows anew took one task of 51 to 79 ms (42 to 60 ms of the thread's own CPU), 50 rows 34 ms
+ * (26 ms), over and under the 50 ms a task may take (docs/BENCHMARKS.md, test/bench/add-reload-profile.ts).
  */
-export const DRAW_ALL_UP_TO = 100
+export const DRAW_ALL_UP_TO = 50
 
 export function listWindow(input: ListWindowInput): ListPart[] {
   const { heights, rowGap } = input
