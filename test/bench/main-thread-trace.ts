@@ -78,7 +78,7 @@ export interface MainThreadProfile extends MainThreadTasks {
    */
   cpuShare: number
   /**
-   * Tasks that ran a repeating 250 ms timer: the engine's progress tick, in which it takes its
+   * Tasks that ran a repeating timer of refreshTimeoutMs: the engine's progress tick, in which it takes its
    * snapshots and the UI renders them (src/engine/download-manager/manager.ts), each a whole UI refresh.
    */
   refreshMs: number[]

@@ -24,6 +24,7 @@ import { changeSettings, endReached, heapSampler, indexedDbBytes, readList, setQ
 import { randomBytes, sameBytesTorrents, type MadeTorrent } from './scale-torrents'
 import { dropFiles } from './drop-files'
 import { countPeerConnections, peerConnectionsMade } from './peer-connection-count'
+import { PROGRESS_TICK_MS } from '../../src/core/download-manager/snapshot-cadence'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -32,6 +33,8 @@ const ACTIVE = Number(process.env.BENCH_SCALE_ACTIVE ?? 50)
 /** What the seeder of the 50 sends in all, bytes/s: slow enough that they download for minutes. */
 const ACTIVE_UPLOAD_LIMIT = 2_000_000
 const WINDOW_MS = Number(process.env.BENCH_SCALE_WINDOW_MS ?? 20_000)
+/** The engine's progress tick, whose tasks are the UI refreshes; BENCH_REFRESH_MS=250 for a build before round s8 (BENCH_APP_DIR). */
+const REFRESH_MS = Number(process.env.BENCH_REFRESH_MS ?? PROGRESS_TICK_MS)
 const SETTLE_MS = 2000
 const FILL_MS = Number(process.env.BENCH_SCALE_FILL_MS ?? 10 * 60_000)
 
@@ -156,7 +159,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const before = await downloadedBytes(page)
       const connectionsBefore = await peerConnectionsMade(page)
       let heap = await heapSampler(context, page)
-      const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
+      const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS), REFRESH_MS)
       const peerConnections = await peerConnectionsMade(page) - connectionsBefore
       const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, peerConnections, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'downloading', downloading)
@@ -179,7 +182,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
         log(`bench scale:   pausing and 5 s after: busy ${(pause.busyShare * 100).toFixed(1)} % (CPU ${(pause.cpuShare * 100).toFixed(1)} %), longest ${pause.longestMs.toFixed(0)} ms`)
       } else await pauseAll()
       heap = await heapSampler(context, page)
-      const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
+      const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS), REFRESH_MS)
       const idle = { ...idleTrace, heapMiB: await heap.stop(), functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'idle', idle)
       log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} % (CPU ${(idle.cpuShare * 100).toFixed(1)} %), longest ${idle.longestMs.toFixed(0)} ms (${idle.longestCpuMs.toFixed(0)} ms own CPU; major GCs in it: ${idle.majorGcCpuMs.map((ms) => `${ms.toFixed(0)} ms CPU`).join(', ') || 'none'}), heap ${idle.heapMiB.toFixed(1)} MiB`)
