@@ -39,7 +39,7 @@ export function startNotices(engine: EngineApi, options: { notify: boolean }): (
   }
   const update = (torrents: TorrentSnapshot[]) => {
     for (const t of torrents) markUnfinished(t)
-    // Only when it changes: each assignment costs the browser a title update, four times a second.
+    // Only when it changes: each assignment costs the browser a title update, every tick.
     const title = progressTitle(torrents, base)
     if (document.title !== title) document.title = title
     const count = active(torrents).length

@@ -25,6 +25,7 @@ import { randomBytes, sameBytesTorrents, type MadeTorrent } from './scale-torren
 import { dropFiles } from './drop-files'
 import { countPeerConnections, peerConnectionsMade } from './peer-connection-count'
 import { snapshotAroundPause } from './pause-heap-diff'
+import { PROGRESS_TICK_MS } from '../../src/core/download-manager/snapshot-cadence'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -33,6 +34,15 @@ const ACTIVE = Number(process.env.BENCH_SCALE_ACTIVE ?? 50)
 /** What the seeder of the 50 sends in all, bytes/s: slow enough that they download for minutes. */
 const ACTIVE_UPLOAD_LIMIT = 2_000_000
 const WINDOW_MS = Number(process.env.BENCH_SCALE_WINDOW_MS ?? 20_000)
+/** The engine's progress tick, whose tasks are the UI refreshes; BENCH_REFRESH_MS=250 for a build before round s8 (BENCH_APP_DIR). */
+const REFRESH_MS = Number(process.env.BENCH_REFRESH_MS ?? PROGRESS_TICK_MS)
+/**
+ * From all 50 downloading to the window measured "while 50 download". 10 s until round s8: the
+ * last of the 50 had just started, and the window held their starts (each torrent's first three
+ * announces make 5, 2 and 1 WebRTC offers: ~250 RTCPeerConnections in it). 40 s: past them at the
+ * bench's 12 s announces, so the window is of 50 torrents downloading. BENCH_SCALE_DOWNLOADING_SETTLE_MS=10000 as before.
+ */
+const DOWNLOADING_SETTLE_MS = Number(process.env.BENCH_SCALE_DOWNLOADING_SETTLE_MS ?? 40_000)
 const SETTLE_MS = 2000
 const FILL_MS = Number(process.env.BENCH_SCALE_FILL_MS ?? 10 * 60_000)
 
@@ -147,7 +157,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const running = await untilList(page, `the ${ACTIVE} downloading`, (s) => (s.states.downloading ?? 0) >= ACTIVE, 2 * 60_000, 1000).catch(() => readList(page))
       log(`bench scale:   downloading now: ${JSON.stringify(await downloadingNames(page))}`)
       log(`bench scale:   measured with: ${JSON.stringify(running.states)}`)
-      await page.waitForTimeout(10_000) // every one of them connected and under way
+      await page.waitForTimeout(DOWNLOADING_SETTLE_MS) // every one of them connected and under way, past its start
 
       if (timerCallers) {
         await resetTimerCallers(page)
@@ -157,7 +167,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const before = await downloadedBytes(page)
       const connectionsBefore = await peerConnectionsMade(page)
       let heap = await heapSampler(context, page)
-      const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
+      const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS), REFRESH_MS)
       const peerConnections = await peerConnectionsMade(page) - connectionsBefore
       const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, peerConnections, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'downloading', downloading)
@@ -182,7 +192,7 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
         log(`bench scale:   pausing and 5 s after: busy ${(pause.busyShare * 100).toFixed(1)} % (CPU ${(pause.cpuShare * 100).toFixed(1)} %), longest ${pause.longestMs.toFixed(0)} ms`)
       } else await pauseAll()
       heap = await heapSampler(context, page)
-      const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS))
+      const idleTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS), REFRESH_MS)
       const idle = { ...idleTrace, heapMiB: await heap.stop(), functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'idle', idle)
       log(`bench scale:   idle: busy ${(idle.busyShare * 100).toFixed(1)} % (CPU ${(idle.cpuShare * 100).toFixed(1)} %), longest ${idle.longestMs.toFixed(0)} ms (${idle.longestCpuMs.toFixed(0)} ms own CPU; major GCs in it: ${idle.majorGcCpuMs.map((ms) => `${ms.toFixed(0)} ms CPU`).join(', ') || 'none'}), heap ${idle.heapMiB.toFixed(1)} MiB`)

@@ -134,7 +134,7 @@ ${f.byInput ? `| … the same through "Open torrent file" (Playwright's setInput
 | main thread while ${f.active} download (${f.downloading.downloadMBps.toFixed(1)} MB/s in all; ${(f.downloading.windowMs / 1000).toFixed(0)} s) | ${pct(f.downloading.busyShare)} busy (${pct(f.downloading.cpuShare)} of it the thread's own CPU time), longest task ${ms(f.downloading.longestMs)} | under 10 %; none over 50 ms |
 | RTCPeerConnections the page made in those ${(f.downloading.windowMs / 1000).toFixed(0)} s (WebRTC offers: the swarms have no WebRTC peer) | ${f.downloading.peerConnections} | |
 | main thread idle (those downloading paused, the rest as they were) | ${pct(f.idle.busyShare)} busy (${pct(f.idle.cpuShare)} CPU time), longest task ${ms(f.idle.longestMs)} | |
-| one UI refresh (the task of the engine's 250 ms tick: snapshots and render), median | downloading ${refresh(f.downloading)}; idle ${refresh(f.idle)} | |
+| one UI refresh (the task of the engine's progress tick, 1 s since round s8 (250 ms before): snapshots and render), median | downloading ${refresh(f.downloading)}; idle ${refresh(f.idle)} | |
 | JS heap of the page (peak, downloading / idle) | ${f.downloading.heapMiB.toFixed(1)} / ${f.idle.heapMiB.toFixed(1)} MiB | under 200 MB |
 | IndexedDB | ${f.indexedDbMiB.toFixed(1)} MiB | |
 `

@@ -1,5 +1,14 @@
 /**
- * Which torrents get a fresh snapshot at a tick of the engine (four a second). With 1,000
+ * How often the engine tells the UI of progress (and checks the queue's goals and stalls): once a
+ * second, as qBittorrent's transfer list refreshes (1.5 s by default). It was four times a second;
+ * with 50 of 1,000 torrents downloading each tick's snapshots and the list's render were ~2 % of
+ * the page's main thread, for changes a person reads once a second anyway (speeds are webtorrent's
+ * own averages, not differences between ticks). docs/SCALE-WORK.md, round s8.
+ */
+export const PROGRESS_TICK_MS = 1000
+
+/**
+ * Which torrents get a fresh snapshot at a tick of the engine (once a second). With 1,000
  * torrents listed and 50 downloading, taking 1,000 snapshots a tick to find 950 of them unchanged
  * was the tick's cost. A torrent's figures move on their own only while it is live (it runs and is
  * not complete, it has connections, it is starting or stopping); otherwise they move only when
@@ -9,8 +18,8 @@
  * no wire, say).
  */
 
-/** A torrent not live is taken again at least once in this many ticks (5 s at 250 ms). */
-export const SLOW_SNAPSHOT_TICKS = 20
+/** A torrent not live is taken again at least once in this many ticks (5 s). */
+export const SLOW_SNAPSHOT_TICKS = 5000 / PROGRESS_TICK_MS
 
 export interface SnapshotCadence {
   /** Its figures can move without anything else changing. */

@@ -10,7 +10,7 @@ const infoHashOf = (torrent: TorrentSnapshot) => torrent.infoHash
 
 /**
  * In the tab that runs the engine: mirrors its events to the other tabs and runs their calls
- * (over the worker RPC, core/rpc-server.ts). Progress (four times a second) goes only while
+ * (over the worker RPC, core/rpc-server.ts). Progress (every tick, once a second) goes only while
  * another tab listens, and only the snapshots that changed: copying every torrent's snapshot to
  * nobody was a cost paid at every tick.
  */

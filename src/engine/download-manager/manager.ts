@@ -1,12 +1,10 @@
 import { goalStep, planQueue } from '../../core/download-manager/queue'
+import { PROGRESS_TICK_MS } from '../../core/download-manager/snapshot-cadence'
 import { stallStep } from '../../core/download-manager/stall'
 import type { Settings } from '../../prefs/settings'
 import type { Persistence } from './persistence'
 import { isComplete, metSeedingGoal, type TorrentRecord } from './snapshot'
 import type { TorrentSession } from './torrent-session'
-
-/** How often the UI hears of progress, whatever webtorrent's own event rate. */
-const PROGRESS_INTERVAL_MS = 250
 
 /**
  * The download manager: decides which torrents run, and starts and stops their sessions
@@ -65,7 +63,7 @@ export class DownloadManager {
   }
 
   startTicking(): void {
-    this.progressTimer ??= setInterval(() => this.tick(), PROGRESS_INTERVAL_MS)
+    this.progressTimer ??= setInterval(() => this.tick(), PROGRESS_TICK_MS)
   }
 
   private queueOrder(): TorrentSession[] {
@@ -78,7 +76,7 @@ export class DownloadManager {
       this.progressTimer = undefined
     }
     for (const record of this.records.values()) {
-      // not running, no goal or stall under way: nothing to step (a thousand stopped torrents, four times a second)
+      // not running, no goal or stall under way: nothing to step (a thousand stopped torrents, every tick)
       if (!record.torrent && record.goalMetSince === undefined && record.stall?.noPeersSince === undefined) continue
       const goal = goalStep(Boolean(record.torrent) && isComplete(record) && this.goalReached(record), record.goalMetSince, Date.now())
       record.goalMetSince = goal.since

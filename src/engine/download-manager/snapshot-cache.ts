@@ -9,7 +9,7 @@ type Bridged = Omit<PeerSources, 'webrtc' | 'webseed'>
 /**
  * What a torrent's snapshot is made of, cheap to read and to compare: when none of it moved,
  * neither did the snapshot (unless live). Written into `into`: a tick reads them into one scratch
- * array, not a new one per torrent four times a second.
+ * array, not a new one per torrent every tick.
  */
 function inputsOf(record: TorrentRecord, into: unknown[] = []): unknown[] {
   const { torrent, stored } = record

@@ -93,7 +93,7 @@ function receivedBytes(torrent: Torrent, piece: number): number {
 /**
  * All wanted files complete, from our own bitfield. Memoised on the bitfield's version and the
  * priorities (a new array whenever one changes: torrent-controls.ts, file-choice.ts): the tick asks
- * for every torrent four times a second, and a key string built at each ask was a cost of its own.
+ * for every torrent every tick, and a key string built at each ask was a cost of its own.
  */
 export function isComplete(record: TorrentRecord): boolean {
   const { metainfo, bitfield } = record
