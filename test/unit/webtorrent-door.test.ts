@@ -27,6 +27,7 @@ import { parseTrackerMessagesOnce } from '../../src/engine/webtorrent/tracker-me
 import { routedTrackers } from '../../src/engine/webtorrent/tracker-socket-router'
 import { paceTrackerOffers } from '../../src/engine/webtorrent/tracker-offers'
 import { adaptTrackerOffers, offerCountOf } from '../../src/engine/webtorrent/adaptive-offers'
+import { releaseDestroyedPeerHandlers, releaseHandlersAtDestroy } from '../../src/engine/webtorrent/destroyed-peer-handlers'
 import { RechokeRounds, shareTorrentTimers, type RechokeTimer } from '../../src/engine/webtorrent/torrent-timers'
 import { TaskBudget } from '../../src/core/peer-discovery/task-budget'
 import { createLoopbackClient, destroyClient, WebTorrentCtor } from '../support/client'
@@ -816,5 +817,110 @@ describe('torrent-timers: one rechoke timer for the torrents with wires, no noPe
     if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
     expect(timersOf(torrent)._noPeersIntervalId).not.toBeNull()
     expect(timersOf(torrent)._rechokeIntervalId).toBeNull()
+  })
+})
+
+describe('destroyed-peer-handlers: a destroyed WebRTC peer releases its closed connection\'s and channel\'s handlers', () => {
+  /** simple-peer's Peer (the private members read here): the one webtorrent's Node build and the prebuilt module use. */
+  interface SimplePeer {
+    _pc: object | null
+    _channel: object | null
+    destroyed: boolean
+    signal(data: unknown): void
+    destroy(): void
+    on(event: string, fn: (arg: unknown) => void): void
+    once(event: string, fn: () => void): void
+  }
+  type SimplePeerCtor = new (opts: object) => SimplePeer
+  let Peer: SimplePeerCtor
+  const clients: WebTorrent[] = []
+  const dirs: string[] = []
+  let tracker: LocalTracker
+  beforeAll(async () => {
+    // @ts-ignore -- simple-peer ships no types; bittorrent-tracker's WebSocket tracker imports this file
+    Peer = ((await import('@thaunknown/simple-peer/lite.js')) as { default: SimplePeerCtor }).default
+    tracker = await startTracker()
+  })
+  afterAll(async () => {
+    for (const client of clients) await destroyClient(client)
+    await tracker.close()
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** The `on*` handler attributes of an RTCPeerConnection or RTCDataChannel that still hold a function. */
+  const handlersSet = (target: object) => [...new Set([...Object.getOwnPropertyNames(target), ...Object.getOwnPropertyNames(Object.getPrototypeOf(target) as object)])]
+    .filter((key) => key.startsWith('on') && typeof (target as Record<string, unknown>)[key] === 'function')
+    .sort()
+
+  /** Waits (20 s at most) until simple-peer's clean-up ran: it drops `_pc` in the same task as it releases. */
+  async function cleanedUp(peer: SimplePeer): Promise<void> {
+    const deadline = Date.now() + 20_000
+    while (peer._pc !== null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(peer._pc, 'simple-peer cleaned up').toBeNull()
+  }
+
+  /** Two simple-peers on loopback, signalled to each other as bittorrent-tracker does (trickle off), connected. */
+  async function connectedPair(): Promise<[SimplePeer, SimplePeer]> {
+    const a = new Peer({ initiator: true, trickle: false, config: { iceServers: [] } })
+    const b = new Peer({ trickle: false, config: { iceServers: [] } })
+    a.on('signal', (data) => { if (!b.destroyed) b.signal(data) })
+    b.on('signal', (data) => { if (!a.destroyed) a.signal(data) })
+    a.on('error', () => {})
+    b.on('error', () => {})
+    await Promise.all([a, b].map((p) => new Promise<void>((resolve) => p.once('connect', resolve))))
+    return [a, b]
+  }
+
+  /** Destroys `a`; the handlers left on each side's connection and channel once both are cleaned up (b by a's channel closing). */
+  async function leftAfterDestroy(a: SimplePeer, b: SimplePeer): Promise<Record<string, string[]>> {
+    const held = { aPc: a._pc!, aChannel: a._channel!, bPc: b._pc!, bChannel: b._channel! }
+    for (const target of Object.values(held)) expect(handlersSet(target).length).toBeGreaterThan(0)
+    a.destroy()
+    await cleanedUp(a)
+    await cleanedUp(b)
+    return Object.fromEntries(Object.entries(held).map(([name, target]) => [name, handlersSet(target)]))
+  }
+
+  it('finds in the prebuilt module simple-peer\'s destroy as written against: it nulls neither onconnectionstatechange nor onbufferedamountlow', () => {
+    // the one simple-peer the module bundles, and the handlers its clean-up nulls: if these change, see whether the patch is still needed
+    expect(browserModule.split('cannot signal after peer is destroyed').length).toBe(2)
+    expect(browserModule).toContain('this._channel.onmessage=null,this._channel.onopen=null,this._channel.onclose=null,this._channel.onerror=null}if(this._pc){try{this._pc.close()}catch(e){}this._pc.oniceconnectionstatechange=null,this._pc.onicegatheringstatechange=null,this._pc.onsignalingstatechange=null,this._pc.onicecandidate=null,this._pc.ontrack=null,this._pc.ondatachannel=null}this._pc=null,this._channel=null,t&&this.emit("error",t),e()},0)')
+    expect(browserModule).toContain('this._pc.onconnectionstatechange=()=>{this._onConnectionStateChange()}')
+    expect(browserModule).toContain('this._channel.onbufferedamountlow=()=>{this._onChannelBufferedAmountLow()}')
+    // and bittorrent-tracker's WebSocket tracker makes every peer, through the private member the patch wraps
+    expect(browserModule).toMatch(/_createPeer\(e\)\{const t=this;e=Object\.assign\(\{trickle:!1/)
+  })
+
+  it('patched through the WebSocket tracker\'s _createPeer: a download is byte-exact, and its destroyed peers hold no handler', async () => {
+    const seeder = await createLoopbackClient({ tcpPort: false })
+    const leecher = await createLoopbackClient({ tcpPort: false })
+    clients.push(seeder, leecher)
+    const seedDir = mkdtempSync(join(tmpdir(), 'door-peer-seed-'))
+    const leechDir = mkdtempSync(join(tmpdir(), 'door-peer-leech-'))
+    dirs.push(seedDir, leechDir)
+    const data = Buffer.from(Array.from({ length: 300 * 1024 + 7 }, (_, i) => (i * 13 + 5) & 0xff))
+    const seed = await new Promise<Torrent>((resolve) => {
+      seeder.seed(data, { name: 'peer-handlers.bin', announce: [tracker.wsUrl], path: seedDir } as Parameters<WebTorrent['seed']>[1], resolve)
+    })
+    releaseDestroyedPeerHandlers(asBrowser(seed))
+    const torrent = leecher.add(seed.torrentFile, { announce: [tracker.wsUrl], path: leechDir } as Parameters<WebTorrent['add']>[1])
+    releaseDestroyedPeerHandlers(asBrowser(torrent))
+    await new Promise((resolve) => torrent.once('done', resolve))
+    const saved = readFileSync(join(leechDir, 'peer-handlers.bin'))
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'))
+
+    const peers = [...(torrent as unknown as { _peers: Map<string, { type: string; conn: SimplePeer | null }> })._peers.values()]
+      .filter((p) => p.type === 'webrtc' && p.conn?._pc && p.conn._channel).map((p) => p.conn!)
+    expect(peers.length, 'a connected WebRTC peer').toBeGreaterThan(0)
+    const held = peers.flatMap((p) => [p._pc!, p._channel!])
+    await new Promise((resolve) => torrent.destroy({}, resolve))
+    for (const peer of peers) await cleanedUp(peer)
+    expect(held.map(handlersSet)).toEqual(held.map(() => []))
+  }, 60_000)
+
+  it('patched, both sides of a pair release every handler: the one destroyed and the one its closing channel destroys', async () => {
+    releaseHandlersAtDestroy(Peer.prototype) // once: a no-op if the tracker's first peer patched it already
+    const [a, b] = await connectedPair()
+    expect(await leftAfterDestroy(a, b)).toEqual({ aPc: [], aChannel: [], bPc: [], bChannel: [] })
   })
 })
