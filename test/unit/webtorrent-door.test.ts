@@ -35,6 +35,32 @@ import { makeTorrent } from '../support/make-torrent'
 import { startTracker, type LocalTracker } from '../support/tracker'
 import type { Torrent, WebTorrent } from '../support/webtorrent-types'
 
+/**
+ * A seeder and a leecher for a WebRTC download through a ws:// tracker, made so that the swarm
+ * cannot storm. Measured (webtorrent-door.test.ts, 1 run in 4 on 2 cores) with two plain clients:
+ *  - glare: both sides offer (a seed's announce makes offers too), each keeps the first peer of the
+ *    other's id and destroys the later one as a duplicate, so each destroys the connection the other
+ *    kept. What is left hangs in ICE 'checking' and holds the id, so every later offer and answer
+ *    is a duplicate too: the download never starts.
+ *  - meanwhile each announce (every 1 s with startTracker's default) makes 5 offers, of which the
+ *    tracker can forward 1 (one other peer): 4 RTCPeerConnections wait 50 s (bittorrent-tracker's
+ *    OFFER_TIMEOUT) holding ~90 descriptors each (wrtc's sockets). 4 torrents: ~1,500 fds/s, until
+ *    libevent's epoll_create fails at ulimit 20000 and the vitest worker dies.
+ * So the seeder is a pure acceptor (numwant 0: no offers, no glare) and the leecher makes one offer
+ * an announce (numwant 1: the one the tracker forwards, answered or failed, never left waiting).
+ */
+async function oneWayPair(): Promise<{ seeder: WebTorrent; leecher: WebTorrent }> {
+  const seeder = await createLoopbackClient({ tcpPort: false, numwant: 0 })
+  const leecher = await createLoopbackClient({ tcpPort: false, numwant: 1 })
+  return { seeder, leecher }
+}
+/**
+ * Trackers of the describes that download over WebRTC: WebSocket clients are told 10 s (the
+ * server's interval / 5), so a failed connection is retried within a test's time but announces,
+ * and the offers each makes, stay few (a 1 s interval made one a second per torrent).
+ */
+const DOWNLOAD_TRACKER_INTERVAL_MS = 50_000
+
 const browserModule = readFileSync('node_modules/webtorrent/dist/webtorrent.min.js', 'utf8')
 const asBrowser = (torrent: Torrent) => torrent as unknown as BrowserTorrent
 
@@ -319,7 +345,7 @@ describe('tracker-messages: torrents sharing one WebSocket tracker socket (bitto
   /** How many times each tracker answer (it carries an interval; what clients send does not) was parsed. */
   let answerParses = 0
   beforeAll(async () => {
-    tracker = await startTracker()
+    tracker = await startTracker({ intervalMs: DOWNLOAD_TRACKER_INTERVAL_MS })
     JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
       if (typeof text === 'string' && text.includes('"interval"') && text.includes('"action":"announce"')) answerParses++
       return realParse(text, reviver)
@@ -374,8 +400,8 @@ describe('tracker-messages: torrents sharing one WebSocket tracker socket (bitto
   })
 
   it('two torrents on one socket, patched, still get their WebRTC peers and download exact bytes', async () => {
-    const seeder = await createLoopbackClient({ tcpPort: false })
-    const leecher = await createLoopbackClient({ tcpPort: false })
+    // Only the leecher offers, one offer an announce (see the describe's tracker): see oneWayPair.
+    const { seeder, leecher } = await oneWayPair()
     clients.push(seeder, leecher)
     const seedDir = mkdtempSync(join(tmpdir(), 'door-ws-seed-'))
     const leechDir = mkdtempSync(join(tmpdir(), 'door-ws-leech-'))
@@ -839,7 +865,7 @@ describe('destroyed-peer-handlers: a destroyed WebRTC peer releases its closed c
   beforeAll(async () => {
     // @ts-ignore -- simple-peer ships no types; bittorrent-tracker's WebSocket tracker imports this file
     Peer = ((await import('@thaunknown/simple-peer/lite.js')) as { default: SimplePeerCtor }).default
-    tracker = await startTracker()
+    tracker = await startTracker({ intervalMs: DOWNLOAD_TRACKER_INTERVAL_MS })
   })
   afterAll(async () => {
     for (const client of clients) await destroyClient(client)
@@ -892,8 +918,7 @@ describe('destroyed-peer-handlers: a destroyed WebRTC peer releases its closed c
   })
 
   it('patched through the WebSocket tracker\'s _createPeer: a download is byte-exact, and its destroyed peers hold no handler', async () => {
-    const seeder = await createLoopbackClient({ tcpPort: false })
-    const leecher = await createLoopbackClient({ tcpPort: false })
+    const { seeder, leecher } = await oneWayPair()
     clients.push(seeder, leecher)
     const seedDir = mkdtempSync(join(tmpdir(), 'door-peer-seed-'))
     const leechDir = mkdtempSync(join(tmpdir(), 'door-peer-leech-'))
