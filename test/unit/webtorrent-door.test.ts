@@ -30,6 +30,7 @@ import { adaptTrackerOffers, offerCountOf } from '../../src/engine/webtorrent/ad
 import { releaseDestroyedPeerHandlers, releaseHandlersAtDestroy } from '../../src/engine/webtorrent/destroyed-peer-handlers'
 import { RechokeRounds, shareTorrentTimers, type RechokeTimer } from '../../src/engine/webtorrent/torrent-timers'
 import { TaskBudget } from '../../src/core/peer-discovery/task-budget'
+import { AnnounceTicker, shareTrackerAnnounceTimer } from '../../src/engine/webtorrent/tracker-announce-ticker'
 import { createLoopbackClient, destroyClient, WebTorrentCtor } from '../support/client'
 import { makeTorrent } from '../support/make-torrent'
 import { startTracker, type LocalTracker } from '../support/tracker'
@@ -755,6 +756,86 @@ describe('adaptive-offers: fewer WebRTC offers where none is answered, all 5 aga
     // complete, it offers none (numwant 0); what its next offers would be:
     const trackers = (leech as unknown as { discovery: { tracker: { _trackers: object[] } } }).discovery.tracker._trackers
     expect(offerCountOf(trackers[0]!).next, 'a WebRTC peer showed: all 5 again').toBe(5)
+  }, 60_000)
+})
+
+describe('tracker-announce-ticker: every WebSocket tracker re-announces from one page-wide ticker, not an interval of its own', () => {
+  let tracker: LocalTracker
+  let client: WebTorrent
+  beforeAll(async () => {
+    tracker = await startTracker() // WebSocket clients told a 1 s interval: the re-announces come by themselves
+    client = await createLoopbackClient({ tcpPort: false, numwant: 0 }) // numwant 0: announces without WebRTC offers, light
+  })
+  afterAll(async () => {
+    await destroyClient(client)
+    await tracker.close()
+  })
+
+  interface Reannouncing { interval: unknown; destroyed: boolean }
+  const trackersOf = (torrent: Torrent) => (torrent as unknown as { discovery: { tracker: { _trackers: Reannouncing[] } } }).discovery.tracker._trackers
+  const until = async (what: string, ok: () => boolean) => {
+    const deadline = Date.now() + 30_000
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
+  it('finds in the prebuilt module the per-tracker interval it replaces, the client\'s call at start, and the answer\'s interval', () => {
+    expect(browserModule).toContain('setInterval(e){null==e&&(e=this.DEFAULT_ANNOUNCE_INTERVAL),clearInterval(this.interval),e&&(this.interval=setInterval(()=>{this.announce(this.client._defaultAnnounceOpts())},e)')
+    expect(browserModule).toContain('yt.prototype.DEFAULT_ANNOUNCE_INTERVAL=3e4')
+    expect(browserModule).toMatch(/const (\w)=e\.interval\|\|e\["min interval"\];\1&&this\.setInterval\(1e3\*\1\)/)
+    // destroy clears the interval itself (the patch leaves it null, so that clearInterval does nothing)
+    expect(browserModule).toContain('destroy(e=bt){if(this.destroyed)return e(null);this.destroyed=!0,clearInterval(this.interval),clearTimeout(this.reconnectTimer)')
+  })
+
+  it('no tracker keeps an interval of its own; the ticker re-announces each torrent again and again, takes the tracker\'s new interval, and forgets a destroyed one', async () => {
+    const ticker = new AnnounceTicker(1000, new TaskBudget(8, { now: () => performance.now(), nextTask: (fn) => setImmediate(fn), onError: (err) => { throw err } }))
+    const updates = new Map<string, number>()
+    const onUpdate = (_peerId: unknown, params: unknown) => {
+      const hash = (params as { info_hash?: string }).info_hash
+      if (hash) updates.set(hash, (updates.get(hash) ?? 0) + 1)
+    }
+    tracker.server.on('update', onUpdate) // announces with no event: only re-announces
+    const torrents: Torrent[] = []
+    for (let i = 0; i < 3; i++) {
+      const file = makeTorrent({ name: `reannounce-${i}`, files: [{ path: ['a.bin'], length: 16 * 1024 }], announce: tracker.wsUrl })
+      const torrent = client.add(file, { announce: [tracker.wsUrl] })
+      // the first torrent's tracker had its interval set before the prototype was reached: adopted
+      shareTrackerAnnounceTimer(asBrowser(torrent), ticker)
+      if (!torrent.ready) await new Promise((resolve) => torrent.once('ready', resolve))
+      torrents.push(torrent)
+    }
+    const trackers = torrents.map((t) => trackersOf(t)[0]!)
+    expect(trackers.map((t) => t.interval), 'no interval of their own').toEqual([null, null, null])
+    expect(trackers.map((t) => ticker.has(t)), 'each on the ticker').toEqual([true, true, true])
+    expect(ticker.running).toBe(true)
+
+    // 1 s from the tracker's answers: each torrent re-announces again and again, with no timer of its own
+    await until('three re-announces of each torrent', () => torrents.every((t) => (updates.get(t.infoHash) ?? 0) >= 3))
+    expect(trackers.map((t) => t.interval), 'still none of their own').toEqual([null, null, null])
+    expect(trackers.map((t) => ticker.intervalOf(t))).toEqual([1000, 1000, 1000])
+
+    // the tracker now answers 2 s (bittorrent-tracker's server tells WebSocket clients a fifth of its interval)
+    ;(tracker.server as unknown as { intervalMs: number }).intervalMs = 10_000
+    await until('the new interval taken from an answer', () => trackers.every((t) => ticker.intervalOf(t) === 2000))
+    expect(trackers.map((t) => t.interval)).toEqual([null, null, null])
+
+    // destroy: off the ticker, and no re-announce of it after its 'stopped'
+    const [gone, ...kept] = torrents
+    const stopped = new Promise((resolve) => tracker.server.once('stop', resolve))
+    await new Promise<void>((resolve) => gone!.destroy({}, () => resolve()))
+    expect(ticker.has(trackers[0]!)).toBe(false)
+    await stopped
+    const goneCount = updates.get(gone!.infoHash)
+    const keptCounts = kept.map((t) => updates.get(t.infoHash) ?? 0)
+    await until('two more re-announces of each other torrent', () => kept.every((t, i) => (updates.get(t.infoHash) ?? 0) >= keptCounts[i]! + 2))
+    expect(updates.get(gone!.infoHash), 'none of the destroyed torrent').toBe(goneCount)
+
+    for (const t of kept) await new Promise<void>((resolve) => t.destroy({}, () => resolve()))
+    expect(ticker.size).toBe(0)
+    expect(ticker.running, 'no tracker left: the timer stops').toBe(false)
+    tracker.server.removeListener('update', onUpdate)
   }, 60_000)
 })
 

@@ -35,6 +35,7 @@ import { coalesceUpdateRounds } from '../webtorrent/update-rounds'
 import { parseTrackerMessagesOnce } from '../webtorrent/tracker-messages'
 import { paceTrackerOffers } from '../webtorrent/tracker-offers'
 import { adaptTrackerOffers } from '../webtorrent/adaptive-offers'
+import { shareTrackerAnnounceTimer } from '../webtorrent/tracker-announce-ticker'
 import { releaseDestroyedPeerHandlers } from '../webtorrent/destroyed-peer-handlers'
 import { shareTorrentTimers } from '../webtorrent/torrent-timers'
 import { assertWebtorrentVersion } from '../webtorrent/version'
@@ -147,6 +148,7 @@ export class TorrentRunner {
       parseTrackerMessagesOnce(torrent) // once per shared WebSocket tracker socket, not once per torrent (tracker-messages.ts)
       paceTrackerOffers(torrent) // a burst of announces' WebRTC offers spread over tasks (tracker-offers.ts)
       adaptTrackerOffers(torrent) // fewer offers where none was answered, all again at a WebRTC peer's sign (adaptive-offers.ts)
+      shareTrackerAnnounceTimer(torrent) // every WebSocket tracker's re-announces from one page-wide 1 s ticker, not an interval each (tracker-announce-ticker.ts)
       releaseDestroyedPeerHandlers(torrent) // a destroyed WebRTC peer keeps no handler on its closed connection and channel (destroyed-peer-handlers.ts)
       hashPiecesInWorker(torrent, this.storage, v2 && ((index) => v2.checkOf(index)))
       assemblePiecesIntoSpareBuffers(torrent)
