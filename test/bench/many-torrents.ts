@@ -167,7 +167,11 @@ export async function measureManyTorrents(browser: Browser, appArgs: string[] = 
       const before = await downloadedBytes(page)
       const connectionsBefore = await peerConnectionsMade(page)
       let heap = await heapSampler(context, page)
+      // the tracker's count of announces in the window: proof the page still re-announces on schedule
+      // (1,000 torrents every trackerIntervalMs / 5 for WebSocket clients), whatever times them
+      const announced = countAnnounces(tracker.server)
       const downloadingTrace = await profileMainThread(browser, page, () => page.waitForTimeout(WINDOW_MS), REFRESH_MS)
+      log(`bench scale:   downloading: the tracker heard ${announced.stop()} announces in the ${(downloadingTrace.windowMs / 1000).toFixed(0)} s window`)
       const peerConnections = await peerConnectionsMade(page) - connectionsBefore
       const downloading = { ...downloadingTrace, heapMiB: await heap.stop(), downloadMBps: (await downloadedBytes(page) - before) / (downloadingTrace.windowMs / 1000) / 1e6, peerConnections, functions: await profileFunctions(page, () => page.waitForTimeout(WINDOW_MS)) }
       logProfile(log, 'downloading', downloading)
@@ -280,4 +284,13 @@ function stuckDiagnostics(page: import('@playwright/test').Page): Promise<unknow
     const some = app.torrents.filter((t) => t.state === 'downloading').slice(0, 3)
     return Promise.all(some.map(async (t) => ({ name: t.name, trackers: await app.engine.trackers(t.infoHash), diagnostics: await app.engine.diagnostics(t.infoHash) })))
   })
+}
+
+/** Announces the tracker server hears until stop() (bittorrent-tracker's Server emits one event per announce). */
+function countAnnounces(server: { on(event: string, fn: () => void): unknown; removeListener(event: string, fn: () => void): unknown }): { stop(): number } {
+  let n = 0
+  const count = (): void => { n++ }
+  const events = ['start', 'update', 'complete', 'stop']
+  for (const e of events) server.on(e, count)
+  return { stop: () => { for (const e of events) server.removeListener(e, count); return n } }
 }
