@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { isMain } from '../support/is-main'
+import { traceMainThread } from './trace-main-thread'
 
 interface CallFrame { functionName: string; url?: string; lineNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; parent?: number }
@@ -44,16 +45,11 @@ const top = (m: Map<string, number>, n = 12) => [...m].sort((a, b) => b[1] - a[1
 
 /** The `count` longest tasks (by wall time, or by own CPU time when byCpu) of the main thread that shows `origin`. */
 export function longestTasks(trace: Buffer, origin: string, count = 5, byCpu = false): TaskAnatomy[] {
-  const parsed = JSON.parse(trace.toString()) as { traceEvents: Event[] } | Event[]
-  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents
-  const frames = events.find((e) => e.name === 'TracingStartedInBrowser')?.args?.data?.frames ?? []
-  const pid = frames.filter((f) => f.url.startsWith(origin)).map((f) => f.processId).at(-1)
-  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain')
-  if (pid === undefined || !main) throw new Error(`the trace shows no main thread of ${origin}`)
-  const onMain = events.filter((e) => e.pid === pid && e.tid === main.tid)
+  const { events, pid, tid } = traceMainThread<Event>(trace, origin)
+  const onMain = events.filter((e) => e.pid === pid && e.tid === tid)
   const tasks = onMain.filter((e) => e.name === 'RunTask' && e.ph === 'X')
     .sort((a, b) => byCpu ? (b.tdur ?? 0) - (a.tdur ?? 0) : (b.dur ?? 0) - (a.dur ?? 0)).slice(0, count)
-  const samples = sampled(events, pid, main.tid)
+  const samples = sampled(events, pid, tid)
   return tasks.map((t) => {
     const from = t.ts ?? 0
     const to = from + (t.dur ?? 0)

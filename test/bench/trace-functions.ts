@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { isMain } from '../support/is-main'
+import { traceMainThread } from './trace-main-thread'
 
 interface CallFrame { functionName: string; url?: string; lineNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; parent?: number }
@@ -28,19 +29,14 @@ export interface FunctionTimes {
 const where = (f: CallFrame) => f.url ? `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}` : f.functionName || '(anonymous)'
 
 export function functionTimes(trace: Buffer, origin: string, count = 40): FunctionTimes {
-  const parsed = JSON.parse(trace.toString()) as { traceEvents: Event[] } | Event[]
-  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents
-  const frames = events.find((e) => e.name === 'TracingStartedInBrowser')?.args?.data?.frames ?? []
-  const pid = frames.filter((f) => f.url.startsWith(origin)).map((f) => f.processId).at(-1)
-  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain')
-  if (pid === undefined || !main) throw new Error(`the trace shows no main thread of ${origin}`)
-  const tasks = events.filter((e) => e.pid === pid && e.tid === main.tid && e.name === 'RunTask' && e.ph === 'X').sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0))
+  const { events, pid, tid } = traceMainThread<Event>(trace, origin)
+  const tasks = events.filter((e) => e.pid === pid && e.tid === tid && e.name === 'RunTask' && e.ph === 'X').sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0))
   const nodes = new Map<string, ProfileNode>()
   const clock = new Map<string, number>()
   const samples: { ts: number; profile: string; node: number }[] = []
   for (const e of events) {
     if (e.pid !== pid) continue
-    if (e.name === 'Profile' && e.tid === main.tid) clock.set(`${e.id}`, e.args?.data?.startTime ?? 0)
+    if (e.name === 'Profile' && e.tid === tid) clock.set(`${e.id}`, e.args?.data?.startTime ?? 0)
     if (e.name !== 'ProfileChunk' || !clock.has(`${e.id}`)) continue
     const data = e.args?.data
     for (const n of data?.cpuProfile?.nodes ?? []) nodes.set(`${e.id}:${n.id}`, n)

@@ -5,18 +5,15 @@
  * type). For "(program)" in a V8 profile, the native time the sampling profiler cannot name:
  * WebSocket message dispatch, postMessage, style, layout, paint, garbage collection.
  */
+import { traceMainThread } from './trace-main-thread'
+
 interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts?: number; dur?: number; tdur?: number; args?: { name?: string; data?: { type?: string; functionName?: string; url?: string; lineNumber?: number; frames?: { processId: number; url: string }[] } } }
 
 export interface EventSelfTime { name: string; ms: number; cpuMs: number; count: number }
 
 export function traceSelfTimes(trace: Buffer, origin: string, top = 30): { events: EventSelfTime[]; tasks: { kind: string; count: number; ms: number }[] } {
-  const parsed = JSON.parse(trace.toString()) as { traceEvents: TraceEvent[] } | TraceEvent[]
-  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents
-  const frames = events.find((e) => e.name === 'TracingStartedInBrowser')?.args?.data?.frames ?? []
-  const pid = frames.filter((f) => f.url.startsWith(origin)).map((f) => f.processId).at(-1)
-  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain')
-  if (pid === undefined || !main) throw new Error(`the trace shows no main thread of ${origin}`)
-  const xs = events.filter((e) => e.pid === pid && e.tid === main.tid && e.ph === 'X' && e.ts !== undefined)
+  const { events, pid, tid } = traceMainThread<TraceEvent>(trace, origin)
+  const xs = events.filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.ts !== undefined)
     .sort((a, b) => a.ts! - b.ts! || (b.dur ?? 0) - (a.dur ?? 0))
   const totals = new Map<string, EventSelfTime>()
   const kinds = new Map<string, { kind: string; count: number; ms: number }>()
