@@ -9,10 +9,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { isMain } from '../support/is-main'
-import { traceMainThread } from './trace-main-thread'
+import { profileSamples, traceMainThread, type CallFrame, type ProfileNode } from './trace-main-thread'
 
-interface CallFrame { functionName: string; url?: string; lineNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; parent?: number }
 interface Event {
   name: string; ph: string; pid: number; tid: number; ts?: number; dur?: number; tdur?: number; id?: string
   args?: {
@@ -78,23 +76,11 @@ export function longestTasks(trace: Buffer, origin: string, count = 5, byCpu = f
 
 /** V8's samples of one thread, in time order, each with the function it was in. */
 function sampled(events: Event[], pid: number, tid: number): { ts: number; where: string }[] {
-  const nodes = new Map<string, ProfileNode>()
-  const clock = new Map<string, number>()
-  const out: { ts: number; key: string }[] = []
-  for (const e of events) {
-    if (e.pid !== pid) continue
-    if (e.name === 'Profile' && e.tid === tid) clock.set(`${e.id}`, e.args?.data?.startTime ?? 0)
-    if (e.name !== 'ProfileChunk' || !clock.has(`${e.id}`)) continue
-    const data = e.args?.data
-    for (const n of data?.cpuProfile?.nodes ?? []) nodes.set(`${e.id}:${n.id}`, n)
-    let ts = clock.get(`${e.id}`)!
-    ;(data?.cpuProfile?.samples ?? []).forEach((id, i) => {
-      ts += data?.timeDeltas?.[i] ?? 0
-      out.push({ ts, key: `${e.id}:${id}` })
-    })
-    clock.set(`${e.id}`, ts)
-  }
-  return out.sort((a, b) => a.ts - b.ts).map((s) => ({ ts: s.ts, where: nodes.has(s.key) ? where(nodes.get(s.key)!.callFrame) : '?' }))
+  const { nodes, samples } = profileSamples(events, pid, tid)
+  return samples.map((s) => {
+    const node = nodes.get(`${s.profile}:${s.node}`)
+    return { ts: s.ts, where: node ? where(node.callFrame) : '?' }
+  })
 }
 
 if (isMain(import.meta.url)) {

@@ -10,10 +10,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { isMain } from '../support/is-main'
-import { traceMainThread } from './trace-main-thread'
+import { profileSamples, traceMainThread, type CallFrame, type ProfileNode } from './trace-main-thread'
 
-interface CallFrame { functionName: string; url?: string; lineNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; parent?: number }
 interface Event {
   name: string; ph: string; pid: number; tid: number; ts?: number; dur?: number; id?: string
   args?: { name?: string; data?: { frames?: { processId: number; url: string }[]; startTime?: number; cpuProfile?: { nodes?: ProfileNode[]; samples?: number[] }; timeDeltas?: number[] } }
@@ -31,23 +29,7 @@ const where = (f: CallFrame) => f.url ? `${f.functionName || '(anonymous)'} ${f.
 export function functionTimes(trace: Buffer, origin: string, count = 40): FunctionTimes {
   const { events, pid, tid } = traceMainThread<Event>(trace, origin)
   const tasks = events.filter((e) => e.pid === pid && e.tid === tid && e.name === 'RunTask' && e.ph === 'X').sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0))
-  const nodes = new Map<string, ProfileNode>()
-  const clock = new Map<string, number>()
-  const samples: { ts: number; profile: string; node: number }[] = []
-  for (const e of events) {
-    if (e.pid !== pid) continue
-    if (e.name === 'Profile' && e.tid === tid) clock.set(`${e.id}`, e.args?.data?.startTime ?? 0)
-    if (e.name !== 'ProfileChunk' || !clock.has(`${e.id}`)) continue
-    const data = e.args?.data
-    for (const n of data?.cpuProfile?.nodes ?? []) nodes.set(`${e.id}:${n.id}`, n)
-    let ts = clock.get(`${e.id}`)!
-    ;(data?.cpuProfile?.samples ?? []).forEach((node, i) => {
-      ts += data?.timeDeltas?.[i] ?? 0
-      samples.push({ ts, profile: `${e.id}`, node })
-    })
-    clock.set(`${e.id}`, ts)
-  }
-  samples.sort((a, b) => a.ts - b.ts)
+  const { nodes, samples } = profileSamples(events, pid, tid)
   const self = new Map<string, number>()
   const inclusive = new Map<string, number>()
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v)
